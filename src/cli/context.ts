@@ -1,0 +1,46 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { resolveOpenOptions, type GlobalFlags } from '../config/index.js';
+import type { OpenOptions } from '../core/image/options.js';
+
+/** Global flags shared by every command that reads an image. */
+export function addImageFlags(cmd: Command): Command {
+  return cmd
+    .option(
+      '--platform <os/arch[/variant]>',
+      'platform to pick from a multi-platform image (default: this host)',
+    )
+    .option('--all-platforms', 'read every platform of a multi-platform image')
+    .option('--insecure', 'allow plain HTTP and unverified TLS to the registry')
+    .option('--ca-file <pem>', 'extra CA certificate(s) to trust (repeatable)', collect, [])
+    .option('--username <user>', 'registry user name (env PORTCULLIS_REGISTRY_USERNAME)')
+    .option('--password <password>', 'registry password (env PORTCULLIS_REGISTRY_PASSWORD)')
+    .option('--timeout <seconds>', 'network timeout per request', '60');
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/**
+ * Runs `fn` with resolved options and a private temp dir that is always removed,
+ * whatever happens inside.
+ */
+export async function withImageOptions<T>(
+  flags: GlobalFlags,
+  fn: (options: OpenOptions) => Promise<T>,
+): Promise<T> {
+  const temp = await mkdtemp(join(tmpdir(), 'portcullis-'));
+  try {
+    return await fn(resolveOpenOptions(flags, process.env, temp));
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+/** The global options of the root program (e.g. --cache-dir), merged with the command's own. */
+export function allFlags<T extends object>(cmd: Command): T & GlobalFlags {
+  return cmd.optsWithGlobals() as T & GlobalFlags;
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { describeError, isPortcullisError } from '../core/errors.js';
+import { EXIT } from './exit-codes.js';
+import { registerImageCommands } from './commands/image.js';
+
+export function buildProgram(): Command {
+  const program = new Command('portcullis')
+    .description('Container-image security: analyze images, match vulnerabilities, evaluate policy.')
+    .version('0.1.0')
+    .option(
+      '--cache-dir <dir>',
+      'cache directory; deleting it is always safe (default: $XDG_CACHE_HOME/portcullis)',
+    )
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      `
+Image sources:
+  [registry:]<ref>            image in a registry (default), e.g. nginx, ghcr.io/org/app:1@sha256:...
+  docker:<ref>                image in the local Docker daemon (DOCKER_HOST or /var/run/docker.sock)
+  docker-archive:<file>       output of \`docker save\`
+  oci-archive:<file>          OCI image layout packed in a tar
+  oci-dir:<dir>[:<tag>]       OCI image layout directory
+  dir:<rootfs>                a plain directory, read as a one-layer image
+
+Exit codes:
+  0  success (and the image passed, for gates)
+  1  error: bad input, unreachable registry, corrupt image, usage error
+  2  gate failed: scan --fail-on threshold hit, or evaluate decided STOP`,
+    );
+  program.exitOverride();
+  registerImageCommands(program);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return process.exitCode === undefined ? EXIT.OK : Number(process.exitCode);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end with exit code 0; usage errors were already printed by commander.
+      return err.exitCode === 0 ? EXIT.OK : EXIT.ERROR;
+    }
+    const code = isPortcullisError(err) ? ` [${err.code}]` : '';
+    console.error(`portcullis: error${code}: ${describeError(err)}`);
+    return EXIT.ERROR;
+  }
+}
+
+/** Entry used by bin/portcullis.js and by `tsx src/cli/main.ts`. */
+export function run(): void {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(`portcullis: internal error: ${describeError(err)}`);
+      process.exit(EXIT.ERROR);
+    },
+  );
+}
+
+if (process.argv[1] !== undefined && /[/\\]cli[/\\]main\.[tj]s$/.test(process.argv[1])) run();

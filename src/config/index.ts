@@ -1,0 +1,89 @@
+/**
+ * The one place that reads the environment. Options are declared once here, resolved from
+ * flags > environment > defaults into a frozen config, and passed down; library code never
+ * reads process.env.
+ */
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { PortcullisError } from '../core/errors.js';
+import { DEFAULT_LIMITS, type OpenOptions, type RegistryCredential } from '../core/image/options.js';
+import { hostPlatform, parsePlatform } from '../core/image/platform.js';
+
+export interface GlobalFlags {
+  cacheDir?: string;
+  platform?: string;
+  allPlatforms?: boolean;
+  insecure?: boolean;
+  caFile?: string[];
+  username?: string;
+  password?: string;
+  timeout?: string;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export function defaultCacheDir(env: Env = process.env): string {
+  if (env.PORTCULLIS_CACHE_DIR) return env.PORTCULLIS_CACHE_DIR;
+  const xdg = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
+  return join(xdg, 'portcullis');
+}
+
+export function dockerConfigDir(env: Env = process.env): string {
+  return env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker');
+}
+
+function readCa(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new PortcullisError('CONFIG_INVALID', `cannot read CA file ${file}`, { cause: err });
+  }
+}
+
+/** Registry host a credential applies to, when given by flag/env for the image being read. */
+function explicitCredentials(flags: GlobalFlags, env: Env): Record<string, RegistryCredential> {
+  const username = flags.username ?? env.PORTCULLIS_REGISTRY_USERNAME;
+  const password = flags.password ?? env.PORTCULLIS_REGISTRY_PASSWORD;
+  const token = env.PORTCULLIS_REGISTRY_TOKEN;
+  if (!username && !password && !token) return {};
+  const cred: RegistryCredential = {};
+  if (username) cred.username = username;
+  if (password) cred.password = password;
+  if (token) cred.token = token;
+  // "*" = applies to whichever registry the command reads from.
+  return { '*': cred };
+}
+
+export function resolveOpenOptions(
+  flags: GlobalFlags,
+  env: Env = process.env,
+  tempDir?: string,
+): OpenOptions {
+  const timeoutMs = flags.timeout ? Number(flags.timeout) * 1000 : 60_000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new PortcullisError(
+      'CONFIG_INVALID',
+      `--timeout must be a positive number of seconds, got "${flags.timeout}"`,
+    );
+  }
+  const caFiles = [...(flags.caFile ?? [])];
+  if (env.NODE_EXTRA_CA_CERTS) caFiles.push(env.NODE_EXTRA_CA_CERTS);
+  const options: OpenOptions = {
+    platform: flags.platform ? parsePlatform(flags.platform) : hostPlatform(),
+    allPlatforms: Boolean(flags.allPlatforms),
+    cacheDir: flags.cacheDir ?? defaultCacheDir(env),
+    tempDir: tempDir ?? tmpdir(),
+    registry: {
+      insecureHosts: flags.insecure ? ['*'] : [],
+      extraCaPem: caFiles.map(readCa),
+      credentials: explicitCredentials(flags, env),
+      dockerConfigDir: dockerConfigDir(env),
+      timeoutMs,
+      retries: 4,
+    },
+    dockerHost: env.DOCKER_HOST || 'unix:///var/run/docker.sock',
+    limits: { ...DEFAULT_LIMITS },
+  };
+  return Object.freeze(options);
+}

@@ -1,0 +1,10 @@
+import { PortcullisError } from '../../../errors.js';
+import type { ImageBackend } from '../../open.js';
+
+// Placeholder until this back-end lands in this session; replaced, never shipped.
+export const directoryBackend: ImageBackend = {
+  scheme: 'dir',
+  async open(spec) {
+    throw new PortcullisError('UNSUPPORTED_SOURCE', `${spec.input}: the dir back-end is not built yet`);
+  },
+};

@@ -1,0 +1,13 @@
+import { PortcullisError } from '../../../errors.js';
+import type { ImageBackend } from '../../open.js';
+
+// Placeholder until this back-end lands in this session; replaced, never shipped.
+export const dockerArchiveBackend: ImageBackend = {
+  scheme: 'docker-archive',
+  async open(spec) {
+    throw new PortcullisError(
+      'UNSUPPORTED_SOURCE',
+      `${spec.input}: the docker-archive back-end is not built yet`,
+    );
+  },
+};

@@ -1,0 +1,55 @@
+import type { Platform } from './types.js';
+
+export interface RegistryCredential {
+  username?: string;
+  password?: string;
+  /** A pre-issued bearer/identity token (docker config `identitytoken` or `registrytoken`). */
+  token?: string;
+}
+
+export interface RegistryOptions {
+  /** Skip TLS verification and allow plain HTTP, for these hosts only ("*" = all). */
+  insecureHosts: readonly string[];
+  /** Extra PEM CA certificates trusted in addition to the system store. */
+  extraCaPem: readonly string[];
+  /** Explicit credentials (from flags/env) by registry host; they win over docker config. */
+  credentials: Readonly<Record<string, RegistryCredential>>;
+  /** Directory holding docker's config.json (DOCKER_CONFIG or ~/.docker); undefined = none. */
+  dockerConfigDir: string | undefined;
+  timeoutMs: number;
+  retries: number;
+}
+
+export interface OpenOptions {
+  /** Platform wanted from a multi-platform index. */
+  platform: Platform;
+  /** Return every child of an index instead of picking one. */
+  allPlatforms: boolean;
+  /** Root of everything cached (blobs, layer results); deleting it is always safe. */
+  cacheDir: string;
+  /** Private scratch directory for unavoidable spills; removed by the caller afterwards. */
+  tempDir: string;
+  registry: RegistryOptions;
+  /** Docker Engine API endpoint: unix socket path or tcp://host:port. */
+  dockerHost: string;
+  /** Hard limits that protect against hostile inputs. */
+  limits: ImageLimits;
+}
+
+export interface ImageLimits {
+  /** Largest manifest/config/index document accepted, in bytes. */
+  maxManifestBytes: number;
+  /** Largest uncompressed layer accepted, in bytes (gzip-bomb guard). */
+  maxLayerBytes: number;
+  /** Largest compression ratio accepted once a layer is past 1 MiB uncompressed. */
+  maxCompressionRatio: number;
+  /** Largest number of tar entries in one layer. */
+  maxEntriesPerLayer: number;
+}
+
+export const DEFAULT_LIMITS: ImageLimits = Object.freeze({
+  maxManifestBytes: 4 * 1024 * 1024,
+  maxLayerBytes: 16 * 1024 * 1024 * 1024,
+  maxCompressionRatio: 200,
+  maxEntriesPerLayer: 2_000_000,
+});
