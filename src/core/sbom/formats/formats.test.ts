@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { expectGolden } from '../../../../test/support/golden.js';
+import type { SbomDocument } from '../document.js';
+import { toCycloneDxJson } from './cyclonedx.js';
+import { toSpdxJson } from './spdx.js';
+import { toNativeJson, toPurlList } from './text.js';
+
+const layer0 = 'sha256:' + '1'.repeat(64);
+const layer1 = 'sha256:' + '2'.repeat(64);
+const golden = (name: string) => fileURLToPath(new URL(`./__golden__/${name}`, import.meta.url));
+
+function sampleDocument(): SbomDocument {
+  return {
+    schemaVersion: '1.0.0',
+    descriptor: { name: 'portcullis', version: '0.1.0' },
+    createdAt: '2026-01-02T03:04:05.000Z',
+    source: {
+      type: 'image',
+      input: 'oci-dir:/tmp/layout:app',
+      digest: 'sha256:' + 'a'.repeat(64),
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      platform: 'linux/amd64',
+      layers: [
+        {
+          index: 0,
+          digest: 'sha256:' + 'b'.repeat(64),
+          diffId: layer0,
+          size: 100,
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+        },
+        {
+          index: 1,
+          digest: 'sha256:' + 'c'.repeat(64),
+          diffId: layer1,
+          size: 200,
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+        },
+      ],
+    },
+    distro: { id: 'debian', versionId: '12', versionCodename: 'bookworm' },
+    packages: [
+      {
+        id: 'deb-libssl3',
+        name: 'libssl3',
+        version: '3.0.11-1~deb12u2',
+        type: 'deb',
+        purl: 'pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl',
+        licenses: ['Apache-2.0'],
+        locations: [{ path: '/var/lib/dpkg/status', layerDiffId: layer0, annotation: 'primary' }],
+        foundBy: 'dpkg-db@1',
+        source: { name: 'openssl', version: '3.0.11-1~deb12u2' },
+        originLayer: layer0,
+        inSquashed: true,
+        metadata: { architecture: 'amd64' },
+      },
+      {
+        id: 'npm-babel-core',
+        name: '@babel/core',
+        version: '7.24.0',
+        type: 'npm',
+        purl: 'pkg:npm/%40babel/core@7.24.0',
+        licenses: ['MIT'],
+        locations: [{ path: '/app/node_modules/@babel/core/package.json', layerDiffId: layer1 }],
+        foundBy: 'npm-installed@1',
+        originLayer: layer1,
+        metadata: {},
+      },
+      {
+        id: 'python-requests',
+        name: 'requests',
+        version: '2.28.1',
+        type: 'python',
+        purl: 'pkg:pypi/requests@2.28.1',
+        licenses: ['Apache 2.0 (see LICENSE)'],
+        locations: [
+          { path: '/usr/lib/python3/dist-packages/requests-2.28.1.egg-info/PKG-INFO', layerDiffId: layer1 },
+        ],
+        foundBy: 'python-installed@1',
+        ownedBy: { type: 'deb', name: 'python3-requests', version: '2.28.1+dfsg-1' },
+        originLayer: layer1,
+        metadata: {},
+      },
+    ],
+    relationships: [{ from: 'npm-babel-core', to: 'deb-libssl3', type: 'depends-on' }],
+    files: [],
+    secrets: [],
+    unknowns: [{ path: '/app/broken/package.json', cataloger: 'npm-installed', reason: 'not valid JSON' }],
+  };
+}
+
+describe('SBOM formats', () => {
+  it('CycloneDX 1.6 output validates against the official schema and keeps layers and ownership', async () => {
+    const json = toCycloneDxJson(sampleDocument(), 'urn:uuid:00000000-0000-4000-8000-000000000000');
+    const validator = new Validation.JsonStrictValidator(Spec.Version.v1dot6);
+    expect(await validator.validate(json)).toBeNull();
+    const bom = JSON.parse(json) as {
+      specVersion: string;
+      components: { 'bom-ref': string; purl: string; properties: { name: string; value: string }[] }[];
+      dependencies: { ref: string; dependsOn?: string[] }[];
+    };
+    expect(bom.specVersion).toBe('1.6');
+    expect(bom.components.map((c) => c.purl).sort()).toEqual(
+      sampleDocument()
+        .packages.map((p) => p.purl)
+        .sort(),
+    );
+    const requests = bom.components.find((c) => c['bom-ref'] === 'python-requests');
+    expect(requests?.properties).toContainEqual({
+      name: 'portcullis:package:ownedBy',
+      value: 'deb:python3-requests@2.28.1+dfsg-1',
+    });
+    expect(bom.dependencies.find((d) => d.ref === 'npm-babel-core')?.dependsOn).toEqual(['deb-libssl3']);
+    expectGolden(golden('sample.cdx.json'), json + '\n');
+  });
+
+  it('native JSON validates against the committed schema', () => {
+    const schema = JSON.parse(
+      readFileSync(
+        fileURLToPath(new URL('../../../../schema/portcullis-sbom-1.0.schema.json', import.meta.url)),
+        'utf8',
+      ),
+    ) as object;
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(schema);
+    const doc = JSON.parse(toNativeJson(sampleDocument())) as unknown;
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    const broken = { ...(doc as Record<string, unknown>), packages: [{ name: 'x' }] };
+    expect(validate(broken)).toBe(false);
+  });
+
+  it('SPDX 2.3 output is internally consistent and uses LicenseRefs for non-SPDX licenses', () => {
+    const doc = JSON.parse(
+      toSpdxJson(sampleDocument(), { documentNamespace: 'https://portcullis.dev/spdx/test' }),
+    ) as {
+      spdxVersion: string;
+      packages: { SPDXID: string; licenseDeclared: string; externalRefs?: { referenceLocator: string }[] }[];
+      relationships: { spdxElementId: string; relatedSpdxElement: string; relationshipType: string }[];
+      hasExtractedLicensingInfos?: { licenseId: string }[];
+    };
+    expect(doc.spdxVersion).toBe('SPDX-2.3');
+    const ids = new Set(['SPDXRef-DOCUMENT', ...doc.packages.map((p) => p.SPDXID)]);
+    for (const p of doc.packages) expect(p.SPDXID).toMatch(/^SPDXRef-[A-Za-z0-9.-]+$/);
+    for (const r of doc.relationships) {
+      expect(ids.has(r.spdxElementId)).toBe(true);
+      expect(ids.has(r.relatedSpdxElement)).toBe(true);
+    }
+    const refs = doc.packages.map((p) => p.licenseDeclared).filter((l) => l.startsWith('LicenseRef-'));
+    expect(refs).toHaveLength(1);
+    expect(doc.hasExtractedLicensingInfos?.map((e) => e.licenseId)).toEqual(refs);
+    expect(doc.relationships.filter((r) => r.relationshipType === 'CONTAINS')).toHaveLength(3);
+    expectGolden(golden('sample.spdx.json'), JSON.stringify(doc, null, 2) + '\n');
+  });
+
+  it('lists unique PURLs sorted by type and name', () => {
+    expect(toPurlList(sampleDocument()).trim().split('\n')).toEqual([
+      'pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl',
+      'pkg:npm/%40babel/core@7.24.0',
+      'pkg:pypi/requests@2.28.1',
+    ]);
+  });
+});
