@@ -9,6 +9,7 @@ import type { SbomDocument } from '../document.js';
 import { toCycloneDxJson } from './cyclonedx.js';
 import { toSpdxJson } from './spdx.js';
 import { toNativeJson, toPurlList } from './text.js';
+import { decodeSbom } from './decode.js';
 
 const layer0 = 'sha256:' + '1'.repeat(64);
 const layer1 = 'sha256:' + '2'.repeat(64);
@@ -163,5 +164,45 @@ describe('SBOM formats', () => {
       'pkg:npm/%40babel/core@7.24.0',
       'pkg:pypi/requests@2.28.1',
     ]);
+  });
+});
+
+describe('SBOM decoding (sbom: source)', () => {
+  const key = (p: { type: string; name: string; version: string }) => `${p.type}:${p.name}@${p.version}`;
+
+  it('round-trips packages, layers and ownership through CycloneDX', () => {
+    const original = sampleDocument();
+    const { format, document } = decodeSbom(toCycloneDxJson(original), 'x.cdx.json');
+    expect(format).toBe('cyclonedx-json');
+    expect(document.packages.map(key).sort()).toEqual(original.packages.map(key).sort());
+    const requests = document.packages.find((p) => p.name === 'requests');
+    expect(requests?.ownedBy).toEqual(original.packages[2]?.ownedBy);
+    expect(requests?.originLayer).toBe(layer1);
+    expect(document.packages.find((p) => p.name === 'libssl3')?.source).toEqual({
+      name: 'openssl',
+      version: '3.0.11-1~deb12u2',
+    });
+    expect(document.relationships).toEqual([
+      { from: 'npm-babel-core', to: 'deb-libssl3', type: 'depends-on' },
+    ]);
+  });
+
+  it('round-trips packages through SPDX', () => {
+    const original = sampleDocument();
+    const { format, document } = decodeSbom(toSpdxJson(original), 'x.spdx.json');
+    expect(format).toBe('spdx-json');
+    expect(document.packages.map(key).sort()).toEqual(original.packages.map(key).sort());
+    expect(document.relationships).toHaveLength(1);
+  });
+
+  it('rejects what is not an SBOM with a clear message', () => {
+    expect(() => decodeSbom('{"hello":1}', 'x.json')).toThrow(/not a Portcullis, CycloneDX or SPDX/);
+    expect(() => decodeSbom('{oops', 'x.json')).toThrow(/x.json is not valid JSON/);
+    expect(() =>
+      decodeSbom(
+        '{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"name":"a","purl":"nonsense"}]}',
+        'y.json',
+      ),
+    ).toThrow(/invalid PURL "nonsense"/);
   });
 });
