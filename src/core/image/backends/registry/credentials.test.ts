@@ -1,0 +1,118 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPortcullisError } from '../../../errors.js';
+import type { RegistryOptions } from '../../options.js';
+import { configKeyHost, resolveCredential } from './credentials.js';
+
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+
+let dir: string;
+const options = (over: Partial<RegistryOptions> = {}): RegistryOptions => ({
+  insecureHosts: [],
+  extraCaPem: [],
+  credentials: {},
+  dockerConfigDir: dir,
+  timeoutMs: 1000,
+  retries: 0,
+  ...over,
+});
+
+async function writeConfig(content: unknown): Promise<void> {
+  await writeFile(join(dir, 'config.json'), typeof content === 'string' ? content : JSON.stringify(content));
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'portcullis-creds-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('configKeyHost', () => {
+  it.each([
+    ['https://index.docker.io/v1/', 'index.docker.io'],
+    ['http://localhost:5000', 'localhost:5000'],
+    ['ghcr.io', 'ghcr.io'],
+    ['Registry.Example.com:443/path', 'registry.example.com:443'],
+  ])('%s → %s', (key, host) => expect(configKeyHost(key)).toBe(host));
+});
+
+describe('resolveCredential', () => {
+  it('decodes base64 auth keyed by URL, with ":" allowed in the password, and Hub aliases', async () => {
+    await writeConfig({
+      auths: {
+        'https://index.docker.io/v1/': { auth: b64('hubuser:p:a:ss') },
+        'localhost:5000': { auth: b64('local:secret') },
+        'https://reg.example.com/v2/': { identitytoken: 'refresh-123' },
+        'plain.example.com': { username: 'u', password: 'p' },
+      },
+    });
+    expect((await resolveCredential('docker.io', options())).credential).toEqual({
+      username: 'hubuser',
+      password: 'p:a:ss',
+    });
+    expect((await resolveCredential('localhost:5000', options())).credential).toEqual({
+      username: 'local',
+      password: 'secret',
+    });
+    expect((await resolveCredential('reg.example.com', options())).credential).toEqual({
+      token: 'refresh-123',
+    });
+    expect((await resolveCredential('plain.example.com', options())).credential).toEqual({
+      username: 'u',
+      password: 'p',
+    });
+    expect((await resolveCredential('other.example.com', options())).credential).toBeUndefined();
+  });
+
+  it('prefers explicit credentials, host-specific over "*"', async () => {
+    await writeConfig({ auths: { 'localhost:5000': { auth: b64('cfg:cfg') } } });
+    const star = options({ credentials: { '*': { username: 'flag', password: 'f' } } });
+    expect((await resolveCredential('localhost:5000', star)).credential).toEqual({
+      username: 'flag',
+      password: 'f',
+    });
+    const both = options({
+      credentials: {
+        '*': { username: 'any', password: 'a' },
+        'localhost:5000': { username: 'host', password: 'h' },
+      },
+    });
+    expect((await resolveCredential('localhost:5000', both)).credential?.username).toBe('host');
+    expect((await resolveCredential('elsewhere:1', both)).credential?.username).toBe('any');
+  });
+
+  it('explains credential helpers instead of running them', async () => {
+    await writeConfig({
+      auths: { 'ghcr.io': {} },
+      credsStore: 'desktop',
+      credHelpers: { 'gcr.io': 'gcloud' },
+    });
+    const ghcr = await resolveCredential('ghcr.io', options());
+    expect(ghcr.credential).toBeUndefined();
+    expect(ghcr.note).toMatch(/docker-credential-desktop.*does not run/);
+    expect((await resolveCredential('gcr.io', options())).note).toMatch(/docker-credential-gcloud/);
+  });
+
+  it('has no credential without a config file or directory', async () => {
+    expect(await resolveCredential('x.io', options({ dockerConfigDir: join(dir, 'missing') }))).toEqual({});
+    expect(await resolveCredential('x.io', options({ dockerConfigDir: undefined }))).toEqual({});
+  });
+
+  it.each([
+    ['not JSON', '{"auths": ', /config\.json is not valid JSON/],
+    ['wrong shape', { auths: { 'a.io': { auth: 42 } } }, /config\.json: auths\.a\.io\.auth/],
+    [
+      'bad base64 auth',
+      { auths: { 'a.io': { auth: b64('no-colon') } } },
+      /auths\["a\.io"\]: "auth" is not base64/,
+    ],
+  ])('refuses a config that is %s with CONFIG_INVALID naming the file', async (_name, content, message) => {
+    await writeConfig(content);
+    const error = await resolveCredential('a.io', options()).catch((e: unknown) => e);
+    expect(isPortcullisError(error, 'CONFIG_INVALID')).toBe(true);
+    expect((error as Error).message).toMatch(message);
+  });
+});
