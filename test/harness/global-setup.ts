@@ -1,2 +1,9 @@
-/** Vitest global setup: builds (or reuses from cache) the fixture images before any test file runs. */
-export default async function setup(): Promise<void> {}
+import { FIXTURE_NAMES, getFixtureImage } from './fixtures/index.js';
+
+/**
+ * Vitest global setup: builds (or reuses from cache) every fixture image once, before any test
+ * file runs, so the test workers only ever read finished fixtures.
+ */
+export default async function setup(): Promise<void> {
+  for (const name of FIXTURE_NAMES) await getFixtureImage(name);
+}
