@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'TIMEOUT'
   | 'DOCKER_DAEMON'
   | 'CONFIG_INVALID'
+  | 'INVALID_VERSION'
+  | 'INVALID_RANGE'
   | 'IO';
 
 export class PortcullisError extends Error {

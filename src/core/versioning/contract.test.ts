@@ -1,0 +1,76 @@
+/**
+ * Every registered scheme must be a total order on its own table values (reflexive,
+ * antisymmetric, transitive) and must answer `isValid` on garbage without throwing.
+ */
+import { describe, expect, it } from 'vitest';
+import { VERSION_SCHEMES, schemeFor } from './registry.js';
+import { SCHEME_TABLES } from './test-support/tables.js';
+import { isPortcullisError } from '../errors.js';
+
+const GARBAGE = [
+  '',
+  ' ',
+  '\u0000',
+  '🙂',
+  '\n1.0',
+  '1.0\n',
+  '..',
+  '--',
+  '*',
+  'x'.repeat(100_000),
+  '1'.repeat(100_000),
+  '1.'.repeat(50_000),
+];
+
+describe('version scheme contract', () => {
+  it('has a table for every registered scheme and finds each by id', () => {
+    expect(VERSION_SCHEMES.map((s) => s.id).sort()).toEqual(Object.keys(SCHEME_TABLES).sort());
+    for (const scheme of VERSION_SCHEMES) expect(schemeFor(scheme.id)).toBe(scheme);
+    expect(() => schemeFor('nope')).toThrow(/unknown version scheme "nope"/);
+  });
+
+  describe.each(VERSION_SCHEMES.map((s) => [s.id, s] as const))('%s', (id, scheme) => {
+    const table = SCHEME_TABLES[id] ?? { ascending: [], equal: [], invalid: [] };
+    const values = [...new Set([...table.ascending.flat(), ...table.equal.flat()])];
+
+    it('accepts every table value', () => {
+      expect(values.filter((v) => !scheme.isValid(v))).toEqual([]);
+    });
+
+    it('is reflexive and antisymmetric', () => {
+      for (const a of values) {
+        expect(scheme.compare(a, a)).toBe(0);
+        for (const b of values)
+          expect(Math.sign(scheme.compare(a, b))).toBe(-Math.sign(scheme.compare(b, a)) || 0);
+      }
+    });
+
+    it('is transitive', () => {
+      const sign = (a: string, b: string): number => Math.sign(scheme.compare(a, b));
+      const broken: string[][] = [];
+      for (const a of values)
+        for (const b of values) {
+          if (sign(a, b) > 0) continue;
+          for (const c of values) {
+            if (sign(b, c) > 0) continue;
+            const expected = sign(a, b) === 0 && sign(b, c) === 0 ? 0 : -1;
+            if (sign(a, c) !== expected) broken.push([a, b, c]);
+          }
+        }
+      expect(broken.slice(0, 5)).toEqual([]);
+    });
+
+    it('rejects garbage without throwing from isValid, and with INVALID_VERSION from compare', () => {
+      for (const g of GARBAGE) {
+        expect(scheme.isValid(g)).toBe(false);
+        let thrown: unknown;
+        try {
+          scheme.compare(g, g);
+        } catch (err) {
+          thrown = err;
+        }
+        expect(isPortcullisError(thrown, 'INVALID_VERSION')).toBe(true);
+      }
+    });
+  });
+});

@@ -1,0 +1,23 @@
+/**
+ * Every version scheme, listed by hand: adding a scheme means adding it here, and the contract
+ * test then checks it. No import side effects register anything.
+ */
+import { PortcullisError } from '../errors.js';
+import { deb } from './deb/index.js';
+import type { SchemeId, VersionScheme } from './types.js';
+
+export const VERSION_SCHEMES: readonly VersionScheme[] = [deb];
+
+export function schemeFor(id: string): VersionScheme {
+  const scheme = VERSION_SCHEMES.find((s) => s.id === id);
+  if (scheme === undefined) {
+    throw new PortcullisError('INVALID_ARGUMENT', `unknown version scheme ${JSON.stringify(id)}`, {
+      details: { scheme: id, known: VERSION_SCHEMES.map((s) => s.id) },
+    });
+  }
+  return scheme;
+}
+
+export function isSchemeId(id: string): id is SchemeId {
+  return VERSION_SCHEMES.some((s) => s.id === id);
+}
