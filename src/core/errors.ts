@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'CORRUPT_ARCHIVE'
   | 'CORRUPT_LAYER'
   | 'UNSAFE_PATH'
+  | 'SYMLINK_LOOP'
   | 'NOT_FOUND'
   | 'REGISTRY_UNAUTHORIZED'
   | 'REGISTRY_DENIED'
