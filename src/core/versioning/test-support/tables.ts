@@ -1,8 +1,12 @@
 /** Every scheme's literal table, keyed by scheme id, for the contract test. */
 import { DEB_TABLE } from '../deb/table.js';
+import { RPM_TABLE } from '../rpm/table.js';
+import { SEMVER_TABLE } from '../semver/table.js';
 import type { SchemeId } from '../types.js';
 import type { SchemeTable } from './table.js';
 
 export const SCHEME_TABLES: Partial<Record<SchemeId, SchemeTable>> = {
   deb: DEB_TABLE,
+  rpm: RPM_TABLE,
+  semver: SEMVER_TABLE,
 };
