@@ -1,0 +1,18 @@
+import type { Cataloger } from '../types.js';
+import { parsePythonMetadata } from './parse-python-metadata.js';
+
+/**
+ * Installed distributions anywhere (site-packages, Debian's dist-packages, virtualenvs). The
+ * `*.egg-info` glob matches the single-file form; the walker only hands us regular files.
+ */
+export const pythonInstalledCataloger: Cataloger = {
+  id: 'python-installed',
+  version: 1,
+  ecosystem: 'python',
+  parsers: [
+    {
+      globs: ['/**/*.dist-info/METADATA', '/**/*.egg-info/PKG-INFO', '/**/*.egg-info'],
+      parse: parsePythonMetadata,
+    },
+  ],
+};
