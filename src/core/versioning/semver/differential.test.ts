@@ -27,20 +27,23 @@ function range(rng: Prng): { events: OsvEvent[]; npm: string } {
   const events: OsvEvent[] = [];
   const clauses: string[] = [];
   let i = 0;
+  /** Appends the closing event; true when it is `fixed` (exclusive), false for `last_affected`. */
+  const close = (end: string, fixed: boolean): boolean => {
+    events.push(fixed ? { fixed: end } : { last_affected: end });
+    return fixed;
+  };
   if (rng.chance(0.3)) {
     events.push({ introduced: '0' });
     const end = bounds[i++];
     if (end === undefined) clauses.push('*');
-    else if (rng.chance(0.5)) (events.push({ fixed: end }), clauses.push(`<${end}`));
-    else (events.push({ last_affected: end }), clauses.push(`<=${end}`));
+    else clauses.push(close(end, rng.chance(0.5)) ? `<${end}` : `<=${end}`);
   }
   while (i < bounds.length) {
     const start = bounds[i++] as string;
     events.push({ introduced: start });
     const end = bounds[i++];
     if (end === undefined) clauses.push(`>=${start}`);
-    else if (rng.chance(0.6)) (events.push({ fixed: end }), clauses.push(`>=${start} <${end}`));
-    else (events.push({ last_affected: end }), clauses.push(`>=${start} <=${end}`));
+    else clauses.push(close(end, rng.chance(0.6)) ? `>=${start} <${end}` : `>=${start} <=${end}`);
   }
   let npm = clauses.join(' || ');
   if (rng.chance(0.15)) {
