@@ -61,7 +61,7 @@ export type FsProblemCode =
 export interface FsProblem {
   readonly code: FsProblemCode;
   readonly layer: number;
-  /** The path as it appeared in the tar. */
+  /** The name as it appeared in the tar (unsafe names), else the normalized path. */
   readonly path: string;
   readonly message: string;
 }

@@ -87,7 +87,8 @@ const LAYER_MEDIA: Readonly<Record<TestCompression, string>> = {
 /** A layer: either a tar to compress, or a prepared blob (in memory or in a file) with its digests. */
 export type TestLayer =
   | { tar: Buffer; compression?: TestCompression; diffId?: string }
-  | { blobFile: string; digest: string; size: number; diffId: string; compression: TestCompression };
+  | { blobFile: string; digest: string; size: number; diffId: string; compression: TestCompression }
+  | { blob: Buffer; compression: TestCompression; diffId: string; digest?: string };
 
 export interface TestImageOptions {
   source?: string;
@@ -103,6 +104,16 @@ export function imageOf(layers: readonly TestLayer[], options: TestImageOptions 
         mediaType: LAYER_MEDIA[layer.compression],
         digest: layer.digest,
         size: layer.size,
+        diffId: layer.diffId,
+      };
+    }
+    if ('blob' in layer) {
+      const digest = layer.digest ?? digestOf(layer.blob);
+      blobs.set(digest, layer.blob);
+      return {
+        mediaType: LAYER_MEDIA[layer.compression],
+        digest,
+        size: layer.blob.length,
         diffId: layer.diffId,
       };
     }
@@ -142,7 +153,7 @@ export function imageOf(layers: readonly TestLayer[], options: TestImageOptions 
     openBlob: async (d) => {
       const blob = blobs.get(d.digest);
       if (blob === undefined) throw new Error(`test image has no blob ${d.digest}`);
-      return typeof blob === 'string' ? createReadStream(blob) : Readable.from([blob]);
+      return typeof blob === 'string' ? createReadStream(blob) : Readable.from(chunked(blob));
     },
     limits: { ...DEFAULT_LIMITS, ...options.limits },
   });
@@ -159,4 +170,9 @@ export async function imageFromEntries(
     tars.map((tar) => ({ tar, compression })),
     options,
   );
+}
+
+/** Serves in-memory blobs in 64 KiB chunks, as a file or a socket would. */
+function* chunked(blob: Buffer): Generator<Buffer> {
+  for (let i = 0; i < blob.length; i += 64 * 1024) yield blob.subarray(i, i + 64 * 1024);
 }
