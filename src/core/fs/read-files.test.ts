@@ -2,7 +2,7 @@
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../image/options.js';
 import { LayeredFilesystem } from './layered-filesystem.js';

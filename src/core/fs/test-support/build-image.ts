@@ -27,7 +27,11 @@ export interface TestEntry {
   devminor?: number;
 }
 
-export const file = (name: string, content = '', mode = 0o644): TestEntry => ({ name, content, mode });
+export const file = (name: string, content: string | Buffer = '', mode = 0o644): TestEntry => ({
+  name,
+  content,
+  mode,
+});
 export const dir = (name: string, mode = 0o755): TestEntry => ({ name, type: 'directory', mode });
 export const symlink = (name: string, linkname: string): TestEntry => ({
   name,
