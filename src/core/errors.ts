@@ -24,11 +24,15 @@ export type ErrorCode =
   | 'REGISTRY_ERROR'
   | 'REGISTRY_UNREACHABLE'
   | 'REGISTRY_PROTOCOL'
+  | 'REGISTRY_TLS'
   | 'TIMEOUT'
   | 'DOCKER_DAEMON'
   | 'CONFIG_INVALID'
+  | 'POLICY_INVALID'
   | 'INVALID_VERSION'
   | 'INVALID_RANGE'
+  | 'FEED_CORRUPT'
+  | 'FEED_FETCH'
   | 'IO';
 
 export class PortcullisError extends Error {

@@ -1,0 +1,52 @@
+/**
+ * The contract every feed driver implements. A driver knows one upstream format: where it is
+ * published (live URLs), where it sits in a mirror laid out like the shared data folder, and how
+ * to turn it into normalized records. Downloading, state and freshness live in sync.ts.
+ */
+import type { ImportReportBuilder } from './import-report.js';
+import type { FeedRecord } from './model.js';
+
+/** Read everything a driver understands under `dir`, or exactly one `file`. */
+export type FeedSource = { dir: string } | { file: string };
+
+/** Receives records one at a time; a returned promise is awaited (backpressure). */
+export type RecordSink = (record: FeedRecord) => void | Promise<void>;
+
+/** One upstream file and where it lands in the mirror layout (relative to `mirrorSubdir`). */
+export interface UpstreamFile {
+  url: string;
+  path: string;
+}
+
+export interface ReadResult {
+  /** The upstream's own version stamp when it has one (catalogVersion, newest `modified`, ...). */
+  sourceVersion?: string;
+}
+
+export interface FeedDriver {
+  /** Stable id, e.g. 'osv'. */
+  id: string;
+  /** Bump when the records produced for the same input change. */
+  version: number;
+  /** Folder of a mirror (and of the download cache) holding this driver's files. */
+  mirrorSubdir: string;
+  /** Live upstream files; empty when the source is mirror-only. */
+  upstream(options: UpstreamOptions): UpstreamFile[];
+  /**
+   * Streams records to `onRecord`. Record-level problems go to `report`; a file that cannot be
+   * read at all (truncated gzip/zip, bad header) throws a PortcullisError naming it.
+   */
+  read(source: FeedSource, onRecord: RecordSink, report: ImportReportBuilder): Promise<ReadResult>;
+}
+
+export interface UpstreamOptions {
+  /** OSV ecosystems to download (`<Ecosystem>/all.zip`). */
+  osvEcosystems: readonly string[];
+  /** Alpine secdb releases, e.g. 'v3.18'. */
+  alpineReleases: readonly string[];
+}
+
+export const DEFAULT_UPSTREAM_OPTIONS: UpstreamOptions = Object.freeze({
+  osvEcosystems: Object.freeze(['PyPI', 'Go', 'npm', 'RubyGems', 'crates.io', 'Maven', 'Packagist']),
+  alpineReleases: Object.freeze(['v3.17', 'v3.18', 'v3.19', 'v3.20', 'v3.21', 'v3.22']),
+});

@@ -1,0 +1,124 @@
+/**
+ * Runs one feed driver end to end: from a mirror directory (offline), or from its live
+ * upstream into the download cache with conditional requests, then reads it and reports
+ * freshness. Storage is the caller's: records go to `onRecord`.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { basename, join } from 'node:path';
+import { PortcullisError } from '../errors.js';
+import {
+  conditionalDownload,
+  DEFAULT_HTTP_OPTIONS,
+  loadFetchState,
+  saveFetchState,
+  type HttpOptions,
+} from './fetch/conditional-download.js';
+import { verifyFeedFile } from './fetch/verify-file.js';
+import { DEFAULT_UPSTREAM_OPTIONS, type FeedDriver, type RecordSink, type UpstreamOptions } from './feed.js';
+import { ImportReportBuilder, type ImportReport } from './import-report.js';
+
+/** What `db status` shows per source. */
+export interface FeedFreshness {
+  driver: string;
+  /** ISO time of the last successful sync. */
+  lastSync: string;
+  records: number;
+  /** Upstream version stamp, else a content hash of the files read (`sha256:<16 hex>`). */
+  sourceVersion: string;
+  /** False when every upstream answered 304 and nothing was read. */
+  changed: boolean;
+}
+
+export type SyncMode = { mirrorDir: string } | { cacheDir: string; http?: HttpOptions };
+
+export interface SyncOptions {
+  mode: SyncMode;
+  upstream?: UpstreamOptions;
+  /** Read even when nothing changed upstream. */
+  force?: boolean;
+  now?: () => Date;
+}
+
+export interface SyncResult {
+  report: ImportReport | undefined;
+  freshness: FeedFreshness;
+}
+
+export const FETCH_STATE_SUFFIX = '.fetch-state.json';
+
+async function contentHash(files: readonly string[]): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of files) {
+    hash.update(`${basename(file)}\0`);
+    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  }
+  return `sha256:${hash.digest('hex').slice(0, 16)}`;
+}
+
+async function readAll(driver: FeedDriver, dir: string, onRecord: RecordSink, now: () => Date) {
+  const builder = new ImportReportBuilder(driver.id);
+  const result = await driver.read({ dir }, onRecord, builder);
+  const report = builder.finish();
+  const sourceVersion = result.sourceVersion ?? (await contentHash(report.files));
+  const freshness: FeedFreshness = {
+    driver: driver.id,
+    lastSync: now().toISOString(),
+    records: report.records,
+    sourceVersion,
+    changed: true,
+  };
+  return { report, freshness };
+}
+
+export async function syncFeed(
+  driver: FeedDriver,
+  options: SyncOptions,
+  onRecord: RecordSink,
+): Promise<SyncResult> {
+  const now = options.now ?? (() => new Date());
+  if ('mirrorDir' in options.mode) {
+    return readAll(driver, join(options.mode.mirrorDir, driver.mirrorSubdir), onRecord, now);
+  }
+  const upstream = driver.upstream(options.upstream ?? DEFAULT_UPSTREAM_OPTIONS);
+  if (upstream.length === 0) {
+    throw new PortcullisError(
+      'INVALID_ARGUMENT',
+      `feed ${driver.id} has no live upstream; sync it from a mirror directory`,
+      {
+        details: { driver: driver.id },
+      },
+    );
+  }
+  const dir = join(options.mode.cacheDir, 'feeds', driver.mirrorSubdir);
+  // Outside the feed folder, so no driver mistakes it for data (OSV reads every *.json).
+  const statePath = join(options.mode.cacheDir, 'feeds', `${driver.id}${FETCH_STATE_SUFFIX}`);
+  const state = await loadFetchState(statePath);
+  let changed = false;
+  for (const file of upstream) {
+    const dest = join(dir, file.path);
+    const result = await conditionalDownload(
+      file.url,
+      dest,
+      state.files[file.path],
+      options.mode.http ?? DEFAULT_HTTP_OPTIONS,
+      (tmp) => verifyFeedFile(tmp, file.path),
+      now,
+    );
+    state.files[file.path] = result.state;
+    if (result.status === 'downloaded') changed = true;
+    // Persist after each file, so a later failure does not forget what is already on disk.
+    await saveFetchState(statePath, state);
+  }
+  if (!changed && !options.force && state.lastRun) {
+    return { report: undefined, freshness: { driver: driver.id, ...state.lastRun, changed: false } };
+  }
+  const out = await readAll(driver, dir, onRecord, now);
+  state.lastRun = {
+    lastSync: out.freshness.lastSync,
+    records: out.freshness.records,
+    sourceVersion: out.freshness.sourceVersion,
+  };
+  await saveFetchState(statePath, state);
+  return out;
+}
