@@ -1,0 +1,185 @@
+/**
+ * Registry authentication: anonymous, basic, and the bearer token flow of the distribution
+ * token spec (GET the realm with service + scope, basic credentials when we have them, or
+ * an OAuth2 refresh-token POST for docker `identitytoken`s). Tokens are cached per
+ * registry + service + scope until shortly before they expire.
+ */
+import { z } from 'zod';
+import { PortcullisError } from '../../../errors.js';
+import { readAll } from '../../partial.js';
+import type { CredentialLookup } from './credentials.js';
+import type { Challenge } from './www-authenticate.js';
+import type { Transport } from './transport.js';
+
+const MAX_TOKEN_RESPONSE = 1024 * 1024;
+/** The token spec's default lifetime when the server does not say. */
+const DEFAULT_EXPIRES_IN_S = 60;
+/** Renew this long before expiry so a token never runs out mid-request. */
+const EXPIRY_MARGIN_MS = 5_000;
+
+const tokenResponse = z.looseObject({
+  token: z.string().optional(),
+  access_token: z.string().optional(),
+  expires_in: z.number().optional(),
+});
+
+interface CachedToken {
+  token: string;
+  expiresAt: number;
+}
+
+/** Tokens by registry|service|scope; one cache per set of registry options (= per credentials). */
+export class TokenCache {
+  private readonly tokens = new Map<string, CachedToken>();
+
+  get(key: string, now: number = Date.now()): string | undefined {
+    const hit = this.tokens.get(key);
+    if (!hit) return undefined;
+    if (hit.expiresAt <= now) {
+      this.tokens.delete(key);
+      return undefined;
+    }
+    return hit.token;
+  }
+
+  set(key: string, token: string, expiresInS: number, now: number = Date.now()): void {
+    const lifetime = expiresInS * 1000;
+    this.tokens.set(key, { token, expiresAt: now + Math.max(lifetime / 2, lifetime - EXPIRY_MARGIN_MS) });
+  }
+
+  delete(key: string): void {
+    this.tokens.delete(key);
+  }
+}
+
+export interface AuthContext {
+  registry: string;
+  transport: Transport;
+  cache: TokenCache;
+  credentials: () => Promise<CredentialLookup>;
+}
+
+function basicHeader(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+}
+
+/** The message tail explaining what credentials were (not) used. */
+export function credentialHint(lookup: CredentialLookup): string {
+  if (lookup.source) return `credentials from ${lookup.source} were refused`;
+  return lookup.note ?? 'no credentials were given (--username/--password or docker config.json)';
+}
+
+function realmUrl(challenge: Challenge, registry: string): URL {
+  const realm = challenge.params.realm;
+  let url: URL | undefined;
+  try {
+    url = realm ? new URL(realm) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new PortcullisError(
+      'REGISTRY_PROTOCOL',
+      `${registry} asked for bearer auth with an unusable realm ${JSON.stringify(realm ?? '')}`,
+    );
+  }
+  return url;
+}
+
+async function fetchToken(
+  ctx: AuthContext,
+  challenge: Challenge,
+  scope: string,
+): Promise<{ token: string; expiresIn: number }> {
+  const url = realmUrl(challenge, ctx.registry);
+  const service = challenge.params.service;
+  const lookup = await ctx.credentials();
+  const cred = lookup.credential;
+  const what = `token for ${scope} on ${ctx.registry} from ${url.origin}${url.pathname}`;
+  let res;
+  if (cred?.token && cred.username === undefined) {
+    const form = new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: cred.token,
+      client_id: 'portcullis',
+      scope,
+    });
+    if (service) form.set('service', service);
+    res = await ctx.transport.send({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+      what,
+    });
+  } else {
+    if (service) url.searchParams.set('service', service);
+    url.searchParams.append('scope', scope);
+    const headers: Record<string, string> = {};
+    if (cred?.username !== undefined) headers.authorization = basicHeader(cred.username, cred.password ?? '');
+    res = await ctx.transport.send({ method: 'GET', url, headers, what });
+  }
+  if (res.statusCode === 401 || res.statusCode === 403) {
+    await res.body.dump().catch(() => undefined);
+    throw new PortcullisError(
+      'REGISTRY_UNAUTHORIZED',
+      `${what}: HTTP ${res.statusCode}; ${credentialHint(lookup)}`,
+      {
+        details: { registry: ctx.registry, status: res.statusCode },
+      },
+    );
+  }
+  const body = await readAll(res.body, MAX_TOKEN_RESPONSE, what);
+  if (res.statusCode !== 200) {
+    throw new PortcullisError('REGISTRY_ERROR', `${what}: HTTP ${res.statusCode}`, {
+      details: { registry: ctx.registry, status: res.statusCode },
+    });
+  }
+  let parsed: z.infer<typeof tokenResponse> | undefined;
+  try {
+    const result = tokenResponse.safeParse(JSON.parse(body.toString('utf8')));
+    parsed = result.success ? result.data : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  const token = parsed?.token || parsed?.access_token;
+  if (!parsed || !token) {
+    throw new PortcullisError(
+      'REGISTRY_PROTOCOL',
+      `${what}: the answer is not a token response (JSON with "token")`,
+    );
+  }
+  const expiresIn = parsed.expires_in && parsed.expires_in > 0 ? parsed.expires_in : DEFAULT_EXPIRES_IN_S;
+  return { token, expiresIn };
+}
+
+/** The Authorization header for a request under `challenge` (undefined = go anonymous). */
+export async function authorizationFor(
+  ctx: AuthContext,
+  challenge: Challenge | undefined,
+  scope: string,
+): Promise<string | undefined> {
+  if (!challenge) return undefined;
+  if (challenge.scheme === 'basic') {
+    const cred = (await ctx.credentials()).credential;
+    return cred?.username !== undefined ? basicHeader(cred.username, cred.password ?? '') : undefined;
+  }
+  if (challenge.scheme !== 'bearer') {
+    throw new PortcullisError(
+      'REGISTRY_PROTOCOL',
+      `${ctx.registry} asks for "${challenge.scheme}" authentication, which is not supported (only basic and bearer)`,
+    );
+  }
+  const key = `${ctx.registry}|${challenge.params.service ?? ''}|${scope}`;
+  const cached = ctx.cache.get(key);
+  if (cached) return `Bearer ${cached}`;
+  const { token, expiresIn } = await fetchToken(ctx, challenge, scope);
+  ctx.cache.set(key, token, expiresIn);
+  return `Bearer ${token}`;
+}
+
+/** Forgets the cached token for `scope`, after the registry refused it. */
+export function forgetToken(ctx: AuthContext, challenge: Challenge | undefined, scope: string): void {
+  if (challenge?.scheme === 'bearer')
+    ctx.cache.delete(`${ctx.registry}|${challenge.params.service ?? ''}|${scope}`);
+}

@@ -1,0 +1,177 @@
+/**
+ * HTTP for the registry client: undici agents with our TLS rules, per-request timeouts,
+ * and retries with exponential backoff + jitter on 429 (honouring Retry-After), 5xx and
+ * connection resets. Everything streams; nothing here reads a body it does not own.
+ */
+import { rootCertificates } from 'node:tls';
+import { Agent, request, type Dispatcher } from 'undici';
+import { PortcullisError } from '../../../errors.js';
+import type { RegistryOptions } from '../../options.js';
+
+export type Headers = Record<string, string | string[] | undefined>;
+
+export interface HttpRequest {
+  method: 'GET' | 'HEAD' | 'POST';
+  url: URL;
+  headers?: Record<string, string>;
+  body?: string;
+  /** For messages: "manifest of registry:…", "token for …". */
+  what: string;
+}
+
+export interface HttpResponse {
+  statusCode: number;
+  headers: Headers;
+  /** undici's body: a Readable with dump() to drain it without reading. */
+  body: Dispatcher.ResponseData['body'];
+  url: URL;
+}
+
+const BASE_DELAY_MS = 200;
+const MAX_DELAY_MS = 10_000;
+/** A registry asking us to wait longer than this is treated as refusing us. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/** Connection-level failures worth another attempt; refused/unknown hosts fail at once. */
+const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED']);
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const TIMEOUTS = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
+
+function errorCode(err: unknown): string {
+  let current: unknown = err;
+  for (let depth = 0; current instanceof Error && depth < 4; depth++) {
+    const code = (current as NodeJS.ErrnoException).code;
+    if (code) return code;
+    current = current.cause;
+  }
+  return '';
+}
+
+function isTlsError(code: string, err: unknown): boolean {
+  return (
+    /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|EPROTO/.test(code) ||
+    (err instanceof Error && /certificate|ssl|tls/i.test(err.message))
+  );
+}
+
+export function isInsecureHost(options: RegistryOptions, host: string): boolean {
+  return options.insecureHosts.includes('*') || options.insecureHosts.includes(host);
+}
+
+/** Maps a network failure to a coded error naming the target; `true` in `retry` = worth retrying. */
+export function networkError(err: unknown, req: Pick<HttpRequest, 'url' | 'what'>): PortcullisError {
+  if (err instanceof PortcullisError) return err;
+  const code = errorCode(err);
+  const target = `${req.url.protocol}//${req.url.host}`;
+  const details = { url: req.url.href, errno: code };
+  const reason = err instanceof Error ? err.message : String(err);
+  if (TIMEOUTS.has(code)) {
+    return new PortcullisError('TIMEOUT', `${req.what}: ${target} did not answer in time (${code})`, {
+      cause: err,
+      details,
+    });
+  }
+  if (UNREACHABLE.has(code)) {
+    return new PortcullisError('REGISTRY_UNREACHABLE', `${req.what}: cannot connect to ${target} (${code})`, {
+      cause: err,
+      details,
+    });
+  }
+  if (req.url.protocol === 'https:' && isTlsError(code, err)) {
+    return new PortcullisError(
+      'REGISTRY_TLS',
+      `${req.what}: TLS with ${target} failed: ${reason}${code ? ` (${code})` : ''}; trust its CA with --ca-file, or use --insecure for a registry you trust without TLS verification`,
+      { cause: err, details },
+    );
+  }
+  return new PortcullisError(
+    'REGISTRY_UNREACHABLE',
+    `${req.what}: connection to ${target} failed: ${reason}`,
+    {
+      cause: err,
+      details,
+    },
+  );
+}
+
+/** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
+export function retryAfterMs(
+  value: string | string[] | undefined,
+  now: number = Date.now(),
+): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  if (/^\s*\d+\s*$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
+  // "Equal jitter": at least half the ceiling, so retries never hammer, never in lock-step.
+  return ceiling / 2 + random() * (ceiling / 2);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class Transport {
+  private readonly verified: Agent;
+  private readonly unverified: Agent;
+
+  constructor(private readonly options: RegistryOptions) {
+    const timeouts = {
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connectTimeout: options.timeoutMs,
+    };
+    this.verified = new Agent({
+      ...timeouts,
+      // Extra CAs are added to Node's roots, not instead of them, so public registries keep working.
+      connect: { ca: [...rootCertificates, ...options.extraCaPem], rejectUnauthorized: true },
+    });
+    this.unverified = new Agent({ ...timeouts, connect: { rejectUnauthorized: false } });
+  }
+
+  /** Sends once per attempt; retries 429/5xx/resets up to `options.retries` times. */
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    const dispatcher = isInsecureHost(this.options, req.url.host) ? this.unverified : this.verified;
+    for (let attempt = 0; ; attempt++) {
+      const last = attempt >= this.options.retries;
+      let res;
+      try {
+        res = await request(req.url, {
+          method: req.method,
+          headers: req.headers ?? {},
+          body: req.body ?? null,
+          dispatcher,
+        });
+      } catch (err) {
+        if (!last && RETRYABLE_NETWORK.has(errorCode(err))) {
+          await sleep(backoffMs(attempt));
+          continue;
+        }
+        throw networkError(err, req);
+      }
+      const status = res.statusCode;
+      const retryable = status === 429 || (status >= 500 && status !== 501 && status !== 505);
+      if (retryable && !last) {
+        const wait = status === 429 ? retryAfterMs(res.headers['retry-after']) : undefined;
+        if (wait === undefined || wait <= MAX_RETRY_AFTER_MS) {
+          await res.body.dump().catch(() => undefined);
+          await sleep(wait ?? backoffMs(attempt));
+          continue;
+        }
+      }
+      return { statusCode: status, headers: res.headers, body: res.body, url: req.url };
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.verified.close(), this.unverified.close()]);
+  }
+}
