@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'SIZE_LIMIT'
   | 'CORRUPT_ARCHIVE'
   | 'CORRUPT_LAYER'
+  | 'CORRUPT_DATABASE'
   | 'UNSAFE_PATH'
   | 'SYMLINK_LOOP'
   | 'NOT_FOUND'
