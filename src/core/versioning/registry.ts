@@ -6,9 +6,10 @@ import { PortcullisError } from '../errors.js';
 import { deb } from './deb/index.js';
 import { rpm } from './rpm/index.js';
 import { semver } from './semver/index.js';
+import { go } from './go/index.js';
 import type { SchemeId, VersionScheme } from './types.js';
 
-export const VERSION_SCHEMES: readonly VersionScheme[] = [deb, rpm, semver];
+export const VERSION_SCHEMES: readonly VersionScheme[] = [deb, rpm, semver, go];
 
 export function schemeFor(id: string): VersionScheme {
   const scheme = VERSION_SCHEMES.find((s) => s.id === id);

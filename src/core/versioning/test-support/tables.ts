@@ -2,6 +2,7 @@
 import { DEB_TABLE } from '../deb/table.js';
 import { RPM_TABLE } from '../rpm/table.js';
 import { SEMVER_TABLE } from '../semver/table.js';
+import { GO_TABLE } from '../go/table.js';
 import type { SchemeId } from '../types.js';
 import type { SchemeTable } from './table.js';
 
@@ -9,4 +10,5 @@ export const SCHEME_TABLES: Partial<Record<SchemeId, SchemeTable>> = {
   deb: DEB_TABLE,
   rpm: RPM_TABLE,
   semver: SEMVER_TABLE,
+  go: GO_TABLE,
 };
