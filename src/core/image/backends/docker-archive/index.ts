@@ -1,13 +1,14 @@
-import { PortcullisError } from '../../../errors.js';
+import { splitPathAndRef } from '../../archive/path-ref.js';
+import { uncompressedTar } from '../../archive/uncompressed-tar.js';
 import type { ImageBackend } from '../../open.js';
+import { openDockerArchive } from './open-archive.js';
 
-// Placeholder until this back-end lands in this session; replaced, never shipped.
+/** `docker-archive:<file>[:<repo:tag>]`: `docker save` output (plain or gzip-compressed). */
 export const dockerArchiveBackend: ImageBackend = {
   scheme: 'docker-archive',
-  async open(spec) {
-    throw new PortcullisError(
-      'UNSUPPORTED_SOURCE',
-      `${spec.input}: the docker-archive back-end is not built yet`,
-    );
+  async open(spec, options) {
+    const { path, ref } = await splitPathAndRef(spec.target, spec.input);
+    const tar = await uncompressedTar(path, options, spec.input);
+    return { kind: 'image', image: await openDockerArchive(tar, ref, spec.input, options) };
   },
 };

@@ -1,10 +1,32 @@
-import { PortcullisError } from '../../../errors.js';
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ImageBackend } from '../../open.js';
+import { openDockerArchive } from '../docker-archive/open-archive.js';
+import { inspectImage, saveImage } from './engine-api.js';
 
-// Placeholder until this back-end lands in this session; replaced, never shipped.
+/**
+ * `docker:<ref>`: an image in the local Docker daemon. The Engine API has no per-blob access,
+ * so the image is exported once (`/images/{name}/get`) into the private temp dir and read as a
+ * docker archive from there.
+ */
 export const dockerDaemonBackend: ImageBackend = {
   scheme: 'docker',
-  async open(spec) {
-    throw new PortcullisError('UNSUPPORTED_SOURCE', `${spec.input}: the docker back-end is not built yet`);
+  async open(spec, options) {
+    const name = spec.target;
+    const timeoutMs = options.registry.timeoutMs;
+    await inspectImage(options.dockerHost, name, spec.input, timeoutMs);
+    const file = join(options.tempDir, `docker-save-${randomUUID()}.tar`);
+    try {
+      await saveImage(options.dockerHost, name, file, spec.input, {
+        timeoutMs,
+        maxBytes: options.limits.maxLayerBytes,
+      });
+    } catch (err) {
+      await rm(file, { force: true });
+      throw err;
+    }
+    // The export holds just this image, so no tag selection is needed (and an ID has none).
+    return { kind: 'image', image: await openDockerArchive(file, undefined, spec.input, options) };
   },
 };

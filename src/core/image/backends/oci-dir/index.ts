@@ -1,10 +1,20 @@
+import { stat } from 'node:fs/promises';
 import { PortcullisError } from '../../../errors.js';
+import { directoryFileSource } from '../../archive/file-source.js';
+import { openOciLayout } from '../../archive/oci-layout.js';
+import { splitPathAndRef } from '../../archive/path-ref.js';
 import type { ImageBackend } from '../../open.js';
 
-// Placeholder until this back-end lands in this session; replaced, never shipped.
+/** `oci-dir:<dir>[:<tag>]`: an OCI image layout directory; the tag is matched against ref.name annotations. */
 export const ociDirBackend: ImageBackend = {
   scheme: 'oci-dir',
-  async open(spec) {
-    throw new PortcullisError('UNSUPPORTED_SOURCE', `${spec.input}: the oci-dir back-end is not built yet`);
+  async open(spec, options) {
+    const { path, ref } = await splitPathAndRef(spec.target, spec.input);
+    if (!(await stat(path)).isDirectory()) {
+      throw new PortcullisError('INVALID_ARGUMENT', `${spec.input}: ${path} is not a directory`, {
+        details: { path },
+      });
+    }
+    return openOciLayout(directoryFileSource(path, spec.input), spec.input, ref, options);
   },
 };

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open as openFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { PortcullisError } from '../../errors.js';
+import { decompressor } from '../decompress.js';
+import { sniffCompression } from '../media-types.js';
+import type { OpenOptions } from '../options.js';
+
+async function head(file: string): Promise<Buffer> {
+  const handle = await openFile(file, 'r');
+  try {
+    const buf = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(buf, 0, 4, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A tar can only be indexed by byte range when it is uncompressed; a compressed archive is
+ * decompressed once into the private temp dir (bounded by the layer size limits).
+ */
+export async function uncompressedTar(file: string, options: OpenOptions, what: string): Promise<string> {
+  const info = await stat(file);
+  if (!info.isFile()) {
+    throw new PortcullisError('INVALID_ARGUMENT', `${what}: ${file} is not a file`, {
+      details: { path: file },
+    });
+  }
+  const compression = sniffCompression(await head(file));
+  if (compression === 'none') return file;
+  const spill = join(options.tempDir, `archive-${randomUUID()}.tar`);
+  const { input, output } = decompressor(compression, options.limits, `${what} (${compression} archive)`);
+  await Promise.all([
+    pipeline(createReadStream(file), input),
+    pipeline(output, createWriteStream(spill, { mode: 0o600 })),
+  ]).catch((err: unknown) => {
+    throw err instanceof PortcullisError && err.code === 'CORRUPT_LAYER'
+      ? new PortcullisError('CORRUPT_ARCHIVE', err.message, { cause: err })
+      : err;
+  });
+  return spill;
+}
