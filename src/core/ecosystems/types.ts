@@ -45,6 +45,12 @@ export interface ParseResult {
 export interface CatalogerParser {
   /** Absolute-path globs (picomatch) this parser reads, e.g. '/var/lib/dpkg/status'. */
   globs: readonly string[];
+  /**
+   * Globs of sibling files `parse` may read through the resolver (dpkg `info/*.list`,
+   * copyright files). The generic cataloger reads them in the same single pass over the
+   * layers, so a resolver read never costs another pass.
+   */
+  prefetch?: readonly string[];
   parse(file: FileInput, context: ParseContext): Promise<ParseResult>;
 }
 
