@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { describeError, isPortcullisError } from '../core/errors.js';
 import { EXIT } from './exit-codes.js';
 import { registerImageCommands } from './commands/image.js';
+import { registerPolicyCommands } from './commands/policy.js';
 
 export function buildProgram(): Command {
   const program = new Command('portcullis')
@@ -31,6 +32,7 @@ Exit codes:
     );
   program.exitOverride();
   registerImageCommands(program);
+  registerPolicyCommands(program);
   return program;
 }
 

@@ -1,0 +1,308 @@
+/** The `vulnerabilities` gate: matches from the vulnerability matcher, plus feed health. */
+import {
+  daysBetween,
+  OS_PACKAGE_TYPES,
+  type GateDefinition,
+  type TriggerContext,
+  type TriggerFire,
+} from '../gate.js';
+import { SEVERITIES, type CvssScores, type VulnerabilityFinding } from '../input.js';
+import { COMPARISONS, compare, type ParamSpec } from '../params.js';
+
+const comparison = (name: string, defaultOp: string, what: string): ParamSpec => ({
+  name,
+  description: `Comparison operator applied to ${what}.`,
+  required: false,
+  validator: { type: 'enum', values: COMPARISONS },
+  example: defaultOp,
+  default: defaultOp,
+});
+
+const score = (name: string, what: string): ParamSpec => ({
+  name,
+  description: `${what} to compare against (0.0 to 10.0); matches without this score do not fire.`,
+  required: false,
+  validator: { type: 'float', min: 0, max: 10 },
+  example: '5.0',
+});
+
+type ScoreKey = 'base' | 'exploitability' | 'impact';
+const CVSS_PARAMS: { prefix: string; source: 'nvd' | 'vendor'; key: ScoreKey; label: string }[] = [
+  { prefix: 'cvss_v3_base_score', source: 'nvd', key: 'base', label: 'NVD CVSS v3 base score' },
+  {
+    prefix: 'cvss_v3_exploitability_score',
+    source: 'nvd',
+    key: 'exploitability',
+    label: 'NVD CVSS v3 exploitability score',
+  },
+  { prefix: 'cvss_v3_impact_score', source: 'nvd', key: 'impact', label: 'NVD CVSS v3 impact score' },
+  { prefix: 'vendor_cvss_v3_base_score', source: 'vendor', key: 'base', label: 'vendor CVSS v3 base score' },
+  {
+    prefix: 'vendor_cvss_v3_exploitability_score',
+    source: 'vendor',
+    key: 'exploitability',
+    label: 'vendor CVSS v3 exploitability score',
+  },
+  {
+    prefix: 'vendor_cvss_v3_impact_score',
+    source: 'vendor',
+    key: 'impact',
+    label: 'vendor CVSS v3 impact score',
+  },
+];
+
+const vendorOnly: ParamSpec = {
+  name: 'vendor_only',
+  description: "If true, matches the vendor marked as won't-fix are ignored.",
+  required: false,
+  validator: { type: 'boolean' },
+  example: 'true',
+  default: 'true',
+};
+
+const PACKAGE_PARAMS: ParamSpec[] = [
+  {
+    name: 'package_type',
+    description: 'Only match vulnerabilities in this kind of package: os, non-os or all.',
+    required: true,
+    validator: { type: 'enum', values: ['all', 'os', 'non-os'] },
+    example: 'all',
+  },
+  comparison('severity_comparison', '>', 'the severity'),
+  {
+    name: 'severity',
+    description: 'Severity to compare against.',
+    required: false,
+    validator: { type: 'enum', values: SEVERITIES.map((s) => s.toLowerCase()) },
+    example: 'high',
+  },
+  ...CVSS_PARAMS.flatMap((p) => [
+    comparison(`${p.prefix}_comparison`, '>=', `the ${p.label}`),
+    score(p.prefix, p.label),
+  ]),
+  {
+    name: 'fix_available',
+    description: 'If set, fire only when fix availability equals this value.',
+    required: false,
+    validator: { type: 'boolean' },
+    example: 'true',
+  },
+  vendorOnly,
+  {
+    name: 'max_days_since_creation',
+    description: 'Fire only when the vulnerability was published more than this many days ago.',
+    required: false,
+    validator: { type: 'integer', min: 0 },
+    example: '7',
+  },
+  {
+    name: 'max_days_since_fix',
+    description:
+      'With fix_available=true, fire only when the fix was published more than this many days ago.',
+    required: false,
+    validator: { type: 'integer', min: 0 },
+    example: '30',
+  },
+  {
+    name: 'package_path_exclude',
+    description: 'Regex on the path of non-OS packages; matching packages are skipped.',
+    required: false,
+    validator: { type: 'regex' },
+    example: '.*test\\.jar',
+  },
+  {
+    name: 'kev',
+    description: "If true, fire only for vulnerabilities in CISA's Known Exploited Vulnerabilities catalog.",
+    required: false,
+    validator: { type: 'boolean' },
+    example: 'true',
+    extension: true,
+  },
+  { ...comparison('epss_percentile_comparison', '>=', 'the EPSS percentile'), extension: true },
+  {
+    name: 'epss_percentile',
+    description: 'EPSS percentile (0.0 to 1.0) to compare against; matches without EPSS data do not fire.',
+    required: false,
+    validator: { type: 'float', min: 0, max: 1 },
+    example: '0.9',
+    extension: true,
+  },
+  {
+    name: 'origin',
+    description:
+      'Only match packages from the base image layers (base), the application layers (app), or any.',
+    required: false,
+    validator: { type: 'enum', values: ['base', 'app', 'any'] },
+    example: 'app',
+    default: 'any',
+    extension: true,
+  },
+  {
+    name: 'min_confidence',
+    description: 'Ignore matches whose matcher confidence (0.0 to 1.0) is below this value.',
+    required: false,
+    validator: { type: 'float', min: 0, max: 1 },
+    example: '0.8',
+    extension: true,
+  },
+];
+
+const severityRank = (label: string): number =>
+  SEVERITIES.findIndex((s) => s.toLowerCase() === label.toLowerCase());
+
+const hasFix = (f: VulnerabilityFinding): boolean => f.fixedVersions.length > 0 || f.fixState === 'fixed';
+
+function passesFilters(f: VulnerabilityFinding, ctx: TriggerContext): boolean {
+  const p = ctx.params;
+  const now = ctx.input.now;
+  const isOs = OS_PACKAGE_TYPES.has(f.package.type);
+  const type = p.str('package_type') ?? 'all';
+  if ((type === 'os' && !isOs) || (type === 'non-os' && isOs)) return false;
+  if (p.bool('vendor_only') !== false && f.fixState === 'wont-fix') return false;
+  const severity = p.str('severity');
+  if (severity !== undefined) {
+    if (!compare(p.str('severity_comparison') ?? '>', severityRank(f.severity), severityRank(severity)))
+      return false;
+  }
+  for (const c of CVSS_PARAMS) {
+    const threshold = p.num(c.prefix);
+    if (threshold === undefined) continue;
+    const scores: CvssScores | undefined = f.cvssV3[c.source];
+    const actual = scores?.[c.key];
+    if (actual === undefined || !compare(p.str(`${c.prefix}_comparison`) ?? '>=', actual, threshold))
+      return false;
+  }
+  const fix = p.bool('fix_available');
+  if (fix !== undefined && hasFix(f) !== fix) return false;
+  const maxCreation = p.num('max_days_since_creation');
+  if (maxCreation !== undefined) {
+    if (!f.publishedAt || daysBetween(f.publishedAt, now) <= maxCreation) return false;
+  }
+  const maxFix = p.num('max_days_since_fix');
+  if (maxFix !== undefined && fix === true) {
+    if (!f.fixPublishedAt || daysBetween(f.fixPublishedAt, now) <= maxFix) return false;
+  }
+  const exclude = p.regex('package_path_exclude');
+  if (exclude && !isOs && f.package.path !== undefined && exclude.matchStart(f.package.path)) return false;
+  if (p.bool('kev') === true && !f.kev) return false;
+  const epss = p.num('epss_percentile');
+  if (epss !== undefined) {
+    if (!f.epss || !compare(p.str('epss_percentile_comparison') ?? '>=', f.epss.percentile, epss))
+      return false;
+  }
+  const origin = p.str('origin') ?? 'any';
+  if (origin !== 'any' && f.origin !== origin) return false;
+  const minConfidence = p.num('min_confidence');
+  if (minConfidence !== undefined && f.confidence < minConfidence) return false;
+  return true;
+}
+
+function fireFor(f: VulnerabilityFinding, message: string): TriggerFire {
+  return {
+    triggerId: `${f.id}+${f.package.name}`,
+    message,
+    package: {
+      name: f.package.name,
+      version: f.package.version,
+      ...(f.package.path ? { path: f.package.path } : {}),
+    },
+  };
+}
+
+function describeFinding(f: VulnerabilityFinding): string {
+  const kind = OS_PACKAGE_TYPES.has(f.package.type) ? 'os' : 'non-os';
+  const fix = f.fixedVersions.length > 0 ? `fixed in: ${f.fixedVersions.join(', ')}` : 'no fix available';
+  return `${f.severity.toUpperCase()} Vulnerability found in ${kind} package type (${f.package.type}) - ${f.package.name}-${f.package.version} (${fix}) - ${f.id}`;
+}
+
+function feedCovers(namespaces: readonly string[], distro: { name: string; version: string }): boolean {
+  return namespaces.some((n) => n === `${distro.name}:${distro.version}` || n === distro.name);
+}
+
+export const vulnerabilitiesGate: GateDefinition = {
+  name: 'vulnerabilities',
+  description: "Checks for vulnerabilities in the image's packages, and the freshness of vulnerability data.",
+  state: 'active',
+  triggers: [
+    {
+      name: 'package',
+      description: 'Fires for each vulnerability match that satisfies every given parameter.',
+      state: 'active',
+      params: PACKAGE_PARAMS,
+      evaluate: (ctx) =>
+        ctx.input.findings.filter((f) => passesFilters(f, ctx)).map((f) => fireFor(f, describeFinding(f))),
+    },
+    {
+      name: 'stale_feed_data',
+      description: 'Fires when a vulnerability feed was last synced more than max_days_since_sync days ago.',
+      state: 'active',
+      params: [
+        {
+          name: 'max_days_since_sync',
+          description: 'Maximum age of the feed data in days.',
+          required: true,
+          validator: { type: 'integer', min: 0 },
+          example: '10',
+        },
+      ],
+      evaluate: (ctx) => {
+        const max = ctx.params.num('max_days_since_sync') ?? 0;
+        return ctx.input.feeds
+          .filter((feed) => !feed.lastSync || daysBetween(feed.lastSync, ctx.input.now) > max)
+          .map((feed) => ({
+            message: feed.lastSync
+              ? `The vulnerability feed ${feed.name} was last synced ${feed.lastSync.toISOString()}, more than ${max} days ago`
+              : `The vulnerability feed ${feed.name} has never been synced`,
+          }));
+      },
+    },
+    {
+      name: 'vulnerability_data_unavailable',
+      description: "Fires when no vulnerability data is available for the image's distro (OS packages only).",
+      state: 'active',
+      params: [],
+      evaluate: ({ input }) => {
+        if (!input.packages.some((p) => OS_PACKAGE_TYPES.has(p.type))) return [];
+        const distro = input.image.distro;
+        if (!distro)
+          return [{ message: 'Image distro is unknown: no vulnerability data can apply to its OS packages' }];
+        const covered = input.feeds.some((feed) => feed.records > 0 && feedCovers(feed.namespaces, distro));
+        return covered
+          ? []
+          : [
+              {
+                message: `Vulnerability data not available for the image distro: ${distro.name}:${distro.version}`,
+              },
+            ];
+      },
+    },
+    {
+      name: 'blacklist',
+      description: 'Fires for each match of a listed vulnerability id (or alias).',
+      state: 'active',
+      params: [
+        {
+          name: 'vulnerability_ids',
+          description: 'Comma-separated vulnerability ids.',
+          required: true,
+          validator: { type: 'string-list' },
+          example: 'CVE-2019-1234,GHSA-xxxx-yyyy-zzzz',
+        },
+        vendorOnly,
+      ],
+      evaluate: (ctx) => {
+        const ids = new Set(ctx.params.strings('vulnerability_ids') ?? []);
+        const vendor = ctx.params.bool('vendor_only') !== false;
+        return ctx.input.findings
+          .filter((f) => !(vendor && f.fixState === 'wont-fix'))
+          .filter((f) => ids.has(f.id) || f.aliases.some((a) => ids.has(a)))
+          .map((f) =>
+            fireFor(
+              f,
+              `Blacklisted vulnerability ${f.id} found in package ${f.package.name}-${f.package.version}`,
+            ),
+          );
+      },
+    },
+  ],
+};

@@ -1,0 +1,47 @@
+/** Applying whitelists to fired triggers: gate + trigger_id wildcard, expiry, package scope. */
+import type { CompiledWhitelist, CompiledWhitelistItem } from './bundle.js';
+import type { FiredPackage } from './gate.js';
+import { wildcardMatch } from './match.js';
+
+export interface WhitelistHit {
+  whitelistId: string;
+  itemId: string;
+}
+
+export interface FiredForWhitelist {
+  gate: string;
+  triggerId: string;
+  package?: FiredPackage;
+}
+
+function itemApplies(item: CompiledWhitelistItem, fired: FiredForWhitelist, now: Date): boolean {
+  if (item.expiresOn && item.expiresOn.getTime() <= now.getTime()) return false;
+  if (item.gate !== fired.gate) return false;
+  if (!wildcardMatch(item.triggerId, fired.triggerId)) return false;
+  if (
+    item.packageVersion !== undefined &&
+    !(fired.package && wildcardMatch(item.packageVersion, fired.package.version))
+  ) {
+    return false;
+  }
+  if (
+    item.packagePath !== undefined &&
+    !(fired.package?.path !== undefined && wildcardMatch(item.packagePath, fired.package.path))
+  ) {
+    return false;
+  }
+  return true;
+}
+
+/** The first unexpired item (in mapping order) that covers the fired trigger, or null. */
+export function findWhitelistHit(
+  whitelists: readonly CompiledWhitelist[],
+  fired: FiredForWhitelist,
+  now: Date,
+): WhitelistHit | null {
+  for (const wl of whitelists) {
+    const item = wl.items.find((i) => itemApplies(i, fired, now));
+    if (item) return { whitelistId: wl.id, itemId: item.id };
+  }
+  return null;
+}
