@@ -64,7 +64,8 @@ async function openZip(file: string, limits: ZipLimits): Promise<ZipFile> {
 const readRaw = (zip: ZipFile, entry: Entry, file: string): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     // `decompress: false` is a documented yauzl option missing from @types/yauzl.
-    const options = { decompress: false } as unknown as yauzl.ZipFileOptions;
+    // yauzl accepts it only for compressed members; stored ones come raw anyway.
+    const options = (entry.isCompressed() ? { decompress: false } : {}) as unknown as yauzl.ZipFileOptions;
     zip.openReadStream(entry, options, (err, stream?: Readable) => {
       if (err || !stream) {
         reject(corrupt(file, err ?? new Error(`cannot open ${entry.fileName}`)));
