@@ -5,7 +5,7 @@ import { PortcullisError } from '../../core/errors.js';
 import { LayeredFilesystem, modeString, type LayerEntry, type LayerInfo } from '../../core/fs/index.js';
 import { openImage } from '../../core/image/open.js';
 import { addImageFlags, allFlags, withImageOptions } from '../context.js';
-import { printJson, renderTable } from '../output.js';
+import { renderTable } from '../output.js';
 
 interface FilesFlags {
   output: 'table' | 'json';
@@ -42,8 +42,9 @@ export function registerImageFilesCommand(image: Command): void {
       return { rows: collectRows(fs, layerIndex, glob), problems: fs.problems };
     });
     for (const p of problems) console.error(`portcullis: warning: layer ${p.layer}: ${p.message}`);
-    if (flags.output === 'json') printJson(rows.map(toJson));
-    else process.stdout.write(renderRows(rows));
+    const text =
+      flags.output === 'json' ? JSON.stringify(rows.map(toJson), null, 2) + '\n' : renderRows(rows);
+    await writeOut(text);
   });
 }
 
@@ -111,4 +112,14 @@ function progress(): ((done: number, total: number, entries: number) => void) | 
   return (done, total, entries) => {
     process.stderr.write(`\rindexing layer ${done}/${total} (${entries} paths)${done === total ? '\n' : ''}`);
   };
+}
+
+/**
+ * Resolves once stdout has taken the text: the listing is often megabytes and the CLI exits
+ * right after the command, which would cut a piped stdout at the first 64 KiB.
+ */
+function writeOut(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(text, (err) => (err ? reject(err) : resolve()));
+  });
 }
