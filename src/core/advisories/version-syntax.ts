@@ -13,8 +13,21 @@ const PEP440 =
 /** Gem::Version::VERSION_PATTERN. */
 const GEM = /^[0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 
-/** Debian policy 5.6.12: [epoch:]upstream[-revision]; upstream starts with a digit. */
-const DEB = /^(?:\d+:)?\d[A-Za-z0-9.+~:-]*?(?:-[A-Za-z0-9.+~]+)?$/;
+/**
+ * Debian policy 5.6.12: `[epoch:]upstream[-revision]`. The epoch ends at the first colon, the
+ * revision starts after the last hyphen and may not be empty, the upstream part starts with a
+ * digit, and colons are allowed in it only after an epoch.
+ */
+function debValid(version: string): boolean {
+  const colon = version.indexOf(':');
+  const epoch = colon >= 0 ? version.slice(0, colon) : undefined;
+  if (epoch !== undefined && !/^\d+$/.test(epoch)) return false;
+  const rest = colon >= 0 ? version.slice(colon + 1) : version;
+  const hyphen = rest.lastIndexOf('-');
+  const upstream = hyphen >= 0 ? rest.slice(0, hyphen) : rest;
+  if (hyphen >= 0 && !/^[A-Za-z0-9.+~]+$/.test(rest.slice(hyphen + 1))) return false;
+  return /^\d[A-Za-z0-9.+~:-]*$/.test(upstream);
+}
 
 /** apk-tools version grammar: digits, optional letter, suffixes, -rN. */
 const APK = /^\d+(?:\.\d+)*[a-z]?(?:_(?:alpha|beta|pre|rc|cvs|svn|git|hg|p)\d*)*(?:-r\d+)?$/;
@@ -29,7 +42,7 @@ const CHECKS: Record<VersionScheme, (v: string) => boolean> = {
   go: goValid,
   pep440: (v) => PEP440.test(v),
   gem: (v) => GEM.test(v),
-  deb: (v) => DEB.test(v),
+  deb: debValid,
   apk: (v) => APK.test(v),
   // Maven, Composer and RPM accept nearly any token; reject only what cannot be a version.
   maven: (v) => NO_SPACE.test(v),
