@@ -1,0 +1,111 @@
+/**
+ * The layered filesystem against `gunzip -c` of the same layer blobs (issue 2's target: reading
+ * every file through the filesystem within 1.3x of plain decompression).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveOpenOptions } from '../src/config/index.js';
+import { LayeredFilesystem } from '../src/core/fs/index.js';
+import { openImage } from '../src/core/image/open.js';
+import type { OpenOptions } from '../src/core/image/options.js';
+import { getFixtureImage, type FixtureImage } from '../test/harness/fixtures/index.js';
+import { gunzipToDevNull } from './baselines.js';
+import type { Benchmark, PreparedBenchmark } from './types.js';
+
+interface Setup {
+  fixture: FixtureImage;
+  options: OpenOptions;
+  blobs: string[];
+  source: string;
+  cleanup(): Promise<void>;
+}
+
+async function setup(): Promise<Setup> {
+  const fixture = await getFixtureImage('app');
+  const temp = await mkdtemp(join(tmpdir(), 'portcullis-bench-'));
+  const options = resolveOpenOptions({ cacheDir: join(temp, 'cache') }, {}, temp);
+  const blobs = fixture.hostManifest.layers.map((l) =>
+    join(fixture.ociLayoutDir, 'blobs', ...l.digest.split(':')),
+  );
+  return {
+    fixture,
+    options,
+    blobs,
+    source: `oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`,
+    cleanup: () => rm(temp, { recursive: true, force: true }),
+  };
+}
+
+async function indexImage(s: Setup): Promise<LayeredFilesystem> {
+  const image = await openImage(s.source, s.options);
+  return LayeredFilesystem.fromImage(image, { limits: s.options.limits, tempDir: s.options.tempDir });
+}
+
+/** Reads every regular file (and hard link) and touches every byte count, so nothing is skipped. */
+async function readEverything(fs: LayeredFilesystem): Promise<number> {
+  let bytes = 0;
+  await fs.readFiles(
+    () => true,
+    async (_entry, content) => {
+      if (Buffer.isBuffer(content)) bytes += content.length;
+      else for await (const chunk of content) bytes += (chunk as Buffer).length;
+    },
+  );
+  return bytes;
+}
+
+const baselineLabel = 'gunzip -c of the app fixture layers';
+
+export const readAllFilesBenchmark: Benchmark = {
+  name: 'fs-read-all-app',
+  baselineLabel,
+  targetRatio: 1.3,
+  runs: 5,
+  async prepare(): Promise<PreparedBenchmark> {
+    const s = await setup();
+    return {
+      measure: async () => {
+        await readEverything(await indexImage(s));
+      },
+      baseline: () => gunzipToDevNull(s.blobs),
+      cleanup: s.cleanup,
+    };
+  },
+};
+
+export const indexOnlyBenchmark: Benchmark = {
+  name: 'fs-index-app',
+  baselineLabel,
+  targetRatio: 1.3,
+  runs: 5,
+  async prepare(): Promise<PreparedBenchmark> {
+    const s = await setup();
+    return {
+      measure: async () => {
+        await indexImage(s);
+      },
+      baseline: () => gunzipToDevNull(s.blobs),
+      cleanup: s.cleanup,
+    };
+  },
+};
+
+/** Contents only, on an index built once beforehand (what a cataloger pays per batch read). */
+export const readContentsBenchmark: Benchmark = {
+  name: 'fs-read-contents-app',
+  baselineLabel,
+  targetRatio: 1.3,
+  runs: 5,
+  async prepare(): Promise<PreparedBenchmark> {
+    const s = await setup();
+    const fs = await indexImage(s);
+    return {
+      measure: async () => {
+        await readEverything(fs);
+      },
+      baseline: () => gunzipToDevNull(s.blobs),
+      cleanup: s.cleanup,
+    };
+  },
+};

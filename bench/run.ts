@@ -1,0 +1,85 @@
+/**
+ * `npm run bench [-- <name filter>...] [--runs N]`: runs each benchmark and its baseline
+ * interleaved in this one process run, then prints median, p90, ratio and target. Timing never
+ * fails a test; this command only reports (exit code 0 unless a benchmark crashes).
+ */
+import { performance } from 'node:perf_hooks';
+import { renderTable } from '../src/cli/output.js';
+import { BENCHMARKS } from './benchmarks.js';
+import { median, percentile } from './stats.js';
+import type { Benchmark } from './types.js';
+
+interface Result {
+  bench: Benchmark;
+  measured: number[];
+  baseline: number[];
+}
+
+async function time(fn: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+async function runOne(bench: Benchmark, runs: number): Promise<Result> {
+  const prepared = await bench.prepare();
+  try {
+    // One warm-up of each side (page cache, JIT), then alternate so drift hits both equally.
+    await prepared.baseline();
+    await prepared.measure();
+    const measured: number[] = [];
+    const baseline: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      baseline.push(await time(() => prepared.baseline()));
+      measured.push(await time(() => prepared.measure()));
+      process.stderr.write(`\r${bench.name}: run ${i + 1}/${runs}`);
+    }
+    process.stderr.write('\n');
+    return { bench, measured, baseline };
+  } finally {
+    await prepared.cleanup?.();
+  }
+}
+
+function parseArgs(argv: readonly string[]): { filters: string[]; runs: number | undefined } {
+  const filters: string[] = [];
+  let runs: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--runs') runs = Number(argv[++i]);
+    else filters.push(arg);
+  }
+  if (runs !== undefined && !(Number.isInteger(runs) && runs > 0))
+    throw new Error('--runs needs a positive integer');
+  return { filters, runs };
+}
+
+const ms = (v: number) => `${v.toFixed(0)} ms`;
+
+async function main(): Promise<void> {
+  const { filters, runs } = parseArgs(process.argv.slice(2));
+  const selected = BENCHMARKS.filter((b) => filters.length === 0 || filters.some((f) => b.name.includes(f)));
+  if (selected.length === 0) throw new Error(`no benchmark matches ${filters.join(', ')}`);
+  const results: Result[] = [];
+  for (const bench of selected) results.push(await runOne(bench, runs ?? bench.runs));
+  const rows = results.map(({ bench, measured, baseline }) => {
+    const ratio = median(measured) / median(baseline);
+    return [
+      bench.name,
+      ms(median(measured)),
+      ms(percentile(measured, 90)),
+      `${ms(median(baseline))} (${bench.baselineLabel})`,
+      `${ratio.toFixed(2)}x`,
+      `<= ${bench.targetRatio}x`,
+      ratio <= bench.targetRatio ? 'pass' : 'FAIL',
+    ];
+  });
+  process.stdout.write(
+    renderTable(['benchmark', 'median', 'p90', 'baseline median', 'ratio', 'target', 'result'], rows),
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
