@@ -2,6 +2,7 @@
  * One streaming pass over a layer: records every entry's metadata (never contents), the
  * whiteouts and the opaque directories. Bad entries become problems, not failures.
  */
+import type { Readable } from 'node:stream';
 import type { Header } from 'tar-stream';
 import { baseName, joinPath, normalizeEntryPath, parentOf } from './paths.js';
 import { walkLayer, type LayerRef } from './tar-walk.js';
@@ -43,10 +44,30 @@ const TYPES: Readonly<Record<string, EntryType>> = {
   fifo: 'fifo',
 };
 
-export async function indexLayer(ref: LayerRef, maxEntries: number): Promise<ParsedLayer> {
+/**
+ * Optional reader of file contents during the indexing pass, so callers that need bytes
+ * (digests, secrets, cataloger inputs) get them without a second pass over the layer.
+ */
+export interface ContentVisitor {
+  wants(path: string, size: number): boolean;
+  /** Must consume `body` to its end; the walk waits for the returned promise. */
+  visit(path: string, size: number, body: Readable): Promise<void>;
+}
+
+export async function indexLayer(
+  ref: LayerRef,
+  maxEntries: number,
+  content?: ContentVisitor,
+): Promise<ParsedLayer> {
   const parsed: ParsedLayer = { records: [], whiteouts: [], opaques: [], markers: [], problems: [] };
   await walkLayer(ref, maxEntries, (header, body, ordinal, control) => {
+    const before = parsed.records.length;
     addHeader(parsed, ref.index, header, ordinal);
+    const record = parsed.records.length > before ? parsed.records[before] : undefined;
+    if (content && record?.type === 'file' && content.wants(record.path, record.size)) {
+      content.visit(record.path, record.size, body as unknown as Readable).then(control.next, control.fail);
+      return;
+    }
     body.on('end', control.next);
     body.resume();
   });

@@ -7,7 +7,7 @@ import { PortcullisError, isPortcullisError } from '../errors.js';
 import type { FileResolver } from '../ecosystems/types.js';
 import type { ImageLimits } from '../image/options.js';
 import type { Image } from '../image/types.js';
-import { indexLayer, type LayerRecord, type ParsedLayer } from './layer-index.js';
+import { indexLayer, type ContentVisitor, type LayerRecord, type ParsedLayer } from './layer-index.js';
 import { normalizeEntryPath } from './paths.js';
 import { readEntries, type FileVisitor, type ReadContext } from './read-files.js';
 import { resolvePath } from './resolve.js';
@@ -21,6 +21,14 @@ export interface FilesystemOptions {
   tempDir: string;
   /** Called after each layer is indexed (for progress displays). */
   onLayer?: (done: number, total: number, entries: number) => void;
+  /** Reads file contents during the indexing pass (digests, secrets, cataloger inputs), per layer. */
+  content?: (layerIndex: number) => ContentVisitor | undefined;
+  /**
+   * Layer indexes known from a cache, by layer position: those layers are not streamed at
+   * all (and `content` is not called for them). `onIndexed` receives every fresh index.
+   */
+  indexed?: readonly (ParsedLayer | undefined)[];
+  onIndexed?: (layerIndex: number, parsed: ParsedLayer) => void | Promise<void>;
 }
 
 /** Default cap of `readFile` and of the resolver: whole files are held in memory. */
@@ -47,7 +55,11 @@ export class LayeredFilesystem {
     const tree = new SquashedTree(image.source);
     const perLayer: ParsedLayer[] = [];
     for (const ref of refs) {
-      const parsed = await indexLayer(ref, options.limits.maxEntriesPerLayer);
+      let parsed = options.indexed?.[ref.index];
+      if (!parsed) {
+        parsed = await indexLayer(ref, options.limits.maxEntriesPerLayer, options.content?.(ref.index));
+        await options.onIndexed?.(ref.index, parsed);
+      }
       tree.apply(ref.index, parsed);
       perLayer.push(parsed);
       options.onLayer?.(ref.index + 1, refs.length, tree.entries.size);
