@@ -114,6 +114,16 @@ export function normalizeOsv(record: OsvRecord, file: string): NormalizedOsv {
     const packageName = normalizePackageName(mapping.scheme, name);
     const key = `${mapping.namespace}\u0000${packageName}`;
     const fixed = ranges.flatMap((r) => r.events.flatMap((e) => ('fixed' in e ? [e.fixed] : [])));
+    // GHSA ranges written as `<= X` carry `last_affected`; the first patched version is kept
+    // beside them, and it is what a user needs to upgrade to.
+    const firstPatched = affected.database_specific?.first_patched_version;
+    if (
+      typeof firstPatched === 'string' &&
+      isVersionSyntax(mapping.scheme, firstPatched) &&
+      !fixed.includes(firstPatched)
+    ) {
+      fixed.push(firstPatched);
+    }
     const existing = byKey.get(key);
     if (existing) {
       existing.ranges.push(...ranges);

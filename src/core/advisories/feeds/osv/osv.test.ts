@@ -16,6 +16,7 @@ interface RawOsv {
     package?: { ecosystem: string; name: string };
     ranges?: { type: string; events: Record<string, string>[] }[];
     versions?: string[];
+    database_specific?: { first_patched_version?: string };
   }[];
   database_specific?: { severity?: string };
 }
@@ -104,15 +105,22 @@ describe('osv driver on the real OSV snapshot', () => {
           expect(a.modified).toBe(raw.modified);
           expect(a.published).toBe(raw.published);
           expect(a.withdrawn).toBe(raw.withdrawn);
-          const wanted = (raw.affected ?? [])
-            .filter(
-              (x) =>
-                x.package &&
-                `osv:${x.package.ecosystem}|${pyName(x.package.name)}` === `${a.namespace}|${a.packageName}`,
-            )
-            .flatMap((x) => (x.ranges ?? []).filter((r) => r.type !== 'GIT'));
+          const sameEntries = (raw.affected ?? []).filter(
+            (x) =>
+              x.package &&
+              `osv:${x.package.ecosystem}|${pyName(x.package.name)}` === `${a.namespace}|${a.packageName}`,
+          );
+          const wanted = sameEntries.flatMap((x) => (x.ranges ?? []).filter((r) => r.type !== 'GIT'));
           expect(a.ranges).toEqual(wanted.map((r) => ({ type: r.type, events: r.events })));
-          const fixed = wanted.flatMap((r) => r.events.flatMap((e) => (e.fixed ? [e.fixed] : [])));
+          expect(a.versions).toEqual(sameEntries.flatMap((x) => x.versions ?? []));
+          const fixed = sameEntries.flatMap((x) => [
+            ...(x.ranges ?? [])
+              .filter((r) => r.type !== 'GIT')
+              .flatMap((r) => r.events.flatMap((e) => (e.fixed ? [e.fixed] : []))),
+            ...(x.database_specific?.first_patched_version
+              ? [x.database_specific.first_patched_version]
+              : []),
+          ]);
           expect(a.fixedVersions).toEqual([...new Set(fixed)]);
           expect(a.fixState).toBe(fixed.length > 0 ? 'fixed' : 'not-fixed');
           if (raw.database_specific?.severity) {
