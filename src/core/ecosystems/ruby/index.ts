@@ -1,0 +1,20 @@
+import type { Cataloger } from '../types.js';
+import { parseGemfileLock } from './parse-gemfile-lock.js';
+import { parseGemspec } from './parse-gemspec.js';
+
+/** Installed gems, including Debian's rubygems-integration and Ruby's default gems. */
+export const rubyInstalledCataloger: Cataloger = {
+  id: 'ruby-installed',
+  version: 1,
+  ecosystem: 'ruby',
+  parsers: [
+    { globs: ['/**/specifications/*.gemspec', '/**/specifications/default/*.gemspec'], parse: parseGemspec },
+  ],
+};
+
+export const rubyLockCataloger: Cataloger = {
+  id: 'ruby-gemfile-lock',
+  version: 1,
+  ecosystem: 'ruby',
+  parsers: [{ globs: ['/**/Gemfile.lock'], parse: parseGemfileLock }],
+};
