@@ -16,10 +16,11 @@ export function runBatch(
     maxBuffer: 256 * 1024 * 1024,
     cwd,
   });
-  if (result.error) throw result.error;
+  // A crashed reference closes stdin early (EPIPE): its stderr says why, so report that first.
   if (result.status !== 0) {
     throw new Error(`${command} exited with ${String(result.status)}: ${result.stderr.slice(0, 2000)}`);
   }
+  if (result.error) throw result.error;
   const out = result.stdout.split('\n');
   if (out[out.length - 1] === '') out.pop();
   if (out.length !== lines.length) {

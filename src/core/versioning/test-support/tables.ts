@@ -3,6 +3,7 @@ import { DEB_TABLE } from '../deb/table.js';
 import { RPM_TABLE } from '../rpm/table.js';
 import { SEMVER_TABLE } from '../semver/table.js';
 import { GO_TABLE } from '../go/table.js';
+import { PEP440_TABLE } from '../pep440/table.js';
 import type { SchemeId } from '../types.js';
 import type { SchemeTable } from './table.js';
 
@@ -11,4 +12,5 @@ export const SCHEME_TABLES: Partial<Record<SchemeId, SchemeTable>> = {
   rpm: RPM_TABLE,
   semver: SEMVER_TABLE,
   go: GO_TABLE,
+  pep440: PEP440_TABLE,
 };
