@@ -4,7 +4,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPortcullisError } from '../../src/core/errors.js';
 import { openImage } from '../../src/core/image/open.js';
 import type { OpenOptions } from '../../src/core/image/options.js';
 import { describeImageConformance } from '../harness/conformance.js';
@@ -136,4 +137,24 @@ for (const platform of multiarch.platforms) {
 }
 describeImageConformance(`docker-archive multiarch`, opener(`docker-archive:${multiarch.dockerArchive}`), {
   fixture: multiarch,
+});
+
+describe('docker back-end against the private daemon', () => {
+  it('opens an image by ID as well as by name', async () => {
+    // The classic image store names images by their config digest.
+    const image = await openImage(`docker:${base.hostManifest.configDigest}`, {
+      ...local.options,
+      dockerHost: daemon?.host ?? '',
+    });
+    expect((await image.config()).rootfs.diff_ids).toEqual(base.hostManifest.diffIds);
+  });
+
+  it('reports an image the daemon does not have as NOT_FOUND naming it', async () => {
+    const err = await openImage('docker:portcullis-fixtures/never-built:1', {
+      ...local.options,
+      dockerHost: daemon?.host ?? '',
+    }).catch((e: unknown) => e);
+    expect(isPortcullisError(err, 'NOT_FOUND')).toBe(true);
+    expect((err as Error).message).toContain('portcullis-fixtures/never-built:1');
+  });
 });
