@@ -31,6 +31,7 @@ interface CachedToken {
 /** Tokens by registry|service|scope; one cache per set of registry options (= per credentials). */
 export class TokenCache {
   private readonly tokens = new Map<string, CachedToken>();
+  private readonly inFlight = new Map<string, Promise<string>>();
 
   get(key: string, now: number = Date.now()): string | undefined {
     const hit = this.tokens.get(key);
@@ -49,6 +50,23 @@ export class TokenCache {
 
   delete(key: string): void {
     this.tokens.delete(key);
+  }
+
+  /** Shares one token request among concurrent callers (parallel layer pulls) for the same key. */
+  async getOrFetch(key: string, fetch: () => Promise<{ token: string; expiresIn: number }>): Promise<string> {
+    const hit = this.get(key);
+    if (hit) return hit;
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = fetch()
+        .then(({ token, expiresIn }) => {
+          this.set(key, token, expiresIn);
+          return token;
+        })
+        .finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    return pending;
   }
 }
 
@@ -97,7 +115,8 @@ async function fetchToken(
   const cred = lookup.credential;
   const what = `token for ${scope} on ${ctx.registry} from ${url.origin}${url.pathname}`;
   let res;
-  if (cred?.token && cred.username === undefined) {
+  // Like docker, an identity token wins over a user name stored next to it (ACR stores both).
+  if (cred?.token) {
     const form = new URLSearchParams({
       grant_type: 'refresh_token',
       refresh_token: cred.token,
@@ -171,11 +190,7 @@ export async function authorizationFor(
     );
   }
   const key = `${ctx.registry}|${challenge.params.service ?? ''}|${scope}`;
-  const cached = ctx.cache.get(key);
-  if (cached) return `Bearer ${cached}`;
-  const { token, expiresIn } = await fetchToken(ctx, challenge, scope);
-  ctx.cache.set(key, token, expiresIn);
-  return `Bearer ${token}`;
+  return `Bearer ${await ctx.cache.getOrFetch(key, () => fetchToken(ctx, challenge, scope))}`;
 }
 
 /** Forgets the cached token for `scope`, after the registry refused it. */

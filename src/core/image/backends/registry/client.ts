@@ -85,7 +85,7 @@ export class RegistryClient {
         res = await this.transport.send({
           method: 'GET',
           url: new URL('/v2/', base),
-          what: `ping of ${this.registry}`,
+          what: `API check of registry ${this.registry}`,
         });
       } catch (err) {
         // An insecure registry may speak plain HTTP: only then is a failed https attempt retried as http.
@@ -101,7 +101,11 @@ export class RegistryClient {
         const challenge = pickChallenge(parseWwwAuthenticate(res.headers['www-authenticate']));
         return { base, challenge: challenge ?? { scheme: 'basic', params: {} } };
       }
-      throw await this.statusError(res, `ping of ${this.registry} (${base.origin}/v2/)`, 'API check');
+      throw await this.statusError(
+        res,
+        `API check of registry ${this.registry} (${base.origin}/v2/)`,
+        'API check',
+      );
     }
     throw lastError;
   }

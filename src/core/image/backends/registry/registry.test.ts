@@ -19,6 +19,7 @@ import {
   type TestRegistry,
 } from '../../../../../test/harness/registry/start-registry.js';
 import { blobCachePath } from './blob-cache.js';
+import { registryClient } from './index.js';
 
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const MODES: RegistryMode[] = ['plain', 'tls-basic', 'token'];
@@ -72,6 +73,23 @@ describe.each(MODES)('registry back-end, %s registry', (mode) => {
         (await drain(await layer.uncompressed())).equals(single.images[0]?.layers[i]?.tar as Buffer),
       ).toBe(true);
     }
+  });
+
+  it('HEADs a manifest: digest, media type and size without the body', async () => {
+    const opts = await options();
+    const raw = await inspectRaw(reg(), 'app/single:v1');
+    const client = registryClient(reg().host, opts.registry);
+    const head = await client.headManifest(
+      'app/single',
+      'v1',
+      opts.limits.maxManifestBytes,
+      'HEAD app/single:v1',
+    );
+    expect(head).toEqual({
+      digest: sha256(raw),
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      size: raw.length,
+    });
   });
 
   it('pulls by digest, and tag+digest fetches by digest', async () => {
