@@ -1,0 +1,9 @@
+import type { Cataloger } from '../types.js';
+import { rpmBdbParser, rpmSqliteParser } from './parse-rpmdb.js';
+
+export const rpmCataloger: Cataloger = {
+  id: 'rpm-db',
+  version: 1,
+  ecosystem: 'rpm',
+  parsers: [rpmSqliteParser, rpmBdbParser],
+};

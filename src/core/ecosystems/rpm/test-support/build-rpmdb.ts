@@ -1,0 +1,125 @@
+/**
+ * Builds real rpm databases for tests: tiny packages made with rpmbuild from spec files,
+ * recorded with `rpm -i --justdb` into a SQLite rpmdb, then copied into a Berkeley DB hash
+ * file written by Berkeley DB's own db5.3_load (as rpm <= 4.15 stored it), which rpm's bdb_ro
+ * back-end reads back. Everything lives under one temp dir removed by cleanup().
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import initSqlJs from 'sql.js';
+
+export interface RpmDbFixture {
+  dir: string;
+  sqliteDir: string;
+  bdbDir: string;
+  cleanup(): void;
+}
+
+const SPECS: Record<string, string> = {
+  'alpha.spec': `Name: alpha
+Version: 1.2.3
+Release: 4.el9
+Epoch: 2
+Summary: alpha
+License: MIT AND (GPL-2.0-or-later OR BSD-3-Clause)
+Vendor: Portcullis Test
+Requires: beta >= 1.0, /bin/sh
+%description
+alpha
+%package libs
+Summary: alpha libraries
+License: GPLv2+ and LGPLv2+
+%description libs
+libs
+%install
+mkdir -p %{buildroot}/usr/bin %{buildroot}/etc/alpha %{buildroot}/usr/lib/alpha
+echo hi > %{buildroot}/usr/bin/alpha
+echo c > %{buildroot}/etc/alpha/alpha.conf
+echo l > %{buildroot}/usr/lib/alpha/libalpha.so
+%files
+/usr/bin/alpha
+%config /etc/alpha/alpha.conf
+%files libs
+/usr/lib/alpha/libalpha.so
+`,
+  'beta.spec': `Name: beta
+Version: 0.9~rc1
+Release: 1
+Summary: beta
+License: Apache-2.0
+BuildArch: noarch
+Provides: beta-virtual
+%description
+beta
+%install
+mkdir -p %{buildroot}/usr/share/beta
+echo d > %{buildroot}/usr/share/beta/data.txt
+%files
+/usr/share/beta/data.txt
+`,
+};
+
+export async function buildRpmDb(): Promise<RpmDbFixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-rpmdb-'));
+  const sqliteDir = join(dir, 'sqlite');
+  const bdbDir = join(dir, 'bdb');
+  mkdirSync(sqliteDir);
+  mkdirSync(bdbDir);
+  const top = join(dir, 'top');
+  const rpms: string[] = [];
+  for (const [name, text] of Object.entries(SPECS)) {
+    writeFileSync(join(dir, name), text);
+    execFileSync(
+      'rpmbuild',
+      ['-bb', '--define', `_topdir ${top}`, '--define', '_build_id_links none', join(dir, name)],
+      { stdio: 'ignore' },
+    );
+  }
+  for (const arch of readdirSync(join(top, 'RPMS'))) {
+    for (const f of readdirSync(join(top, 'RPMS', arch))) rpms.push(join(top, 'RPMS', arch, f));
+  }
+  execFileSync('rpm', ['-i', '--justdb', '--nodeps', '--dbpath', sqliteDir, ...rpms], { stdio: 'ignore' });
+  await writeBdb(join(sqliteDir, 'rpmdb.sqlite'), join(bdbDir, 'Packages'), dir);
+  return { dir, sqliteDir, bdbDir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Copies Packages rows into a Berkeley DB hash file, keyed by native-endian header number. */
+async function writeBdb(sqlitePath: string, target: string, dir: string): Promise<void> {
+  const require = createRequire(import.meta.url);
+  const SQL = await initSqlJs({ locateFile: (f: string) => require.resolve(`sql.js/dist/${f}`) });
+  const db = new SQL.Database(readFileSync(sqlitePath));
+  const rows = db.exec('SELECT hnum, blob FROM Packages')[0]?.values ?? [];
+  db.close();
+  const u32 = (n: number): string => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n);
+    return b.toString('hex');
+  };
+  const max = Math.max(...rows.map((r) => Number(r[0])));
+  // Key 0 is rpm's instance counter; rpm's reader expects it to be present.
+  const lines = [
+    'VERSION=3',
+    'format=bytevalue',
+    'type=hash',
+    'HEADER=END',
+    ` ${u32(0)}`,
+    ` ${u32(max + 1)}`,
+  ];
+  for (const [hnum, blob] of rows)
+    lines.push(` ${u32(Number(hnum))}`, ` ${Buffer.from(blob as Uint8Array).toString('hex')}`);
+  lines.push('DATA=END', '');
+  const dump = join(dir, 'packages.dump');
+  writeFileSync(dump, lines.join('\n'));
+  execFileSync('db5.3_load', ['-f', dump, target], { stdio: 'ignore' });
+}
+
+/** `rpm -q` against a database directory, with the given back-end. */
+export function rpmQuery(dbDir: string, backend: 'sqlite' | 'bdb_ro', args: string[]): string {
+  return execFileSync('rpm', ['--dbpath', dbDir, '--define', `_db_backend ${backend}`, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+}
