@@ -101,6 +101,42 @@ describe('nvd driver on the 2.0 API format', () => {
     expect(cpeOf(c)[0]?.cve).toBe(raw.id);
   });
 
+  it('reads CVSS v4.0 metrics', async () => {
+    const tmp = tempDir('nvd40');
+    try {
+      const metric = {
+        source: 'cna@example.org',
+        type: 'Secondary',
+        cvssData: {
+          version: '4.0',
+          vectorString: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N',
+          baseScore: 9.3,
+          baseSeverity: 'CRITICAL',
+        },
+      };
+      const file = join(tmp.path, 'cve.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          vulnerabilities: [{ cve: { id: 'CVE-2025-0001', metrics: { cvssMetricV40: [metric] } } }],
+        }),
+      );
+      const c = await collect(nvdDriver, { file });
+      expect(cvssOf(c)).toEqual([
+        {
+          cve: 'CVE-2025-0001',
+          source: metric.source,
+          version: '4.0',
+          vector: metric.cvssData.vectorString,
+          baseScore: 9.3,
+          severity: 'CRITICAL',
+        },
+      ]);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   it('reads a 2.0 feed envelope (vulnerabilities[].cve)', async () => {
     const tmp = tempDir('nvd20');
     try {

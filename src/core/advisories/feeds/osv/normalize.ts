@@ -139,6 +139,8 @@ export function normalizeOsv(record: OsvRecord, file: string): NormalizedOsv {
       packageName,
       versionScheme: mapping.scheme,
       ranges,
+      // Listed versions are matched by exact string, so they are kept verbatim, including the
+      // upstream ones that are not valid in the scheme (PyPI has some).
       versions: [...(affected.versions ?? [])],
       fixedVersions: [...new Set(fixed)],
       fixState: fixed.length > 0 ? 'fixed' : 'not-fixed',

@@ -18,6 +18,7 @@ interface RawOsv {
     versions?: string[];
     database_specific?: { first_patched_version?: string };
   }[];
+  severity?: { type: string; score: string }[];
   database_specific?: { severity?: string };
 }
 
@@ -82,6 +83,7 @@ describe('osv driver on the real OSV snapshot', () => {
   it('normalizes fields exactly as in the raw records (every 97th member of each zip)', () => {
     const byKey = new Map(advisories.map((a) => [`${a.namespace}|${a.packageName}|${a.id}`, a]));
     let checked = 0;
+    let vectorsChecked = 0;
     for (const eco of ECOSYSTEMS) {
       const names = sh(`unzip -Z1 ${q(zipOf(eco))}`)
         .split('\n')
@@ -123,6 +125,10 @@ describe('osv driver on the real OSV snapshot', () => {
           ]);
           expect(a.fixedVersions).toEqual([...new Set(fixed)]);
           expect(a.fixState).toBe(fixed.length > 0 ? 'fixed' : 'not-fixed');
+          for (const sev of raw.severity ?? []) {
+            vectorsChecked++;
+            expect(a.severities).toContainEqual({ source: a.namespace, scheme: sev.type, vector: sev.score });
+          }
           if (raw.database_specific?.severity) {
             expect(a.severities).toContainEqual({
               source: a.namespace,
@@ -134,6 +140,7 @@ describe('osv driver on the real OSV snapshot', () => {
       }
     }
     expect(checked).toBeGreaterThan(150);
+    expect(vectorsChecked).toBeGreaterThan(5);
   });
 
   it('maps each ecosystem to its namespace and version scheme', () => {
