@@ -8,9 +8,10 @@ import { rpm } from './rpm/index.js';
 import { semver } from './semver/index.js';
 import { go } from './go/index.js';
 import { pep440 } from './pep440/index.js';
+import { gem } from './gem/index.js';
 import type { SchemeId, VersionScheme } from './types.js';
 
-export const VERSION_SCHEMES: readonly VersionScheme[] = [deb, rpm, semver, go, pep440];
+export const VERSION_SCHEMES: readonly VersionScheme[] = [deb, rpm, semver, go, pep440, gem];
 
 export function schemeFor(id: string): VersionScheme {
   const scheme = VERSION_SCHEMES.find((s) => s.id === id);

@@ -4,6 +4,7 @@ import { RPM_TABLE } from '../rpm/table.js';
 import { SEMVER_TABLE } from '../semver/table.js';
 import { GO_TABLE } from '../go/table.js';
 import { PEP440_TABLE } from '../pep440/table.js';
+import { GEM_TABLE } from '../gem/table.js';
 import type { SchemeId } from '../types.js';
 import type { SchemeTable } from './table.js';
 
@@ -13,4 +14,5 @@ export const SCHEME_TABLES: Partial<Record<SchemeId, SchemeTable>> = {
   semver: SEMVER_TABLE,
   go: GO_TABLE,
   pep440: PEP440_TABLE,
+  gem: GEM_TABLE,
 };

@@ -1,0 +1,107 @@
+/** gem against Debian's Ruby: Gem::Version#<=> and Gem::Requirement#satisfied_by?, one process. */
+import { describe, expect, it } from 'vitest';
+import { isPortcullisError } from '../../errors.js';
+import { Prng } from '../test-support/prng.js';
+import { describeMismatches, runBatch, sign } from '../test-support/reference.js';
+import { gem } from './index.js';
+
+function generate(rng: Prng): string {
+  for (;;) {
+    const v = attempt(rng);
+    if (gem.isValid(v)) return v;
+  }
+}
+
+function attempt(rng: Prng): string {
+  let v = Array.from({ length: rng.int(1, 4) }, () => rng.number()).join('.');
+  if (rng.chance(0.3))
+    v +=
+      rng.pick(['.', '.', '']) +
+      rng.pick(['a', 'b', 'pre', 'rc', 'beta', 'alpha']) +
+      (rng.chance(0.5) ? rng.pick(['', '.']) + rng.number() : '');
+  if (rng.chance(0.1)) v += `-${rng.pick(['rc1', 'beta.2', 'x-y', '1'])}`;
+  if (rng.chance(0.1)) v += '.0';
+  return v;
+}
+
+function mutate(rng: Prng, v: string): string {
+  const edits = [
+    () => `${v}.0`,
+    () => v.replace(/(\d+)(?=\D*$)/, (d) => String(BigInt(d) + 1n)),
+    () => v.replace(/[a-z]+.*$/i, '').replace(/[.-]$/, ''),
+    () => v.replace(/\.([a-z])/i, '$1'),
+    () => `${v}.a`,
+  ];
+  const out = rng.pick(edits)();
+  return gem.isValid(out) ? out : v;
+}
+
+function requirement(rng: Prng, near: string): string {
+  return Array.from({ length: rng.int(1, 2) }, () => {
+    const base = rng.chance(0.7) ? near : generate(rng);
+    return `${rng.pick(['', '= ', '!= ', '> ', '< ', '>= ', '<= ', '~> ', '~> ', '~>'])}${base}`;
+  }).join(', ');
+}
+
+const RUBY = String.raw`
+out = []
+STDIN.each_line do |line|
+  kind, a, b = line.chomp.split("\t")
+  if kind == 'cmp'
+    out << (Gem::Version.new(a) <=> Gem::Version.new(b)).to_s
+  else
+    out << (Gem::Requirement.new(*b.split(',')).satisfied_by?(Gem::Version.new(a)) ? '1' : '0')
+  end
+end
+puts out
+`;
+
+describe('gem differential', () => {
+  const rng = new Prng(0x5eed_0987);
+  const pairs = rng.pairs(
+    12_000,
+    () => generate(rng),
+    (v) => mutate(rng, v),
+  );
+
+  it('agrees with Gem::Version on 12,000 pairs', () => {
+    expect(pairs.every(([a, b]) => gem.isValid(a) && gem.isValid(b))).toBe(true);
+    const answers = runBatch(
+      'ruby',
+      ['-e', RUBY],
+      pairs.map(([a, b]) => `cmp\t${a}\t${b}`),
+    );
+    const mismatches = pairs
+      .map(([a, b], i) => ({ a, b, ours: sign(gem.compare(a, b)), ruby: Number(answers[i]) }))
+      .filter((m) => m.ours !== m.ruby);
+    expect(new Set(answers).size).toBe(3);
+    expect(mismatches, describeMismatches(mismatches)).toEqual([]);
+  });
+
+  it('agrees with Gem::Requirement on 10,000 cases', () => {
+    const cases = Array.from({ length: 10_000 }, () => {
+      const v = generate(rng);
+      return [rng.chance(0.5) ? v : mutate(rng, v), requirement(rng, v)] as const;
+    });
+    const answers = runBatch(
+      'ruby',
+      ['-e', RUBY],
+      cases.map(([v, r]) => `in\t${v}\t${r}`),
+    );
+    const ours = (v: string, r: string): string => {
+      try {
+        return gem.satisfies?.(v, r) ? '1' : '0';
+      } catch (err) {
+        if (isPortcullisError(err)) return 'E';
+        throw err;
+      }
+    };
+    const mismatches = cases
+      .map(([v, r], i) => ({ v, r, ours: ours(v, r), ruby: answers[i] }))
+      .filter((m) => m.ours !== m.ruby);
+    const matched = answers.filter((a) => a === '1').length;
+    expect(matched).toBeGreaterThan(1_000);
+    expect(matched).toBeLessThan(9_000);
+    expect(mismatches, describeMismatches(mismatches)).toEqual([]);
+  });
+});
