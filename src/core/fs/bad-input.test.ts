@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, type ImageLimits } from '../image/options.js';
@@ -125,6 +126,26 @@ describe('broken layers', () => {
     expect(err.code).toBe('SIZE_LIMIT');
     expect(err.message).toContain('3-entry limit');
     expect(err.message).toContain('test:image layer 0');
+  });
+});
+
+describe('a layer that changes between reads', () => {
+  it('fails the content read with CORRUPT_LAYER instead of handing over other bytes', async () => {
+    const image = imageOf([{ tar: await tarOf([file('a', 'original'), file('b', 'b')]) }]);
+    const swapped = gzipSync(await tarOf([file('x', 'attacker'), file('a', 'attacker')]));
+    // The index pass reads the real blob; every later open of the blob gets other bytes.
+    const tampered: Image = {
+      ...image,
+      layers: async () =>
+        (await image.layers()).map((layer) => ({
+          ...layer,
+          compressed: async () => Readable.from([swapped]),
+        })),
+    };
+    const fs = await open(tampered);
+    const err = await failure(fs.readFile('/a'));
+    expect(err.code).toBe('CORRUPT_LAYER');
+    expect(err.message).toMatch(/test:image layer 0 \(sha256:[0-9a-f]+\) changed since it was indexed/);
   });
 });
 

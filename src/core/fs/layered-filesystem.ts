@@ -219,7 +219,7 @@ export class LayeredFilesystem {
   private readContext(): ReadContext {
     return {
       refs: this.refs,
-      maxEntries: this.options.limits.maxEntriesPerLayer,
+      limits: this.options.limits,
       tempDir: this.options.tempDir,
       pathAt: (layer, ordinal) => this.recordAt(layer, ordinal)?.path,
     };

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PortcullisError } from '../errors.js';
+import { decompressor } from '../image/decompress.js';
+import type { ImageLimits } from '../image/options.js';
 import { normalizeEntryPath } from './paths.js';
 import type { IndexedEntry } from './squash.js';
 import { describeLayer, walkLayer, type EntryBody, type LayerRef, type WalkControl } from './tar-walk.js';
@@ -18,7 +20,7 @@ export type FileVisitor = (entry: FsEntry, content: Buffer | Readable) => void |
 
 export interface ReadContext {
   refs: readonly LayerRef[];
-  maxEntries: number;
+  limits: ImageLimits;
   /** Private scratch directory (OpenOptions.tempDir) for spills. */
   tempDir: string;
   /** The tar path each layer recorded at an ordinal, to check a re-read layer is the same one. */
@@ -47,36 +49,54 @@ export async function readEntries(
   for (const index of [...byLayer.keys()].sort((a, b) => a - b)) {
     const ref = ctx.refs[index] as LayerRef;
     const pending = byLayer.get(index) as Map<number, IndexedEntry[]>;
-    await walkLayer(ref, ctx.maxEntries, (header, body, ordinal, control) => {
-      const entries = pending.get(ordinal);
-      if (entries === undefined) {
-        body.on('end', control.next);
-        body.resume();
-        return;
-      }
-      pending.delete(ordinal);
-      const afterwards = pending.size === 0 ? control.stop : control.next;
-      if (normalizeEntryPath(header.name) !== ctx.pathAt(index, ordinal)) {
-        control.fail(
-          new PortcullisError(
-            'CORRUPT_LAYER',
-            `${describeLayer(ref)} changed since it was indexed: entry ${ordinal} is "${header.name}"`,
-            { details: { image: ref.image, layer: index, digest: ref.layer.digest, path: header.name } },
-          ),
-        );
-        return;
-      }
-      const size = header.size ?? 0;
-      if (size > maxBytes) {
-        for (const e of entries) options.onSkip?.(e, `${size} bytes is over the ${maxBytes}-byte cap`);
-        body.on('end', afterwards);
-        body.resume();
-        return;
-      }
-      if (size <= streamAbove) deliverBuffer(body, entries, visitor, afterwards, control);
-      else deliverStream(ctx, body, entries, visitor, afterwards, control);
-    });
+    await walkLayer(
+      ref,
+      ctx.limits.maxEntriesPerLayer,
+      (header, body, ordinal, control) => {
+        const entries = pending.get(ordinal);
+        if (entries === undefined) {
+          body.on('end', control.next);
+          body.resume();
+          return;
+        }
+        pending.delete(ordinal);
+        const afterwards = pending.size === 0 ? control.stop : control.next;
+        if (normalizeEntryPath(header.name) !== ctx.pathAt(index, ordinal)) {
+          control.fail(
+            new PortcullisError(
+              'CORRUPT_LAYER',
+              `${describeLayer(ref)} changed since it was indexed: entry ${ordinal} is "${header.name}"`,
+              { details: { image: ref.image, layer: index, digest: ref.layer.digest, path: header.name } },
+            ),
+          );
+          return;
+        }
+        const size = header.size ?? 0;
+        if (size > maxBytes) {
+          for (const e of entries) options.onSkip?.(e, `${size} bytes is over the ${maxBytes}-byte cap`);
+          body.on('end', afterwards);
+          body.resume();
+          return;
+        }
+        if (size <= streamAbove) deliverBuffer(body, entries, visitor, afterwards, control);
+        else deliverStream(ctx, body, entries, visitor, afterwards, control);
+      },
+      () => reopen(ref, ctx.limits),
+    );
   }
+}
+
+/**
+ * The layer's tar for a second read: blob digest checked, bomb guard on, but no second diffID
+ * hash. The index pass already hashed this very tar against the diffID, and the same blob
+ * (same digest) always inflates to the same tar; skipping it halves the hashing of a read.
+ */
+async function reopen(ref: LayerRef, limits: ImageLimits): Promise<Readable> {
+  const source = await ref.layer.compressed();
+  const { input, output } = decompressor(ref.layer.compression, limits, describeLayer(ref));
+  source.on('error', (err) => output.destroy(err));
+  source.pipe(input);
+  return output;
 }
 
 /** Small files: collect, then call the visitor synchronously unless it returns a promise. */

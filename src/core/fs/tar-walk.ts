@@ -33,7 +33,16 @@ export function describeLayer(ref: LayerRef): string {
   return `${ref.image} layer ${ref.index} (${ref.layer.digest})`;
 }
 
-export function walkLayer(ref: LayerRef, maxEntries: number, onEntry: EntryHandler): Promise<void> {
+/**
+ * Streams `ref`'s tar (from `open`, by default the layer's verified uncompressed stream) and
+ * calls `onEntry` for each entry, one at a time.
+ */
+export function walkLayer(
+  ref: LayerRef,
+  maxEntries: number,
+  onEntry: EntryHandler,
+  open: () => Promise<Readable> = () => ref.layer.uncompressed(),
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let source: Readable | undefined;
     const extract = tarExtract();
@@ -92,7 +101,7 @@ export function walkLayer(ref: LayerRef, maxEntries: number, onEntry: EntryHandl
     extract.on('finish', () => finish());
     extract.on('error', (err: Error) => finish(err));
 
-    ref.layer.uncompressed().then(
+    open().then(
       (stream) => {
         if (settled) {
           stream.destroy();

@@ -18,7 +18,7 @@ export async function fsOf(
   });
 }
 
-/** Wraps an image so tests can count how often each layer's tar is streamed. */
+/** Wraps an image so tests can count how often each layer's blob is opened (either stream). */
 export function countingImage(image: Image): { image: Image; opens: number[] } {
   const opens: number[] = [];
   const wrapped: Image = {
@@ -28,7 +28,10 @@ export function countingImage(image: Image): { image: Image; opens: number[] } {
         opens[i] = 0;
         return {
           ...layer,
-          compressed: () => layer.compressed(),
+          compressed: () => {
+            opens[i] = (opens[i] ?? 0) + 1;
+            return layer.compressed();
+          },
           uncompressed: () => {
             opens[i] = (opens[i] ?? 0) + 1;
             return layer.uncompressed();
