@@ -42,6 +42,39 @@ function clip(subject: string): string {
     : subject;
 }
 
+/**
+ * Anchore's bundles were written for Python's re, where `$` also matches before a final newline
+ * and `\\Z` is the end of text; RE2's `$` is only the end of text. Rewrites those two outside
+ * character classes (unless the pattern turns on multi-line mode itself).
+ */
+export function fromPythonSyntax(pattern: string): string {
+  if (/\(\?[a-zA-Z]*m/.test(pattern)) return pattern;
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '\\') {
+      const next = pattern[i + 1] ?? '';
+      out += !inClass && next === 'Z' ? '\\z' : `\\${next}`;
+      i++;
+    } else if (ch === '[' && !inClass) {
+      inClass = true;
+      out += ch;
+      // A `]` right after `[` or `[^` is a literal member, not the end of the class.
+      if (pattern[i + 1] === '^') out += pattern[++i];
+      if (pattern[i + 1] === ']') out += pattern[++i];
+    } else if (ch === ']' && inClass) {
+      inClass = false;
+      out += ch;
+    } else if (ch === '$' && !inClass) {
+      out += '(?:\\n?\\z)';
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 /** Compiles a user regex under the limits; never throws. */
 export function compileUserRegex(pattern: string): RegexCompileResult {
   if (pattern.length > REGEX_LIMITS.maxPatternLength) {
@@ -53,8 +86,9 @@ export function compileUserRegex(pattern: string): RegexCompileResult {
   let unanchored: RE2JS;
   let anchored: RE2JS;
   try {
-    unanchored = RE2JS.compile(pattern);
-    anchored = RE2JS.compile(`^(?:${pattern})`);
+    const translated = fromPythonSyntax(pattern);
+    unanchored = RE2JS.compile(translated);
+    anchored = RE2JS.compile(`^(?:${translated})`);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return { ok: false, reason: `regex does not compile (RE2 syntax): ${message}` };
