@@ -34,16 +34,25 @@ class CacheTee extends Transform {
   ) {
     super();
     this.hash = createHash(descriptor.digest.startsWith('sha512:') ? 'sha512' : 'sha256');
-    this.file?.on('error', () => this.abandon());
+    this.file?.on('error', () => void this.abandon());
   }
 
-  private abandon(): void {
-    this.file?.destroy();
+  /** Stops caching this blob: the temp file is closed first, then removed, so none is left. */
+  private abandon(): Promise<void> {
+    const file = this.file;
+    const temp = this.temp;
     this.file = undefined;
-    if (this.temp) unlink(this.temp).catch(() => undefined);
     const resume = this.pending;
     this.pending = undefined;
     resume?.();
+    if (!file || !temp) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      if (file.closed) resolve();
+      else file.once('close', () => resolve());
+      file.destroy();
+    })
+      .then(() => unlink(temp))
+      .catch(() => undefined);
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
@@ -85,8 +94,11 @@ class CacheTee extends Transform {
   }
 
   override _destroy(err: Error | null, done: (error?: Error | null) => void): void {
-    if (this.file) this.abandon();
-    done(err);
+    if (!this.file) {
+      done(err);
+      return;
+    }
+    void this.abandon().finally(() => done(err));
   }
 }
 

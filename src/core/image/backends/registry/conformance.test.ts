@@ -1,6 +1,7 @@
 /**
  * The registry back-end through the one image conformance suite: the Debian fixture images
- * pushed with skopeo to the real docker-registry with TLS (test CA) + htpasswd basic auth.
+ * pushed with skopeo to the real docker-registry with TLS (test CA) + htpasswd basic auth,
+ * and the base image once more behind bearer-token auth.
  */
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,36 +24,42 @@ const base = await getFixtureImage('base');
 const app = await getFixtureImage('app');
 const multiarch = await getFixtureImage('multiarch');
 let registry: TestRegistry | undefined;
+let tokenRegistry: TestRegistry | undefined;
 let work = '';
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'portcullis-registry-conformance-'));
   registry = await startRegistry('tls-basic');
-  for (const fixture of [base, app, multiarch]) {
-    await pushImage(
-      registry,
-      `oci:${fixture.ociLayoutDir}:${fixture.tag}`,
-      `fixtures/${fixture.name}:${fixture.tag}`,
-    );
-  }
+  await pushImage(registry, `oci:${base.ociLayoutDir}:${base.tag}`, `fixtures/base:${base.tag}`);
+  // The OCI archive holds the same manifests as the layout, so either source may be pushed.
+  await pushImage(registry, `oci-archive:${app.ociArchive}:${app.tag}`, `fixtures/app:${app.tag}`);
+  await pushImage(
+    registry,
+    `oci:${multiarch.ociLayoutDir}:${multiarch.tag}`,
+    `fixtures/multiarch:${multiarch.tag}`,
+  );
+  tokenRegistry = await startRegistry('token');
+  await pushImage(tokenRegistry, `oci:${base.ociLayoutDir}:${base.tag}`, `fixtures/base:${base.tag}`);
 });
 
 afterAll(async () => {
   await registry?.stop();
+  await tokenRegistry?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
 let n = 0;
-function opener(fixture: FixtureImage, platform?: FixturePlatform) {
+function opener(fixture: FixtureImage, platform?: FixturePlatform, which = () => registry) {
   return async () => {
-    if (!registry) throw new Error('registry not started');
+    const reg = which();
+    if (!reg) throw new Error('registry not started');
     const options = registryOpenOptions(
-      registry,
+      reg,
       join(work, `cache-${n++}`),
       {},
       platform ?? { os: 'linux', architecture: 'amd64' },
     );
-    return openImage(`${registry.host}/fixtures/${fixture.name}:${fixture.tag}`, options);
+    return openImage(`${reg.host}/fixtures/${fixture.name}:${fixture.tag}`, options);
   };
 }
 
@@ -87,6 +94,15 @@ for (const fixture of [base, app]) {
     ...(fixture === base && { openTampered: tamperedOpener(fixture) }),
   });
 }
+
+describeImageConformance(
+  'registry base (token auth)',
+  opener(base, undefined, () => tokenRegistry),
+  {
+    fixture: base,
+    manifestDigest: base.hostManifest.manifestDigest,
+  },
+);
 
 for (const m of multiarch.manifests) {
   describeImageConformance(`registry multiarch ${m.platform.architecture}`, opener(multiarch, m.platform), {

@@ -187,6 +187,28 @@ describe('registry faults', () => {
     expect(cached.filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
+  it.each([
+    ['dropped', 'REGISTRY_UNREACHABLE'],
+    ['stalled', 'TIMEOUT'],
+  ])('fails a blob whose connection is %s mid-body with %s and leaves no cache file', async (how, code) => {
+    proxy.fault = async ({ req, res, upstream }) => {
+      if (!req.url?.includes(`/blobs/${layer0().digest}`)) return false;
+      const up = await upstream();
+      res.writeHead(200, { ...up.headers, 'content-length': String(up.body.length) });
+      res.write(up.body.subarray(0, Math.floor(up.body.length / 2)));
+      if (how === 'dropped') setTimeout(() => req.socket.destroy(), 20);
+      return true;
+    };
+    const opts = await options({ timeoutMs: 400, retries: 0 });
+    const [img] = await openImages(`${proxy.host}/app/single:v1`, opts);
+    const [layer] = (await img?.layers()) ?? [];
+    const err = await caught(drain(await (layer as NonNullable<typeof layer>).compressed()));
+    expect(err.code).toBe(code);
+    expect(err.message).toContain(layer0().digest);
+    const cached = await readdir(join(opts.cacheDir, 'blobs', 'sha256')).catch(() => [] as string[]);
+    expect(cached.filter((f) => f.startsWith(layer0().digest.slice(7)))).toEqual([]);
+  });
+
   it('follows a redirect to blob storage without sending the registry credentials there', async () => {
     const store = await startBlobStore(new Map([[layer0().digest.slice(7), layer0().bytes]]));
     try {
