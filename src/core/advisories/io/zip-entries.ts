@@ -1,8 +1,8 @@
 /**
- * Reads the members of a zip (OSV.dev's `all.zip`) one at a time with yauzl. Memory is bounded:
- * archives up to `maxInMemoryBytes` are read into one buffer (yauzl's per-member file streams
- * cost ~0.2 ms each, which dominated an OSV import); larger ones are read from the file
- * descriptor. Members are inflated one by one with their size and CRC-32 checked, since we
+ * Reads the members of a zip (OSV.dev's `all.zip`) one at a time; yauzl parses and validates
+ * the central directory. Memory is bounded: archives up to `maxInMemoryBytes` are read into one
+ * buffer and members sliced from it (yauzl's per-member streams cost ~0.2 ms each, which
+ * dominated an OSV import); larger ones are streamed from the file descriptor. Members are inflated one by one with their size and CRC-32 checked, since we
  * take the raw bytes from yauzl. A truncated or corrupt archive is a FEED_CORRUPT error naming
  * the zip; an oversized member is handed to the caller as `contents: null`.
  */
@@ -41,7 +41,13 @@ function corrupt(file: string, err: unknown): PortcullisError {
   });
 }
 
-async function openZip(file: string, limits: ZipLimits): Promise<ZipFile> {
+interface OpenZip {
+  zip: ZipFile;
+  /** The whole archive, when it was small enough to hold in memory. */
+  buffer: Buffer | undefined;
+}
+
+async function openZip(file: string, limits: ZipLimits): Promise<OpenZip> {
   const options = { lazyEntries: true, autoClose: true, decodeStrings: true };
   let size: number;
   try {
@@ -53,14 +59,33 @@ async function openZip(file: string, limits: ZipLimits): Promise<ZipFile> {
   return new Promise((resolve, reject) => {
     const done = (err: Error | null, zip?: ZipFile): void => {
       if (err || !zip) reject(corrupt(file, err ?? new Error('no archive')));
-      else resolve(zip);
+      else resolve({ zip, buffer: inMemory });
     };
     if (inMemory) yauzl.fromBuffer(inMemory, options, done);
     else yauzl.open(file, options, done);
   });
 }
 
-/** The member's raw (still compressed) bytes. */
+const LOCAL_HEADER_SIGNATURE = 0x04034b50;
+const LOCAL_HEADER_BYTES = 30;
+
+/**
+ * The member's raw bytes straight from the in-memory archive: yauzl has validated the central
+ * directory; the local header only tells how far the name and extra field push the data.
+ */
+function sliceRaw(buffer: Buffer, entry: Entry, file: string): Buffer {
+  const at = entry.relativeOffsetOfLocalHeader;
+  if (at + LOCAL_HEADER_BYTES > buffer.length || buffer.readUInt32LE(at) !== LOCAL_HEADER_SIGNATURE) {
+    throw corrupt(file, new Error(`${entry.fileName}: bad local file header`));
+  }
+  const start = at + LOCAL_HEADER_BYTES + buffer.readUInt16LE(at + 26) + buffer.readUInt16LE(at + 28);
+  const end = start + entry.compressedSize;
+  if (end > buffer.length)
+    throw corrupt(file, new Error(`${entry.fileName}: data runs past the end of the archive`));
+  return buffer.subarray(start, end);
+}
+
+/** The member's raw (still compressed) bytes, streamed from the file. */
 const readRaw = (zip: ZipFile, entry: Entry, file: string): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     // `decompress: false` is a documented yauzl option missing from @types/yauzl.
@@ -109,7 +134,7 @@ export async function forEachZipMember(
   onMember: (member: ZipMember) => Promise<void> | void,
   limits: ZipLimits = DEFAULT_ZIP_LIMITS,
 ): Promise<void> {
-  const zip = await openZip(file, limits);
+  const { zip, buffer } = await openZip(file, limits);
   if (zip.entryCount > limits.maxEntries) {
     zip.close();
     throw new PortcullisError(
@@ -137,7 +162,13 @@ export async function forEachZipMember(
         try {
           if (!entry.fileName.endsWith('/')) {
             const tooLarge = entry.uncompressedSize > limits.maxEntryBytes;
-            const contents = tooLarge ? null : inflate(entry, await readRaw(zip, entry, file), file, limits);
+            if (entry.isEncrypted()) throw corrupt(file, new Error(`${entry.fileName}: encrypted member`));
+            const raw = tooLarge
+              ? undefined
+              : buffer
+                ? sliceRaw(buffer, entry, file)
+                : await readRaw(zip, entry, file);
+            const contents = raw === undefined ? null : inflate(entry, raw, file, limits);
             await onMember({ name: entry.fileName, contents });
           }
           if (!failed) zip.readEntry();
