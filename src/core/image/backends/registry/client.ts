@@ -104,7 +104,7 @@ export class RegistryClient {
       throw await this.statusError(
         res,
         `API check of registry ${this.registry} (${base.origin}/v2/)`,
-        'API check',
+        'registry API',
       );
     }
     throw lastError;
@@ -138,9 +138,10 @@ export class RegistryClient {
         details,
       });
     if (status === 429) {
+      const wait = header(res, 'retry-after');
       return new PortcullisError(
         'REGISTRY_RATE_LIMITED',
-        `${what}: rate limited (HTTP 429) after ${this.options.retries} retries`,
+        `${what}: rate limited (HTTP 429${wait ? `, Retry-After ${wait}` : ''}); retried up to ${this.options.retries} times, waiting at most 60 s each`,
         { details },
       );
     }

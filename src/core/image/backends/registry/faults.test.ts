@@ -120,6 +120,18 @@ describe('registry faults', () => {
     expect(count('/manifests/v1')).toBe(status === 403 ? 1 : 3);
   });
 
+  it('does not wait out a Retry-After beyond a minute: REGISTRY_RATE_LIMITED at once', async () => {
+    proxy.fault = ({ req, res }) => {
+      if (!req.url?.includes('/manifests/')) return false;
+      res.writeHead(429, { 'retry-after': '3600' }).end();
+      return true;
+    };
+    const err = await caught(readLayers(':v1', await options({ retries: 4 })));
+    expect(err.code).toBe('REGISTRY_RATE_LIMITED');
+    expect(err.message).toContain('Retry-After 3600');
+    expect(count('/manifests/v1')).toBe(1);
+  });
+
   it.each([
     ['not JSON', 'application/vnd.oci.image.manifest.v1+json', '<html>gateway</html>', 'MANIFEST_INVALID'],
     [

@@ -162,7 +162,8 @@ export class Transport {
       const status = res.statusCode;
       const retryable = status === 429 || (status >= 500 && status !== 501 && status !== 505);
       if (retryable && !last) {
-        const wait = status === 429 ? retryAfterMs(res.headers['retry-after']) : undefined;
+        // 503 may carry Retry-After too (RFC 9110 §15.6.4); honour it wherever it is sent.
+        const wait = retryAfterMs(res.headers['retry-after']);
         if (wait === undefined || wait <= MAX_RETRY_AFTER_MS) {
           await res.body.dump().catch(() => undefined);
           await sleep(wait ?? backoffMs(attempt));
