@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import { PortcullisError } from '../errors.js';
 import {
   conditionalDownload,
@@ -96,7 +96,17 @@ export async function syncFeed(
   const state = await loadFetchState(statePath);
   let changed = false;
   for (const file of upstream) {
-    const dest = join(dir, file.path);
+    const dest = resolve(dir, file.path);
+    // Paths come from configuration (e.g. OSV ecosystem names): never write outside the cache.
+    if (!dest.startsWith(`${resolve(dir)}${sep}`)) {
+      throw new PortcullisError(
+        'UNSAFE_PATH',
+        `feed ${driver.id}: upstream path "${file.path}" leaves ${dir}`,
+        {
+          details: { driver: driver.id, path: file.path },
+        },
+      );
+    }
     const result = await conditionalDownload(
       file.url,
       dest,

@@ -6,6 +6,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { isPortcullisError } from '../../errors.js';
 import { kevDriver } from '../feeds/kev/index.js';
 import { epssDriver } from '../feeds/epss/index.js';
+import { osvDriver } from '../feeds/osv/index.js';
 import type { FeedDriver } from '../feed.js';
 import { FETCH_STATE_SUFFIX, syncFeed } from '../sync.js';
 import { dataPath, tempDir } from '../test-support/feed-data.js';
@@ -187,6 +188,17 @@ describe('conditional download and live sync against a 127.0.0.1 server', () => 
     expect(isPortcullisError(error, 'FEED_FETCH')).toBe(true);
     expect((error as Error).message).toContain('503');
     expect(existsSync(dest)).toBe(false);
+  });
+
+  it('refuses upstream paths that leave the cache directory', async () => {
+    const cacheDir = join(tmp.path, 'cache-d');
+    const error = await syncFeed(
+      osvDriver,
+      { mode: { cacheDir, http }, upstream: { osvEcosystems: ['../../escape'], alpineReleases: [] } },
+      () => undefined,
+    ).catch((e: unknown) => e);
+    expect(isPortcullisError(error, 'UNSAFE_PATH')).toBe(true);
+    expect(existsSync(join(cacheDir, 'escape'))).toBe(false);
   });
 
   it('refuses a live sync for a mirror-only feed', async () => {
