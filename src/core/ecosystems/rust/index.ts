@@ -1,0 +1,19 @@
+import { goBinaryCataloger } from '../go/index.js';
+import type { Cataloger } from '../types.js';
+import { parseCargoAuditable } from './parse-auditable.js';
+import { parseCargoLock } from './parse-cargo-lock.js';
+
+export const rustCargoLockCataloger: Cataloger = {
+  id: 'rust-cargo-lock',
+  version: 1,
+  ecosystem: 'rust',
+  parsers: [{ globs: ['/**/Cargo.lock'], parse: parseCargoLock }],
+};
+
+/** Binaries built with cargo-auditable; same install places as Go binaries. */
+export const rustAuditableCataloger: Cataloger = {
+  id: 'rust-cargo-auditable-binary',
+  version: 1,
+  ecosystem: 'rust',
+  parsers: [{ globs: goBinaryCataloger.parsers[0]?.globs ?? [], parse: parseCargoAuditable }],
+};
