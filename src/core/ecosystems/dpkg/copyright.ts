@@ -6,23 +6,21 @@
  * /usr/share/common-licenses count, since prose licence detection guesses too much. A
  * reference is "or later" only when the file says "any later version".
  */
-import { decodeControl, parseControl } from './control.js';
+import { decodeControl } from './control.js';
 import { licensesFromExpression, toSpdx } from './licenses.js';
 
 const DEP5_FORMAT = /copyright-format|dep5|DEP-5/i;
 const COMMON_LICENSE_REF = /\/usr\/share\/common-licenses\/([A-Za-z0-9][A-Za-z0-9.+-]*[A-Za-z0-9+])/g;
 
-export function licensesFromCopyright(bytes: Buffer, path: string): string[] {
+export function licensesFromCopyright(bytes: Buffer): string[] {
   const text = decodeControl(bytes);
   const firstField = /^\s*Format:\s*(\S+)/im.exec(text.slice(0, 4096));
   if (firstField && DEP5_FORMAT.test(firstField[1] as string)) {
-    const { stanzas } = parseControl(text, path);
+    // Only the first line of each License field matters, so a line scan does the job of a
+    // full control-file parse (some copyright files, e.g. boost's, are megabytes long).
     const names: string[] = [];
-    for (const stanza of stanzas) {
-      const license = stanza.fields.get('license');
-      const expression = license?.split('\n', 1)[0]?.trim();
-      if (expression) names.push(...licensesFromExpression(expression));
-    }
+    for (const m of text.matchAll(/^License:[ \t]*(\S.*?)\s*$/gim))
+      names.push(...licensesFromExpression(m[1] as string));
     return unique(names);
   }
   return unique(commonLicenseRefs(text));

@@ -66,12 +66,17 @@ export function parseList(bytes: Buffer): string[] {
     .filter((l) => l.startsWith('/') && l !== '/.');
 }
 
-/** md5sum(1) output: "<32 hex>  <path relative to />". */
+/** md5sum(1) output: "<32 hex>  <path relative to />" (a '*' instead of the second space in binary mode). */
 export function parseMd5sums(bytes: Buffer): Map<string, string> {
   const out = new Map<string, string>();
-  for (const line of decodeControl(bytes).split('\n')) {
-    const m = /^([0-9a-f]{32}) [ *](.+)$/i.exec(line.replace(/\r$/, ''));
-    if (m) out.set(`/${(m[2] as string).replace(/^\/+/, '')}`, (m[1] as string).toLowerCase());
+  const hex = /^[0-9a-fA-F]{32}$/;
+  for (const raw of decodeControl(bytes).split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.length < 35 || line[32] !== ' ' || (line[33] !== ' ' && line[33] !== '*')) continue;
+    const digest = line.slice(0, 32);
+    if (!hex.test(digest)) continue;
+    const path = line.slice(34);
+    out.set(path.startsWith('/') ? path.replace(/^\/+/, '/') : `/${path}`, digest.toLowerCase());
   }
   return out;
 }

@@ -13,13 +13,15 @@ import { dependencyEdges } from './relationships.js';
 const STATUS_D = '/var/lib/dpkg/status.d';
 /** Distroless images hold tens of packages; a bound keeps a hostile image from fanning out. */
 const MAX_STATUS_D_SIBLINGS = 10_000;
+/** Sibling reads in flight at once: enough to hide file-system latency, few enough to bound memory. */
+const READ_CONCURRENCY = 16;
 
 export const dpkgStatusParser: CatalogerParser = {
   globs: ['/var/lib/dpkg/status'],
   async parse(file, context) {
     const result = parseStanzas(file, context, false);
     const infoDir = posix.join(posix.dirname(file.path), 'info');
-    for (const pkg of result.packages) await enrich(pkg, file, context, infoDir, '.list');
+    await inBatches(result.packages, (pkg) => enrich(pkg, file, context, infoDir, '.list'));
     result.relationships = dependencyEdges(result.packages);
     return result;
   },
@@ -32,7 +34,7 @@ export const dpkgStatusDParser: CatalogerParser = {
     if (file.path.endsWith('.md5sums')) return { packages: [], relationships: [], problems: [] };
     const result = parseStanzas(file, context, true);
     const dir = posix.dirname(file.path);
-    for (const pkg of result.packages) await enrich(pkg, file, context, dir, '.md5sums');
+    await inBatches(result.packages, (pkg) => enrich(pkg, file, context, dir, '.md5sums'));
     const installed = await siblingPackages(file, context);
     const own = new Set(result.packages.map((p) => `${p.name}@${p.version}`));
     const all = [...result.packages, ...installed.filter((p) => !own.has(`${p.name}@${p.version}`))];
@@ -77,7 +79,7 @@ async function enrich(
   const copyrightPath = `/usr/share/doc/${pkg.name}/copyright`;
   const copyright = await context.resolver.read(copyrightPath);
   if (copyright !== undefined) {
-    pkg.licenses = licensesFromCopyright(copyright, copyrightPath);
+    pkg.licenses = licensesFromCopyright(copyright);
     locations.push(location(copyrightPath, undefined, 'supporting'));
   }
   pkg.locations = locations;
@@ -99,4 +101,10 @@ async function siblingPackages(file: FileInput, context: ParseContext): Promise<
     out.push(...parseStanzas({ path, contents }, context, true).packages);
   }
   return out;
+}
+
+async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += READ_CONCURRENCY) {
+    await Promise.all(items.slice(i, i + READ_CONCURRENCY).map(work));
+  }
 }
