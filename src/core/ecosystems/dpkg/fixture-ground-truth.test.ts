@@ -62,3 +62,29 @@ describe.each(FIXTURE_NAMES)('fixture image %s', (name) => {
     ]);
   });
 });
+
+describe('fixture image base against the shared minbase listing', () => {
+  it('has exactly the binary packages of a real bookworm minbase', async () => {
+    // /work/shared/data/debian/minbase-dpkg-status.tsv: binary (with :arch for Multi-Arch:
+    // same, as dpkg-query's binary:Package prints it), version, source, source version.
+    // Names only: point releases move versions, but not the minbase package set.
+    const listing = readFileSync(
+      new URL('../../../../../shared/data/debian/minbase-dpkg-status.tsv', import.meta.url),
+      'utf8',
+    );
+    const expected = listing
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => l.split('\t')[0])
+      .sort();
+    const { rootfsDir } = await getFixtureImage('base');
+    const result = await dpkgStatusParser.parse(
+      { path: '/var/lib/dpkg/status', contents: readFileSync(join(rootfsDir, 'var/lib/dpkg/status')) },
+      { resolver: dirResolver(rootfsDir), foundBy: 'dpkg-db@1' },
+    );
+    const actual = result.packages
+      .map((p) => (p.metadata.multiArch === 'same' ? `${p.name}:${String(p.metadata.architecture)}` : p.name))
+      .sort();
+    expect(actual).toEqual(expected);
+  });
+});
