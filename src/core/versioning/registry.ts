@@ -9,9 +9,10 @@ import { semver } from './semver/index.js';
 import { go } from './go/index.js';
 import { pep440 } from './pep440/index.js';
 import { gem } from './gem/index.js';
+import { maven } from './maven/index.js';
 import type { SchemeId, VersionScheme } from './types.js';
 
-export const VERSION_SCHEMES: readonly VersionScheme[] = [deb, rpm, semver, go, pep440, gem];
+export const VERSION_SCHEMES: readonly VersionScheme[] = [deb, rpm, semver, go, pep440, gem, maven];
 
 export function schemeFor(id: string): VersionScheme {
   const scheme = VERSION_SCHEMES.find((s) => s.id === id);

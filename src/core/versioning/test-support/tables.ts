@@ -5,6 +5,7 @@ import { SEMVER_TABLE } from '../semver/table.js';
 import { GO_TABLE } from '../go/table.js';
 import { PEP440_TABLE } from '../pep440/table.js';
 import { GEM_TABLE } from '../gem/table.js';
+import { MAVEN_TABLE } from '../maven/table.js';
 import type { SchemeId } from '../types.js';
 import type { SchemeTable } from './table.js';
 
@@ -15,4 +16,5 @@ export const SCHEME_TABLES: Partial<Record<SchemeId, SchemeTable>> = {
   go: GO_TABLE,
   pep440: PEP440_TABLE,
   gem: GEM_TABLE,
+  maven: MAVEN_TABLE,
 };
