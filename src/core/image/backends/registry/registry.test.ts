@@ -155,9 +155,24 @@ describe.each(['tls-basic', 'token'] as const)('authentication, %s registry', (m
     expect(err.code).toBe('REGISTRY_UNAUTHORIZED');
     expect(err.message).toMatch(/refused/);
     const none = registryOpenOptions(reg(), join(work, 'c-none'), { credentials: {} });
-    expect((await caught(openImages(`${reg().host}/app/single:v1`, none))).code).toBe(
-      'REGISTRY_UNAUTHORIZED',
+    const anonymous = await caught(openImages(`${reg().host}/app/single:v1`, none));
+    expect(anonymous.code).toBe('REGISTRY_UNAUTHORIZED');
+    expect(anonymous.message).toContain('no credentials were given');
+  });
+
+  it('names the credential helper it did not run when that is where the password lives', async () => {
+    const dir = await mkdtemp(join(work, 'docker-config-'));
+    await writeFile(
+      join(dir, 'config.json'),
+      JSON.stringify({ auths: { [reg().host]: {} }, credsStore: 'pass' }),
     );
+    const opts = registryOpenOptions(reg(), join(work, 'c-helper'), {
+      credentials: {},
+      dockerConfigDir: dir,
+    });
+    const err = await caught(openImages(`${reg().host}/app/single:v1`, opts));
+    expect(err.code).toBe('REGISTRY_UNAUTHORIZED');
+    expect(err.message).toContain('docker-credential-pass');
   });
 
   it('uses base64 "auth" from a docker config.json', async () => {
