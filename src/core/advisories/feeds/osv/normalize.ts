@@ -130,6 +130,11 @@ export function normalizeOsv(record: OsvRecord, file: string): NormalizedOsv {
       existing.versions.push(...(affected.versions ?? []));
       for (const f of fixed) if (!existing.fixedVersions.includes(f)) existing.fixedVersions.push(f);
       if (existing.fixedVersions.length > 0) existing.fixState = 'fixed';
+      // Per-entry severities (OSV 1.5+, RustSec vectors) of the second entry count too.
+      for (const s of severities(record, affected, mapping.namespace)) {
+        if (!existing.severities.some((e) => JSON.stringify(e) === JSON.stringify(s)))
+          existing.severities.push(s);
+      }
       continue;
     }
     const advisory: Advisory = {
