@@ -1,9 +1,9 @@
 import type { Cataloger } from '../types.js';
-import { rpmBdbParser, rpmSqliteParser } from './parse-rpmdb.js';
+import { rpmBdbParser, rpmNdbParser, rpmSqliteParser } from './parse-rpmdb.js';
 
 export const rpmCataloger: Cataloger = {
   id: 'rpm-db',
   version: 1,
   ecosystem: 'rpm',
-  parsers: [rpmSqliteParser, rpmBdbParser],
+  parsers: [rpmSqliteParser, rpmBdbParser, rpmNdbParser],
 };

@@ -6,8 +6,9 @@ import { isPortcullisError } from '../../errors.js';
 import type { FileResolver, ParseContext } from '../types.js';
 import { readBdbRecords } from './bdb.js';
 import { parseHeader } from './header.js';
-import { rpmBdbParser, rpmSqliteParser } from './parse-rpmdb.js';
-import { buildRpmDb, type RpmDbFixture } from './test-support/build-rpmdb.js';
+import { readNdbRecords } from './ndb.js';
+import { rpmBdbParser, rpmNdbParser, rpmSqliteParser } from './parse-rpmdb.js';
+import { buildRpmDb, ndbFile, type RpmDbFixture } from './test-support/build-rpmdb.js';
 
 const noFiles: FileResolver = { read: async () => undefined, glob: async () => [] };
 const context: ParseContext = { resolver: noFiles, foundBy: 'rpm-db@1' };
@@ -75,7 +76,7 @@ describe('rpm header blob', () => {
 });
 
 describe('rpm databases with bad content', () => {
-  for (const parser of [rpmSqliteParser, rpmBdbParser]) {
+  for (const parser of [rpmSqliteParser, rpmBdbParser, rpmNdbParser]) {
     const path = parser.globs[0] as string;
     it(`records garbage in ${path} as a problem`, async () => {
       const result = await parser.parse({ path, contents: garbage }, context);
@@ -146,4 +147,33 @@ describe('rpm databases with bad content', () => {
       expect.stringMatching(/^rpm header \/var\/lib\/rpm\/rpmdb.sqlite record \d+: declares/),
     ]);
   });
+
+  const ndbCases: [string, (b: Buffer) => void][] = [
+    ['an absurd slot page count', (b) => b.writeUInt32LE(1_000_000, 12)],
+    ['a slot pointing past the end', (b) => b.writeUInt32LE(0x0fffffff, 32 + 8)],
+    ['a slot pointing into the slot pages', (b) => b.writeUInt32LE(1, 32 + 8)],
+    ['a blob with the wrong magic', (b) => b.write('XXXX', 4096, 'latin1')],
+    ['a blob longer than its blocks', (b) => b.writeUInt32LE(0x7fffffff, 4096 + 12)],
+    ['a slot with a bad magic', (b) => b.write('Slob', 48, 'latin1')],
+  ];
+  for (const [name, damage] of ndbCases) {
+    it(`rejects an NDB file with ${name} as CORRUPT_DATABASE`, () => {
+      const bytes = ndbFile([
+        [1, Buffer.from('first header')],
+        [2, Buffer.from('second header')],
+      ]);
+      expect(readNdbRecords(bytes, 'ok').map((r) => r.blob.toString())).toEqual([
+        'first header',
+        'second header',
+      ]);
+      damage(bytes);
+      let caught: unknown;
+      try {
+        readNdbRecords(bytes, '/usr/lib/sysimage/rpm/Packages.db');
+      } catch (err) {
+        caught = err;
+      }
+      expect(isPortcullisError(caught, 'CORRUPT_DATABASE')).toBe(true);
+    });
+  }
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PackageURL } from 'packageurl-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogerParser, FileResolver, ParseContext, ParseResult } from '../types.js';
-import { rpmBdbParser, rpmSqliteParser } from './parse-rpmdb.js';
+import { rpmBdbParser, rpmNdbParser, rpmSqliteParser } from './parse-rpmdb.js';
 import { buildRpmDb, rpmQuery, type RpmDbFixture } from './test-support/build-rpmdb.js';
 
 const noFiles: FileResolver = { read: async () => undefined, glob: async () => [] };
@@ -36,12 +36,23 @@ function rows(result: ParseResult): string[] {
     .sort();
 }
 
-const BACKENDS: [string, CatalogerParser, 'sqlite' | 'bdb_ro', (f: RpmDbFixture) => [string, string]][] = [
-  ['SQLite', rpmSqliteParser, 'sqlite', (f) => [f.sqliteDir, 'rpmdb.sqlite']],
-  ['Berkeley DB', rpmBdbParser, 'bdb_ro', (f) => [f.bdbDir, 'Packages']],
+/**
+ * Each back-end with where its file is and which database rpm reads as ground truth. Debian's
+ * rpm cannot read NDB, so the hand-built NDB file is checked against the SQLite database whose
+ * header blobs it carries.
+ */
+const BACKENDS: [
+  string,
+  CatalogerParser,
+  (f: RpmDbFixture) => [dir: string, file: string],
+  (f: RpmDbFixture) => [dir: string, backend: 'sqlite' | 'bdb_ro'],
+][] = [
+  ['SQLite', rpmSqliteParser, (f) => [f.sqliteDir, 'rpmdb.sqlite'], (f) => [f.sqliteDir, 'sqlite']],
+  ['Berkeley DB', rpmBdbParser, (f) => [f.bdbDir, 'Packages'], (f) => [f.bdbDir, 'bdb_ro']],
+  ['NDB', rpmNdbParser, (f) => [f.ndbDir, 'Packages.db'], (f) => [f.sqliteDir, 'sqlite']],
 ];
 
-for (const [label, parser, backend, where] of BACKENDS) {
+for (const [label, parser, where, truth] of BACKENDS) {
   describe(`rpm ${label} database`, () => {
     const parse = async (): Promise<ParseResult> => {
       const [dir, file] = where(fx);
@@ -49,7 +60,7 @@ for (const [label, parser, backend, where] of BACKENDS) {
     };
 
     it('yields the (name, epoch, version-release, arch, sourcerpm) set rpm -qa reports', async () => {
-      const [dir] = where(fx);
+      const [dir, backend] = truth(fx);
       const expected = rpmQuery(dir, backend, ['-qa', '--qf', QF])
         .split('\n')
         .filter((l) => l !== '')
@@ -61,7 +72,7 @@ for (const [label, parser, backend, where] of BACKENDS) {
     });
 
     it('lists each package’s files, LICENSE and requirements as rpm -qa --qf does', async () => {
-      const [dir] = where(fx);
+      const [dir, backend] = truth(fx);
       // -qa with a query format works on every back-end; name lookups need index files that
       // a bare Berkeley DB Packages file does not have.
       const qf = '%{NAME}\\t%{LICENSE}\\t[%{FILENAMES}|]\\t[%{REQUIRENAME}|]\\n';

@@ -1,12 +1,13 @@
 /**
  * Parsers for the rpm package database in its back-ends: SQLite (rpm >= 4.16, Fedora 33+,
- * RHEL 9) and Berkeley DB hash (RHEL/CentOS <= 8, Amazon Linux 2). Both store the same header
- * blobs; a database that cannot be read, or a header that is corrupt, becomes a problem.
+ * RHEL 9), Berkeley DB hash (RHEL/CentOS <= 8, Amazon Linux 2) and NDB (SUSE). All store the
+ * same header blobs; a database that cannot be read, or a corrupt header, becomes a problem.
  */
 import { describeError } from '../../errors.js';
 import type { CatalogerParser, FileInput, ParseContext, ParsedPackage, ParseResult } from '../types.js';
 import { readBdbRecords } from './bdb.js';
 import { parseHeader } from './header.js';
+import { readNdbRecords } from './ndb.js';
 import { headerToPackage } from './package.js';
 import { rpmDependencyEdges } from './relationships.js';
 import { readSqliteRecords, type DbRecord } from './sqlite.js';
@@ -22,6 +23,12 @@ export const rpmBdbParser: CatalogerParser = {
   globs: DB_DIRS.map((d) => `${d}/Packages`),
   parse: (file, context) =>
     parseDatabase(file, context, async () => readBdbRecords(file.contents, file.path)),
+};
+
+export const rpmNdbParser: CatalogerParser = {
+  globs: DB_DIRS.map((d) => `${d}/Packages.db`),
+  parse: (file, context) =>
+    parseDatabase(file, context, async () => readNdbRecords(file.contents, file.path)),
 };
 
 async function parseDatabase(

@@ -15,6 +15,8 @@ export interface RpmDbFixture {
   dir: string;
   sqliteDir: string;
   bdbDir: string;
+  /** Hand-built NDB Packages.db holding the same header blobs (Debian's rpm has no NDB back-end). */
+  ndbDir: string;
   cleanup(): void;
 }
 
@@ -66,8 +68,10 @@ export async function buildRpmDb(): Promise<RpmDbFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-rpmdb-'));
   const sqliteDir = join(dir, 'sqlite');
   const bdbDir = join(dir, 'bdb');
+  const ndbDir = join(dir, 'ndb');
   mkdirSync(sqliteDir);
   mkdirSync(bdbDir);
+  mkdirSync(ndbDir);
   const top = join(dir, 'top');
   const rpms: string[] = [];
   for (const [name, text] of Object.entries(SPECS)) {
@@ -82,23 +86,29 @@ export async function buildRpmDb(): Promise<RpmDbFixture> {
     for (const f of readdirSync(join(top, 'RPMS', arch))) rpms.push(join(top, 'RPMS', arch, f));
   }
   execFileSync('rpm', ['-i', '--justdb', '--nodeps', '--dbpath', sqliteDir, ...rpms], { stdio: 'ignore' });
-  await writeBdb(join(sqliteDir, 'rpmdb.sqlite'), join(bdbDir, 'Packages'), dir);
-  return { dir, sqliteDir, bdbDir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const rows = await sqliteRows(join(sqliteDir, 'rpmdb.sqlite'));
+  writeBdb(rows, join(bdbDir, 'Packages'), dir);
+  writeFileSync(join(ndbDir, 'Packages.db'), ndbFile(rows));
+  return { dir, sqliteDir, bdbDir, ndbDir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Copies Packages rows into a Berkeley DB hash file, keyed by native-endian header number. */
-async function writeBdb(sqlitePath: string, target: string, dir: string): Promise<void> {
+async function sqliteRows(sqlitePath: string): Promise<[number, Buffer][]> {
   const require = createRequire(import.meta.url);
   const SQL = await initSqlJs({ locateFile: (f: string) => require.resolve(`sql.js/dist/${f}`) });
   const db = new SQL.Database(readFileSync(sqlitePath));
   const rows = db.exec('SELECT hnum, blob FROM Packages')[0]?.values ?? [];
   db.close();
+  return rows.map(([hnum, blob]) => [Number(hnum), Buffer.from(blob as Uint8Array)]);
+}
+
+/** Copies Packages rows into a Berkeley DB hash file, keyed by native-endian header number. */
+function writeBdb(rows: [number, Buffer][], target: string, dir: string): void {
   const u32 = (n: number): string => {
     const b = Buffer.alloc(4);
     b.writeUInt32LE(n);
     return b.toString('hex');
   };
-  const max = Math.max(...rows.map((r) => Number(r[0])));
+  const max = Math.max(...rows.map((r) => r[0]));
   // Key 0 is rpm's instance counter; rpm's reader expects it to be present.
   const lines = [
     'VERSION=3',
@@ -114,6 +124,37 @@ async function writeBdb(sqlitePath: string, target: string, dir: string): Promis
   const dump = join(dir, 'packages.dump');
   writeFileSync(dump, lines.join('\n'));
   execFileSync('db5.3_load', ['-f', dump, target], { stdio: 'ignore' });
+}
+
+/**
+ * An NDB Packages.db laid out as rpm's lib/backend/ndb/rpmpkg.c writes it: header and one slot
+ * page, then each blob ("BlbS", index, checksum, length, data) padded to 16-byte blocks. The
+ * checksum and trailer are left zero: readers of the layout do not depend on them.
+ */
+export function ndbFile(rows: [number, Buffer][]): Buffer {
+  const page = Buffer.alloc(4096);
+  page.write('RpmP', 0, 'latin1');
+  page.writeUInt32LE(0, 4);
+  page.writeUInt32LE(1, 8);
+  page.writeUInt32LE(1, 12);
+  for (let at = 32; at < 4096; at += 16) page.write('Slot', at, 'latin1');
+  const blobs: Buffer[] = [];
+  let block = 4096 / 16;
+  rows.forEach(([hnum, blob], i) => {
+    const size = Math.ceil((16 + blob.length + 12) / 16) * 16;
+    const b = Buffer.alloc(size);
+    b.write('BlbS', 0, 'latin1');
+    b.writeUInt32LE(hnum, 4);
+    b.writeUInt32LE(blob.length, 12);
+    blob.copy(b, 16);
+    const slot = 32 + i * 16;
+    page.writeUInt32LE(hnum, slot + 4);
+    page.writeUInt32LE(block, slot + 8);
+    page.writeUInt32LE(size / 16, slot + 12);
+    blobs.push(b);
+    block += size / 16;
+  });
+  return Buffer.concat([page, ...blobs]);
 }
 
 /** `rpm -q` against a database directory, with the given back-end. */
