@@ -1,9 +1,11 @@
 /** Every benchmark, listed by hand (no import side effects). Add new ones here. */
 import { indexOnlyBenchmark, readAllFilesBenchmark, readContentsBenchmark } from './layered-fs.js';
+import { policyEvaluateBenchmark } from './policy.js';
 import type { Benchmark } from './types.js';
 
 export const BENCHMARKS: readonly Benchmark[] = [
   readAllFilesBenchmark,
   indexOnlyBenchmark,
   readContentsBenchmark,
+  policyEvaluateBenchmark,
 ];

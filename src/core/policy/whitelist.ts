@@ -33,6 +33,19 @@ function itemApplies(item: CompiledWhitelistItem, fired: FiredForWhitelist, now:
   return true;
 }
 
+/** Items grouped by gate, computed once per whitelist: most firings meet no item of their gate. */
+const byGateCache = new WeakMap<CompiledWhitelist, Map<string, CompiledWhitelistItem[]>>();
+
+function itemsForGate(wl: CompiledWhitelist, gate: string): readonly CompiledWhitelistItem[] {
+  let byGate = byGateCache.get(wl);
+  if (!byGate) {
+    byGate = new Map();
+    for (const item of wl.items) byGate.set(item.gate, [...(byGate.get(item.gate) ?? []), item]);
+    byGateCache.set(wl, byGate);
+  }
+  return byGate.get(gate) ?? [];
+}
+
 /** The first unexpired item (in mapping order) that covers the fired trigger, or null. */
 export function findWhitelistHit(
   whitelists: readonly CompiledWhitelist[],
@@ -40,7 +53,7 @@ export function findWhitelistHit(
   now: Date,
 ): WhitelistHit | null {
   for (const wl of whitelists) {
-    const item = wl.items.find((i) => itemApplies(i, fired, now));
+    const item = itemsForGate(wl, fired.gate).find((i) => itemApplies(i, fired, now));
     if (item) return { whitelistId: wl.id, itemId: item.id };
   }
   return null;

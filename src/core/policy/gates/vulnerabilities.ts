@@ -6,7 +6,7 @@ import {
   type TriggerContext,
   type TriggerFire,
 } from '../gate.js';
-import { SEVERITIES, type CvssScores, type VulnerabilityFinding } from '../input.js';
+import { SEVERITIES, type VulnerabilityFinding } from '../input.js';
 import { COMPARISONS, compare, type ParamSpec } from '../params.js';
 
 const comparison = (name: string, defaultOp: string, what: string): ParamSpec => ({
@@ -147,54 +147,55 @@ const PACKAGE_PARAMS: ParamSpec[] = [
   },
 ];
 
-const severityRank = (label: string): number =>
-  SEVERITIES.findIndex((s) => s.toLowerCase() === label.toLowerCase());
+const SEVERITY_RANK = new Map<string, number>(SEVERITIES.map((s, i) => [s.toLowerCase(), i]));
+const severityRank = (label: string): number => SEVERITY_RANK.get(label.toLowerCase()) ?? 0;
 
 const hasFix = (f: VulnerabilityFinding): boolean => f.fixedVersions.length > 0 || f.fixState === 'fixed';
 
-function passesFilters(f: VulnerabilityFinding, ctx: TriggerContext): boolean {
+/** Resolves the rule's parameters once, returning a per-finding predicate (hot loop). */
+function findingFilter(ctx: TriggerContext): (f: VulnerabilityFinding) => boolean {
   const p = ctx.params;
   const now = ctx.input.now;
-  const isOs = OS_PACKAGE_TYPES.has(f.package.type);
   const type = p.str('package_type') ?? 'all';
-  if ((type === 'os' && !isOs) || (type === 'non-os' && isOs)) return false;
-  if (p.bool('vendor_only') !== false && f.fixState === 'wont-fix') return false;
+  const vendorOnly = p.bool('vendor_only') !== false;
   const severity = p.str('severity');
-  if (severity !== undefined) {
-    if (!compare(p.str('severity_comparison') ?? '>', severityRank(f.severity), severityRank(severity)))
-      return false;
-  }
-  for (const c of CVSS_PARAMS) {
+  const severityOp = p.str('severity_comparison') ?? '>';
+  const severityLimit = severity === undefined ? undefined : severityRank(severity);
+  const cvss = CVSS_PARAMS.flatMap((c) => {
     const threshold = p.num(c.prefix);
-    if (threshold === undefined) continue;
-    const scores: CvssScores | undefined = f.cvssV3[c.source];
-    const actual = scores?.[c.key];
-    if (actual === undefined || !compare(p.str(`${c.prefix}_comparison`) ?? '>=', actual, threshold))
-      return false;
-  }
+    return threshold === undefined ? [] : [{ ...c, threshold, op: p.str(`${c.prefix}_comparison`) ?? '>=' }];
+  });
   const fix = p.bool('fix_available');
-  if (fix !== undefined && hasFix(f) !== fix) return false;
   const maxCreation = p.num('max_days_since_creation');
-  if (maxCreation !== undefined) {
-    if (!f.publishedAt || daysBetween(f.publishedAt, now) <= maxCreation) return false;
-  }
-  const maxFix = p.num('max_days_since_fix');
-  if (maxFix !== undefined && fix === true) {
-    if (!f.fixPublishedAt || daysBetween(f.fixPublishedAt, now) <= maxFix) return false;
-  }
+  const maxFix = fix === true ? p.num('max_days_since_fix') : undefined;
   const exclude = p.regex('package_path_exclude');
-  if (exclude && !isOs && f.package.path !== undefined && exclude.matchStart(f.package.path)) return false;
-  if (p.bool('kev') === true && !f.kev) return false;
+  const kevOnly = p.bool('kev') === true;
   const epss = p.num('epss_percentile');
-  if (epss !== undefined) {
-    if (!f.epss || !compare(p.str('epss_percentile_comparison') ?? '>=', f.epss.percentile, epss))
-      return false;
-  }
+  const epssOp = p.str('epss_percentile_comparison') ?? '>=';
   const origin = p.str('origin') ?? 'any';
-  if (origin !== 'any' && f.origin !== origin) return false;
   const minConfidence = p.num('min_confidence');
-  if (minConfidence !== undefined && f.confidence < minConfidence) return false;
-  return true;
+  return (f) => {
+    const isOs = OS_PACKAGE_TYPES.has(f.package.type);
+    if ((type === 'os' && !isOs) || (type === 'non-os' && isOs)) return false;
+    if (vendorOnly && f.fixState === 'wont-fix') return false;
+    if (severityLimit !== undefined && !compare(severityOp, severityRank(f.severity), severityLimit))
+      return false;
+    for (const c of cvss) {
+      const actual = f.cvssV3[c.source]?.[c.key];
+      if (actual === undefined || !compare(c.op, actual, c.threshold)) return false;
+    }
+    if (fix !== undefined && hasFix(f) !== fix) return false;
+    if (maxCreation !== undefined && (!f.publishedAt || daysBetween(f.publishedAt, now) <= maxCreation))
+      return false;
+    if (maxFix !== undefined && (!f.fixPublishedAt || daysBetween(f.fixPublishedAt, now) <= maxFix))
+      return false;
+    if (exclude && !isOs && f.package.path !== undefined && exclude.matchStart(f.package.path)) return false;
+    if (kevOnly && !f.kev) return false;
+    if (epss !== undefined && (!f.epss || !compare(epssOp, f.epss.percentile, epss))) return false;
+    if (origin !== 'any' && f.origin !== origin) return false;
+    if (minConfidence !== undefined && f.confidence < minConfidence) return false;
+    return true;
+  };
 }
 
 function fireFor(f: VulnerabilityFinding, message: string): TriggerFire {
@@ -230,7 +231,7 @@ export const vulnerabilitiesGate: GateDefinition = {
       state: 'active',
       params: PACKAGE_PARAMS,
       evaluate: (ctx) =>
-        ctx.input.findings.filter((f) => passesFilters(f, ctx)).map((f) => fireFor(f, describeFinding(f))),
+        ctx.input.findings.filter(findingFilter(ctx)).map((f) => fireFor(f, describeFinding(f))),
     },
     {
       name: 'stale_feed_data',
