@@ -75,6 +75,8 @@ export interface AuthContext {
   transport: Transport;
   cache: TokenCache;
   credentials: () => Promise<CredentialLookup>;
+  /** Whether plain HTTP is allowed to this host (options.registry.insecureHosts). */
+  insecure: (host: string) => boolean;
 }
 
 function basicHeader(username: string, password: string): string {
@@ -110,6 +112,13 @@ async function fetchToken(
   scope: string,
 ): Promise<{ token: string; expiresIn: number }> {
   const url = realmUrl(challenge, ctx.registry);
+  if (url.protocol === 'http:' && !ctx.insecure(url.host)) {
+    // Credentials (and the token that comes back) must not cross the network in clear text.
+    throw new PortcullisError(
+      'REGISTRY_PROTOCOL',
+      `${ctx.registry} sends us to a plain-HTTP token server ${url.origin}; refusing unless that host is marked insecure`,
+    );
+  }
   const service = challenge.params.service;
   const lookup = await ctx.credentials();
   const cred = lookup.credential;

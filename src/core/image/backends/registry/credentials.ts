@@ -130,7 +130,7 @@ export async function resolveCredential(
 ): Promise<CredentialLookup> {
   const explicitKey = Object.keys(options.credentials).find((k) => k !== '*' && sameRegistry(k, registry));
   const explicit = explicitKey !== undefined ? options.credentials[explicitKey] : options.credentials['*'];
-  if (explicit) return { credential: explicit, source: 'explicit credentials (flags/environment)' };
+  if (explicit) return { credential: explicit, source: '--username/--password (or PORTCULLIS_REGISTRY_*)' };
   if (!options.dockerConfigDir) return {};
   const found = await readDockerConfig(options.dockerConfigDir);
   return found ? lookupDockerConfig(found.config, registry, found.file) : {};

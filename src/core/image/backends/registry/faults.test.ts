@@ -289,6 +289,21 @@ describe('registry faults', () => {
     expect(err.message).toContain('/token');
   });
 
+  it('will not send credentials to a plain-HTTP token server on a host not marked insecure', async () => {
+    const port = proxy.host.split(':')[1] ?? '';
+    proxy.fault = ({ req, res }) => {
+      if (req.url !== '/v2/') return false;
+      res
+        .writeHead(401, { 'www-authenticate': `Bearer realm="http://localhost:${port}/token",service="t"` })
+        .end();
+      return true;
+    };
+    const err = await caught(readLayers(':v1', await options({ insecureHosts: [proxy.host] })));
+    expect(err.code).toBe('REGISTRY_PROTOCOL');
+    expect(err.message).toContain(`plain-HTTP token server http://localhost:${port}`);
+    expect(count('/token')).toBe(0);
+  });
+
   it('gives REGISTRY_UNREACHABLE for a closed port', async () => {
     const port = await freePort();
     const err = await caught(openImages(`127.0.0.1:${port}/app/single:v1`, await options()));

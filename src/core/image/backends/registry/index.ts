@@ -14,7 +14,7 @@ import { TokenCache } from './auth.js';
 import { openCachedBlob } from './blob-cache.js';
 import { RegistryClient } from './client.js';
 import { resolveCredential, type CredentialLookup } from './credentials.js';
-import { networkError, Transport } from './transport.js';
+import { isInsecureHost, networkError, Transport } from './transport.js';
 
 interface Shared {
   transport: Transport;
@@ -39,6 +39,7 @@ export function registryClient(registry: string, options: RegistryOptions): Regi
       transport: entry.transport,
       cache: entry.tokens,
       credentials: () => (lookup ??= resolveCredential(registry, options)),
+      insecure: (host) => isInsecureHost(options, host),
     });
     entry.clients.set(registry, client);
   }
