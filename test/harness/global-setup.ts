@@ -5,5 +5,6 @@ import { FIXTURE_NAMES, getFixtureImage } from './fixtures/index.js';
  * file runs, so the test workers only ever read finished fixtures.
  */
 export default async function setup(): Promise<void> {
-  for (const name of FIXTURE_NAMES) await getFixtureImage(name);
+  // app and multiarch both start from base: they build side by side once base exists.
+  await Promise.all(FIXTURE_NAMES.map((name) => getFixtureImage(name)));
 }
