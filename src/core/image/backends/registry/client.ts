@@ -124,7 +124,9 @@ export class RegistryClient {
     const text = await errorText(res);
     const details = { registry: this.registry, status, url: res.url.href };
     if (status === 401) {
-      const hint = credentialHint(await this.auth.credentials());
+      const lookup = await this.auth.credentials();
+      // Registries answer 401, not 404, for repositories an anonymous user cannot see.
+      const hint = `${credentialHint(lookup)}${lookup.credential ? '' : `; the ${kind} may also not exist`}`;
       return new PortcullisError(
         'REGISTRY_UNAUTHORIZED',
         `${what}: unauthorized (HTTP 401${text}); ${hint}`,
