@@ -49,6 +49,7 @@ const BACKENDS: [
 ][] = [
   ['SQLite', rpmSqliteParser, (f) => [f.sqliteDir, 'rpmdb.sqlite'], (f) => [f.sqliteDir, 'sqlite']],
   ['Berkeley DB', rpmBdbParser, (f) => [f.bdbDir, 'Packages'], (f) => [f.bdbDir, 'bdb_ro']],
+  ['big-endian Berkeley DB', rpmBdbParser, (f) => [f.bdbBeDir, 'Packages'], (f) => [f.bdbBeDir, 'bdb_ro']],
   ['NDB', rpmNdbParser, (f) => [f.ndbDir, 'Packages.db'], (f) => [f.sqliteDir, 'sqlite']],
 ];
 

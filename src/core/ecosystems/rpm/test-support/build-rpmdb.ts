@@ -15,6 +15,8 @@ export interface RpmDbFixture {
   dir: string;
   sqliteDir: string;
   bdbDir: string;
+  /** The same Berkeley DB file written big-endian, as rpm on s390x stores it. */
+  bdbBeDir: string;
   /** Hand-built NDB Packages.db holding the same header blobs (Debian's rpm has no NDB back-end). */
   ndbDir: string;
   cleanup(): void;
@@ -69,6 +71,8 @@ export async function buildRpmDb(): Promise<RpmDbFixture> {
   const sqliteDir = join(dir, 'sqlite');
   const bdbDir = join(dir, 'bdb');
   const ndbDir = join(dir, 'ndb');
+  const bdbBeDir = join(dir, 'bdb-be');
+  mkdirSync(bdbBeDir);
   mkdirSync(sqliteDir);
   mkdirSync(bdbDir);
   mkdirSync(ndbDir);
@@ -87,9 +91,17 @@ export async function buildRpmDb(): Promise<RpmDbFixture> {
   }
   execFileSync('rpm', ['-i', '--justdb', '--nodeps', '--dbpath', sqliteDir, ...rpms], { stdio: 'ignore' });
   const rows = await sqliteRows(join(sqliteDir, 'rpmdb.sqlite'));
-  writeBdb(rows, join(bdbDir, 'Packages'), dir);
+  writeBdb(rows, join(bdbDir, 'Packages'), dir, 'le');
+  writeBdb(rows, join(bdbBeDir, 'Packages'), dir, 'be');
   writeFileSync(join(ndbDir, 'Packages.db'), ndbFile(rows));
-  return { dir, sqliteDir, bdbDir, ndbDir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    sqliteDir,
+    bdbDir,
+    bdbBeDir,
+    ndbDir,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 async function sqliteRows(sqlitePath: string): Promise<[number, Buffer][]> {
@@ -101,27 +113,29 @@ async function sqliteRows(sqlitePath: string): Promise<[number, Buffer][]> {
   return rows.map(([hnum, blob]) => [Number(hnum), Buffer.from(blob as Uint8Array)]);
 }
 
-/** Copies Packages rows into a Berkeley DB hash file, keyed by native-endian header number. */
-function writeBdb(rows: [number, Buffer][], target: string, dir: string): void {
+/** Copies Packages rows into a Berkeley DB hash file, keyed by header number in the file's byte order. */
+function writeBdb(rows: [number, Buffer][], target: string, dir: string, order: 'le' | 'be'): void {
   const u32 = (n: number): string => {
     const b = Buffer.alloc(4);
-    b.writeUInt32LE(n);
+    if (order === 'le') b.writeUInt32LE(n);
+    else b.writeUInt32BE(n);
     return b.toString('hex');
   };
   const max = Math.max(...rows.map((r) => r[0]));
   // Key 0 is rpm's instance counter; rpm's reader expects it to be present.
+  const lorder = `db_lorder=${order === 'le' ? 1234 : 4321}`;
   const lines = [
     'VERSION=3',
     'format=bytevalue',
     'type=hash',
+    lorder,
     'HEADER=END',
     ` ${u32(0)}`,
     ` ${u32(max + 1)}`,
   ];
-  for (const [hnum, blob] of rows)
-    lines.push(` ${u32(Number(hnum))}`, ` ${Buffer.from(blob as Uint8Array).toString('hex')}`);
+  for (const [hnum, blob] of rows) lines.push(` ${u32(hnum)}`, ` ${blob.toString('hex')}`);
   lines.push('DATA=END', '');
-  const dump = join(dir, 'packages.dump');
+  const dump = join(dir, `packages-${order}.dump`);
   writeFileSync(dump, lines.join('\n'));
   execFileSync('db5.3_load', ['-f', dump, target], { stdio: 'ignore' });
 }
