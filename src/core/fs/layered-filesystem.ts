@@ -8,7 +8,7 @@ import type { FileResolver } from '../ecosystems/types.js';
 import type { ImageLimits } from '../image/options.js';
 import type { Image } from '../image/types.js';
 import { indexLayer, type ContentVisitor, type LayerRecord, type ParsedLayer } from './layer-index.js';
-import { normalizeEntryPath } from './paths.js';
+import { normalizeEntryPath, parentOf } from './paths.js';
 import { readEntries, type FileVisitor, type ReadContext } from './read-files.js';
 import { resolvePath } from './resolve.js';
 import { SquashedTree, type IndexedEntry } from './squash.js';
@@ -36,6 +36,7 @@ const DEFAULT_READ_CAP = 256 * 1024 * 1024;
 
 export class LayeredFilesystem {
   private sorted: FsEntry[] | undefined;
+  private children: Map<string, FsEntry[]> | undefined;
   private readonly what: string;
 
   private constructor(
@@ -115,6 +116,23 @@ export class LayeredFilesystem {
     if (!found)
       throw new PortcullisError('NOT_FOUND', `${this.what}: no such file "${path}"`, { details: { path } });
     return found.path;
+  }
+
+  /** Children of a directory (symlinks followed), sorted; undefined when `path` is not a directory. */
+  readdir(path: string): readonly FsEntry[] | undefined {
+    const dir = path === '/' ? '/' : this.stat(path)?.type === 'dir' ? this.realpath(path) : undefined;
+    if (dir === undefined) return undefined;
+    if (this.children === undefined) {
+      // Built on first use from the sorted list, so children come out sorted too.
+      this.children = new Map();
+      for (const e of this.entries()) {
+        const parent = parentOf(e.path);
+        const list = this.children.get(parent);
+        if (list) list.push(e);
+        else this.children.set(parent, [e]);
+      }
+    }
+    return this.children.get(dir) ?? [];
   }
 
   /** Squashed entries whose absolute path matches a picomatch glob ("/etc/**"; a relative one is taken from "/"). */

@@ -51,4 +51,27 @@ describe('entry metadata', () => {
     expect(fs.glob('etc/*.conf').map((e) => e.path)).toEqual(['/etc/x.conf']);
     expect(fs.glob('**/x.conf').map((e) => e.path)).toEqual(['/etc/x.conf']);
   });
+
+  it('lists directory children lazily, following symlinks', async () => {
+    const fs = await fsOf([
+      [dir('usr/'), dir('usr/lib/'), file('usr/lib/b'), file('usr/lib/a'), symlink('lib', 'usr/lib')],
+    ]);
+    expect(fs.readdir('/lib')?.map((e) => e.path)).toEqual(['/usr/lib/a', '/usr/lib/b']);
+    expect(fs.readdir('/')?.map((e) => e.path)).toEqual(['/lib', '/usr']);
+    expect(fs.readdir('/usr/lib/a')).toBeUndefined();
+    expect(fs.readdir('/missing')).toBeUndefined();
+  });
+
+  it('reads long names and link targets from PAX headers', async () => {
+    const long = `${'d'.repeat(120)}/${'f'.repeat(150)}`;
+    const fs = await fsOf([[file(long, 'deep'), symlink('short', `/${long}`)]]);
+    expect(fs.lstat(`/${long}`)?.size).toBe(4);
+    expect((await fs.readFile('/short')).toString()).toBe('deep');
+  });
+
+  it('records a duplicate path in one layer as a problem; the last entry wins', async () => {
+    const fs = await fsOf([[file('twice', 'first'), file('twice', 'second')]]);
+    expect(fs.problems.map((p) => [p.code, p.path])).toEqual([['DUPLICATE_ENTRY', '/twice']]);
+    expect((await fs.readFile('/twice')).toString()).toBe('second');
+  });
 });

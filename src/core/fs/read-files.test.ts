@@ -1,5 +1,8 @@
 /** Lazy contents: batch reads stream each needed layer once; caps, streams and spills. */
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { digestOf } from '../image/digest.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -11,7 +14,9 @@ import {
   file,
   hardlink,
   imageFromEntries,
+  imageOf,
   symlink,
+  tarOf,
   type TestCompression,
 } from './test-support/build-image.js';
 import { countingImage } from './test-support/fs-for.js';
@@ -129,5 +134,26 @@ describe('toResolver', () => {
     expect(await resolver.read('/etc')).toBeUndefined();
     expect(await resolver.glob('/etc/*.conf')).toEqual(['/etc/a.conf', '/etc/b.conf', '/etc/link.conf']);
     expect(await fs.toResolver({ maxFileBytes: 1 }).read('/etc/a.conf')).toBeUndefined();
+  });
+});
+
+describe('early stop', () => {
+  it('closes the layer blob when a read stops before the end of the layer', async () => {
+    const tempDir = await mkdtemp(join(tmpdir(), 'pc-fs-fd-'));
+    const tar = await tarOf([file('first', 'f'), file('rest', randomBytes(2_000_000))]);
+    const blob = gzipSync(tar);
+    const blobFile = join(tempDir, 'layer.tar.gz');
+    await writeFile(blobFile, blob);
+    const image = imageOf([
+      { blobFile, digest: digestOf(blob), size: blob.length, diffId: digestOf(tar), compression: 'gzip' },
+    ]);
+    const fs = await LayeredFilesystem.fromImage(image, { limits: DEFAULT_LIMITS, tempDir });
+    const openFds = async () => (await readdir('/proc/self/fd')).length;
+    await fs.readFile('/first');
+    await new Promise((r) => setTimeout(r, 50));
+    const before = await openFds();
+    for (let i = 0; i < 40; i++) expect((await fs.readFile('/first')).toString()).toBe('f');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await openFds()).toBeLessThan(before + 5);
   });
 });

@@ -95,6 +95,8 @@ async function reopen(ref: LayerRef, limits: ImageLimits): Promise<Readable> {
   const source = await ref.layer.compressed();
   const { input, output } = decompressor(ref.layer.compression, limits, describeLayer(ref));
   source.on('error', (err) => output.destroy(err));
+  // A pass that stops early destroys `output`; close the blob too, or its file stays open.
+  output.on('close', () => source.destroy());
   source.pipe(input);
   return output;
 }

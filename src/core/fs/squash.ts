@@ -26,7 +26,17 @@ export class SquashedTree {
   apply(layer: number, parsed: ParsedLayer): void {
     this.problems.push(...parsed.problems);
     this.deleteLower(parsed);
+    const seen = new Set<string>();
     for (const record of parsed.records) {
+      if (seen.has(record.path)) {
+        this.problems.push({
+          code: 'DUPLICATE_ENTRY',
+          layer,
+          path: record.path,
+          message: `"${record.path}" appears more than once in the layer; the last entry wins`,
+        });
+      }
+      seen.add(record.path);
       const dir = this.directoryFor(parentOf(record.path), layer, record.path);
       if (dir === undefined) continue;
       const path = joinPath(dir, baseName(record.path));

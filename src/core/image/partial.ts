@@ -62,6 +62,8 @@ export function makeLayer(init: LayerInit): Layer {
       descriptor.size >= 0 ? descriptor.size : undefined,
     );
     blob.on('error', (err) => verify.destroy(err));
+    // A consumer that stops early destroys what we return: release the file or socket too.
+    verify.on('close', () => blob.destroy());
     return blob.pipe(verify);
   };
   return {
@@ -77,6 +79,7 @@ export function makeLayer(init: LayerInit): Layer {
       const verify = new VerifyingStream(diffId, `${what} (uncompressed)`);
       source.on('error', (err) => output.destroy(err));
       output.on('error', (err) => verify.destroy(err));
+      verify.on('close', () => source.destroy());
       source.pipe(input);
       return output.pipe(verify);
     },
