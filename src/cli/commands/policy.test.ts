@@ -91,6 +91,18 @@ describe('portcullis policy validate', () => {
     expect(missing.err).toMatch(/\[IO\]: cannot read policy bundle .*absent\.json/);
   });
 
+  it('refuses non-regular files and oversized bundles before reading them', async () => {
+    const dev = await run(['policy', 'validate', '/dev/zero']);
+    expect([dev.code, dev.err]).toEqual([
+      1,
+      expect.stringContaining('[IO]: policy bundle /dev/zero is not a regular file'),
+    ]);
+    const big = join(root, 'big.json');
+    await writeFile(big, ' '.repeat(10 * 1024 * 1024 + 1));
+    const r = await run(['policy', 'validate', big]);
+    expect([r.code, r.err]).toEqual([1, expect.stringContaining('[SIZE_LIMIT]: policy bundle')]);
+  });
+
   it('validates built-ins by name', async () => {
     expect((await run(['policy', 'validate', 'builtin:deny-all'])).out).toBe(
       'builtin:deny-all: valid (1 policies, 1 rules, 1 mappings)\n',

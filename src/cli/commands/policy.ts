@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { PortcullisError } from '../../core/errors.js';
@@ -7,6 +7,7 @@ import type { ValidatedBundle } from '../../core/policy/bundle.js';
 import { policySpec, type SpecGate } from '../../core/policy/spec.js';
 import {
   loadBundle,
+  MAX_BUNDLE_BYTES,
   validateBundleText,
   validateBundle,
   type ValidationResult,
@@ -17,13 +18,33 @@ import { printJson, renderTable } from '../output.js';
 const BUILTIN_PREFIX = 'builtin:';
 
 async function readBundleText(file: string): Promise<string> {
+  const cannotRead = (err: unknown) =>
+    new PortcullisError('IO', `cannot read policy bundle ${file}`, { cause: err, details: { path: file } });
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(file);
+  } catch (err) {
+    throw cannotRead(err);
+  }
+  // Checked before reading so an endless source (a FIFO, /dev/zero) or a huge file is never loaded.
+  if (!info.isFile()) {
+    throw new PortcullisError('IO', `policy bundle ${file} is not a regular file`, {
+      details: { path: file },
+    });
+  }
+  if (info.size > MAX_BUNDLE_BYTES) {
+    throw new PortcullisError(
+      'SIZE_LIMIT',
+      `policy bundle ${file} is ${info.size} bytes (limit ${MAX_BUNDLE_BYTES})`,
+      {
+        details: { path: file, size: info.size },
+      },
+    );
+  }
   try {
     return await readFile(file, 'utf8');
   } catch (err) {
-    throw new PortcullisError('IO', `cannot read policy bundle ${file}`, {
-      cause: err,
-      details: { path: file },
-    });
+    throw cannotRead(err);
   }
 }
 

@@ -178,6 +178,37 @@ describe('validateBundle: bad bundles give every error with its JSON path', () =
     ]);
   });
 
+  it("parameter values must be strings, as in Anchore's format", () => {
+    const doc = bundleDoc([]);
+    (doc.policies as unknown[])[0] = {
+      id: 'p1',
+      rules: [
+        {
+          id: 'r',
+          gate: 'vulnerabilities',
+          trigger: 'stale_feed_data',
+          action: 'STOP',
+          params: [{ name: 'max_days_since_sync', value: 2 }],
+        },
+      ],
+    };
+    expect(errorsOf(doc)).toEqual([
+      {
+        path: 'policies[0].rules[0].params[0].value',
+        message: expect.stringMatching(/expected string, received number/),
+      },
+    ]);
+  });
+
+  it('oversized and deeply nested documents fail cleanly', () => {
+    const huge = validateBundleText(' '.repeat(10 * 1024 * 1024 + 1));
+    expect(huge.ok ? [] : huge.errors).toEqual([
+      { path: '$', message: 'bundle is 10485761 characters long (limit 10485760)' },
+    ]);
+    const deep = validateBundleText('['.repeat(200_000) + ']'.repeat(200_000));
+    expect(deep.ok).toBe(false);
+  });
+
   it('duplicate ids', () => {
     const doc = bundleDoc([rule('always', 'always'), rule('always', 'always')]);
     const policies = doc.policies as { id: string; rules: { id: string }[] }[];

@@ -37,6 +37,8 @@ export type ValidationResult =
   | { ok: false; errors: BundleIssue[]; warnings: BundleIssue[] };
 
 export const SUPPORTED_VERSION = '1_0';
+/** Largest bundle text accepted: real bundles are tens of kilobytes. */
+export const MAX_BUNDLE_BYTES = 10 * 1024 * 1024;
 
 class Collector {
   readonly errors: BundleIssue[] = [];
@@ -320,6 +322,15 @@ export function validateBundle(raw: unknown): ValidationResult {
 
 /** Parses bundle JSON text; malformed JSON is reported as an issue at `$`. */
 export function validateBundleText(text: string): ValidationResult {
+  if (text.length > MAX_BUNDLE_BYTES) {
+    return {
+      ok: false,
+      errors: [
+        { path: '$', message: `bundle is ${text.length} characters long (limit ${MAX_BUNDLE_BYTES})` },
+      ],
+      warnings: [],
+    };
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
