@@ -14,9 +14,10 @@ export function parsePnpmKey(key: string): { name: string; version: string } | u
   if (paren >= 0) k = k.slice(0, paren);
   const at = k.indexOf('@', 1);
   if (at > 0) {
-    const version = k.slice(at + 1);
-    // v5 keys of scoped packages have no `@` after the scope; the `@` found then belongs to a peer suffix.
-    if (!version.includes('/')) return { name: k.slice(0, at), version };
+    const name = k.slice(0, at);
+    // In v5 keys the `@` found may belong to a peer suffix (`/a/1.0.0_b@2.0.0`): then the name part has too many slashes.
+    const slashes = name.split('/').length - 1;
+    if (slashes === (name.startsWith('@') ? 1 : 0)) return { name, version: k.slice(at + 1) };
   }
   const parts = k.split('/');
   const scoped = parts[0]?.startsWith('@') === true;
