@@ -43,7 +43,7 @@ export const TAG_RE = new RegExp(`^${tag}$`);
 /** A bare 64-hex image id, which Docker refuses as a repository name. */
 export const IDENTIFIER_RE = /^[a-f0-9]{64}$/;
 
-/** The longest repository name (domain and path) distribution accepts. */
+/** The longest repository path (without the domain) distribution accepts. */
 export const NAME_TOTAL_LENGTH_MAX = 255;
 
 /** Digest algorithms go-digest registers, with the hex length each one requires. */

@@ -40,8 +40,9 @@ const valid: Array<[input: string, registry: string, repository: string, tag?: s
   [`nginx:1@${D256}`, 'docker.io', 'library/nginx', '1', D256],
   [`quay.io/a/b@${D512}`, 'quay.io', 'a/b', undefined, D512],
   [`nginx:${'t'.repeat(128)}`, 'docker.io', 'library/nginx', 't'.repeat(128)],
-  // 255 characters including "docker.io/library/" (18) is the limit.
-  ['x'.repeat(237), 'docker.io', `library/${'x'.repeat(237)}`, 'latest'],
+  // 255 characters of path ("library/" counts, the domain does not) is the limit.
+  ['x'.repeat(247), 'docker.io', `library/${'x'.repeat(247)}`, 'latest'],
+  [`ghcr.io/${'x'.repeat(255)}`, 'ghcr.io', 'x'.repeat(255), 'latest'],
 ];
 
 const invalid: Array<[input: string, reason: RegExp]> = [
@@ -65,7 +66,8 @@ const invalid: Array<[input: string, reason: RegExp]> = [
   [`nginx@sha256:${'A'.repeat(64)}`, /digest format/],
   [`nginx@md5:${'a'.repeat(32)}`, /unsupported digest algorithm "md5"/],
   ['nginx a', /invalid reference format/],
-  ['x'.repeat(238), /not be more than 255 characters/],
+  ['x'.repeat(248), /not be more than 255 characters/],
+  [`ghcr.io/${'x'.repeat(256)}`, /not be more than 255 characters/],
 ];
 
 describe('parseReference', () => {

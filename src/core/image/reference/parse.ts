@@ -81,10 +81,11 @@ export function parseReference(input: string): ImageReference {
     throw invalid(input, 'invalid reference format');
   }
   const [, name = '', tag, digest] = match;
-  if (name.length > NAME_TOTAL_LENGTH_MAX) {
+  const repository = name.slice(domain.length + 1);
+  // Current distribution/reference (and the docker CLI) limit the path, not domain + path.
+  if (repository.length > NAME_TOTAL_LENGTH_MAX) {
     throw invalid(input, `repository name must not be more than ${NAME_TOTAL_LENGTH_MAX} characters`);
   }
-  const repository = name.slice(domain.length + 1);
   const ref: { registry: string; repository: string; tag?: string; digest?: string } = {
     registry: domain,
     repository,
