@@ -104,7 +104,7 @@ export async function buildRpmDb(): Promise<RpmDbFixture> {
   };
 }
 
-async function sqliteRows(sqlitePath: string): Promise<[number, Buffer][]> {
+export async function sqliteRows(sqlitePath: string): Promise<[number, Buffer][]> {
   const require = createRequire(import.meta.url);
   const SQL = await initSqlJs({ locateFile: (f: string) => require.resolve(`sql.js/dist/${f}`) });
   const db = new SQL.Database(readFileSync(sqlitePath));
@@ -114,7 +114,7 @@ async function sqliteRows(sqlitePath: string): Promise<[number, Buffer][]> {
 }
 
 /** Copies Packages rows into a Berkeley DB hash file, keyed by header number in the file's byte order. */
-function writeBdb(rows: [number, Buffer][], target: string, dir: string, order: 'le' | 'be'): void {
+export function writeBdb(rows: [number, Buffer][], target: string, dir: string, order: 'le' | 'be'): void {
   const u32 = (n: number): string => {
     const b = Buffer.alloc(4);
     if (order === 'le') b.writeUInt32LE(n);
