@@ -36,3 +36,12 @@ export async function inspectRaw(registry: TestRegistry, reference: string): Pro
   const { stdout } = await run('skopeo', args, { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 });
   return stdout;
 }
+
+/** `skopeo login`, writing a docker-style `{"auths": …}` file as the real tools do. */
+export async function loginWithSkopeo(registry: TestRegistry, authFile: string): Promise<void> {
+  const args = ['login', '--authfile', authFile, '-u', registry.username, '-p', registry.password];
+  if (registry.mode === 'plain') args.push('--tls-verify=false');
+  else args.push('--cert-dir', registry.certDir ?? '');
+  args.push(registry.host);
+  await run('skopeo', args);
+}

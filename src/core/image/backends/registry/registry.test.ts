@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openImages } from '../../open.js';
 import { buildOciLayout, type BuiltLayout } from '../../../../../test/harness/registry/oci-layout.js';
 import { registryOpenOptions } from '../../../../../test/harness/registry/options.js';
-import { inspectRaw, pushImage } from '../../../../../test/harness/registry/push.js';
+import { inspectRaw, loginWithSkopeo, pushImage } from '../../../../../test/harness/registry/push.js';
 import { caught, drain } from '../../../../../test/harness/registry/read-all.js';
 import {
   startRegistry,
@@ -183,6 +183,14 @@ describe.each(['tls-basic', 'token'] as const)('authentication, %s registry', (m
       JSON.stringify({ auths: { [`https://${reg().host}/v2/`]: { auth } } }),
     );
     const opts = registryOpenOptions(reg(), join(work, 'c-cfg'), { credentials: {}, dockerConfigDir: dir });
+    const [image] = await openImages(`${reg().host}/app/single:v1`, opts);
+    expect(image?.digest).toBe(single.images[0]?.manifest.digest);
+  });
+
+  it('uses the config.json that `skopeo login` writes', async () => {
+    const dir = await mkdtemp(join(work, 'skopeo-login-'));
+    await loginWithSkopeo(reg(), join(dir, 'config.json'));
+    const opts = registryOpenOptions(reg(), join(work, 'c-login'), { credentials: {}, dockerConfigDir: dir });
     const [image] = await openImages(`${reg().host}/app/single:v1`, opts);
     expect(image?.digest).toBe(single.images[0]?.manifest.digest);
   });
