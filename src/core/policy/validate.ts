@@ -3,18 +3,14 @@
  * parameters, references, duplicates), all problems collected in one pass. Only a bundle with
  * no errors becomes a ValidatedBundle.
  */
-import type { z } from 'zod';
 import { PortcullisError } from '../errors.js';
 import {
-  ACTIONS,
   ImageRuleSchema,
   MappingSchema,
   PolicySchema,
-  RuleSchema,
   TopSchema,
   WhitelistItemSchema,
   WhitelistSchema,
-  type Action,
   type CompiledMapping,
   type CompiledPolicy,
   type CompiledRule,
@@ -22,15 +18,11 @@ import {
   type ImageRule,
   type ValidatedBundle,
 } from './bundle.js';
-import { formatPath, type PathPart } from './json-path.js';
-import { parseParam, Params, type ParamValue } from './params.js';
-import { findEolGate, findGate, findTrigger } from './registry.js';
+import { Collector, type BundleIssue } from './collector.js';
+import { compileRule } from './compile-rule.js';
+import { findEolGate, findGate } from './registry.js';
 
-export interface BundleIssue {
-  /** JSON path of the offending field, `$` for the whole document. */
-  path: string;
-  message: string;
-}
+export type { BundleIssue } from './collector.js';
 
 export type ValidationResult =
   | { ok: true; bundle: ValidatedBundle; warnings: BundleIssue[] }
@@ -39,119 +31,6 @@ export type ValidationResult =
 export const SUPPORTED_VERSION = '1_0';
 /** Largest bundle text accepted: real bundles are tens of kilobytes. */
 export const MAX_BUNDLE_BYTES = 10 * 1024 * 1024;
-
-class Collector {
-  readonly errors: BundleIssue[] = [];
-  readonly warnings: BundleIssue[] = [];
-  error(path: readonly PathPart[], message: string): void {
-    this.errors.push({ path: formatPath(path), message });
-  }
-  warn(path: readonly PathPart[], message: string): void {
-    this.warnings.push({ path: formatPath(path), message });
-  }
-  /** Parses with zod, reporting every issue under `base`; undefined when invalid. */
-  parse<S extends z.ZodType>(schema: S, value: unknown, base: readonly PathPart[]): z.infer<S> | undefined {
-    const result = schema.safeParse(value);
-    if (result.success) return result.data;
-    for (const issue of result.error.issues) {
-      const where = [...base, ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))];
-      const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
-      this.error(where, missing ? 'is required' : issue.message);
-    }
-    return undefined;
-  }
-  /** Reports ids seen twice in one list. */
-  unique(ids: readonly (string | undefined)[], base: readonly PathPart[], what: string, field = 'id'): void {
-    const first = new Map<string, number>();
-    ids.forEach((id, i) => {
-      if (id === undefined) return;
-      const seen = first.get(id);
-      if (seen === undefined) first.set(id, i);
-      else
-        this.error(
-          [...base, i, field],
-          `duplicate ${what} id "${id}" (first used at ${formatPath([...base, seen])})`,
-        );
-    });
-  }
-}
-
-function compileRule(raw: unknown, path: PathPart[], c: Collector): CompiledRule | undefined {
-  const rule = c.parse(RuleSchema, raw, path);
-  if (!rule) return undefined;
-  const action = ACTIONS.find((a) => a === rule.action.toUpperCase());
-  if (!action) c.error([...path, 'action'], `unknown action "${rule.action}" (expected STOP, WARN or GO)`);
-  const gate = findGate(rule.gate);
-  if (!gate) {
-    const eol = findEolGate(rule.gate);
-    c.error(
-      [...path, 'gate'],
-      eol
-        ? `gate "${rule.gate}" is end-of-life; use the "${eol.replacement}" gate instead`
-        : `unknown gate "${rule.gate}"`,
-    );
-    return undefined;
-  }
-  const trigger = findTrigger(gate, rule.trigger);
-  if (!trigger) {
-    c.error(
-      [...path, 'trigger'],
-      `unknown trigger "${rule.trigger}" for gate "${gate.name}" (expected one of: ${gate.triggers.map((t) => t.name).join(', ')})`,
-    );
-    return undefined;
-  }
-  if (trigger.state === 'eol') c.error([...path, 'trigger'], `trigger "${trigger.name}" is end-of-life`);
-  if (trigger.state === 'deprecated') c.warn([...path, 'trigger'], `trigger "${trigger.name}" is deprecated`);
-  const values = new Map<string, ParamValue>();
-  const raws = new Map<string, string>();
-  let paramsOk = true;
-  rule.params.forEach((param, j) => {
-    const spec = trigger.params.find((p) => p.name === param.name);
-    if (!spec) {
-      c.error(
-        [...path, 'params', j, 'name'],
-        `unknown parameter "${param.name}" for trigger ${gate.name}/${trigger.name}${trigger.params.length ? ` (expected one of: ${trigger.params.map((p) => p.name).join(', ')})` : ' (it takes none)'}`,
-      );
-      paramsOk = false;
-      return;
-    }
-    if (raws.has(param.name)) {
-      c.error([...path, 'params', j, 'name'], `parameter "${param.name}" is given more than once`);
-      paramsOk = false;
-      return;
-    }
-    raws.set(param.name, param.value);
-    const parsed = parseParam(spec, param.value);
-    if (!parsed.ok) {
-      c.error([...path, 'params', j, 'value'], `invalid value for ${param.name}: ${parsed.reason}`);
-      paramsOk = false;
-      return;
-    }
-    if (parsed.warning) c.warn([...path, 'params', j, 'value'], parsed.warning);
-    values.set(param.name, parsed.value);
-  });
-  for (const spec of trigger.params) {
-    if (spec.required && !raws.has(spec.name)) {
-      c.error(
-        [...path, 'params'],
-        `missing required parameter "${spec.name}" for trigger ${gate.name}/${trigger.name}`,
-      );
-      paramsOk = false;
-    } else if (!values.has(spec.name) && spec.default !== undefined) {
-      const parsed = parseParam(spec, spec.default);
-      if (parsed.ok) values.set(spec.name, parsed.value);
-    }
-  }
-  if (paramsOk && trigger.crossCheck) {
-    for (const problem of trigger.crossCheck(raws)) {
-      const j = problem.param === undefined ? -1 : rule.params.findIndex((p) => p.name === problem.param);
-      c.error(j < 0 ? [...path, 'params'] : [...path, 'params', j, 'value'], problem.message);
-      paramsOk = false;
-    }
-  }
-  if (!action || !paramsOk) return undefined;
-  return { id: rule.id ?? null, gate, trigger, action: action as Action, params: new Params(values) };
-}
 
 function compilePolicies(raw: unknown[], c: Collector): CompiledPolicy[] {
   const out: CompiledPolicy[] = [];
