@@ -109,10 +109,7 @@ export class LayeredFilesystem {
 
   /** Canonical path of `path` with every symlink resolved inside the image root. */
   realpath(path: string): string {
-    const normalized = normalizeEntryPath(path);
-    if (normalized === '/') return '/';
-    const found =
-      normalized === undefined ? undefined : resolvePath(this.tree.entries, normalized, true, this.what);
+    const found = resolvePath(this.tree.entries, path, true, this.what);
     if (!found)
       throw new PortcullisError('NOT_FOUND', `${this.what}: no such file "${path}"`, { details: { path } });
     return found.path;
@@ -221,17 +218,18 @@ export class LayeredFilesystem {
       const entry = this.stat(path);
       if (entry && isContent(entry)) out.push(entry as IndexedEntry);
     }
-    return out;
+    return [...new Set(out)];
   }
 
   private lookup(path: string, followLast: boolean): FsEntry | undefined {
-    const normalized = normalizeEntryPath(path);
-    if (normalized === undefined || normalized === '/') return undefined;
-    const direct = this.tree.entries.get(normalized);
     // Fast path: entries are stored under real paths (their parents are directories, never
-    // symlinks), so an exact hit needs no resolution unless it is a symlink to follow.
-    if (direct !== undefined && (direct.type !== 'symlink' || !followLast)) return direct;
-    return resolvePath(this.tree.entries, normalized, followLast, this.what)?.entry;
+    // symlinks), so an exact hit needs no resolution unless it is a symlink to follow. Paths
+    // with ".." take the slow path: ".." after a symlink is resolved physically.
+    if (!path.includes('..')) {
+      const direct = this.tree.entries.get(normalizeEntryPath(path) as string);
+      if (direct !== undefined && (direct.type !== 'symlink' || !followLast)) return direct;
+    }
+    return resolvePath(this.tree.entries, path, followLast, this.what)?.entry;
   }
 
   private readContext(): ReadContext {

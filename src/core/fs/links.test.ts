@@ -128,4 +128,20 @@ describe('symlinks', () => {
     expect(() => fs.realpath('/dangling')).toThrow(/no such file/);
     await expect(fs.readFile('/dangling')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
+
+  it('resolve ".." physically after a link, and clamp it at the root', async () => {
+    const fs = await fsOf(layers);
+    // /lib -> usr/lib, so /lib/.. is /usr (the kernel's answer), not / (a lexical shortcut).
+    expect(fs.realpath('/lib/..')).toBe('/usr');
+    expect(fs.stat('/lib/../etc/real')).toBeUndefined();
+    expect(fs.realpath('/lib/../lib/libx.so')).toBe('/usr/lib/libx.so');
+    expect(fs.realpath('/../../etc/./real')).toBe('/etc/real');
+    expect(fs.realpath('/etc/..')).toBe('/');
+  });
+
+  it('apply a whiteout written under a symlinked directory to the real path', async () => {
+    const fs = await fsOf([...layers, [file('lib/.wh.libx.so')]]);
+    expect(fs.lstat('/usr/lib/libx.so')).toBeUndefined();
+    expect(fs.lstat('/usr/lib/added-through-link')?.type).toBe('file');
+  });
 });

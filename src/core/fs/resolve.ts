@@ -9,11 +9,13 @@ export const MAX_SYMLINK_HOPS = 40;
 
 export interface Resolved<E extends FsEntry> {
   path: string;
-  entry: E;
+  /** Undefined for the root, which has no entry. */
+  entry: E | undefined;
 }
 
 /**
- * Resolves `path` (absolute or relative to "/") in `entries`. Intermediate symlinks are
+ * Resolves `path` (absolute or relative to "/") in `entries`; ".." is resolved physically
+ * (after the links before it), as the kernel does. Intermediate symlinks are
  * always followed, the last one only with `followLast`. Returns undefined when a component
  * does not exist or is not a directory; throws SYMLINK_LOOP past the hop limit.
  */
@@ -63,6 +65,5 @@ export function resolvePath<E extends FsEntry>(
     currentPath = candidate;
     current = entry;
   }
-  if (current === undefined) return undefined; // the root itself has no entry
-  return { path: currentPath, entry: current };
+  return { path: currentPath, entry: stack.length === 0 ? undefined : current };
 }

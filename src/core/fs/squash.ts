@@ -59,14 +59,32 @@ export class SquashedTree {
 
   /** Whiteouts, opaque directories, and directories this layer replaces with a non-directory. */
   private deleteLower(parsed: ParsedLayer): void {
-    const self = new Set(parsed.whiteouts);
-    const below = new Set([...parsed.whiteouts, ...parsed.opaques]);
+    const whiteouts = parsed.whiteouts.map((p) => this.throughLinks(p, false));
+    const opaques = parsed.opaques.map((p) => this.throughLinks(p, true));
+    const self = new Set(whiteouts);
+    const below = new Set([...whiteouts, ...opaques]);
     for (const record of parsed.records) {
       if (record.type !== 'dir' && this.entries.get(record.path)?.type === 'dir') below.add(record.path);
     }
     if (below.size === 0) return;
     for (const path of this.entries.keys()) {
       if (self.has(path) || hasAncestorIn(path, below)) this.entries.delete(path);
+    }
+  }
+
+  /**
+   * Where a whiteout (or, with `self`, an opaque directory) really points when a parent is a
+   * symlink (`lib/.wh.x` over `lib -> usr/lib` removes `/usr/lib/x`, as on a real filesystem).
+   */
+  private throughLinks(path: string, self: boolean): string {
+    const parent = parentOf(path);
+    if (!self && (parent === '/' || this.entries.get(parent)?.type === 'dir')) return path;
+    try {
+      const real = resolvePath(this.entries, self ? path : parent, true, this.what);
+      if (real === undefined) return path;
+      return self ? real.path : joinPath(real.path, baseName(path));
+    } catch {
+      return path; // a loop: nothing real to delete there
     }
   }
 
@@ -102,7 +120,7 @@ export class SquashedTree {
     }
     if (existing.type === 'symlink') {
       const target = this.tryResolve(dir, layer, entryPath);
-      if (target?.entry.type === 'dir') return target.path;
+      if (target && (target.entry === undefined || target.entry.type === 'dir')) return target.path;
     }
     this.problems.push({
       code: 'PARENT_NOT_DIRECTORY',
