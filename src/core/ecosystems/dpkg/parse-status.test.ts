@@ -243,6 +243,31 @@ describe('dpkg distroless status.d parser', () => {
     expect(md5.packages).toEqual([]);
   });
 
+  it('resolves Depends across hundreds of status.d files, reading the folder once per resolver', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) {
+      const depends = i > 0 ? `Depends: pkg${i - 1}\n` : '';
+      files[`/var/lib/dpkg/status.d/pkg${i}`] = `Package: pkg${i}\nVersion: 1.${i}\n${depends}`;
+    }
+    const root = roots.make(files);
+    const base = dirResolver(root);
+    let reads = 0;
+    const ctx: ParseContext = {
+      ...context(root),
+      resolver: { glob: (p) => base.glob(p), read: (p) => (reads++, base.read(p)) },
+    };
+    const edges: string[] = [];
+    for (const [path, text] of Object.entries(files)) {
+      const result = await dpkgStatusDParser.parse({ path, contents: Buffer.from(text) }, ctx);
+      edges.push(...result.relationships.map((r) => `${r.from}>${r.to}`));
+    }
+    expect(edges.sort()).toEqual(
+      Array.from({ length: 299 }, (_, i) => `deb/pkg${i + 1}@1.${i + 1}>deb/pkg${i}@1.${i}`).sort(),
+    );
+    // One pass over the folder plus each package's md5sums and copyright lookups.
+    expect(reads).toBeLessThanOrEqual(300 * 3);
+  });
+
   it('an empty status.d offers the parser nothing to read', async () => {
     const root = roots.make({ '/var/lib/dpkg/status.d/': '' });
     expect(await dirResolver(root).glob(dpkgStatusDParser.globs[0] as string)).toEqual([]);

@@ -12,7 +12,7 @@ import { dependencyEdges } from './relationships.js';
 
 const STATUS_D = '/var/lib/dpkg/status.d';
 /** Distroless images hold tens of packages; a bound keeps a hostile image from fanning out. */
-const MAX_STATUS_D_SIBLINGS = 10_000;
+const MAX_STATUS_D_SIBLINGS = 2_000;
 /** Sibling reads in flight at once: enough to hide file-system latency, few enough to bound memory. */
 const READ_CONCURRENCY = 16;
 
@@ -89,16 +89,40 @@ function location(path: string, file: FileInput | undefined, annotation: 'primar
   return file?.layerDiffId ? { path, layerDiffId: file.layerDiffId, annotation } : { path, annotation };
 }
 
-/** The other distroless stanza files, so Depends can resolve across files. */
+/**
+ * The distroless stanza files of one image view, read once per resolver: every status.d file
+ * is parsed separately, and re-reading all siblings for each would be quadratic. The cache is
+ * keyed on the resolver object, which stands for one immutable view of the image.
+ */
+const statusDCache = new WeakMap<object, Map<string, Promise<ParsedPackage[]>>>();
+
 async function siblingPackages(file: FileInput, context: ParseContext): Promise<ParsedPackage[]> {
-  const paths = (await context.resolver.glob(`${posix.dirname(file.path)}/*`))
-    .filter((p) => p !== file.path && !p.endsWith('.md5sums'))
+  const dir = posix.dirname(file.path);
+  let byDir = statusDCache.get(context.resolver);
+  if (!byDir) {
+    byDir = new Map();
+    statusDCache.set(context.resolver, byDir);
+  }
+  let all = byDir.get(dir);
+  if (!all) {
+    all = readStatusDir(dir, context);
+    byDir.set(dir, all);
+  }
+  return (await all).filter((p) => p.locations?.[0]?.path !== file.path);
+}
+
+async function readStatusDir(dir: string, context: ParseContext): Promise<ParsedPackage[]> {
+  const paths = (await context.resolver.glob(`${dir}/*`))
+    .filter((p) => !p.endsWith('.md5sums'))
     .slice(0, MAX_STATUS_D_SIBLINGS);
   const out: ParsedPackage[] = [];
   for (const path of paths) {
     const contents = await context.resolver.read(path);
     if (contents === undefined) continue;
-    out.push(...parseStanzas({ path, contents }, context, true).packages);
+    for (const pkg of parseStanzas({ path, contents }, context, true).packages) {
+      pkg.locations = [{ path }];
+      out.push(pkg);
+    }
   }
   return out;
 }
