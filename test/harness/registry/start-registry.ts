@@ -34,6 +34,21 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
+/** Registries still running; killed if the test process exits without calling stop(). */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function track(proc: ChildProcess): void {
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const p of live) p.kill('SIGKILL');
+    });
+  }
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -156,6 +171,7 @@ export async function startRegistry(mode: RegistryMode): Promise<TestRegistry> {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     proc = started;
+    track(started);
     started.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);
     });
