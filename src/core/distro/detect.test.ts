@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { detectDistro } from './detect.js';
+import { detectDistro, distroForContext } from './detect.js';
 import { dirResolver } from './test-support/dir-resolver.js';
 
 const roots: string[] = [];
@@ -137,5 +137,34 @@ describe('detectDistro', () => {
     );
     const huge = 'ID=alpine\n' + '#'.repeat(8 * 1024 * 1024);
     expect((await detectDistro(dirResolver(rootfs({ '/etc/os-release': huge }))))?.id).toBe('alpine');
+  });
+});
+
+describe('distroForContext', () => {
+  it('maps VERSION_CODENAME to the ParseContext codename and drops absent fields', () => {
+    expect(
+      distroForContext({
+        id: 'debian',
+        versionId: '12',
+        versionCodename: 'bookworm',
+        idLike: [],
+        source: '/etc/os-release',
+      }),
+    ).toEqual({
+      id: 'debian',
+      versionId: '12',
+      codename: 'bookworm',
+    });
+    expect(
+      distroForContext({
+        id: 'debian',
+        versionCodename: 'trixie',
+        idLike: [],
+        source: '/etc/debian_version',
+      }),
+    ).toEqual({
+      id: 'debian',
+      codename: 'trixie',
+    });
   });
 });

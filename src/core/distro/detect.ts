@@ -74,3 +74,11 @@ async function readText(resolver: FileResolver, path: string): Promise<string | 
   if (buf === undefined) return undefined;
   return buf.subarray(0, MAX_RELEASE_FILE).toString('utf8');
 }
+
+/** The distro as catalogers' ParseContext wants it (PURL `distro=` qualifiers). */
+export function distroForContext(distro: Distro): { id: string; versionId?: string; codename?: string } {
+  const out: { id: string; versionId?: string; codename?: string } = { id: distro.id };
+  if (distro.versionId) out.versionId = distro.versionId;
+  if (distro.versionCodename) out.codename = distro.versionCodename;
+  return out;
+}
