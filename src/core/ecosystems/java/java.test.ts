@@ -177,6 +177,40 @@ open('truncated.jar', 'wb').write(data[: len(data) // 2])
   });
 });
 
+describe('pom.xml licenses against Python xml.etree', () => {
+  it('every Debian jar with a pom.xml: licenses equal project/licenses/license/name', async () => {
+    const jars = (await hostGlob('/usr/share/java', '/**/*.jar')).filter(
+      (j) => !lstatSync(j).isSymbolicLink(),
+    );
+    const script = [
+      'import sys, zipfile, json, xml.etree.ElementTree as ET',
+      'out = {}',
+      'for jar in sys.argv[1:]:',
+      '  z = zipfile.ZipFile(jar)',
+      '  for n in z.namelist():',
+      '    if n.startswith("META-INF/maven/") and n.endswith("/pom.xml"):',
+      '      root = ET.fromstring(z.read(n))',
+      '      ns = {"m": root.tag[1:].split("}")[0]} if root.tag.startswith("{") else {}',
+      '      p = "m:" if ns else ""',
+      '      out.setdefault(jar, []).extend(e.text.strip() for e in root.findall(f"{p}licenses/{p}license/{p}name", ns) if e.text and e.text.strip())',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const truth = JSON.parse(
+      execFileSync('/usr/bin/python3', ['-c', script, ...jars], { encoding: 'utf8' }),
+    ) as Record<string, string[]>;
+    expect(
+      Object.entries(truth).some(([jar, names]) => jar.includes('jackson-core') && names.length > 0),
+    ).toBe(true);
+    for (const [jar, names] of Object.entries(truth)) {
+      const result = await parse(jar);
+      expect(
+        result.packages.flatMap((p) => p.licenses),
+        jar,
+      ).toEqual(names);
+    }
+  });
+});
+
 describe('java metadata files', () => {
   it('joins manifest continuation lines without the leading space', () => {
     const mf = parseManifest(

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { PackageURL } from 'packageurl-js';
 import type { Entry, ZipFile } from 'yauzl';
 import type { FileInput, ParseContext, ParsedPackage, ParseResult } from '../types.js';
-import { parseManifest, parsePomCoordinates, parseProperties } from './parse-manifest.js';
+import { parseManifest, parsePomCoordinates, parsePomLicenses, parseProperties } from './parse-manifest.js';
 import { EntryTooLarge, forEachEntry, openZip, readEntry } from './zip-reader.js';
 
 export interface JavaArchiveLimits {
@@ -48,9 +48,10 @@ function javaPackage(
   artifactId: string,
   version: string,
   metadata: Record<string, unknown>,
+  licenses: string[] = [],
 ): ParsedPackage {
   const purl = new PackageURL('maven', groupId, artifactId, version, undefined, undefined).toString();
-  return { name: artifactId, version, type: 'java', purl, licenses: [], metadata: { ...metadata, groupId } };
+  return { name: artifactId, version, type: 'java', purl, licenses, metadata: { ...metadata, groupId } };
 }
 
 async function readMetadata(
@@ -75,6 +76,7 @@ function identify(level: Level, virtualPath: string): ParsedPackage[] {
   const base = { path: virtualPath.split('!/')[0], virtualPath };
   for (const [dir, pom] of level.poms) {
     const props = pom.properties;
+    const licenses = pom.xml === undefined ? [] : parsePomLicenses(pom.xml);
     const artifactId = props?.get('artifactId');
     const version = props?.get('version');
     if (artifactId !== undefined && artifactId !== '' && version !== undefined && version !== '') {
@@ -84,6 +86,7 @@ function identify(level: Level, virtualPath: string): ParsedPackage[] {
           artifactId,
           version,
           { ...base, evidence: `${dir}/pom.properties`, confidence: 'high' },
+          licenses,
         ),
       );
       continue;
@@ -92,11 +95,13 @@ function identify(level: Level, virtualPath: string): ParsedPackage[] {
     // Unresolved `${...}` placeholders would need the parent POM; skip rather than guess.
     if (coords.artifactId !== undefined && coords.version !== undefined && !coords.version.includes('${')) {
       out.push(
-        javaPackage(coords.groupId ?? coords.artifactId, coords.artifactId, coords.version, {
-          ...base,
-          evidence: `${dir}/pom.xml`,
-          confidence: 'medium',
-        }),
+        javaPackage(
+          coords.groupId ?? coords.artifactId,
+          coords.artifactId,
+          coords.version,
+          { ...base, evidence: `${dir}/pom.xml`, confidence: 'medium' },
+          licenses,
+        ),
       );
     }
   }

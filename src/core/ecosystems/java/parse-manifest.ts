@@ -34,6 +34,25 @@ export function parseProperties(text: string): Map<string, string> {
   return out;
 }
 
+/** Top-level elements only: comments and nested sections that repeat element names are dropped. */
+function pomTopLevel(xml: string): string {
+  return xml
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(
+      /<(dependencies|dependencyManagement|build|profiles|reporting|modules|properties|developers|contributors|organization|scm|distributionManagement)\b[\s\S]*?<\/\1>/g,
+      '',
+    );
+}
+
+/** License names declared in a pom.xml (`<licenses><license><name>`), as written. */
+export function parsePomLicenses(xml: string): string[] {
+  const block = /<licenses>([\s\S]*?)<\/licenses>/.exec(pomTopLevel(xml))?.[1] ?? '';
+  const names = [...block.matchAll(/<license>[\s\S]*?<name>\s*([^<]*?)\s*<\/name>[\s\S]*?<\/license>/g)].map(
+    (m) => m[1] ?? '',
+  );
+  return names.filter((n) => n !== '');
+}
+
 /** The project coordinates of a pom.xml, inheriting groupId/version from `<parent>` as Maven does. */
 export function parsePomCoordinates(xml: string): {
   groupId?: string;
