@@ -198,6 +198,8 @@ export async function authorizationFor(
       `${ctx.registry} asks for "${challenge.scheme}" authentication, which is not supported (only basic and bearer)`,
     );
   }
+  const { bearer } = await ctx.credentials();
+  if (bearer) return `Bearer ${bearer}`;
   const key = `${ctx.registry}|${challenge.params.service ?? ''}|${scope}`;
   return `Bearer ${await ctx.cache.getOrFetch(key, () => fetchToken(ctx, challenge, scope))}`;
 }

@@ -126,7 +126,7 @@ export class RegistryClient {
     if (status === 401) {
       const lookup = await this.auth.credentials();
       // Registries answer 401, not 404, for repositories an anonymous user cannot see.
-      const hint = `${credentialHint(lookup)}${lookup.credential ? '' : `; the ${kind} may also not exist`}`;
+      const hint = `${credentialHint(lookup)}${lookup.source ? '' : `; the ${kind} may also not exist`}`;
       return new PortcullisError(
         'REGISTRY_UNAUTHORIZED',
         `${what}: unauthorized (HTTP 401${text}); ${hint}`,

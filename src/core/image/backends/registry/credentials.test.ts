@@ -67,6 +67,13 @@ describe('resolveCredential', () => {
     expect((await resolveCredential('other.example.com', options())).credential).toBeUndefined();
   });
 
+  it('uses a registrytoken as the bearer token itself, ahead of other entries', async () => {
+    await writeConfig({ auths: { 'tok.example.com': { auth: b64('u:p'), registrytoken: 'bearer-xyz' } } });
+    const found = await resolveCredential('tok.example.com', options());
+    expect(found.bearer).toBe('bearer-xyz');
+    expect(found.credential).toBeUndefined();
+  });
+
   it('prefers explicit credentials, host-specific over "*"', async () => {
     await writeConfig({ auths: { 'localhost:5000': { auth: b64('cfg:cfg') } } });
     const star = options({ credentials: { '*': { username: 'flag', password: 'f' } } });

@@ -16,6 +16,8 @@ export interface CredentialLookup {
   source?: string;
   /** Why there may be none although the user has some configured. */
   note?: string;
+  /** A registry token (docker config `registrytoken`): sent as the bearer token as it is. */
+  bearer?: string;
 }
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -65,8 +67,7 @@ function fromEntry(entry: z.infer<typeof authEntry>, where: string): RegistryCre
     cred.username = entry.username;
     cred.password = entry.password;
   }
-  const token = entry.identitytoken || entry.registrytoken;
-  if (token) cred.token = token;
+  if (entry.identitytoken) cred.token = entry.identitytoken;
   return cred.username !== undefined || cred.token !== undefined ? cred : undefined;
 }
 
@@ -74,6 +75,8 @@ function fromEntry(entry: z.infer<typeof authEntry>, where: string): RegistryCre
 export function lookupDockerConfig(config: DockerConfig, registry: string, file: string): CredentialLookup {
   for (const [key, entry] of Object.entries(config.auths ?? {})) {
     if (!sameRegistry(configKeyHost(key), registry)) continue;
+    // Like docker, a registry token is used directly and wins over everything else.
+    if (entry.registrytoken) return { bearer: entry.registrytoken, source: `${file} auths["${key}"]` };
     const credential = fromEntry(entry, `${file} auths["${key}"]`);
     if (credential) return { credential, source: `${file} auths["${key}"]` };
   }

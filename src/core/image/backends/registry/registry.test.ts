@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openImages } from '../../open.js';
 import { buildOciLayout, type BuiltLayout } from '../../../../../test/harness/registry/oci-layout.js';
@@ -219,6 +220,36 @@ describe('token flow', () => {
     const opts = registryOpenOptions(reg(), join(work, 'c-idt'), { credentials: {}, dockerConfigDir: dir });
     const [image] = await openImages(`${reg().host}/app/single:v1`, opts);
     expect(image?.digest).toBe(single.images[0]?.manifest.digest);
+  });
+});
+
+describe('registry token from docker config', () => {
+  it('sends a registrytoken as the bearer token without asking the token server', async () => {
+    const reg = registries.get('token') as TestRegistry;
+    const issuer = reg.tokenIssuer as NonNullable<TestRegistry['tokenIssuer']>;
+    const realm = new URL(issuer.realm);
+    realm.searchParams.set('service', issuer.service);
+    realm.searchParams.set('scope', 'repository:app/single:pull');
+    const agent = new Agent({ connect: { ca: reg.caPem } });
+    const res = await request(realm, {
+      dispatcher: agent,
+      headers: {
+        authorization: `Basic ${Buffer.from(`${reg.username}:${reg.password}`).toString('base64')}`,
+      },
+    });
+    const { token } = (await res.body.json()) as { token: string };
+    await agent.close();
+    const dir = await mkdtemp(join(work, 'docker-config-'));
+    await writeFile(
+      join(dir, 'config.json'),
+      JSON.stringify({ auths: { [reg.host]: { registrytoken: token } } }),
+    );
+    const opts = registryOpenOptions(reg, join(work, 'c-regtok'), { credentials: {}, dockerConfigDir: dir });
+    const before = issuer.requests;
+    const [image] = await openImages(`${reg.host}/app/single:v1`, opts);
+    for (const layer of (await image?.layers()) ?? []) await drain(await layer.compressed());
+    expect(image?.digest).toBe(single.images[0]?.manifest.digest);
+    expect(issuer.requests).toBe(before);
   });
 });
 
