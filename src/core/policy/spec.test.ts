@@ -3,6 +3,7 @@
  * present with its parameters; every declared parameter is documented and its example and
  * default pass its own validator; the generated spec has Anchore's shape.
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseParam } from './params.js';
 import { EOL_GATES, GATES } from './registry.js';
@@ -158,6 +159,12 @@ describe('policySpec', () => {
       state: 'eol',
       superceded_by: 'dockerfile',
     });
+  });
+  it('matches the golden spec (UPDATE_GOLDEN=1 regenerates; review the diff: it is a public format)', () => {
+    const url = new URL('./__golden__/policy-spec.json', import.meta.url);
+    const actual = JSON.stringify(spec, null, 2) + '\n';
+    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(url)) writeFileSync(url, actual);
+    expect(actual).toBe(readFileSync(url, 'utf8'));
   });
   it('marks extensions', () => {
     const kev = spec

@@ -1,0 +1,18 @@
+/** The policy engine's public API (named re-exports; no side effects). */
+export { configFacts, dockerfileFor } from './adapt-config.js';
+export { BUILTIN_BUNDLES, loadBuiltinBundle } from './builtin/index.js';
+export type { Action, ValidatedBundle } from './bundle.js';
+export { dockerfileFromHistory } from './dockerfile.js';
+export { evaluatePolicy, type EvaluateOptions, type FiredTrigger, type PolicyDecision } from './evaluate.js';
+export type { EvaluationServices } from './gate.js';
+export type * from './input.js';
+export { GATES } from './registry.js';
+export { decisionToJson, renderDecisionJson, renderDecisionTable } from './render.js';
+export { policySpec } from './spec.js';
+export {
+  loadBundle,
+  validateBundle,
+  validateBundleText,
+  type BundleIssue,
+  type ValidationResult,
+} from './validate.js';
