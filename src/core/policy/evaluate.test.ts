@@ -139,6 +139,12 @@ describe('mappings', () => {
     expect(evaluateDoc(doc([ms[1]]), withId).mapping?.id).toBe('by-id');
   });
 
+  it('a malformed --tag is an INVALID_REFERENCE error, not a silent fall-through', () => {
+    expect(() => evaluateDoc(doc([]), input, { tag: 'Shop/API:1' })).toThrow(
+      /invalid image reference "Shop\/API:1": repository name must be lowercase/,
+    );
+  });
+
   it('no matching mapping: GO with no policies', () => {
     const d = evaluateDoc(doc([mapping('x', 'quay.io', '*', 'tag', '*', 'deny')]), input);
     expect([d.mapping, d.policyIds, d.triggers, d.finalAction, d.reason]).toEqual([
