@@ -147,6 +147,24 @@ describe('a layer that changes between reads', () => {
     expect(err.code).toBe('CORRUPT_LAYER');
     expect(err.message).toMatch(/test:image layer 0 \(sha256:[0-9a-f]+\) changed since it was indexed/);
   });
+
+  it('fails a content read when the layer ends before an indexed entry', async () => {
+    const image = imageOf([{ tar: await tarOf([file('a', 'original'), file('b', 'b')]) }]);
+    const shorter = gzipSync(await tarOf([file('a', 'original')]));
+    const tampered: Image = {
+      ...image,
+      layers: async () =>
+        (await image.layers()).map((layer) => ({
+          ...layer,
+          compressed: async () => Readable.from([shorter]),
+        })),
+    };
+    const fs = await open(tampered);
+    // The stand-in blob skips digest checks, so only the entry bookkeeping can notice.
+    const err = await failure(fs.readFile('/b'));
+    expect(err.code).toBe('CORRUPT_LAYER');
+    expect(err.message).toMatch(/test:image layer 0 .* ended before 1 indexed entries/);
+  });
 });
 
 describe('gzip bomb', () => {

@@ -83,6 +83,13 @@ export async function readEntries(
       },
       () => reopen(ref, ctx.limits),
     );
+    if (pending.size > 0) {
+      throw new PortcullisError(
+        'CORRUPT_LAYER',
+        `${describeLayer(ref)} changed since it was indexed: it ended before ${pending.size} indexed entries`,
+        { details: { image: ref.image, layer: index, digest: ref.layer.digest } },
+      );
+    }
   }
 }
 
