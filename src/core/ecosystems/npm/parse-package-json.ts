@@ -13,6 +13,17 @@ import {
 
 /** Directories that act like `node_modules`: Debian installs modules straight into these. */
 const MODULE_ROOTS = ['/usr/share/nodejs', '/usr/lib/nodejs'];
+/** Debian's architecture-specific modules (compiled addons) live under the multiarch triplet. */
+const ARCH_MODULE_ROOT = /^\/usr\/lib\/[a-z0-9_]+-[a-z0-9_-]+\/nodejs$/;
+
+function moduleRootOf(dir: string): string | undefined {
+  const parts = dir.split('/');
+  for (let n = 3; n <= Math.min(parts.length, 5); n++) {
+    const candidate = parts.slice(0, n).join('/');
+    if (MODULE_ROOTS.includes(candidate) || ARCH_MODULE_ROOT.test(candidate)) return candidate;
+  }
+  return undefined;
+}
 /** Bounds resolver reads for hostile manifests with thousands of dependencies. */
 const MAX_RESOLVED_DEPS = 500;
 
@@ -40,9 +51,9 @@ export function classifyPackageJson(path: string): 'module' | 'inner' | 'app' {
   const dir = posix.dirname(path);
   const parent = posix.dirname(dir);
   const scopedParent = posix.basename(parent).startsWith('@') ? posix.dirname(parent) : parent;
-  if (posix.basename(scopedParent) === 'node_modules' || MODULE_ROOTS.includes(scopedParent)) return 'module';
-  if (dir.includes('/node_modules/') || MODULE_ROOTS.some((root) => dir.startsWith(`${root}/`)))
-    return 'inner';
+  if (posix.basename(scopedParent) === 'node_modules' || moduleRootOf(scopedParent) === scopedParent)
+    return 'module';
+  if (dir.includes('/node_modules/') || moduleRootOf(dir) !== undefined) return 'inner';
   return 'app';
 }
 
