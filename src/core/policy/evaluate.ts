@@ -117,19 +117,23 @@ function runMapping(
         for (const fire of rule.trigger.evaluate({ input: timedInput, params: rule.params, services })) {
           const triggerId =
             fire.triggerId ?? anchoreTriggerId(rule.gate.name, rule.trigger.name, fire.message);
+          // Fixed-shape literals (no conditional spreads): this loop runs once per firing.
           const hit = findWhitelistHit(
             whitelists,
-            { gate: rule.gate.name, triggerId, ...(fire.package ? { package: fire.package } : {}) },
+            { gate: rule.gate.name, triggerId, package: fire.package },
             now,
           );
           triggers.push({
-            ...where,
+            gate: rule.gate.name,
+            trigger: rule.trigger.name,
             triggerId,
             message: fire.message,
             action: rule.action,
             effectiveAction: hit ? 'GO' : rule.action,
+            policyId,
+            ruleId: rule.id,
             whitelisted: hit,
-            ...(fire.package ? { package: fire.package } : {}),
+            package: fire.package,
           });
         }
       } catch (err) {

@@ -11,7 +11,7 @@ export interface WhitelistHit {
 export interface FiredForWhitelist {
   gate: string;
   triggerId: string;
-  package?: FiredPackage;
+  package?: FiredPackage | undefined;
 }
 
 function itemApplies(item: CompiledWhitelistItem, fired: FiredForWhitelist, now: Date): boolean {
@@ -53,8 +53,9 @@ export function findWhitelistHit(
   now: Date,
 ): WhitelistHit | null {
   for (const wl of whitelists) {
-    const item = itemsForGate(wl, fired.gate).find((i) => itemApplies(i, fired, now));
-    if (item) return { whitelistId: wl.id, itemId: item.id };
+    for (const item of itemsForGate(wl, fired.gate)) {
+      if (itemApplies(item, fired, now)) return { whitelistId: wl.id, itemId: item.id };
+    }
   }
   return null;
 }

@@ -1,5 +1,5 @@
 /** The `licenses` gate: declared licenses of every package. */
-import type { GateDefinition, TriggerDefinition } from '../gate.js';
+import type { GateDefinition, TriggerDefinition, TriggerFire } from '../gate.js';
 
 function licenseTrigger(
   name: string,
@@ -21,18 +21,21 @@ function licenseTrigger(
     ],
     evaluate: ({ input, params }) => {
       const listed = params.strings('licenses') ?? [];
-      return input.packages.flatMap((p) =>
-        p.licenses
-          .filter((license) => listed.some((l) => matches(license, l)))
-          .map((license) => ({
+      const fires: TriggerFire[] = [];
+      for (const p of input.packages) {
+        for (const license of p.licenses) {
+          if (!listed.some((l) => matches(license, l))) continue;
+          const path = p.locations[0]?.path;
+          fires.push({
             message: `LICENSE (${license}) found for package (${p.name}-${p.version}) that is in the blacklist`,
-            package: {
-              name: p.name,
-              version: p.version,
-              ...(p.locations[0] ? { path: p.locations[0].path } : {}),
-            },
-          })),
-      );
+            package:
+              path === undefined
+                ? { name: p.name, version: p.version }
+                : { name: p.name, version: p.version, path },
+          });
+        }
+      }
+      return fires;
     },
   };
 }
