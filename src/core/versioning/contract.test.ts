@@ -7,7 +7,17 @@ import { VERSION_SCHEMES, schemeFor } from './registry.js';
 import { SCHEME_TABLES } from './test-support/tables.js';
 import { isPortcullisError } from '../errors.js';
 
+// Near the length limit and shaped to make backtracking regular expressions explode.
+const PATHOLOGICAL = [
+  `1.0-beta${'1'.repeat(240)}!`,
+  `1.0-beta${'1-'.repeat(120)}!`,
+  `${'1.'.repeat(120)}a!`,
+  `1${'-a'.repeat(120)}!`,
+  `1.0${'.0'.repeat(120)}+!`,
+];
+
 const GARBAGE = [
+  ...PATHOLOGICAL,
   '',
   ' ',
   '\u0000',

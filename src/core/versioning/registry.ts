@@ -10,9 +10,10 @@ import { go } from './go/index.js';
 import { pep440 } from './pep440/index.js';
 import { gem } from './gem/index.js';
 import { maven } from './maven/index.js';
+import { composer } from './composer/index.js';
 import type { SchemeId, VersionScheme } from './types.js';
 
-export const VERSION_SCHEMES: readonly VersionScheme[] = [deb, rpm, semver, go, pep440, gem, maven];
+export const VERSION_SCHEMES: readonly VersionScheme[] = [deb, rpm, semver, go, pep440, gem, maven, composer];
 
 export function schemeFor(id: string): VersionScheme {
   const scheme = VERSION_SCHEMES.find((s) => s.id === id);

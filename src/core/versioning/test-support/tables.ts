@@ -6,6 +6,7 @@ import { GO_TABLE } from '../go/table.js';
 import { PEP440_TABLE } from '../pep440/table.js';
 import { GEM_TABLE } from '../gem/table.js';
 import { MAVEN_TABLE } from '../maven/table.js';
+import { COMPOSER_TABLE } from '../composer/table.js';
 import type { SchemeId } from '../types.js';
 import type { SchemeTable } from './table.js';
 
@@ -17,4 +18,5 @@ export const SCHEME_TABLES: Partial<Record<SchemeId, SchemeTable>> = {
   pep440: PEP440_TABLE,
   gem: GEM_TABLE,
   maven: MAVEN_TABLE,
+  composer: COMPOSER_TABLE,
 };
