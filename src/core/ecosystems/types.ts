@@ -51,6 +51,11 @@ export interface CatalogerParser {
    * layers, so a resolver read never costs another pass.
    */
   prefetch?: readonly string[];
+  /**
+   * Cheap test on a matched file's bytes: only files it accepts are kept for `parse`. Lets
+   * broad globs (every executable, for Go build info) cost nothing for the files that fail it.
+   */
+  keep?: (contents: Buffer) => boolean;
   parse(file: FileInput, context: ParseContext): Promise<ParseResult>;
 }
 

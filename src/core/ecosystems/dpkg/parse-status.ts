@@ -18,6 +18,7 @@ const READ_CONCURRENCY = 16;
 
 export const dpkgStatusParser: CatalogerParser = {
   globs: ['/var/lib/dpkg/status'],
+  prefetch: ['/var/lib/dpkg/info/*.list', '/var/lib/dpkg/info/*.md5sums', '/usr/share/doc/*/copyright'],
   async parse(file, context) {
     const result = parseStanzas(file, context, false);
     const infoDir = posix.join(posix.dirname(file.path), 'info');
@@ -29,6 +30,7 @@ export const dpkgStatusParser: CatalogerParser = {
 
 export const dpkgStatusDParser: CatalogerParser = {
   globs: [`${STATUS_D}/*`],
+  prefetch: ['/var/lib/dpkg/status.d/*', '/usr/share/doc/*/copyright'],
   async parse(file, context) {
     // md5sums files sit in the same folder; they are read as siblings of their stanza file.
     if (file.path.endsWith('.md5sums')) return { packages: [], relationships: [], problems: [] };

@@ -1,5 +1,6 @@
 import type { Cataloger } from '../types.js';
 import { parseGoBinary } from './parse-go-binary.js';
+import { hasGoBuildInfo } from './read-buildinfo.js';
 import { parseGoMod } from './parse-go-mod.js';
 
 /**
@@ -15,6 +16,7 @@ export const goBinaryCataloger: Cataloger = {
     {
       globs: ['/**/bin/**', '/**/sbin/**', '/**/libexec/**', '/opt/**', '/*', '/app/**', '/ko-app/**'],
       parse: parseGoBinary,
+      keep: hasGoBuildInfo,
     },
   ],
 };

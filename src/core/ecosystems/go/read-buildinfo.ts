@@ -1,6 +1,11 @@
 import { addressToOffset, parseElf, sectionData, type ElfFile } from './elf.js';
 
 const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
+
+/** True when the bytes can hold Go build info: the cheap pre-filter for the binary cataloger. */
+export function hasGoBuildInfo(contents: Buffer): boolean {
+  return contents.length >= 64 && contents.readUInt32BE(0) === 0x7f454c46 && contents.includes(MAGIC);
+}
 const HEADER_SIZE = 32;
 /** Build info strings are small; anything larger means we are reading garbage. */
 const MAX_STRING = 4 * 1024 * 1024;

@@ -12,6 +12,7 @@ export const pythonInstalledCataloger: Cataloger = {
   parsers: [
     {
       globs: ['/**/*.dist-info/METADATA', '/**/*.egg-info/PKG-INFO', '/**/*.egg-info'],
+      prefetch: ['/**/*.dist-info/RECORD', '/**/*.egg-info/installed-files.txt'],
       parse: parsePythonMetadata,
     },
   ],

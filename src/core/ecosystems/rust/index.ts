@@ -15,5 +15,13 @@ export const rustAuditableCataloger: Cataloger = {
   id: 'rust-cargo-auditable-binary',
   version: 1,
   ecosystem: 'rust',
-  parsers: [{ globs: goBinaryCataloger.parsers[0]?.globs ?? [], parse: parseCargoAuditable }],
+  parsers: [
+    {
+      globs: goBinaryCataloger.parsers[0]?.globs ?? [],
+      parse: parseCargoAuditable,
+      // cargo-auditable stores its data in an ELF section named .dep-v0.
+      keep: (contents) =>
+        contents.length >= 64 && contents.readUInt32BE(0) === 0x7f454c46 && contents.includes('.dep-v0'),
+    },
+  ],
 };

@@ -1,0 +1,131 @@
+/**
+ * Ground truth for the generic cataloger on real images: dpkg's own database read by
+ * `dpkg-query --admindir` and `npm ls --all --json`, both run on the rootfs that
+ * `umoci unpack` produced for the same image.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getFixtureImage, type FixtureImage } from '../../../test/harness/fixtures/index.js';
+import { resolveOpenOptions } from '../../config/index.js';
+import { dpkgCataloger } from '../ecosystems/dpkg/index.js';
+import { npmInstalledCataloger } from '../ecosystems/npm/index.js';
+import { openImage } from '../image/open.js';
+import type { OpenOptions } from '../image/options.js';
+import type { SbomDocument } from '../sbom/document.js';
+import { DEFAULT_SECRET_RULES } from '../secrets/default-rules.js';
+import { DEFAULT_SECRET_SCAN_OPTIONS } from '../secrets/scan.js';
+import { catalogImage, type CatalogOptions } from './catalog-image.js';
+import { DiskLayerCache } from './layer-cache.js';
+
+function dpkgTruth(rootfs: string): Set<string> {
+  const out = execFileSync('dpkg-query', [
+    '--admindir',
+    join(rootfs, 'var/lib/dpkg'),
+    '-W',
+    '-f',
+    '${Package}\\t${Version}\\t${db:Status-Status}\\n',
+  ]).toString();
+  return new Set(
+    out
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'))
+      .filter((f) => f[2] === 'installed')
+      .map((f) => `${f[0]}@${f[1]}`),
+  );
+}
+
+function npmTruth(appDir: string): Set<string> {
+  let json: string;
+  try {
+    json = execFileSync('npm', ['ls', '--all', '--json', '--prefix', appDir], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).toString();
+  } catch (err) {
+    json = ((err as { stdout?: Buffer }).stdout ?? Buffer.from('{}')).toString(); // npm ls exits 1 on peer warnings
+  }
+  const found = new Set<string>();
+  const walk = (
+    deps: Record<string, { version?: string; dependencies?: Record<string, unknown> }> | undefined,
+  ) => {
+    for (const [name, d] of Object.entries(deps ?? {})) {
+      if (d.version) found.add(`${name}@${d.version}`);
+      walk(d.dependencies as never);
+    }
+  };
+  walk((JSON.parse(json) as { dependencies?: never }).dependencies);
+  return found;
+}
+
+describe('catalogImage on the app fixture', () => {
+  let fixture: FixtureImage;
+  let temp: string;
+  let open: OpenOptions;
+  let doc: SbomDocument;
+  const options = (cacheDir?: string): CatalogOptions => ({
+    catalogers: [dpkgCataloger, npmInstalledCataloger],
+    scope: 'squashed',
+    digestMaxBytes: 64 * 1024 * 1024,
+    captureMaxBytes: 64 * 1024 * 1024,
+    secrets: { rules: DEFAULT_SECRET_RULES, options: DEFAULT_SECRET_SCAN_OPTIONS },
+    ...(cacheDir ? { cache: new DiskLayerCache(cacheDir) } : {}),
+  });
+
+  beforeAll(async () => {
+    fixture = await getFixtureImage('app');
+    temp = await mkdtemp(join(tmpdir(), 'portcullis-catalog-'));
+    open = resolveOpenOptions({ cacheDir: join(temp, 'cache') }, {}, temp);
+    const image = await openImage(`oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`, open);
+    doc = await catalogImage(image, open, options(join(temp, 'cache')));
+  });
+  afterAll(async () => {
+    if (temp) await rm(temp, { recursive: true, force: true });
+  });
+
+  it('lists exactly the installed dpkg packages', () => {
+    const actual = new Set(doc.packages.filter((p) => p.type === 'deb').map((p) => `${p.name}@${p.version}`));
+    expect(actual).toEqual(dpkgTruth(fixture.rootfsDir));
+  });
+
+  it('lists exactly the npm packages npm ls sees under /app', () => {
+    const actual = new Set(
+      doc.packages
+        .filter((p) => p.type === 'npm' && p.locations[0]?.path.startsWith('/app/node_modules/'))
+        .map((p) => `${p.name}@${p.version}`),
+    );
+    const expected = npmTruth(join(fixture.rootfsDir, 'app'));
+    expect(expected.size).toBeGreaterThan(10);
+    expect(actual).toEqual(expected);
+  });
+
+  it('detects the distro and attributes packages to the layer that added them', () => {
+    expect(doc.distro).toMatchObject({ id: 'debian', versionId: '12' });
+    const layerOf = (name: string) =>
+      doc.source.layers.findIndex((l) => l.diffId === doc.packages.find((p) => p.name === name)?.originLayer);
+    expect(layerOf('bash')).toBe(0); // debootstrap base layer
+    expect(layerOf('python3-requests')).toBeGreaterThan(0); // added by the apt layer
+    expect(layerOf('minimist')).toBeGreaterThan(layerOf('python3-requests')); // the npm layer comes after apt
+  });
+
+  it('hashes files and records owners of dpkg-owned files', () => {
+    const bash = doc.files.find((f) => f.path === '/usr/bin/bash');
+    expect(bash?.sha256).toBe(
+      execFileSync('sha256sum', [join(fixture.rootfsDir, 'usr/bin/bash')])
+        .toString()
+        .split(' ')[0],
+    );
+    expect(doc.packages.find((p) => p.id === bash?.ownerPackage)?.name).toBe('bash');
+  });
+
+  it('re-scans from the layer cache with the same result', async () => {
+    const image = await openImage(`oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`, open);
+    const again = await catalogImage(image, open, options(join(temp, 'cache')));
+    const summary = (d: SbomDocument) =>
+      d.packages.map((p) => `${p.type}:${p.name}@${p.version}:${p.originLayer}`).sort();
+    expect(summary(again)).toEqual(summary(doc));
+    expect(again.files.length).toBe(doc.files.length);
+  });
+});

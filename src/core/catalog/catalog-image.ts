@@ -1,0 +1,220 @@
+/**
+ * Image → SBOM document. One streaming pass per layer indexes the filesystem and, in the same
+ * pass, hashes files, scans them for secrets and keeps the few files catalogers read. Layers
+ * found in the layer cache are not read at all. Then catalogers run on the squashed view.
+ */
+import { detectDistro } from '../distro/index.js';
+import type { Cataloger } from '../ecosystems/types.js';
+import { LayeredFilesystem, type ParsedLayer } from '../fs/index.js';
+import { inspectImage } from '../image/inspect.js';
+import type { OpenOptions } from '../image/options.js';
+import type { Image } from '../image/types.js';
+import {
+  NATIVE_SCHEMA_VERSION,
+  type FileRecord,
+  type SbomDocument,
+  type SecretFinding,
+} from '../sbom/document.js';
+import type { SecretScanOptions } from '../secrets/scan.js';
+import type { SecretRule } from '../secrets/rules.js';
+import { CapturedContent } from './content-view.js';
+import { LayerAnalyzer, type CaptureRule, type LayerAnalysis } from './layer-analysis.js';
+import type { LayerCache } from './layer-cache.js';
+import { attachOrigins } from './origin.js';
+import { attachOwnership } from './ownership.js';
+import { runCatalogers } from './run-catalogers.js';
+
+export const PORTCULLIS_VERSION = '0.1.0';
+
+/** Files read for distro detection and policy (retrieved_files), besides cataloger inputs. */
+export const ALWAYS_CAPTURED: readonly string[] = [
+  '/etc/os-release',
+  '/usr/lib/os-release',
+  '/etc/*-release',
+  '/etc/debian_version',
+  '/etc/alpine-release',
+  '/etc/passwd',
+  '/etc/group',
+  '/etc/shadow',
+  '/etc/sudoers',
+];
+
+export interface CatalogOptions {
+  catalogers: readonly Cataloger[];
+  scope: 'squashed' | 'all-layers';
+  /** sha256 of regular files up to this size (0 = no digests). */
+  digestMaxBytes: number;
+  /** Largest file handed to a cataloger (archives such as jars). */
+  captureMaxBytes: number;
+  secrets?: { rules: readonly SecretRule[]; options: SecretScanOptions };
+  /** Version of the secret rule set, part of the layer-cache key. */
+  secretsVersion?: string;
+  cache?: LayerCache;
+  /** Extra globs whose contents are kept (e.g. policy retrieved_files). */
+  extraCaptureGlobs?: readonly string[];
+  now?: () => Date;
+}
+
+/** Everything that changes what a layer analysis contains: part of its cache key. */
+export function analysisKey(options: CatalogOptions): string {
+  return JSON.stringify({
+    catalogers: options.catalogers.map((c) => `${c.id}@${c.version}`),
+    digest: options.digestMaxBytes,
+    capture: options.captureMaxBytes,
+    extra: options.extraCaptureGlobs ?? [],
+    secrets: options.secrets
+      ? (options.secretsVersion ?? options.secrets.rules.map((r) => r.id).join(','))
+      : 'off',
+  });
+}
+
+function captureRules(options: CatalogOptions): CaptureRule[] {
+  return [
+    { globs: [...ALWAYS_CAPTURED, ...(options.extraCaptureGlobs ?? [])] },
+    ...options.catalogers.flatMap((c) =>
+      c.parsers.flatMap((p) => [
+        { globs: p.globs, ...(p.keep ? { keep: p.keep } : {}) },
+        ...(p.prefetch ? [{ globs: p.prefetch }] : []),
+      ]),
+    ),
+  ];
+}
+
+/** The path with its directory's symlinks resolved (the last component is kept as is). */
+function canonicalParent(fs: LayeredFilesystem, path: string): string {
+  const slash = path.lastIndexOf('/');
+  if (slash <= 0) return path;
+  try {
+    const dir = fs.realpath(path.slice(0, slash));
+    return `${dir === '/' ? '' : dir}${path.slice(slash)}`;
+  } catch {
+    return path;
+  }
+}
+
+export async function catalogImage(
+  image: Image,
+  open: OpenOptions,
+  options: CatalogOptions,
+): Promise<SbomDocument> {
+  const layers = await image.layers();
+  const key = analysisKey(options);
+  const cached = options.cache ? await Promise.all(layers.map((l) => options.cache?.get(l.diffId, key))) : [];
+  const analyses: LayerAnalysis[] = [];
+  const analyzers: LayerAnalyzer[] = [];
+  const indexed: (ParsedLayer | undefined)[] = cached.map((c) => c?.index);
+  layers.forEach((l, i) => {
+    const hit = cached[i];
+    if (hit) {
+      analyses[i] = hit.analysis;
+      return;
+    }
+    const analyzer = new LayerAnalyzer(l.diffId, {
+      captureRules: captureRules(options),
+      captureMaxBytes: options.captureMaxBytes,
+      digestMaxBytes: options.digestMaxBytes,
+      ...(options.secrets ? { secrets: options.secrets } : {}),
+    });
+    analyzers[i] = analyzer;
+    analyses[i] = analyzer.result;
+  });
+
+  const fs = await LayeredFilesystem.fromImage(image, {
+    limits: open.limits,
+    tempDir: open.tempDir,
+    indexed,
+    content: (i) => analyzers[i],
+    onIndexed: async (i, parsed) => {
+      const layer = layers[i];
+      const analysis = analyses[i];
+      if (options.cache && layer && analysis)
+        await options.cache.put(layer.diffId, key, { index: parsed, analysis });
+    },
+  });
+
+  const content = new CapturedContent(fs, analyses, options.captureMaxBytes);
+  const distro = await detectDistro(content.resolver());
+  const distroContext = distro
+    ? {
+        id: distro.id,
+        ...(distro.versionId ? { versionId: distro.versionId } : {}),
+        ...(distro.versionCodename ? { codename: distro.versionCodename } : {}),
+      }
+    : undefined;
+  const run = await runCatalogers(
+    fs,
+    content,
+    options.catalogers,
+    distroContext ? { distro: distroContext } : {},
+  );
+  const { fileOwners } = attachOwnership(run.packages, (path) => canonicalParent(fs, path));
+  await attachOrigins(fs, content, run, distroContext ? { distro: distroContext } : {});
+
+  const files: FileRecord[] = fs.entries().map((e) => {
+    const layer = fs.layers[e.layer];
+    const sha256 = e.type === 'file' ? analyses[e.layer]?.digests.get(e.path) : undefined;
+    const owner = fileOwners.get(e.path);
+    return {
+      path: e.path,
+      type: e.type,
+      mode: e.mode,
+      uid: e.uid,
+      gid: e.gid,
+      size: e.size,
+      ...(e.linkTarget !== undefined ? { linkTarget: e.linkTarget } : {}),
+      ...(sha256 ? { sha256 } : {}),
+      ...(layer ? { layerDiffId: layer.diffId } : {}),
+      ...(owner ? { ownerPackage: owner.id } : {}),
+    };
+  });
+
+  const secrets: SecretFinding[] =
+    options.scope === 'all-layers'
+      ? analyses.flatMap((a) => a.secrets)
+      : analyses.flatMap((a, i) => a.secrets.filter((s) => fs.lstat(s.path)?.layer === i));
+
+  const inspected = await inspectImage(image);
+  const distroOut = distro
+    ? {
+        id: distro.id,
+        ...(distro.versionId ? { versionId: distro.versionId } : {}),
+        ...(distro.versionCodename ? { versionCodename: distro.versionCodename } : {}),
+        ...(distro.prettyName ? { prettyName: distro.prettyName } : {}),
+        ...(distro.idLike.length ? { idLike: distro.idLike } : {}),
+      }
+    : undefined;
+  return {
+    schemaVersion: NATIVE_SCHEMA_VERSION,
+    descriptor: { name: 'portcullis', version: PORTCULLIS_VERSION },
+    createdAt: (options.now?.() ?? new Date()).toISOString(),
+    source: {
+      type: 'image',
+      input: image.source,
+      digest: image.digest,
+      mediaType: image.mediaType,
+      platform: inspected.platform,
+      layers: inspected.layers.map((l) => ({
+        index: l.index,
+        digest: l.digest,
+        diffId: l.diffId,
+        size: l.size,
+        mediaType: l.mediaType,
+        ...(l.createdBy ? { createdBy: l.createdBy } : {}),
+      })),
+    },
+    ...(distroOut ? { distro: distroOut } : {}),
+    packages: run.packages,
+    relationships: run.relationships,
+    files,
+    secrets,
+    unknowns: [
+      ...fs.problems.map((p) => ({
+        path: p.path,
+        cataloger: 'filesystem',
+        reason: p.message,
+        ...(fs.layers[p.layer] ? { layerDiffId: fs.layers[p.layer]?.diffId as string } : {}),
+      })),
+      ...run.unknowns,
+    ],
+  };
+}

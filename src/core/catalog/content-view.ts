@@ -1,0 +1,66 @@
+/**
+ * Reads cataloger inputs from what the layer pass captured, falling back to the filesystem
+ * (one more layer pass) only for files no cataloger declared.
+ */
+import type { FileResolver } from '../ecosystems/types.js';
+import type { FsEntry, LayerInfo } from '../fs/types.js';
+import type { LayerAnalysis } from './layer-analysis.js';
+
+/** The part of LayeredFilesystem the cataloger needs. */
+export interface SquashedView {
+  readonly layers: readonly LayerInfo[];
+  entries(): readonly FsEntry[];
+  stat(path: string): FsEntry | undefined;
+  glob(pattern: string): FsEntry[];
+  readFile(path: string, options?: { maxBytes?: number }): Promise<Buffer>;
+}
+
+export class CapturedContent {
+  constructor(
+    private readonly view: SquashedView,
+    private readonly analyses: readonly LayerAnalysis[],
+    private readonly maxBytes: number,
+  ) {}
+
+  /** Captured bytes of `path` as written in layer `layer`, if the pass kept them. */
+  inLayer(layer: number, path: string): Buffer | undefined {
+    return this.analyses[layer]?.captured.get(path);
+  }
+
+  /** Final (squashed) contents of a file entry. */
+  async ofEntry(entry: FsEntry): Promise<Buffer | undefined> {
+    const direct = this.inLayer(
+      entry.layer,
+      entry.type === 'hardlink' && entry.linkTarget ? entry.linkTarget : entry.path,
+    );
+    if (direct) return direct;
+    if (entry.size > this.maxBytes) return undefined;
+    try {
+      return await this.view.readFile(entry.path, { maxBytes: this.maxBytes });
+    } catch {
+      return undefined;
+    }
+  }
+
+  resolver(): FileResolver {
+    return {
+      read: async (path) => {
+        let entry: FsEntry | undefined;
+        try {
+          entry = this.view.stat(path);
+        } catch {
+          return undefined; // symlink loop or escape: unreadable, not fatal
+        }
+        if (!entry || (entry.type !== 'file' && entry.type !== 'hardlink')) return undefined;
+        return this.ofEntry(entry);
+      },
+      glob: async (pattern) => this.view.glob(pattern).map((e) => e.path),
+    };
+  }
+}
+
+/** A resolver that knows nothing: used to re-parse older versions of an evidence file cheaply. */
+export const EMPTY_RESOLVER: FileResolver = {
+  read: async () => undefined,
+  glob: async () => [],
+};

@@ -1,0 +1,131 @@
+/**
+ * The generic cataloger: hands every file that matches a parser's globs to that parser,
+ * turns parsed packages into SBOM packages (ids, locations, foundBy), resolves relationship
+ * keys to ids, and records files that failed as "unknowns" — a parser error never stops a scan.
+ */
+import { createHash } from 'node:crypto';
+import picomatch from 'picomatch';
+import type { Cataloger, CatalogerParser, ParseContext, ParsedPackage } from '../ecosystems/types.js';
+import type { FsEntry } from '../fs/types.js';
+import type { Package, Relationship, Unknown } from '../sbom/model.js';
+import type { CapturedContent, SquashedView } from './content-view.js';
+
+export interface CatalogRun {
+  packages: Package[];
+  relationships: Relationship[];
+  unknowns: Unknown[];
+  /** For each package id: the evidence entry and the parser that produced it (for layer of origin). */
+  evidence: Map<string, { entry: FsEntry; cataloger: Cataloger; parser: CatalogerParser }>;
+}
+
+export function packageKey(p: { type: string; name: string; version: string }): string {
+  return `${p.type}/${p.name}@${p.version}`;
+}
+
+export function packageId(p: { type: string; name: string; version: string }, path: string): string {
+  const digest = createHash('sha256')
+    .update(`${packageKey(p)}\0${path}`)
+    .digest('hex')
+    .slice(0, 16);
+  return `${p.type}-${p.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40)}-${digest}`;
+}
+
+function matcher(globs: readonly string[]): (path: string) => boolean {
+  return picomatch([...globs], { dot: true });
+}
+
+export async function runCatalogers(
+  view: SquashedView,
+  content: CapturedContent,
+  catalogers: readonly Cataloger[],
+  context: Omit<ParseContext, 'foundBy' | 'resolver'>,
+): Promise<CatalogRun> {
+  const run: CatalogRun = { packages: [], relationships: [], unknowns: [], evidence: new Map() };
+  const files = view.entries().filter((e) => e.type === 'file' || e.type === 'hardlink');
+  const resolver = content.resolver();
+  const byKey = new Map<string, string>();
+  const pendingRelations: { from: string; to: string; type: Relationship['type'] }[] = [];
+  for (const cataloger of catalogers) {
+    const foundBy = `${cataloger.id}@${cataloger.version}`;
+    for (const parser of cataloger.parsers) {
+      const matches = matcher(parser.globs);
+      for (const entry of files) {
+        if (!matches(entry.path)) continue;
+        const layerDiffId = view.layers[entry.layer]?.diffId;
+        const contents = await content.ofEntry(entry);
+        if (!contents) {
+          run.unknowns.push({
+            path: entry.path,
+            cataloger: cataloger.id,
+            reason: `file of ${entry.size} bytes could not be read`,
+            ...(layerDiffId ? { layerDiffId } : {}),
+          });
+          continue;
+        }
+        let result;
+        try {
+          result = await parser.parse(
+            { path: entry.path, contents, ...(layerDiffId ? { layerDiffId } : {}) },
+            { ...context, resolver, foundBy },
+          );
+        } catch (err) {
+          run.unknowns.push({
+            path: entry.path,
+            cataloger: cataloger.id,
+            reason: `parser failed: ${(err as Error).message}`,
+            ...(layerDiffId ? { layerDiffId } : {}),
+          });
+          continue;
+        }
+        for (const problem of result.problems) {
+          run.unknowns.push({
+            path: entry.path,
+            cataloger: cataloger.id,
+            reason: problem,
+            ...(layerDiffId ? { layerDiffId } : {}),
+          });
+        }
+        for (const parsed of result.packages) {
+          const pkg = toPackage(parsed, entry, layerDiffId, foundBy);
+          if (run.evidence.has(pkg.id)) continue; // the same file listed twice (hard link + path)
+          run.packages.push(pkg);
+          run.evidence.set(pkg.id, { entry, cataloger, parser });
+          if (!byKey.has(packageKey(pkg))) byKey.set(packageKey(pkg), pkg.id);
+        }
+        pendingRelations.push(...result.relationships);
+      }
+    }
+  }
+  const seen = new Set<string>();
+  for (const rel of pendingRelations) {
+    const from = byKey.get(rel.from);
+    const to = byKey.get(rel.to);
+    if (!from || !to || from === to) continue;
+    const key = `${from}|${rel.type}|${to}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    run.relationships.push({ from, to, type: rel.type });
+  }
+  return run;
+}
+
+function toPackage(
+  parsed: ParsedPackage,
+  entry: FsEntry,
+  layerDiffId: string | undefined,
+  foundBy: string,
+): Package {
+  const primary = {
+    path: entry.path,
+    annotation: 'primary' as const,
+    ...(layerDiffId ? { layerDiffId } : {}),
+  };
+  const extra = (parsed.locations ?? []).filter((l) => l.path !== entry.path);
+  const pkg: Package = {
+    ...parsed,
+    id: packageId(parsed, entry.path),
+    foundBy,
+    locations: [primary, ...extra],
+  };
+  return pkg;
+}
