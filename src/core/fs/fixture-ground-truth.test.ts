@@ -154,6 +154,30 @@ describe.each(FIXTURE_NAMES)('fixture image %s', (name) => {
   });
 });
 
+describe.each(FIXTURE_NAMES)('fixture image %s through the archive back-ends', (name) => {
+  it('lists the same tree from oci-archive and docker-archive as from the OCI layout', async () => {
+    const fixture = await getFixtureImage(name);
+    const cacheDir = await mkdtemp(join(tmpdir(), 'pc-fs-gt-'));
+    temps.push(cacheDir);
+    const list = async (source: string) => {
+      const { code, stdout } = await runCli([
+        '--cache-dir',
+        cacheDir,
+        'image',
+        'files',
+        source,
+        '-o',
+        'json',
+      ]);
+      expect(code).toBe(0);
+      return JSON.parse(stdout) as Row[];
+    };
+    const reference = await list(`oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`);
+    expect(await list(`oci-archive:${fixture.ociArchive}`)).toEqual(reference);
+    expect(await list(`docker-archive:${fixture.dockerArchive}`)).toEqual(reference);
+  });
+});
+
 describe('app fixture specifics', () => {
   it('reflects its whiteouts, overwrite, opaque directory, hard link and suid binary', async () => {
     const fixture = await getFixtureImage('app');
