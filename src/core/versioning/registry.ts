@@ -11,9 +11,20 @@ import { pep440 } from './pep440/index.js';
 import { gem } from './gem/index.js';
 import { maven } from './maven/index.js';
 import { composer } from './composer/index.js';
+import { apk } from './apk/index.js';
 import type { SchemeId, VersionScheme } from './types.js';
 
-export const VERSION_SCHEMES: readonly VersionScheme[] = [deb, rpm, semver, go, pep440, gem, maven, composer];
+export const VERSION_SCHEMES: readonly VersionScheme[] = [
+  deb,
+  rpm,
+  semver,
+  go,
+  pep440,
+  gem,
+  maven,
+  composer,
+  apk,
+];
 
 export function schemeFor(id: string): VersionScheme {
   const scheme = VERSION_SCHEMES.find((s) => s.id === id);

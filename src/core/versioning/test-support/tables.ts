@@ -7,6 +7,7 @@ import { PEP440_TABLE } from '../pep440/table.js';
 import { GEM_TABLE } from '../gem/table.js';
 import { MAVEN_TABLE } from '../maven/table.js';
 import { COMPOSER_TABLE } from '../composer/table.js';
+import { APK_TABLE } from '../apk/table.js';
 import type { SchemeId } from '../types.js';
 import type { SchemeTable } from './table.js';
 
@@ -19,4 +20,5 @@ export const SCHEME_TABLES: Partial<Record<SchemeId, SchemeTable>> = {
   gem: GEM_TABLE,
   maven: MAVEN_TABLE,
   composer: COMPOSER_TABLE,
+  apk: APK_TABLE,
 };
