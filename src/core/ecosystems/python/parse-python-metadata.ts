@@ -1,27 +1,14 @@
 import { posix } from 'node:path';
-import { PackageURL } from 'packageurl-js';
 import type { FileInput, ParseContext, ParseResult } from '../types.js';
 import { pythonLicenses } from './licenses.js';
+import { pythonPurl } from './names.js';
 import { header, headers, parseCoreMetadata } from './parse-core-metadata.js';
+import { declaredRequirements, resolveRequirements } from './requirements.js';
+
+export { normalizePythonName, pythonPurl } from './names.js';
 
 /** Bounds the file list kept per package (RECORD of a huge distribution). */
 const MAX_FILES = 20_000;
-
-/** PEP 503: runs of `-`, `_`, `.` become one `-`, lower-cased. */
-export function normalizePythonName(name: string): string {
-  return name.replace(/[-_.]+/g, '-').toLowerCase();
-}
-
-export function pythonPurl(name: string, version: string): string {
-  return new PackageURL(
-    'pypi',
-    undefined,
-    normalizePythonName(name),
-    version,
-    undefined,
-    undefined,
-  ).toString();
-}
 
 /** RECORD is CSV (`path,hash,size`); paths may be quoted when they contain commas. */
 export function parseRecord(text: string, siteDir: string): string[] {
@@ -96,5 +83,9 @@ export async function parsePythonMetadata(file: FileInput, context: ParseContext
     return result;
   }
   result.packages.push({ name, version, type: 'python', purl, licenses: pythonLicenses(meta), metadata });
+  const requirements = await declaredRequirements(meta, file.path, context.resolver);
+  for (const to of await resolveRequirements(requirements, where.siteDir, context.resolver)) {
+    result.relationships.push({ from: `python/${name}@${version}`, to, type: 'depends-on' });
+  }
   return result;
 }

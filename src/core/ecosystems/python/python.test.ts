@@ -31,6 +31,40 @@ describe('python cataloger against importlib.metadata', () => {
     expect(nameVersions(result)).toEqual(truth);
   });
 
+  it('depends-on edges equal importlib.metadata requires() (without extras) resolved among installed distributions', async () => {
+    const script = [
+      'import importlib.metadata as m, json, re',
+      `dists = list(m.distributions(path=["${SITE}"]))`,
+      'norm = lambda n: re.sub(r"[-_.]+", "-", n).lower()',
+      'installed = {}',
+      'for d in dists: installed.setdefault(norm(d.metadata["Name"]), d)',
+      'edges = set()',
+      'for d in dists:',
+      '  for req in d.requires or []:',
+      '    if re.search(r"extra\\s*==", req.split(";", 1)[1] if ";" in req else ""): continue',
+      '    name = re.match(r"\\s*([A-Za-z0-9][A-Za-z0-9._-]*)", req).group(1)',
+      '    t = installed.get(norm(name))',
+      '    if t: edges.add(d.metadata["Name"] + "@" + d.version + " -> " + t.metadata["Name"] + "@" + t.version)',
+      'print(json.dumps(sorted(edges)))',
+    ].join('\n');
+    const truth = JSON.parse(
+      execFileSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' }),
+    ) as string[];
+    expect(truth.length).toBeGreaterThan(0);
+    const files = (await hostGlob(SITE, '/**/*.{dist-info/METADATA,egg-info/PKG-INFO,egg-info}')).filter(
+      (f) => f.split('/').length === SITE.split('/').length + (f.endsWith('.egg-info') ? 1 : 2),
+    );
+    const result = await parseHostFiles(parser!, files);
+    const ours = [
+      ...new Set(
+        result.relationships.map(
+          (r) => `${r.from.replace(/^python\//, '')} -> ${r.to.replace(/^python\//, '')}`,
+        ),
+      ),
+    ].sort();
+    expect(ours).toEqual(truth);
+  });
+
   it('reads RECORD into the file list and normalizes the PURL name per PEP 503', async () => {
     const [metadata] = await hostGlob(SITE, '/**/charset_normalizer-*.dist-info/METADATA');
     const result = await parseHostFiles(parser!, [metadata!]);
