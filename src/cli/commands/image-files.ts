@@ -34,6 +34,14 @@ export function registerImageFilesCommand(image: Command): void {
     const layerIndex = flags.layer === undefined ? undefined : parseLayer(flags.layer);
     const { rows, problems } = await withImageOptions(flags, async (options) => {
       const img = await openImage(source, options);
+      const count = (await img.layers()).length;
+      if (layerIndex !== undefined && layerIndex >= count) {
+        // Checked before indexing, which reads every layer.
+        throw new PortcullisError(
+          'INVALID_ARGUMENT',
+          `${img.source} has ${count} layers (0-${count - 1}); there is no layer ${layerIndex}`,
+        );
+      }
       const fs = await LayeredFilesystem.fromImage(img, {
         limits: options.limits,
         tempDir: options.tempDir,
