@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { VERSION_SCHEMES, schemeFor } from './registry.js';
 import { SCHEME_TABLES } from './test-support/tables.js';
 import { isPortcullisError } from '../errors.js';
+import { isAffected } from './osv-events.js';
 
 // Near the length limit and shaped to make backtracking regular expressions explode.
 const PATHOLOGICAL = [
@@ -40,7 +41,7 @@ describe('version scheme contract', () => {
   });
 
   describe.each(VERSION_SCHEMES.map((s) => [s.id, s] as const))('%s', (id, scheme) => {
-    const table = SCHEME_TABLES[id] ?? { ascending: [], equal: [], invalid: [] };
+    const table = SCHEME_TABLES[id];
     const values = [...new Set([...table.ascending.flat(), ...table.equal.flat()])];
 
     it('accepts every table value', () => {
@@ -68,6 +69,15 @@ describe('version scheme contract', () => {
           }
         }
       expect(broken.slice(0, 5)).toEqual([]);
+    });
+
+    it('evaluates OSV events with its own ordering on every ascending table pair', () => {
+      for (const [a, b] of table.ascending) {
+        const events = [{ introduced: a }, { fixed: b }];
+        expect(isAffected(scheme, a, events)).toBe(true);
+        expect(isAffected(scheme, b, events)).toBe(false);
+        expect(isAffected(scheme, b, [{ introduced: a }, { last_affected: b }])).toBe(true);
+      }
     });
 
     it('rejects garbage without throwing from isValid, and with INVALID_VERSION from compare', () => {

@@ -11,7 +11,7 @@ import { APK_TABLE } from '../apk/table.js';
 import type { SchemeId } from '../types.js';
 import type { SchemeTable } from './table.js';
 
-export const SCHEME_TABLES: Partial<Record<SchemeId, SchemeTable>> = {
+export const SCHEME_TABLES: Record<SchemeId, SchemeTable> = {
   deb: DEB_TABLE,
   rpm: RPM_TABLE,
   semver: SEMVER_TABLE,
