@@ -236,8 +236,9 @@ describe('yarn.lock and pnpm-lock.yaml details', () => {
   });
 
   it('berry: skips the workspace entry and reads npm: descriptors', async () => {
-    const text = `__metadata:\n  version: 8\n  cacheKey: 10c0\n\n"app@workspace:.":\n  version: 0.0.0-use.local\n  resolution: "app@workspace:."\n  languageName: unknown\n  linkType: soft\n\n"ms@npm:2.1.3":\n  version: 2.1.3\n  resolution: "ms@npm:2.1.3"\n  checksum: 10c0/abc\n  languageName: node\n  linkType: hard\n`;
+    const text = `__metadata:\n  version: 8\n  cacheKey: 10c0\n\n"app@workspace:.":\n  version: 0.0.0-use.local\n  resolution: "app@workspace:."\n  languageName: unknown\n  linkType: soft\n\n"ms@npm:2.1.3":\n  version: 2.1.3\n  resolution: "ms@npm:2.1.3"\n  checksum: 10c0/abc\n  languageName: node\n  linkType: hard\n\n"ms@patch:ms@npm%3A2.1.3#~/.yarn/patches/ms.patch":\n  version: 2.1.3\n  resolution: "ms@patch:ms@npm%3A2.1.3#~/.yarn/patches/ms.patch::version=2.1.3&hash=abc"\n  languageName: node\n  linkType: hard\n`;
     const r = await parseYarnLock(file('/app/yarn.lock', text), ctx());
+    // the patched copy is the same package version: listed once
     expect(r.packages.map((p) => `${p.name}@${p.version}`)).toEqual(['ms@2.1.3']);
   });
 

@@ -150,11 +150,15 @@ export async function parseYarnLock(file: FileInput, _context: ParseContext): Pr
     for (const d of entry.descriptors) byDescriptor.set(d, { name, version: entry.version });
     resolvedEntries.push([entry, name, entry.version]);
   }
+  // Berry lists patched packages twice (`npm:` and `patch:` resolutions of one version).
+  const seen = new Set<string>();
   for (const [entry, name, version] of resolvedEntries) {
+    const key = npmKey(name, version);
     const metadata: Record<string, unknown> = { path: file.path };
     if (entry.resolved !== undefined) metadata.resolved = entry.resolved;
     if (entry.integrity !== undefined) metadata.integrity = entry.integrity;
-    result.packages.push(npmPackage(name, version, metadata));
+    if (!seen.has(key)) result.packages.push(npmPackage(name, version, metadata));
+    seen.add(key);
     for (const [dep, range] of Object.entries(entry.dependencies)) {
       const target = byDescriptor.get(`${dep}@${range}`) ?? byDescriptor.get(`${dep}@npm:${range}`);
       if (target !== undefined) {
