@@ -40,6 +40,7 @@ interface Walk {
 interface Level {
   poms: Map<string, { properties?: Map<string, string>; xml?: string }>;
   manifest?: Map<string, string>;
+  /** Packages identified in archives directly inside this one. */
   children: ParsedPackage[];
 }
 
@@ -209,7 +210,8 @@ async function scanArchive(
       });
     }
   }
-  return [...own, ...level.children];
+  // Only this level's packages: the caller links them as its direct children.
+  return own;
 }
 
 /** Builds a parser with explicit limits (tests use small ones to exercise the guards). */
