@@ -52,10 +52,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+function flushThenExit(code: number): void {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
 /** Entry used by bin/portcullis.js and by `tsx src/cli/main.ts`. */
 export function run(): void {
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    // Exit only once stdout and stderr are flushed: a piped reader must get every byte.
+    (code) => flushThenExit(code),
     (err: unknown) => {
       console.error(`portcullis: internal error: ${describeError(err)}`);
       process.exit(EXIT.ERROR);

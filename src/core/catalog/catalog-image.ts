@@ -26,6 +26,9 @@ import { runCatalogers } from './run-catalogers.js';
 
 export const PORTCULLIS_VERSION = '0.1.0';
 
+/** Files kept whole for policy gates (passwd_file, retrieved_files), as Anchore's retrieve_files did. */
+export const RETRIEVED_FILES_DEFAULT: readonly string[] = ['/etc/passwd', '/etc/group', '/etc/sudoers'];
+
 /** Files read for distro detection and policy (retrieved_files), besides cataloger inputs. */
 export const ALWAYS_CAPTURED: readonly string[] = [
   '/etc/os-release',
@@ -33,10 +36,7 @@ export const ALWAYS_CAPTURED: readonly string[] = [
   '/etc/*-release',
   '/etc/debian_version',
   '/etc/alpine-release',
-  '/etc/passwd',
-  '/etc/group',
-  '/etc/shadow',
-  '/etc/sudoers',
+  ...RETRIEVED_FILES_DEFAULT,
 ];
 
 export interface CatalogOptions {
@@ -97,6 +97,21 @@ export async function catalogImage(
   open: OpenOptions,
   options: CatalogOptions,
 ): Promise<SbomDocument> {
+  return (await catalogImageWithContents(image, open, options)).document;
+}
+
+export interface CatalogResult {
+  document: SbomDocument;
+  /** Final contents of the retrieved files (RETRIEVED_FILES_DEFAULT + extraCaptureGlobs) that exist. */
+  retrieved: Map<string, Buffer>;
+}
+
+/** As catalogImage, plus the contents of retrieved files for policy gates (never put in the SBOM). */
+export async function catalogImageWithContents(
+  image: Image,
+  open: OpenOptions,
+  options: CatalogOptions,
+): Promise<CatalogResult> {
   const layers = await image.layers();
   const key = analysisKey(options);
   const cached = options.cache ? await Promise.all(layers.map((l) => options.cache?.get(l.diffId, key))) : [];
@@ -183,7 +198,14 @@ export async function catalogImage(
         ...(distro.idLike.length ? { idLike: distro.idLike } : {}),
       }
     : undefined;
-  return {
+  const retrieved = new Map<string, Buffer>();
+  for (const pattern of [...RETRIEVED_FILES_DEFAULT, ...(options.extraCaptureGlobs ?? [])]) {
+    for (const entry of fs.glob(pattern)) {
+      const bytes = content.captured(entry);
+      if (bytes) retrieved.set(entry.path, bytes);
+    }
+  }
+  const document: SbomDocument = {
     schemaVersion: NATIVE_SCHEMA_VERSION,
     descriptor: { name: 'portcullis', version: PORTCULLIS_VERSION },
     createdAt: (options.now?.() ?? new Date()).toISOString(),
@@ -217,4 +239,5 @@ export async function catalogImage(
       ...run.unknowns,
     ],
   };
+  return { document, retrieved };
 }

@@ -27,6 +27,14 @@ export class CapturedContent {
     return this.analyses[layer]?.captured.get(path);
   }
 
+  /** Final contents of a file entry, only if the layer pass captured them (never another pass). */
+  captured(entry: FsEntry): Buffer | undefined {
+    return this.inLayer(
+      entry.layer,
+      entry.type === 'hardlink' && entry.linkTarget ? entry.linkTarget : entry.path,
+    );
+  }
+
   /** Final (squashed) contents of a file entry. */
   async ofEntry(entry: FsEntry): Promise<Buffer | undefined> {
     const direct = this.inLayer(

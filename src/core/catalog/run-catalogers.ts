@@ -52,14 +52,18 @@ export async function runCatalogers(
       for (const entry of files) {
         if (!matches(entry.path)) continue;
         const layerDiffId = view.layers[entry.layer]?.diffId;
-        const contents = await content.ofEntry(entry);
+        // Declared inputs were captured in the layer pass; a missing one was filtered out by
+        // the parser's `keep` test or is over the size cap. Never another pass over a layer here.
+        const contents = content.captured(entry);
         if (!contents) {
-          run.unknowns.push({
-            path: entry.path,
-            cataloger: cataloger.id,
-            reason: `file of ${entry.size} bytes could not be read`,
-            ...(layerDiffId ? { layerDiffId } : {}),
-          });
+          if (!parser.keep) {
+            run.unknowns.push({
+              path: entry.path,
+              cataloger: cataloger.id,
+              reason: `file of ${entry.size} bytes is over the cataloger size cap`,
+              ...(layerDiffId ? { layerDiffId } : {}),
+            });
+          }
           continue;
         }
         let result;
