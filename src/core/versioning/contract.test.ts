@@ -17,6 +17,20 @@ const PATHOLOGICAL = [
   `1.0${'.0'.repeat(120)}+!`,
 ];
 
+// Long, repetitive range strings: each must be answered or rejected with INVALID_RANGE.
+const PATHOLOGICAL_RANGES = [
+  `>=1${'0'.repeat(4000)}!`,
+  `>=1.0a${'1'.repeat(4000)}!`,
+  `>=1.0-beta${'1-'.repeat(2000)}!`,
+  `[${'1.'.repeat(2000)},)`,
+  `~${'1.'.repeat(2000)}x!`,
+  `${'>= 1, '.repeat(600)}!`,
+  `${'1.0 || '.repeat(500)}!`,
+  `^1${'.0'.repeat(1990)}-`,
+  `1 - ${'1.'.repeat(2000)}`,
+  'x'.repeat(10_000),
+];
+
 const GARBAGE = [
   ...PATHOLOGICAL,
   '',
@@ -93,4 +107,20 @@ describe('version scheme contract', () => {
       }
     });
   });
+
+  describe.each(VERSION_SCHEMES.filter((s) => s.satisfies !== undefined).map((s) => [s.id, s] as const))(
+    '%s ranges',
+    (id, scheme) => {
+      it('answers or rejects pathological ranges with INVALID_RANGE', () => {
+        const version = SCHEME_TABLES[id].ascending[0]?.[0] as string;
+        for (const range of PATHOLOGICAL_RANGES) {
+          try {
+            expect(typeof scheme.satisfies?.(version, range)).toBe('boolean');
+          } catch (err) {
+            expect(isPortcullisError(err, 'INVALID_RANGE')).toBe(true);
+          }
+        }
+      });
+    },
+  );
 });
