@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPortcullisError } from '../../errors.js';
 import { Prng } from '../test-support/prng.js';
 import { describeMismatches, runBatch, sign } from '../test-support/reference.js';
-import { composer } from './index.js';
+import { composer, normalizeComposer } from './index.js';
 
 const DRIVER = `<?php
 require '/usr/share/php/Composer/Semver/autoload.php';
@@ -19,7 +19,13 @@ use Composer\\Semver\\VersionParser;
 $p = new VersionParser();
 while (($line = fgets(STDIN)) !== false) {
     [$kind, $a, $b] = explode("\\t", rtrim($line, "\\n"));
-    if ($kind === 'cmp') {
+    if ($kind === 'valid') {
+        try {
+            echo $p->normalize($a), "\\n";
+        } catch (\\UnexpectedValueException $e) {
+            echo "E\\n";
+        }
+    } elseif ($kind === 'cmp') {
         $x = $p->normalize($a);
         $y = $p->normalize($b);
         echo Comparator::lessThan($x, $y) ? '-1' : (Comparator::equalTo($x, $y) ? '0' : '1'), "\\n";
@@ -153,4 +159,30 @@ describe('composer differential', () => {
     expect(matched).toBeLessThan(9_000);
     expect(mismatches, describeMismatches(mismatches)).toEqual([]);
   });
+
+  it('agrees with VersionParser::normalize on 5,000 near-misses', () => {
+    const inputs = Array.from({ length: 5_000 }, () => {
+      const v = generate(rng);
+      const i = rng.int(0, v.length - 1);
+      return v.slice(0, i) + rng.pick(['', '0', '.', '-', '_', '+', 'a', '..', 'x', 'dev']) + v.slice(i + 1);
+    }).filter((v) => v !== '');
+    const answers = run(inputs.map((v) => `valid\t${v}\t-`));
+    // Composer also accepts branch names (dev-*, 1.x-dev); we reject those on purpose.
+    const isBranch = (normalized: string | undefined): boolean =>
+      normalized !== undefined && (normalized.startsWith('dev-') || normalized.includes('9999999'));
+    const mismatches = inputs
+      .map((v, i) => ({ v, ours: normalizeOrE(v), composer: answers[i] }))
+      .filter((m) => m.ours !== m.composer && !(m.ours === 'E' && isBranch(m.composer)));
+    expect(answers.filter((a) => a === 'E').length).toBeGreaterThan(100);
+    expect(mismatches, describeMismatches(mismatches)).toEqual([]);
+  });
 });
+
+function normalizeOrE(version: string): string {
+  try {
+    return normalizeComposer(version);
+  } catch (err) {
+    if (isPortcullisError(err, 'INVALID_VERSION')) return 'E';
+    throw err;
+  }
+}

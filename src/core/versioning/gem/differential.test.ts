@@ -47,7 +47,9 @@ const RUBY = String.raw`
 out = []
 STDIN.each_line do |line|
   kind, a, b = line.chomp.split("\t")
-  if kind == 'cmp'
+  if kind == 'valid'
+    out << (Gem::Version.correct?(a) ? '1' : '0')
+  elsif kind == 'cmp'
     out << (Gem::Version.new(a) <=> Gem::Version.new(b)).to_s
   else
     out << (Gem::Requirement.new(*b.split(',')).satisfied_by?(Gem::Version.new(a)) ? '1' : '0')
@@ -102,6 +104,24 @@ describe('gem differential', () => {
     const matched = answers.filter((a) => a === '1').length;
     expect(matched).toBeGreaterThan(1_000);
     expect(matched).toBeLessThan(9_000);
+    expect(mismatches, describeMismatches(mismatches)).toEqual([]);
+  });
+
+  it('agrees with Gem::Version.correct? on 5,000 near-misses', () => {
+    const inputs = Array.from({ length: 5_000 }, () => {
+      const v = generate(rng);
+      const i = rng.int(0, v.length - 1);
+      return v.slice(0, i) + rng.pick(['', '0', '.', '-', '_', '+', 'a', '..', '--', 'Z']) + v.slice(i + 1);
+    }).filter((v) => v !== '');
+    const answers = runBatch(
+      'ruby',
+      ['-e', RUBY],
+      inputs.map((v) => `valid\t${v}\t-`),
+    );
+    const mismatches = inputs
+      .map((v, i) => ({ v, ours: gem.isValid(v) ? '1' : '0', ruby: answers[i] }))
+      .filter((m) => m.ours !== m.ruby);
+    expect(new Set(answers).size).toBe(2);
     expect(mismatches, describeMismatches(mismatches)).toEqual([]);
   });
 });

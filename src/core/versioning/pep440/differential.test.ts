@@ -73,12 +73,18 @@ function specifierSet(rng: Prng, near: string): string {
 
 const PYTHON = String.raw`
 import sys
-from packaging.version import Version
+from packaging.version import Version, InvalidVersion
 from packaging.specifiers import SpecifierSet, InvalidSpecifier
 out = []
 for line in sys.stdin:
     kind, a, b = line.rstrip('\n').split('\t')
-    if kind == 'cmp':
+    if kind == 'valid':
+        try:
+            Version(a)
+            out.append('1')
+        except InvalidVersion:
+            out.append('0')
+    elif kind == 'cmp':
         x, y = Version(a), Version(b)
         out.append('-1' if x < y else '1' if x > y else '0')
     else:
@@ -132,6 +138,22 @@ describe('pep440 differential', () => {
     expect(matched).toBeGreaterThan(1_000);
     expect(matched).toBeLessThan(9_000);
     expect(answers.filter((a) => a === 'E').length).toBeLessThan(1_000);
+    expect(mismatches, describeMismatches(mismatches)).toEqual([]);
+  });
+
+  it('agrees with packaging.version.Version on which of 5,000 near-misses are versions', () => {
+    const inputs = Array.from({ length: 5_000 }, () => {
+      const v = generate(rng);
+      const i = rng.int(0, v.length - 1);
+      return (
+        v.slice(0, i) + rng.pick(['', '0', '.', '-', '_', '+', 'a', '..', '!', 'post', 'x']) + v.slice(i + 1)
+      );
+    });
+    const answers = run(inputs.map((v) => `valid\t${v}\t-`));
+    const mismatches = inputs
+      .map((v, i) => ({ v, ours: pep440.isValid(v) ? '1' : '0', packaging: answers[i] }))
+      .filter((m) => m.ours !== m.packaging);
+    expect(new Set(answers).size).toBe(2);
     expect(mismatches, describeMismatches(mismatches)).toEqual([]);
   });
 });
