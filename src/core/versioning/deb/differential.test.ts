@@ -45,6 +45,10 @@ const DPKG_LOOP = `while read a b; do
   elif dpkg --compare-versions "$a" eq "$b"; then echo 0; else echo 1; fi
 done`;
 
+const VALIDATE_LOOP = `while IFS= read -r v; do
+  if dpkg --validate-version "$v" >/dev/null 2>&1; then echo 1; else echo 0; fi
+done`;
+
 describe('deb differential', () => {
   const rng = new Prng(0x5eed_deb);
   const pairs = rng.pairs(
@@ -86,6 +90,20 @@ describe('deb differential', () => {
     const mismatches = sample
       .map(([a, b], i) => ({ a, b, ours: sign(deb.compare(a, b)), dpkg: Number(answers[i]) }))
       .filter((m) => m.ours !== m.dpkg);
+    expect(mismatches, describeMismatches(mismatches)).toEqual([]);
+  });
+
+  it('agrees with dpkg --validate-version on 2,000 near-misses', () => {
+    const inputs = Array.from({ length: 2_000 }, () => {
+      const v = generate(rng);
+      const i = rng.int(0, v.length - 1);
+      return v.slice(0, i) + rng.pick(['', ':', '-', '_', 'a', '~', '::', '--', 'A', '#']) + v.slice(i + 1);
+    }).filter((v) => v !== '');
+    const answers = runBatch('sh', ['-c', VALIDATE_LOOP], inputs);
+    const mismatches = inputs
+      .map((v, i) => ({ v, ours: deb.isValid(v) ? '1' : '0', dpkg: answers[i] }))
+      .filter((m) => m.ours !== m.dpkg);
+    expect(new Set(answers).size).toBe(2);
     expect(mismatches, describeMismatches(mismatches)).toEqual([]);
   });
 });
