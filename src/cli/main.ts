@@ -4,6 +4,7 @@ import { describeError, isPortcullisError } from '../core/errors.js';
 import { EXIT } from './exit-codes.js';
 import { registerImageCommands } from './commands/image.js';
 import { registerPolicyCommands } from './commands/policy.js';
+import { registerSbomCommand } from './commands/sbom.js';
 
 export function buildProgram(): Command {
   const program = new Command('portcullis')
@@ -33,6 +34,7 @@ Exit codes:
   program.exitOverride();
   registerImageCommands(program);
   registerPolicyCommands(program);
+  registerSbomCommand(program);
   return program;
 }
 

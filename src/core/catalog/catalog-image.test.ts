@@ -14,6 +14,7 @@ import { dpkgCataloger } from '../ecosystems/dpkg/index.js';
 import { npmInstalledCataloger } from '../ecosystems/npm/index.js';
 import { openImage } from '../image/open.js';
 import type { OpenOptions } from '../image/options.js';
+import type { Image, Layer } from '../image/types.js';
 import type { SbomDocument } from '../sbom/document.js';
 import { DEFAULT_SECRET_RULES } from '../secrets/default-rules.js';
 import { DEFAULT_SECRET_SCAN_OPTIONS } from '../secrets/scan.js';
@@ -58,6 +59,35 @@ function npmTruth(appDir: string): Set<string> {
   };
   walk((JSON.parse(json) as { dependencies?: never }).dependencies);
   return found;
+}
+
+/** Counts streams opened per layer over every `layers()` call (inspect asks for layers again). */
+function countStreams(image: Image): { image: Image; opens: number[] } {
+  const opens: number[] = [];
+  const wrap = (layer: Layer, i: number): Layer => {
+    opens[i] ??= 0;
+    const count = () => void (opens[i] = (opens[i] ?? 0) + 1);
+    return {
+      digest: layer.digest,
+      diffId: layer.diffId,
+      size: layer.size,
+      mediaType: layer.mediaType,
+      compression: layer.compression,
+      compressed: () => (count(), layer.compressed()),
+      uncompressed: () => (count(), layer.uncompressed()),
+    };
+  };
+  const wrapped: Image = {
+    source: image.source,
+    digest: image.digest,
+    mediaType: image.mediaType,
+    platform: image.platform,
+    rawManifest: () => image.rawManifest(),
+    rawConfig: () => image.rawConfig(),
+    config: () => image.config(),
+    layers: async () => (await image.layers()).map(wrap),
+  };
+  return { image: wrapped, opens };
 }
 
 describe('catalogImage on the app fixture', () => {
@@ -127,5 +157,39 @@ describe('catalogImage on the app fixture', () => {
       d.packages.map((p) => `${p.type}:${p.name}@${p.version}:${p.originLayer}`).sort();
     expect(summary(again)).toEqual(summary(doc));
     expect(again.files.length).toBe(doc.files.length);
+  });
+  it('all-layers scope keeps every squashed package and only adds ones the squashed image lacks', async () => {
+    const image = await openImage(`oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`, open);
+    const all = await catalogImage(image, open, { ...options(join(temp, 'cache')), scope: 'all-layers' });
+    const key = (p: SbomDocument['packages'][number]) =>
+      `${p.type}:${p.name}@${p.version}:${p.locations[0]?.path}`;
+    const squashed = new Set(doc.packages.map(key));
+    expect(new Set(all.packages.filter((p) => p.inSquashed).map(key))).toEqual(squashed);
+    for (const p of all.packages.filter((q) => !q.inSquashed)) expect(squashed.has(key(p))).toBe(false);
+    // dpkg ground truth still holds for what survives
+    expect(
+      new Set(
+        all.packages.filter((p) => p.type === 'deb' && p.inSquashed).map((p) => `${p.name}@${p.version}`),
+      ),
+    ).toEqual(dpkgTruth(fixture.rootfsDir));
+  });
+
+  it('a second image sharing the base layer does not stream the shared layer', async () => {
+    const base = await getFixtureImage('base');
+    const cacheDir = join(temp, 'shared-cache');
+    const baseImage = await openImage(`oci-dir:${base.ociLayoutDir}:${base.tag}`, open);
+    await catalogImage(baseImage, open, options(cacheDir));
+    const appImage = await openImage(`oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`, open);
+    const appLayers = await appImage.layers();
+    const baseLayers = await baseImage.layers();
+    expect(appLayers[0]?.diffId).toBe(baseLayers[0]?.diffId); // the premise: app is built on base
+    const first = countStreams(appImage);
+    const cold = await catalogImage(first.image, open, options(cacheDir));
+    expect(first.opens[0]).toBe(0);
+    expect(first.opens.slice(baseLayers.length).every((n) => n >= 1)).toBe(true);
+    const second = countStreams(appImage);
+    const warm = await catalogImage(second.image, open, options(cacheDir));
+    expect(second.opens.every((n) => n === 0)).toBe(true);
+    expect(warm.packages.map((p) => p.id).sort()).toEqual(cold.packages.map((p) => p.id).sort());
   });
 });

@@ -20,6 +20,7 @@ import type { SecretRule } from '../secrets/rules.js';
 import { CapturedContent } from './content-view.js';
 import { LayerAnalyzer, type CaptureRule, type LayerAnalysis } from './layer-analysis.js';
 import type { LayerCache } from './layer-cache.js';
+import { addAllLayerPackages } from './all-layers.js';
 import { attachOrigins } from './origin.js';
 import { attachOwnership } from './ownership.js';
 import { runCatalogers } from './run-catalogers.js';
@@ -164,6 +165,15 @@ export async function catalogImageWithContents(
   );
   const { fileOwners } = attachOwnership(run.packages, (path) => canonicalParent(fs, path));
   await attachOrigins(fs, content, run, distroContext ? { distro: distroContext } : {});
+  if (options.scope === 'all-layers') {
+    await addAllLayerPackages(
+      fs,
+      analyses,
+      run,
+      options.catalogers,
+      distroContext ? { distro: distroContext } : {},
+    );
+  }
 
   const files: FileRecord[] = fs.entries().map((e) => {
     const layer = fs.layers[e.layer];
