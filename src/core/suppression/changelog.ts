@@ -24,7 +24,8 @@ export interface ChangelogEntry {
 }
 
 const HEADER = /^(\w[-+0-9a-z.]*) \(([^()\s]+)\) ((?:[-+0-9a-zA-Z.]+)(?: +[-+0-9a-zA-Z.]+)*) *;(.*)$/;
-const TRAILER = /^ -- (.*?) {1,2}(\S.*)$/;
+// The maintainer ends at its closing `>`; policy asks for two spaces before the date but some write one.
+const TRAILER = /^ -- (.*?<[^>]*>)\s*(.*)$/;
 const CVE = /CVE-\d{4}-\d{4,}/g;
 
 export function parseDebianChangelogText(text: string): ChangelogEntry[] {

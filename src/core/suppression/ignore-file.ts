@@ -76,7 +76,11 @@ const rule = z
     message: 'a rule needs at least one of vulnerability, package or path (it would ignore everything)',
   });
 
-const file = z.union([z.strictObject({ ignore: z.array(rule) }), z.array(rule)]);
+// A bare list is accepted as shorthand; wrapping it first keeps error paths as `ignore[i]`.
+const file = z.preprocess(
+  (v) => (Array.isArray(v) ? { ignore: v } : v),
+  z.strictObject({ ignore: z.array(rule) }),
+);
 
 export type IgnoreRule = z.infer<typeof rule> & { index: number };
 
@@ -119,6 +123,5 @@ export function parseIgnoreFile(source: string, text: Buffer | string): IgnoreRu
   const value = parseText(source, typeof text === 'string' ? text : text.toString('utf8'));
   if (value === null || value === undefined) return { source, rules: [] }; // empty file
   const parsed = validate('IGNORE_FILE_INVALID', source, file, value);
-  const list = Array.isArray(parsed) ? parsed : parsed.ignore;
-  return { source, rules: list.map((r, index) => ({ ...r, index })) };
+  return { source, rules: parsed.ignore.map((r, index) => ({ ...r, index })) };
 }
