@@ -53,13 +53,7 @@ export async function resolveRequirements(
   resolver: FileResolver,
 ): Promise<string[]> {
   if (names.length === 0) return [];
-  const candidates = (
-    await Promise.all(
-      [`${siteDir}/*.dist-info/METADATA`, `${siteDir}/*.egg-info/PKG-INFO`, `${siteDir}/*.egg-info`].map(
-        (g) => resolver.glob(g),
-      ),
-    )
-  ).flat();
+  const candidates = await resolver.glob(`${siteDir}/*.{dist-info/METADATA,egg-info/PKG-INFO,egg-info}`);
   const byName = new Map<string, string>();
   for (const c of candidates) if (!byName.has(nameFromMetadataDir(c))) byName.set(nameFromMetadataDir(c), c);
   const keys: string[] = [];

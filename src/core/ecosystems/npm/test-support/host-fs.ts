@@ -24,7 +24,9 @@ async function walk(dir: string, out: string[]): Promise<void> {
 /** Every regular file under `root` (symlinks are not followed) whose path matches `pattern`. */
 export async function hostGlob(root: string, pattern: string): Promise<string[]> {
   const files: string[] = [];
-  await walk(root, files);
+  // Walk only below the pattern's literal prefix: globbing from `/` would read the whole disk.
+  const base = picomatch.scan(pattern).base || '/';
+  await walk(base.startsWith(root) ? base : root, files);
   const isMatch = picomatch(pattern, { dot: true });
   return files.filter((f) => isMatch(f)).sort();
 }
