@@ -3,16 +3,21 @@
  * source string into an SBOM document, and opening the local vulnerability database. Commands
  * stay thin: flags in, core calls, output out.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { GlobalFlags } from '../config/index.js';
 import { ALL_CATALOGERS } from '../core/catalog/catalogers.js';
-import { catalogImage, type CatalogOptions } from '../core/catalog/catalog-image.js';
+import {
+  catalogImage,
+  catalogImageWithContents,
+  type CatalogOptions,
+} from '../core/catalog/catalog-image.js';
 import { DiskLayerCache } from '../core/catalog/layer-cache.js';
 import { PortcullisError } from '../core/errors.js';
 import { openImage } from '../core/image/open.js';
 import type { OpenOptions } from '../core/image/options.js';
+import type { ImageConfigFile } from '../core/image/types.js';
 import type { SbomDocument } from '../core/sbom/document.js';
 import { decodeSbom } from '../core/sbom/formats/decode.js';
 import { DEFAULT_SECRET_RULES } from '../core/secrets/default-rules.js';
@@ -94,6 +99,35 @@ export async function analyzeSource(source: string, flags: AnalyzeFlags): Promis
   });
 }
 
+export interface DetailedAnalysis {
+  document: SbomDocument;
+  retrieved: Map<string, Buffer>;
+  /** The image config; absent for `sbom:` sources. */
+  config?: ImageConfigFile;
+}
+
+/** As analyzeSource, plus what policy gates need beyond the SBOM: retrieved files and config. */
+export async function analyzeSourceDetailed(
+  source: string,
+  flags: AnalyzeFlags,
+  /** Extra files whose contents to keep in `retrieved` (e.g. changelogs for scan). */
+  captureGlobs: readonly string[] = [],
+): Promise<DetailedAnalysis> {
+  if (source.startsWith('sbom:'))
+    return { document: await analyzeSource(source, flags), retrieved: new Map() };
+  return withImageOptions(flags, async (open) => {
+    const image = await openImage(source, open);
+    const [result, config] = await Promise.all([
+      catalogImageWithContents(image, open, {
+        ...(await catalogOptions(flags, open)),
+        ...(captureGlobs.length ? { extraCaptureGlobs: captureGlobs } : {}),
+      }),
+      image.config(),
+    ]);
+    return { ...result, config };
+  });
+}
+
 export interface DatabaseFlags {
   cacheDir?: string;
   dbUrl?: string;
@@ -113,6 +147,7 @@ export async function openVulnerabilityDatabase(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<{ db: Sql; store: VulnerabilityStore; close: () => Promise<void> }> {
   const url = flags.dbUrl ?? env.PORTCULLIS_DB_URL;
+  if (!url) await mkdir(cacheDir, { recursive: true });
   const db = await openDatabase(
     url ? { kind: 'postgres', url } : { kind: 'pglite', dataDir: join(cacheDir, 'db') },
   );

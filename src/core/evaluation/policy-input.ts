@@ -1,0 +1,129 @@
+/**
+ * Adapts an analysis (SBOM document, retrieved files, image config, matched findings, feed
+ * freshness) to the policy engine's input. The only place that knows both shapes.
+ */
+import type { ImageConfigFile } from '../image/types.js';
+import type { Finding } from '../matching/types.js';
+import { configFacts, dockerfileFor } from '../policy/index.js';
+import type { FeedStatus, PolicyInput, VulnerabilityFinding } from '../policy/index.js';
+import type { SbomDocument } from '../sbom/document.js';
+
+export interface AnalysisForPolicy {
+  document: SbomDocument;
+  retrieved: ReadonlyMap<string, Buffer>;
+  /** Absent for `sbom:` sources: config-based gates then see an empty config. */
+  config?: ImageConfigFile;
+  findings: readonly Finding[];
+  feeds: readonly FeedStatus[];
+  /** The image's tag (registry/repo:tag) for mappings, when known. */
+  tags: readonly string[];
+  dockerfile?: string;
+  now: Date;
+}
+
+function nvdAndVendor(f: Finding): VulnerabilityFinding['cvssV3'] {
+  const v3 = f.cvss.filter((c) => c.version.startsWith('3'));
+  const nvd = v3.find((c) => c.source === 'nvd@nist.gov');
+  const vendor = v3.find((c) => c.source !== 'nvd@nist.gov');
+  return {
+    ...(nvd ? { nvd: { base: nvd.baseScore } } : {}),
+    ...(vendor ? { vendor: { base: vendor.baseScore } } : {}),
+  };
+}
+
+/** The distro's own rating (Debian urgency), what Anchore called the vendor severity. */
+function vendorSeverity(f: Finding): string | undefined {
+  const label = f.severities.find((s) => s.scheme === 'label' && !s.source.startsWith('osv'))?.label;
+  return label ? label.charAt(0) + label.slice(1).toLowerCase() : undefined;
+}
+
+export function toPolicyFinding(f: Finding): VulnerabilityFinding {
+  const vendor = vendorSeverity(f);
+  return {
+    id: f.id,
+    aliases: f.aliases,
+    package: {
+      name: f.package.name,
+      version: f.package.version,
+      type: f.package.type,
+      ...(f.package.path ? { path: f.package.path } : {}),
+    },
+    severity: f.severity,
+    ...(vendor ? { vendorSeverity: vendor } : {}),
+    cvssV3: nvdAndVendor(f),
+    fixedVersions: f.fixedVersions,
+    fixState: f.fixState,
+    ...(f.published ? { publishedAt: new Date(f.published) } : {}),
+    kev: f.kev !== undefined,
+    ...(f.epss ? { epss: f.epss } : {}),
+    origin: f.origin,
+    confidence: f.confidence,
+    namespace: f.evidence[0]?.namespace ?? '',
+  };
+}
+
+function splitTag(tag: string): { registry?: string; repository?: string; tag?: string } {
+  const at = tag.lastIndexOf(':');
+  const slash = tag.indexOf('/');
+  const hasTag = at > tag.lastIndexOf('/');
+  const name = hasTag ? tag.slice(0, at) : tag;
+  return {
+    ...(slash > 0
+      ? { registry: name.slice(0, name.indexOf('/')), repository: name.slice(name.indexOf('/') + 1) }
+      : { repository: name }),
+    ...(hasTag ? { tag: tag.slice(at + 1) } : {}),
+  };
+}
+
+export function buildPolicyInput(a: AnalysisForPolicy): PolicyInput {
+  const doc = a.document;
+  const emptyConfig: ImageConfigFile = {
+    architecture: '',
+    os: '',
+    config: {},
+    rootfs: { type: 'layers', diff_ids: [] },
+    history: [],
+  };
+  const config = a.config ?? emptyConfig;
+  const primaryTag = a.tags[0];
+  return {
+    image: {
+      digest: doc.source.digest ?? '',
+      tags: [...a.tags],
+      ...(primaryTag ? splitTag(primaryTag) : {}),
+      ...(doc.distro
+        ? {
+            distro: {
+              name: doc.distro.id,
+              version: doc.distro.versionId ?? '',
+              like: doc.distro.idLike ?? [],
+            },
+          }
+        : {}),
+      size: doc.files.reduce((sum, f) => sum + (f.type === 'file' ? f.size : 0), 0),
+      ...(config.architecture ? { architecture: config.architecture } : {}),
+      ...(config.os ? { os: config.os } : {}),
+      layerCount: doc.source.layers.length,
+      ...(config.created ? { createdAt: new Date(config.created) } : {}),
+    },
+    config: configFacts(config),
+    ...(a.config || a.dockerfile !== undefined ? { dockerfile: dockerfileFor(config, a.dockerfile) } : {}),
+    packages: doc.packages,
+    findings: a.findings.filter((f) => !f.suppressed).map(toPolicyFinding),
+    files: doc.files.map((f) => ({
+      path: f.path,
+      type: f.type,
+      mode: f.mode,
+      uid: f.uid,
+      gid: f.gid,
+      size: f.size,
+      ...(f.sha256 ? { sha256: f.sha256 } : {}),
+      ...(f.linkTarget !== undefined ? { linkTarget: f.linkTarget } : {}),
+    })),
+    fileContents: (path) => a.retrieved.get(path),
+    contentMatches: [],
+    secrets: doc.secrets.map((s) => ({ path: s.path, rule: s.rule, line: s.line })),
+    feeds: [...a.feeds],
+    now: a.now,
+  };
+}
