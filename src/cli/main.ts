@@ -4,6 +4,8 @@ import { describeError, isPortcullisError } from '../core/errors.js';
 import { EXIT } from './exit-codes.js';
 import { registerImageCommands } from './commands/image.js';
 import { registerPolicyCommands } from './commands/policy.js';
+import { registerExplainCommand } from './commands/explain.js';
+import { registerScanCommand } from './commands/scan.js';
 import { registerSbomCommand } from './commands/sbom.js';
 
 export function buildProgram(): Command {
@@ -34,6 +36,8 @@ Exit codes:
   program.exitOverride();
   registerImageCommands(program);
   registerPolicyCommands(program);
+  registerScanCommand(program);
+  registerExplainCommand(program);
   registerSbomCommand(program);
   return program;
 }

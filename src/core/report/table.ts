@@ -1,0 +1,69 @@
+/** The terminal table: one row per unsuppressed finding, then the suppressed ones with their reason. */
+import type { Finding } from '../matching/types.js';
+import { originLabel } from './layers.js';
+import type { RenderInput } from './types.js';
+
+/** Left-aligned columns separated by two spaces; the last column is not padded. */
+function columns(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)];
+}
+
+function epssCell(f: Finding): string {
+  return f.epss ? `${(f.epss.score * 100).toFixed(2)}%` : '-';
+}
+
+export function renderTable({ report }: RenderInput): string {
+  const findings = report.findings;
+  const active = findings.filter((f) => !f.suppressed);
+  const suppressed = findings.filter((f) => f.suppressed);
+  const out: string[] = [];
+  if (active.length === 0) {
+    out.push('No vulnerabilities found.');
+  } else {
+    out.push(
+      ...columns(
+        ['SEVERITY', 'ID', 'PACKAGE', 'INSTALLED', 'FIXED-IN', 'FIX STATE', 'EPSS', 'KEV', 'ORIGIN'],
+        active.map((f) => [
+          f.severity,
+          f.id,
+          f.package.name,
+          f.package.version,
+          f.fixedVersions.join(', ') || '-',
+          f.fixState,
+          epssCell(f),
+          f.kev ? 'yes' : '-',
+          originLabel(f, report.source.layers),
+        ]),
+      ),
+    );
+  }
+  if (suppressed.length) {
+    out.push('', `Suppressed (${suppressed.length}):`);
+    out.push(
+      ...columns(
+        ['ID', 'PACKAGE', 'INSTALLED', 'BY', 'REASON'],
+        suppressed.map((f) => [
+          f.id,
+          f.package.name,
+          f.package.version,
+          f.suppressed?.by ?? '',
+          f.suppressed?.reason ?? '',
+        ]),
+      ),
+    );
+  }
+  const counts = new Map<string, number>();
+  for (const f of active) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
+  const summary = [...counts.entries()].map(([s, n]) => `${n} ${s.toLowerCase()}`).join(', ');
+  out.push(
+    '',
+    `${active.length} finding(s)${summary ? `: ${summary}` : ''}; ${suppressed.length} suppressed.`,
+  );
+  return out.join('\n') + '\n';
+}
