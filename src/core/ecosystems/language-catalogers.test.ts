@@ -48,6 +48,22 @@ describe('LANGUAGE_CATALOGERS contract', () => {
     }
   });
 
+  it('keep filters accept the real binaries they exist for and reject others', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const keepOf = (id: string) => LANGUAGE_CATALOGERS.find((c) => c.id === id)?.parsers[0]?.keep;
+    const fzf = await readFile('/usr/bin/fzf');
+    const truth = await readFile('/usr/bin/true');
+    expect(keepOf('go-module-binary')?.(fzf)).toBe(true);
+    expect(keepOf('go-module-binary')?.(truth)).toBe(false);
+    expect(keepOf('rust-cargo-auditable-binary')?.(truth)).toBe(false);
+    expect(keepOf('rust-cargo-auditable-binary')?.(Buffer.from('#!/bin/sh\n.dep-v0\0'))).toBe(false);
+  });
+
+  it('prefetch globs are absolute', () => {
+    for (const c of LANGUAGE_CATALOGERS)
+      for (const p of c.parsers) for (const g of p.prefetch ?? []) expect(g.startsWith('/')).toBe(true);
+  });
+
   it.each([
     ['npm-installed', '/app/node_modules/left-pad/package.json'],
     ['npm-installed', '/usr/share/nodejs/debug/package.json'],

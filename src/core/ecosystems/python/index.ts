@@ -12,7 +12,12 @@ export const pythonInstalledCataloger: Cataloger = {
   parsers: [
     {
       globs: ['/**/*.dist-info/METADATA', '/**/*.egg-info/PKG-INFO', '/**/*.egg-info'],
-      prefetch: ['/**/*.dist-info/RECORD', '/**/*.egg-info/installed-files.txt'],
+      // Siblings read through the resolver: file lists and egg-info requirements.
+      prefetch: [
+        '/**/*.dist-info/RECORD',
+        '/**/*.egg-info/installed-files.txt',
+        '/**/*.egg-info/requires.txt',
+      ],
       parse: parsePythonMetadata,
     },
   ],
