@@ -1,6 +1,7 @@
 /** Every benchmark, listed by hand (no import side effects). Add new ones here. */
 import { indexOnlyBenchmark, readAllFilesBenchmark, readContentsBenchmark } from './layered-fs.js';
 import { policyEvaluateBenchmark } from './policy.js';
+import { sbomColdBenchmark, sbomVersusCdxgenBenchmark, sbomWarmBenchmark } from './sbom-benchmarks.js';
 import type { Benchmark } from './types.js';
 
 export const BENCHMARKS: readonly Benchmark[] = [
@@ -8,4 +9,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   indexOnlyBenchmark,
   readContentsBenchmark,
   policyEvaluateBenchmark,
+  sbomColdBenchmark,
+  sbomWarmBenchmark,
+  sbomVersusCdxgenBenchmark,
 ];

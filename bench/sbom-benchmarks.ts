@@ -1,0 +1,96 @@
+/**
+ * Issue 3's SBOM targets, on the `app` fixture: a cold SBOM (no layer cache) against
+ * `gunzip -c` of its layers; the same cold SBOM against cdxgen on the docker archive; and a
+ * warm re-scan from the layer cache against a fixed 100 ms budget. Every side goes through
+ * the real `portcullis sbom` path (analyzeSource + rendering).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyzeSource } from '../src/cli/analyze.js';
+import { renderSbom } from '../src/cli/commands/sbom.js';
+import { getFixtureImage, type FixtureImage } from '../test/harness/fixtures/index.js';
+import { gunzipToDevNull } from './baselines.js';
+import { ensureCdxgen, runCdxgen } from './sbom-cdxgen.js';
+import type { Benchmark, PreparedBenchmark } from './types.js';
+
+interface Setup {
+  fixture: FixtureImage;
+  temp: string;
+  cleanup(): Promise<void>;
+}
+
+async function setup(): Promise<Setup> {
+  const fixture = await getFixtureImage('app');
+  const temp = await mkdtemp(join(tmpdir(), 'portcullis-bench-sbom-'));
+  return { fixture, temp, cleanup: () => rm(temp, { recursive: true, force: true }) };
+}
+
+/** One `portcullis sbom <source> -o cyclonedx-json`, minus the stdout write. */
+async function sbom(source: string, cacheDir: string, useCache: boolean): Promise<number> {
+  const doc = await analyzeSource(source, { cacheDir, ...(useCache ? {} : { noLayerCache: true }) });
+  return renderSbom(doc, 'cyclonedx-json').length;
+}
+
+export const sbomColdBenchmark: Benchmark = {
+  name: 'sbom-cold-app',
+  baselineLabel: 'gunzip -c of the app fixture layers',
+  targetRatio: 1.5,
+  runs: 5,
+  async prepare(): Promise<PreparedBenchmark> {
+    const s = await setup();
+    const blobs = s.fixture.hostManifest.layers.map((l) =>
+      join(s.fixture.ociLayoutDir, 'blobs', ...l.digest.split(':')),
+    );
+    const source = `oci-archive:${s.fixture.ociArchive}`;
+    return {
+      measure: async () => void (await sbom(source, join(s.temp, 'cache'), false)),
+      baseline: () => gunzipToDevNull(blobs),
+      cleanup: s.cleanup,
+    };
+  },
+};
+
+export const sbomVersusCdxgenBenchmark: Benchmark = {
+  name: 'sbom-vs-cdxgen-app',
+  baselineLabel: 'cdxgen -t docker on the app docker archive',
+  targetRatio: 0.1,
+  runs: 1,
+  async prepare(): Promise<PreparedBenchmark> {
+    const s = await setup();
+    const bin = await ensureCdxgen();
+    const archive = s.fixture.dockerArchive;
+    return {
+      measure: async () => void (await sbom(`docker-archive:${archive}`, join(s.temp, 'cache'), false)),
+      baseline: async () => {
+        const work = await mkdtemp(join(s.temp, 'cdxgen-'));
+        try {
+          await runCdxgen(bin, archive, join(work, 'bom.json'), work);
+        } finally {
+          await rm(work, { recursive: true, force: true });
+        }
+      },
+      cleanup: s.cleanup,
+    };
+  },
+};
+
+const BUDGET_MS = 100;
+
+export const sbomWarmBenchmark: Benchmark = {
+  name: 'sbom-warm-app',
+  baselineLabel: `${BUDGET_MS} ms budget (a timer)`,
+  targetRatio: 1,
+  runs: 10,
+  async prepare(): Promise<PreparedBenchmark> {
+    const s = await setup();
+    const source = `oci-archive:${s.fixture.ociArchive}`;
+    const cacheDir = join(s.temp, 'cache');
+    await sbom(source, cacheDir, true); // fills the layer cache; not timed
+    return {
+      measure: async () => void (await sbom(source, cacheDir, true)),
+      baseline: () => new Promise((resolve) => setTimeout(resolve, BUDGET_MS)),
+      cleanup: s.cleanup,
+    };
+  },
+};
