@@ -35,6 +35,11 @@ function releaseOf(distro: SbomDistro): string | undefined {
   return distro.versionId;
 }
 
+function mavenCoordinates(purl: string): string | undefined {
+  const m = /^pkg:maven\/([^/]+)\/([^@?#]+)/.exec(purl);
+  return m ? `${decodeURIComponent(m[1] as string)}:${decodeURIComponent(m[2] as string)}` : undefined;
+}
+
 export function lookupsFor(pkg: Package, distro: SbomDistro | undefined): Lookup[] {
   if (pkg.type === 'deb' || pkg.type === 'apk' || pkg.type === 'rpm') {
     if (!distro) return [];
@@ -69,10 +74,12 @@ export function lookupsFor(pkg: Package, distro: SbomDistro | undefined): Lookup
   if (!lang) return [];
   // OSV writes Go and SemVer versions without the leading v.
   const version = pkg.version.replace(/^v(?=\d)/, '');
+  // Maven advisories are keyed group:artifact; the coordinates are in the PURL.
+  const name = pkg.type === 'java' ? (mavenCoordinates(pkg.purl) ?? pkg.name) : pkg.name;
   return [
     {
       namespace: `osv:${lang.ecosystem}`,
-      packageName: normalizePackageName(lang.scheme, pkg.name),
+      packageName: normalizePackageName(lang.scheme, name),
       version,
       scheme: lang.scheme,
       strategy: 'language-package',
