@@ -9,6 +9,7 @@ import type { Cataloger, CatalogerParser, ParseContext, ParsedPackage } from '..
 import type { FsEntry } from '../fs/types.js';
 import type { Package, Relationship, Unknown } from '../sbom/model.js';
 import type { CapturedContent, SquashedView } from './content-view.js';
+import { basenamePrefilter } from './glob-prefilter.js';
 
 export interface CatalogRun {
   packages: Package[];
@@ -42,6 +43,7 @@ export async function runCatalogers(
 ): Promise<CatalogRun> {
   const run: CatalogRun = { packages: [], relationships: [], unknowns: [], evidence: new Map() };
   const files = view.entries().filter((e) => e.type === 'file' || e.type === 'hardlink');
+  const basenames = files.map((e) => e.path.slice(e.path.lastIndexOf('/') + 1));
   const resolver = content.resolver();
   const byKey = new Map<string, string>();
   const pendingRelations: { from: string; to: string; type: Relationship['type'] }[] = [];
@@ -49,7 +51,10 @@ export async function runCatalogers(
     const foundBy = `${cataloger.id}@${cataloger.version}`;
     for (const parser of cataloger.parsers) {
       const matches = matcher(parser.globs);
-      for (const entry of files) {
+      const pre = basenamePrefilter(parser.globs);
+      for (let i = 0; i < files.length; i++) {
+        const entry = files[i] as FsEntry;
+        if (pre && !pre(basenames[i] as string)) continue;
         if (!matches(entry.path)) continue;
         const layerDiffId = view.layers[entry.layer]?.diffId;
         // Declared inputs were captured in the layer pass; a missing one was filtered out by
