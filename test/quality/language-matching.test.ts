@@ -19,6 +19,7 @@ import { catalogImage } from '../../src/core/catalog/catalog-image.js';
 import { ALL_CATALOGERS } from '../../src/core/catalog/catalogers.js';
 import { openImage } from '../../src/core/image/open.js';
 import { matchSbom, type MatchResult } from '../../src/core/matching/match.js';
+import { applySuppressions, parseIgnoreFile, parseVexText } from '../../src/core/suppression/index.js';
 import type { SbomDocument } from '../../src/core/sbom/document.js';
 import type { Package } from '../../src/core/sbom/model.js';
 import { migrate } from '../../src/store/migrate.js';
@@ -217,5 +218,45 @@ describe('language matching against raw OSV data and reference comparators', () 
 
   it('reports nothing for Maven: the snapshot holds no Maven advisories', () => {
     expect(result.findings.filter((f) => f.package.type === 'java')).toEqual([]);
+  });
+
+  // CVE-2020-7598 rather than CVE-2021-44906: the snapshot's GHSA-xvch-5gv4-984h keeps only its
+  // `< 0.2.4` range (the derivation is lossy, see the data README), so 1.2.0 is not affected by it there.
+  it('VEX and ignore rules suppress real findings in place, by alias, and expired rules do not', async () => {
+    const vex = parseVexText(
+      'app.vex.json',
+      JSON.stringify({
+        '@context': 'https://openvex.dev/ns/v0.2.0',
+        timestamp: '2026-01-01T00:00:00Z',
+        statements: [
+          {
+            vulnerability: { name: 'CVE-2020-7598' },
+            products: [{ '@id': 'pkg:oci/app', subcomponents: [{ '@id': 'pkg:npm/minimist' }] }],
+            status: 'not_affected',
+            justification: 'vulnerable_code_not_in_execute_path',
+          },
+        ],
+      }),
+    );
+    const ignore = parseIgnoreFile(
+      'ignore.yaml',
+      'ignore:\n  - package: { name: nokogiri, type: gem }\n    reason: old\n    expires: 2020-01-01\n  - package: { name: rack, version: "~> 2.0" }\n    reason: rack is behind a proxy\n',
+    );
+    const { findings, report } = await applySuppressions(result.findings, {
+      vex: [vex],
+      ignore,
+      now: new Date('2026-06-01T00:00:00Z'),
+    });
+    expect(findings).toHaveLength(result.findings.length);
+    const byVex = findings.filter((f) => f.suppressed?.by === 'vex').map((f) => `${f.package.name} ${f.id}`);
+    const minimistFindings = result.findings
+      .filter((f) => f.package.name === 'minimist' && [f.id, ...f.aliases].includes('CVE-2020-7598'))
+      .map((f) => `${f.package.name} ${f.id}`);
+    expect(minimistFindings.length).toBeGreaterThan(0);
+    expect(byVex).toEqual(minimistFindings);
+    const byRule = findings.filter((f) => f.suppressed?.by === 'ignore-rule');
+    expect(byRule.length).toBe(result.findings.filter((f) => f.package.name === 'rack').length);
+    expect(byRule.every((f) => f.package.name === 'rack')).toBe(true);
+    expect(report.rules.map((r) => r.status)).toEqual(['expired', 'applied']);
   });
 });
