@@ -268,5 +268,16 @@ describe('applyChangelogEvidence (ground truth: dpkg-query, dpkg --compare-versi
     expect(report.changelog?.problems).toEqual([
       { path: '/usr/share/doc/x/changelog.Debian.gz', reason: expect.stringContaining('not a valid gzip') },
     ]);
+    const failing = await applySuppressions([f], {
+      changelog: {
+        doc: docWith([pkg]),
+        read: async () => {
+          throw new Error('layer read failed');
+        },
+      },
+      now: new Date(),
+    });
+    expect(failing.findings[0]?.suppressed).toBeUndefined();
+    expect(failing.report.changelog?.problems[0]?.reason).toBe('layer read failed');
   });
 });

@@ -13,15 +13,22 @@ const component = z.object({
   identifiers: z.record(z.string(), z.string()).optional(),
 });
 
-const product = component.extend({ subcomponents: z.array(component).optional() });
+// Pre-0.2.0 documents wrote products and subcomponents as bare ids; normalize them to objects.
+const asComponent = (v: unknown) => (typeof v === 'string' ? { '@id': v } : v);
+const product = component.extend({
+  subcomponents: z.array(z.preprocess(asComponent, component)).optional(),
+});
 
 const statement = z.object({
-  vulnerability: z.object({
-    name: z.string().min(1),
-    '@id': z.string().optional(),
-    aliases: z.array(z.string()).optional(),
-  }),
-  products: z.array(product).min(1),
+  vulnerability: z.preprocess(
+    (v) => (typeof v === 'string' ? { name: v } : v),
+    z.object({
+      name: z.string().min(1),
+      '@id': z.string().optional(),
+      aliases: z.array(z.string()).optional(),
+    }),
+  ),
+  products: z.array(z.preprocess(asComponent, product)).min(1),
   status: z.enum(['not_affected', 'affected', 'fixed', 'under_investigation']),
   status_notes: z.string().optional(),
   justification: z

@@ -156,6 +156,13 @@ describe('OpenVEX', () => {
     expect(report.statements.map((s) => s.applied)).toEqual([1, 1]);
   });
 
+  it('accepts the pre-0.2.0 shorthand: vulnerability and products as bare strings', async () => {
+    const { findings } = await run([
+      openvex([{ vulnerability: 'CVE-2021-44906', products: ['pkg:npm/minimist@1.2.0'], status: 'fixed' }]),
+    ]);
+    expect(findings[0]?.suppressed?.by).toBe('vex');
+  });
+
   it('a statement that matches nothing is reported with applied 0', async () => {
     const { report } = await run([
       openvex([
@@ -253,6 +260,20 @@ describe('bad VEX input', () => {
       ),
     );
     expect(cdx.message).toMatch(/^e\.json: vulnerabilities\[0\]\.analysis\.state: /);
+    const badTime = errorOf(() =>
+      parseVexText(
+        'f.json',
+        openvex([
+          {
+            vulnerability: { name: 'X' },
+            products: [{ '@id': 'pkg:npm/a' }],
+            status: 'fixed',
+            timestamp: 'yesterday',
+          },
+        ]),
+      ),
+    );
+    expect(badTime.message).toMatch(/^f\.json: statements\[0\]\.timestamp: /);
     const bigBytes = Buffer.alloc(33 * 1024 * 1024, 0x20);
     expect(errorOf(() => parseVexText('big.json', bigBytes)).message).toContain('exceeds');
   });
