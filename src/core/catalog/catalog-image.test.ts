@@ -159,8 +159,13 @@ describe('catalogImage on the app fixture', () => {
     expect(again.files.length).toBe(doc.files.length);
   });
   it('all-layers scope keeps every squashed package and only adds ones the squashed image lacks', async () => {
-    const image = await openImage(`oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`, open);
-    const all = await catalogImage(image, open, { ...options(join(temp, 'cache')), scope: 'all-layers' });
+    // Same layers, other scope: every layer comes from the per-layer cache, none is streamed.
+    const counted = countStreams(await openImage(`oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`, open));
+    const all = await catalogImage(counted.image, open, {
+      ...options(join(temp, 'cache')),
+      scope: 'all-layers',
+    });
+    expect(counted.opens.every((n) => n === 0)).toBe(true);
     const key = (p: SbomDocument['packages'][number]) =>
       `${p.type}:${p.name}@${p.version}:${p.locations[0]?.path}`;
     const squashed = new Set(doc.packages.map(key));
@@ -191,5 +196,7 @@ describe('catalogImage on the app fixture', () => {
     const warm = await catalogImage(second.image, open, options(cacheDir));
     expect(second.opens.every((n) => n === 0)).toBe(true);
     expect(warm.packages.map((p) => p.id).sort()).toEqual(cold.packages.map((p) => p.id).sort());
+    expect(warm.files).toEqual(cold.files);
+    expect(warm.createdAt >= cold.createdAt).toBe(true);
   });
 });

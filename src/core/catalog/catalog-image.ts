@@ -113,8 +113,28 @@ export async function catalogImageWithContents(
   open: OpenOptions,
   options: CatalogOptions,
 ): Promise<CatalogResult> {
-  const layers = await image.layers();
   const key = analysisKey(options);
+  // The manifest digest pins config and every layer (the directory back-end derives it from
+  // the content too), so the same digest with the same analysis is the same result.
+  const resultKey = JSON.stringify({ v: PORTCULLIS_VERSION, image: image.digest, key, scope: options.scope });
+  const memo = await options.cache?.getResult?.(resultKey);
+  if (memo) {
+    const createdAt = (options.now?.() ?? new Date()).toISOString();
+    const source = { ...memo.document.source, input: image.source };
+    return { document: { ...memo.document, createdAt, source }, retrieved: memo.retrieved };
+  }
+  const result = await catalogUncached(image, open, options, key);
+  await options.cache?.putResult?.(resultKey, result);
+  return result;
+}
+
+async function catalogUncached(
+  image: Image,
+  open: OpenOptions,
+  options: CatalogOptions,
+  key: string,
+): Promise<CatalogResult> {
+  const layers = await image.layers();
   const cached = options.cache ? await Promise.all(layers.map((l) => options.cache?.get(l.diffId, key))) : [];
   const analyses: LayerAnalysis[] = [];
   const analyzers: LayerAnalyzer[] = [];

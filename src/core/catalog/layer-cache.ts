@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ParsedLayer } from '../fs/index.js';
-import type { SecretFinding } from '../sbom/document.js';
+import type { SbomDocument, SecretFinding } from '../sbom/document.js';
 import type { LayerAnalysis } from './layer-analysis.js';
 
 /** Bump when the entry format changes. */
@@ -21,9 +21,62 @@ export interface CachedLayer {
   analysis: LayerAnalysis;
 }
 
+/** A whole image's result: what a re-scan of the very same image (same digest) returns. */
+export interface CachedResult {
+  document: SbomDocument;
+  retrieved: Map<string, Buffer>;
+}
+
 export interface LayerCache {
   get(diffId: string, key: string): Promise<CachedLayer | undefined>;
   put(diffId: string, key: string, value: CachedLayer): Promise<void>;
+  /** Optional: results composed from the layers, keyed by image digest + analysis key. */
+  getResult?(key: string): Promise<CachedResult | undefined>;
+  putResult?(key: string, value: CachedResult): Promise<void>;
+}
+
+interface ResultHeader {
+  format: number;
+  key: string;
+  document: SbomDocument;
+  retrieved: [string, number][];
+}
+
+/** Header length (4 bytes), JSON header, then the blobs the header lists in order. */
+function encode(header: object, blobs: readonly Buffer[]): Buffer {
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(json.length);
+  return Buffer.concat([length, json, ...blobs]);
+}
+
+/** The header and the blobs it lists; undefined when the bytes do not add up (torn entry). */
+function decode<H>(
+  raw: Buffer,
+  lengths: (header: H) => [string, number][],
+): { header: H; blobs: Map<string, Buffer> } | undefined {
+  const headerLength = raw.readUInt32BE(0);
+  const header = JSON.parse(raw.subarray(4, 4 + headerLength).toString('utf8')) as H;
+  const blobs = new Map<string, Buffer>();
+  let offset = 4 + headerLength;
+  for (const [path, length] of lengths(header)) {
+    blobs.set(path, raw.subarray(offset, offset + length));
+    offset += length;
+  }
+  return offset === raw.length ? { header, blobs } : undefined;
+}
+
+async function writeAtomically(target: string, bytes: Buffer): Promise<void> {
+  const dir = join(target, '..');
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `.tmp-${randomBytes(6).toString('hex')}`);
+  try {
+    await writeFile(temp, bytes);
+    await rename(temp, target);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
 }
 
 interface Header {
@@ -44,6 +97,11 @@ export class DiskLayerCache implements LayerCache {
     return join(this.dir, 'layers', name.slice(0, 2), `${name}.bin`);
   }
 
+  private resultFile(key: string): string {
+    const name = createHash('sha256').update(`${FORMAT}\0result\0${key}`).digest('hex');
+    return join(this.dir, 'results', name.slice(0, 2), `${name}.bin`);
+  }
+
   async get(diffId: string, key: string): Promise<CachedLayer | undefined> {
     let raw: Buffer;
     try {
@@ -52,19 +110,13 @@ export class DiskLayerCache implements LayerCache {
       return undefined;
     }
     try {
-      const headerLength = raw.readUInt32BE(0);
-      const header = JSON.parse(raw.subarray(4, 4 + headerLength).toString('utf8')) as Header;
+      const entry = decode<Header>(raw, (h) => h.captured);
+      if (!entry) return undefined; // truncated or padded: ignore, it will be rebuilt
+      const { header, blobs } = entry;
       if (header.format !== FORMAT || header.diffId !== diffId || header.key !== key) return undefined;
-      const captured = new Map<string, Buffer>();
-      let offset = 4 + headerLength;
-      for (const [path, length] of header.captured) {
-        captured.set(path, raw.subarray(offset, offset + length));
-        offset += length;
-      }
-      if (offset !== raw.length) return undefined; // truncated or padded: ignore, it will be rebuilt
       return {
         index: header.index,
-        analysis: { diffId, captured, digests: new Map(header.digests), secrets: header.secrets },
+        analysis: { diffId, captured: blobs, digests: new Map(header.digests), secrets: header.secrets },
       };
     } catch {
       return undefined; // a damaged entry is a cache miss, never an error
@@ -82,19 +134,45 @@ export class DiskLayerCache implements LayerCache {
       secrets: value.analysis.secrets,
       captured: captured.map(([path, content]) => [path, content.length]),
     };
-    const json = Buffer.from(JSON.stringify(header), 'utf8');
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(json.length);
-    const target = this.file(diffId, key);
-    const dir = join(target, '..');
-    await mkdir(dir, { recursive: true });
-    const temp = join(dir, `.tmp-${randomBytes(6).toString('hex')}`);
+    await writeAtomically(
+      this.file(diffId, key),
+      encode(
+        header,
+        captured.map(([, c]) => c),
+      ),
+    );
+  }
+
+  async getResult(key: string): Promise<CachedResult | undefined> {
+    let raw: Buffer;
     try {
-      await writeFile(temp, Buffer.concat([length, json, ...captured.map(([, c]) => c)]));
-      await rename(temp, target);
-    } catch (err) {
-      await rm(temp, { force: true });
-      throw err;
+      raw = await readFile(this.resultFile(key));
+    } catch {
+      return undefined;
     }
+    try {
+      const entry = decode<ResultHeader>(raw, (h) => h.retrieved);
+      if (!entry || entry.header.format !== FORMAT || entry.header.key !== key) return undefined;
+      return { document: entry.header.document, retrieved: entry.blobs };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async putResult(key: string, value: CachedResult): Promise<void> {
+    const retrieved = [...value.retrieved];
+    const header: ResultHeader = {
+      format: FORMAT,
+      key,
+      document: value.document,
+      retrieved: retrieved.map(([path, content]) => [path, content.length]),
+    };
+    await writeAtomically(
+      this.resultFile(key),
+      encode(
+        header,
+        retrieved.map(([, c]) => c),
+      ),
+    );
   }
 }
