@@ -26,20 +26,32 @@ export function renderTable({ report }: RenderInput): string {
   if (active.length === 0) {
     out.push('No vulnerabilities found.');
   } else {
+    // The same package found at several paths (node_modules and a lockfile) gives identical
+    // rows; one row with a count reads better, the JSON and explain keep every location.
+    const rows = new Map<string, { cells: string[]; count: number }>();
+    for (const f of active) {
+      const cells = [
+        f.severity,
+        f.id,
+        f.package.name,
+        f.package.version,
+        f.fixedVersions.join(', ') || '-',
+        f.fixState,
+        epssCell(f),
+        f.kev ? 'yes' : '-',
+        originLabel(f, report.source.layers),
+      ];
+      const key = cells.join('\u0000');
+      const row = rows.get(key);
+      if (row) row.count++;
+      else rows.set(key, { cells, count: 1 });
+    }
     out.push(
       ...columns(
         ['SEVERITY', 'ID', 'PACKAGE', 'INSTALLED', 'FIXED-IN', 'FIX STATE', 'EPSS', 'KEV', 'ORIGIN'],
-        active.map((f) => [
-          f.severity,
-          f.id,
-          f.package.name,
-          f.package.version,
-          f.fixedVersions.join(', ') || '-',
-          f.fixState,
-          epssCell(f),
-          f.kev ? 'yes' : '-',
-          originLabel(f, report.source.layers),
-        ]),
+        [...rows.values()].map(({ cells, count }) =>
+          count === 1 ? cells : cells.map((c, i) => (i === 2 ? `${c} (${count} paths)` : c)),
+        ),
       ),
     );
   }

@@ -1,0 +1,358 @@
+/**
+ * `portcullis scan` and `portcullis explain` through the real CLI entry on the app fixture,
+ * against the real feeds of the shared mirror loaded into the embedded database under the
+ * cache dir. The npm findings are checked against expectations computed here from the raw OSV
+ * npm zip with the `semver` package; every output format is validated against its schema
+ * (ours, CycloneDX 1.6, SARIF 2.1.0) or with xmllint (JUnit).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import AjvDraft04 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getFixtureImage, type FixtureImage } from '../../../test/harness/fixtures/index.js';
+import { expectGolden } from '../../../test/support/golden.js';
+import { FEED_DRIVERS } from '../../core/advisories/feeds/registry.js';
+import type { Finding } from '../../core/matching/types.js';
+import type { ScanReport } from '../../core/report/index.js';
+import { updateFeeds } from '../../store/update-feeds.js';
+import { openVulnerabilityDatabase } from '../analyze.js';
+import { main } from '../main.js';
+import { npmGroundTruth, NPM_PACKAGES } from '../../core/report/test-support/osv-npm-truth.js';
+
+const MIRROR = '/work/shared/data';
+const GOLDEN = join(import.meta.dirname, '../../core/report/__golden__');
+
+let root: string;
+let cacheDir: string;
+let fixture: FixtureImage;
+let source: string;
+let report: ScanReport;
+let savedDbUrl: string | undefined;
+
+async function run(args: string[], cache = cacheDir): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const capture = (sink: string[]) =>
+    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      sink.push(String(chunk));
+      (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
+      return true;
+    }) as typeof process.stdout.write;
+  const [o, e, log] = [process.stdout.write, process.stderr.write, console.error];
+  process.stdout.write = capture(out);
+  process.stderr.write = capture(err);
+  console.error = (...a: unknown[]) => void err.push(a.join(' '));
+  // main() reads process.exitCode; reset it so one run's gate result does not leak into the next.
+  process.exitCode = undefined;
+  try {
+    const code = await main(['--cache-dir', cache, ...args]);
+    return { code, out: out.join(''), err: err.join('') };
+  } finally {
+    process.stdout.write = o;
+    process.stderr.write = e;
+    console.error = log;
+    process.exitCode = undefined;
+  }
+}
+
+async function scanTo(args: string[]): Promise<{ code: number; text: string; err: string }> {
+  const file = join(root, `out-${Math.random().toString(36).slice(2)}`);
+  const { code, err } = await run(['scan', source, '--file', file, ...args]);
+  const text = code === 1 ? '' : await readFile(file, 'utf8');
+  return { code, text, err };
+}
+
+const unsuppressedAtLeastHigh = (r: ScanReport) =>
+  r.findings.filter((f) => !f.suppressed && (f.severity === 'High' || f.severity === 'Critical'));
+
+/** Machine- and time-dependent values replaced so golden files are stable. */
+function redact(text: string): string {
+  return text
+    .replaceAll(fixture.ociLayoutDir, '<fixture>')
+    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z/g, '<timestamp>');
+}
+
+beforeAll(async () => {
+  savedDbUrl = process.env.PORTCULLIS_DB_URL;
+  delete process.env.PORTCULLIS_DB_URL;
+  root = await mkdtemp(join(tmpdir(), 'pc-scan-cli-'));
+  cacheDir = join(root, 'cache');
+  fixture = await getFixtureImage('app');
+  source = `oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`;
+  const database = await openVulnerabilityDatabase({}, cacheDir, {});
+  try {
+    const outcomes = await updateFeeds(database.store, FEED_DRIVERS, { mode: { mirrorDir: MIRROR } });
+    for (const o of outcomes) expect(o, JSON.stringify(o)).toMatchObject({ status: 'updated' });
+  } finally {
+    await database.close();
+  }
+  const { code, text, err } = await scanTo(['-o', 'json']);
+  expect(err).toBe('');
+  expect(code).toBe(0);
+  report = JSON.parse(text) as ScanReport;
+}, 300_000);
+
+afterAll(async () => {
+  if (savedDbUrl !== undefined) process.env.PORTCULLIS_DB_URL = savedDbUrl;
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('portcullis scan on the app fixture', () => {
+  it('finds exactly the OSV advisories that semver says affect minimist, node-fetch and jsonwebtoken', async () => {
+    const truth = await npmGroundTruth(join(MIRROR, 'osv/npm/all.zip'), fixture.rootfsDir);
+    for (const name of NPM_PACKAGES) {
+      const expected = truth.get(name);
+      expect(expected?.size, `${name}: the OSV data has advisories for it`).toBeGreaterThan(0);
+      const findings = report.findings.filter((f) => f.package.type === 'npm' && f.package.name === name);
+      // Precision: every finding is one of the expected advisories (by id or alias).
+      for (const f of findings) {
+        expect(
+          [f.id, ...f.aliases].some((id) => expected?.has(id)),
+          `${name} ${f.id}`,
+        ).toBe(true);
+      }
+      // Recall: every expected advisory is a finding (primary id or merged alias).
+      const reported = new Set(findings.flatMap((f) => [f.id, ...f.aliases]));
+      for (const id of expected ?? []) expect(reported.has(id), `${name} misses ${id}`).toBe(true);
+    }
+  });
+
+  it('writes native JSON that validates against schema/portcullis-scan-1.0.schema.json', async () => {
+    const schema = JSON.parse(
+      await readFile(join(import.meta.dirname, '../../../schema/portcullis-scan-1.0.schema.json'), 'utf8'),
+    ) as object;
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(schema);
+    expect(validate(report), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
+    expect(report.database.feeds.map((f) => f.source).sort()).toEqual(FEED_DRIVERS.map((d) => d.id).sort());
+    expect(report.source.digest).toBe(fixture.hostManifest.manifestDigest);
+    expect(report.distro?.id).toBe('debian');
+    expectGolden(join(GOLDEN, 'scan.json'), redact(JSON.stringify(report, null, 2) + '\n'));
+  });
+
+  it('prints a table with a row for every finding (one row per distinct package version)', async () => {
+    const { code, text } = await scanTo(['-o', 'table']);
+    expect(code).toBe(0);
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(
+      /^SEVERITY\s+ID\s+PACKAGE\s+INSTALLED\s+FIXED-IN\s+FIX STATE\s+EPSS\s+KEV\s+ORIGIN$/,
+    );
+    const rows = lines.slice(1, lines.indexOf('')).map((l) => l.split(/\s{2,}/));
+    for (const f of report.findings) {
+      const row = rows.find((r) => r[1] === f.id && r[2]?.split(' (')[0] === f.package.name);
+      expect(row, `${f.id} ${f.package.name}`).toBeDefined();
+      expect(row?.[0]).toBe(f.severity);
+      expect(row?.[3]).toBe(f.package.version);
+    }
+    const distinct = new Set(report.findings.map((f) => `${f.id}|${f.package.name}|${f.package.version}`));
+    expect(rows.length).toBe(distinct.size);
+    expect(text).toContain(`${report.findings.length} finding(s)`);
+    expectGolden(join(GOLDEN, 'scan-table.txt'), redact(text));
+  });
+
+  it('exits 2 on --fail-on high when high findings exist, 0 on a threshold nothing reaches', async () => {
+    expect(unsuppressedAtLeastHigh(report).length).toBeGreaterThan(0);
+    expect((await scanTo(['-o', 'json', '--fail-on', 'high'])).code).toBe(2);
+    const critical = report.findings.some((f) => f.severity === 'Critical');
+    expect((await scanTo(['-o', 'json', '--fail-on', 'CRITICAL'])).code).toBe(critical ? 2 : 0);
+  });
+
+  it('ignores suppressed findings for --fail-on and keeps them visible with their reason', async () => {
+    const high = unsuppressedAtLeastHigh(report);
+    const ignore = join(root, 'ignore.yaml');
+    await writeFile(
+      ignore,
+      `ignore:\n${[...new Set(high.map((f) => f.id))]
+        .map((id) => `  - vulnerability: ${id}\n    reason: accepted in test\n`)
+        .join('')}`,
+    );
+    const { code, text } = await scanTo(['-o', 'json', '--fail-on', 'high', '--ignore-file', ignore]);
+    expect(code).toBe(0);
+    const out = JSON.parse(text) as ScanReport;
+    expect(out.findings.length).toBe(report.findings.length);
+    const suppressed = out.findings.filter((f) => f.suppressed);
+    expect(suppressed.length).toBe(high.length);
+    expect(suppressed.every((f) => f.suppressed?.by === 'ignore-rule')).toBe(true);
+  });
+
+  it('--only-fixed keeps exactly the findings that have a fixed version', async () => {
+    const { code, text } = await scanTo(['-o', 'json', '--only-fixed']);
+    expect(code).toBe(0);
+    const out = JSON.parse(text) as ScanReport;
+    const key = (f: Finding) => `${f.id}|${f.package.id}`;
+    const expected = report.findings.filter((f) => f.fixState === 'fixed' && f.fixedVersions.length);
+    expect(out.findings.map(key).sort()).toEqual(expected.map(key).sort());
+    expect(out.findings.every((f) => f.fixedVersions.length > 0)).toBe(true);
+  });
+
+  it('--sort-by epss orders by EPSS score, highest first; --sort-by package by name', async () => {
+    const byEpss = JSON.parse((await scanTo(['-o', 'json', '--sort-by', 'epss'])).text) as ScanReport;
+    const scores = byEpss.findings.map((f) => f.epss?.score ?? -1);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    const byName = JSON.parse((await scanTo(['-o', 'json', '--sort-by', 'package'])).text) as ScanReport;
+    const names = byName.findings.map((f) => f.package.name);
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+  });
+
+  it('--base-layers 1 marks the debootstrap layer as base and the npm layer as app', async () => {
+    // The fixture's history has no CMD/ENTRYPOINT closing a base image: origin stays unknown.
+    expect(report.baseLayerCount).toBeUndefined();
+    expect(report.findings.every((f) => f.origin === 'unknown')).toBe(true);
+    const out = JSON.parse((await scanTo(['-o', 'json', '--base-layers', '1'])).text) as ScanReport;
+    const layer0 = out.source.layers[0]?.diffId;
+    for (const f of out.findings) {
+      expect(f.origin, `${f.id} ${f.package.name}`).toBe(f.originLayer === layer0 ? 'base' : 'app');
+    }
+    expect(out.findings.some((f) => f.package.type === 'npm' && f.origin === 'app')).toBe(true);
+  });
+
+  it('writes CycloneDX 1.6 with one vulnerability per finding, aliases as references, affects = bom-ref', async () => {
+    const { code, text } = await scanTo(['-o', 'cyclonedx-json']);
+    expect(code).toBe(0);
+    const validator = new Validation.JsonStrictValidator(Spec.Version.v1dot6);
+    expect(await validator.validate(text)).toBeNull();
+    const bom = JSON.parse(text) as {
+      components: { 'bom-ref': string; purl?: string }[];
+      vulnerabilities: {
+        id: string;
+        references?: { id: string }[];
+        affects: { ref: string }[];
+        ratings: unknown[];
+      }[];
+    };
+    expect(bom.vulnerabilities.length).toBe(report.findings.length);
+    const refs = new Set(bom.components.map((c) => c['bom-ref']));
+    for (const f of report.findings) {
+      const v = bom.vulnerabilities.find(
+        (x) => x.id === f.id && x.affects.some((a) => a.ref === f.package.id),
+      );
+      expect(v, `${f.id} on ${f.package.id}`).toBeDefined();
+      expect(refs.has(f.package.id)).toBe(true);
+      expect((v?.references ?? []).map((r) => r.id).sort()).toEqual([...f.aliases].sort());
+    }
+    const fetchAdvisory = bom.vulnerabilities.find((v) => v.id === 'GHSA-r683-j2x4-v87g');
+    expect(fetchAdvisory?.references?.map((r) => r.id)).toContain('CVE-2022-0235');
+  });
+
+  it('writes SARIF that validates against the SARIF 2.1.0 schema, errors exactly at --fail-on', async () => {
+    const { code, text } = await scanTo(['-o', 'sarif', '--fail-on', 'high']);
+    expect(code).toBe(2);
+    const schema = JSON.parse(
+      await readFile(
+        join(
+          import.meta.dirname,
+          '../../../node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json',
+        ),
+        'utf8',
+      ),
+    ) as object;
+    // The official schema has a pattern that is only valid without the `u` flag (as in draft-04 tools).
+    const ajv = new AjvDraft04.default({ allErrors: true, strict: false, unicodeRegExp: false });
+    addFormats.default(ajv);
+    const validate = ajv.compile(schema);
+    const log = JSON.parse(text) as { runs: { results: { level: string; ruleId: string }[] }[] };
+    expect(validate(log), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
+    const results = log.runs[0]?.results ?? [];
+    expect(results.length).toBe(report.findings.length);
+    expect(results.filter((r) => r.level === 'error').length).toBe(unsuppressedAtLeastHigh(report).length);
+  });
+
+  it('writes well-formed JUnit XML with one testcase per finding and failures at --fail-on', async () => {
+    const { code, text } = await scanTo(['-o', 'junit', '--fail-on', 'high']);
+    expect(code).toBe(2);
+    const file = join(root, 'junit.xml');
+    await writeFile(file, text);
+    execFileSync('xmllint', ['--noout', file]);
+    const count = (xpath: string) =>
+      Number(execFileSync('xmllint', ['--xpath', xpath, file]).toString().trim());
+    expect(count('count(//testcase)')).toBe(report.findings.length);
+    expect(count('count(//testcase/failure)')).toBe(unsuppressedAtLeastHigh(report).length);
+  });
+
+  it('scans an SBOM file (sbom:) to the same findings as the image', async () => {
+    const sbomFile = join(root, 'app.sbom.json');
+    const sbom = await run(['sbom', source, '-o', 'native', '--file', sbomFile]);
+    expect(sbom.code).toBe(0);
+    const { code, err } = await run([
+      'scan',
+      `sbom:${sbomFile}`,
+      '-o',
+      'json',
+      '--file',
+      join(root, 'sbom-scan.json'),
+    ]);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const out = JSON.parse(await readFile(join(root, 'sbom-scan.json'), 'utf8')) as ScanReport;
+    const key = (f: Finding) => `${f.id}|${f.package.id}`;
+    expect(out.findings.map(key).sort()).toEqual(report.findings.map(key).sort());
+  });
+});
+
+describe('portcullis explain', () => {
+  it('prints the evidence chain for an alias: record, range, scheme, fix, enrichment', async () => {
+    const { code, out } = await run(['explain', 'cve-2022-0235', source]);
+    expect(code).toBe(0);
+    expect(out).toContain('GHSA-r683-j2x4-v87g (aliases: CVE-2022-0235)');
+    expect(out).toContain('node-fetch 2.6.0 (npm)');
+    expect(out).toContain(`file ${MIRROR}/osv/npm/all.zip!GHSA-r683-j2x4-v87g.json`);
+    expect(out).toContain('scheme:   semver');
+    expect(out).toContain('range:    SEMVER [introduced: from the start, fixed: 2.6.7]');
+    expect(out).toContain('fixed in 2.6.7');
+    expect(out).toMatch(/EPSS:\s+0\.\d+ \(percentile/);
+  });
+
+  it('says so when the id matches nothing', async () => {
+    const { code, out } = await run(['explain', 'CVE-1999-0001', source]);
+    expect(code).toBe(0);
+    expect(out).toContain('CVE-1999-0001 does not affect');
+  });
+});
+
+describe('bad input', () => {
+  it('refuses an empty database and tells the user to run db update', async () => {
+    const { code, err } = await run(['scan', source], join(root, 'empty-cache'));
+    expect(code).toBe(1);
+    expect(err).toContain('portcullis db update');
+  });
+
+  it.each([
+    [['--fail-on', 'severe'], '--fail-on must be one of'],
+    [['--base-layers', '99'], '--base-layers must be an integer from 0 to'],
+    [['--base-layers', '-1'], '--base-layers'],
+    [['-o', 'html'], 'html'],
+    [['--sort-by', 'age'], 'age'],
+    [['--vex', '/nonexistent/vex.json'], 'cannot read VEX document /nonexistent/vex.json'],
+    [['--ignore-file', '/nonexistent/ignore.yaml'], 'cannot read ignore file /nonexistent/ignore.yaml'],
+  ])('%j is an error naming the problem', async (args, message) => {
+    const { code, err } = await run(['scan', source, ...args]);
+    expect(code).toBe(1);
+    expect(err).toContain(message);
+  });
+
+  it('a malformed VEX document is an error naming the file', async () => {
+    const vex = join(root, 'bad.vex.json');
+    await writeFile(vex, '{"statements": [');
+    const { code, err } = await run(['scan', source, '--vex', vex]);
+    expect(code).toBe(1);
+    expect(err).toContain(vex);
+  });
+
+  it('a missing SBOM file is an error naming it', async () => {
+    const { code, err } = await run(['scan', 'sbom:/nonexistent/sbom.json']);
+    expect(code).toBe(1);
+    expect(err).toContain('/nonexistent/sbom.json');
+  });
+
+  it('an unwritable --file is an error naming the path', async () => {
+    const { code, err } = await run(['scan', source, '--file', '/nonexistent/dir/report.txt']);
+    expect(code).toBe(1);
+    expect(err).toContain('/nonexistent/dir/report.txt');
+  });
+});
