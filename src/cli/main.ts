@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, isPortcullisError } from '../core/errors.js';
 import { EXIT } from './exit-codes.js';
+import { registerDbCommands } from './commands/db.js';
 import { registerImageCommands } from './commands/image.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerExplainCommand } from './commands/explain.js';
@@ -36,6 +37,7 @@ Exit codes:
   program.exitOverride();
   registerImageCommands(program);
   registerPolicyCommands(program);
+  registerDbCommands(program);
   registerScanCommand(program);
   registerExplainCommand(program);
   registerSbomCommand(program);

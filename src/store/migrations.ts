@@ -1,3 +1,5 @@
+import { CPE_MIGRATION_SQL } from './cpe-store.js';
+
 /**
  * Numbered, append-only migrations. Never edit a released migration: add a new one.
  */
@@ -64,5 +66,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX ssvc_by_cve ON ssvc (cve);
     `,
+  },
+  {
+    id: 2,
+    name: 'advisory content hash',
+    // A hash of each advisory (without where it was read from) lets replaceFeed tell which
+    // (namespace, package) keys an update really changed, so only those are re-matched.
+    sql: `
+      ALTER TABLE advisory ADD COLUMN content_hash text;
+    `,
+  },
+  {
+    id: 3,
+    name: 'nvd cpe configurations',
+    // The opt-in CPE matcher's data, kept in its own table so the advisory tables stay as they are.
+    sql: CPE_MIGRATION_SQL,
   },
 ];

@@ -7,10 +7,18 @@ import { describeError } from '../core/errors.js';
 import type { FeedDriver } from '../core/advisories/feed.js';
 import { syncFeed, type SyncOptions } from '../core/advisories/sync.js';
 import type { ImportReport } from '../core/advisories/import-report.js';
-import type { VulnerabilityStore } from './vulnerability-store.js';
+import type { PackageKey, VulnerabilityStore } from './vulnerability-store.js';
 
 export type FeedOutcome =
-  | { driver: string; status: 'updated'; records: number; report?: ImportReport; durationMs: number }
+  | {
+      driver: string;
+      status: 'updated';
+      records: number;
+      report?: ImportReport;
+      /** (namespace, package) keys whose advisories changed: the packages to re-match. */
+      changedKeys: PackageKey[];
+      durationMs: number;
+    }
   | { driver: string; status: 'unchanged'; durationMs: number }
   | { driver: string; status: 'failed'; error: string; durationMs: number };
 
@@ -26,7 +34,7 @@ export async function updateFeeds(
     const started = Date.now();
     try {
       let report: ImportReport | undefined;
-      const { records } = await store.replaceFeed(driver.id, async (sink) => {
+      const { records, changedKeys } = await store.replaceFeed(driver.id, async (sink) => {
         const result = await syncFeed(driver, options, sink);
         // Nothing new upstream: roll back the (empty) replacement, keep what is stored.
         if (!result.freshness.changed) throw new Unchanged(result.freshness.lastSync);
@@ -38,6 +46,7 @@ export async function updateFeeds(
         status: 'updated',
         records,
         ...(report ? { report } : {}),
+        changedKeys,
         durationMs: Date.now() - started,
       });
     } catch (err) {
