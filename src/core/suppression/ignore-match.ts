@@ -80,6 +80,14 @@ function versionMatches(rule: IgnoreRule, wanted: string, finding: Finding): boo
   }
 }
 
+/** Plain strings compare directly: most rules name one id or package, and globs cost more. */
+function globOrEqual(pattern: string, nocase: boolean): (value: string) => boolean {
+  if (picomatch.scan(pattern).isGlob) return picomatch(pattern, { nocase, dot: true });
+  if (!nocase) return (value) => value === pattern;
+  const wanted = pattern.toUpperCase();
+  return (value) => value.toUpperCase() === wanted;
+}
+
 /** Compiled globs per rule, so a rule list is tested against many findings cheaply. */
 export class RuleMatcher {
   private readonly vuln?: (id: string) => boolean;
@@ -87,9 +95,9 @@ export class RuleMatcher {
   private readonly path?: (path: string) => boolean;
 
   constructor(readonly rule: IgnoreRule) {
-    if (rule.vulnerability) this.vuln = picomatch(rule.vulnerability, { nocase: true });
-    if (rule.package?.name) this.name = picomatch(rule.package.name, { nocase: false, dot: true });
-    if (rule.path) this.path = picomatch(rule.path, { dot: true });
+    if (rule.vulnerability) this.vuln = globOrEqual(rule.vulnerability, true);
+    if (rule.package?.name) this.name = globOrEqual(rule.package.name, false);
+    if (rule.path) this.path = globOrEqual(rule.path, false);
   }
 
   matches(finding: Finding): boolean {

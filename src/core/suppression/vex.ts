@@ -36,9 +36,7 @@ function productMatches(p: ProductRef, finding: Finding, purls: PurlMatcher): bo
   return p.purl !== undefined && purls.matches(p.purl, finding.package.purl);
 }
 
-function statementMatches(s: VexStatement, finding: Finding, purls: PurlMatcher): boolean {
-  const ids = new Set([finding.id, ...finding.aliases]);
-  if (!ids.has(s.vulnerability) && !s.aliases.some((a) => ids.has(a))) return false;
+function productsMatch(s: VexStatement, finding: Finding, purls: PurlMatcher): boolean {
   return s.products.some((p) =>
     // A product with subcomponents (an image) speaks about the packages listed inside it.
     p.subcomponents.length
@@ -82,8 +80,18 @@ export function applyVex(
   );
   const purls = new PurlMatcher();
   const annotations: Annotation[] = [];
+  // Index by every id a statement names, so each finding only looks at statements about it.
+  const byId = new Map<string, VexStatement[]>();
+  for (const s of statements) {
+    for (const id of new Set([s.vulnerability, ...s.aliases])) {
+      const list = byId.get(id);
+      if (list) list.push(s);
+      else byId.set(id, [s]);
+    }
+  }
   const out = findings.map((finding) => {
-    const matching = statements.filter((s) => statementMatches(s, finding, purls));
+    const candidates = new Set([finding.id, ...finding.aliases].flatMap((id) => byId.get(id) ?? []));
+    const matching = [...candidates].filter((s) => productsMatch(s, finding, purls));
     if (!matching.length) return finding;
     const winner = matching.reduce(later);
     for (const s of matching) {
