@@ -2,6 +2,7 @@
  * VEX documents written by hand from the OpenVEX v0.2.0 and CycloneDX 1.6 specifications; the
  * expected outcome of each case follows from the spec's status semantics.
  */
+import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
 import { describe, expect, it } from 'vitest';
 import { isPortcullisError } from '../errors.js';
 import { applySuppressions } from './apply.js';
@@ -192,21 +193,22 @@ describe('CycloneDX VEX', () => {
     });
 
   it('resolves bom-refs to component PURLs and accepts PURL refs; states map to suppress/annotate', async () => {
-    const { findings, report } = await run([
-      bom([
-        {
-          id: 'CVE-2021-44906',
-          analysis: { state: 'false_positive', detail: 'not reachable' },
-          affects: [{ ref: 'urn:cdx:3e671687-395b-41f5-a30f-a58921a69b79/1#comp-minimist' }],
-        },
-        {
-          id: 'CVE-2023-4911',
-          analysis: { state: 'exploitable', response: ['update'] },
-          affects: [{ ref: 'pkg:deb/debian/libc6' }],
-        },
-        { id: 'CVE-2024-0001', affects: [{ ref: 'comp-minimist' }] },
-      ]),
+    const text = bom([
+      {
+        id: 'CVE-2021-44906',
+        analysis: { state: 'false_positive', detail: 'not reachable' },
+        affects: [{ ref: 'urn:cdx:3e671687-395b-41f5-a30f-a58921a69b79/1#comp-minimist' }],
+      },
+      {
+        id: 'CVE-2023-4911',
+        analysis: { state: 'exploitable', response: ['update'] },
+        affects: [{ ref: 'pkg:deb/debian/libc6' }],
+      },
+      { id: 'CVE-2024-0001', affects: [{ ref: 'comp-minimist' }] },
     ]);
+    // The document is valid CycloneDX 1.6 by the official schema, not just by our reader.
+    expect(await new Validation.JsonStrictValidator(Spec.Version.v1dot6).validate(text)).toBeNull();
+    const { findings, report } = await run([text]);
     expect(findings[0]?.suppressed).toMatchObject({ by: 'vex' });
     expect(findings[0]?.suppressed?.reason).toContain('not reachable');
     expect(findings[1]?.suppressed).toBeUndefined();
