@@ -181,6 +181,60 @@ describe('portcullis scan on the app fixture', () => {
     expect(suppressed.every((f) => f.suppressed?.by === 'ignore-rule')).toBe(true);
   });
 
+  it('a VEX not_affected statement suppresses the finding in every format, visibly', async () => {
+    const vex = join(root, 'app.openvex.json');
+    await writeFile(
+      vex,
+      JSON.stringify({
+        '@context': 'https://openvex.dev/ns/v0.2.0',
+        '@id': 'https://example.com/vex/app-1',
+        author: 'scan test',
+        timestamp: '2026-01-01T00:00:00Z',
+        version: 1,
+        statements: [
+          {
+            vulnerability: { name: 'CVE-2022-0235' },
+            products: [
+              { '@id': 'pkg:npm/node-fetch@2.6.0', identifiers: { purl: 'pkg:npm/node-fetch@2.6.0' } },
+            ],
+            status: 'not_affected',
+            justification: 'vulnerable_code_not_in_execute_path',
+          },
+        ],
+      }),
+    );
+    const isFetch = (f: Finding) => f.id === 'GHSA-r683-j2x4-v87g' && f.package.name === 'node-fetch';
+    const json = JSON.parse((await scanTo(['-o', 'json', '--vex', vex])).text) as ScanReport;
+    const fetch = json.findings.filter(isFetch);
+    expect(fetch.length).toBeGreaterThan(0);
+    expect(fetch.every((f) => f.suppressed?.by === 'vex')).toBe(true);
+    expect(json.findings.filter((f) => f.suppressed).length).toBe(fetch.length);
+
+    const cdx = JSON.parse((await scanTo(['-o', 'cyclonedx-json', '--vex', vex])).text) as {
+      vulnerabilities: { id: string; analysis?: { state: string } }[];
+    };
+    const states = cdx.vulnerabilities
+      .filter((v) => v.id === 'GHSA-r683-j2x4-v87g')
+      .map((v) => v.analysis?.state);
+    expect(states).toEqual(fetch.map(() => 'not_affected'));
+
+    const sarif = JSON.parse((await scanTo(['-o', 'sarif', '--vex', vex])).text) as {
+      runs: { results: { ruleId: string; suppressions?: { kind: string }[] }[] }[];
+    };
+    const suppressedResults = (sarif.runs[0]?.results ?? []).filter((r) => r.suppressions?.length);
+    expect(suppressedResults.map((r) => r.ruleId)).toEqual(fetch.map(() => 'GHSA-r683-j2x4-v87g'));
+
+    const junit = await scanTo(['-o', 'junit', '--vex', vex, '--fail-on', 'high']);
+    const file = join(root, 'junit-vex.xml');
+    await writeFile(file, junit.text);
+    const skipped = execFileSync('xmllint', ['--xpath', 'count(//testcase/skipped)', file]).toString().trim();
+    expect(Number(skipped)).toBe(fetch.length);
+
+    const table = (await scanTo(['-o', 'table', '--vex', vex])).text;
+    expect(table).toContain(`Suppressed (${fetch.length}):`);
+    expect(table).toMatch(/GHSA-r683-j2x4-v87g\s+node-fetch\s+2\.6\.0\s+vex\s+\S/);
+  });
+
   it('--only-fixed keeps exactly the findings that have a fixed version', async () => {
     const { code, text } = await scanTo(['-o', 'json', '--only-fixed']);
     expect(code).toBe(0);
