@@ -34,6 +34,7 @@ export type ErrorCode =
   | 'IGNORE_FILE_INVALID'
   | 'INVALID_VERSION'
   | 'INVALID_RANGE'
+  | 'INVALID_CPE'
   | 'FEED_CORRUPT'
   | 'FEED_FETCH'
   | 'IO';

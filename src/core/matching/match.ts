@@ -6,7 +6,9 @@
 import type { Advisory } from '../advisories/model.js';
 import type { SbomDocument } from '../sbom/document.js';
 import type { Package } from '../sbom/model.js';
+import { PortcullisError } from '../errors.js';
 import { decide } from './affected.js';
+import { matchByCpe } from './cpe/match-cpe.js';
 import { groupByIdentity, primaryOf } from './merge.js';
 import { lookupsFor } from './namespaces.js';
 import { normalizeSeverity } from './severity.js';
@@ -15,6 +17,8 @@ import { SEVERITY_ORDER, type AdvisorySource, type Evidence, type Finding } from
 export interface MatchOptions {
   /** Layers [0, baseLayerCount) belong to the base image; undefined = unknown. */
   baseLayerCount?: number;
+  /** Also match by NVD CPE configurations: low confidence, off unless asked for. */
+  cpe?: boolean;
 }
 
 export interface MatchProblem {
@@ -157,6 +161,22 @@ export async function matchSbom(
       ...(epss ? { epss: { score: epss.epss, percentile: epss.percentile } } : {}),
     };
   });
+  if (options.cpe) {
+    const { cpeConfigsFor } = source;
+    if (!cpeConfigsFor) {
+      throw new PortcullisError(
+        'INVALID_ARGUMENT',
+        'CPE matching needs a store that keeps NVD CPE configurations',
+      );
+    }
+    const byCpe = await matchByCpe(
+      doc,
+      { cpeConfigsFor: (p) => cpeConfigsFor.call(source, p), enrichment: (c) => source.enrichment(c) },
+      { existing: findings, origin: (pkg) => originOf(pkg, doc, options.baseLayerCount) },
+    );
+    findings.push(...byCpe.findings);
+    problems.push(...byCpe.problems);
+  }
   findings.sort(
     (a, b) =>
       SEVERITY_ORDER.indexOf(b.severity) - SEVERITY_ORDER.indexOf(a.severity) ||

@@ -2,7 +2,15 @@
  * What the matcher produces: one finding per (vulnerability, package), aliases merged, each
  * with the evidence that decided it.
  */
-import type { Advisory, AffectedRange, CvssRecord, FixState, KevRecord } from '../advisories/model.js';
+import type {
+  Advisory,
+  AffectedRange,
+  CpeConfigRecord,
+  CpeMatch,
+  CvssRecord,
+  FixState,
+  KevRecord,
+} from '../advisories/model.js';
 import type { PackageType } from '../sbom/model.js';
 
 export type NormalizedSeverity = 'Unknown' | 'Negligible' | 'Low' | 'Medium' | 'High' | 'Critical';
@@ -29,7 +37,9 @@ export interface Evidence {
   matchedRange?: AffectedRange;
   matchedVersion?: string;
   /** How the package was looked up. */
-  strategy: 'distro-source-package' | 'distro-binary-package' | 'language-package';
+  strategy: 'distro-source-package' | 'distro-binary-package' | 'language-package' | 'cpe';
+  /** For `cpe` evidence: the NVD criterion and bounds that named the package. */
+  cpeMatch?: CpeMatch;
   source: Advisory['source'];
 }
 
@@ -80,4 +90,6 @@ export interface AdvisorySource {
       { cvss: CvssRecord[]; kev?: KevRecord; epss?: { cve: string; epss: number; percentile: number } }
     >
   >;
+  /** NVD CPE configurations by product name; needed only for the opt-in CPE matcher. */
+  cpeConfigsFor?(products: readonly string[]): Promise<CpeConfigRecord[]>;
 }
