@@ -53,6 +53,7 @@ export interface ScanFlags extends AnalyzeFlags, DatabaseFlags {
   vex?: string[];
   ignoreFile?: string;
   changelog?: boolean;
+  cpe?: boolean;
 }
 
 function parseBaseLayers(text: string, doc: SbomDocument): number {
@@ -117,11 +118,10 @@ export async function runScan(
         : analyzed.config
           ? baseLayersFromHistory(analyzed.config.history)
           : undefined;
-    const matched = await matchSbom(
-      document,
-      database.store,
-      baseLayerCount === undefined ? {} : { baseLayerCount },
-    );
+    const matched = await matchSbom(document, database.store, {
+      ...(baseLayerCount === undefined ? {} : { baseLayerCount }),
+      ...(flags.cpe ? { cpe: true } : {}),
+    });
     const suppressed = await applySuppressions(matched.findings, {
       vex,
       ...(ignore ? { ignore } : {}),
@@ -179,7 +179,8 @@ export function registerScanCommand(program: Command): void {
       '--ignore-file <file>',
       'ignore rules (YAML), scoped by vulnerability, package, version, path; with expiry',
     )
-    .option('--no-changelog', "do not read dpkg packages' changelog.Debian for CVEs they already fix");
+    .option('--no-changelog', "do not read dpkg packages' changelog.Debian for CVEs they already fix")
+    .option('--cpe', 'also match by NVD CPE configurations (low confidence: name guesses; off by default)');
   addDatabaseFlags(addAnalyzeFlags(addImageFlags(cmd))).action(
     async (source: string, _opts: unknown, c: Command) => {
       const flags = allFlags<ScanFlags>(c);
