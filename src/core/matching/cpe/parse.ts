@@ -41,14 +41,15 @@ function invalid(cpe: string, why: string): PortcullisError {
   );
 }
 
-function splitFields(cpe: string): string[] {
+/** Splits the attributes after the prefix at unquoted colons; `cpe` is only for messages. */
+function splitFields(cpe: string, body: string): string[] {
   const fields: string[] = [];
   let current = '';
-  for (let i = 0; i < cpe.length; i++) {
-    const ch = cpe[i] as string;
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i] as string;
     if (ch === '\\') {
-      if (i + 1 >= cpe.length) throw invalid(cpe, 'trailing backslash');
-      current += ch + (cpe[i + 1] as string);
+      if (i + 1 >= body.length) throw invalid(cpe, 'trailing backslash');
+      current += ch + (body[i + 1] as string);
       i++;
     } else if (ch === ':') {
       fields.push(current);
@@ -91,7 +92,7 @@ function parseValue(cpe: string, raw: string, attribute: CpeAttribute): CpeValue
 export function parseCpe23(cpe: string): Cpe {
   if (cpe.length > MAX_LENGTH) throw invalid(cpe, `longer than ${MAX_LENGTH} characters`);
   if (!cpe.startsWith('cpe:2.3:')) throw invalid(cpe, 'does not start with cpe:2.3:');
-  const fields = splitFields(cpe.slice('cpe:2.3:'.length));
+  const fields = splitFields(cpe, cpe.slice('cpe:2.3:'.length));
   if (fields.length !== CPE_ATTRIBUTES.length) {
     throw invalid(cpe, `${fields.length} attributes, expected ${CPE_ATTRIBUTES.length}`);
   }
