@@ -142,12 +142,16 @@ class PayloadCheck {
 /** Reads the whole bundle once and returns its manifest; throws if anything does not check out. */
 export async function verifyBundle(file: string): Promise<BundleManifest> {
   const lines = bundleLines(file);
-  const first = await lines.next();
-  const manifest = parseManifest(file, first.done ? undefined : first.value);
-  const check = new PayloadCheck(file, manifest);
-  for await (const line of lines) check.add(line);
-  check.finish();
-  return manifest;
+  try {
+    const first = await lines.next();
+    const manifest = parseManifest(file, first.done ? undefined : first.value);
+    const check = new PayloadCheck(file, manifest);
+    for await (const line of lines) check.add(line);
+    check.finish();
+    return manifest;
+  } finally {
+    await lines.return(undefined); // closes the file when we stop early
+  }
 }
 
 export interface ImportedSource {
@@ -165,39 +169,52 @@ export async function importBundle(
     const store = new VulnerabilityStore(tx);
     // Read again inside the transaction and re-check: the file may change between the passes.
     const lines = bundleLines(file);
-    await lines.next();
-    const check = new PayloadCheck(file, manifest);
-    let lineNo = 1;
-    const out: ImportedSource[] = [];
-    for (const s of manifest.sources) {
-      const { changedKeys } = await store.replaceFeed(s.source, async (sink) => {
-        for (let i = 0; i < s.rows; i++) {
-          const next = await lines.next();
-          lineNo++;
-          if (next.done) throw corrupt(file, `ends at line ${lineNo} inside source ${s.source}`);
-          check.add(next.value);
-          const parsed = parseBundleRecord(next.value.toString('utf8'));
-          if ('error' in parsed) throw corrupt(file, `line ${lineNo} (source ${s.source}): ${parsed.error}`);
-          await sink(parsed.record);
-        }
-        return {
-          freshness: {
-            driver: s.source,
-            lastSync: s.lastSync,
-            records: s.records,
-            sourceVersion: s.sourceVersion ?? '',
-            changed: true,
-          },
-          // Validated by the manifest schema; zod types optional fields as `T | undefined`.
-          ...('driver' in s.report ? { report: s.report as ImportReport } : {}),
-          records: s.records,
-        };
-      });
-      out.push({ source: s.source, rows: s.rows, changedKeys });
+    try {
+      return await replaceAll(store, file, manifest, lines);
+    } finally {
+      await lines.return(undefined);
     }
-    for await (const line of lines) check.add(line);
-    check.finish();
-    return out;
   });
   return { manifest, sources: imported };
+}
+
+async function replaceAll(
+  store: VulnerabilityStore,
+  file: string,
+  manifest: BundleManifest,
+  lines: AsyncGenerator<Buffer>,
+): Promise<ImportedSource[]> {
+  await lines.next(); // the manifest, already verified
+  const check = new PayloadCheck(file, manifest);
+  let lineNo = 1;
+  const out: ImportedSource[] = [];
+  for (const s of manifest.sources) {
+    const { changedKeys } = await store.replaceFeed(s.source, async (sink) => {
+      for (let i = 0; i < s.rows; i++) {
+        const next = await lines.next();
+        lineNo++;
+        if (next.done) throw corrupt(file, `ends at line ${lineNo} inside source ${s.source}`);
+        check.add(next.value);
+        const parsed = parseBundleRecord(next.value.toString('utf8'));
+        if ('error' in parsed) throw corrupt(file, `line ${lineNo} (source ${s.source}): ${parsed.error}`);
+        await sink(parsed.record);
+      }
+      return {
+        freshness: {
+          driver: s.source,
+          lastSync: s.lastSync,
+          records: s.records,
+          sourceVersion: s.sourceVersion ?? '',
+          changed: true,
+        },
+        // Validated by the manifest schema; zod types optional fields as `T | undefined`.
+        ...('driver' in s.report ? { report: s.report as ImportReport } : {}),
+        records: s.records,
+      };
+    });
+    out.push({ source: s.source, rows: s.rows, changedKeys });
+  }
+  for await (const line of lines) check.add(line);
+  check.finish();
+  return out;
 }

@@ -86,22 +86,31 @@ async function answers(store: VulnerabilityStore, keys: PackageKey[]): Promise<s
   return JSON.stringify({ sorted, enriched });
 }
 
+/** Where one database lives: the global flags (--cache-dir) and the db command's own (--db-url). */
+interface Target {
+  global: string[];
+  local: string[];
+}
+
 type Backend = {
   name: string;
   setup(): Promise<{
-    args(tag: string): Promise<string[]>;
-    config(args: string[]): DatabaseConfig;
+    target(tag: string): Promise<Target>;
+    config(t: Target): DatabaseConfig;
     stop(): Promise<void>;
   }>;
 };
+
+/** `portcullis <global flags> db <sub> <db flags> <rest>` */
+const db = (t: Target, sub: string, ...rest: string[]) => run([...t.global, 'db', sub, ...t.local, ...rest]);
 
 const backends: Backend[] = [
   {
     name: 'PGlite under --cache-dir',
     async setup() {
       return {
-        args: (tag) => Promise.resolve(['--cache-dir', join(root, tag)]),
-        config: (args) => ({ kind: 'pglite', dataDir: join(args[1] as string, 'db') }),
+        target: (tag) => Promise.resolve({ global: ['--cache-dir', join(root, tag)], local: [] }),
+        config: (t) => ({ kind: 'pglite', dataDir: join(t.global[1] as string, 'db') }),
         stop: () => Promise.resolve(),
       };
     },
@@ -112,15 +121,15 @@ const backends: Backend[] = [
       const server: PostgresServer = await startPostgres();
       return {
         // One database per tag on the same server: a fresh, empty target for each step.
-        async args(tag) {
+        async target(tag) {
           const admin = new pg.Client({ connectionString: server.url });
           await admin.connect();
           await admin.query(`CREATE DATABASE "${tag}"`);
           await admin.end();
           const url = server.url.replace(/\/postgres$/, `/${tag}`);
-          return ['--cache-dir', join(root, `pg-${tag}`), '--db-url', url];
+          return { global: ['--cache-dir', join(root, `pg-${tag}`)], local: ['--db-url', url] };
         },
-        config: (args) => ({ kind: 'postgres', url: args[3] as string }),
+        config: (t) => ({ kind: 'postgres', url: t.local[1] as string }),
         stop: () => server.stop(),
       };
     },
@@ -137,20 +146,20 @@ afterAll(async () => {
 
 describe.each(backends)('portcullis db on $name', (backend) => {
   let ctx: Awaited<ReturnType<Backend['setup']>>;
-  let source: string[];
+  let source: Target;
   let bundle: string;
 
   beforeAll(async () => {
     ctx = await backend.setup();
-    source = await ctx.args('src');
-    bundle = join(root, `${source.join('_').replace(/\W/g, '')}.bundle.gz`);
+    source = await ctx.target('src');
+    bundle = join(root, `${backend.name.replace(/\W/g, '')}.bundle.gz`);
   }, LONG);
   afterAll(async () => ctx?.stop(), LONG);
 
   it(
     'updates every feed from the mirror and status shows the counts the drivers reported',
     async () => {
-      const update = await run([...source, 'db', 'update', '--mirror', MIRROR, '-o', 'json']);
+      const update = await db(source, 'update', '--mirror', MIRROR, '-o', 'json');
       expect(update.err).toBe('');
       expect(update.code).toBe(0);
       const outcomes = JSON.parse(update.out) as {
@@ -159,7 +168,7 @@ describe.each(backends)('portcullis db on $name', (backend) => {
         report?: { records: number };
       }[];
       expect(outcomes.map((o) => o.driver)).toEqual(FEED_DRIVERS.map((d) => d.id));
-      const status = await run([...source, 'db', 'status', '-o', 'json']);
+      const status = await db(source, 'status', '-o', 'json');
       expect(status.code).toBe(0);
       const rows = JSON.parse(status.out) as { source: string; records: number; lastSync: string }[];
       for (const o of outcomes) {
@@ -168,7 +177,7 @@ describe.each(backends)('portcullis db on $name', (backend) => {
         expect(o.report?.records, o.driver).toBeGreaterThan(0);
       }
       expect(rows.map((r) => r.source).sort()).toEqual(FEED_DRIVERS.map((d) => d.id).sort());
-      const table = await run([...source, 'db', 'status']);
+      const table = await db(source, 'status');
       for (const d of FEED_DRIVERS) expect(table.out).toMatch(new RegExp(`^${d.id}\\s`, 'm'));
     },
     LONG,
@@ -177,11 +186,11 @@ describe.each(backends)('portcullis db on $name', (backend) => {
   it(
     'export then import into a fresh database gives the same answers',
     async () => {
-      const exported = await run([...source, 'db', 'export', bundle]);
+      const exported = await db(source, 'export', bundle);
       expect(exported.err).toBe('');
       expect(exported.code).toBe(0);
-      const target = await ctx.args('dst');
-      const imported = await run([...target, 'db', 'import', bundle]);
+      const target = await ctx.target('dst');
+      const imported = await db(target, 'import', bundle);
       expect(imported.err).toBe('');
       expect(imported.code).toBe(0);
       const [before, keys, statusBefore] = await withStore(ctx.config(source), async (store, db) => {
@@ -202,8 +211,8 @@ describe.each(backends)('portcullis db on $name', (backend) => {
   it(
     'refuses damaged bundles before anything changes, naming the file',
     async () => {
-      const target = await ctx.args('dmg');
-      const intact = await run([...target, 'db', 'import', bundle]);
+      const target = await ctx.target('dmg');
+      const intact = await db(target, 'import', bundle);
       expect(intact.code).toBe(0);
       const snapshot = async () =>
         withStore(ctx.config(target), async (store, db) => {
@@ -241,20 +250,20 @@ describe.each(backends)('portcullis db on $name', (backend) => {
         [join(root, 'missing.bundle.gz'), /NOT_FOUND/],
       ];
       for (const [file, pattern] of cases) {
-        const result = await run([...target, 'db', 'import', file]);
+        const result = await db(target, 'import', file);
         expect(result.code, file).toBe(1);
         expect(result.err, file).toMatch(pattern);
         expect(result.err, file).toContain(file);
         expect(await snapshot(), file).toBe(before);
       }
       await copyFile(bundle, join(root, 'copy.bundle.gz'));
-      expect((await run([...target, 'db', 'import', join(root, 'copy.bundle.gz')])).code).toBe(0);
+      expect((await db(target, 'import', join(root, 'copy.bundle.gz'))).code).toBe(0);
     },
     LONG,
   );
 
   it('rejects a mirror that is not a directory', async () => {
-    const result = await run([...source, 'db', 'update', '--mirror', join(root, 'nope')]);
+    const result = await db(source, 'update', '--mirror', join(root, 'nope'));
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/INVALID_ARGUMENT.*nope/);
   });
