@@ -21,6 +21,7 @@ import { CapturedContent } from './content-view.js';
 import { LayerAnalyzer, type CaptureRule, type LayerAnalysis } from './layer-analysis.js';
 import type { LayerCache } from './layer-cache.js';
 import { addAllLayerPackages } from './all-layers.js';
+import { mergeDeclaredDuplicates } from './dedupe.js';
 import { attachOrigins } from './origin.js';
 import { attachOwnership } from './ownership.js';
 import { runCatalogers } from './run-catalogers.js';
@@ -57,8 +58,15 @@ export interface CatalogOptions {
 }
 
 /** Everything that changes what a layer analysis contains: part of its cache key. */
+/**
+ * Version of the generic cataloger's own logic (origin, ownership, de-duplication, scopes):
+ * bump it whenever the same inputs give different documents, so cached results are not reused.
+ */
+export const GENERIC_CATALOGER_VERSION = 2;
+
 export function analysisKey(options: CatalogOptions): string {
   return JSON.stringify({
+    generic: GENERIC_CATALOGER_VERSION,
     catalogers: options.catalogers.map((c) => `${c.id}@${c.version}`),
     digest: options.digestMaxBytes,
     capture: options.captureMaxBytes,
@@ -183,6 +191,7 @@ async function catalogUncached(
     options.catalogers,
     distroContext ? { distro: distroContext } : {},
   );
+  mergeDeclaredDuplicates(run);
   const { fileOwners } = attachOwnership(run.packages, (path) => canonicalParent(fs, path));
   await attachOrigins(fs, content, run, distroContext ? { distro: distroContext } : {});
   if (options.scope === 'all-layers') {
