@@ -26,7 +26,8 @@ export function registerExplainCommand(program: Command): void {
       [],
     )
     .option('--ignore-file <file>', 'ignore rules, as for scan')
-    .option('--no-changelog', "do not read dpkg packages' changelog.Debian for CVEs they already fix");
+    .option('--no-changelog', "do not read dpkg packages' changelog.Debian for CVEs they already fix")
+    .option('--cpe', 'also match by NVD CPE configurations, as for scan');
   addDatabaseFlags(addAnalyzeFlags(addImageFlags(cmd))).action(
     async (id: string, source: string, _opts: unknown, c: Command) => {
       const flags = allFlags<ScanFlags>(c);

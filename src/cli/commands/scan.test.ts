@@ -362,6 +362,32 @@ describe('portcullis explain', () => {
     expect(out).toMatch(/EPSS:\s+0\.\d+ \(percentile/);
   });
 
+  it('explains a Debian finding by source package, deb scheme and tracker record, as dpkg sees it', async () => {
+    const deb = report.findings.find((f) => f.package.type === 'deb' && f.evidence[0]?.matchedRange);
+    expect(deb).toBeDefined();
+    const evidence = deb?.evidence[0];
+    const { code, out } = await run(['explain', deb?.id ?? '', source]);
+    expect(code).toBe(0);
+    // Ground truth from dpkg itself: the package's source name and version, and the comparison.
+    const [sourceName, sourceVersion] = execFileSync('dpkg-query', [
+      '--admindir',
+      join(fixture.rootfsDir, 'var/lib/dpkg'),
+      '-W',
+      '-f',
+      '${source:Package}\t${source:Version}',
+      deb?.package.name ?? '',
+    ])
+      .toString()
+      .split('\t');
+    expect(out).toContain(`distro-source-package "${sourceName}", compared version ${sourceVersion}`);
+    expect(out).toContain('scheme:   deb');
+    expect(out).toContain(`in namespace ${evidence?.namespace}`);
+    expect(out).toContain(`driver debian-tracker, file ${MIRROR}/debian/tracker.json`);
+    const fixed = deb?.fixedVersions[0] ?? '';
+    expect(out).toContain(`fixed in ${fixed}`);
+    execFileSync('dpkg', ['--compare-versions', sourceVersion ?? '', 'lt', fixed]);
+  });
+
   it('says so when the id matches nothing', async () => {
     const { code, out } = await run(['explain', 'CVE-1999-0001', source]);
     expect(code).toBe(0);
