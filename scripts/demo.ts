@@ -14,7 +14,9 @@ const mirror = process.env.PORTCULLIS_DATA_MIRROR ?? resolve(root, '..', 'shared
 
 function portcullis(args: string[], allowed: number[] = [0]): void {
   console.log(`\n$ portcullis ${args.join(' ')}`);
-  const result = spawnSync(process.execPath, [join(root, 'bin', 'portcullis.js'), ...args], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [join(root, 'bin', 'portcullis.js'), ...args], {
+    stdio: 'inherit',
+  });
   if (result.status === null || !allowed.includes(result.status)) {
     console.error(`demo: "portcullis ${args[0]}" exited with ${String(result.status)}`);
     process.exit(1);
@@ -33,7 +35,10 @@ async function main(): Promise<void> {
   portcullis(['image', 'inspect', source]);
   portcullis(['sbom', source, '-o', 'table']);
   portcullis(['scan', source, '--only-fixed', '--fail-on', 'critical'], [0, 2]);
-  portcullis(['evaluate', source, '--policy', 'builtin:docker-best-practices', '--tag', 'demo.local/app:1'], [0, 2]);
+  portcullis(
+    ['evaluate', source, '--policy', 'builtin:docker-best-practices', '--tag', 'demo.local/app:1'],
+    [0, 2],
+  );
 }
 
 main().catch((err: unknown) => {
