@@ -46,13 +46,21 @@ const items: RawItem[] = ['nvdcve-1.1-recent.json.gz', 'nvdcve-1.1-modified.json
       .CVE_Items,
 );
 
+const dpkgAnswers = new Map<string, boolean>();
+/** `dpkg --compare-versions`, memoized: the probes repeat the same pairs across CVEs. */
 const dpkg = (a: string, op: string, b: string): boolean => {
-  try {
-    execFileSync('dpkg', ['--compare-versions', a, op, b]);
-    return true;
-  } catch {
-    return false;
+  const key = `${a} ${op} ${b}`;
+  let answer = dpkgAnswers.get(key);
+  if (answer === undefined) {
+    try {
+      execFileSync('dpkg', ['--compare-versions', a, op, b]);
+      answer = true;
+    } catch {
+      answer = false;
+    }
+    dpkgAnswers.set(key, answer);
   }
+  return answer;
 };
 
 /** `cpe:2.3:a:<vendor>:<product>:*:*:*:*:*:*:*:*` exactly: no escapes, no qualifiers. */

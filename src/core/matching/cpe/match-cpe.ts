@@ -4,14 +4,15 @@
  * files they own are judged by the distro's tracker, which understands backports), and it
  * never repeats a vulnerability the advisory matcher already reported for the same package.
  */
-import type { CpeConfigRecord, CpeMatch } from '../../advisories/model.js';
+import type { CpeConfigRecord, CpeMatch, CpeNode } from '../../advisories/model.js';
 import type { SbomDocument } from '../../sbom/document.js';
 import type { Package } from '../../sbom/model.js';
 import { normalizeSeverity } from '../severity.js';
 import type { AdvisorySource, Evidence, Finding } from '../types.js';
 import { cpeCandidates, type CpeCandidates } from './candidates.js';
 import { evaluateConfigurations, type CpeHit, type NodeContext } from './nodes.js';
-import { acceptsValue, type Cpe } from './parse.js';
+import { PortcullisError } from '../../errors.js';
+import { acceptsValue, parseCpe23, type Cpe } from './parse.js';
 import { distroSatisfies } from './platform.js';
 import { withinBounds } from './version-bounds.js';
 
@@ -68,12 +69,30 @@ export async function matchByCpe(
   const problems: CpeMatchProblem[] = [];
   if (targets.length === 0) return { findings: [], problems };
   const records = await source.cpeConfigsFor([...new Set(targets.flatMap((t) => t.candidates.products))]);
+  const byProduct = recordsByProduct(records);
   const known = new Map<string, Set<string>>();
   for (const f of options.existing ?? []) {
     const ids = known.get(f.package.id) ?? new Set<string>();
     for (const id of [f.id, ...f.aliases]) ids.add(id);
     known.set(f.package.id, ids);
   }
+
+  // The same criteria recur across packages and CVEs: parse each string once per call.
+  const parsed = new Map<string, Cpe | PortcullisError>();
+  const parse = (criteria: string): Cpe => {
+    let p = parsed.get(criteria);
+    if (p === undefined) {
+      try {
+        p = parseCpe23(criteria);
+      } catch (err) {
+        if (!(err instanceof PortcullisError)) throw err;
+        p = err;
+      }
+      parsed.set(criteria, p);
+    }
+    if (p instanceof PortcullisError) throw p;
+    return p;
+  };
 
   const environment = (cpe: Cpe, match: CpeMatch): boolean => {
     if (cpe.part.kind === 'value' && cpe.part.value === 'o') return distroSatisfies(cpe, match, doc.distro);
@@ -85,7 +104,8 @@ export async function matchByCpe(
   const drafts: { finding: Finding; hits: CpeHit[] }[] = [];
   for (const target of targets) {
     const byCve = new Map<string, CpeHit[]>();
-    for (const record of records) {
+    const relevant = new Set(target.candidates.products.flatMap((p) => [...(byProduct.get(p) ?? [])]));
+    for (const record of relevant) {
       if (known.get(target.pkg.id)?.has(record.cve)) continue;
       const ctx: NodeContext = {
         packageHit: (cpe, match) => {
@@ -97,6 +117,7 @@ export async function matchByCpe(
           return d.inRange ? { hit: true, unbounded: d.unbounded } : { hit: false };
         },
         environment,
+        parse,
         problem: (criteria, reason) =>
           problems.push({
             packageId: target.pkg.id,
@@ -127,6 +148,31 @@ export async function matchByCpe(
     }),
     problems,
   };
+}
+
+/** Product of a `cpe:2.3:a:` criterion, lower-cased; escapes are kept, which only narrows. */
+function productOf(criteria: string): string | undefined {
+  const m = /^cpe:2\.3:a:(?:[^:\\]|\\.)*:((?:[^:\\]|\\.)+):/.exec(criteria);
+  return m ? (m[1] as string).replace(/\\(.)/g, '$1').toLowerCase() : undefined;
+}
+
+/** Each target is evaluated only against the configurations that name one of its products. */
+function recordsByProduct(records: readonly CpeConfigRecord[]): Map<string, Set<CpeConfigRecord>> {
+  const out = new Map<string, Set<CpeConfigRecord>>();
+  const walk = (record: CpeConfigRecord, nodes: readonly CpeNode[]): void => {
+    for (const n of nodes) {
+      for (const m of n.cpeMatch) {
+        const p = m.vulnerable ? productOf(m.criteria) : undefined;
+        if (!p) continue;
+        let set = out.get(p);
+        if (!set) out.set(p, (set = new Set()));
+        set.add(record);
+      }
+      walk(record, n.children);
+    }
+  };
+  for (const r of records) for (const c of r.configurations) walk(r, c.nodes);
+  return out;
 }
 
 function draftFinding(target: Target, cve: string, hits: CpeHit[], options: CpeMatchOptions): Finding {

@@ -6,7 +6,7 @@
  * criterion (a platform, or a second application) must be satisfied by the image itself.
  */
 import type { CpeConfigRecord, CpeMatch, CpeNode } from '../../advisories/model.js';
-import { parseCpe23, type Cpe } from './parse.js';
+import type { Cpe } from './parse.js';
 
 export interface CpeHit {
   match: CpeMatch;
@@ -18,6 +18,8 @@ export interface NodeContext {
   packageHit(cpe: Cpe, match: CpeMatch): { hit: boolean; unbounded?: boolean };
   /** Is this criterion satisfied by the image (its distro, its other packages)? */
   environment(cpe: Cpe, match: CpeMatch): boolean;
+  /** Parses a criterion (memoized by the caller); throws PortcullisError('INVALID_CPE'). */
+  parse(criteria: string): Cpe;
   /** Criteria that could not be parsed or compared: recorded, never fatal. */
   problem(criteria: string, reason: string): void;
 }
@@ -30,7 +32,7 @@ interface Outcome {
 function matchOutcome(match: CpeMatch, ctx: NodeContext): Outcome {
   let cpe: Cpe;
   try {
-    cpe = parseCpe23(match.criteria);
+    cpe = ctx.parse(match.criteria);
   } catch (err) {
     ctx.problem(match.criteria, (err as Error).message);
     return { holds: false, hits: [] };
