@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import picomatch from 'picomatch';
 import type { SecretFinding } from '../sbom/document.js';
-import { scanContent, type SecretScanOptions } from '../secrets/scan.js';
+import { looksBinary, scanContent, type SecretScanOptions } from '../secrets/scan.js';
+import { basenamePrefilter } from './glob-prefilter.js';
 import type { SecretRule } from '../secrets/rules.js';
 
 export interface LayerAnalysis {
@@ -39,7 +40,12 @@ export interface AnalyzerOptions {
 /** Per-layer content visitor: feed it each regular file's body, then take `result`. */
 export class LayerAnalyzer {
   readonly result: LayerAnalysis;
-  private readonly rules: { match: (path: string) => boolean; keep?: (contents: Buffer) => boolean }[];
+  private readonly rules: {
+    match: (path: string) => boolean;
+    /** Cheap base-name test run before picomatch (absent: globs too clever to pre-filter). */
+    pre?: (base: string) => boolean;
+    keep?: (contents: Buffer) => boolean;
+  }[];
 
   constructor(
     diffId: string,
@@ -48,12 +54,21 @@ export class LayerAnalyzer {
     this.result = { diffId, captured: new Map(), digests: new Map(), secrets: [] };
     this.rules = options.captureRules
       .filter((r) => r.globs.length > 0)
-      .map((r) => ({ match: picomatch([...r.globs], { dot: true }), ...(r.keep ? { keep: r.keep } : {}) }));
+      .map((r) => {
+        const pre = basenamePrefilter(r.globs);
+        return {
+          match: picomatch([...r.globs], { dot: true }),
+          ...(pre ? { pre } : {}),
+          ...(r.keep ? { keep: r.keep } : {}),
+        };
+      });
   }
 
   /** Rules whose globs match `path` (empty: not a cataloger input). */
   private capturing(path: string, size: number) {
-    return size <= this.options.captureMaxBytes ? this.rules.filter((r) => r.match(path)) : [];
+    if (size > this.options.captureMaxBytes) return [];
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    return this.rules.filter((r) => (!r.pre || r.pre(base)) && r.match(path));
   }
 
   /** Whether the body of a file of this size must be read at all. */
@@ -69,13 +84,18 @@ export class LayerAnalyzer {
   async visit(path: string, size: number, body: Readable): Promise<void> {
     const hash = size <= this.options.digestMaxBytes ? createHash('sha256') : undefined;
     const rules = this.capturing(path, size);
-    const keep =
+    let keep =
       rules.length > 0 ||
       (this.options.secrets !== undefined && size <= this.options.secrets.options.maxFileBytes);
     const chunks: Buffer[] = [];
+    let first = true;
     for await (const chunk of body) {
       const buf = chunk as Buffer;
       hash?.update(buf);
+      // Kept only for the secret scan, which skips binaries (a NUL in the first 8 KiB): a NUL
+      // in the first chunk already decides it, so the rest of the body is not buffered.
+      if (first && keep && rules.length === 0 && looksBinary(buf)) keep = false;
+      first = false;
       if (keep) chunks.push(buf);
     }
     if (hash) this.result.digests.set(path, hash.digest('hex'));
