@@ -6,11 +6,14 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feedDriver } from '../core/advisories/feeds/registry.js';
 import { matchByCpe } from '../core/matching/cpe/match-cpe.js';
 import { matchSbom } from '../core/matching/match.js';
+import { RENDERERS, SCAN_SCHEMA_VERSION } from '../core/report/index.js';
 import type { Finding } from '../core/matching/types.js';
 import type { SbomDocument } from '../core/sbom/document.js';
 import type { Package, PackageType } from '../core/sbom/model.js';
@@ -295,6 +298,30 @@ describe('CPE matching on the real NVD feeds', () => {
     expect(cpeFindings((await matchSbom(doc, store)).findings)).toEqual([]);
     const on = cpeFindings((await matchSbom(doc, store, { cpe: true })).findings);
     expect(on.map((f) => f.id)).toContain('CVE-2018-25083');
+  });
+
+  it('a CPE finding renders as native JSON that validates against the scan report schema', async () => {
+    const doc = sbom([pkg('npm', 'pull-it', '1.3.9')]);
+    const { findings } = await matchSbom(doc, store, { cpe: true });
+    expect(cpeFindings(findings)).not.toEqual([]);
+    const text = RENDERERS.json({
+      report: {
+        schemaVersion: SCAN_SCHEMA_VERSION,
+        descriptor: doc.descriptor,
+        createdAt: doc.createdAt,
+        source: doc.source,
+        database: { feeds: [] },
+        findings,
+      },
+      document: doc,
+    });
+    const schema = JSON.parse(
+      readFileSync(new URL('../../schema/portcullis-scan-1.0.schema.json', import.meta.url), 'utf8'),
+    ) as object;
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(schema);
+    expect(validate(JSON.parse(text)), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it('rejects { cpe: true } with a source that keeps no CPE data, naming why', async () => {
