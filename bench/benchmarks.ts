@@ -3,12 +3,17 @@ import { indexOnlyBenchmark, readAllFilesBenchmark, readContentsBenchmark } from
 import { policyEvaluateBenchmark } from './policy.js';
 import { sbomColdBenchmark, sbomVersusCdxgenBenchmark, sbomWarmBenchmark } from './sbom-benchmarks.js';
 import type { Benchmark } from './types.js';
+import { vulndbImportBenchmark } from './vulndb-import.js';
+import { vulndbMatchBenchmark, vulndbOpenBenchmark } from './vulndb-match.js';
 
 export const BENCHMARKS: readonly Benchmark[] = [
   readAllFilesBenchmark,
   indexOnlyBenchmark,
   readContentsBenchmark,
   policyEvaluateBenchmark,
+  vulndbImportBenchmark,
+  vulndbMatchBenchmark,
+  vulndbOpenBenchmark,
   sbomColdBenchmark,
   sbomWarmBenchmark,
   sbomVersusCdxgenBenchmark,
