@@ -163,7 +163,13 @@ function fromCycloneDx(json: unknown, input: string): SbomDocument {
           .map((to) => ({ from: d.ref, to, type: 'depends-on' as const }))
       : [],
   );
-  return emptyDocument(input, bom.metadata?.timestamp, packages, relationships);
+  const subjectProps = new Map(
+    (bom.metadata?.component?.properties ?? []).map((p) => [p.name, p.value ?? '']),
+  );
+  return withDistro(
+    emptyDocument(input, bom.metadata?.timestamp, packages, relationships),
+    distroOf(packages, subjectProps),
+  );
 }
 
 function fromSpdx(json: unknown, input: string): SbomDocument {
@@ -188,7 +194,35 @@ function fromSpdx(json: unknown, input: string): SbomDocument {
       (r) => r.relationshipType === 'DEPENDS_ON' && ids.has(r.spdxElementId) && ids.has(r.relatedSpdxElement),
     )
     .map((r) => ({ from: r.spdxElementId, to: r.relatedSpdxElement, type: 'depends-on' }));
-  return emptyDocument(input, parsed.data.creationInfo.created, packages, relationships);
+  return withDistro(
+    emptyDocument(input, parsed.data.creationInfo.created, packages, relationships),
+    distroOf(packages),
+  );
+}
+
+function withDistro(doc: SbomDocument, distro: SbomDocument['distro']): SbomDocument {
+  return distro ? { ...doc, distro } : doc;
+}
+
+/**
+ * The distro an imported SBOM describes: our own CycloneDX properties when present, else the
+ * `distro=<id>-<version>` qualifier distro package PURLs carry (purl-spec deb/rpm/apk).
+ */
+function distroOf(
+  packages: readonly Package[],
+  properties?: ReadonlyMap<string, string>,
+): SbomDocument['distro'] {
+  const id = properties?.get('portcullis:distro:id');
+  if (id) {
+    const versionId = properties?.get('portcullis:distro:versionId');
+    return { id, ...(versionId ? { versionId } : {}) };
+  }
+  for (const pkg of packages) {
+    if (pkg.type !== 'deb' && pkg.type !== 'rpm' && pkg.type !== 'apk') continue;
+    const m = /[?&]distro=([a-z]+)-([0-9][^&#]*)/.exec(pkg.purl);
+    if (m) return { id: m[1] as string, versionId: decodeURIComponent(m[2] as string) };
+  }
+  return undefined;
 }
 
 function emptyDocument(

@@ -193,6 +193,8 @@ describe('SBOM decoding (sbom: source)', () => {
     expect(format).toBe('spdx-json');
     expect(document.packages.map(key).sort()).toEqual(original.packages.map(key).sort());
     expect(document.relationships).toHaveLength(1);
+    // SPDX has no distro field: it comes from the deb PURLs' distro qualifier.
+    expect(document.distro).toEqual({ id: 'debian', versionId: '12' });
   });
 
   it('rejects what is not an SBOM with a clear message', () => {
