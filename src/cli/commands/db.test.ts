@@ -3,6 +3,7 @@
  * import into a fresh database, and refusal of damaged bundles, on PGlite under --cache-dir and
  * on a real PostgreSQL server via --db-url.
  */
+import { createHash } from 'node:crypto';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -239,6 +240,26 @@ describe.each(backends)('portcullis db on $name', (backend) => {
       const tampered = join(root, 'tampered.bundle.gz');
       await writeFile(tampered, gzipSync(text.slice(0, nl + 1) + text.slice(nl + 1).replace('CVE-', 'CVX-')));
 
+      // A consistent checksum over an invalid record (EPSS above 1): the record check refuses it
+      // inside the import transaction, and the EPSS rows already stored stay.
+      const manifest = JSON.parse(text.slice(0, nl)) as {
+        payload: { sha256: string; bytes: number; lines: number };
+        sources: { source: string; rows: number }[];
+      };
+      const badLine = '{"kind":"epss","epss":{"cve":"CVE-2024-0001","epss":7,"percentile":0.5}}\n';
+      const epssSource = manifest.sources.find((x) => x.source === 'epss');
+      const forged = {
+        ...manifest,
+        payload: {
+          sha256: createHash('sha256').update(badLine).digest('hex'),
+          bytes: Buffer.byteLength(badLine),
+          lines: 1,
+        },
+        sources: [{ ...epssSource, rows: 1 }],
+      };
+      const badRecord = join(root, 'bad-record.bundle.gz');
+      await writeFile(badRecord, gzipSync(`${JSON.stringify(forged)}\n${badLine}`));
+
       const noManifest = join(root, 'no-manifest.bundle.gz');
       await writeFile(noManifest, gzipSync('{"format":"something-else"}\n'));
 
@@ -246,6 +267,7 @@ describe.each(backends)('portcullis db on $name', (backend) => {
         [flipped, /CORRUPT_ARCHIVE|DIGEST_MISMATCH/],
         [truncated, /CORRUPT_ARCHIVE.*truncated/],
         [tampered, /DIGEST_MISMATCH.*checksum mismatch/],
+        [badRecord, /CORRUPT_ARCHIVE.*line 2 \(source epss\): epss\.epss/],
         [noManifest, /CORRUPT_ARCHIVE.*invalid manifest/],
         [join(root, 'missing.bundle.gz'), /NOT_FOUND/],
       ];
