@@ -96,8 +96,10 @@ function packageFromPurl(purlText: string, fallbackName: string, fallbackVersion
   }
   const type = PURL_TYPE_TO_PACKAGE[purl.type] ?? 'binary';
   const name =
-    type === 'java' && purl.namespace
-      ? `${purl.namespace}:${purl.name}`
+    // Java packages are named by artifactId, as the java cataloger names them; the groupId
+    // stays in the PURL (matching reads Maven coordinates from there).
+    type === 'java'
+      ? purl.name
       : purl.namespace && type !== 'deb' && type !== 'rpm' && type !== 'apk'
         ? `${purl.namespace}/${purl.name}`
         : purl.name;
