@@ -7,6 +7,7 @@ import { registerImageCommands } from './commands/image.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerScanCommand } from './commands/scan.js';
+import { registerEvaluateCommand } from './commands/evaluate.js';
 import { registerSbomCommand } from './commands/sbom.js';
 
 export function buildProgram(): Command {
@@ -41,6 +42,7 @@ Exit codes:
   registerScanCommand(program);
   registerExplainCommand(program);
   registerSbomCommand(program);
+  registerEvaluateCommand(program);
   return program;
 }
 
