@@ -24,22 +24,35 @@ import type { Sql } from './sql.js';
 
 export const STORE_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.id));
 
+/** Hashes and compresses payload lines, in chunks of about 1 MiB (a zlib call per line is slow). */
 class PayloadWriter {
   private readonly hash = createHash('sha256');
+  private pending: string[] = [];
+  private pendingChars = 0;
   bytes = 0;
   lines = 0;
 
   constructor(private readonly gzip: Gzip) {}
 
   async line(text: string): Promise<void> {
-    const buf = Buffer.from(`${text}\n`, 'utf8');
+    this.pending.push(text, '\n');
+    this.pendingChars += text.length + 1;
+    this.lines++;
+    if (this.pendingChars >= 1 << 20) await this.drain();
+  }
+
+  async drain(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const buf = Buffer.from(this.pending.join(''), 'utf8');
+    this.pending = [];
+    this.pendingChars = 0;
     this.hash.update(buf);
     this.bytes += buf.length;
-    this.lines++;
     if (!this.gzip.write(buf)) await new Promise<void>((resolve) => this.gzip.once('drain', resolve));
   }
 
-  digest(): string {
+  async digest(): Promise<string> {
+    await this.drain();
     return this.hash.digest('hex');
   }
 }
@@ -132,6 +145,7 @@ export async function exportBundle(
           rows,
         });
       }
+      await out.drain();
     } finally {
       gzip.end();
       await done;
@@ -141,7 +155,7 @@ export async function exportBundle(
       formatVersion: BUNDLE_FORMAT_VERSION,
       schemaVersion: STORE_SCHEMA_VERSION,
       createdAt: now().toISOString(),
-      payload: { sha256: out.digest(), bytes: out.bytes, lines: out.lines },
+      payload: { sha256: await out.digest(), bytes: out.bytes, lines: out.lines },
       sources,
     };
     // Two gzip members in one file decompress as one stream: manifest line, then payload.
