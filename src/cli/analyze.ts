@@ -22,6 +22,7 @@ import type { SbomDocument } from '../core/sbom/document.js';
 import { decodeSbom } from '../core/sbom/formats/decode.js';
 import { DEFAULT_SECRET_RULES } from '../core/secrets/default-rules.js';
 import { loadGitleaksRules } from '../core/secrets/gitleaks.js';
+import { parseContentSearchRule } from '../core/secrets/content-search.js';
 import { DEFAULT_SECRET_SCAN_OPTIONS } from '../core/secrets/scan.js';
 import { migrate } from '../store/migrate.js';
 import { openDatabase, type Sql } from '../store/sql.js';
@@ -32,6 +33,7 @@ export interface AnalyzeFlags extends GlobalFlags {
   scope?: 'squashed' | 'all-layers';
   secrets?: boolean;
   secretRules?: string[];
+  contentSearch?: string[];
   noLayerCache?: boolean;
 }
 
@@ -47,6 +49,12 @@ export function addAnalyzeFlags(cmd: Command): Command {
     .option(
       '--secret-rules <file>',
       'extra secret rules in gitleaks TOML format (repeatable)',
+      (v: string, p: string[]) => [...p, v],
+      [],
+    )
+    .option(
+      '--content-search <NAME=regex>',
+      "named regex searched in file contents, as Anchore's content_search (repeatable; RE2 syntax)",
       (v: string, p: string[]) => [...p, v],
       [],
     )
@@ -70,8 +78,10 @@ async function catalogOptions(flags: AnalyzeFlags, open: OpenOptions): Promise<C
     rules.push(...loadGitleaksRules(text, file).rules);
     versions.push(`${file}:${text.length}`);
   }
+  const contentSearch = (flags.contentSearch ?? []).map(parseContentSearchRule);
   return {
     catalogers: ALL_CATALOGERS,
+    ...(contentSearch.length ? { contentSearch } : {}),
     scope,
     digestMaxBytes: 128 * 1024 * 1024,
     captureMaxBytes: 256 * 1024 * 1024,

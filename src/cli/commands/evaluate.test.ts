@@ -167,6 +167,66 @@ describe('portcullis evaluate', () => {
     expect(stdout).toMatch(/Final action:\s+(GO|WARN|STOP)/);
   });
 
+  it('fires files/content_regex_match from --content-search matches, and not without them', async () => {
+    const bundle = {
+      id: 'content',
+      version: '1_0',
+      name: 'content',
+      policies: [
+        {
+          id: 'p1',
+          version: '1_0',
+          name: 'p1',
+          rules: [
+            {
+              id: 'r1',
+              gate: 'files',
+              trigger: 'content_regex_match',
+              action: 'STOP',
+              params: [{ name: 'regex_name', value: 'CODENAME' }],
+            },
+          ],
+        },
+      ],
+      whitelists: [],
+      mappings: [
+        {
+          id: 'm1',
+          name: 'all',
+          registry: '*',
+          repository: '*',
+          image: { type: 'tag', value: '*' },
+          policy_ids: ['p1'],
+          whitelist_ids: [],
+        },
+      ],
+      whitelisted_images: [],
+      blacklisted_images: [],
+    };
+    const file = join(temp, 'content-bundle.json');
+    await writeFile(file, JSON.stringify(bundle));
+    const hit = await evaluate(
+      '--policy',
+      file,
+      '--content-search',
+      'CODENAME=VERSION_CODENAME=bookworm',
+      '-o',
+      'json',
+    );
+    const decision = JSON.parse(hit.stdout) as {
+      triggers: { gate: string; trigger: string; message: string }[];
+    };
+    expect(hit.code).toBe(2);
+    // /etc/os-release is a symlink to /usr/lib/os-release in Debian 12: the file itself matches.
+    expect(decision.triggers.map((t) => t.message)).toContainEqual(
+      expect.stringMatching(/file=\/usr\/lib\/os-release regexp=CODENAME/),
+    );
+    const miss = await evaluate('--policy', file, '-o', 'json');
+    expect(miss.code).toBe(0);
+    const invalid = await evaluate('--policy', file, '--content-search', 'BROKEN=(unclosed');
+    expect(invalid.code).toBe(1);
+  });
+
   it('reports a missing bundle as an error (exit 1)', async () => {
     const { code } = await evaluate('--policy', join(temp, 'missing.json'));
     expect(code).toBe(1);

@@ -17,6 +17,7 @@ import {
 } from '../sbom/document.js';
 import type { SecretScanOptions } from '../secrets/scan.js';
 import type { SecretRule } from '../secrets/rules.js';
+import type { ContentSearchRule } from '../secrets/content-search.js';
 import { CapturedContent } from './content-view.js';
 import { LayerAnalyzer, type CaptureRule, type LayerAnalysis } from './layer-analysis.js';
 import type { LayerCache } from './layer-cache.js';
@@ -49,6 +50,8 @@ export interface CatalogOptions {
   /** Largest file handed to a cataloger (archives such as jars). */
   captureMaxBytes: number;
   secrets?: { rules: readonly SecretRule[]; options: SecretScanOptions };
+  /** Named regexes searched in file contents (Anchore's content_search). */
+  contentSearch?: readonly ContentSearchRule[];
   /** Version of the secret rule set, part of the layer-cache key. */
   secretsVersion?: string;
   cache?: LayerCache;
@@ -67,6 +70,7 @@ export const GENERIC_CATALOGER_VERSION = 2;
 export function analysisKey(options: CatalogOptions): string {
   return JSON.stringify({
     generic: GENERIC_CATALOGER_VERSION,
+    contentSearch: (options.contentSearch ?? []).map((r) => `${r.name}=${r.pattern}`),
     catalogers: options.catalogers.map((c) => `${c.id}@${c.version}`),
     digest: options.digestMaxBytes,
     capture: options.captureMaxBytes,
@@ -158,6 +162,7 @@ async function catalogUncached(
       captureMaxBytes: options.captureMaxBytes,
       digestMaxBytes: options.digestMaxBytes,
       ...(options.secrets ? { secrets: options.secrets } : {}),
+      ...(options.contentSearch?.length ? { contentSearch: options.contentSearch } : {}),
     });
     analyzers[i] = analyzer;
     analyses[i] = analyzer.result;
@@ -222,10 +227,12 @@ async function catalogUncached(
     };
   });
 
-  const secrets: SecretFinding[] =
+  const finalOnly = <T extends { path: string }>(items: (a: LayerAnalysis) => T[]): T[] =>
     options.scope === 'all-layers'
-      ? analyses.flatMap((a) => a.secrets)
-      : analyses.flatMap((a, i) => a.secrets.filter((s) => fs.lstat(s.path)?.layer === i));
+      ? analyses.flatMap(items)
+      : analyses.flatMap((a, i) => items(a).filter((s) => fs.lstat(s.path)?.layer === i));
+  const contentMatches = finalOnly((a) => a.contentMatches ?? []);
+  const secrets: SecretFinding[] = finalOnly((a) => a.secrets);
 
   const inspected = await inspectImage(image);
   const distroOut = distro
@@ -268,6 +275,7 @@ async function catalogUncached(
     relationships: run.relationships,
     files,
     secrets,
+    ...(options.contentSearch?.length ? { contentMatches } : {}),
     unknowns: [
       ...fs.problems.map((p) => ({
         path: p.path,

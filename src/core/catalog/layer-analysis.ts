@@ -11,6 +11,12 @@ import type { SecretFinding } from '../sbom/document.js';
 import { looksBinary, scanContent, type SecretScanOptions } from '../secrets/scan.js';
 import { basenamePrefilter } from './glob-prefilter.js';
 import type { SecretRule } from '../secrets/rules.js';
+import {
+  CONTENT_SEARCH_LIMITS,
+  searchContent,
+  type ContentMatchRecord,
+  type ContentSearchRule,
+} from '../secrets/content-search.js';
 
 export interface LayerAnalysis {
   diffId: string;
@@ -20,6 +26,8 @@ export interface LayerAnalysis {
   digests: Map<string, string>;
   /** Secret findings in this layer's files (paths as in this layer). */
   secrets: SecretFinding[];
+  /** Content-search (named regex) matches in this layer's files. */
+  contentMatches: ContentMatchRecord[];
 }
 
 /** Files whose contents are kept for catalogers: a glob, and optionally a test on the bytes. */
@@ -35,6 +43,7 @@ export interface AnalyzerOptions {
   /** Largest file hashed; 0 = no digests. */
   digestMaxBytes: number;
   secrets?: { rules: readonly SecretRule[]; options: SecretScanOptions };
+  contentSearch?: readonly ContentSearchRule[];
 }
 
 /** Per-layer content visitor: feed it each regular file's body, then take `result`. */
@@ -51,7 +60,7 @@ export class LayerAnalyzer {
     diffId: string,
     private readonly options: AnalyzerOptions,
   ) {
-    this.result = { diffId, captured: new Map(), digests: new Map(), secrets: [] };
+    this.result = { diffId, captured: new Map(), digests: new Map(), secrets: [], contentMatches: [] };
     this.rules = options.captureRules
       .filter((r) => r.globs.length > 0)
       .map((r) => {
@@ -71,12 +80,17 @@ export class LayerAnalyzer {
     return this.rules.filter((r) => (!r.pre || r.pre(base)) && r.match(path));
   }
 
+  private searching(size: number): boolean {
+    return (this.options.contentSearch?.length ?? 0) > 0 && size <= CONTENT_SEARCH_LIMITS.maxFileBytes;
+  }
+
   /** Whether the body of a file of this size must be read at all. */
   wants(path: string, size: number): boolean {
     return (
       size <= this.options.digestMaxBytes ||
       this.capturing(path, size).length > 0 ||
-      (this.options.secrets !== undefined && size <= this.options.secrets.options.maxFileBytes)
+      (this.options.secrets !== undefined && size <= this.options.secrets.options.maxFileBytes) ||
+      this.searching(size)
     );
   }
 
@@ -86,7 +100,8 @@ export class LayerAnalyzer {
     const rules = this.capturing(path, size);
     let keep =
       rules.length > 0 ||
-      (this.options.secrets !== undefined && size <= this.options.secrets.options.maxFileBytes);
+      (this.options.secrets !== undefined && size <= this.options.secrets.options.maxFileBytes) ||
+      this.searching(size);
     const chunks: Buffer[] = [];
     let first = true;
     for await (const chunk of body) {
@@ -110,6 +125,11 @@ export class LayerAnalyzer {
         this.options.secrets.options,
       );
       for (const f of findings) this.result.secrets.push({ ...f, layerDiffId: this.result.diffId });
+    }
+    if (this.options.contentSearch?.length) {
+      for (const m of searchContent(path, content, this.options.contentSearch)) {
+        this.result.contentMatches.push({ ...m, layerDiffId: this.result.diffId });
+      }
     }
   }
 }

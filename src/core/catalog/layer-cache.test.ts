@@ -61,7 +61,13 @@ describe('DiskLayerCache', () => {
     const diffId = `sha256:${'a'.repeat(64)}`;
     await cache.put(diffId, 'key', {
       index: { records: [], whiteouts: [], opaques: [], markers: [], problems: [] },
-      analysis: { diffId, captured: new Map([['/a', Buffer.from('x')]]), digests: new Map(), secrets: [] },
+      analysis: {
+        diffId,
+        captured: new Map([['/a', Buffer.from('x')]]),
+        digests: new Map(),
+        secrets: [],
+        contentMatches: [],
+      },
     });
     expect((await cache.get(diffId, 'key'))?.analysis.captured.get('/a')?.toString()).toBe('x');
     const file = await onlyFile('layers');

@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import type { ParsedLayer } from '../fs/index.js';
 import type { SbomDocument, SecretFinding } from '../sbom/document.js';
 import type { LayerAnalysis } from './layer-analysis.js';
+import type { ContentMatchRecord } from '../secrets/content-search.js';
 
 /** Bump when the entry format changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 export interface CachedLayer {
   index: ParsedLayer;
@@ -86,6 +87,7 @@ interface Header {
   index: ParsedLayer;
   digests: [string, string][];
   secrets: SecretFinding[];
+  contentMatches: ContentMatchRecord[];
   captured: [string, number][];
 }
 
@@ -116,7 +118,13 @@ export class DiskLayerCache implements LayerCache {
       if (header.format !== FORMAT || header.diffId !== diffId || header.key !== key) return undefined;
       return {
         index: header.index,
-        analysis: { diffId, captured: blobs, digests: new Map(header.digests), secrets: header.secrets },
+        analysis: {
+          diffId,
+          captured: blobs,
+          digests: new Map(header.digests),
+          secrets: header.secrets,
+          contentMatches: header.contentMatches,
+        },
       };
     } catch {
       return undefined; // a damaged entry is a cache miss, never an error
@@ -132,6 +140,7 @@ export class DiskLayerCache implements LayerCache {
       index: value.index,
       digests: [...value.analysis.digests],
       secrets: value.analysis.secrets,
+      contentMatches: value.analysis.contentMatches,
       captured: captured.map(([path, content]) => [path, content.length]),
     };
     await writeAtomically(

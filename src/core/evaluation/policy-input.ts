@@ -121,7 +121,7 @@ export function buildPolicyInput(a: AnalysisForPolicy): PolicyInput {
       ...(f.linkTarget !== undefined ? { linkTarget: f.linkTarget } : {}),
     })),
     fileContents: (path) => a.retrieved.get(path),
-    contentMatches: [],
+    contentMatches: (doc.contentMatches ?? []).map((m) => ({ path: m.path, rule: m.rule, line: m.line })),
     secrets: doc.secrets.map((s) => ({ path: s.path, rule: s.rule, line: s.line })),
     feeds: [...a.feeds],
     now: a.now,

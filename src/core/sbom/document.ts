@@ -2,6 +2,7 @@
  * The native SBOM document: what `portcullis sbom -o native` prints, what the SBOM exporters
  * translate, and what `sbom:<file>` reads back. Its JSON schema is schema/portcullis-sbom.schema.json.
  */
+import type { ContentMatchRecord } from '../secrets/content-search.js';
 import type { Package, Relationship, Unknown } from './model.js';
 
 export const NATIVE_SCHEMA_VERSION = '1.0.0';
@@ -68,6 +69,8 @@ export interface SbomDocument {
   relationships: Relationship[];
   files: FileRecord[];
   secrets: SecretFinding[];
+  /** Matches of the user's named content-search regexes (present when any were configured). */
+  contentMatches?: ContentMatchRecord[];
   unknowns: Unknown[];
 }
 
