@@ -33,7 +33,23 @@ const PRE_LABELS: Record<string, 'a' | 'b' | 'rc'> = {
   preview: 'rc',
 };
 
+/**
+ * Matching compares one installed version against hundreds of advisory versions (PyPI records
+ * list every affected release), so parses are memoized; the cache is bounded and simply
+ * cleared when full. Parsed versions are never mutated.
+ */
+const PARSE_CACHE = new Map<string, Pep440Version | undefined>();
+const PARSE_CACHE_LIMIT = 50_000;
+
 export function tryParsePep440(text: string): Pep440Version | undefined {
+  if (PARSE_CACHE.has(text)) return PARSE_CACHE.get(text);
+  const parsed = parseUncached(text);
+  if (PARSE_CACHE.size >= PARSE_CACHE_LIMIT) PARSE_CACHE.clear();
+  PARSE_CACHE.set(text, parsed);
+  return parsed;
+}
+
+function parseUncached(text: string): Pep440Version | undefined {
   if (text.length > MAX_VERSION_LENGTH) return undefined;
   const m = VERSION.exec(text);
   if (m === null) return undefined;
