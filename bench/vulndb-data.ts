@@ -14,8 +14,9 @@ import { migrate } from '../src/store/migrate.js';
 import { openPglite, type Sql } from '../src/store/sql.js';
 import { updateFeeds } from '../src/store/update-feeds.js';
 import { VulnerabilityStore } from '../src/store/vulnerability-store.js';
+import { SHARED_DATA } from '../test/support/shared-data.js';
 
-export const MIRROR = '/work/shared/data';
+export const MIRROR = SHARED_DATA;
 
 /** Imports every feed of the mirror into `db`; throws if any feed fails. */
 export async function importMirror(db: Sql): Promise<void> {

@@ -21,8 +21,9 @@ import { migrate } from './migrate.js';
 import { openPglite, type Sql } from './sql.js';
 import { updateFeeds } from './update-feeds.js';
 import { VulnerabilityStore } from './vulnerability-store.js';
+import { SHARED_DATA } from '../../test/support/shared-data.js';
 
-const NVD = '/work/shared/data/nvd';
+const NVD = `${SHARED_DATA}/nvd`;
 
 interface RawMatch {
   vulnerable: boolean;
@@ -189,7 +190,7 @@ describe('CPE matching on the real NVD feeds', () => {
     store = new VulnerabilityStore(db);
     const driver = feedDriver('nvd');
     if (!driver) throw new Error('no nvd driver');
-    const [outcome] = await updateFeeds(store, [driver], { mode: { mirrorDir: '/work/shared/data' } });
+    const [outcome] = await updateFeeds(store, [driver], { mode: { mirrorDir: SHARED_DATA } });
     expect(outcome?.status).toBe('updated');
   }, 120_000);
   afterAll(async () => db?.close());

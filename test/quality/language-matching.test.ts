@@ -35,8 +35,9 @@ import {
   rubyGemVersion,
   type Comparator,
 } from './osv-reference.js';
+import { SHARED_DATA } from '../support/shared-data.js';
 
-const DATA = '/work/shared/data';
+const DATA = SHARED_DATA;
 const NPM_SPECS = ['minimist@1.2.0', 'node-fetch@2.6.0', 'jsonwebtoken@8.5.0'];
 const PYPI = [
   ['requests', '2.19.0'],

@@ -15,34 +15,14 @@ import { FEED_DRIVERS } from '../../core/advisories/feeds/registry.js';
 import { migrate } from '../../store/migrate.js';
 import { openDatabase, type DatabaseConfig, type Sql } from '../../store/sql.js';
 import { VulnerabilityStore, type PackageKey } from '../../store/vulnerability-store.js';
-import { main } from '../main.js';
+import { runCli, type CliRun } from '../../../test/support/cli.js';
+import { SHARED_DATA } from '../../../test/support/shared-data.js';
 
-const MIRROR = '/work/shared/data';
+const MIRROR = SHARED_DATA;
 const LONG = 600_000;
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const capture = (sink: string[]) =>
-    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      sink.push(String(chunk));
-      (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
-      return true;
-    }) as typeof process.stdout.write;
-  const [o, e, log] = [process.stdout.write, process.stderr.write, console.error];
-  process.stdout.write = capture(out);
-  process.stderr.write = capture(err);
-  console.error = (...a: unknown[]) => void err.push(a.join(' '));
-  process.exitCode = undefined;
-  try {
-    const code = await main(args);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-    console.error = log;
-    process.exitCode = undefined;
-  }
+async function run(args: string[]): Promise<CliRun> {
+  return runCli(args);
 }
 
 /** Opens a database the way the CLI does, for assertions made outside the CLI. */

@@ -5,38 +5,54 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFixtureImage, type FixtureImage } from '../../../test/harness/fixtures/index.js';
 import { FEED_DRIVERS } from '../../core/advisories/feeds/registry.js';
 import { updateFeeds } from '../../store/update-feeds.js';
 import { openVulnerabilityDatabase } from '../analyze.js';
-import { main } from '../main.js';
+import { runCli } from '../../../test/support/cli.js';
+import { SHARED_DATA } from '../../../test/support/shared-data.js';
 
 let fixture: FixtureImage;
 let temp: string;
 let cacheDir: string;
 
 async function evaluate(...args: string[]): Promise<{ code: number; stdout: string }> {
-  let stdout = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  });
-  const previous = process.exitCode;
-  try {
-    process.exitCode = undefined;
-    const code = await main([
-      '--cache-dir',
-      cacheDir,
-      'evaluate',
-      `oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`,
-      ...args,
-    ]);
-    return { code, stdout };
-  } finally {
-    spy.mockRestore();
-    process.exitCode = previous;
-  }
+  const { code, out } = await runCli([
+    '--cache-dir',
+    cacheDir,
+    'evaluate',
+    `oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`,
+    ...args,
+  ]);
+  return { code, stdout: out };
+}
+
+/** A bundle with one policy of `rules`, mapped to every image, written to the temp dir. */
+async function bundleFile(name: string, rules: Record<string, unknown>[]): Promise<string> {
+  const bundle = {
+    id: name,
+    version: '1_0',
+    name,
+    policies: [{ id: 'p1', version: '1_0', name: 'p1', rules }],
+    whitelists: [],
+    mappings: [
+      {
+        id: 'm1',
+        name: 'all',
+        registry: '*',
+        repository: '*',
+        image: { type: 'tag', value: '*' },
+        policy_ids: ['p1'],
+        whitelist_ids: [],
+      },
+    ],
+    whitelisted_images: [],
+    blacklisted_images: [],
+  };
+  const file = join(temp, `${name}.json`);
+  await writeFile(file, JSON.stringify(bundle));
+  return file;
 }
 
 describe('portcullis evaluate', () => {
@@ -47,7 +63,7 @@ describe('portcullis evaluate', () => {
     const database = await openVulnerabilityDatabase({}, cacheDir, {});
     try {
       const outcomes = await updateFeeds(database.store, FEED_DRIVERS, {
-        mode: { mirrorDir: '/work/shared/data' },
+        mode: { mirrorDir: SHARED_DATA },
       });
       expect(outcomes.every((o) => o.status === 'updated')).toBe(true);
     } finally {
@@ -71,67 +87,39 @@ describe('portcullis evaluate', () => {
   });
 
   it('fires the dockerfile and vulnerability gates from the real analysis', async () => {
-    const bundle = {
-      id: 'test',
-      version: '1_0',
-      name: 'test',
-      policies: [
-        {
-          id: 'p1',
-          version: '1_0',
-          name: 'p1',
-          rules: [
-            {
-              id: 'r1',
-              gate: 'dockerfile',
-              trigger: 'exposed_ports',
-              action: 'STOP',
-              params: [
-                { name: 'ports', value: '22' },
-                { name: 'type', value: 'blacklist' },
-              ],
-            },
-            {
-              id: 'r2',
-              gate: 'vulnerabilities',
-              trigger: 'package',
-              action: 'WARN',
-              params: [
-                { name: 'package_type', value: 'all' },
-                { name: 'severity_comparison', value: '>=' },
-                { name: 'severity', value: 'low' },
-              ],
-            },
-            {
-              id: 'r3',
-              gate: 'dockerfile',
-              trigger: 'effective_user',
-              action: 'STOP',
-              params: [
-                { name: 'users', value: 'root' },
-                { name: 'type', value: 'blacklist' },
-              ],
-            },
-          ],
-        },
-      ],
-      whitelists: [],
-      mappings: [
-        {
-          id: 'm1',
-          name: 'all',
-          registry: '*',
-          repository: '*',
-          image: { type: 'tag', value: '*' },
-          policy_ids: ['p1'],
-          whitelist_ids: [],
-        },
-      ],
-      whitelisted_images: [],
-      blacklisted_images: [],
-    };
-    const file = join(temp, 'bundle.json');
-    await writeFile(file, JSON.stringify(bundle));
+    const file = await bundleFile('test', [
+      {
+        id: 'r1',
+        gate: 'dockerfile',
+        trigger: 'exposed_ports',
+        action: 'STOP',
+        params: [
+          { name: 'ports', value: '22' },
+          { name: 'type', value: 'blacklist' },
+        ],
+      },
+      {
+        id: 'r2',
+        gate: 'vulnerabilities',
+        trigger: 'package',
+        action: 'WARN',
+        params: [
+          { name: 'package_type', value: 'all' },
+          { name: 'severity_comparison', value: '>=' },
+          { name: 'severity', value: 'low' },
+        ],
+      },
+      {
+        id: 'r3',
+        gate: 'dockerfile',
+        trigger: 'effective_user',
+        action: 'STOP',
+        params: [
+          { name: 'users', value: 'root' },
+          { name: 'type', value: 'blacklist' },
+        ],
+      },
+    ]);
     const { code, stdout } = await evaluate(
       '--policy',
       file,
@@ -157,7 +145,7 @@ describe('portcullis evaluate', () => {
   it("evaluates Anchore's published default bundle unchanged", async () => {
     const { code, stdout } = await evaluate(
       '--policy',
-      '/work/shared/data/policy/anchore-engine/anchore_default_bundle.json',
+      `${SHARED_DATA}/policy/anchore-engine/anchore_default_bundle.json`,
       '--tag',
       'docker.io/library/app:latest',
     );
@@ -168,43 +156,15 @@ describe('portcullis evaluate', () => {
   });
 
   it('fires files/content_regex_match from --content-search matches, and not without them', async () => {
-    const bundle = {
-      id: 'content',
-      version: '1_0',
-      name: 'content',
-      policies: [
-        {
-          id: 'p1',
-          version: '1_0',
-          name: 'p1',
-          rules: [
-            {
-              id: 'r1',
-              gate: 'files',
-              trigger: 'content_regex_match',
-              action: 'STOP',
-              params: [{ name: 'regex_name', value: 'CODENAME' }],
-            },
-          ],
-        },
-      ],
-      whitelists: [],
-      mappings: [
-        {
-          id: 'm1',
-          name: 'all',
-          registry: '*',
-          repository: '*',
-          image: { type: 'tag', value: '*' },
-          policy_ids: ['p1'],
-          whitelist_ids: [],
-        },
-      ],
-      whitelisted_images: [],
-      blacklisted_images: [],
-    };
-    const file = join(temp, 'content-bundle.json');
-    await writeFile(file, JSON.stringify(bundle));
+    const file = await bundleFile('content', [
+      {
+        id: 'r1',
+        gate: 'files',
+        trigger: 'content_regex_match',
+        action: 'STOP',
+        params: [{ name: 'regex_name', value: 'CODENAME' }],
+      },
+    ]);
     const hit = await evaluate(
       '--policy',
       file,

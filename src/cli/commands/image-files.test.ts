@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '../../core/image/digest.js';
 import { MEDIA } from '../../core/image/media-types.js';
 import { compress, dir, file, symlink, tarOf } from '../../core/fs/test-support/build-image.js';
-import { main } from '../main.js';
+import { runCli, type CliRun } from '../../../test/support/cli.js';
 
 let root: string;
 let source: string;
@@ -68,27 +68,8 @@ beforeAll(async () => {
 });
 afterAll(async () => rm(root, { recursive: true, force: true }));
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const capture = (sink: string[]) =>
-    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      sink.push(String(chunk));
-      (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
-      return true;
-    }) as typeof process.stdout.write;
-  const [o, e, log] = [process.stdout.write, process.stderr.write, console.error];
-  process.stdout.write = capture(out);
-  process.stderr.write = capture(err);
-  console.error = (...a: unknown[]) => void err.push(a.join(' '));
-  try {
-    const code = await main(['--cache-dir', join(root, 'cache'), ...args]);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-    console.error = log;
-  }
+async function run(args: string[]): Promise<CliRun> {
+  return runCli(['--cache-dir', join(root, 'cache'), ...args]);
 }
 
 describe('portcullis image files', () => {

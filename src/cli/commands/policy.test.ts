@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../main.js';
+import { runCli, type CliRun } from '../../../test/support/cli.js';
 
 let root: string;
 const ANCHORE_DEFAULT = fileURLToPath(
@@ -18,29 +18,8 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const capture = (sink: string[]) =>
-    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      sink.push(String(chunk));
-      (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
-      return true;
-    }) as typeof process.stdout.write;
-  const [o, e, log] = [process.stdout.write, process.stderr.write, console.error];
-  process.stdout.write = capture(out);
-  process.stderr.write = capture(err);
-  console.error = (...a: unknown[]) => void err.push(a.join(' '));
-  try {
-    const code = await main(args);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-    console.error = log;
-    // main() reads process.exitCode; reset it so one test's failure does not leak into the next.
-    process.exitCode = undefined;
-  }
+async function run(args: string[]): Promise<CliRun> {
+  return runCli(args);
 }
 
 describe('portcullis policy validate', () => {

@@ -14,34 +14,15 @@ import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFixtureImage, type FixtureImage } from '../../../test/harness/fixtures/index.js';
 import type { SbomDocument } from '../../core/sbom/document.js';
-import { main } from '../main.js';
+import { runCli, type CliRun } from '../../../test/support/cli.js';
 
 let root: string;
 let fixture: FixtureImage;
 let source: string;
 let native: SbomDocument;
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const capture = (sink: string[]) =>
-    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      sink.push(String(chunk));
-      (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
-      return true;
-    }) as typeof process.stdout.write;
-  const [o, e, log] = [process.stdout.write, process.stderr.write, console.error];
-  process.stdout.write = capture(out);
-  process.stderr.write = capture(err);
-  console.error = (...a: unknown[]) => void err.push(a.join(' '));
-  try {
-    const code = await main(['--cache-dir', join(root, 'cache'), ...args]);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-    console.error = log;
-  }
+async function run(args: string[]): Promise<CliRun> {
+  return runCli(['--cache-dir', join(root, 'cache'), ...args]);
 }
 
 /** Installed packages as dpkg itself reads the image's database. */

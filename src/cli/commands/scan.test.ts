@@ -21,10 +21,11 @@ import type { Finding } from '../../core/matching/types.js';
 import type { ScanReport } from '../../core/report/index.js';
 import { updateFeeds } from '../../store/update-feeds.js';
 import { openVulnerabilityDatabase } from '../analyze.js';
-import { main } from '../main.js';
 import { npmGroundTruth, NPM_PACKAGES } from '../../core/report/test-support/osv-npm-truth.js';
+import { runCli, type CliRun } from '../../../test/support/cli.js';
+import { SHARED_DATA } from '../../../test/support/shared-data.js';
 
-const MIRROR = '/work/shared/data';
+const MIRROR = SHARED_DATA;
 const GOLDEN = join(import.meta.dirname, '../../core/report/__golden__');
 const GOLDEN_INPUT = `sbom:${join(import.meta.dirname, '../../core/report/__fixtures__/golden-input.cdx.json')}`;
 
@@ -35,30 +36,8 @@ let source: string;
 let report: ScanReport;
 let savedDbUrl: string | undefined;
 
-async function run(args: string[], cache = cacheDir): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const capture = (sink: string[]) =>
-    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      sink.push(String(chunk));
-      (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
-      return true;
-    }) as typeof process.stdout.write;
-  const [o, e, log] = [process.stdout.write, process.stderr.write, console.error];
-  process.stdout.write = capture(out);
-  process.stderr.write = capture(err);
-  console.error = (...a: unknown[]) => void err.push(a.join(' '));
-  // main() reads process.exitCode; reset it so one run's gate result does not leak into the next.
-  process.exitCode = undefined;
-  try {
-    const code = await main(['--cache-dir', cache, ...args]);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-    console.error = log;
-    process.exitCode = undefined;
-  }
+async function run(args: string[], cache = cacheDir): Promise<CliRun> {
+  return runCli(['--cache-dir', cache, ...args]);
 }
 
 async function scanTo(args: string[]): Promise<{ code: number; text: string; err: string }> {
@@ -75,6 +54,8 @@ const unsuppressedAtLeastHigh = (r: ScanReport) =>
 function redact(text: string): string {
   return text
     .replaceAll(fixture.ociLayoutDir, '<fixture>')
+    .replaceAll(GOLDEN_INPUT.slice('sbom:'.length), '<golden-input>')
+    .replaceAll(SHARED_DATA, '<shared-data>')
     .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z/g, '<timestamp>');
 }
 

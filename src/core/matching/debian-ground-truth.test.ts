@@ -16,8 +16,9 @@ import { VulnerabilityStore } from '../../store/vulnerability-store.js';
 import type { SbomDocument } from '../sbom/document.js';
 import type { Package } from '../sbom/model.js';
 import { matchSbom } from './match.js';
+import { SHARED_DATA } from '../../../test/support/shared-data.js';
 
-const DATA = '/work/shared/data';
+const DATA = SHARED_DATA;
 
 interface Installed {
   binary: string;

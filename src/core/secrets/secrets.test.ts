@@ -5,15 +5,10 @@ import { DEFAULT_SECRET_RULES } from './default-rules.js';
 import { loadGitleaksRules } from './gitleaks.js';
 import { compileGoRegex } from './go-regex.js';
 import { DEFAULT_SECRET_SCAN_OPTIONS, scanContent } from './scan.js';
+import { SHARED_DATA } from '../../../test/support/shared-data.js';
 
-const GITLEAKS = '/work/shared/data/secrets/gitleaks.toml';
-const sharedGitleaks = (() => {
-  try {
-    return readFileSync(new URL('../../../../shared/data/secrets/gitleaks.toml', import.meta.url), 'utf8');
-  } catch {
-    return readFileSync(GITLEAKS, 'utf8');
-  }
-})();
+const GITLEAKS = `${SHARED_DATA}/secrets/gitleaks.toml`;
+const sharedGitleaks = readFileSync(GITLEAKS, 'utf8');
 
 function randomFrom(alphabet: string, n: number): string {
   return [...randomBytes(n)].map((b) => alphabet[b % alphabet.length]).join('');
