@@ -3,6 +3,6 @@
 # builds the CLI, and runs the demo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-test-deps.sh
+bash scripts/install-test-deps.sh fixtures image
 npm run build --silent
 npx tsx scripts/demo.ts

@@ -3,7 +3,10 @@
 # scripts/test-deps/<area>.txt (one package per line, # comments allowed).
 set -euo pipefail
 cd "$(dirname "$0")"
-mapfile -t packages < <(cat test-deps/*.txt | sed 's/#.*//' | tr -s ' \t' '\n' | grep -v '^$' | sort -u)
+# With arguments, only those lists (e.g. `install-test-deps.sh fixtures image` for the demo).
+lists=(test-deps/*.txt)
+if [ $# -gt 0 ]; then lists=(); for name in "$@"; do lists+=("test-deps/$name.txt"); done; fi
+mapfile -t packages < <(cat "${lists[@]}" | sed 's/#.*//' | tr -s ' \t' '\n' | grep -v '^$' | sort -u)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
