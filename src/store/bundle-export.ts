@@ -95,6 +95,12 @@ async function writeSource(db: Sql, source: string, out: PayloadWriter): Promise
     );
     for (const row of rows.rows) await out.line(`{"kind":"${table}","${table}":${row.r}}`);
   }
+  // NVD CPE configurations, for the opt-in CPE matcher (`scan --cpe`).
+  const cpe = await db.query<{ r: string }>(
+    'SELECT record::text AS r FROM cpe_config WHERE source = $1 ORDER BY cve',
+    [source],
+  );
+  for (const row of cpe.rows) await out.line(`{"kind":"cpe-config","cpe":${row.r}}`);
   const epss = await db.query<{ cve: string; epss: number; percentile: number }>(
     'SELECT cve, epss, percentile FROM epss WHERE source = $1 ORDER BY cve',
     [source],

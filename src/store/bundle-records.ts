@@ -41,7 +41,39 @@ const advisorySchema = z.looseObject({
   source: z.object({ driver: str, file: str, recordId: str }),
 });
 
+const cpeMatch = z.looseObject({
+  vulnerable: z.boolean(),
+  criteria: z.string().min(1).max(2000),
+  versionStartIncluding: str.optional(),
+  versionStartExcluding: str.optional(),
+  versionEndIncluding: str.optional(),
+  versionEndExcluding: str.optional(),
+});
+
+interface CpeNodeShape {
+  operator: 'AND' | 'OR';
+  negate: boolean;
+  cpeMatch: z.infer<typeof cpeMatch>[];
+  children: CpeNodeShape[];
+}
+
+const cpeNode: z.ZodType<CpeNodeShape> = z.lazy(() =>
+  z.object({
+    operator: z.enum(['AND', 'OR']),
+    negate: z.boolean(),
+    cpeMatch: z.array(cpeMatch),
+    children: z.array(cpeNode),
+  }),
+);
+
 const recordSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('cpe-config'),
+    cpe: z.object({
+      cve,
+      configurations: z.array(z.object({ operator: z.enum(['AND', 'OR']), nodes: z.array(cpeNode) })),
+    }),
+  }),
   z.object({ kind: z.literal('advisory'), advisory: advisorySchema }),
   z.object({
     kind: z.literal('cvss'),

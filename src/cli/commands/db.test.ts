@@ -185,6 +185,17 @@ describe.each(backends)('portcullis db on $name', (backend) => {
       ]);
       expect(after).toBe(before);
       expect(statusAfter).toEqual(statusBefore);
+      // NVD CPE configurations travel too, so `scan --cpe` works after an import.
+      const cpeRows = (config: DatabaseConfig) =>
+        withStore(config, async (_store, db) => {
+          const { rows } = await db.query<{ n: string; h: string }>(
+            "SELECT count(*) AS n, md5(string_agg(cve || record::text, ',' ORDER BY cve)) AS h FROM cpe_config",
+          );
+          return rows[0];
+        });
+      const cpeBefore = await cpeRows(ctx.config(source));
+      expect(Number(cpeBefore?.n)).toBeGreaterThan(100);
+      expect(await cpeRows(ctx.config(target))).toEqual(cpeBefore);
     },
     LONG,
   );
