@@ -1,5 +1,10 @@
 /** Every benchmark, listed by hand (no import side effects). Add new ones here. */
-import { indexOnlyBenchmark, readAllFilesBenchmark, readContentsBenchmark } from './layered-fs.js';
+import {
+  indexOnlyBenchmark,
+  readAllFilesBenchmark,
+  readAllOnePassBenchmark,
+  readContentsBenchmark,
+} from './layered-fs.js';
 import { policyEvaluateBenchmark } from './policy.js';
 import { sbomColdBenchmark, sbomVersusCdxgenBenchmark, sbomWarmBenchmark } from './sbom-benchmarks.js';
 import type { Benchmark } from './types.js';
@@ -7,6 +12,7 @@ import { vulndbImportBenchmark } from './vulndb-import.js';
 import { vulndbMatchBenchmark, vulndbOpenBenchmark } from './vulndb-match.js';
 
 export const BENCHMARKS: readonly Benchmark[] = [
+  readAllOnePassBenchmark,
   readAllFilesBenchmark,
   indexOnlyBenchmark,
   readContentsBenchmark,
