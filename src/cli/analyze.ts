@@ -70,7 +70,8 @@ async function catalogOptions(flags: AnalyzeFlags, open: OpenOptions): Promise<C
     );
   }
   const rules = [...DEFAULT_SECRET_RULES];
-  const versions = ['portcullis@1'];
+  // Bump with every change to the default rules: it is part of the layer-cache key.
+  const versions = ['portcullis@2'];
   for (const file of flags.secretRules ?? []) {
     const text = await readFile(file, 'utf8').catch((err: unknown) => {
       throw new PortcullisError('CONFIG_INVALID', `cannot read secret rules ${file}`, { cause: err });

@@ -5,6 +5,11 @@
  */
 import type { SecretRule } from './rules.js';
 
+/** Values that are placeholders, not secrets. */
+const PLACEHOLDERS: readonly RegExp[] = [
+  /^(?:x+|\*+|<[^>]*>|\$\{?[A-Za-z_]+\}?|changeme|example\w*|placeholder)$/i,
+];
+
 function rule(
   id: string,
   description: string,
@@ -19,9 +24,7 @@ function rule(
     keywords,
     secretGroup: extra.secretGroup ?? 0,
     entropy: extra.entropy ?? 0,
-    allowRegexes: extra.allowRegexes ?? [
-      /^(?:x+|\*+|<[^>]*>|\$\{?[A-Za-z_]+\}?|changeme|example\w*|placeholder)$/i,
-    ],
+    allowRegexes: extra.allowRegexes ?? PLACEHOLDERS,
     allowPaths: [],
     origin: 'portcullis',
   };
@@ -59,9 +62,21 @@ export const DEFAULT_SECRET_RULES: readonly SecretRule[] = [
   rule(
     'API_KEY',
     'API key, token or password assigned to a recognisable variable',
-    /\b(?:api[_-]?key|api[_-]?secret|access[_-]?token|auth[_-]?token|client[_-]?secret|secret[_-]?key|password|passwd)["']?\s*[:=]\s*["']?([A-Za-z0-9_\-./+=!@#$%^&*]{16,128})["']?/gi,
+    // The value must end at a quote, space, `;`, `,` or the end of the line, so a function call
+    // (`password = ask_for_password(...)`) never matches a shortened prefix of its name.
+    /\b(?:api[_-]?key|api[_-]?secret|access[_-]?token|auth[_-]?token|client[_-]?secret|secret[_-]?key|password|passwd)["']?\s*[:=]\s*["']?([A-Za-z0-9_\-./+=!@#$%^&*]{16,128})(?=["'\s;,]|$)/gim,
     ['key', 'token', 'secret', 'passw'],
-    { secretGroup: 1, entropy: 3.2 },
+    {
+      secretGroup: 1,
+      entropy: 3.2,
+      allowRegexes: [
+        ...PLACEHOLDERS,
+        // Code, not secrets: dotted identifier chains (`Gem.configuration.api_key`) and plain
+        // lower-case words (`passwd: setuid-binary` in a lintian override).
+        /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/,
+        /^[a-z_.-]+$/,
+      ],
+    },
   ),
   rule(
     'GITHUB_TOKEN',

@@ -126,3 +126,28 @@ describe('default secret rules', () => {
     expect(scanContent('/etc/x', planted, DEFAULT_SECRET_RULES, small).skipped).toBe('too-large');
   });
 });
+
+describe('API_KEY rule precision on code (regressions from the Debian sample image)', () => {
+  it.each([
+    'userid, acct, passwd = self.ftp.getaccount(host)',
+    'password = ask_for_password "Password: "',
+    'passwd = fallback_getpass(prompt, stream)',
+    'api_key = Gem.configuration.rubygems_api_key',
+    'passwd: setgid-or-setuid-binary 2755 root/shadow [usr/bin/chage]',
+  ])('does not report %j', (line) => {
+    expect(scanContent('/usr/lib/x', Buffer.from(line + '\n'), DEFAULT_SECRET_RULES).findings).toEqual([]);
+  });
+
+  it('still reports a real-looking assigned secret', () => {
+    const value = randomFrom('ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789', 24);
+    const { findings } = scanContent(
+      '/app/.env',
+      Buffer.from(`API_KEY=${value}\nclient_secret: "${value}"\n`),
+      DEFAULT_SECRET_RULES,
+    );
+    expect(findings.map((f) => [f.rule, f.line])).toEqual([
+      ['API_KEY', 1],
+      ['API_KEY', 2],
+    ]);
+  });
+});
