@@ -4,7 +4,6 @@
  * (SPDX 2.3), package sets checked against dpkg-query on the unpacked rootfs, an `sbom:`
  * round trip, and bad input (empty image, no distro, malformed package file, bad flags).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFixtureImage, type FixtureImage } from '../../../test/harness/fixtures/index.js';
 import type { SbomDocument } from '../../core/sbom/document.js';
 import { runCli, type CliRun } from '../../../test/support/cli.js';
+import { dpkgInstalled } from '../../../test/support/dpkg-truth.js';
 
 let root: string;
 let fixture: FixtureImage;
@@ -23,25 +23,6 @@ let native: SbomDocument;
 
 async function run(args: string[]): Promise<CliRun> {
   return runCli(['--cache-dir', join(root, 'cache'), ...args]);
-}
-
-/** Installed packages as dpkg itself reads the image's database. */
-function dpkgTruth(rootfs: string): Set<string> {
-  const out = execFileSync('dpkg-query', [
-    '--admindir',
-    join(rootfs, 'var/lib/dpkg'),
-    '-W',
-    '-f',
-    '${Package}\\t${Version}\\t${db:Status-Status}\\n',
-  ]).toString();
-  return new Set(
-    out
-      .trim()
-      .split('\n')
-      .map((l) => l.split('\t'))
-      .filter((f) => f[2] === 'installed')
-      .map((f) => `${f[0]}@${f[1]}`),
-  );
 }
 
 const debSet = (doc: SbomDocument) =>
@@ -67,7 +48,7 @@ describe('portcullis sbom on the app fixture', () => {
     addFormats.default(ajv);
     const validate = ajv.compile(schema);
     expect(validate(native), JSON.stringify(validate.errors)).toBe(true);
-    expect(debSet(native)).toEqual(dpkgTruth(fixture.rootfsDir));
+    expect(debSet(native)).toEqual(dpkgInstalled(fixture.rootfsDir));
     expect(native.source.layers.map((l) => l.diffId)).toEqual(fixture.hostManifest.diffIds);
   });
 
@@ -111,7 +92,7 @@ describe('portcullis sbom on the app fixture', () => {
     }
     expect(spdx.relationships.some((r) => r.relationshipType === 'DESCRIBES')).toBe(true);
     const named = new Set(spdx.packages.map((p) => `${p.name}@${p.versionInfo}`));
-    for (const deb of dpkgTruth(fixture.rootfsDir)) expect(named.has(deb)).toBe(true);
+    for (const deb of dpkgInstalled(fixture.rootfsDir)) expect(named.has(deb)).toBe(true);
   });
 
   it('table shows name, version, type, origin layer and owner', async () => {
@@ -120,7 +101,7 @@ describe('portcullis sbom on the app fixture', () => {
     const lines = out.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+VERSION\s+TYPE\s+ORIGIN LAYER\s+OWNED BY$/);
     expect(lines).toHaveLength(native.packages.length + 1);
-    const bashVersion = [...dpkgTruth(fixture.rootfsDir)].find((p) => p.startsWith('bash@'))?.slice(5);
+    const bashVersion = [...dpkgInstalled(fixture.rootfsDir)].find((p) => p.startsWith('bash@'))?.slice(5);
     expect(
       lines.some((l) =>
         new RegExp(`^bash\\s+${bashVersion?.replace(/[.+~]/g, '\\$&')}\\s+deb\\s+0\\s*$`).test(l),

@@ -20,24 +20,7 @@ import { DEFAULT_SECRET_RULES } from '../secrets/default-rules.js';
 import { DEFAULT_SECRET_SCAN_OPTIONS } from '../secrets/scan.js';
 import { catalogImage, type CatalogOptions } from './catalog-image.js';
 import { DiskLayerCache } from './layer-cache.js';
-
-function dpkgTruth(rootfs: string): Set<string> {
-  const out = execFileSync('dpkg-query', [
-    '--admindir',
-    join(rootfs, 'var/lib/dpkg'),
-    '-W',
-    '-f',
-    '${Package}\\t${Version}\\t${db:Status-Status}\\n',
-  ]).toString();
-  return new Set(
-    out
-      .trim()
-      .split('\n')
-      .map((l) => l.split('\t'))
-      .filter((f) => f[2] === 'installed')
-      .map((f) => `${f[0]}@${f[1]}`),
-  );
-}
+import { dpkgInstalled } from '../../../test/support/dpkg-truth.js';
 
 function npmTruth(appDir: string): Set<string> {
   let json: string;
@@ -117,7 +100,7 @@ describe('catalogImage on the app fixture', () => {
 
   it('lists exactly the installed dpkg packages', () => {
     const actual = new Set(doc.packages.filter((p) => p.type === 'deb').map((p) => `${p.name}@${p.version}`));
-    expect(actual).toEqual(dpkgTruth(fixture.rootfsDir));
+    expect(actual).toEqual(dpkgInstalled(fixture.rootfsDir));
   });
 
   it('lists exactly the npm packages npm ls sees under /app', () => {
@@ -176,7 +159,7 @@ describe('catalogImage on the app fixture', () => {
       new Set(
         all.packages.filter((p) => p.type === 'deb' && p.inSquashed).map((p) => `${p.name}@${p.version}`),
       ),
-    ).toEqual(dpkgTruth(fixture.rootfsDir));
+    ).toEqual(dpkgInstalled(fixture.rootfsDir));
   });
 
   it('a second image sharing the base layer does not stream the shared layer', async () => {
