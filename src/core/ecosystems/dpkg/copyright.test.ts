@@ -1,6 +1,8 @@
+import { createRequire } from 'node:module';
+import parseSpdxExpression from 'spdx-expression-parse';
 import { describe, expect, it } from 'vitest';
 import { licensesFromCopyright } from './copyright.js';
-import { licensesFromExpression, toSpdx } from './licenses.js';
+import { licensesFromExpression, toSpdx, withExceptionToSpdx } from './licenses.js';
 
 // Literal table from the DEP-5 short-name list (copyright-format 1.0) and the SPDX list.
 const SHORT_NAMES: [string, string | undefined][] = [
@@ -34,12 +36,92 @@ describe('toSpdx', () => {
   }
 });
 
+/**
+ * Every distinct "with" phrase of the `License:` fields in /usr/share/doc/<package>/copyright of a
+ * Debian 12 development machine and of the fixture images (46 distinct lines). Mapped only
+ * where the exception text in those files is the SPDX exception's; the rest stay as written.
+ */
+const REAL_WITH_PHRASES: [string, string | undefined][] = [
+  ['GPL-2 with Linux-syscall-note exception', 'GPL-2.0-only WITH Linux-syscall-note'],
+  ['Apache-2.0 with LLVM exception', 'Apache-2.0 WITH LLVM-exception'],
+  ['Apache-2.0-with-LLVM-exception', 'Apache-2.0 WITH LLVM-exception'],
+  ['GPL-2+ with Libtool exception', 'GPL-2.0-or-later WITH Libtool-exception'],
+  ['GPL-2+ with LibTool exception', 'GPL-2.0-or-later WITH Libtool-exception'],
+  ['GPL-2+ with libtool exception', 'GPL-2.0-or-later WITH Libtool-exception'],
+  ['GPL-3+ with Libtool exception', 'GPL-3.0-or-later WITH Libtool-exception'],
+  ['GPL-3+ with Bison exception', 'GPL-3.0-or-later WITH Bison-exception-2.2'],
+  ['GPL-3+-WITH-BISON-EXCEPTION', 'GPL-3.0-or-later WITH Bison-exception-2.2'],
+  ['GPL-3+ with Bison-2.2 exception', 'GPL-3.0-or-later WITH Bison-exception-2.2'],
+  ['GPL-3+ with GCC-Runtime-3.1 exception', 'GPL-3.0-or-later WITH GCC-exception-3.1'],
+  ['GPL-2+ with Font exception', 'GPL-2.0-or-later WITH Font-exception-2.0'],
+  ['GPL-3+ with texinfo exception', 'GPL-3.0-or-later WITH Texinfo-exception'],
+  // GPL-2 Bison skeletons carried either the 1.24 or the 2.2 exception.
+  ['GPL-2+ with Bison exception', undefined],
+  // The GPL-2 texinfo.tex exception lacks the GPL-3 sentence of SPDX's Texinfo-exception.
+  ['GPL-2+ with Texinfo exception', undefined],
+  ['GPL-2.0+ with Texinfo exception', undefined],
+  // Debian's "Autoconf exception" covers the generic, the 2.0 and the macro-archive texts.
+  ['GPL-2+ with Autoconf exception', undefined],
+  ['GPL-3+ with Autoconf exception', undefined],
+  ['GPL-2+ with AutoConf exception', undefined],
+  ['GPL-3+ with autoconf exception', undefined],
+  ['GPL3+ with autoconf exception', undefined],
+  ['GPL-2+ with Autoconf-data exception', undefined],
+  ['GPL-3+ with Autoconf-data exception', undefined],
+  // No SPDX exception for these texts, or no SPDX id for the licence.
+  ['GPL-2+ with OpenSSL exception', undefined],
+  ['LGPL-2.1+ with OpenSSL exception', undefined],
+  ['GPL-2+ with distribution exception', undefined],
+  ['GPL with automake exception', undefined],
+  ['GPL with Classpath exception', undefined],
+  ['GPL-2 with linking exception', undefined],
+  ['BSD-3-clause-Cambridge with BINARY LIBRARY-LIKE PACKAGES exception', undefined],
+  ['Apache-2.0-with-GPL2-LGPL2-Exception', undefined],
+  ['BSD-3-clause-with-weird-numbering', undefined],
+  ['MIT-Old-Style-with-legal-disclaimer-2', undefined],
+  ['BSD-like-with-advertising-clause', undefined],
+  ['Expat-with-advertising-restriction', undefined],
+];
+
+describe('withExceptionToSpdx on the phrases Debian really uses', () => {
+  for (const [name, spdx] of REAL_WITH_PHRASES) {
+    it(`maps "${name}" to ${spdx ?? 'nothing'}`, () => expect(withExceptionToSpdx(name)).toBe(spdx));
+  }
+
+  it('produces only expressions that parse under SPDX Annex D with listed exception ids', () => {
+    const exceptions = new Set(createRequire(import.meta.url)('spdx-exceptions') as string[]);
+    for (const [, spdx] of REAL_WITH_PHRASES) {
+      if (spdx === undefined) continue;
+      const parsed = parseSpdxExpression(spdx);
+      expect(
+        'exception' in parsed && parsed.exception !== undefined && exceptions.has(parsed.exception),
+      ).toBe(true);
+    }
+  });
+
+  it('takes an SPDX exception id written out in full', () => {
+    expect(withExceptionToSpdx('GPL-2+ with Classpath-exception-2.0')).toBe(
+      'GPL-2.0-or-later WITH Classpath-exception-2.0',
+    );
+    expect(withExceptionToSpdx('GPL-2 with Linux-syscall-note')).toBe('GPL-2.0-only WITH Linux-syscall-note');
+  });
+});
+
 describe('licensesFromExpression', () => {
-  it('splits or/and/comma and keeps exception clauses as written', () => {
+  it('splits or/and/comma, maps exceptions with an SPDX id and keeps the others as written', () => {
     expect(licensesFromExpression('GPL-1+ or Artistic')).toEqual(['GPL-1.0-or-later', 'Artistic-1.0']);
     expect(licensesFromExpression('Expat and BSD-3-clause')).toEqual(['MIT', 'BSD-3-Clause']);
     expect(licensesFromExpression('GPL-2+ with OpenSSL exception')).toEqual([
       'GPL-2+ with OpenSSL exception',
+    ]);
+    expect(licensesFromExpression('Apache-2.0 with LLVM exception or Apache-2.0 or MIT')).toEqual([
+      'Apache-2.0 WITH LLVM-exception',
+      'Apache-2.0',
+      'MIT',
+    ]);
+    expect(licensesFromExpression('FSF-unlimited and GPL-2+ with Libtool exception')).toEqual([
+      'FSF-unlimited',
+      'GPL-2.0-or-later WITH Libtool-exception',
     ]);
     expect(licensesFromExpression('LGPL-2.1+, public-domain')).toEqual([
       'LGPL-2.1-or-later',

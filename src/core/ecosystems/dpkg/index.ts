@@ -3,7 +3,8 @@ import { dpkgStatusDParser, dpkgStatusParser } from './parse-status.js';
 
 export const dpkgCataloger: Cataloger = {
   id: 'dpkg-db',
-  version: 1,
+  // 2: licence exceptions with an SPDX id become `WITH` expressions.
+  version: 2,
   ecosystem: 'dpkg',
   parsers: [dpkgStatusParser, dpkgStatusDParser],
 };
