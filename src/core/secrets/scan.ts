@@ -3,6 +3,7 @@
  * secret's characters are replaced, so no output ever carries the secret itself.
  */
 import type { SecretFinding } from '../sbom/document.js';
+import { KeywordAutomaton } from './keyword-automaton.js';
 import { shannonEntropy, type SecretRule } from './rules.js';
 
 export interface SecretScanOptions {
@@ -69,6 +70,39 @@ function redactedLine(
     .trim();
 }
 
+interface CompiledRuleSet {
+  automaton: KeywordAutomaton;
+  /** Per rule, the automaton's indexes of its keywords (empty: the rule always runs). */
+  keywordIndexes: readonly (readonly number[])[];
+}
+
+/** Rule sets are long-lived arrays (defaults, a loaded gitleaks file): compiled once each. */
+const compiled = new WeakMap<readonly SecretRule[], CompiledRuleSet>();
+
+function compile(rules: readonly SecretRule[]): CompiledRuleSet {
+  let set = compiled.get(rules);
+  if (!set) {
+    const keywords = [...new Set(rules.flatMap((r) => r.keywords))];
+    const index = new Map(keywords.map((k, i) => [k, i]));
+    set = {
+      automaton: new KeywordAutomaton(keywords),
+      keywordIndexes: rules.map((r) => r.keywords.map((k) => index.get(k) as number)),
+    };
+    compiled.set(rules, set);
+  }
+  return set;
+}
+
+/** The rules worth running on `content`: those without keywords, or with one that occurs. */
+function applicableRules(content: Buffer, rules: readonly SecretRule[]): SecretRule[] {
+  const { automaton, keywordIndexes } = compile(rules);
+  const found = automaton.find(content);
+  return rules.filter((_, i) => {
+    const indexes = keywordIndexes[i] as readonly number[];
+    return indexes.length === 0 || indexes.some((k) => found.has(k));
+  });
+}
+
 export function scanContent(
   path: string,
   content: Buffer,
@@ -78,15 +112,15 @@ export function scanContent(
   if (options.allowPaths.some((r) => r.test(path))) return { findings: [], skipped: 'allowlisted' };
   if (content.length > options.maxFileBytes) return { findings: [], skipped: 'too-large' };
   if (looksBinary(content)) return { findings: [], skipped: 'binary' };
+  const candidates = applicableRules(content, rules);
+  if (candidates.length === 0) return { findings: [] };
   const text = content.toString('utf8');
-  const lower = text.toLowerCase();
   let starts: number[] | undefined;
   const findings: SecretFinding[] = [];
   const seen = new Set<string>();
-  for (const rule of rules) {
+  for (const rule of candidates) {
     if (rule.path && !rule.path.test(path)) continue;
     if (rule.allowPaths.some((r) => r.test(path))) continue;
-    if (rule.keywords.length > 0 && !rule.keywords.some((k) => lower.includes(k))) continue;
     const regex = rule.regex.global ? rule.regex : new RegExp(rule.regex.source, rule.regex.flags + 'g');
     regex.lastIndex = 0;
     let count = 0;
