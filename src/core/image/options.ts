@@ -18,7 +18,14 @@ export interface RegistryOptions {
   dockerConfigDir: string | undefined;
   timeoutMs: number;
   retries: number;
+  /**
+   * Blobs of one image downloaded at the same time into the blob cache, ahead of the layer
+   * being read; 1 = one after another. Default DEFAULT_BLOB_CONCURRENCY.
+   */
+  blobConcurrency?: number;
 }
+
+export const DEFAULT_BLOB_CONCURRENCY = 3;
 
 export interface OpenOptions {
   /** Platform wanted from a multi-platform index. */

@@ -1,139 +1,122 @@
 /**
  * Content-addressed cache of registry blobs under `<cacheDir>/blobs/<algorithm>/<hex>`.
- * A blob is written to a temp name next to its final place while it streams to the
- * consumer, and renamed only when its digest and size check out, so a reader never sees a
- * partial or wrong file and deleting the cache at any moment is safe. Cache trouble
- * (read-only disk, full disk) never fails a pull: we just stop caching.
+ * A blob is downloaded to a temp name next to its final place and renamed only once its
+ * digest and size check out, so a reader never sees a partial or wrong file, two processes
+ * pulling the same blob each write their own temp file (the atomic rename makes the last
+ * identical copy win), and deleting the cache at any moment is safe.
+ *
+ * Temp names carry the writer's pid: `<hex>.tmp-<pid>-<uuid>`. A temp file is "locked" while
+ * that process lives; one left by a crashed process is swept once it is older than an hour.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, stat, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { readdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
 import { digestHex } from '../../digest.js';
 import type { Descriptor } from '../../types.js';
+
+/** A temp file untouched for this long has no live writer (downloads time out far sooner). */
+export const STALE_TEMP_MS = 60 * 60 * 1000;
+
+const TEMP_RE = /\.tmp-(?:(\d+)-)?[0-9a-f-]+$/;
 
 export function blobCachePath(cacheDir: string, digest: string): string {
   return join(cacheDir, 'blobs', digest.slice(0, digest.indexOf(':')), digestHex(digest));
 }
 
-/**
- * Passes a blob through, copying it into the cache as it goes. It also turns transport
- * errors into coded ones through `mapError`, so it is used with and without a cache.
- */
-class CacheTee extends Transform {
-  private readonly hash;
-  private bytes = 0;
-  private pending: (() => void) | undefined;
+/** A fresh temp name next to `final`, marked with our pid so a sweep knows we hold it. */
+export function blobTempPath(final: string): string {
+  return `${final}.tmp-${process.pid}-${randomUUID()}`;
+}
 
-  constructor(
-    private readonly descriptor: Descriptor,
-    private file: WriteStream | undefined,
-    private readonly temp: string | undefined,
-    private readonly final: string | undefined,
-  ) {
-    super();
-    this.hash = createHash(descriptor.digest.startsWith('sha512:') ? 'sha512' : 'sha256');
-    this.file?.on('error', () => void this.abandon());
-  }
+/** Whether the cache holds a complete copy of a blob; a leftover of the wrong size is removed. */
+export async function isCached(final: string, descriptor: Descriptor): Promise<boolean> {
+  const found = await stat(final).catch(() => undefined);
+  // Readers verify the digest; the size check catches truncated copies before any reading.
+  if (found?.isFile() && (descriptor.size < 0 || found.size === descriptor.size)) return true;
+  if (found) await unlink(final).catch(() => undefined);
+  return false;
+}
 
-  /** Stops caching this blob: the temp file is closed first, then removed, so none is left. */
-  private abandon(): Promise<void> {
-    const file = this.file;
-    const temp = this.temp;
-    this.file = undefined;
-    const resume = this.pending;
-    this.pending = undefined;
-    resume?.();
-    if (!file || !temp) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      if (file.closed) resolve();
-      else file.once('close', () => resolve());
-      file.destroy();
-    })
-      .then(() => unlink(temp))
-      .catch(() => undefined);
-  }
+/** The cached copy of a blob, or undefined. */
+export async function openCachedFile(final: string, descriptor: Descriptor): Promise<ReadStream | undefined> {
+  return (await isCached(final, descriptor)) ? createReadStream(final) : undefined;
+}
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.bytes += chunk.length;
-    const file = this.file;
-    if (!file) {
-      done(null, chunk);
-      return;
-    }
-    this.hash.update(chunk);
-    if (file.write(chunk)) {
-      done(null, chunk);
-      return;
-    }
-    this.pending = () => done(null, chunk);
-    file.once('drain', () => {
-      const resume = this.pending;
-      this.pending = undefined;
-      resume?.();
-    });
-  }
-
-  override _flush(done: TransformCallback): void {
-    const file = this.file;
-    const { temp, final } = this;
-    if (!file || !temp || !final) {
-      done();
-      return;
-    }
-    this.file = undefined;
-    file.end(() => {
-      const algorithm = this.descriptor.digest.slice(0, this.descriptor.digest.indexOf(':'));
-      const good =
-        `${algorithm}:${this.hash.digest('hex')}` === this.descriptor.digest &&
-        (this.descriptor.size < 0 || this.bytes === this.descriptor.size);
-      const commit = good ? rename(temp, final) : Promise.reject(new Error('digest mismatch'));
-      commit.catch(() => unlink(temp).catch(() => undefined)).finally(() => done());
-    });
-  }
-
-  override _destroy(err: Error | null, done: (error?: Error | null) => void): void {
-    if (!this.file) {
-      done(err);
-      return;
-    }
-    void this.abandon().finally(() => done(err));
+/** Whether process `pid` on this host still runs (then its temp files are in use). */
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0); // signal 0 probes without signalling
+    return true;
+  } catch (err) {
+    // EPERM: it exists, it is just not ours to signal.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
+export interface SweepResult {
+  removed: string[];
+  kept: string[];
+}
+
 /**
- * Opens a blob from the cache when a complete copy is there; otherwise opens it with
- * `fetch` and caches it on the way through. `mapError` names transport failures.
+ * Removes temp files older than `maxAgeMs` whose writer is gone. Errors (a cache on a
+ * read-only disk, a file another sweep removed first) are skipped: a sweep never fails a pull.
  */
-export async function openCachedBlob(
-  cacheDir: string | undefined,
-  descriptor: Descriptor,
-  fetch: () => Promise<Readable>,
-  mapError: (err: unknown) => Error,
-): Promise<Readable> {
-  const final = cacheDir ? blobCachePath(cacheDir, descriptor.digest) : undefined;
-  if (final) {
-    const found = await stat(final).catch(() => undefined);
-    // The consumer verifies the digest; a size check here catches truncated leftovers early.
-    if (found?.isFile() && (descriptor.size < 0 || found.size === descriptor.size))
-      return createReadStream(final);
-    if (found) await unlink(final).catch(() => undefined);
+export async function sweepStaleTemps(
+  cacheDir: string,
+  maxAgeMs: number = STALE_TEMP_MS,
+  now: number = Date.now(),
+): Promise<SweepResult> {
+  const result: SweepResult = { removed: [], kept: [] };
+  const root = join(cacheDir, 'blobs');
+  const algorithms = await readdir(root).catch(() => [] as string[]);
+  for (const algorithm of algorithms) {
+    const names = await readdir(join(root, algorithm)).catch(() => [] as string[]);
+    for (const name of names) {
+      const match = TEMP_RE.exec(name);
+      if (!match) continue;
+      const path = join(root, algorithm, name);
+      const info = await stat(path).catch(() => undefined);
+      if (!info) continue;
+      const owner = match[1] === undefined ? undefined : Number(match[1]);
+      const stale = now - info.mtimeMs > maxAgeMs && (owner === undefined || !alive(owner));
+      if (
+        stale &&
+        (await unlink(path).then(
+          () => true,
+          () => false,
+        ))
+      )
+        result.removed.push(path);
+      else result.kept.push(path);
+    }
   }
-  const body = await fetch();
-  let file: WriteStream | undefined;
-  let temp: string | undefined;
-  if (final) {
-    temp = `${final}.tmp-${randomUUID()}`;
-    const ready = await mkdir(dirname(final), { recursive: true }).then(
-      () => true,
-      () => false,
-    );
-    if (ready) file = createWriteStream(temp, { flags: 'wx' });
+  return result;
+}
+
+const swept = new Map<string, Promise<SweepResult>>();
+
+/** Sweeps a cache directory once per process, the first time it is opened. */
+export function sweepOnce(cacheDir: string): Promise<SweepResult> {
+  let pending = swept.get(cacheDir);
+  if (!pending) {
+    pending = sweepStaleTemps(cacheDir);
+    swept.set(cacheDir, pending);
   }
-  const tee = new CacheTee(descriptor, file, temp, final);
-  body.on('error', (err) => tee.destroy(mapError(err)));
+  return pending;
+}
+
+/**
+ * A blob streamed straight from the network (no cache, or a cache that cannot be written),
+ * with transport errors turned into coded ones by `mapError`.
+ */
+export function uncachedBlob(body: Readable, mapError: (err: unknown) => Error): Readable {
+  const out = new PassThrough();
+  body.on('error', (err) => out.destroy(mapError(err)));
   // A consumer that stops early must release the connection too.
-  tee.on('close', () => body.destroy());
-  return body.pipe(tee);
+  out.on('close', () => body.destroy());
+  return body.pipe(out);
 }

@@ -156,17 +156,24 @@ export class RegistryClient {
     method: 'GET' | 'HEAD',
     path: string,
     what: string,
-    accept?: string,
+    extra: { accept?: string; range?: string | undefined; signal?: AbortSignal | undefined } = {},
   ): Promise<HttpResponse> {
     const session = await this.getSession();
     const scope = `repository:${repo}:pull`;
     const url = new URL(path, session.base);
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = {};
-      if (accept) headers.accept = accept;
+      if (extra.accept) headers.accept = extra.accept;
+      if (extra.range) headers.range = extra.range;
       const authorization = await authorizationFor(this.auth, session.challenge, scope);
       if (authorization) headers.authorization = authorization;
-      const res = await this.transport.send({ method, url, headers, what });
+      const res = await this.transport.send({
+        method,
+        url,
+        headers,
+        what,
+        ...(extra.signal ? { signal: extra.signal } : {}),
+      });
       if (res.statusCode !== 401 || attempt > 0) return res;
       const fresh = pickChallenge(parseWwwAuthenticate(res.headers['www-authenticate']));
       if (!fresh && session.challenge?.scheme !== 'bearer') return res;
@@ -183,7 +190,9 @@ export class RegistryClient {
     maxBytes: number,
     what: string,
   ): Promise<FetchedManifest> {
-    const res = await this.call(repo, 'GET', `/v2/${repo}/manifests/${reference}`, what, MANIFEST_ACCEPT);
+    const res = await this.call(repo, 'GET', `/v2/${repo}/manifests/${reference}`, what, {
+      accept: MANIFEST_ACCEPT,
+    });
     if (res.statusCode !== 200) throw await this.statusError(res, what, 'manifest');
     const raw = await readAll(res.body, maxBytes, what);
     const byDigest = DIGEST_RE.exec(reference);
@@ -224,7 +233,9 @@ export class RegistryClient {
 
   /** HEADs a manifest: its digest, media type and size without the body (GET when the registry omits the digest). */
   async headManifest(repo: string, reference: string, maxBytes: number, what: string): Promise<Descriptor> {
-    const res = await this.call(repo, 'HEAD', `/v2/${repo}/manifests/${reference}`, what, MANIFEST_ACCEPT);
+    const res = await this.call(repo, 'HEAD', `/v2/${repo}/manifests/${reference}`, what, {
+      accept: MANIFEST_ACCEPT,
+    });
     await res.body.dump().catch(() => undefined);
     if (res.statusCode !== 200) throw await this.statusError(res, what, 'manifest');
     const digest = header(res, 'docker-content-digest')?.trim();
@@ -237,9 +248,21 @@ export class RegistryClient {
     return { digest, mediaType, size };
   }
 
-  /** Opens a blob, following redirects; the caller verifies the bytes against the digest. */
-  async fetchBlob(repo: string, digest: string, what: string): Promise<HttpResponse> {
-    let res = await this.call(repo, 'GET', `/v2/${repo}/blobs/${digest}`, what);
+  /**
+   * Opens a blob, following redirects; the caller verifies the bytes against the digest.
+   * With `offset` > 0 it asks for the rest only (`Range: bytes=offset-`, sent on every hop,
+   * since storage behind a redirect is what honours it) and accepts a 206 as well as a 200;
+   * the caller checks Content-Range.
+   */
+  async fetchBlob(
+    repo: string,
+    digest: string,
+    what: string,
+    from: { offset?: number; signal?: AbortSignal } = {},
+  ): Promise<HttpResponse> {
+    const range = from.offset ? `bytes=${from.offset}-` : undefined;
+    const { signal } = from;
+    let res = await this.call(repo, 'GET', `/v2/${repo}/blobs/${digest}`, what, { range, signal });
     const origin = res.url.origin;
     const session = await this.getSession();
     for (let hop = 0; res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304; hop++) {
@@ -268,15 +291,22 @@ export class RegistryClient {
           `${what}: refusing a redirect from HTTPS to plain HTTP (${next.origin}) for a host not marked insecure`,
         );
       }
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = range ? { range } : {};
       // Blob storage (S3, CDN) gets pre-signed URLs; our registry credentials must not leak there.
       if (next.origin === origin) {
         const authorization = await authorizationFor(this.auth, session.challenge, `repository:${repo}:pull`);
         if (authorization) headers.authorization = authorization;
       }
-      res = await this.transport.send({ method: 'GET', url: next, headers, what });
+      res = await this.transport.send({
+        method: 'GET',
+        url: next,
+        headers,
+        what,
+        ...(signal ? { signal } : {}),
+      });
     }
-    if (res.statusCode !== 200) throw await this.statusError(res, what, 'blob');
+    if (res.statusCode !== 200 && !(range && res.statusCode === 206))
+      throw await this.statusError(res, what, 'blob');
     return res;
   }
 }

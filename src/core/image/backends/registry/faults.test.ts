@@ -190,8 +190,8 @@ describe('registry faults', () => {
     const opts = await options();
     const [img] = await openImages(`${proxy.host}/app/single:v1`, opts);
     const [layer] = (await img?.layers()) ?? [];
-    // The stored (compressed) stream is the one verified against the blob digest.
-    const err = await caught(drain(await (layer as NonNullable<typeof layer>).compressed()));
+    // The blob is checked against its digest as it downloads, before any byte is handed out.
+    const err = await caught((layer as NonNullable<typeof layer>).compressed().then(drain));
     expect(err.code).toBe('DIGEST_MISMATCH');
     expect(err.message).toContain(layer0().digest);
     const cached = await readdir(join(opts.cacheDir, 'blobs', 'sha256')).catch(() => [] as string[]);
@@ -214,7 +214,7 @@ describe('registry faults', () => {
     const opts = await options({ timeoutMs: 400, retries: 0 });
     const [img] = await openImages(`${proxy.host}/app/single:v1`, opts);
     const [layer] = (await img?.layers()) ?? [];
-    const err = await caught(drain(await (layer as NonNullable<typeof layer>).compressed()));
+    const err = await caught((layer as NonNullable<typeof layer>).compressed().then(drain));
     expect(err.code).toBe(code);
     expect(err.message).toContain(layer0().digest);
     const cached = await readdir(join(opts.cacheDir, 'blobs', 'sha256')).catch(() => [] as string[]);

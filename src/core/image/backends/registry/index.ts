@@ -7,11 +7,13 @@ import { PortcullisError } from '../../../errors.js';
 import { parseManifestDocument } from '../../manifest.js';
 import { imageFromManifest, withConfigPlatform, type BlobOpener } from '../../partial.js';
 import type { ImageBackend } from '../../open.js';
-import type { OpenOptions, RegistryOptions } from '../../options.js';
+import { DEFAULT_BLOB_CONCURRENCY, type OpenOptions, type RegistryOptions } from '../../options.js';
 import { fetchReference, formatReference, parseReference, referenceName } from '../../reference/parse.js';
 import type { Descriptor, Image, ImageIndex, ImageOrIndex } from '../../types.js';
 import { TokenCache } from './auth.js';
-import { openCachedBlob } from './blob-cache.js';
+import { sweepOnce, uncachedBlob } from './blob-cache.js';
+import { downloadBlob } from './blob-download.js';
+import { BlobPrefetcher } from './blob-prefetch.js';
 import { RegistryClient } from './client.js';
 import { resolveCredential, type CredentialLookup } from './credentials.js';
 import { isInsecureHost, networkError, Transport } from './transport.js';
@@ -53,20 +55,52 @@ export async function closeRegistryClients(options: RegistryOptions): Promise<vo
   await entry?.transport.close();
 }
 
-function blobOpener(client: RegistryClient, repo: string, source: string, options: OpenOptions): BlobOpener {
-  return async (descriptor: Descriptor) => {
-    const what = `blob ${descriptor.digest} of ${source}`;
-    let url = new URL(`https://${client.registry}/`);
-    return openCachedBlob(
-      options.cacheDir || undefined,
-      descriptor,
-      async () => {
-        const res = await client.fetchBlob(repo, descriptor.digest, what);
-        url = res.url;
-        return res.body;
-      },
-      (err) => networkError(err, { url, what }),
+function blobConcurrency(options: RegistryOptions): number {
+  const n = options.blobConcurrency ?? DEFAULT_BLOB_CONCURRENCY;
+  if (!Number.isInteger(n) || n < 1) {
+    throw new PortcullisError(
+      'CONFIG_INVALID',
+      `blob concurrency must be a whole number of at least 1, got ${n}`,
     );
+  }
+  return n;
+}
+
+/**
+ * Opens blobs of one image. With a cache, blobs download into it ahead of the layer being
+ * read (`layers` says what comes next); without one, each streams straight from the registry.
+ */
+function blobOpener(
+  client: RegistryClient,
+  repo: string,
+  source: string,
+  options: OpenOptions,
+  layers: readonly Descriptor[],
+): BlobOpener {
+  const what = (descriptor: Descriptor) => `blob ${descriptor.digest} of ${source}`;
+  const stream = async (descriptor: Descriptor) => {
+    const res = await client.fetchBlob(repo, descriptor.digest, what(descriptor));
+    return uncachedBlob(res.body, (err) => networkError(err, { url: res.url, what: what(descriptor) }));
+  };
+  if (!options.cacheDir) return stream;
+  const prefetcher = new BlobPrefetcher({
+    cacheDir: options.cacheDir,
+    concurrency: blobConcurrency(options.registry),
+    stream,
+    download: (descriptor, final, signal) =>
+      downloadBlob({
+        descriptor,
+        final,
+        what: what(descriptor),
+        retries: options.registry.retries,
+        signal,
+        open: (offset) => client.fetchBlob(repo, descriptor.digest, what(descriptor), { offset, signal }),
+        mapError: (err, url) => networkError(err, { url, what: what(descriptor) }),
+      }),
+  });
+  return (descriptor) => {
+    const at = layers.findIndex((layer) => layer.digest === descriptor.digest);
+    return prefetcher.open(descriptor, at < 0 ? [] : layers.slice(at + 1));
   };
 }
 
@@ -80,11 +114,13 @@ async function manifestImage(
   options: OpenOptions,
   descriptor?: Descriptor,
 ): Promise<Image> {
+  const parsed = parseManifestDocument(raw, `manifest of ${source}`, mediaType);
+  const layers = parsed.kind === 'manifest' ? parsed.layers : [];
   const image = imageFromManifest({
     source,
     rawManifest: raw,
     digest,
-    openBlob: blobOpener(client, repo, source, options),
+    openBlob: blobOpener(client, repo, source, options, layers),
     limits: options.limits,
     ...(mediaType ? { mediaType } : {}),
     ...(descriptor?.platform ? { platform: descriptor.platform } : {}),
@@ -96,6 +132,8 @@ async function open(target: string, options: OpenOptions): Promise<ImageOrIndex>
   const ref = parseReference(target);
   const repo = ref.repository;
   const client = registryClient(ref.registry, options.registry);
+  // Opening the cache is when temp files left by crashed pulls are swept (once per process).
+  if (options.cacheDir) await sweepOnce(options.cacheDir);
   const source = `registry:${formatReference(ref)}`;
   const fetched = await client.getManifest(
     repo,

@@ -4,6 +4,7 @@
  * connection resets. Everything streams; nothing here reads a body it does not own.
  */
 import { rootCertificates } from 'node:tls';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import { PortcullisError } from '../../../errors.js';
 import type { RegistryOptions } from '../../options.js';
@@ -17,6 +18,8 @@ export interface HttpRequest {
   body?: string;
   /** For messages: "manifest of registry:…", "token for …". */
   what: string;
+  /** Cancels the request, its body and any wait between retries (a sibling blob failed). */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -50,6 +53,16 @@ function errorCode(err: unknown): string {
     current = current.cause;
   }
   return '';
+}
+
+/** A connection reset or dropped socket: worth another attempt. */
+export function isRetryableNetworkError(err: unknown): boolean {
+  return RETRYABLE_NETWORK.has(errorCode(err));
+}
+
+/** A body cut off mid-way (reset, dropped, stalled): worth resuming where it stopped. */
+export function isResumableBodyError(err: unknown): boolean {
+  return isRetryableNetworkError(err) || errorCode(err) === 'UND_ERR_BODY_TIMEOUT';
 }
 
 function isTlsError(code: string, err: unknown): boolean {
@@ -119,8 +132,6 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
   return ceiling / 2 + random() * (ceiling / 2);
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 export class Transport {
   private readonly verified: Agent;
   private readonly unverified: Agent;
@@ -151,10 +162,13 @@ export class Transport {
           headers: req.headers ?? {},
           body: req.body ?? null,
           dispatcher,
+          ...(req.signal ? { signal: req.signal } : {}),
         });
       } catch (err) {
-        if (!last && RETRYABLE_NETWORK.has(errorCode(err))) {
-          await sleep(backoffMs(attempt));
+        // A cancelled request reports why it was cancelled, not a network failure.
+        if (req.signal?.aborted) throw req.signal.reason;
+        if (!last && isRetryableNetworkError(err)) {
+          await sleep(backoffMs(attempt), undefined, { signal: req.signal });
           continue;
         }
         throw networkError(err, req);
@@ -166,7 +180,7 @@ export class Transport {
         const wait = retryAfterMs(res.headers['retry-after']);
         if (wait === undefined || wait <= MAX_RETRY_AFTER_MS) {
           await res.body.dump().catch(() => undefined);
-          await sleep(wait ?? backoffMs(attempt));
+          await sleep(wait ?? backoffMs(attempt), undefined, { signal: req.signal });
           continue;
         }
       }
