@@ -103,8 +103,10 @@ export function decompressor(
     counter.on('error', (err) => guard.destroy(err));
     return { input: counter, output: guard };
   }
+  // 256 KiB output chunks: each chunk costs a trip through JavaScript, and a quarter as many
+  // trips as with 64 KiB saved about a tenth of the CPU of inflating the app fixture.
   const inflate: Transform =
-    compression === 'gzip' ? createGunzip({ chunkSize: 64 * 1024 }) : new ZstdStream();
+    compression === 'gzip' ? createGunzip({ chunkSize: 256 * 1024 }) : new ZstdStream();
   counter.pipe(inflate).pipe(guard);
   counter.on('error', (err) => guard.destroy(err));
   inflate.on('error', (err: Error) =>
