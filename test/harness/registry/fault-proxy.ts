@@ -12,6 +12,8 @@ export interface SeenRequest {
   method: string;
   path: string;
   authorization: string | undefined;
+  /** The Range header, for resumed blob downloads. */
+  range?: string | undefined;
 }
 
 export interface FaultContext {
@@ -56,10 +58,13 @@ export async function startFaultProxy(
       method: req.method ?? '',
       path: req.url ?? '',
       authorization: req.headers.authorization,
+      range: req.headers.range,
     });
     const upstream = async () => {
       const headers: Record<string, string> = {};
       if (req.headers.accept) headers.accept = req.headers.accept;
+      // Read when called, so a fault can drop it first to play a server that ignores Range.
+      if (req.headers.range) headers.range = req.headers.range;
       const up = await request(`http://${upstreamHost}${req.url}`, { method: req.method as 'GET', headers });
       const body = Buffer.from(await up.body.arrayBuffer());
       const out: Record<string, string> = {};

@@ -45,3 +45,17 @@ export async function loginWithSkopeo(registry: TestRegistry, authFile: string):
   args.push(registry.host);
   await run('skopeo', args);
 }
+
+/** `skopeo copy` of `reference` from the registry to an OCI layout (ground truth for pulls). */
+export async function pullWithSkopeo(
+  registry: TestRegistry,
+  reference: string,
+  layoutDir: string,
+): Promise<void> {
+  const args = ['copy', '--insecure-policy', '--quiet'];
+  if (registry.mode === 'plain') args.push('--src-tls-verify=false');
+  else args.push('--src-cert-dir', registry.certDir ?? '');
+  if (registry.username) args.push('--src-creds', `${registry.username}:${registry.password}`);
+  args.push(`docker://${registry.host}/${reference}`, `oci:${layoutDir}:pulled`);
+  await run('skopeo', args, { maxBuffer: 16 * 1024 * 1024 });
+}

@@ -1,0 +1,189 @@
+/**
+ * Resumed blob downloads against the real docker-registry (which honours Range) behind the
+ * fault proxy, which cuts a blob off after a known number of bytes. Ground truth: the layout
+ * we built and pushed (blob bytes, tars), and the requests the proxy saw.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openImages } from '../../open.js';
+import type { RegistryOptions } from '../../options.js';
+import {
+  startFaultProxy,
+  type FaultContext,
+  type FaultProxy,
+} from '../../../../../test/harness/registry/fault-proxy.js';
+import { buildOciLayout, type BuiltLayout } from '../../../../../test/harness/registry/oci-layout.js';
+import { registryOpenOptions } from '../../../../../test/harness/registry/options.js';
+import { pushImage } from '../../../../../test/harness/registry/push.js';
+import { caught, drain } from '../../../../../test/harness/registry/read-all.js';
+import { startRegistry, type TestRegistry } from '../../../../../test/harness/registry/start-registry.js';
+import { blobCachePath } from './blob-cache.js';
+
+/** Where the first answer is cut off. */
+const CUT = 40_000;
+
+let work: string;
+let registry: TestRegistry;
+let proxy: FaultProxy;
+let built: BuiltLayout;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'portcullis-resume-'));
+  // Random hex barely compresses, so the gzip blob is large enough to cut in the middle.
+  built = await buildOciLayout(join(work, 'layout'), 'v1', [
+    {
+      platform: { os: 'linux', architecture: 'amd64' },
+      layers: [{ 'big.txt': randomBytes(60_000).toString('hex') }, { 'small.txt': 'small\n' }],
+    },
+  ]);
+  registry = await startRegistry('plain');
+  await pushImage(registry, `oci:${built.dir}:v1`, 'app/resume:v1');
+  proxy = await startFaultProxy(registry.host);
+});
+
+afterAll(async () => {
+  await proxy?.close();
+  await registry?.stop();
+  await rm(work, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  proxy.fault = undefined;
+  proxy.seen.length = 0;
+});
+
+const big = () => built.images[0]?.layers[0] as NonNullable<BuiltLayout['images'][0]>['layers'][0];
+
+async function options(over: Partial<RegistryOptions> = {}) {
+  return registryOpenOptions(registry, await mkdtemp(join(work, 'cache-')), { timeoutMs: 5_000, ...over });
+}
+
+const bigGets = () =>
+  proxy.seen.filter((r) => r.method === 'GET' && r.path.endsWith(`/blobs/${big().digest}`));
+
+/** Answers the first `upTo` bytes of the upstream body with the full Content-Length, then drops the socket. */
+async function cutOff({ req, res, upstream }: FaultContext, upTo: number): Promise<void> {
+  const up = await upstream();
+  res.writeHead(up.status, { ...up.headers, 'content-length': String(up.body.length) });
+  res.write(up.body.subarray(0, upTo));
+  setTimeout(() => req.socket.destroy(), 20);
+}
+
+/** Cuts the first request for the big blob; later ones go to `then`. */
+function cutFirst(then: (ctx: FaultContext) => Promise<boolean> | boolean) {
+  return async (ctx: FaultContext): Promise<boolean> => {
+    if (!ctx.req.url?.endsWith(`/blobs/${big().digest}`)) return false;
+    if (ctx.repeat > 0) return then(ctx);
+    await cutOff(ctx, CUT);
+    return true;
+  };
+}
+
+async function pullBig(opts: Awaited<ReturnType<typeof options>>): Promise<Buffer> {
+  const [image] = await openImages(`${proxy.host}/app/resume:v1`, opts);
+  const [layer] = (await image?.layers()) ?? [];
+  if (!layer) throw new Error('the image has no layers');
+  return drain(await layer.uncompressed());
+}
+
+async function tempFiles(cacheDir: string): Promise<string[]> {
+  const names = await readdir(join(cacheDir, 'blobs', 'sha256')).catch(() => [] as string[]);
+  return names.filter((n) => n.includes('.tmp-'));
+}
+
+describe('resumed blob downloads', () => {
+  it('asks for the rest with Range: bytes=N- after a cut, appends the 206, and verifies', async () => {
+    const statuses: number[] = [];
+    proxy.fault = cutFirst(async ({ res, upstream }) => {
+      const up = await upstream();
+      statuses.push(up.status);
+      res.writeHead(up.status, up.headers).end(up.body);
+      return true;
+    });
+    const opts = await options();
+    expect((await pullBig(opts)).equals(big().tar)).toBe(true);
+    expect(bigGets().map((r) => r.range)).toEqual([undefined, `bytes=${CUT}-`]);
+    // The real registry honoured the Range: only the rest crossed the wire the second time.
+    expect(statuses).toEqual([206]);
+    expect((await readFile(blobCachePath(opts.cacheDir, big().digest))).equals(big().bytes)).toBe(true);
+    expect(await tempFiles(opts.cacheDir)).toEqual([]);
+  });
+
+  it('resumes a body that ends early without an error (short body)', async () => {
+    proxy.fault = async (ctx) => {
+      if (!ctx.req.url?.endsWith(`/blobs/${big().digest}`) || ctx.repeat > 0) return false;
+      const up = await ctx.upstream();
+      // No Content-Length: chunked, so ending early is a clean end, not a socket error.
+      ctx.res.writeHead(200, up.headers).end(up.body.subarray(0, CUT));
+      return true;
+    };
+    expect((await pullBig(await options())).equals(big().tar)).toBe(true);
+    expect(bigGets().map((r) => r.range)).toEqual([undefined, `bytes=${CUT}-`]);
+  });
+
+  it('starts over when the server ignores Range and answers 200', async () => {
+    proxy.fault = cutFirst(async ({ req, res, upstream }) => {
+      delete req.headers.range;
+      const up = await upstream();
+      res.writeHead(up.status, up.headers).end(up.body);
+      return true;
+    });
+    const opts = await options();
+    expect((await pullBig(opts)).equals(big().tar)).toBe(true);
+    expect(bigGets().map((r) => r.range)).toEqual([undefined, `bytes=${CUT}-`]);
+    expect((await readFile(blobCachePath(opts.cacheDir, big().digest))).equals(big().bytes)).toBe(true);
+  });
+
+  it('starts over when a 206 covers another range than the one asked for', async () => {
+    proxy.fault = cutFirst(async ({ req, res, upstream, repeat }) => {
+      if (repeat > 1 || !req.headers.range) return false;
+      delete req.headers.range;
+      const up = await upstream();
+      const last = up.body.length - 1;
+      res
+        .writeHead(206, { ...up.headers, 'content-range': `bytes 0-${last}/${up.body.length}` })
+        .end(up.body);
+      return true;
+    });
+    expect((await pullBig(await options())).equals(big().tar)).toBe(true);
+    expect(bigGets().map((r) => r.range)).toEqual([undefined, `bytes=${CUT}-`, undefined]);
+  });
+
+  it('fails a corrupt resumed tail with DIGEST_MISMATCH naming the resume, and caches nothing', async () => {
+    proxy.fault = cutFirst(async ({ res, upstream }) => {
+      const up = await upstream();
+      const body = Buffer.from(up.body);
+      body[body.length - 5] = (body[body.length - 5] as number) ^ 0xff;
+      res.writeHead(up.status, up.headers).end(body);
+      return true;
+    });
+    const opts = await options();
+    const err = await caught(pullBig(opts));
+    expect(err.code).toBe('DIGEST_MISMATCH');
+    expect(err.message).toContain(big().digest);
+    expect(err.message).toContain(`resumed at byte ${CUT}`);
+    await expect(readFile(blobCachePath(opts.cacheDir, big().digest))).rejects.toThrow(/ENOENT/);
+    expect(await tempFiles(opts.cacheDir)).toEqual([]);
+  });
+
+  it('gives up after the configured retries with REGISTRY_UNREACHABLE and no temp file', async () => {
+    let served = 0;
+    proxy.fault = async (ctx) => {
+      if (!ctx.req.url?.endsWith(`/blobs/${big().digest}`)) return false;
+      // Each attempt gets a little further, so every retry is a resume from a new offset.
+      served += 5_000;
+      await cutOff(ctx, served);
+      return true;
+    };
+    const opts = await options({ retries: 2 });
+    const err = await caught(pullBig(opts));
+    expect(err.code).toBe('REGISTRY_UNREACHABLE');
+    expect(err.message).toContain(big().digest);
+    expect(bigGets()).toHaveLength(3);
+    expect(bigGets()[1]?.range).toMatch(/^bytes=\d+-$/);
+    expect(await tempFiles(opts.cacheDir)).toEqual([]);
+  });
+});
