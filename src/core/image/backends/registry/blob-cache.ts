@@ -19,7 +19,9 @@ import type { Descriptor } from '../../types.js';
 /** A temp file untouched for this long has no live writer (downloads time out far sooner). */
 export const STALE_TEMP_MS = 60 * 60 * 1000;
 
-const TEMP_RE = /\.tmp-(?:(\d+)-)?[0-9a-f-]+$/;
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+/** `<hex>.tmp-<pid>-<uuid>`, or `<hex>.tmp-<uuid>` from versions that did not mark the writer. */
+const TEMP_RE = new RegExp(`\\.tmp-(?:(\\d+)-)?${UUID}$`);
 
 export function blobCachePath(cacheDir: string, digest: string): string {
   return join(cacheDir, 'blobs', digest.slice(0, digest.indexOf(':')), digestHex(digest));
