@@ -3,7 +3,7 @@ import { rpmBdbParser, rpmNdbParser, rpmSqliteParser } from './parse-rpmdb.js';
 
 export const rpmCataloger: Cataloger = {
   id: 'rpm-db',
-  version: 1,
+  version: 2,
   ecosystem: 'rpm',
   parsers: [rpmSqliteParser, rpmBdbParser, rpmNdbParser],
 };

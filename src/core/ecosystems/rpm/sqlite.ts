@@ -1,8 +1,8 @@
 /**
  * Header blobs from an rpm SQLite database (rpm >= 4.16, `Packages(hnum, blob)`). sql.js is
  * SQLite compiled to WebAssembly: no native build, and it reads from a byte array, so the
- * database is never opened on disk and nothing is written. A WAL file beside the database is
- * not read; rpm checkpoints it when it closes the database cleanly.
+ * database is never opened on disk and nothing is written. The bytes handed here already have
+ * the committed frames of the `-wal` file beside the database applied (sqlite-wal.ts).
  */
 import { createRequire } from 'node:module';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';

@@ -76,19 +76,7 @@ export async function buildRpmDb(): Promise<RpmDbFixture> {
   mkdirSync(sqliteDir);
   mkdirSync(bdbDir);
   mkdirSync(ndbDir);
-  const top = join(dir, 'top');
-  const rpms: string[] = [];
-  for (const [name, text] of Object.entries(SPECS)) {
-    writeFileSync(join(dir, name), text);
-    execFileSync(
-      'rpmbuild',
-      ['-bb', '--define', `_topdir ${top}`, '--define', '_build_id_links none', join(dir, name)],
-      { stdio: 'ignore' },
-    );
-  }
-  for (const arch of readdirSync(join(top, 'RPMS'))) {
-    for (const f of readdirSync(join(top, 'RPMS', arch))) rpms.push(join(top, 'RPMS', arch, f));
-  }
+  const rpms = buildRpms(SPECS, dir, 'top');
   execFileSync('rpm', ['-i', '--justdb', '--nodeps', '--dbpath', sqliteDir, ...rpms], { stdio: 'ignore' });
   const rows = await sqliteRows(join(sqliteDir, 'rpmdb.sqlite'));
   writeBdb(rows, join(bdbDir, 'Packages'), dir, 'le');
@@ -102,6 +90,29 @@ export async function buildRpmDb(): Promise<RpmDbFixture> {
     ndbDir,
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** The alpha, alpha-libs and beta packages as .rpm files: what buildRpmDb records. */
+export function buildFixtureRpms(dir: string): string[] {
+  return buildRpms(SPECS, dir, 'top');
+}
+
+/** Builds every spec (file name → text) with rpmbuild under `dir/<topName>`; returns the .rpm paths. */
+export function buildRpms(specs: Record<string, string>, dir: string, topName: string): string[] {
+  const top = join(dir, topName);
+  for (const [name, text] of Object.entries(specs)) {
+    writeFileSync(join(dir, name), text);
+    execFileSync(
+      'rpmbuild',
+      ['-bb', '--define', `_topdir ${top}`, '--define', '_build_id_links none', join(dir, name)],
+      { stdio: 'ignore' },
+    );
+  }
+  const rpms: string[] = [];
+  for (const arch of readdirSync(join(top, 'RPMS'))) {
+    for (const f of readdirSync(join(top, 'RPMS', arch))) rpms.push(join(top, 'RPMS', arch, f));
+  }
+  return rpms;
 }
 
 export async function sqliteRows(sqlitePath: string): Promise<[number, Buffer][]> {
