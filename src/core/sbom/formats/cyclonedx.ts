@@ -6,18 +6,26 @@ import { Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
 import type { SbomDocument } from '../document.js';
 import { sortPackages } from '../document.js';
 import type { Package } from '../model.js';
-import { isSpdxLicenseId } from './spdx-licenses.js';
+import { isSpdxLicenseId, parseLicenseExpression } from './spdx-licenses.js';
 
 const PROPERTY_PREFIX = 'portcullis';
 
+/**
+ * A CycloneDX licence list is either licences or one expression. Licences that are all SPDX
+ * ids or expressions become one expression joined with AND; otherwise every licence is kept
+ * as an entry, an expression among them by its text, so none is dropped.
+ */
 function licensesOf(pkg: Package): Models.License[] {
-  return pkg.licenses.map((l) =>
-    isSpdxLicenseId(l)
-      ? new Models.SpdxLicense(l)
-      : /\s(AND|OR|WITH)\s/.test(l)
-        ? new Models.LicenseExpression(l)
-        : new Models.NamedLicense(l),
-  );
+  const licenses = [...new Set(pkg.licenses)];
+  const parsed = licenses.map((l) => ({ text: l, parsed: parseLicenseExpression(l) }));
+  const isExpression = (p: (typeof parsed)[number]) => p.parsed.ok && !isSpdxLicenseId(p.text);
+  if (parsed.some(isExpression) && parsed.every((p) => p.parsed.ok)) {
+    const terms = parsed.map((p) =>
+      p.parsed.ok && p.parsed.compound && licenses.length > 1 ? `(${p.text})` : p.text,
+    );
+    return [new Models.LicenseExpression(terms.join(' AND '))];
+  }
+  return licenses.map((l) => (isSpdxLicenseId(l) ? new Models.SpdxLicense(l) : new Models.NamedLicense(l)));
 }
 
 function componentOf(pkg: Package): Models.Component {
@@ -26,10 +34,7 @@ function componentOf(pkg: Package): Models.Component {
     version: pkg.version,
     purl: pkg.purl,
   });
-  // A license list must be all-expressions or no expression: keep the first expression alone.
-  const licenses = licensesOf(pkg);
-  const expression = licenses.find((l) => l instanceof Models.LicenseExpression);
-  for (const l of expression ? [expression] : licenses) component.licenses.add(l);
+  for (const l of licensesOf(pkg)) component.licenses.add(l);
   const props: [string, string | undefined][] = [
     ['type', pkg.type],
     ['foundBy', pkg.foundBy],

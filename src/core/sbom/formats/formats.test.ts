@@ -9,7 +9,9 @@ import { toCycloneDxJson } from './cyclonedx.js';
 import { toSpdxJson } from './spdx.js';
 import { toNativeJson, toPurlList } from './text.js';
 import { decodeSbom } from './decode.js';
-import { layer1, sampleDocument } from './test-support/sample-document.js';
+import { layer1, SAMPLE_INTEGRITY, sampleDocument } from './test-support/sample-document.js';
+import { validateSpdxDocument } from './spdx-validate.js';
+import type { Package } from '../model.js';
 
 const golden = (name: string) => fileURLToPath(new URL(`./__golden__/${name}`, import.meta.url));
 
@@ -54,27 +56,50 @@ describe('SBOM formats', () => {
     expect(validate(broken)).toBe(false);
   });
 
-  it('SPDX 2.3 output is internally consistent and uses LicenseRefs for non-SPDX licenses', () => {
-    const doc = JSON.parse(
-      toSpdxJson(sampleDocument(), { documentNamespace: 'https://portcullis.dev/spdx/test' }),
-    ) as {
-      spdxVersion: string;
-      packages: { SPDXID: string; licenseDeclared: string; externalRefs?: { referenceLocator: string }[] }[];
-      relationships: { spdxElementId: string; relatedSpdxElement: string; relationshipType: string }[];
-      hasExtractedLicensingInfos?: { licenseId: string }[];
+  it('SPDX 2.3 output passes our SPDX 2.3 validator and matches the golden file', () => {
+    const json = toSpdxJson(sampleDocument(), { documentNamespace: 'https://portcullis.dev/spdx/test' });
+    expect(validateSpdxDocument(JSON.parse(json))).toEqual([]);
+    expectGolden(golden('sample.spdx.json'), json + '\n');
+  });
+
+  it('SPDX packages carry supplier, originator, checksums, download location and licence expressions', () => {
+    const doc = JSON.parse(toSpdxJson(sampleDocument())) as {
+      packages: Record<string, unknown>[];
+      hasExtractedLicensingInfos: { licenseId: string; extractedText: string }[];
     };
-    expect(doc.spdxVersion).toBe('SPDX-2.3');
-    const ids = new Set(['SPDXRef-DOCUMENT', ...doc.packages.map((p) => p.SPDXID)]);
-    for (const p of doc.packages) expect(p.SPDXID).toMatch(/^SPDXRef-[A-Za-z0-9.-]+$/);
-    for (const r of doc.relationships) {
-      expect(ids.has(r.spdxElementId)).toBe(true);
-      expect(ids.has(r.relatedSpdxElement)).toBe(true);
-    }
-    const refs = doc.packages.map((p) => p.licenseDeclared).filter((l) => l.startsWith('LicenseRef-'));
-    expect(refs).toHaveLength(1);
-    expect(doc.hasExtractedLicensingInfos?.map((e) => e.licenseId)).toEqual(refs);
-    expect(doc.relationships.filter((r) => r.relationshipType === 'CONTAINS')).toHaveLength(3);
-    expectGolden(golden('sample.spdx.json'), JSON.stringify(doc, null, 2) + '\n');
+    const byName = (name: string) => doc.packages.find((p) => p.name === name) ?? {};
+    expect(byName('libssl3')).toMatchObject({
+      supplier: 'Organization: Debian OpenSSL Team (pkg-openssl-devel@alioth-lists.debian.net)',
+      sourceInfo: 'built from source package openssl 3.0.11-1~deb12u2',
+      licenseDeclared: 'Apache-2.0',
+    });
+    const sha512 = Buffer.from(SAMPLE_INTEGRITY.slice('sha512-'.length), 'base64').toString('hex');
+    expect(byName('@babel/core')).toMatchObject({
+      downloadLocation: 'https://registry.npmjs.org/@babel/core/-/core-7.24.0.tgz',
+      checksums: [{ algorithm: 'SHA512', checksumValue: sha512 }],
+      homepage: 'https://babel.dev/docs/en/next/babel-core',
+    });
+    const requests = byName('requests');
+    expect(requests.originator).toBe('Person: Kenneth Reitz (me@kennethreitz.org)');
+    const ref = doc.hasExtractedLicensingInfos.find((e) => e.extractedText === 'Apache 2.0 (see LICENSE)');
+    expect(requests.licenseDeclared).toBe(
+      `${ref?.licenseId} AND GPL-2.0-or-later WITH Libtool-exception AND (MIT OR Apache-2.0)`,
+    );
+    expect(byName('oci-dir:/tmp/layout:app').primaryPackagePurpose).toBe('CONTAINER');
+  });
+
+  it('CycloneDX joins SPDX licences and expressions into one expression, and keeps every licence otherwise', () => {
+    const doc = sampleDocument();
+    const ssl = doc.packages[0] as Package;
+    ssl.licenses = ['Apache-2.0', 'GPL-2.0-only WITH Linux-syscall-note', 'MIT OR BSD-3-Clause'];
+    const bom = JSON.parse(toCycloneDxJson(doc)) as {
+      components: { 'bom-ref': string; licenses?: Record<string, unknown>[] }[];
+    };
+    const licenses = (ref: string) => bom.components.find((c) => c['bom-ref'] === ref)?.licenses;
+    expect(licenses('deb-libssl3')).toEqual([
+      { expression: 'Apache-2.0 AND GPL-2.0-only WITH Linux-syscall-note AND (MIT OR BSD-3-Clause)' },
+    ]);
+    expect(licenses('python-requests')).toHaveLength(3);
   });
 
   it('lists unique PURLs sorted by type and name', () => {

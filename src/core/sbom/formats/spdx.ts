@@ -1,49 +1,102 @@
 /**
  * SPDX 2.3 JSON. Written directly (no maintained JS library emits SPDX 2.3 JSON); the shape
  * follows the SPDX 2.3 specification, clauses 6 (document), 7 (package), 10 (other licensing
- * information) and 11 (relationships).
+ * information) and 11 (relationships). spdx-validate.ts checks every document we write.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { SbomDocument } from '../document.js';
 import { sortPackages } from '../document.js';
 import type { Package } from '../model.js';
-import { isSpdxLicenseId } from './spdx-licenses.js';
+import { canonicalLicenseId, parseLicenseExpression } from './spdx-licenses.js';
+import {
+  checksumsOf,
+  downloadLocationOf,
+  homepageOf,
+  originatorOf,
+  supplierOf,
+} from './spdx-package-facts.js';
 
 export interface SpdxOptions {
   /** Fixed namespace for reproducible output (tests); default: a fresh UUID-based URI. */
   documentNamespace?: string;
 }
 
+const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
 /** SPDXIDs allow only letters, digits, `.` and `-`. */
 function spdxId(kind: string, key: string): string {
-  const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
-  return `SPDXRef-${kind}-${key.replace(/[^A-Za-z0-9.-]+/g, '-').slice(0, 60)}-${hash}`;
+  return `SPDXRef-${kind}-${key.replace(/[^A-Za-z0-9.-]+/g, '-').slice(0, 60)}-${shortHash(key)}`;
 }
 
-function licenseRef(name: string): string {
-  return `LicenseRef-${name.replace(/[^A-Za-z0-9.-]+/g, '-')}`;
+/** LicenseRefs declared so far, by id, with the text each stands for (clause 10). */
+type ExtractedLicenses = Map<string, string>;
+
+/** A LicenseRef for licence text that is no SPDX expression; distinct texts never share one. */
+function licenseRef(text: string, extracted: ExtractedLicenses): string {
+  const base = `LicenseRef-${text.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '') || 'unnamed'}`;
+  const taken = extracted.get(base);
+  const ref = taken === undefined || taken === text ? base : `${base}-${shortHash(text).slice(0, 8)}`;
+  extracted.set(ref, text);
+  return ref;
 }
 
-/** Declared license as an SPDX expression; non-SPDX names become LicenseRefs (clause 10). */
-function declaredLicense(pkg: Package, extracted: Map<string, string>): string {
-  if (pkg.licenses.length === 0) return 'NOASSERTION';
-  const terms = pkg.licenses.map((l) => {
-    if (isSpdxLicenseId(l)) return l;
-    if (
-      /^[A-Za-z0-9.+-]+(\s+(AND|OR|WITH)\s+[A-Za-z0-9.+-]+)+$/.test(l) &&
-      l
-        .split(/\s+/)
-        .every(
-          (t) => /^(AND|OR|WITH)$/.test(t) || isSpdxLicenseId(t.replace(/\+$/, '')) || /exception/i.test(t),
-        )
-    ) {
-      return `(${l})`;
-    }
-    const ref = licenseRef(l);
-    extracted.set(ref, l);
-    return ref;
-  });
-  return terms.length === 1 ? (terms[0] as string).replace(/^\((.*)\)$/, '$1') : terms.join(' AND ');
+/** One declared licence as an SPDX expression term (Annex D), or a LicenseRef for its text. */
+function licenseTerm(license: string, extracted: ExtractedLicenses): { term: string; compound: boolean } {
+  const parsed = parseLicenseExpression(license);
+  // An expression naming LicenseRefs of its own would point at texts this document lacks.
+  if (parsed.ok && parsed.licenseRefs.length === 0) return { term: license, compound: parsed.compound };
+  const id = canonicalLicenseId(license.trim());
+  if (id) return { term: id, compound: false };
+  return { term: licenseRef(license, extracted), compound: false };
+}
+
+/** Declared licences joined with AND; NOASSERTION when the package declares none. */
+function declaredLicense(pkg: Package, extracted: ExtractedLicenses): string {
+  const terms = [...new Set(pkg.licenses)].map((l) => licenseTerm(l, extracted));
+  if (terms.length === 0) return 'NOASSERTION';
+  if (terms.length === 1) return (terms[0] as { term: string }).term;
+  return [...new Set(terms.map((t) => (t.compound ? `(${t.term})` : t.term)))].join(' AND ');
+}
+
+/** Creation time as the spec writes it: UTC, to the second. */
+function spdxDate(iso: string): string {
+  const time = Date.parse(iso);
+  return new Date(Number.isNaN(time) ? 0 : time).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+function spdxPackage(pkg: Package, id: string, extracted: ExtractedLicenses) {
+  const supplier = supplierOf(pkg);
+  const originator = originatorOf(pkg);
+  const checksums = checksumsOf(pkg);
+  const homepage = homepageOf(pkg);
+  return {
+    name: pkg.name,
+    SPDXID: id,
+    versionInfo: pkg.version,
+    ...(supplier ? { supplier } : {}),
+    ...(originator ? { originator } : {}),
+    downloadLocation: downloadLocationOf(pkg),
+    filesAnalyzed: false,
+    ...(checksums.length ? { checksums } : {}),
+    ...(homepage ? { homepage } : {}),
+    ...(pkg.source
+      ? { sourceInfo: `built from source package ${pkg.source.name} ${pkg.source.version}` }
+      : {}),
+    licenseConcluded: 'NOASSERTION',
+    licenseDeclared: declaredLicense(pkg, extracted),
+    copyrightText: 'NOASSERTION',
+    ...(pkg.locations.length
+      ? {
+          comment: `found by ${pkg.foundBy} at ${pkg.locations.map((l) => l.path).join(', ')}${
+            pkg.originLayer ? `; layer ${pkg.originLayer}` : ''
+          }`,
+        }
+      : {}),
+    externalRefs: [
+      { referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: pkg.purl },
+    ],
+    primaryPackagePurpose: 'LIBRARY',
+  };
 }
 
 export function toSpdxJson(doc: SbomDocument, options: SpdxOptions = {}): string {
@@ -53,30 +106,7 @@ export function toSpdxJson(doc: SbomDocument, options: SpdxOptions = {}): string
   const packages = sortPackages(doc.packages).map((pkg) => {
     const id = spdxId('Package', `${pkg.type}-${pkg.name}-${pkg.version}-${pkg.id}`);
     ids.set(pkg.id, id);
-    return {
-      name: pkg.name,
-      SPDXID: id,
-      versionInfo: pkg.version,
-      downloadLocation: 'NOASSERTION',
-      filesAnalyzed: false,
-      licenseConcluded: 'NOASSERTION',
-      licenseDeclared: declaredLicense(pkg, extracted),
-      copyrightText: 'NOASSERTION',
-      primaryPackagePurpose: 'LIBRARY',
-      ...(pkg.source
-        ? { sourceInfo: `built from source package ${pkg.source.name} ${pkg.source.version}` }
-        : {}),
-      externalRefs: [
-        { referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: pkg.purl },
-      ],
-      ...(pkg.locations.length
-        ? {
-            comment: `found by ${pkg.foundBy} at ${pkg.locations.map((l) => l.path).join(', ')}${
-              pkg.originLayer ? `; layer ${pkg.originLayer}` : ''
-            }`,
-          }
-        : {}),
-    };
+    return spdxPackage(pkg, id, extracted);
   });
   const relationships = [
     { spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: subjectId },
@@ -109,7 +139,7 @@ export function toSpdxJson(doc: SbomDocument, options: SpdxOptions = {}): string
     documentNamespace:
       options.documentNamespace ?? `https://portcullis.dev/spdx/${encodeURIComponent(name)}-${randomUUID()}`,
     creationInfo: {
-      created: doc.createdAt.replace(/\.\d+Z$/, 'Z'),
+      created: spdxDate(doc.createdAt),
       creators: [`Tool: portcullis-${doc.descriptor.version}`],
     },
     documentDescribes: [subjectId],

@@ -1,8 +1,12 @@
 /** A small native SBOM with one package of each kind the exporters treat differently. */
+import { createHash } from 'node:crypto';
 import type { SbomDocument } from '../../document.js';
 
 export const layer0 = 'sha256:' + '1'.repeat(64);
 export const layer1 = 'sha256:' + '2'.repeat(64);
+
+/** An npm Subresource Integrity string: base64 of a SHA-512 digest (of a stand-in text). */
+export const SAMPLE_INTEGRITY = `sha512-${createHash('sha512').update('@babel/core@7.24.0').digest('base64')}`;
 
 export function sampleDocument(): SbomDocument {
   return {
@@ -46,7 +50,10 @@ export function sampleDocument(): SbomDocument {
         source: { name: 'openssl', version: '3.0.11-1~deb12u2' },
         originLayer: layer0,
         inSquashed: true,
-        metadata: { architecture: 'amd64' },
+        metadata: {
+          architecture: 'amd64',
+          maintainer: 'Debian OpenSSL Team <pkg-openssl-devel@alioth-lists.debian.net>',
+        },
       },
       {
         id: 'npm-babel-core',
@@ -58,7 +65,11 @@ export function sampleDocument(): SbomDocument {
         locations: [{ path: '/app/node_modules/@babel/core/package.json', layerDiffId: layer1 }],
         foundBy: 'npm-installed@1',
         originLayer: layer1,
-        metadata: {},
+        metadata: {
+          resolved: 'https://registry.npmjs.org/@babel/core/-/core-7.24.0.tgz',
+          integrity: SAMPLE_INTEGRITY,
+          homepage: 'https://babel.dev/docs/en/next/babel-core',
+        },
       },
       {
         id: 'python-requests',
@@ -66,14 +77,18 @@ export function sampleDocument(): SbomDocument {
         version: '2.28.1',
         type: 'python',
         purl: 'pkg:pypi/requests@2.28.1',
-        licenses: ['Apache 2.0 (see LICENSE)'],
+        licenses: [
+          'Apache 2.0 (see LICENSE)',
+          'GPL-2.0-or-later WITH Libtool-exception',
+          'MIT OR Apache-2.0',
+        ],
         locations: [
           { path: '/usr/lib/python3/dist-packages/requests-2.28.1.egg-info/PKG-INFO', layerDiffId: layer1 },
         ],
         foundBy: 'python-installed@1',
         ownedBy: { type: 'deb', name: 'python3-requests', version: '2.28.1+dfsg-1' },
         originLayer: layer1,
-        metadata: {},
+        metadata: { author: 'Kenneth Reitz <me@kennethreitz.org>' },
       },
     ],
     relationships: [{ from: 'npm-babel-core', to: 'deb-libssl3', type: 'depends-on' }],
