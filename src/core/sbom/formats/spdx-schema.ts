@@ -56,12 +56,12 @@ export function spdxDocumentSchema(mode: SpdxValidationMode): z.ZodType {
     : text.min(1);
   const actor = pattern(ACTOR, 'must start with "Person: ", "Organization: " or "Tool: "');
   const party = strict
-    ? z.union([z.literal('NOASSERTION'), text.regex(/^(Person|Organization): *\S/)], {
+    ? text.refine((v) => v === 'NOASSERTION' || /^(Person|Organization): *\S/.test(v), {
         error: 'must be NOASSERTION or start with "Person: " or "Organization: "',
       })
     : text;
   const uriOrNone = strict
-    ? z.union([z.literal('NONE'), z.literal('NOASSERTION'), text.regex(ABSOLUTE_URI)], {
+    ? text.refine((v) => v === 'NONE' || v === 'NOASSERTION' || ABSOLUTE_URI.test(v), {
         error: 'must be NONE, NOASSERTION or an absolute URI',
       })
     : text;
