@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { PortcullisError } from '../../errors.js';
 import { NATIVE_SCHEMA_VERSION, type SbomDocument } from '../document.js';
 import type { Location, Package, PackageType, Relationship } from '../model.js';
+import { assertValidSpdx } from './spdx-validate.js';
 
 const PURL_TYPE_TO_PACKAGE: Record<string, PackageType> = {
   deb: 'deb',
@@ -175,6 +176,8 @@ function fromCycloneDx(json: unknown, input: string): SbomDocument {
 }
 
 function fromSpdx(json: unknown, input: string): SbomDocument {
+  // Other tools' SPDX may deviate harmlessly from 2.3; what we read must be well formed.
+  assertValidSpdx(json, 'lenient', input);
   const parsed = spdxDoc.safeParse(json);
   if (!parsed.success)
     throw new PortcullisError(

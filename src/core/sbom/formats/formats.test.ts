@@ -12,6 +12,7 @@ import { decodeSbom } from './decode.js';
 import { layer1, SAMPLE_INTEGRITY, sampleDocument } from './test-support/sample-document.js';
 import { validateSpdxDocument } from './spdx-validate.js';
 import type { Package } from '../model.js';
+import { isPortcullisError, type PortcullisError } from '../../errors.js';
 
 const golden = (name: string) => fileURLToPath(new URL(`./__golden__/${name}`, import.meta.url));
 
@@ -139,6 +140,58 @@ describe('SBOM decoding (sbom: source)', () => {
     expect(document.relationships).toHaveLength(1);
     // SPDX has no distro field: it comes from the deb PURLs' distro qualifier.
     expect(document.distro).toEqual({ id: 'debian', versionId: '12' });
+  });
+
+  it('reads SPDX 2.2 from another tool, with properties and values outside our own output', () => {
+    const spdx22 = {
+      spdxVersion: 'SPDX-2.2',
+      dataLicense: 'CC0-1.0',
+      SPDXID: 'SPDXRef-DOCUMENT',
+      name: 'alpine:3.19',
+      documentNamespace: 'https://example.test/alpine-3.19',
+      creationInfo: { created: '2024-01-02T03:04:05.678Z', creators: ['Tool: other-1.0'], vendorNote: 'x' },
+      packages: [
+        {
+          name: 'musl',
+          SPDXID: 'SPDXRef-Package-apk-musl',
+          versionInfo: '1.2.4-r2',
+          licenseDeclared: 'mit',
+          externalRefs: [
+            {
+              referenceCategory: 'PACKAGE_MANAGER',
+              referenceType: 'purl',
+              referenceLocator: 'pkg:apk/alpine/musl@1.2.4-r2?distro=alpine-3.19.0',
+            },
+          ],
+        },
+      ],
+    };
+    const { document } = decodeSbom(JSON.stringify(spdx22), 'alpine.spdx.json');
+    expect(document.packages.map((p) => `${p.type}:${p.name}@${p.version}`)).toEqual(['apk:musl@1.2.4-r2']);
+    expect(document.distro).toEqual({ id: 'alpine', versionId: '3.19.0' });
+  });
+
+  it('rejects a structurally broken SPDX document with a coded error listing every problem', () => {
+    const doc = JSON.parse(toSpdxJson(sampleDocument())) as {
+      packages: Record<string, unknown>[];
+      relationships: unknown;
+    };
+    delete doc.packages[1]?.SPDXID;
+    (doc.packages[2] as Record<string, unknown>).name = ['not', 'a', 'string'];
+    doc.relationships = 'none';
+    let caught: unknown;
+    try {
+      decodeSbom(JSON.stringify(doc), 'broken.spdx.json');
+    } catch (err) {
+      caught = err;
+    }
+    expect(isPortcullisError(caught, 'INVALID_ARGUMENT')).toBe(true);
+    const message = (caught as Error).message;
+    expect(message).toMatch(/^broken\.spdx\.json: not a valid SPDX 2\.2\/2\.3 JSON document \(3 problems\):/);
+    expect(message).toContain('packages[1].SPDXID: is required');
+    expect(message).toContain('packages[2].name:');
+    expect(message).toContain('relationships:');
+    expect((caught as PortcullisError).details.problems).toHaveLength(3);
   });
 
   it('rejects what is not an SBOM with a clear message', () => {
