@@ -8,7 +8,7 @@
 import picomatch from 'picomatch';
 import type { Cataloger, ParseContext } from '../ecosystems/types.js';
 import type { Package } from '../sbom/model.js';
-import { EMPTY_RESOLVER, type SquashedView } from './content-view.js';
+import { layerResolver, type SquashedView } from './content-view.js';
 import type { LayerAnalysis } from './layer-analysis.js';
 import { packageId, packageKey, type CatalogRun } from './run-catalogers.js';
 
@@ -47,11 +47,12 @@ export async function addAllLayerPackages(
           if (!matches(path)) continue;
           let result;
           try {
-            // No resolver: sibling files of an old layer are not reconstructed; parsers that
-            // need them (dpkg copyright licenses) simply report less for removed packages.
+            // Siblings only as this same layer wrote them: an old layer's view is not
+            // reconstructed, so parsers that need siblings from other layers (dpkg copyright
+            // licenses) report less for removed packages.
             result = await parser.parse(
               { path, contents, ...(layerDiffId ? { layerDiffId } : {}) },
-              { ...context, resolver: EMPTY_RESOLVER, foundBy },
+              { ...context, resolver: layerResolver(analysis), foundBy },
             );
           } catch (err) {
             result = {

@@ -65,7 +65,7 @@ export interface CatalogOptions {
  * Version of the generic cataloger's own logic (origin, ownership, de-duplication, scopes):
  * bump it whenever the same inputs give different documents, so cached results are not reused.
  */
-export const GENERIC_CATALOGER_VERSION = 2;
+export const GENERIC_CATALOGER_VERSION = 3;
 
 export function analysisKey(options: CatalogOptions): string {
   return JSON.stringify({

@@ -2,6 +2,7 @@
  * Reads cataloger inputs from what the layer pass captured, falling back to the filesystem
  * (one more layer pass) only for files no cataloger declared.
  */
+import picomatch from 'picomatch';
 import type { FileResolver } from '../ecosystems/types.js';
 import type { FsEntry, LayerInfo } from '../fs/types.js';
 import type { LayerAnalysis } from './layer-analysis.js';
@@ -72,3 +73,19 @@ export const EMPTY_RESOLVER: FileResolver = {
   read: async () => undefined,
   glob: async () => [],
 };
+
+/**
+ * Sibling files as one layer wrote them: re-parsing an older copy of an evidence file pairs it
+ * only with files captured from that same layer (rpm's rpmdb.sqlite with the rpmdb.sqlite-wal
+ * written beside it), never with a version from another layer.
+ */
+export function layerResolver(analysis: LayerAnalysis | undefined): FileResolver {
+  if (!analysis) return EMPTY_RESOLVER;
+  return {
+    read: async (path) => analysis.captured.get(path),
+    glob: async (pattern) => {
+      const matches = picomatch(pattern, { dot: true });
+      return [...analysis.captured.keys()].filter((path) => matches(path));
+    },
+  };
+}

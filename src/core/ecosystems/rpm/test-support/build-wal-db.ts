@@ -27,6 +27,11 @@ export interface WalDbFixture {
   wal: Buffer;
   /** The database file as it was when the final log was copied (unchanged if the hold worked). */
   databaseWithFinalLog: Buffer;
+  /**
+   * A later layer's files: rpm opened the logged database, erased gamma and closed cleanly,
+   * checkpointing the log into the database and truncating it to 0 bytes.
+   */
+  afterErasingGamma: { database: Buffer; wal: Buffer };
   cleanup(): void;
 }
 
@@ -90,11 +95,21 @@ async function holdLogWhileInstalling(dir: string): Promise<WalDbFixture> {
     rpm(live, ['-U', ...pick('delta'), ...pick('beta')]);
     const wal = readFileSync(walPath);
     const databaseWithFinalLog = readFileSync(dbPath);
+    const next = join(dir, 'next');
+    mkdirSync(next);
+    writeFileSync(join(next, 'rpmdb.sqlite'), databaseWithFinalLog);
+    writeFileSync(join(next, 'rpmdb.sqlite-wal'), wal);
+    rpm(next, ['-e', 'gamma']);
+    const afterErasingGamma = {
+      database: readFileSync(join(next, 'rpmdb.sqlite')),
+      wal: readFileSync(join(next, 'rpmdb.sqlite-wal')),
+    };
     return {
       database,
       walAfterFirst,
       wal,
       databaseWithFinalLog,
+      afterErasingGamma,
       cleanup: () => rmSync(dir, { recursive: true, force: true }),
     };
   } finally {
