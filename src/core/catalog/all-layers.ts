@@ -8,7 +8,7 @@
 import picomatch from 'picomatch';
 import type { Cataloger, ParseContext } from '../ecosystems/types.js';
 import type { Package } from '../sbom/model.js';
-import { layerResolver, type SquashedView } from './content-view.js';
+import { EMPTY_RESOLVER, layerResolver, type SquashedView } from './content-view.js';
 import type { LayerAnalysis } from './layer-analysis.js';
 import { packageId, packageKey, type CatalogRun } from './run-catalogers.js';
 
@@ -34,6 +34,9 @@ export async function addAllLayerPackages(
       return undefined; // symlink loop in a parent: treat as not in the squashed view
     }
   };
+  // One resolver per layer for the whole run: parsers cache sibling reads per resolver object
+  // (dpkg status.d), so a fresh one per parse would re-read a layer's siblings for every file.
+  const resolvers = analyses.map((analysis) => layerResolver(analysis));
   for (const cataloger of catalogers) {
     const foundBy = `${cataloger.id}@${cataloger.version}`;
     for (const parser of cataloger.parsers) {
@@ -52,7 +55,7 @@ export async function addAllLayerPackages(
             // licenses) report less for removed packages.
             result = await parser.parse(
               { path, contents, ...(layerDiffId ? { layerDiffId } : {}) },
-              { ...context, resolver: layerResolver(analysis), foundBy },
+              { ...context, resolver: resolvers[layer] ?? EMPTY_RESOLVER, foundBy },
             );
           } catch (err) {
             result = {
