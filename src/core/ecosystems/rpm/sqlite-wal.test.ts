@@ -77,10 +77,25 @@ describe('rpm SQLite database with a write-ahead log', () => {
     expect(rows(await parse(fx.walAfterFirst))).toEqual(rpmQueryAll(fx.database, fx.walAfterFirst));
   });
 
-  it('reads an empty log (what rpm leaves after its closing checkpoint) as no log', async () => {
-    const result = await parse(Buffer.alloc(0));
-    expect(rows(result)).toEqual(rpmQueryAll(fx.database, undefined));
-    expect(result.problems).toEqual([]);
+  it('reads an empty log (what rpm leaves after its closing checkpoint) or a bare header as no log', async () => {
+    for (const wal of [Buffer.alloc(0), fx.wal.subarray(0, 32)]) {
+      const result = await parse(wal);
+      expect(rows(result)).toEqual(rpmQueryAll(fx.database, undefined));
+      expect(result.problems).toEqual([]);
+    }
+  });
+
+  it('agrees with rpm when the log ends after each commit frame or in the frame after it', async () => {
+    const frame = frameBytes(fx.wal);
+    const cuts: number[] = [];
+    for (let at = 32; at + frame <= fx.wal.length; at += frame) {
+      if (fx.wal.readUInt32BE(at + 4) !== 0) cuts.push(at + frame, at + frame + 24 + 1000);
+    }
+    expect(cuts.length).toBeGreaterThanOrEqual(4);
+    for (const cut of cuts) {
+      const wal = fx.wal.subarray(0, cut);
+      expect(rows(await parse(wal)), `log cut at ${cut}`).toEqual(rpmQueryAll(fx.database, wal));
+    }
   });
 });
 
