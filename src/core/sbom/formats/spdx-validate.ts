@@ -25,8 +25,10 @@ import { CHECKSUM_HEX_LENGTH, EXTERNAL_SPDX_ID, LISTED_REFERENCE_TYPES } from '.
 export type { SpdxValidationMode } from './spdx-schema.js';
 export type { SpdxProblem } from './spdx-json-walk.js';
 
+const schemas = { strict: spdxDocumentSchema('strict'), lenient: spdxDocumentSchema('lenient') };
+
 function schemaProblems(json: unknown, mode: SpdxValidationMode, out: ProblemList): void {
-  const result = spdxDocumentSchema(mode).safeParse(json);
+  const result = schemas[mode].safeParse(json);
   if (result.success) return;
   for (const issue of result.error.issues) {
     const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
