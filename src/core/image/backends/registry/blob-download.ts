@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PortcullisError } from '../../../errors.js';
 import type { Descriptor } from '../../types.js';
 import { blobTempPath } from './blob-cache.js';
+import type { DownloadProgress } from './blob-follow.js';
 import { backoffMs, isResumableBodyError, type HttpResponse } from './transport.js';
 
 export interface BlobDownload {
@@ -30,6 +31,8 @@ export interface BlobDownload {
   open(offset: number): Promise<HttpResponse>;
   /** Names a transport failure of a response from `url`. */
   mapError(err: unknown, url: URL): Error;
+  /** Kept up to date for readers following the download. */
+  progress: DownloadProgress;
 }
 
 /** The cache could not be written: the caller streams the blob uncached instead. */
@@ -54,6 +57,67 @@ function bodyStart(res: HttpResponse, offset: number, size: number): number | un
 const fsFailure = (what: string, err: unknown) =>
   new CacheWriteError(`${what}: cannot write the blob cache`, { cause: err });
 
+/** Bytes gathered before each write: a few large writes cost far less than many small ones. */
+const WRITE_BATCH = 1024 * 1024;
+
+/**
+ * Writes a body to the temp file in batches, one write in flight while the next batch
+ * arrives, so disk and network overlap; at most two batches are held in memory.
+ */
+class BatchedWriter {
+  private batch: Buffer[] = [];
+  private batchBytes = 0;
+  private inFlight: Promise<void> = Promise.resolve();
+  private failure: unknown;
+
+  constructor(
+    private readonly file: FileHandle,
+    private position: number,
+    private readonly what: string,
+    private readonly onWritten: (written: number) => void,
+  ) {}
+
+  async add(chunk: Buffer): Promise<void> {
+    this.batch.push(chunk);
+    this.batchBytes += chunk.length;
+    // The count bound keeps a body of tiny chunks from building a huge iovec.
+    if (this.batchBytes >= WRITE_BATCH || this.batch.length >= 256) await this.write();
+  }
+
+  async flush(): Promise<void> {
+    await this.write();
+    await this.settle();
+  }
+
+  private async settle(): Promise<void> {
+    await this.inFlight;
+    if (this.failure !== undefined) throw fsFailure(this.what, this.failure);
+  }
+
+  private async write(): Promise<void> {
+    await this.settle();
+    if (this.batchBytes === 0) return;
+    const buffers = this.batch;
+    const length = this.batchBytes;
+    const at = this.position;
+    this.position += length;
+    this.batch = [];
+    this.batchBytes = 0;
+    // writev: the chunks go out as they are, without copying them into one buffer first.
+    // Never left rejecting: a failure is kept and thrown by the next add or flush.
+    this.inFlight = this.file.writev(buffers, at).then(
+      ({ bytesWritten }) => {
+        if (bytesWritten !== length)
+          this.failure = new Error(`short write: ${bytesWritten} of ${length} bytes`);
+        else this.onWritten(at + length);
+      },
+      (err: unknown) => {
+        this.failure = err;
+      },
+    );
+  }
+}
+
 class Download {
   private file: FileHandle | undefined;
   private readonly temp: string;
@@ -74,6 +138,8 @@ class Download {
   }
 
   private async restart(): Promise<void> {
+    // Followers learn first, so none reads past the end of the file being truncated.
+    this.job.progress.update({ written: 0 });
     await this.file?.truncate(0).catch((err: unknown) => {
       throw fsFailure(this.job.what, err);
     });
@@ -84,34 +150,37 @@ class Download {
 
   /** Appends one response body; false when it broke off in a way worth resuming. */
   private async append(res: HttpResponse, file: FileHandle): Promise<boolean> {
-    const { descriptor, what } = this.job;
+    const { descriptor, what, progress } = this.job;
+    const writer = new BatchedWriter(file, this.written, what, (written) => {
+      this.written = written;
+      progress.update({ written });
+    });
+    let received = this.written;
+    let broke: unknown;
     try {
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        if (descriptor.size >= 0 && this.written + chunk.length > descriptor.size) {
+        if (descriptor.size >= 0 && received + chunk.length > descriptor.size) {
           throw new PortcullisError(
             'DIGEST_MISMATCH',
             `${what}: more than the ${descriptor.size} bytes announced`,
-            {
-              details: { expected: descriptor.digest, size: descriptor.size },
-            },
+            { details: { expected: descriptor.digest, size: descriptor.size } },
           );
         }
         this.hash.update(chunk);
-        await file.write(chunk, 0, chunk.length, this.written).catch((err: unknown) => {
-          throw fsFailure(what, err);
-        });
-        this.written += chunk.length;
+        received += chunk.length;
+        await writer.add(chunk);
       }
     } catch (err) {
       res.body.destroy();
       if (this.job.signal.aborted) throw this.job.signal.reason;
       if (err instanceof PortcullisError || err instanceof CacheWriteError) throw err;
       if (!isResumableBodyError(err)) throw this.job.mapError(err, res.url);
-      this.lastBreak = err;
-      return false;
+      broke = err;
     }
-    this.lastBreak = undefined;
-    return descriptor.size < 0 || this.written === descriptor.size;
+    // What arrived before a break is good: it is kept, and the resume starts after it.
+    await writer.flush();
+    this.lastBreak = broke;
+    return broke === undefined && (descriptor.size < 0 || this.written === descriptor.size);
   }
 
   /** What to report when the retries run out: the network error, or the short body. */
@@ -133,6 +202,7 @@ class Download {
         .catch((err: unknown) => {
           throw fsFailure(what, err);
         });
+      this.job.progress.update({ temp: this.temp });
       for (let attempt = 0; ; attempt++) {
         signal.throwIfAborted();
         const res = await this.job.open(this.written);
@@ -158,6 +228,8 @@ class Download {
         await sleep(backoffMs(attempt), undefined, { signal });
       }
       this.verify();
+      // Followers hold the file open, so they can finish even if the rename below fails.
+      this.job.progress.update({ state: 'done' });
       const file = this.file;
       this.file = undefined;
       await file
@@ -169,6 +241,11 @@ class Download {
     } catch (err) {
       await this.file?.close().catch(() => undefined);
       await unlink(this.temp).catch(() => undefined);
+      const { progress } = this.job;
+      if (progress.state !== 'done') {
+        const uncached = err instanceof CacheWriteError && !signal.aborted;
+        progress.update({ state: uncached ? 'uncached' : 'failed' });
+      }
       // An abort during a retry wait surfaces as AbortError; report why we were cancelled.
       throw signal.aborted ? signal.reason : err;
     }

@@ -11,17 +11,24 @@
  * waiting open and every stream still being read, so the caller sees the one precise error
  * of the blob that broke, and no temp file outlives it.
  */
+import { open as openFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Descriptor } from '../../types.js';
 import { blobCachePath, isCached, openCachedFile } from './blob-cache.js';
 import { CacheWriteError } from './blob-download.js';
+import { DownloadProgress, FollowingReader } from './blob-follow.js';
 
 export interface PrefetchInit {
   cacheDir: string;
   /** Downloads at the same time (1 = one after another). */
   concurrency: number;
-  /** Downloads a blob into `final`, verified; aborted through `signal`. */
-  download(descriptor: Descriptor, final: string, signal: AbortSignal): Promise<void>;
+  /** Downloads a blob into `final`, verified, reporting to `progress`; aborted through `signal`. */
+  download(
+    descriptor: Descriptor,
+    final: string,
+    signal: AbortSignal,
+    progress: DownloadProgress,
+  ): Promise<void>;
   /** Streams a blob from the network without caching it (when the cache cannot be written). */
   stream(descriptor: Descriptor): Promise<Readable>;
 }
@@ -33,6 +40,7 @@ interface Job {
   descriptor: Descriptor;
   final: string;
   started: boolean;
+  progress: DownloadProgress;
   outcome: Promise<Outcome>;
   settle(result: Outcome | Error): void;
 }
@@ -51,6 +59,7 @@ function newJob(descriptor: Descriptor, final: string): Job {
     descriptor,
     final,
     started: false,
+    progress: new DownloadProgress(),
     outcome,
     settle(result) {
       if (settled) return;
@@ -82,10 +91,29 @@ export class BlobPrefetcher {
     const job = this.enqueue(descriptor, true);
     for (const next of ahead) this.enqueue(next, false);
     this.pump();
+    const following = await this.follow(job);
+    if (following) return this.track(following);
     const outcome = await job.outcome;
     const file = outcome === 'cached' ? await openCachedFile(final, descriptor) : undefined;
     // A cache deleted under us, or one we cannot write: read this blob from the network.
     return this.track(file ?? (await this.init.stream(descriptor)));
+  }
+
+  /**
+   * A reader following the job's download once it has a temp file, so the consumer starts
+   * on the first bytes; undefined when the job settled first (cached, or failed).
+   */
+  private async follow(job: Job): Promise<Readable | undefined> {
+    const settled = job.outcome.then(
+      () => true,
+      () => true,
+    );
+    while (job.progress.temp === undefined) {
+      if (await Promise.race([settled, job.progress.changed().then(() => false)])) return undefined;
+    }
+    // Gone already means renamed into place or removed on failure: the outcome says which.
+    const file = await openFile(job.progress.temp, 'r').catch(() => undefined);
+    return file && new FollowingReader(file, job.progress, () => this.init.stream(job.descriptor));
   }
 
   private enqueue(descriptor: Descriptor, first: boolean): Job {
@@ -116,7 +144,7 @@ export class BlobPrefetcher {
     const signal = this.controller.signal;
     const run = (async (): Promise<Outcome> => {
       if (await isCached(job.final, job.descriptor)) return 'cached';
-      await this.init.download(job.descriptor, job.final, signal);
+      await this.init.download(job.descriptor, job.final, signal, job.progress);
       return 'cached';
     })()
       .then(

@@ -87,10 +87,11 @@ function blobOpener(
     cacheDir: options.cacheDir,
     concurrency: blobConcurrency(options.registry),
     stream,
-    download: (descriptor, final, signal) =>
+    download: (descriptor, final, signal, progress) =>
       downloadBlob({
         descriptor,
         final,
+        progress,
         what: what(descriptor),
         retries: options.registry.retries,
         signal,
