@@ -6,6 +6,7 @@ import {
   readContentsBenchmark,
 } from './layered-fs.js';
 import { policyEvaluateBenchmark } from './policy.js';
+import { registryPullBenchmark, registryPullSequentialBenchmark } from './registry-pull.js';
 import { sbomColdBenchmark, sbomVersusCdxgenBenchmark, sbomWarmBenchmark } from './sbom-benchmarks.js';
 import type { Benchmark } from './types.js';
 import { vulndbImportBenchmark } from './vulndb-import.js';
@@ -23,4 +24,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   sbomColdBenchmark,
   sbomWarmBenchmark,
   sbomVersusCdxgenBenchmark,
+  registryPullBenchmark,
+  registryPullSequentialBenchmark,
 ];
