@@ -17,7 +17,11 @@ export function addImageFlags(cmd: Command): Command {
     .option('--ca-file <pem>', 'extra CA certificate(s) to trust (repeatable)', collect, [])
     .option('--username <user>', 'registry user name (env PORTCULLIS_REGISTRY_USERNAME)')
     .option('--password <password>', 'registry password (env PORTCULLIS_REGISTRY_PASSWORD)')
-    .option('--timeout <seconds>', 'network timeout per request', '60');
+    .option('--timeout <seconds>', 'network timeout per request', '60')
+    .option(
+      '--blob-concurrency <n>',
+      'layer blobs downloaded at once from a registry (env PORTCULLIS_BLOB_CONCURRENCY; default 3)',
+    );
 }
 
 function collect(value: string, previous: string[]): string[] {

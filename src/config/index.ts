@@ -7,7 +7,12 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { PortcullisError } from '../core/errors.js';
-import { DEFAULT_LIMITS, type OpenOptions, type RegistryCredential } from '../core/image/options.js';
+import {
+  DEFAULT_BLOB_CONCURRENCY,
+  DEFAULT_LIMITS,
+  type OpenOptions,
+  type RegistryCredential,
+} from '../core/image/options.js';
 import { hostPlatform, parsePlatform } from '../core/image/platform.js';
 
 export interface GlobalFlags {
@@ -19,6 +24,7 @@ export interface GlobalFlags {
   username?: string;
   password?: string;
   timeout?: string;
+  blobConcurrency?: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -55,6 +61,20 @@ function explicitCredentials(flags: GlobalFlags, env: Env): Record<string, Regis
   return { '*': cred };
 }
 
+/** Layer blobs downloaded at once from a registry: --blob-concurrency > PORTCULLIS_BLOB_CONCURRENCY > 3. */
+function blobConcurrency(flags: GlobalFlags, env: Env): number {
+  const text = flags.blobConcurrency ?? env.PORTCULLIS_BLOB_CONCURRENCY;
+  if (text === undefined || text === '') return DEFAULT_BLOB_CONCURRENCY;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 32) {
+    throw new PortcullisError(
+      'CONFIG_INVALID',
+      `--blob-concurrency must be a whole number from 1 to 32, got "${text}"`,
+    );
+  }
+  return n;
+}
+
 export function resolveOpenOptions(
   flags: GlobalFlags,
   env: Env = process.env,
@@ -81,6 +101,7 @@ export function resolveOpenOptions(
       dockerConfigDir: dockerConfigDir(env),
       timeoutMs,
       retries: 4,
+      blobConcurrency: blobConcurrency(flags, env),
     },
     dockerHost: env.DOCKER_HOST || 'unix:///var/run/docker.sock',
     limits: { ...DEFAULT_LIMITS },

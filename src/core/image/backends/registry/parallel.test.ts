@@ -9,6 +9,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { resolveOpenOptions } from '../../../../config/index.js';
 import { openImages } from '../../open.js';
 import type { OpenOptions, RegistryOptions } from '../../options.js';
 import { startFaultProxy, type FaultProxy } from '../../../../../test/harness/registry/fault-proxy.js';
@@ -192,5 +193,17 @@ describe('parallel blob fetching', () => {
   it('refuses a blob concurrency below 1 with CONFIG_INVALID', async () => {
     const err = await caught(pullAll(await options({ blobConcurrency: 0 })));
     expect(err.code).toBe('CONFIG_INVALID');
+  });
+
+  it('takes the concurrency from --blob-concurrency, then PORTCULLIS_BLOB_CONCURRENCY, else 3', () => {
+    const env = { PORTCULLIS_BLOB_CONCURRENCY: '2' };
+    expect(resolveOpenOptions({}, {}, work).registry.blobConcurrency).toBe(3);
+    expect(resolveOpenOptions({}, env, work).registry.blobConcurrency).toBe(2);
+    expect(resolveOpenOptions({ blobConcurrency: '6' }, env, work).registry.blobConcurrency).toBe(6);
+    for (const bad of ['0', '1.5', 'many', '33']) {
+      expect(() => resolveOpenOptions({ blobConcurrency: bad }, {}, work)).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID' }),
+      );
+    }
   });
 });
