@@ -167,13 +167,7 @@ export class RegistryClient {
       if (extra.range) headers.range = extra.range;
       const authorization = await authorizationFor(this.auth, session.challenge, scope);
       if (authorization) headers.authorization = authorization;
-      const res = await this.transport.send({
-        method,
-        url,
-        headers,
-        what,
-        ...(extra.signal ? { signal: extra.signal } : {}),
-      });
+      const res = await this.transport.send({ method, url, headers, what, signal: extra.signal });
       if (res.statusCode !== 401 || attempt > 0) return res;
       const fresh = pickChallenge(parseWwwAuthenticate(res.headers['www-authenticate']));
       if (!fresh && session.challenge?.scheme !== 'bearer') return res;
@@ -258,10 +252,9 @@ export class RegistryClient {
     repo: string,
     digest: string,
     what: string,
-    from: { offset?: number; signal?: AbortSignal } = {},
+    { offset, signal }: { offset?: number; signal?: AbortSignal } = {},
   ): Promise<HttpResponse> {
-    const range = from.offset ? `bytes=${from.offset}-` : undefined;
-    const { signal } = from;
+    const range = offset ? `bytes=${offset}-` : undefined;
     let res = await this.call(repo, 'GET', `/v2/${repo}/blobs/${digest}`, what, { range, signal });
     const origin = res.url.origin;
     const session = await this.getSession();
@@ -297,13 +290,7 @@ export class RegistryClient {
         const authorization = await authorizationFor(this.auth, session.challenge, `repository:${repo}:pull`);
         if (authorization) headers.authorization = authorization;
       }
-      res = await this.transport.send({
-        method: 'GET',
-        url: next,
-        headers,
-        what,
-        ...(signal ? { signal } : {}),
-      });
+      res = await this.transport.send({ method: 'GET', url: next, headers, what, signal });
     }
     if (res.statusCode !== 200 && !(range && res.statusCode === 206))
       throw await this.statusError(res, what, 'blob');
