@@ -5,6 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -188,4 +190,59 @@ describe('resumed blob downloads', () => {
     expect(bigGets()[1]?.range).toMatch(/^bytes=\d+-$/);
     expect(await tempFiles(opts.cacheDir)).toEqual([]);
   });
+
+  it('sends the Range to blob storage behind a redirect, and the credentials only to the registry', async () => {
+    const creds = { username: 'resume-user', password: 'resume-pass' };
+    const guarded = await startFaultProxy(registry.host, creds);
+    const store = await startRangeStore(big().bytes, CUT);
+    try {
+      guarded.fault = ({ req, res }) => {
+        if (!req.url?.endsWith(`/blobs/${big().digest}`)) return false;
+        res.writeHead(307, { location: `http://${store.host}/blob?signature=x` }).end();
+        return true;
+      };
+      const opts = await options({ credentials: { '*': creds } });
+      const [image] = await openImages(`${guarded.host}/app/resume:v1`, opts);
+      const [layer] = (await image?.layers()) ?? [];
+      expect(layer && (await drain(await layer.uncompressed())).equals(big().tar)).toBe(true);
+      expect(store.seen.map((r) => r.range)).toEqual([undefined, `bytes=${CUT}-`]);
+      expect(store.seen.map((r) => r.authorization)).toEqual([undefined, undefined]);
+      const atRegistry = guarded.seen.filter((r) => r.path.endsWith(`/blobs/${big().digest}`));
+      expect(atRegistry.map((r) => r.range)).toEqual([undefined, `bytes=${CUT}-`]);
+      expect(atRegistry.every((r) => r.authorization?.startsWith('Basic '))).toBe(true);
+    } finally {
+      await store.close();
+      await guarded.close();
+    }
+  });
 });
+
+/** Blob storage that honours `Range: bytes=N-` and cuts its first answer off after `cut` bytes. */
+async function startRangeStore(blob: Buffer, cut: number) {
+  const seen: Array<{ range: string | undefined; authorization: string | undefined }> = [];
+  const server = createServer((req, res) => {
+    seen.push({ range: req.headers.range, authorization: req.headers.authorization });
+    const from = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? '')?.[1] ?? 0);
+    const body = blob.subarray(from);
+    const headers = { 'content-type': 'application/octet-stream', 'content-length': String(body.length) };
+    if (from > 0) {
+      res.writeHead(206, { ...headers, 'content-range': `bytes ${from}-${blob.length - 1}/${blob.length}` });
+      res.end(body);
+      return;
+    }
+    res.writeHead(200, headers);
+    res.write(body.subarray(0, cut));
+    if (seen.length === 1) setTimeout(() => req.socket.destroy(), 20);
+    else res.end(body.subarray(cut));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
