@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -188,6 +188,15 @@ describe('parallel blob fetching', () => {
       expect((await readFile(blobCachePath(cache, layer.digest))).equals(layer.bytes)).toBe(true);
     }
     expect(await tempFiles(cache)).toEqual([]);
+  });
+
+  it('still pulls, uncached, when the blob cache cannot be written', async () => {
+    const cache = await mkdtemp(join(work, 'broken-'));
+    // A file where the sha256 directory belongs: every temp file fails to open (even for root).
+    await mkdir(join(cache, 'blobs'));
+    await writeFile(join(cache, 'blobs', 'sha256'), 'not a directory');
+    const pulled = await pullAll(await options({}, cache));
+    expect(pulled.tars.map((t) => t.toString('hex'))).toEqual(layers().map((l) => l.tar.toString('hex')));
   });
 
   it('refuses a blob concurrency below 1 with CONFIG_INVALID', async () => {
