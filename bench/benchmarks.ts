@@ -6,7 +6,12 @@ import {
   readContentsBenchmark,
 } from './layered-fs.js';
 import { policyEvaluateBenchmark } from './policy.js';
-import { registryPullBenchmark, registryPullSequentialBenchmark } from './registry-pull.js';
+import {
+  registryPullBenchmark,
+  registryPullSequentialBenchmark,
+  registryPullThrottledBenchmark,
+  registryPullThrottledSequentialBenchmark,
+} from './registry-pull.js';
 import { sbomColdBenchmark, sbomVersusCdxgenBenchmark, sbomWarmBenchmark } from './sbom-benchmarks.js';
 import type { Benchmark } from './types.js';
 import { vulndbImportBenchmark } from './vulndb-import.js';
@@ -26,4 +31,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   sbomVersusCdxgenBenchmark,
   registryPullBenchmark,
   registryPullSequentialBenchmark,
+  registryPullThrottledBenchmark,
+  registryPullThrottledSequentialBenchmark,
 ];

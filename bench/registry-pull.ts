@@ -13,6 +13,7 @@ import { openImage } from '../src/core/image/open.js';
 import { getFixtureImage } from '../test/harness/fixtures/index.js';
 import { pullWithSkopeo, pushImage } from '../test/harness/registry/push.js';
 import { startRegistry } from '../test/harness/registry/start-registry.js';
+import { startThrottleProxy, type ThrottleProxy } from '../test/harness/registry/throttle-proxy.js';
 import type { Benchmark, PreparedBenchmark } from './types.js';
 
 /** Reads a stream to its end without keeping it: the pull is measured, not a copy in memory. */
@@ -22,16 +23,23 @@ async function consume(stream: NodeJS.ReadableStream): Promise<number> {
   return bytes;
 }
 
-async function prepare(blobConcurrency: number | undefined): Promise<PreparedBenchmark> {
+/** Per-connection cap of the throttled variants: a remote registry's stream, not loopback. */
+const THROTTLE_BYTES_PER_SECOND = 50 * 1024 * 1024;
+
+async function prepare(blobConcurrency: number | undefined, throttled = false): Promise<PreparedBenchmark> {
   const fixture = await getFixtureImage('app');
   const temp = await mkdtemp(join(tmpdir(), 'portcullis-bench-pull-'));
-  const registry = await startRegistry('plain');
+  const direct = await startRegistry('plain');
+  let proxy: ThrottleProxy | undefined;
   try {
-    await pushImage(registry, `oci:${fixture.ociLayoutDir}:${fixture.tag}`, `fixtures/app:${fixture.tag}`);
+    await pushImage(direct, `oci:${fixture.ociLayoutDir}:${fixture.tag}`, `fixtures/app:${fixture.tag}`);
+    if (throttled) proxy = await startThrottleProxy(direct.host, THROTTLE_BYTES_PER_SECOND);
   } catch (err) {
-    await registry.stop();
+    await direct.stop();
     throw err;
   }
+  // Both sides go through the same proxy when throttled.
+  const registry = proxy ? { ...direct, host: proxy.host } : direct;
   const reference = `fixtures/app:${fixture.tag}`;
   let run = 0;
   return {
@@ -52,7 +60,8 @@ async function prepare(blobConcurrency: number | undefined): Promise<PreparedBen
       await pullWithSkopeo(registry, reference, layout);
     },
     cleanup: async () => {
-      await registry.stop();
+      await proxy?.close();
+      await direct.stop();
       await rm(temp, { recursive: true, force: true });
     },
   };
@@ -75,4 +84,23 @@ export const registryPullSequentialBenchmark: Benchmark = {
   targetRatio: 2,
   runs: 5,
   prepare: () => prepare(1),
+};
+
+const throttledLabel = 'skopeo copy through the same 50 MiB/s-per-connection proxy';
+
+/** Through a proxy capping each connection at 50 MiB/s: where fetching in parallel pays. */
+export const registryPullThrottledBenchmark: Benchmark = {
+  name: 'registry-pull-app-throttled',
+  baselineLabel: throttledLabel,
+  targetRatio: 1.3,
+  runs: 3,
+  prepare: () => prepare(undefined, true),
+};
+
+export const registryPullThrottledSequentialBenchmark: Benchmark = {
+  name: 'registry-pull-app-throttled-sequential',
+  baselineLabel: throttledLabel,
+  targetRatio: 2,
+  runs: 3,
+  prepare: () => prepare(1, true),
 };
