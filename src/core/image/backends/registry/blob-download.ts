@@ -205,6 +205,8 @@ class Download {
       this.job.progress.update({ temp: this.temp });
       for (let attempt = 0; ; attempt++) {
         signal.throwIfAborted();
+        // Every byte arrived before the connection broke: a Range past the end would get a 416.
+        if (attempt > 0 && this.written === descriptor.size) break;
         const res = await this.job.open(this.written);
         const start = bodyStart(res, this.written, descriptor.size);
         if (start === undefined) {

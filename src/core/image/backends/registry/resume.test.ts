@@ -127,6 +127,20 @@ describe('resumed blob downloads', () => {
     expect(bigGets().map((r) => r.range)).toEqual([undefined, `bytes=${CUT}-`]);
   });
 
+  it('asks nothing more when the connection breaks after the last byte', async () => {
+    proxy.fault = async ({ req, res, upstream }) => {
+      if (!req.url?.endsWith(`/blobs/${big().digest}`)) return false;
+      const up = await upstream();
+      // One byte more announced than sent: the client sees a reset with the whole blob in hand.
+      res.writeHead(200, { ...up.headers, 'content-length': String(up.body.length + 1) });
+      res.write(up.body);
+      setTimeout(() => req.socket.destroy(), 20);
+      return true;
+    };
+    expect((await pullBig(await options())).equals(big().tar)).toBe(true);
+    expect(bigGets()).toHaveLength(1);
+  });
+
   it('starts over when the server ignores Range and answers 200', async () => {
     proxy.fault = cutFirst(async ({ req, res, upstream }) => {
       delete req.headers.range;
