@@ -4,62 +4,31 @@
  * blobs, redirects to blob storage, dropped connections, hangs, unreachable hosts.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openImages } from '../../open.js';
 import type { RegistryOptions } from '../../options.js';
-import {
-  startBlobStore,
-  startFaultProxy,
-  type FaultProxy,
-} from '../../../../../test/harness/registry/fault-proxy.js';
-import { buildOciLayout, type BuiltLayout } from '../../../../../test/harness/registry/oci-layout.js';
+import { startBlobStore } from '../../../../../test/harness/registry/fault-proxy.js';
 import { registryOpenOptions } from '../../../../../test/harness/registry/options.js';
-import { pushImage } from '../../../../../test/harness/registry/push.js';
+import { useProxiedImage } from '../../../../../test/harness/registry/proxied-image.js';
 import { caught, drain } from '../../../../../test/harness/registry/read-all.js';
-import {
-  freePort,
-  startRegistry,
-  type TestRegistry,
-} from '../../../../../test/harness/registry/start-registry.js';
+import { freePort } from '../../../../../test/harness/registry/start-registry.js';
 
 const CREDS = { username: 'proxy-user', password: 'proxy-pass' };
-let work: string;
-let registry: TestRegistry;
-let proxy: FaultProxy;
-let built: BuiltLayout;
 
-beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'portcullis-faults-'));
-  built = await buildOciLayout(join(work, 'layout'), 'v1', [
-    {
-      platform: { os: 'linux', architecture: 'amd64' },
-      layers: [{ 'a.txt': 'first\n' }, { 'b.txt': 'second\n' }],
-    },
-  ]);
-  registry = await startRegistry('plain');
-  await pushImage(registry, `oci:${built.dir}:v1`, 'app/single:v1');
-  proxy = await startFaultProxy(registry.host, CREDS);
+const fx = useProxiedImage({
+  name: 'faults',
+  repository: 'app/single:v1',
+  layers: [{ 'a.txt': 'first\n' }, { 'b.txt': 'second\n' }],
+  proxyCredentials: CREDS,
 });
 
-afterAll(async () => {
-  await proxy?.close();
-  await registry?.stop();
-  await rm(work, { recursive: true, force: true });
-});
-
-beforeEach(() => {
-  proxy.fault = undefined;
-  proxy.seen.length = 0;
-});
-
-const manifest = () => built.images[0]?.manifest as { digest: string; bytes: Buffer };
-const layer0 = () => built.images[0]?.layers[0] as { digest: string; bytes: Buffer; tar: Buffer };
+const manifest = () => fx.built.images[0]?.manifest as { digest: string; bytes: Buffer };
+const layer0 = () => fx.built.images[0]?.layers[0] as { digest: string; bytes: Buffer; tar: Buffer };
 
 async function options(over: Partial<RegistryOptions> = {}) {
-  const cache = await mkdtemp(join(work, 'cache-'));
+  const cache = await mkdtemp(join(fx.work, 'cache-'));
   return registryOpenOptions({ mode: 'plain', caPem: '', ...CREDS }, cache, {
     timeoutMs: 5_000,
     retries: 2,
@@ -68,17 +37,18 @@ async function options(over: Partial<RegistryOptions> = {}) {
 }
 
 async function readLayers(ref: string, opts: Awaited<ReturnType<typeof options>>): Promise<Buffer[]> {
-  const [img] = await openImages(`${proxy.host}/app/single${ref}`, opts);
+  const [img] = await openImages(`${fx.proxy.host}/app/single${ref}`, opts);
   const out: Buffer[] = [];
   for (const layer of (await img?.layers()) ?? []) out.push(await drain(await layer.uncompressed()));
   return out;
 }
 
-const count = (part: string) => proxy.seen.filter((r) => r.method === 'GET' && r.path.includes(part)).length;
+const count = (part: string) =>
+  fx.proxy.seen.filter((r) => r.method === 'GET' && r.path.includes(part)).length;
 
 describe('registry faults', () => {
   it('waits out 429 + Retry-After twice, then succeeds', async () => {
-    proxy.fault = ({ req, res, repeat }) => {
+    fx.proxy.fault = ({ req, res, repeat }) => {
       if (!req.url?.includes('/manifests/') || repeat >= 2) return false;
       res.writeHead(429, { 'retry-after': '1' }).end();
       return true;
@@ -89,7 +59,7 @@ describe('registry faults', () => {
   });
 
   it('retries a 500 and a dropped connection, then succeeds', async () => {
-    proxy.fault = ({ req, res, repeat }) => {
+    fx.proxy.fault = ({ req, res, repeat }) => {
       if (repeat > 0) return false;
       if (req.url?.includes('/manifests/')) res.writeHead(500).end('oops');
       else if (req.url?.includes(`/blobs/${layer0().digest}`)) req.socket.destroy();
@@ -108,7 +78,7 @@ describe('registry faults', () => {
     [429, 'REGISTRY_RATE_LIMITED'],
     [403, 'REGISTRY_DENIED'],
   ])('gives up on a steady %i with %s after the configured retries', async (status, code) => {
-    proxy.fault = ({ req, res }) => {
+    fx.proxy.fault = ({ req, res }) => {
       if (!req.url?.includes('/manifests/')) return false;
       res.writeHead(status, { 'retry-after': '0', 'content-type': 'application/json' });
       res.end('{"errors":[{"code":"TEST","message":"injected"}]}');
@@ -121,7 +91,7 @@ describe('registry faults', () => {
   });
 
   it('does not wait out a Retry-After beyond a minute: REGISTRY_RATE_LIMITED at once', async () => {
-    proxy.fault = ({ req, res }) => {
+    fx.proxy.fault = ({ req, res }) => {
       if (!req.url?.includes('/manifests/')) return false;
       res.writeHead(429, { 'retry-after': '3600' }).end();
       return true;
@@ -147,7 +117,7 @@ describe('registry faults', () => {
       'SCHEMA1_MANIFEST',
     ],
   ])('refuses a manifest that is %s', async (_name, type, body, code) => {
-    proxy.fault = ({ req, res }) => {
+    fx.proxy.fault = ({ req, res }) => {
       if (!req.url?.includes('/manifests/')) return false;
       res.writeHead(200, { 'content-type': type }).end(body);
       return true;
@@ -158,7 +128,7 @@ describe('registry faults', () => {
   });
 
   it('checks Docker-Content-Digest, and the body itself for by-digest pulls', async () => {
-    proxy.fault = async ({ req, res, upstream }) => {
+    fx.proxy.fault = async ({ req, res, upstream }) => {
       if (!req.url?.includes('/manifests/')) return false;
       const up = await upstream();
       const lie = `sha256:${createHash('sha256').update('something else').digest('hex')}`;
@@ -166,7 +136,7 @@ describe('registry faults', () => {
       return true;
     };
     expect((await caught(readLayers(':v1', await options()))).code).toBe('DIGEST_MISMATCH');
-    proxy.fault = async ({ req, res, upstream }) => {
+    fx.proxy.fault = async ({ req, res, upstream }) => {
       if (!req.url?.includes('/manifests/')) return false;
       const up = await upstream();
       delete up.headers['docker-content-digest'];
@@ -179,7 +149,7 @@ describe('registry faults', () => {
   });
 
   it('fails an altered blob with DIGEST_MISMATCH and does not cache it', async () => {
-    proxy.fault = async ({ req, res, upstream }) => {
+    fx.proxy.fault = async ({ req, res, upstream }) => {
       if (!req.url?.includes(`/blobs/${layer0().digest}`)) return false;
       const up = await upstream();
       const body = Buffer.from(up.body);
@@ -188,7 +158,7 @@ describe('registry faults', () => {
       return true;
     };
     const opts = await options();
-    const [img] = await openImages(`${proxy.host}/app/single:v1`, opts);
+    const [img] = await openImages(`${fx.proxy.host}/app/single:v1`, opts);
     const [layer] = (await img?.layers()) ?? [];
     // The blob is checked against its digest as it downloads, before any byte is handed out.
     const err = await caught((layer as NonNullable<typeof layer>).compressed().then(drain));
@@ -203,7 +173,7 @@ describe('registry faults', () => {
     ['dropped', 'REGISTRY_UNREACHABLE'],
     ['stalled', 'TIMEOUT'],
   ])('fails a blob whose connection is %s mid-body with %s and leaves no cache file', async (how, code) => {
-    proxy.fault = async ({ req, res, upstream }) => {
+    fx.proxy.fault = async ({ req, res, upstream }) => {
       if (!req.url?.includes(`/blobs/${layer0().digest}`)) return false;
       const up = await upstream();
       res.writeHead(200, { ...up.headers, 'content-length': String(up.body.length) });
@@ -212,7 +182,7 @@ describe('registry faults', () => {
       return true;
     };
     const opts = await options({ timeoutMs: 400, retries: 0 });
-    const [img] = await openImages(`${proxy.host}/app/single:v1`, opts);
+    const [img] = await openImages(`${fx.proxy.host}/app/single:v1`, opts);
     const [layer] = (await img?.layers()) ?? [];
     const err = await caught((layer as NonNullable<typeof layer>).compressed().then(drain));
     expect(err.code).toBe(code);
@@ -221,10 +191,10 @@ describe('registry faults', () => {
     expect(cached.filter((f) => f.startsWith(layer0().digest.slice(7)))).toEqual([]);
   });
 
-  it('follows a redirect to blob storage without sending the registry credentials there', async () => {
+  it('follows a redirect to blob storage without sending the fx.registry credentials there', async () => {
     const store = await startBlobStore(new Map([[layer0().digest.slice(7), layer0().bytes]]));
     try {
-      proxy.fault = ({ req, res }) => {
+      fx.proxy.fault = ({ req, res }) => {
         if (!req.url?.includes(`/blobs/${layer0().digest}`)) return false;
         res
           .writeHead(307, { location: `http://${store.host}/${layer0().digest.slice(7)}?signature=x` })
@@ -233,7 +203,7 @@ describe('registry faults', () => {
       };
       const layers = await readLayers(':v1', await options());
       expect(layers[0]?.equals(layer0().tar)).toBe(true);
-      expect(proxy.seen.find((r) => r.path.includes(`/blobs/${layer0().digest}`))?.authorization).toMatch(
+      expect(fx.proxy.seen.find((r) => r.path.includes(`/blobs/${layer0().digest}`))?.authorization).toMatch(
         /^Basic /,
       );
       expect(store.seen).toHaveLength(1);
@@ -256,7 +226,7 @@ describe('registry faults', () => {
   it('refuses a manifest over the size limit with SIZE_LIMIT', async () => {
     const opts = await options();
     const err = await caught(
-      openImages(`${proxy.host}/app/single:v1`, {
+      openImages(`${fx.proxy.host}/app/single:v1`, {
         ...opts,
         limits: { ...opts.limits, maxManifestBytes: 100 },
       }),
@@ -264,17 +234,17 @@ describe('registry faults', () => {
     expect(err.code).toBe('SIZE_LIMIT');
   });
 
-  it('gives TIMEOUT when the registry never answers', async () => {
-    proxy.fault = ({ req }) => Boolean(req.url?.includes('/manifests/'));
+  it('gives TIMEOUT when the fx.registry never answers', async () => {
+    fx.proxy.fault = ({ req }) => Boolean(req.url?.includes('/manifests/'));
     const err = await caught(readLayers(':v1', await options({ timeoutMs: 300, retries: 0 })));
     expect(err.code).toBe('TIMEOUT');
   });
 
   it('gives REGISTRY_PROTOCOL when the token server answers garbage', async () => {
-    proxy.fault = ({ req, res }) => {
+    fx.proxy.fault = ({ req, res }) => {
       if (req.url === '/v2/') {
         res
-          .writeHead(401, { 'www-authenticate': `Bearer realm="http://${proxy.host}/token",service="t"` })
+          .writeHead(401, { 'www-authenticate': `Bearer realm="http://${fx.proxy.host}/token",service="t"` })
           .end();
         return true;
       }
@@ -290,15 +260,15 @@ describe('registry faults', () => {
   });
 
   it('will not send credentials to a plain-HTTP token server on a host not marked insecure', async () => {
-    const port = proxy.host.split(':')[1] ?? '';
-    proxy.fault = ({ req, res }) => {
+    const port = fx.proxy.host.split(':')[1] ?? '';
+    fx.proxy.fault = ({ req, res }) => {
       if (req.url !== '/v2/') return false;
       res
         .writeHead(401, { 'www-authenticate': `Bearer realm="http://localhost:${port}/token",service="t"` })
         .end();
       return true;
     };
-    const err = await caught(readLayers(':v1', await options({ insecureHosts: [proxy.host] })));
+    const err = await caught(readLayers(':v1', await options({ insecureHosts: [fx.proxy.host] })));
     expect(err.code).toBe('REGISTRY_PROTOCOL');
     expect(err.message).toContain(`plain-HTTP token server http://localhost:${port}`);
     expect(count('/token')).toBe(0);

@@ -5,67 +5,42 @@
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolveOpenOptions } from '../../../../config/index.js';
 import { openImages } from '../../open.js';
 import type { OpenOptions, RegistryOptions } from '../../options.js';
-import { startFaultProxy, type FaultProxy } from '../../../../../test/harness/registry/fault-proxy.js';
-import { buildOciLayout, type BuiltLayout } from '../../../../../test/harness/registry/oci-layout.js';
 import { registryOpenOptions } from '../../../../../test/harness/registry/options.js';
-import { pullWithSkopeo, pushImage } from '../../../../../test/harness/registry/push.js';
+import { pullWithSkopeo } from '../../../../../test/harness/registry/push.js';
+import { useProxiedImage } from '../../../../../test/harness/registry/proxied-image.js';
 import { caught, drain } from '../../../../../test/harness/registry/read-all.js';
-import { startRegistry, type TestRegistry } from '../../../../../test/harness/registry/start-registry.js';
 import { blobCachePath } from './blob-cache.js';
 
 const LAYERS = 5;
-let work: string;
-let registry: TestRegistry;
-let proxy: FaultProxy;
-let built: BuiltLayout;
 
-beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'portcullis-parallel-'));
-  built = await buildOciLayout(join(work, 'layout'), 'v1', [
-    {
-      platform: { os: 'linux', architecture: 'amd64' },
-      layers: Array.from({ length: LAYERS }, (_, i) => ({
-        [`layer-${i}.txt`]: randomBytes(20_000 + i * 5_000).toString('hex'),
-      })),
-    },
-  ]);
-  registry = await startRegistry('plain');
-  await pushImage(registry, `oci:${built.dir}:v1`, 'app/parallel:v1');
-  proxy = await startFaultProxy(registry.host);
+const fx = useProxiedImage({
+  name: 'parallel',
+  repository: 'app/parallel:v1',
+  layers: Array.from({ length: LAYERS }, (_, i) => ({
+    [`layer-${i}.txt`]: randomBytes(20_000 + i * 5_000).toString('hex'),
+  })),
 });
 
-afterAll(async () => {
-  await proxy?.close();
-  await registry?.stop();
-  await rm(work, { recursive: true, force: true });
-});
-
-beforeEach(() => {
-  proxy.fault = undefined;
-  proxy.seen.length = 0;
-});
-
-const layers = () => built.images[0]?.layers ?? [];
+const layers = () => fx.built.images[0]?.layers ?? [];
 const layerDigest = (i: number) => layers()[i]?.digest as string;
 const isLayerBlob = (url: string | undefined) => layers().some((l) => url?.endsWith(`/blobs/${l.digest}`));
 
 async function options(over: Partial<RegistryOptions> = {}, cacheDir?: string): Promise<OpenOptions> {
-  const cache = cacheDir ?? (await mkdtemp(join(work, 'cache-')));
-  return registryOpenOptions(registry, cache, { timeoutMs: 10_000, ...over });
+  const cache = cacheDir ?? (await mkdtemp(join(fx.work, 'cache-')));
+  return registryOpenOptions(fx.registry, cache, { timeoutMs: 10_000, ...over });
 }
 
 /** Proxies layer blobs after a pause, counting how many are in flight at once. */
 function countInFlight(): { max: number } {
   const seen = { max: 0 };
   let now = 0;
-  proxy.fault = async ({ req, res, upstream }) => {
+  fx.proxy.fault = async ({ req, res, upstream }) => {
     if (!isLayerBlob(req.url)) return false;
     now++;
     seen.max = Math.max(seen.max, now);
@@ -80,7 +55,7 @@ function countInFlight(): { max: number } {
 
 /** Opens the image and reads every layer in order, as the filesystem does. */
 async function pullAll(opts: OpenOptions): Promise<{ digest: string; tars: Buffer[] }> {
-  const [image] = await openImages(`${proxy.host}/app/parallel:v1`, opts);
+  const [image] = await openImages(`${fx.proxy.host}/app/parallel:v1`, opts);
   if (!image) throw new Error('no image');
   const tars: Buffer[] = [];
   for (const layer of await image.layers()) tars.push(await drain(await layer.uncompressed()));
@@ -94,8 +69,8 @@ async function tempFiles(cacheDir: string): Promise<string[]> {
 
 describe('parallel blob fetching', () => {
   it('pulls the same bytes 3 at a time, one at a time, and as skopeo copy does', async () => {
-    const skopeoDir = join(work, 'skopeo');
-    await pullWithSkopeo(registry, 'app/parallel:v1', skopeoDir);
+    const skopeoDir = join(fx.work, 'skopeo');
+    await pullWithSkopeo(fx.registry, 'app/parallel:v1', skopeoDir);
     const skopeoBlob = (digest: string) => readFile(join(skopeoDir, 'blobs', ...digest.split(':')));
 
     const parallelSeen = countInFlight();
@@ -124,7 +99,7 @@ describe('parallel blob fetching', () => {
     const stalledClosed: Array<Promise<unknown>> = [];
     let bothStalled: () => void = () => undefined;
     const stalled = new Promise<void>((r) => (bothStalled = r));
-    proxy.fault = async ({ req, res, upstream }) => {
+    fx.proxy.fault = async ({ req, res, upstream }) => {
       if (req.url?.endsWith(`/blobs/${layerDigest(2)}`)) {
         // Fail only once layers 0 and 1 are mid-body, so there is something to cancel.
         await stalled;
@@ -156,7 +131,7 @@ describe('parallel blob fetching', () => {
   it('fails a layer already being read when a blob fetched ahead of it fails', async () => {
     let release: () => void = () => undefined;
     const released = new Promise<void>((r) => (release = r));
-    proxy.fault = async ({ req, res }) => {
+    fx.proxy.fault = async ({ req, res }) => {
       if (!req.url?.endsWith(`/blobs/${layerDigest(LAYERS - 1)}`)) return false;
       await released;
       res.writeHead(404, { 'content-type': 'application/json' });
@@ -164,7 +139,7 @@ describe('parallel blob fetching', () => {
       return true;
     };
     const opts = await options({ blobConcurrency: 3 });
-    const [image] = await openImages(`${proxy.host}/app/parallel:v1`, opts);
+    const [image] = await openImages(`${fx.proxy.host}/app/parallel:v1`, opts);
     const [first] = (await image?.layers()) ?? [];
     if (!first) throw new Error('no layers');
     const stream = await first.compressed();
@@ -178,11 +153,11 @@ describe('parallel blob fetching', () => {
 
   it('lets two pullers share one cache: each writes its own temp file, both verify', async () => {
     countInFlight();
-    const cache = await mkdtemp(join(work, 'shared-'));
+    const cache = await mkdtemp(join(fx.work, 'shared-'));
     // Separate option objects = separate clients and fetchers, as two processes would have.
     const [a, b] = await Promise.all([pullAll(await options({}, cache)), pullAll(await options({}, cache))]);
     // Both downloaded (overlapping, thanks to the proxy's pause) rather than one reading the other's file.
-    expect(proxy.seen.filter((r) => isLayerBlob(r.path)).length).toBeGreaterThan(LAYERS);
+    expect(fx.proxy.seen.filter((r) => isLayerBlob(r.path)).length).toBeGreaterThan(LAYERS);
     expect(a.tars.map((t) => t.toString('hex'))).toEqual(b.tars.map((t) => t.toString('hex')));
     for (const layer of layers()) {
       expect((await readFile(blobCachePath(cache, layer.digest))).equals(layer.bytes)).toBe(true);
@@ -191,7 +166,7 @@ describe('parallel blob fetching', () => {
   });
 
   it('still pulls, uncached, when the blob cache cannot be written', async () => {
-    const cache = await mkdtemp(join(work, 'broken-'));
+    const cache = await mkdtemp(join(fx.work, 'broken-'));
     // A file where the sha256 directory belongs: every temp file fails to open (even for root).
     await mkdir(join(cache, 'blobs'));
     await writeFile(join(cache, 'blobs', 'sha256'), 'not a directory');
@@ -206,11 +181,11 @@ describe('parallel blob fetching', () => {
 
   it('takes the concurrency from --blob-concurrency, then PORTCULLIS_BLOB_CONCURRENCY, else 3', () => {
     const env = { PORTCULLIS_BLOB_CONCURRENCY: '2' };
-    expect(resolveOpenOptions({}, {}, work).registry.blobConcurrency).toBe(3);
-    expect(resolveOpenOptions({}, env, work).registry.blobConcurrency).toBe(2);
-    expect(resolveOpenOptions({ blobConcurrency: '6' }, env, work).registry.blobConcurrency).toBe(6);
+    expect(resolveOpenOptions({}, {}, fx.work).registry.blobConcurrency).toBe(3);
+    expect(resolveOpenOptions({}, env, fx.work).registry.blobConcurrency).toBe(2);
+    expect(resolveOpenOptions({ blobConcurrency: '6' }, env, fx.work).registry.blobConcurrency).toBe(6);
     for (const bad of ['0', '1.5', 'many', '33']) {
-      expect(() => resolveOpenOptions({ blobConcurrency: bad }, {}, work)).toThrow(
+      expect(() => resolveOpenOptions({ blobConcurrency: bad }, {}, fx.work)).toThrow(
         expect.objectContaining({ code: 'CONFIG_INVALID' }),
       );
     }

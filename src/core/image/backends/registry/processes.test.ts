@@ -7,58 +7,35 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFaultProxy, type FaultProxy } from '../../../../../test/harness/registry/fault-proxy.js';
-import { buildOciLayout, type BuiltLayout } from '../../../../../test/harness/registry/oci-layout.js';
-import { pushImage } from '../../../../../test/harness/registry/push.js';
-import { startRegistry, type TestRegistry } from '../../../../../test/harness/registry/start-registry.js';
+import { describe, expect, it } from 'vitest';
+import { type BuiltLayout } from '../../../../../test/harness/registry/oci-layout.js';
+import { useProxiedImage } from '../../../../../test/harness/registry/proxied-image.js';
 import { blobCachePath, sweepStaleTemps } from './blob-cache.js';
 
 const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
 const CHILD = join(ROOT, 'test/harness/registry/pull-in-child.ts');
 
-let work: string;
-let registry: TestRegistry;
-let proxy: FaultProxy;
-let built: BuiltLayout;
 const children = new Set<ChildProcess>();
 
-beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'portcullis-processes-'));
-  built = await buildOciLayout(join(work, 'layout'), 'v1', [
-    {
-      platform: { os: 'linux', architecture: 'amd64' },
-      layers: [{ 'big.txt': randomBytes(100_000).toString('hex') }, { 'small.txt': 'small\n' }],
-    },
-  ]);
-  registry = await startRegistry('plain');
-  await pushImage(registry, `oci:${built.dir}:v1`, 'app/procs:v1');
-  proxy = await startFaultProxy(registry.host);
+const fx = useProxiedImage({
+  name: 'processes',
+  repository: 'app/procs:v1',
+  layers: [{ 'big.txt': randomBytes(100_000).toString('hex') }, { 'small.txt': 'small\n' }],
+  beforeStop: () => {
+    for (const child of children) child.kill('SIGKILL');
+  },
 });
 
-afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
-  await proxy?.close();
-  await registry?.stop();
-  await rm(work, { recursive: true, force: true });
-});
-
-beforeEach(() => {
-  proxy.fault = undefined;
-  proxy.seen.length = 0;
-});
-
-const big = () => built.images[0]?.layers[0] as NonNullable<BuiltLayout['images'][0]>['layers'][0];
+const big = () => fx.built.images[0]?.layers[0] as NonNullable<BuiltLayout['images'][0]>['layers'][0];
 
 /** Holds the big blob half-sent until the returned `release` is called. */
 function holdBigBlob(): () => void {
   let release: () => void = () => undefined;
   const released = new Promise<void>((r) => (release = r));
-  proxy.fault = async ({ req, res, upstream }) => {
+  fx.proxy.fault = async ({ req, res, upstream }) => {
     if (!req.url?.endsWith(`/blobs/${big().digest}`)) return false;
     const up = await upstream();
     const half = up.body.length >> 1;
@@ -72,10 +49,14 @@ function holdBigBlob(): () => void {
 }
 
 function pullInChild(cacheDir: string): { child: ChildProcess; done: Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, `${proxy.host}/app/procs:v1`, cacheDir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', CHILD, `${fx.proxy.host}/app/procs:v1`, cacheDir],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.add(child);
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -107,7 +88,7 @@ async function tempFiles(cacheDir: string): Promise<string[]> {
 describe('processes sharing a blob cache', () => {
   it('pulls side by side into one cache: separate temp files, one verified blob', async () => {
     const release = holdBigBlob();
-    const cache = await mkdtemp(join(work, 'shared-'));
+    const cache = await mkdtemp(join(fx.work, 'shared-'));
     const a = pullInChild(cache);
     const b = pullInChild(cache);
     const temps = [await tempOf(a.child, cache), await tempOf(b.child, cache)];
@@ -121,7 +102,7 @@ describe('processes sharing a blob cache', () => {
 
   it('keeps the temp file of a live writer, and sweeps it once the writer is killed', async () => {
     const release = holdBigBlob();
-    const cache = await mkdtemp(join(work, 'killed-'));
+    const cache = await mkdtemp(join(fx.work, 'killed-'));
     const { child, done } = pullInChild(cache);
     const temp = await tempOf(child, cache);
     // Age 0: only the writer being alive protects the file.

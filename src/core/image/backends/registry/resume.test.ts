@@ -4,67 +4,41 @@
  * we built and pushed (blob bytes, tars), and the requests the proxy saw.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openImages } from '../../open.js';
 import type { RegistryOptions } from '../../options.js';
-import {
-  startFaultProxy,
-  type FaultContext,
-  type FaultProxy,
-} from '../../../../../test/harness/registry/fault-proxy.js';
-import { buildOciLayout, type BuiltLayout } from '../../../../../test/harness/registry/oci-layout.js';
+import { startFaultProxy, type FaultContext } from '../../../../../test/harness/registry/fault-proxy.js';
+import { type BuiltLayout } from '../../../../../test/harness/registry/oci-layout.js';
 import { registryOpenOptions } from '../../../../../test/harness/registry/options.js';
-import { pushImage } from '../../../../../test/harness/registry/push.js';
+import { useProxiedImage } from '../../../../../test/harness/registry/proxied-image.js';
 import { caught, drain } from '../../../../../test/harness/registry/read-all.js';
-import { startRegistry, type TestRegistry } from '../../../../../test/harness/registry/start-registry.js';
 import { blobCachePath } from './blob-cache.js';
 
 /** Where the first answer is cut off. */
 const CUT = 40_000;
 
-let work: string;
-let registry: TestRegistry;
-let proxy: FaultProxy;
-let built: BuiltLayout;
-
-beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'portcullis-resume-'));
+const fx = useProxiedImage({
+  name: 'resume',
+  repository: 'app/resume:v1',
   // Random hex barely compresses, so the gzip blob is large enough to cut in the middle.
-  built = await buildOciLayout(join(work, 'layout'), 'v1', [
-    {
-      platform: { os: 'linux', architecture: 'amd64' },
-      layers: [{ 'big.txt': randomBytes(60_000).toString('hex') }, { 'small.txt': 'small\n' }],
-    },
-  ]);
-  registry = await startRegistry('plain');
-  await pushImage(registry, `oci:${built.dir}:v1`, 'app/resume:v1');
-  proxy = await startFaultProxy(registry.host);
+  layers: [{ 'big.txt': randomBytes(60_000).toString('hex') }, { 'small.txt': 'small\n' }],
 });
 
-afterAll(async () => {
-  await proxy?.close();
-  await registry?.stop();
-  await rm(work, { recursive: true, force: true });
-});
-
-beforeEach(() => {
-  proxy.fault = undefined;
-  proxy.seen.length = 0;
-});
-
-const big = () => built.images[0]?.layers[0] as NonNullable<BuiltLayout['images'][0]>['layers'][0];
+const big = () => fx.built.images[0]?.layers[0] as NonNullable<BuiltLayout['images'][0]>['layers'][0];
 
 async function options(over: Partial<RegistryOptions> = {}) {
-  return registryOpenOptions(registry, await mkdtemp(join(work, 'cache-')), { timeoutMs: 5_000, ...over });
+  return registryOpenOptions(fx.registry, await mkdtemp(join(fx.work, 'cache-')), {
+    timeoutMs: 5_000,
+    ...over,
+  });
 }
 
 const bigGets = () =>
-  proxy.seen.filter((r) => r.method === 'GET' && r.path.endsWith(`/blobs/${big().digest}`));
+  fx.proxy.seen.filter((r) => r.method === 'GET' && r.path.endsWith(`/blobs/${big().digest}`));
 
 /** Answers the first `upTo` bytes of the upstream body with the full Content-Length, then drops the socket. */
 async function cutOff({ req, res, upstream }: FaultContext, upTo: number): Promise<void> {
@@ -86,7 +60,7 @@ function cutFirst(then: (ctx: FaultContext) => Promise<boolean> | boolean) {
 
 /** The big layer's tar, or with `stored` its blob as stored (the stream checked against the blob digest). */
 async function pullBig(opts: Awaited<ReturnType<typeof options>>, stored = false): Promise<Buffer> {
-  const [image] = await openImages(`${proxy.host}/app/resume:v1`, opts);
+  const [image] = await openImages(`${fx.proxy.host}/app/resume:v1`, opts);
   const [layer] = (await image?.layers()) ?? [];
   if (!layer) throw new Error('the image has no layers');
   return drain(await (stored ? layer.compressed() : layer.uncompressed()));
@@ -100,7 +74,7 @@ async function tempFiles(cacheDir: string): Promise<string[]> {
 describe('resumed blob downloads', () => {
   it('asks for the rest with Range: bytes=N- after a cut, appends the 206, and verifies', async () => {
     const statuses: number[] = [];
-    proxy.fault = cutFirst(async ({ res, upstream }) => {
+    fx.proxy.fault = cutFirst(async ({ res, upstream }) => {
       const up = await upstream();
       statuses.push(up.status);
       res.writeHead(up.status, up.headers).end(up.body);
@@ -116,7 +90,7 @@ describe('resumed blob downloads', () => {
   });
 
   it('resumes a body that ends early without an error (short body)', async () => {
-    proxy.fault = async (ctx) => {
+    fx.proxy.fault = async (ctx) => {
       if (!ctx.req.url?.endsWith(`/blobs/${big().digest}`) || ctx.repeat > 0) return false;
       const up = await ctx.upstream();
       // No Content-Length: chunked, so ending early is a clean end, not a socket error.
@@ -128,7 +102,7 @@ describe('resumed blob downloads', () => {
   });
 
   it('asks nothing more when the connection breaks after the last byte', async () => {
-    proxy.fault = async ({ req, res, upstream }) => {
+    fx.proxy.fault = async ({ req, res, upstream }) => {
       if (!req.url?.endsWith(`/blobs/${big().digest}`)) return false;
       const up = await upstream();
       // One byte more announced than sent: the client sees a reset with the whole blob in hand.
@@ -142,7 +116,7 @@ describe('resumed blob downloads', () => {
   });
 
   it('starts over when the server ignores Range and answers 200', async () => {
-    proxy.fault = cutFirst(async ({ req, res, upstream }) => {
+    fx.proxy.fault = cutFirst(async ({ req, res, upstream }) => {
       delete req.headers.range;
       const up = await upstream();
       res.writeHead(up.status, up.headers).end(up.body);
@@ -155,7 +129,7 @@ describe('resumed blob downloads', () => {
   });
 
   it('starts over when a 206 covers another range than the one asked for', async () => {
-    proxy.fault = cutFirst(async ({ req, res, upstream, repeat }) => {
+    fx.proxy.fault = cutFirst(async ({ req, res, upstream, repeat }) => {
       if (repeat > 1 || !req.headers.range) return false;
       delete req.headers.range;
       const up = await upstream();
@@ -170,7 +144,7 @@ describe('resumed blob downloads', () => {
   });
 
   it('fails a corrupt resumed tail with DIGEST_MISMATCH naming the resume, and caches nothing', async () => {
-    proxy.fault = cutFirst(async ({ res, upstream }) => {
+    fx.proxy.fault = cutFirst(async ({ res, upstream }) => {
       const up = await upstream();
       const body = Buffer.from(up.body);
       body[body.length - 5] = (body[body.length - 5] as number) ^ 0xff;
@@ -189,7 +163,7 @@ describe('resumed blob downloads', () => {
 
   it('gives up after the configured retries with REGISTRY_UNREACHABLE and no temp file', async () => {
     let served = 0;
-    proxy.fault = async (ctx) => {
+    fx.proxy.fault = async (ctx) => {
       if (!ctx.req.url?.endsWith(`/blobs/${big().digest}`)) return false;
       // Each attempt gets a little further, so every retry is a resume from a new offset.
       served += 5_000;
@@ -207,7 +181,7 @@ describe('resumed blob downloads', () => {
 
   it('sends the Range to blob storage behind a redirect, and the credentials only to the registry', async () => {
     const creds = { username: 'resume-user', password: 'resume-pass' };
-    const guarded = await startFaultProxy(registry.host, creds);
+    const guarded = await startFaultProxy(fx.registry.host, creds);
     const store = await startRangeStore(big().bytes, CUT);
     try {
       guarded.fault = ({ req, res }) => {
