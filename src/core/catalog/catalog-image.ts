@@ -65,7 +65,7 @@ export interface CatalogOptions {
  * Version of the generic cataloger's own logic (origin, ownership, de-duplication, scopes):
  * bump it whenever the same inputs give different documents, so cached results are not reused.
  */
-export const GENERIC_CATALOGER_VERSION = 3;
+export const GENERIC_CATALOGER_VERSION = 4;
 
 export function analysisKey(options: CatalogOptions): string {
   return JSON.stringify({
@@ -198,7 +198,7 @@ async function catalogUncached(
   );
   mergeDeclaredDuplicates(run);
   const { fileOwners } = attachOwnership(run.packages, (path) => canonicalParent(fs, path));
-  await attachOrigins(fs, content, run, distroContext ? { distro: distroContext } : {});
+  await attachOrigins(fs, content, analyses, run, distroContext ? { distro: distroContext } : {});
   if (options.scope === 'all-layers') {
     await addAllLayerPackages(
       fs,

@@ -4,15 +4,24 @@
  * as each of those layers wrote it, from the contents the layer pass captured.
  */
 import type { Package } from '../sbom/model.js';
-import { EMPTY_RESOLVER, type CapturedContent, type SquashedView } from './content-view.js';
+import { EMPTY_RESOLVER, layerResolver, type CapturedContent, type SquashedView } from './content-view.js';
+import type { LayerAnalysis } from './layer-analysis.js';
 import { packageKey, type CatalogRun } from './run-catalogers.js';
 
 export async function attachOrigins(
   view: SquashedView,
   content: CapturedContent,
+  analyses: readonly LayerAnalysis[],
   run: CatalogRun,
   foundByContext: { distro?: { id: string; versionId?: string } },
 ): Promise<void> {
+  // Only parsers whose package list depends on siblings get them: the rest stay cheap.
+  const resolvers = new Map<number, ReturnType<typeof layerResolver>>();
+  const siblingsOf = (layer: number) => {
+    let resolver = resolvers.get(layer);
+    if (!resolver) resolvers.set(layer, (resolver = layerResolver(analyses[layer])));
+    return resolver;
+  };
   // Cache: one parse per (evidence path, layer), shared by all packages of that file.
   const parsedKeys = new Map<string, Promise<Set<string>>>();
   const keysAt = (
@@ -30,7 +39,7 @@ export async function attachOrigins(
           const result = await parse.parser.parse(
             { path, contents: bytes },
             {
-              resolver: EMPTY_RESOLVER,
+              resolver: parse.parser.siblingsDecidePackages ? siblingsOf(layer) : EMPTY_RESOLVER,
               foundBy: parse.cataloger.id,
               ...(foundByContext.distro ? { distro: foundByContext.distro } : {}),
             },

@@ -52,6 +52,13 @@ export interface CatalogerParser {
    */
   prefetch?: readonly string[];
   /**
+   * Which packages the file lists depends on its siblings (rpm's rpmdb.sqlite and the
+   * rpmdb.sqlite-wal beside it), not only their details (dpkg's file lists and licences). The
+   * layer-of-origin search then re-parses older copies with the siblings of the same layer;
+   * for other parsers it skips that reading.
+   */
+  siblingsDecidePackages?: boolean;
+  /**
    * Cheap test on a matched file's bytes: only files it accepts are kept for `parse`. Lets
    * broad globs (every executable, for Go build info) cost nothing for the files that fail it.
    */

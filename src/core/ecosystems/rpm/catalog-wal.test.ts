@@ -82,4 +82,23 @@ describe('rpm write-ahead log in images', () => {
     expect(added[0]?.originLayer).toBe(diffIds[0]);
     expect(doc.unknowns).toEqual([]);
   });
+
+  it('layer of origin: a package only in an older layer’s log dates from that layer', async () => {
+    const later = fx.afterErasingGamma;
+    const image = await imageFromEntries([
+      [dir('var/'), dir('var/lib/'), dir(RPM_DIR), ...rpmFiles(fx.database, fx.wal)],
+      rpmFiles(later.database, later.wal),
+    ]);
+    const diffIds = (await image.layers()).map((l) => l.diffId);
+    // delta reached layer 0 through its log only: the database file there does not list it.
+    const withoutLog = rpmQueryAll(fx.database, undefined);
+    expect(withoutLog.some((r) => r.startsWith('delta\t'))).toBe(false);
+    expect(rpmQueryAll(fx.database, fx.wal).some((r) => r.startsWith('delta\t'))).toBe(true);
+
+    const doc = await catalogImage(image, open, options('squashed'));
+    const delta = doc.packages.find((p) => p.name === 'delta');
+    expect(delta?.originLayer).toBe(diffIds[0]);
+    // gamma-free layer 1 is where nothing new appeared: every surviving package dates from layer 0.
+    expect(new Set(doc.packages.map((p) => p.originLayer))).toEqual(new Set([diffIds[0]]));
+  });
 });

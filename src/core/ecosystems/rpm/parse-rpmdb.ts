@@ -27,6 +27,7 @@ export const rpmSqliteParser: CatalogerParser = {
   globs: DB_DIRS.map((d) => `${d}/rpmdb.sqlite`),
   // rpm writes through the log; packages installed since the last checkpoint are only there.
   prefetch: DB_DIRS.map((d) => `${d}/rpmdb.sqlite-wal`),
+  siblingsDecidePackages: true,
   parse: async (file, context) => {
     const { database, walPath, problems } = await withWriteAheadLog(file, context.resolver);
     const result = await parseDatabase({ ...file, contents: database }, context, () =>
