@@ -9,6 +9,8 @@ import { registerExplainCommand } from './commands/explain.js';
 import { registerScanCommand } from './commands/scan.js';
 import { registerEvaluateCommand } from './commands/evaluate.js';
 import { registerSbomCommand } from './commands/sbom.js';
+import { registerCacheCommands } from './commands/cache.js';
+import { registerAutomaticPruning } from './commands/cache-auto.js';
 
 export function buildProgram(): Command {
   const program = new Command('portcullis')
@@ -36,6 +38,7 @@ Exit codes:
   2  gate failed: scan --fail-on threshold hit, or evaluate decided STOP`,
     );
   program.exitOverride();
+  registerAutomaticPruning(program);
   registerImageCommands(program);
   registerPolicyCommands(program);
   registerDbCommands(program);
@@ -43,6 +46,7 @@ Exit codes:
   registerExplainCommand(program);
   registerSbomCommand(program);
   registerEvaluateCommand(program);
+  registerCacheCommands(program);
   return program;
 }
 

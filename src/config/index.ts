@@ -14,6 +14,7 @@ import {
   type RegistryCredential,
 } from '../core/image/options.js';
 import { hostPlatform, parsePlatform } from '../core/image/platform.js';
+import { parseSize } from '../core/cache/size.js';
 
 export interface GlobalFlags {
   cacheDir?: string;
@@ -25,6 +26,7 @@ export interface GlobalFlags {
   password?: string;
   timeout?: string;
   blobConcurrency?: string;
+  cacheMaxSize?: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -33,6 +35,25 @@ export function defaultCacheDir(env: Env = process.env): string {
   if (env.PORTCULLIS_CACHE_DIR) return env.PORTCULLIS_CACHE_DIR;
   const xdg = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
   return join(xdg, 'portcullis');
+}
+
+/**
+ * Default bound of the blob + layer caches: 10 GiB. Unlimited was the old behaviour and fills
+ * CI disks; 10 GiB keeps the layers and results of dozens of typical images (so re-scans and
+ * shared base layers stay cached) while staying a small share of a CI runner's disk. The
+ * vulnerability database is not counted and never pruned.
+ */
+export const DEFAULT_CACHE_MAX_BYTES = 10 * 2 ** 30;
+
+/**
+ * Bytes the caches are pruned down to after each analysis: --cache-max-size >
+ * PORTCULLIS_CACHE_MAX_SIZE > 10 GiB; `unlimited` turns automatic pruning off (undefined).
+ */
+export function resolveCacheMaxBytes(flags: GlobalFlags, env: Env = process.env): number | undefined {
+  const text = flags.cacheMaxSize ?? env.PORTCULLIS_CACHE_MAX_SIZE;
+  if (text === undefined || text === '') return DEFAULT_CACHE_MAX_BYTES;
+  if (text.trim().toLowerCase() === 'unlimited') return undefined;
+  return parseSize(text, '--cache-max-size');
 }
 
 export function dockerConfigDir(env: Env = process.env): string {

@@ -13,6 +13,17 @@ import type { ParsedLayer } from '../fs/index.js';
 import type { SbomDocument, SecretFinding } from '../sbom/document.js';
 import type { LayerAnalysis } from './layer-analysis.js';
 import type { ContentMatchRecord } from '../secrets/content-search.js';
+import { touchLastUse } from '../cache/touch.js';
+
+/**
+ * On-disk layout, shared with the pruner (src/core/cache): per-layer entries under
+ * `layers/<2 hex>/<64 hex>.bin`, whole-image results under `results/<2 hex>/<64 hex>.bin`,
+ * and in-flight writes as `.tmp-<12 hex>` next to them.
+ */
+export const LAYER_ENTRIES_DIR = 'layers';
+export const RESULT_ENTRIES_DIR = 'results';
+export const ENTRY_NAME_RE = /^[0-9a-f]{64}\.bin$/;
+export const ENTRY_TEMP_RE = /^\.tmp-[0-9a-f]{12}$/;
 
 /** Bump when the entry format changes. */
 const FORMAT = 2;
@@ -96,21 +107,25 @@ export class DiskLayerCache implements LayerCache {
 
   private file(diffId: string, key: string): string {
     const name = createHash('sha256').update(`${FORMAT}\0${diffId}\0${key}`).digest('hex');
-    return join(this.dir, 'layers', name.slice(0, 2), `${name}.bin`);
+    return join(this.dir, LAYER_ENTRIES_DIR, name.slice(0, 2), `${name}.bin`);
   }
 
   private resultFile(key: string): string {
     const name = createHash('sha256').update(`${FORMAT}\0result\0${key}`).digest('hex');
-    return join(this.dir, 'results', name.slice(0, 2), `${name}.bin`);
+    return join(this.dir, RESULT_ENTRIES_DIR, name.slice(0, 2), `${name}.bin`);
   }
 
   async get(diffId: string, key: string): Promise<CachedLayer | undefined> {
+    const path = this.file(diffId, key);
     let raw: Buffer;
     try {
-      raw = await readFile(this.file(diffId, key));
+      // readFile holds one descriptor from open to the last byte, so a prune that unlinks the
+      // entry meanwhile cannot tear it; a prune that came first makes this a plain miss.
+      raw = await readFile(path);
     } catch {
       return undefined;
     }
+    await touchLastUse(path);
     try {
       const entry = decode<Header>(raw, (h) => h.captured);
       if (!entry) return undefined; // truncated or padded: ignore, it will be rebuilt
@@ -153,12 +168,14 @@ export class DiskLayerCache implements LayerCache {
   }
 
   async getResult(key: string): Promise<CachedResult | undefined> {
+    const path = this.resultFile(key);
     let raw: Buffer;
     try {
-      raw = await readFile(this.resultFile(key));
+      raw = await readFile(path);
     } catch {
       return undefined;
     }
+    await touchLastUse(path);
     try {
       const entry = decode<ResultHeader>(raw, (h) => h.retrieved);
       if (!entry || entry.header.format !== FORMAT || entry.header.key !== key) return undefined;

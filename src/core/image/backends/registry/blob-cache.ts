@@ -9,12 +9,16 @@
  * that process lives; one left by a crashed process is swept once it is older than an hour.
  */
 import { randomUUID } from 'node:crypto';
-import { createReadStream, type ReadStream } from 'node:fs';
-import { readdir, stat, unlink } from 'node:fs/promises';
+import type { ReadStream } from 'node:fs';
+import { open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { digestHex } from '../../digest.js';
 import type { Descriptor } from '../../types.js';
+import { touchLastUse } from '../../../cache/touch.js';
+
+/** The blob cache's folder under the cache dir: `blobs/<algorithm>/<hex>`. */
+export const BLOBS_DIR = 'blobs';
 
 /** A temp file untouched for this long has no live writer (downloads time out far sooner). */
 export const STALE_TEMP_MS = 60 * 60 * 1000;
@@ -24,7 +28,7 @@ const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const TEMP_RE = new RegExp(`\\.tmp-(?:(\\d+)-)?${UUID}$`);
 
 export function blobCachePath(cacheDir: string, digest: string): string {
-  return join(cacheDir, 'blobs', digest.slice(0, digest.indexOf(':')), digestHex(digest));
+  return join(cacheDir, BLOBS_DIR, digest.slice(0, digest.indexOf(':')), digestHex(digest));
 }
 
 /** A fresh temp name next to `final`, marked with our pid so a sweep knows we hold it. */
@@ -41,9 +45,39 @@ export async function isCached(final: string, descriptor: Descriptor): Promise<b
   return false;
 }
 
-/** The cached copy of a blob, or undefined. */
+/**
+ * The cached copy of a blob, or undefined. The file is opened here, before the stream exists:
+ * once we hold the descriptor a concurrent prune may unlink the name and we still read the
+ * whole blob; a prune that wins the race makes this a miss, and the caller downloads.
+ */
 export async function openCachedFile(final: string, descriptor: Descriptor): Promise<ReadStream | undefined> {
-  return (await isCached(final, descriptor)) ? createReadStream(final) : undefined;
+  if (!(await isCached(final, descriptor))) return undefined;
+  const handle = await open(final, 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  await touchLastUse(final);
+  return handle.createReadStream();
+}
+
+/** Whether `name` is a blob temp file; `owner` is the writer's pid when the name records it. */
+export function parseBlobTempName(name: string): { owner: number | undefined } | undefined {
+  const match = TEMP_RE.exec(name);
+  if (!match) return undefined;
+  return { owner: match[1] === undefined ? undefined : Number(match[1]) };
+}
+
+/**
+ * Whether a blob temp file may be deleted: old enough that no download can still be writing it,
+ * and its writer (when the name records one) is gone. Shared by the sweep and the cache pruner.
+ */
+export function isStaleBlobTemp(
+  name: string,
+  mtimeMs: number,
+  now: number,
+  maxAgeMs = STALE_TEMP_MS,
+): boolean {
+  const temp = parseBlobTempName(name);
+  if (!temp) return false;
+  return now - mtimeMs > maxAgeMs && (temp.owner === undefined || !alive(temp.owner));
 }
 
 /** Whether process `pid` on this host still runs (then its temp files are in use). */
@@ -73,18 +107,16 @@ export async function sweepStaleTemps(
   now: number = Date.now(),
 ): Promise<SweepResult> {
   const result: SweepResult = { removed: [], kept: [] };
-  const root = join(cacheDir, 'blobs');
+  const root = join(cacheDir, BLOBS_DIR);
   const algorithms = await readdir(root).catch(() => [] as string[]);
   for (const algorithm of algorithms) {
     const names = await readdir(join(root, algorithm)).catch(() => [] as string[]);
     for (const name of names) {
-      const match = TEMP_RE.exec(name);
-      if (!match) continue;
+      if (!parseBlobTempName(name)) continue;
       const path = join(root, algorithm, name);
       const info = await stat(path).catch(() => undefined);
       if (!info) continue;
-      const owner = match[1] === undefined ? undefined : Number(match[1]);
-      const stale = now - info.mtimeMs > maxAgeMs && (owner === undefined || !alive(owner));
+      const stale = isStaleBlobTemp(name, info.mtimeMs, now, maxAgeMs);
       if (
         stale &&
         (await unlink(path).then(

@@ -1,0 +1,40 @@
+/**
+ * Automatic pruning: after every command that analyzes an image (and so may have filled the
+ * blob and layer caches), the caches are pruned down to --cache-max-size /
+ * PORTCULLIS_CACHE_MAX_SIZE (default 10 GiB). Under the limit this costs one walk of the cache
+ * folders (lstat per file, no reads) and removes nothing.
+ */
+import type { Command } from 'commander';
+import { defaultCacheDir, resolveCacheMaxBytes, type GlobalFlags } from '../../config/index.js';
+import { pruneCache } from '../../core/cache/index.js';
+
+/** Top-level commands that read images into the caches. */
+const ANALYZING_COMMANDS = new Set(['sbom', 'scan', 'evaluate', 'image']);
+
+function topLevelName(cmd: Command): string {
+  let current = cmd;
+  while (current.parent?.parent) current = current.parent;
+  return current.name();
+}
+
+export function registerAutomaticPruning(program: Command): void {
+  program
+    .option(
+      '--cache-max-size <size>',
+      'prune the blob and layer caches to this size after each analysis: 500MB, 2GiB, bytes or ' +
+        '"unlimited" (env PORTCULLIS_CACHE_MAX_SIZE; default 10GiB; the vulnerability database is not counted)',
+    )
+    // Validated before the analysis runs: a typo must not cost a whole scan first.
+    .hook('preAction', (_root, action) => {
+      if (ANALYZING_COMMANDS.has(topLevelName(action)))
+        resolveCacheMaxBytes(action.optsWithGlobals<GlobalFlags>(), process.env);
+    })
+    .hook('postAction', async (_root, action) => {
+      if (!ANALYZING_COMMANDS.has(topLevelName(action))) return;
+      const flags = action.optsWithGlobals<GlobalFlags>();
+      const maxBytes = resolveCacheMaxBytes(flags, process.env);
+      if (maxBytes === undefined) return;
+      // Pruning is housekeeping: a cache we cannot prune never fails the analysis it follows.
+      await pruneCache(flags.cacheDir ?? defaultCacheDir(process.env), { maxBytes }).catch(() => undefined);
+    });
+}
