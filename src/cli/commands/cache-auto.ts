@@ -1,12 +1,13 @@
 /**
  * Automatic pruning: after every command that analyzes an image (and so may have filled the
  * blob and layer caches), the caches are pruned down to --cache-max-size /
- * PORTCULLIS_CACHE_MAX_SIZE (default 10 GiB). Under the limit this costs one walk of the cache
- * folders (lstat per file, no reads) and removes nothing.
+ * PORTCULLIS_CACHE_MAX_SIZE (default 10 GiB). Under the limit this costs an estimate that
+ * re-reads only the cache folders changed since the last one (usage-estimate.ts); only over it
+ * is every entry stat-ed to find the least recently used.
  */
 import type { Command } from 'commander';
 import { defaultCacheDir, resolveCacheMaxBytes, type GlobalFlags } from '../../config/index.js';
-import { pruneCache } from '../../core/cache/index.js';
+import { estimateCacheBytes, pruneCache } from '../../core/cache/index.js';
 
 /** Top-level commands that read images into the caches. */
 const ANALYZING_COMMANDS = new Set(['sbom', 'scan', 'evaluate', 'image']);
@@ -34,7 +35,9 @@ export function registerAutomaticPruning(program: Command): void {
       const flags = action.optsWithGlobals<GlobalFlags>();
       const maxBytes = resolveCacheMaxBytes(flags, process.env);
       if (maxBytes === undefined) return;
+      const cacheDir = flags.cacheDir ?? defaultCacheDir(process.env);
       // Pruning is housekeeping: a cache we cannot prune never fails the analysis it follows.
-      await pruneCache(flags.cacheDir ?? defaultCacheDir(process.env), { maxBytes }).catch(() => undefined);
+      if ((await estimateCacheBytes(cacheDir)) <= maxBytes) return;
+      await pruneCache(cacheDir, { maxBytes }).catch(() => undefined);
     });
 }

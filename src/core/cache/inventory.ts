@@ -24,7 +24,8 @@ import {
 export const CACHE_KINDS = ['blobs', 'layers', 'results'] as const;
 export type CacheKind = (typeof CACHE_KINDS)[number];
 
-const KIND_DIRS: Readonly<Record<CacheKind, string>> = {
+/** Each cache's folder under the cache dir. */
+export const CACHE_KIND_DIRS: Readonly<Record<CacheKind, string>> = {
   blobs: BLOBS_DIR,
   layers: LAYER_ENTRIES_DIR,
   results: RESULT_ENTRIES_DIR,
@@ -93,7 +94,7 @@ async function entriesOf(dir: string): Promise<Dirent[]> {
 
 /** Files two levels down (`<kind>/<algorithm or shard>/<file>`), the layout both caches use. */
 async function walkKind(root: string, kind: CacheKind, now: number): Promise<CacheFile[]> {
-  const top = join(root, KIND_DIRS[kind]);
+  const top = join(root, CACHE_KIND_DIRS[kind]);
   const topInfo = await lstat(top).catch(() => undefined);
   if (!topInfo?.isDirectory()) return []; // missing, or a symbolic link: not followed
   const shards = (await entriesOf(top)).filter((d) => d.isDirectory());
