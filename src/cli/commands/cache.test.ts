@@ -170,6 +170,19 @@ describe('portcullis cache prune', () => {
     expect(refilled.kinds.results.entries).toBe(1);
   });
 
+  it('without --max-size prunes to the configured --cache-max-size, and refuses an unlimited one', async () => {
+    const report = await prune(['--dry-run']);
+    expect(report.maxBytes).toBe(10 * 2 ** 30);
+    const configured = JSON.parse(
+      (await run(['--cache-max-size', '1.5GiB', 'cache', 'prune', '--dry-run', '-o', 'json'])).out,
+    ) as PruneReport;
+    expect(configured.maxBytes).toBe(1.5 * 2 ** 30);
+    const unlimited = await run(['--cache-max-size', 'unlimited', 'cache', 'prune']);
+    expect(unlimited.code).toBe(1);
+    expect(unlimited.err).toContain('[CONFIG_INVALID]');
+    expect(unlimited.err).toContain('give --max-size or --all');
+  });
+
   it('refuses sizes it cannot read with CONFIG_INVALID and exit 1, before touching anything', async () => {
     const before = findFiles(cacheDir);
     for (const size of ['12XB', 'lots', '-1']) {
