@@ -29,6 +29,7 @@ let registry: TestRegistry;
 let appSource: string;
 let baseSource: string;
 let appPurls: string;
+let basePurls: string;
 
 const run = (args: string[]): Promise<CliRun> => runCli(['--cache-dir', cacheDir, ...args]);
 const cacheFiles = () => KINDS.flatMap((kind) => findFiles(join(cacheDir, kind)));
@@ -63,7 +64,9 @@ beforeAll(async () => {
   const appRun = await run(['sbom', appSource, '-o', 'purls']);
   expect(appRun.code).toBe(0);
   appPurls = appRun.out;
-  expect((await run(['sbom', baseSource, '--insecure', '-o', 'purls'])).code).toBe(0);
+  const baseRun = await run(['sbom', baseSource, '--insecure', '-o', 'purls']);
+  expect(baseRun.code).toBe(0);
+  basePurls = baseRun.out;
   expect((await run(['db', 'status'])).code).toBe(0); // creates the embedded database
 });
 
@@ -165,9 +168,13 @@ describe('portcullis cache prune', () => {
     const rescan = await run(['sbom', appSource, '-o', 'purls']);
     expect(rescan.code).toBe(0);
     expect(rescan.out).toBe(appPurls);
+    const pull = await run(['sbom', baseSource, '--insecure', '-o', 'purls']);
+    expect(pull.code).toBe(0);
+    expect(pull.out).toBe(basePurls);
     const refilled = await status();
+    expect(refilled.kinds.blobs.entries).toBeGreaterThan(0);
     expect(refilled.kinds.layers.entries).toBeGreaterThan(0);
-    expect(refilled.kinds.results.entries).toBe(1);
+    expect(refilled.kinds.results.entries).toBe(2);
   });
 
   it('without --max-size prunes to the configured --cache-max-size, and refuses an unlimited one', async () => {
