@@ -4,7 +4,8 @@ import { parseJavaArchive } from './parse-java-archive.js';
 /** Java archives; nested archives are read from memory inside the parser, within limits. */
 export const javaArchiveCataloger: Cataloger = {
   id: 'java-archive',
-  version: 1,
+  // 2: licence names that denote one SPDX licence are recorded as its id.
+  version: 2,
   ecosystem: 'java',
   parsers: [{ globs: ['/**/*.{jar,war,ear,par,sar,jpi,hpi}'], parse: parseJavaArchive }],
 };

@@ -1,3 +1,5 @@
+import { normalizeLicense } from '../../sbom/license-names.js';
+
 /**
  * JAR manifest (META-INF/MANIFEST.MF): `Name: value` lines, continuation lines start with one
  * space that is not part of the value; the main section ends at the first blank line.
@@ -44,13 +46,13 @@ function pomTopLevel(xml: string): string {
     );
 }
 
-/** License names declared in a pom.xml (`<licenses><license><name>`), as written. */
+/** License names declared in a pom.xml (`<licenses><license><name>`), as SPDX ids where they name one. */
 export function parsePomLicenses(xml: string): string[] {
   const block = /<licenses>([\s\S]*?)<\/licenses>/.exec(pomTopLevel(xml))?.[1] ?? '';
   const names = [...block.matchAll(/<license>[\s\S]*?<name>\s*([^<]*?)\s*<\/name>[\s\S]*?<\/license>/g)].map(
     (m) => m[1] ?? '',
   );
-  return names.filter((n) => n !== '');
+  return names.filter((n) => n !== '').map(normalizeLicense);
 }
 
 /** The project coordinates of a pom.xml, inheriting groupId/version from `<parent>` as Maven does. */

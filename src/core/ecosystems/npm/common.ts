@@ -1,4 +1,5 @@
 import { PackageURL } from 'packageurl-js';
+import { normalizeLicense } from '../../sbom/license-names.js';
 import type { ParsedPackage, ParseResult } from '../types.js';
 
 /** A fresh, empty result; parsers add to it. */
@@ -34,7 +35,7 @@ export function isValidNpmName(name: string): boolean {
 export function npmLicenses(license: unknown, licenses?: unknown): string[] {
   const out: string[] = [];
   const add = (value: unknown): void => {
-    if (typeof value === 'string' && value.trim() !== '') out.push(value.trim());
+    if (typeof value === 'string' && value.trim() !== '') out.push(normalizeLicense(value));
     else if (Array.isArray(value)) value.forEach(add);
     else if (value !== null && typeof value === 'object' && 'type' in value)
       add((value as { type: unknown }).type);

@@ -10,7 +10,8 @@ import { parseYarnLock } from './parse-yarn-lock.js';
  */
 export const npmInstalledCataloger: Cataloger = {
   id: 'npm-installed',
-  version: 1,
+  // 2: licence names that denote one SPDX licence are recorded as its id.
+  version: 2,
   ecosystem: 'npm',
   parsers: [{ globs: ['/**/package.json'], parse: parsePackageJson }],
 };

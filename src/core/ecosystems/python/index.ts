@@ -7,7 +7,8 @@ import { parsePythonMetadata } from './parse-python-metadata.js';
  */
 export const pythonInstalledCataloger: Cataloger = {
   id: 'python-installed',
-  version: 1,
+  // 2: licence names that denote one SPDX licence are recorded as its id.
+  version: 2,
   ecosystem: 'python',
   parsers: [
     {

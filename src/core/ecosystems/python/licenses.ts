@@ -1,3 +1,4 @@
+import { normalizeLicense } from '../../sbom/license-names.js';
 import { header, headers, type CoreMetadata } from './parse-core-metadata.js';
 
 /** Trove license classifiers → SPDX ids, for the common ones (facts from the SPDX list). */
@@ -38,7 +39,7 @@ export function pythonLicenses(meta: CoreMetadata): string[] {
     !declared.includes('\n') &&
     declared.length <= MAX_LICENSE_NAME
   ) {
-    return [declared];
+    return [normalizeLicense(declared)];
   }
   const out: string[] = [];
   for (const classifier of headers(meta, 'Classifier')) {

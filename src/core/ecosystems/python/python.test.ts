@@ -123,6 +123,13 @@ describe('python core metadata parsing', () => {
     expect((await parse(text)).packages[0]!.licenses).toEqual(['MIT']);
   });
 
+  it('records a License header that names one SPDX licence as its id (requests: "Apache 2.0")', async () => {
+    const licenses = async (value: string) =>
+      (await parse(`Name: x\nVersion: 2\nLicense: ${value}\n`)).packages[0]!.licenses;
+    expect(await licenses('Apache 2.0')).toEqual(['Apache-2.0']);
+    expect(await licenses('BSD')).toEqual(['BSD']);
+  });
+
   it('reads non-UTF-8 metadata as Latin-1 and records it', async () => {
     const bytes = Buffer.concat([
       Buffer.from('Name: caf'),

@@ -5,7 +5,8 @@ import { parseGemspec } from './parse-gemspec.js';
 /** Installed gems, including Debian's rubygems-integration and Ruby's default gems. */
 export const rubyInstalledCataloger: Cataloger = {
   id: 'ruby-installed',
-  version: 1,
+  // 2: licence names that denote one SPDX licence are recorded as its id.
+  version: 2,
   ecosystem: 'ruby',
   parsers: [
     { globs: ['/**/specifications/*.gemspec', '/**/specifications/default/*.gemspec'], parse: parseGemspec },

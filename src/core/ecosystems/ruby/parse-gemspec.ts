@@ -1,5 +1,6 @@
 import { PackageURL } from 'packageurl-js';
 import type { FileInput, ParseContext, ParseResult } from '../types.js';
+import { normalizeLicense } from '../../sbom/license-names.js';
 import { readString, readStringArray } from './ruby-literals.js';
 
 /** Installed gemspecs are generated files; a huge one is not RubyGems' output. */
@@ -43,7 +44,8 @@ export async function parseGemspec(file: FileInput, _context: ParseContext): Pro
     return result;
   }
   const licensesPos = at('licenses') ?? at('license');
-  const licenses = licensesPos === undefined ? [] : (readStringArray(src, licensesPos) ?? []);
+  const licenses =
+    licensesPos === undefined ? [] : (readStringArray(src, licensesPos) ?? []).map(normalizeLicense);
   const metadata: Record<string, unknown> = { path: file.path };
   for (const attr of ['homepage', 'summary'] as const) {
     const pos = at(attr);

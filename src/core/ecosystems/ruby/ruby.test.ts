@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { hostContext, hostGlob, nameVersions, parseHostFiles } from '../npm/test-support/host-fs.js';
 import { rubyInstalledCataloger } from './index.js';
 import { parseGemfileLock } from './parse-gemfile-lock.js';
+import { normalizeLicense } from '../../sbom/license-names.js';
 import { parseGemspec } from './parse-gemspec.js';
 
 const [gemspecParser] = rubyInstalledCataloger.parsers;
@@ -45,7 +46,8 @@ describe('gemspec parser against RubyGems', () => {
     expect(nameVersions(result)).toEqual([...new Set(truth.map((t) => `${t.n}@${t.v}`))].sort());
     for (const t of truth) {
       const pkg = result.packages.find((p) => p.metadata.path === t.f);
-      expect(pkg?.licenses, t.f).toEqual(t.l);
+      // RubyGems' names, as SPDX ids where they name one ("ruby" → "Ruby").
+      expect(pkg?.licenses, t.f).toEqual(t.l.map(normalizeLicense));
     }
     expect(result.packages.find((p) => p.name === 'rack')?.purl).toMatch(/^pkg:gem\/rack@2\./);
   });
