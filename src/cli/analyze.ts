@@ -27,6 +27,7 @@ import { DEFAULT_SECRET_SCAN_OPTIONS } from '../core/secrets/scan.js';
 import { migrate } from '../store/migrate.js';
 import { openDatabase, type Sql } from '../store/sql.js';
 import { VulnerabilityStore } from '../store/vulnerability-store.js';
+import { readSbomFile } from '../core/sbom/read-sbom-file.js';
 import { withImageOptions } from './context.js';
 
 export interface AnalyzeFlags extends GlobalFlags {
@@ -99,10 +100,7 @@ async function catalogOptions(flags: AnalyzeFlags, open: OpenOptions): Promise<C
 export async function analyzeSource(source: string, flags: AnalyzeFlags): Promise<SbomDocument> {
   if (source.startsWith('sbom:')) {
     const file = source.slice('sbom:'.length);
-    const raw = await readFile(file).catch((err: unknown) => {
-      throw new PortcullisError('NOT_FOUND', `cannot read SBOM file ${file}`, { cause: err });
-    });
-    return decodeSbom(raw, file).document;
+    return decodeSbom(await readSbomFile(file), file).document;
   }
   return withImageOptions(flags, async (open) => {
     const image = await openImage(source, open);
