@@ -3,7 +3,7 @@
  * source string into an SBOM document, and opening the local vulnerability database. Commands
  * stay thin: flags in, core calls, output out.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { GlobalFlags } from '../config/index.js';
@@ -27,7 +27,7 @@ import { DEFAULT_SECRET_SCAN_OPTIONS } from '../core/secrets/scan.js';
 import { migrate } from '../store/migrate.js';
 import { openDatabase, type Sql } from '../store/sql.js';
 import { VulnerabilityStore } from '../store/vulnerability-store.js';
-import { readSbomFile } from '../core/sbom/read-sbom-file.js';
+import { MAX_INPUT_BYTES, MAX_SBOM_BYTES, readBoundedFile } from '../core/io/read-bounded-file.js';
 import { withImageOptions } from './context.js';
 
 export interface AnalyzeFlags extends GlobalFlags {
@@ -74,9 +74,7 @@ async function catalogOptions(flags: AnalyzeFlags, open: OpenOptions): Promise<C
   // Bump with every change to the default rules: it is part of the layer-cache key.
   const versions = ['portcullis@2'];
   for (const file of flags.secretRules ?? []) {
-    const text = await readFile(file, 'utf8').catch((err: unknown) => {
-      throw new PortcullisError('CONFIG_INVALID', `cannot read secret rules ${file}`, { cause: err });
-    });
+    const text = (await readBoundedFile(file, 'secret rules', MAX_INPUT_BYTES)).toString('utf8');
     rules.push(...loadGitleaksRules(text, file).rules);
     versions.push(`${file}:${text.length}`);
   }
@@ -100,7 +98,7 @@ async function catalogOptions(flags: AnalyzeFlags, open: OpenOptions): Promise<C
 export async function analyzeSource(source: string, flags: AnalyzeFlags): Promise<SbomDocument> {
   if (source.startsWith('sbom:')) {
     const file = source.slice('sbom:'.length);
-    return decodeSbom(await readSbomFile(file), file).document;
+    return decodeSbom(await readBoundedFile(file, 'SBOM file', MAX_SBOM_BYTES), file).document;
   }
   return withImageOptions(flags, async (open) => {
     const image = await openImage(source, open);

@@ -19,6 +19,7 @@ import { addImageFlags, allFlags } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { resolveBundle } from './policy.js';
 import { parseSource } from '../../core/image/source.js';
+import { MAX_INPUT_BYTES, readBoundedFile } from '../../core/io/read-bounded-file.js';
 import { parseReference, referenceName } from '../../core/image/reference/parse.js';
 
 interface EvaluateFlags extends AnalyzeFlags, DatabaseFlags {
@@ -65,7 +66,7 @@ export function registerEvaluateCommand(program: Command): void {
       const flags = allFlags<EvaluateFlags>(command);
       const bundle = await resolveBundle(flags.policy);
       const dockerfile = flags.dockerfile
-        ? await import('node:fs/promises').then((fs) => fs.readFile(flags.dockerfile as string, 'utf8'))
+        ? (await readBoundedFile(flags.dockerfile, 'Dockerfile', MAX_INPUT_BYTES)).toString('utf8')
         : undefined;
       const analysis = await analyzeSourceDetailed(source, flags);
       const database = await openVulnerabilityDatabase(flags, flags.cacheDir ?? defaultCacheDir());

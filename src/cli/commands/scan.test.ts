@@ -398,6 +398,8 @@ describe('bad input', () => {
     [['--sort-by', 'age'], 'age'],
     [['--vex', '/nonexistent/vex.json'], 'cannot read VEX document /nonexistent/vex.json'],
     [['--ignore-file', '/nonexistent/ignore.yaml'], 'cannot read ignore file /nonexistent/ignore.yaml'],
+    // An endless device is cut off at the input limit, not read until memory runs out.
+    [['--vex', '/dev/zero'], 'VEX document /dev/zero holds more than the 67108864-byte limit'],
   ])('%j is an error naming the problem', async (args, message) => {
     const { code, err } = await run(['scan', source, ...args]);
     expect(code).toBe(1);

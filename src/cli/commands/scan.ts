@@ -3,7 +3,7 @@
  * vulnerability database, apply VEX / ignore rules / changelog evidence, and render the
  * findings. Exit 2 when unsuppressed findings reach `--fail-on`.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { defaultCacheDir } from '../../config/index.js';
@@ -41,6 +41,7 @@ import {
   type DatabaseFlags,
 } from '../analyze.js';
 import { addImageFlags, allFlags } from '../context.js';
+import { MAX_INPUT_BYTES, readBoundedFile } from '../../core/io/read-bounded-file.js';
 import { EXIT } from '../exit-codes.js';
 
 export interface ScanFlags extends AnalyzeFlags, DatabaseFlags {
@@ -67,10 +68,8 @@ function parseBaseLayers(text: string, doc: SbomDocument): number {
   return n;
 }
 
-async function readInput(file: string, what: string): Promise<Buffer> {
-  return readFile(file).catch((err: unknown) => {
-    throw new PortcullisError('NOT_FOUND', `cannot read ${what} ${file}`, { cause: err });
-  });
+function readInput(file: string, what: string): Promise<Buffer> {
+  return readBoundedFile(file, what, MAX_INPUT_BYTES);
 }
 
 /**

@@ -2,7 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSbomFile } from './read-sbom-file.js';
+import { readBoundedFile } from './read-bounded-file.js';
+
+const readSbomFile = (file: string, maxBytes = 1024 * 1024) => readBoundedFile(file, 'SBOM file', maxBytes);
 
 let work: string;
 beforeAll(async () => {
@@ -12,7 +14,7 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-describe('readSbomFile', () => {
+describe('readBoundedFile', () => {
   it('reads a file within the limit byte for byte', async () => {
     const file = join(work, 'ok.json');
     const body = Buffer.from(JSON.stringify({ bomFormat: 'CycloneDX', components: [] }));
@@ -25,14 +27,16 @@ describe('readSbomFile', () => {
     await writeFile(file, Buffer.alloc(2048, 0x20));
     await expect(readSbomFile(file, 1024)).rejects.toMatchObject({
       code: 'SIZE_LIMIT',
-      message: `SBOM file ${file} is 2048 bytes, more than the 1024-byte limit for SBOM input`,
+      message: `SBOM file ${file} is 2048 bytes, more than the 1024-byte limit`,
     });
   });
 
   it('stops an endless device one byte past the limit instead of filling memory', async () => {
     await expect(readSbomFile('/dev/zero', 4 * 1024 * 1024)).rejects.toMatchObject({
       code: 'SIZE_LIMIT',
-      message: expect.stringContaining('holds more than the 4194304-byte limit') as string,
+      message: expect.stringContaining(
+        'SBOM file /dev/zero holds more than the 4194304-byte limit',
+      ) as string,
     });
   });
 
