@@ -8,6 +8,7 @@ import type { FeedDriver, FeedSource, ReadResult, RecordSink, UpstreamOptions } 
 import type { ImportReportBuilder } from '../../import-report.js';
 import { readFeedText, walkFiles } from '../../io/files.js';
 import { DEFAULT_ZIP_LIMITS, forEachZipMember } from '../../io/zip-entries.js';
+import { versionsOutsideRanges } from '../../versions-outside-ranges.js';
 import { normalizeOsv } from './normalize.js';
 import { osvRecord } from './schema.js';
 
@@ -62,6 +63,7 @@ class OsvReader {
         continue;
       }
       this.emitted.add(key);
+      advisory.versions = versionsOutsideRanges(advisory);
       const pending = this.onRecord({ kind: 'advisory', advisory });
       if (pending) await pending;
       this.report.record();
