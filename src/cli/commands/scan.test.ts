@@ -1,51 +1,31 @@
 /**
- * `portcullis scan` and `portcullis explain` through the real CLI entry on the app fixture,
+ * `portcullis scan` through the real CLI entry on the app fixture,
  * against the real feeds of the shared mirror loaded into the embedded database under the
  * cache dir. The npm findings are checked against expectations computed here from the raw OSV
  * npm zip with the `semver` package; every output format is validated against its schema
  * (ours, CycloneDX 1.6, SARIF 2.1.0) or with xmllint (JUnit).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getFixtureImage, type FixtureImage } from '../../../test/harness/fixtures/index.js';
+import { describe, expect, it } from 'vitest';
 import { expectGolden } from '../../../test/support/golden.js';
 import { FEED_DRIVERS } from '../../core/advisories/feeds/registry.js';
 import type { Finding } from '../../core/matching/types.js';
 import type { ScanReport } from '../../core/report/index.js';
-import { updateFeeds } from '../../store/update-feeds.js';
-import { openVulnerabilityDatabase } from '../analyze.js';
 import { npmGroundTruth, NPM_PACKAGES } from '../../core/report/test-support/osv-npm-truth.js';
-import { runCli, type CliRun } from '../../../test/support/cli.js';
+import { useLoadedScanEnv } from './test-support/scan-env.js';
 import { SHARED_DATA } from '../../../test/support/shared-data.js';
 
 const MIRROR = SHARED_DATA;
 const GOLDEN = join(import.meta.dirname, '../../core/report/__golden__');
 const GOLDEN_INPUT = `sbom:${join(import.meta.dirname, '../../core/report/__fixtures__/golden-input.cdx.json')}`;
 
-let root: string;
-let cacheDir: string;
-let fixture: FixtureImage;
-let source: string;
-let report: ScanReport;
-let savedDbUrl: string | undefined;
-
-async function run(args: string[], cache = cacheDir): Promise<CliRun> {
-  return runCli(['--cache-dir', cache, ...args]);
-}
-
-async function scanTo(args: string[]): Promise<{ code: number; text: string; err: string }> {
-  const file = join(root, `out-${Math.random().toString(36).slice(2)}`);
-  const { code, err } = await run(['scan', source, '--file', file, ...args]);
-  const text = code === 1 ? '' : await readFile(file, 'utf8');
-  return { code, text, err };
-}
+const env = useLoadedScanEnv();
 
 const unsuppressedAtLeastHigh = (r: ScanReport) =>
   r.findings.filter((f) => !f.suppressed && (f.severity === 'High' || f.severity === 'Critical'));
@@ -53,44 +33,19 @@ const unsuppressedAtLeastHigh = (r: ScanReport) =>
 /** Machine- and time-dependent values replaced so golden files are stable. */
 function redact(text: string): string {
   return text
-    .replaceAll(fixture.ociLayoutDir, '<fixture>')
+    .replaceAll(env.fixture.ociLayoutDir, '<fixture>')
     .replaceAll(GOLDEN_INPUT.slice('sbom:'.length), '<golden-input>')
     .replaceAll(SHARED_DATA, '<shared-data>')
     .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z/g, '<timestamp>');
 }
 
-beforeAll(async () => {
-  savedDbUrl = process.env.PORTCULLIS_DB_URL;
-  delete process.env.PORTCULLIS_DB_URL;
-  root = await mkdtemp(join(tmpdir(), 'pc-scan-cli-'));
-  cacheDir = join(root, 'cache');
-  fixture = await getFixtureImage('app');
-  source = `oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`;
-  const database = await openVulnerabilityDatabase({}, cacheDir, {});
-  try {
-    const outcomes = await updateFeeds(database.store, FEED_DRIVERS, { mode: { mirrorDir: MIRROR } });
-    for (const o of outcomes) expect(o, JSON.stringify(o)).toMatchObject({ status: 'updated' });
-  } finally {
-    await database.close();
-  }
-  const { code, text, err } = await scanTo(['-o', 'json']);
-  expect(err).toBe('');
-  expect(code).toBe(0);
-  report = JSON.parse(text) as ScanReport;
-}, 300_000);
-
-afterAll(async () => {
-  if (savedDbUrl !== undefined) process.env.PORTCULLIS_DB_URL = savedDbUrl;
-  await rm(root, { recursive: true, force: true });
-});
-
 describe('portcullis scan on the app fixture', () => {
   it('finds exactly the OSV advisories that semver says affect minimist, node-fetch and jsonwebtoken', async () => {
-    const truth = await npmGroundTruth(join(MIRROR, 'osv/npm/all.zip'), fixture.rootfsDir);
+    const truth = await npmGroundTruth(join(MIRROR, 'osv/npm/all.zip'), env.fixture.rootfsDir);
     for (const name of NPM_PACKAGES) {
       const expected = truth.get(name);
       expect(expected?.size, `${name}: the OSV data has advisories for it`).toBeGreaterThan(0);
-      const findings = report.findings.filter((f) => f.package.type === 'npm' && f.package.name === name);
+      const findings = env.report.findings.filter((f) => f.package.type === 'npm' && f.package.name === name);
       // Precision: every finding is one of the expected advisories (by id or alias).
       for (const f of findings) {
         expect(
@@ -111,66 +66,70 @@ describe('portcullis scan on the app fixture', () => {
     const ajv = new Ajv2020({ allErrors: true, strict: true });
     addFormats.default(ajv);
     const validate = ajv.compile(schema);
-    expect(validate(report), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
-    expect(report.database.feeds.map((f) => f.source).sort()).toEqual(FEED_DRIVERS.map((d) => d.id).sort());
-    expect(report.source.digest).toBe(fixture.hostManifest.manifestDigest);
-    expect(report.distro?.id).toBe('debian');
+    expect(validate(env.report), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
+    expect(env.report.database.feeds.map((f) => f.source).sort()).toEqual(
+      FEED_DRIVERS.map((d) => d.id).sort(),
+    );
+    expect(env.report.source.digest).toBe(env.fixture.hostManifest.manifestDigest);
+    expect(env.report.distro?.id).toBe('debian');
     // The golden file comes from a committed SBOM, not the fixture image: the fixture is built
     // from the live Debian archive, whose versions move with each point release.
-    const stable = await run(['scan', GOLDEN_INPUT, '-o', 'json']);
+    const stable = await env.run(['scan', GOLDEN_INPUT, '-o', 'json']);
     expect(stable.code).toBe(0);
     expectGolden(join(GOLDEN, 'scan.json'), redact(stable.out));
   });
 
   it('prints a table with a row for every finding (one row per distinct package version)', async () => {
-    const { code, text } = await scanTo(['-o', 'table']);
+    const { code, text } = await env.scanTo(['-o', 'table']);
     expect(code).toBe(0);
     const lines = text.split('\n');
     expect(lines[0]).toMatch(
       /^SEVERITY\s+ID\s+PACKAGE\s+INSTALLED\s+FIXED-IN\s+FIX STATE\s+EPSS\s+KEV\s+ORIGIN$/,
     );
     const rows = lines.slice(1, lines.indexOf('')).map((l) => l.split(/\s{2,}/));
-    for (const f of report.findings) {
+    for (const f of env.report.findings) {
       const row = rows.find((r) => r[1] === f.id && r[2]?.split(' (')[0] === f.package.name);
       expect(row, `${f.id} ${f.package.name}`).toBeDefined();
       expect(row?.[0]).toBe(f.severity);
       expect(row?.[3]).toBe(f.package.version);
     }
-    const distinct = new Set(report.findings.map((f) => `${f.id}|${f.package.name}|${f.package.version}`));
+    const distinct = new Set(
+      env.report.findings.map((f) => `${f.id}|${f.package.name}|${f.package.version}`),
+    );
     expect(rows.length).toBe(distinct.size);
-    expect(text).toContain(`${report.findings.length} finding(s)`);
-    const stable = await run(['scan', GOLDEN_INPUT, '-o', 'table']);
+    expect(text).toContain(`${env.report.findings.length} finding(s)`);
+    const stable = await env.run(['scan', GOLDEN_INPUT, '-o', 'table']);
     expect(stable.code).toBe(0);
     expectGolden(join(GOLDEN, 'scan-table.txt'), redact(stable.out));
   });
 
   it('exits 2 on --fail-on high when high findings exist, 0 on a threshold nothing reaches', async () => {
-    expect(unsuppressedAtLeastHigh(report).length).toBeGreaterThan(0);
-    expect((await scanTo(['-o', 'json', '--fail-on', 'high'])).code).toBe(2);
-    const critical = report.findings.some((f) => f.severity === 'Critical');
-    expect((await scanTo(['-o', 'json', '--fail-on', 'CRITICAL'])).code).toBe(critical ? 2 : 0);
+    expect(unsuppressedAtLeastHigh(env.report).length).toBeGreaterThan(0);
+    expect((await env.scanTo(['-o', 'json', '--fail-on', 'high'])).code).toBe(2);
+    const critical = env.report.findings.some((f) => f.severity === 'Critical');
+    expect((await env.scanTo(['-o', 'json', '--fail-on', 'CRITICAL'])).code).toBe(critical ? 2 : 0);
   });
 
   it('ignores suppressed findings for --fail-on and keeps them visible with their reason', async () => {
-    const high = unsuppressedAtLeastHigh(report);
-    const ignore = join(root, 'ignore.yaml');
+    const high = unsuppressedAtLeastHigh(env.report);
+    const ignore = join(env.root, 'ignore.yaml');
     await writeFile(
       ignore,
       `ignore:\n${[...new Set(high.map((f) => f.id))]
         .map((id) => `  - vulnerability: ${id}\n    reason: accepted in test\n`)
         .join('')}`,
     );
-    const { code, text } = await scanTo(['-o', 'json', '--fail-on', 'high', '--ignore-file', ignore]);
+    const { code, text } = await env.scanTo(['-o', 'json', '--fail-on', 'high', '--ignore-file', ignore]);
     expect(code).toBe(0);
     const out = JSON.parse(text) as ScanReport;
-    expect(out.findings.length).toBe(report.findings.length);
+    expect(out.findings.length).toBe(env.report.findings.length);
     const suppressed = out.findings.filter((f) => f.suppressed);
     expect(suppressed.length).toBe(high.length);
     expect(suppressed.every((f) => f.suppressed?.by === 'ignore-rule')).toBe(true);
   });
 
   it('a VEX not_affected statement suppresses the finding in every format, visibly', async () => {
-    const vex = join(root, 'app.openvex.json');
+    const vex = join(env.root, 'app.openvex.json');
     await writeFile(
       vex,
       JSON.stringify({
@@ -192,13 +151,13 @@ describe('portcullis scan on the app fixture', () => {
       }),
     );
     const isFetch = (f: Finding) => f.id === 'GHSA-r683-j2x4-v87g' && f.package.name === 'node-fetch';
-    const json = JSON.parse((await scanTo(['-o', 'json', '--vex', vex])).text) as ScanReport;
+    const json = JSON.parse((await env.scanTo(['-o', 'json', '--vex', vex])).text) as ScanReport;
     const fetch = json.findings.filter(isFetch);
     expect(fetch.length).toBeGreaterThan(0);
     expect(fetch.every((f) => f.suppressed?.by === 'vex')).toBe(true);
     expect(json.findings.filter((f) => f.suppressed).length).toBe(fetch.length);
 
-    const cdx = JSON.parse((await scanTo(['-o', 'cyclonedx-json', '--vex', vex])).text) as {
+    const cdx = JSON.parse((await env.scanTo(['-o', 'cyclonedx-json', '--vex', vex])).text) as {
       vulnerabilities: { id: string; analysis?: { state: string } }[];
     };
     const states = cdx.vulnerabilities
@@ -206,47 +165,47 @@ describe('portcullis scan on the app fixture', () => {
       .map((v) => v.analysis?.state);
     expect(states).toEqual(fetch.map(() => 'not_affected'));
 
-    const sarif = JSON.parse((await scanTo(['-o', 'sarif', '--vex', vex])).text) as {
+    const sarif = JSON.parse((await env.scanTo(['-o', 'sarif', '--vex', vex])).text) as {
       runs: { results: { ruleId: string; suppressions?: { kind: string }[] }[] }[];
     };
     const suppressedResults = (sarif.runs[0]?.results ?? []).filter((r) => r.suppressions?.length);
     expect(suppressedResults.map((r) => r.ruleId)).toEqual(fetch.map(() => 'GHSA-r683-j2x4-v87g'));
 
-    const junit = await scanTo(['-o', 'junit', '--vex', vex, '--fail-on', 'high']);
-    const file = join(root, 'junit-vex.xml');
+    const junit = await env.scanTo(['-o', 'junit', '--vex', vex, '--fail-on', 'high']);
+    const file = join(env.root, 'junit-vex.xml');
     await writeFile(file, junit.text);
     const skipped = execFileSync('xmllint', ['--xpath', 'count(//testcase/skipped)', file]).toString().trim();
     expect(Number(skipped)).toBe(fetch.length);
 
-    const table = (await scanTo(['-o', 'table', '--vex', vex])).text;
+    const table = (await env.scanTo(['-o', 'table', '--vex', vex])).text;
     expect(table).toContain(`Suppressed (${fetch.length}):`);
     expect(table).toMatch(/GHSA-r683-j2x4-v87g\s+node-fetch\s+2\.6\.0\s+vex\s+\S/);
   });
 
   it('--only-fixed keeps exactly the findings that have a fixed version', async () => {
-    const { code, text } = await scanTo(['-o', 'json', '--only-fixed']);
+    const { code, text } = await env.scanTo(['-o', 'json', '--only-fixed']);
     expect(code).toBe(0);
     const out = JSON.parse(text) as ScanReport;
     const key = (f: Finding) => `${f.id}|${f.package.id}`;
-    const expected = report.findings.filter((f) => f.fixState === 'fixed' && f.fixedVersions.length);
+    const expected = env.report.findings.filter((f) => f.fixState === 'fixed' && f.fixedVersions.length);
     expect(out.findings.map(key).sort()).toEqual(expected.map(key).sort());
     expect(out.findings.every((f) => f.fixedVersions.length > 0)).toBe(true);
   });
 
   it('--sort-by epss orders by EPSS score, highest first; --sort-by package by name', async () => {
-    const byEpss = JSON.parse((await scanTo(['-o', 'json', '--sort-by', 'epss'])).text) as ScanReport;
+    const byEpss = JSON.parse((await env.scanTo(['-o', 'json', '--sort-by', 'epss'])).text) as ScanReport;
     const scores = byEpss.findings.map((f) => f.epss?.score ?? -1);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
-    const byName = JSON.parse((await scanTo(['-o', 'json', '--sort-by', 'package'])).text) as ScanReport;
+    const byName = JSON.parse((await env.scanTo(['-o', 'json', '--sort-by', 'package'])).text) as ScanReport;
     const names = byName.findings.map((f) => f.package.name);
     expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
   });
 
   it('--base-layers 1 marks the debootstrap layer as base and the npm layer as app', async () => {
     // The fixture's history has no CMD/ENTRYPOINT closing a base image: origin stays unknown.
-    expect(report.baseLayerCount).toBeUndefined();
-    expect(report.findings.every((f) => f.origin === 'unknown')).toBe(true);
-    const out = JSON.parse((await scanTo(['-o', 'json', '--base-layers', '1'])).text) as ScanReport;
+    expect(env.report.baseLayerCount).toBeUndefined();
+    expect(env.report.findings.every((f) => f.origin === 'unknown')).toBe(true);
+    const out = JSON.parse((await env.scanTo(['-o', 'json', '--base-layers', '1'])).text) as ScanReport;
     const layer0 = out.source.layers[0]?.diffId;
     for (const f of out.findings) {
       expect(f.origin, `${f.id} ${f.package.name}`).toBe(f.originLayer === layer0 ? 'base' : 'app');
@@ -255,7 +214,7 @@ describe('portcullis scan on the app fixture', () => {
   });
 
   it('writes CycloneDX 1.6 with one vulnerability per finding, aliases as references, affects = bom-ref', async () => {
-    const { code, text } = await scanTo(['-o', 'cyclonedx-json']);
+    const { code, text } = await env.scanTo(['-o', 'cyclonedx-json']);
     expect(code).toBe(0);
     const validator = new Validation.JsonStrictValidator(Spec.Version.v1dot6);
     expect(await validator.validate(text)).toBeNull();
@@ -268,9 +227,9 @@ describe('portcullis scan on the app fixture', () => {
         ratings: unknown[];
       }[];
     };
-    expect(bom.vulnerabilities.length).toBe(report.findings.length);
+    expect(bom.vulnerabilities.length).toBe(env.report.findings.length);
     const refs = new Set(bom.components.map((c) => c['bom-ref']));
-    for (const f of report.findings) {
+    for (const f of env.report.findings) {
       const v = bom.vulnerabilities.find(
         (x) => x.id === f.id && x.affects.some((a) => a.ref === f.package.id),
       );
@@ -283,7 +242,7 @@ describe('portcullis scan on the app fixture', () => {
   });
 
   it('writes SARIF that validates against the SARIF 2.1.0 schema, errors exactly at --fail-on', async () => {
-    const { code, text } = await scanTo(['-o', 'sarif', '--fail-on', 'high']);
+    const { code, text } = await env.scanTo(['-o', 'sarif', '--fail-on', 'high']);
     expect(code).toBe(2);
     const schema = JSON.parse(
       await readFile(
@@ -301,91 +260,47 @@ describe('portcullis scan on the app fixture', () => {
     const log = JSON.parse(text) as { runs: { results: { level: string; ruleId: string }[] }[] };
     expect(validate(log), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
     const results = log.runs[0]?.results ?? [];
-    expect(results.length).toBe(report.findings.length);
-    expect(results.filter((r) => r.level === 'error').length).toBe(unsuppressedAtLeastHigh(report).length);
+    expect(results.length).toBe(env.report.findings.length);
+    expect(results.filter((r) => r.level === 'error').length).toBe(
+      unsuppressedAtLeastHigh(env.report).length,
+    );
   });
 
   it('writes well-formed JUnit XML with one testcase per finding and failures at --fail-on', async () => {
-    const { code, text } = await scanTo(['-o', 'junit', '--fail-on', 'high']);
+    const { code, text } = await env.scanTo(['-o', 'junit', '--fail-on', 'high']);
     expect(code).toBe(2);
-    const file = join(root, 'junit.xml');
+    const file = join(env.root, 'junit.xml');
     await writeFile(file, text);
     execFileSync('xmllint', ['--noout', file]);
     const count = (xpath: string) =>
       Number(execFileSync('xmllint', ['--xpath', xpath, file]).toString().trim());
-    expect(count('count(//testcase)')).toBe(report.findings.length);
-    expect(count('count(//testcase/failure)')).toBe(unsuppressedAtLeastHigh(report).length);
+    expect(count('count(//testcase)')).toBe(env.report.findings.length);
+    expect(count('count(//testcase/failure)')).toBe(unsuppressedAtLeastHigh(env.report).length);
   });
 
   it('scans an SBOM file (sbom:) to the same findings as the image', async () => {
-    const sbomFile = join(root, 'app.sbom.json');
-    const sbom = await run(['sbom', source, '-o', 'native', '--file', sbomFile]);
+    const sbomFile = join(env.root, 'app.sbom.json');
+    const sbom = await env.run(['sbom', env.source, '-o', 'native', '--file', sbomFile]);
     expect(sbom.code).toBe(0);
-    const { code, err } = await run([
+    const { code, err } = await env.run([
       'scan',
       `sbom:${sbomFile}`,
       '-o',
       'json',
       '--file',
-      join(root, 'sbom-scan.json'),
+      join(env.root, 'sbom-scan.json'),
     ]);
     expect(err).toBe('');
     expect(code).toBe(0);
-    const out = JSON.parse(await readFile(join(root, 'sbom-scan.json'), 'utf8')) as ScanReport;
+    const out = JSON.parse(await readFile(join(env.root, 'sbom-scan.json'), 'utf8')) as ScanReport;
     const key = (f: Finding) => `${f.id}|${f.package.id}`;
-    expect(out.findings.map(key).sort()).toEqual(report.findings.map(key).sort());
-  });
-});
-
-describe('portcullis explain', () => {
-  it('prints the evidence chain for an alias: record, range, scheme, fix, enrichment', async () => {
-    const { code, out } = await run(['explain', 'cve-2022-0235', source]);
-    expect(code).toBe(0);
-    expect(out).toContain('GHSA-r683-j2x4-v87g (aliases: CVE-2022-0235)');
-    expect(out).toContain('node-fetch 2.6.0 (npm)');
-    expect(out).toContain(`file ${MIRROR}/osv/npm/all.zip!GHSA-r683-j2x4-v87g.json`);
-    expect(out).toContain('scheme:   semver');
-    expect(out).toContain('range:    SEMVER [introduced: from the start, fixed: 2.6.7]');
-    expect(out).toContain('fixed in 2.6.7');
-    expect(out).toMatch(/EPSS:\s+0\.\d+ \(percentile/);
-  });
-
-  it('explains a Debian finding by source package, deb scheme and tracker record, as dpkg sees it', async () => {
-    const deb = report.findings.find((f) => f.package.type === 'deb' && f.evidence[0]?.matchedRange);
-    expect(deb).toBeDefined();
-    const evidence = deb?.evidence[0];
-    const { code, out } = await run(['explain', deb?.id ?? '', source]);
-    expect(code).toBe(0);
-    // Ground truth from dpkg itself: the package's source name and version, and the comparison.
-    const [sourceName, sourceVersion] = execFileSync('dpkg-query', [
-      '--admindir',
-      join(fixture.rootfsDir, 'var/lib/dpkg'),
-      '-W',
-      '-f',
-      '${source:Package}\t${source:Version}',
-      deb?.package.name ?? '',
-    ])
-      .toString()
-      .split('\t');
-    expect(out).toContain(`distro-source-package "${sourceName}", compared version ${sourceVersion}`);
-    expect(out).toContain('scheme:   deb');
-    expect(out).toContain(`in namespace ${evidence?.namespace}`);
-    expect(out).toContain(`driver debian-tracker, file ${MIRROR}/debian/tracker.json`);
-    const fixed = deb?.fixedVersions[0] ?? '';
-    expect(out).toContain(`fixed in ${fixed}`);
-    execFileSync('dpkg', ['--compare-versions', sourceVersion ?? '', 'lt', fixed]);
-  });
-
-  it('says so when the id matches nothing', async () => {
-    const { code, out } = await run(['explain', 'CVE-1999-0001', source]);
-    expect(code).toBe(0);
-    expect(out).toContain('CVE-1999-0001 does not affect');
+    expect(out.findings.map(key).sort()).toEqual(env.report.findings.map(key).sort());
   });
 });
 
 describe('bad input', () => {
   it('refuses an empty database and tells the user to run db update', async () => {
-    const { code, err } = await run(['scan', source], join(root, 'empty-cache'));
+    const { code, err } = await env.run(['scan', env.source], join(env.root, 'empty-cache'));
     expect(code).toBe(1);
     expect(err).toContain('portcullis db update');
   });
@@ -401,27 +316,27 @@ describe('bad input', () => {
     // An endless device is cut off at the input limit, not read until memory runs out.
     [['--vex', '/dev/zero'], 'VEX document /dev/zero holds more than the 67108864-byte limit'],
   ])('%j is an error naming the problem', async (args, message) => {
-    const { code, err } = await run(['scan', source, ...args]);
+    const { code, err } = await env.run(['scan', env.source, ...args]);
     expect(code).toBe(1);
     expect(err).toContain(message);
   });
 
   it('a malformed VEX document is an error naming the file', async () => {
-    const vex = join(root, 'bad.vex.json');
+    const vex = join(env.root, 'bad.vex.json');
     await writeFile(vex, '{"statements": [');
-    const { code, err } = await run(['scan', source, '--vex', vex]);
+    const { code, err } = await env.run(['scan', env.source, '--vex', vex]);
     expect(code).toBe(1);
     expect(err).toContain(vex);
   });
 
   it('a missing SBOM file is an error naming it', async () => {
-    const { code, err } = await run(['scan', 'sbom:/nonexistent/sbom.json']);
+    const { code, err } = await env.run(['scan', 'sbom:/nonexistent/sbom.json']);
     expect(code).toBe(1);
     expect(err).toContain('/nonexistent/sbom.json');
   });
 
   it('an unwritable --file is an error naming the path', async () => {
-    const { code, err } = await run(['scan', source, '--file', '/nonexistent/dir/report.txt']);
+    const { code, err } = await env.run(['scan', env.source, '--file', '/nonexistent/dir/report.txt']);
     expect(code).toBe(1);
     expect(err).toContain('/nonexistent/dir/report.txt');
   });
