@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { join } from 'node:path';
+import { dpkgQuery } from '../../../test/support/dpkg-truth.js';
 import { SHARED_DATA } from '../../../test/support/shared-data.js';
 import { useLoadedScanEnv } from './test-support/scan-env.js';
 
@@ -32,16 +32,9 @@ describe('portcullis explain', () => {
     const { code, out } = await env.run(['explain', deb?.id ?? '', env.source]);
     expect(code).toBe(0);
     // Ground truth from dpkg itself: the package's source name and version, and the comparison.
-    const [sourceName, sourceVersion] = execFileSync('dpkg-query', [
-      '--admindir',
-      join(env.fixture.rootfsDir, 'var/lib/dpkg'),
-      '-W',
-      '-f',
-      '${source:Package}\t${source:Version}',
-      deb?.package.name ?? '',
-    ])
-      .toString()
-      .split('\t');
+    const [sourceName, sourceVersion] =
+      dpkgQuery(env.fixture.rootfsDir, ['source:Package', 'source:Version'], [deb?.package.name ?? ''])[0] ??
+      [];
     expect(out).toContain(`distro-source-package "${sourceName}", compared version ${sourceVersion}`);
     expect(out).toContain('scheme:   deb');
     expect(out).toContain(`in namespace ${evidence?.namespace}`);

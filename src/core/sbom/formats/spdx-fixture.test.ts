@@ -4,7 +4,6 @@
  * licence exceptions as WITH expressions; and, when the official SPDX 2.3 JSON schema is on
  * the machine ($PORTCULLIS_SPDX_SCHEMA or shared/schemas/spdx-2.3.schema.json), passes it too.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,7 +14,7 @@ import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFixtureImage, type FixtureImage } from '../../../../test/harness/fixtures/index.js';
 import { runCli } from '../../../../test/support/cli.js';
-import { dpkgInstalled } from '../../../../test/support/dpkg-truth.js';
+import { dpkgInstalled, dpkgQuery } from '../../../../test/support/dpkg-truth.js';
 import { SHARED_DATA } from '../../../../test/support/shared-data.js';
 import { toSpdxJson } from './spdx.js';
 import { validateSpdxDocument } from './spdx-validate.js';
@@ -52,19 +51,10 @@ afterAll(async () => rm(root, { recursive: true, force: true }));
 
 /** Maintainer of every installed deb, as dpkg-query reads the rootfs's database. */
 function dpkgMaintainers(rootfs: string): Map<string, string> {
-  const out = execFileSync('dpkg-query', [
-    '--admindir',
-    join(rootfs, 'var/lib/dpkg'),
-    '-W',
-    '-f',
-    '${Package}\\t${Version}\\t${Maintainer}\\n',
-  ]).toString();
   return new Map(
-    out
-      .trim()
-      .split('\n')
-      .map((l) => l.split('\t'))
-      .map((f) => [`${f[0]}@${f[1]}`, f[2] ?? ''] as const),
+    dpkgQuery(rootfs, ['Package', 'Version', 'Maintainer']).map(
+      (f) => [`${f[0]}@${f[1]}`, f[2] ?? ''] as const,
+    ),
   );
 }
 
