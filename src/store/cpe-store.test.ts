@@ -21,6 +21,7 @@ import { migrate } from './migrate.js';
 import { openPglite, type Sql } from './sql.js';
 import { updateFeeds } from './update-feeds.js';
 import { VulnerabilityStore } from './vulnerability-store.js';
+import { sbomDocument } from '../core/sbom/test-support/sbom-document.js';
 import { SHARED_DATA } from '../../test/support/shared-data.js';
 
 const NVD = `${SHARED_DATA}/nvd`;
@@ -163,18 +164,11 @@ function sbom(
   packages: Package[],
   distro: SbomDocument['distro'] = { id: 'debian', versionId: '12' },
 ): SbomDocument {
-  return {
-    schemaVersion: '1.0.0',
-    descriptor: { name: 'portcullis', version: 'test' },
-    createdAt: '2026-01-01T00:00:00Z',
+  return sbomDocument({
     source: { type: 'directory', input: 'test', layers: [] },
     ...(distro ? { distro } : {}),
     packages,
-    relationships: [],
-    files: [],
-    secrets: [],
-    unknowns: [],
-  };
+  });
 }
 
 const cpeFindings = (findings: Finding[]): Finding[] =>

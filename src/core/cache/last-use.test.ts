@@ -10,9 +10,9 @@ import { dirname, join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiskLayerCache } from '../catalog/layer-cache.js';
-import type { SbomDocument } from '../sbom/document.js';
 import { blobCachePath, openCachedFile } from '../image/backends/registry/blob-cache.js';
 import { pruneCache } from './prune.js';
+import { sbomDocument } from '../sbom/test-support/sbom-document.js';
 import { findFiles, setLastUse } from './test-support/disk.js';
 
 const LONG_AGO = Date.UTC(2001, 0, 1);
@@ -32,17 +32,7 @@ async function plantBlob(content: string): Promise<{ path: string; digest: strin
   return { path, digest, size: Buffer.byteLength(content) };
 }
 
-const document: SbomDocument = {
-  schemaVersion: '1.0.0',
-  descriptor: { name: 'portcullis', version: '0.1.0' },
-  createdAt: '2026-01-01T00:00:00.000Z',
-  source: { type: 'image', input: 'oci-dir:/x:1', layers: [] },
-  packages: [],
-  relationships: [],
-  files: [],
-  secrets: [],
-  unknowns: [],
-};
+const document = sbomDocument();
 
 describe('reads refresh the last use', () => {
   it('opening a cached blob moves its mtime to now', async () => {

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SbomDocument } from '../sbom/document.js';
+import { sbomDocument } from '../sbom/test-support/sbom-document.js';
 import { DiskLayerCache } from './layer-cache.js';
 
 let dir: string;
@@ -13,17 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-const document: SbomDocument = {
-  schemaVersion: '1.0.0',
-  descriptor: { name: 'portcullis', version: '0.1.0' },
-  createdAt: '2026-01-01T00:00:00.000Z',
-  source: { type: 'image', input: 'oci-dir:/x:1', layers: [] },
-  packages: [],
-  relationships: [],
-  files: [],
-  secrets: [],
-  unknowns: [],
-};
+const document = sbomDocument();
 
 async function onlyFile(sub: string): Promise<string> {
   const [prefix] = await readdir(join(dir, sub));

@@ -6,6 +6,7 @@ import { describe, it, expect } from 'vitest';
 import type { CpeConfigRecord, CpeMatch, CpeNode } from '../../advisories/model.js';
 import type { SbomDocument } from '../../sbom/document.js';
 import type { Package } from '../../sbom/model.js';
+import { sbomDocument } from '../../sbom/test-support/sbom-document.js';
 import { matchByCpe, type CpeSource } from './match-cpe.js';
 
 const FOO = 'cpe:2.3:a:foo:foo:*:*:*:*:*:*:*:*';
@@ -44,18 +45,12 @@ const pkg = (name: string, version: string, extra: Partial<Package> = {}): Packa
   ...extra,
 });
 
-const doc = (packages: Package[], distro: SbomDocument['distro']): SbomDocument => ({
-  schemaVersion: '1.0.0',
-  descriptor: { name: 'portcullis', version: 'test' },
-  createdAt: '2026-01-01T00:00:00Z',
-  source: { type: 'directory', input: 'test', layers: [] },
-  ...(distro ? { distro } : {}),
-  packages,
-  relationships: [],
-  files: [],
-  secrets: [],
-  unknowns: [],
-});
+const doc = (packages: Package[], distro: SbomDocument['distro']): SbomDocument =>
+  sbomDocument({
+    source: { type: 'directory', input: 'test', layers: [] },
+    ...(distro ? { distro } : {}),
+    packages,
+  });
 
 const source = (configurations: CpeConfigRecord['configurations']): CpeSource => ({
   cpeConfigsFor: () => Promise.resolve([{ cve: 'CVE-2000-0001', configurations }]),
