@@ -31,21 +31,12 @@ const PATHOLOGICAL_RANGES = [
   'x'.repeat(10_000),
 ];
 
-const GARBAGE = [
-  ...PATHOLOGICAL,
-  '',
-  ' ',
-  '\u0000',
-  '🙂',
-  '\n1.0',
-  '1.0\n',
-  '..',
-  '--',
-  '*',
-  'x'.repeat(100_000),
-  '1'.repeat(100_000),
-  '1.'.repeat(50_000),
-];
+// Not a version in any scheme.
+const GARBAGE = ['\u0000', '1.0\u0000', 'x'.repeat(100_000), '1'.repeat(100_000), '1.'.repeat(50_000)];
+
+// Odd but accepted by some ecosystems (a blank gem version is 0, rpmvercmp orders separators,
+// PEP 440 strips whitespace): each scheme must answer consistently, whatever it decides.
+const ODD = [...PATHOLOGICAL, '', ' ', '🙂', '\n1.0', '1.0\n', '..', '--', '*', '~', '-1', '.1', ' 1.0 '];
 
 describe('version scheme contract', () => {
   it('has a table for every registered scheme and finds each by id', () => {
@@ -91,6 +82,22 @@ describe('version scheme contract', () => {
         expect(isAffected(scheme, a, events)).toBe(true);
         expect(isAffected(scheme, b, events)).toBe(false);
         expect(isAffected(scheme, b, [{ introduced: a }, { last_affected: b }])).toBe(true);
+      }
+    });
+
+    it('answers odd input from isValid without throwing, and compare agrees with it', () => {
+      for (const odd of ODD) {
+        if (scheme.isValid(odd)) {
+          expect(scheme.compare(odd, odd)).toBe(0);
+          continue;
+        }
+        let thrown: unknown;
+        try {
+          scheme.compare(odd, odd);
+        } catch (err) {
+          thrown = err;
+        }
+        expect(isPortcullisError(thrown, 'INVALID_VERSION')).toBe(true);
       }
     });
 

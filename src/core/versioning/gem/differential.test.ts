@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { isPortcullisError } from '../../errors.js';
 import { Prng } from '../test-support/prng.js';
-import { describeMismatches, runBatch, sign } from '../test-support/reference.js';
+import { describeMismatches, jsonLine, runBatch, sign } from '../test-support/reference.js';
 import { gem } from './index.js';
 
 function generate(rng: Prng): string {
@@ -43,10 +43,12 @@ function requirement(rng: Prng, near: string): string {
   }).join(', ');
 }
 
+// A line starting with "[" is a JSON array, for inputs holding tabs or newlines themselves.
 const RUBY = String.raw`
+require 'json'
 out = []
 STDIN.each_line do |line|
-  kind, a, b = line.chomp.split("\t")
+  kind, a, b = line.start_with?('[') ? JSON.parse(line) : line.chomp.split("\t")
   if kind == 'valid'
     out << (Gem::Version.correct?(a) ? '1' : '0')
   elsif kind == 'cmp'
@@ -122,6 +124,39 @@ describe('gem differential', () => {
       .map((v, i) => ({ v, ours: gem.isValid(v) ? '1' : '0', ruby: answers[i] }))
       .filter((m) => m.ours !== m.ruby);
     expect(new Set(answers).size).toBe(2);
+    expect(mismatches, describeMismatches(mismatches)).toEqual([]);
+  });
+
+  it('strips blanks like Gem::Version.new and reads a blank version as 0 (3,000 cases)', () => {
+    // Ruby's \s blanks are stripped; NUL, NBSP and other Unicode spaces are not blanks to it.
+    const pads = [' ', '  ', '\t', '\n', '\v', '\f', '\r', '\u00a0', '\u3000', '\u0000'];
+    const pad = (): string =>
+      Array.from({ length: rng.int(0, 2) }, () => rng.pick(rng.chance(0.8) ? pads.slice(0, 7) : pads)).join(
+        '',
+      );
+    const cases = Array.from({ length: 3_000 }, () => {
+      const core = rng.chance(0.1) ? '' : generate(rng);
+      return [pad() + core + pad(), rng.chance(0.2) ? '0' : generate(rng)] as const;
+    });
+    const validity = runBatch(
+      'ruby',
+      ['-e', RUBY],
+      cases.map(([v]) => jsonLine(['valid', v, '-'])),
+    );
+    const rejected = cases.filter(([v], i) => validity[i] !== (gem.isValid(v) ? '1' : '0'));
+    expect(rejected, describeMismatches(rejected)).toEqual([]);
+    const valid = cases.filter(([v]) => gem.isValid(v));
+    expect(valid.length).toBeGreaterThan(2_000);
+    expect(valid.length).toBeLessThan(cases.length);
+    expect(valid.filter(([v]) => v.trim() === '').length).toBeGreaterThan(50);
+    const answers = runBatch(
+      'ruby',
+      ['-e', RUBY],
+      valid.map(([a, b]) => jsonLine(['cmp', a, b])),
+    );
+    const mismatches = valid
+      .map(([a, b], i) => ({ a, b, ours: sign(gem.compare(a, b)), ruby: Number(answers[i]) }))
+      .filter((m) => m.ours !== m.ruby);
     expect(mismatches, describeMismatches(mismatches)).toEqual([]);
   });
 });

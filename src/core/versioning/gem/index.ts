@@ -2,7 +2,8 @@
  * RubyGems versions (Gem::Version) and requirements (Gem::Requirement). A version is split
  * into runs of digits and letters; a "-" means ".pre."; any letter makes it a pre-release,
  * which sorts before the release; trailing zeros do not count. `~> 2.2.3` means
- * `>= 2.2.3, < 2.3`.
+ * `>= 2.2.3, < 2.3`. Surrounding blanks are ignored and a blank version means 0, as in
+ * Gem::Version.new.
  */
 import { invalidRange, invalidVersion, MAX_VERSION_LENGTH } from '../invalid.js';
 import type { VersionScheme } from '../types.js';
@@ -10,15 +11,26 @@ import type { VersionScheme } from '../types.js';
 type Segment = bigint | string;
 
 const PATTERN = /^[0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+// Ruby's \s: the ASCII blanks Gem::Version's anchored pattern allows around a version.
+const RUBY_BLANKS = /^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g;
+
+/** Gem::Version.new's text: surrounding blanks stripped, and a blank version is "0". */
+function cleaned(version: string): string | undefined {
+  if (version.length > MAX_VERSION_LENGTH) return undefined;
+  const text = version.replace(RUBY_BLANKS, '');
+  if (text === '') return '0';
+  return PATTERN.test(text) ? text : undefined;
+}
 
 function isValid(version: string): boolean {
-  return version.length <= MAX_VERSION_LENGTH && PATTERN.test(version);
+  return cleaned(version) !== undefined;
 }
 
 export function segments(version: string): Segment[] {
-  if (!isValid(version))
+  const clean = cleaned(version);
+  if (clean === undefined)
     throw invalidVersion('gem', version, 'not a Gem::Version (digits, dots, letters, "-")');
-  const text = version.replace(/-/g, '.pre.');
+  const text = clean.replace(/-/g, '.pre.');
   return (text.match(/[0-9]+|[a-z]+/gi) ?? []).map((s) => (/^[0-9]/.test(s) ? BigInt(s) : s));
 }
 

@@ -26,8 +26,25 @@ const equal: [string, string][] = [
   ['1.0.a.0', '1.0.a'],
   ['1.01', '1.1'],
   ['1.0-rc1', '1.0.pre.rc1'],
+  [' 1.0 ', '1.0'], // Gem::Version.new strips surrounding blanks
+  ['\t2.1\n', '2.1'],
+  ['', '0'], // and reads a blank version as 0
+  [' ', '0.0'],
 ];
 
-const invalid = ['', 'a', '.1', '1.', '1..2', '1.0 beta', '1_0', '1.0+build', '-1', '1.0-', 'x'.repeat(1000)];
+const invalid = [
+  '\u00a01.0',
+  '1.0\u0000',
+  'a',
+  '.1',
+  '1.',
+  '1..2',
+  '1.0 beta',
+  '1_0',
+  '1.0+build',
+  '-1',
+  '1.0-',
+  'x'.repeat(1000),
+];
 
 export const GEM_TABLE: SchemeTable = { ascending, equal, invalid };

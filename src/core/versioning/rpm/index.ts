@@ -2,7 +2,8 @@
  * RPM versions `[epoch:]version[-release]`, ordered like rpm's rpmvercmp(): separators are
  * skipped, `~` sorts before everything (even the end), `^` after the end but before anything
  * else, digit runs compare as integers of any length and beat letter runs. Missing release
- * sorts below any release, as in rpm.labelCompare.
+ * sorts below any release, as in rpm.labelCompare. Like rpmvercmp, any string has a place in
+ * the order: unexpanded macros (`%{?dist}`) and runs of separators included.
  */
 import { invalidVersion, MAX_VERSION_LENGTH } from '../invalid.js';
 import type { VersionScheme } from '../types.js';
@@ -13,7 +14,8 @@ export interface RpmVersion {
   release?: string;
 }
 
-const PART = /^[A-Za-z0-9._+~^]+$/;
+// rpmvercmp orders any string; only text a C string or a header cannot carry is refused.
+const CONTROL = /\p{Cc}/u;
 
 export function parseRpm(text: string): RpmVersion {
   const reason = problem(text);
@@ -21,10 +23,15 @@ export function parseRpm(text: string): RpmVersion {
   return split(text);
 }
 
+/**
+ * rpm's parseEVR: an epoch only when the text starts with digits (possibly none) followed by
+ * `:`; the release after the last `-`. Anything else, colons included, is version.
+ */
 function split(text: string): RpmVersion {
-  const colon = text.indexOf(':');
-  const epoch = colon === -1 ? '0' : text.slice(0, colon);
-  const rest = text.slice(colon + 1);
+  const digits = /^[0-9]*/.exec(text)?.[0].length ?? 0;
+  const hasEpoch = text[digits] === ':';
+  const epoch = hasEpoch ? text.slice(0, digits) || '0' : '0';
+  const rest = hasEpoch ? text.slice(digits + 1) : text;
   const dash = rest.lastIndexOf('-');
   return dash === -1
     ? { epoch, version: rest }
@@ -34,11 +41,9 @@ function split(text: string): RpmVersion {
 function problem(text: string): string | undefined {
   if (text.length > MAX_VERSION_LENGTH) return `longer than ${MAX_VERSION_LENGTH} characters`;
   if (text === '') return 'empty';
-  const { epoch, version, release } = split(text);
-  if (!/^[0-9]+$/.test(epoch)) return 'epoch is not a number';
-  if (!PART.test(version)) return 'version must be non-empty [A-Za-z0-9._+~^] without "-"';
-  if (!/[A-Za-z0-9]/.test(version)) return 'version has no letter or digit';
-  if (release !== undefined && !PART.test(release)) return 'release must be non-empty [A-Za-z0-9._+~^]';
+  if (CONTROL.test(text)) return 'contains a control character';
+  // rpm.labelCompare (rpmverNew) refuses an empty version part, as in "-1" or "1:".
+  if (split(text).version === '') return 'version part is empty';
   return undefined;
 }
 

@@ -3,6 +3,10 @@ import type { SchemeTable } from '../test-support/table.js';
 // Written from rpm's rpmvercmp rules (rpm.org "Package version comparison") and the
 // tilde/caret sections of the RPM packaging guidelines: a < b for every row.
 const ascending: [string, string][] = [
+  ['..', '0'], // a string of separators sorts below anything with a segment
+  ['1.0-%{?dist}', '1.0-1'], // the macro's letters sort below a number
+  ['a:b', '1:0'], // no leading digits, so "a:" is version text, not an epoch
+  ['1.0-', '1.0-1'],
   ['1.0', '1.0.1'],
   ['1.0~rc1', '1.0'], // tilde: before the plain release
   ['1.0~rc1', '1.0~rc2'],
@@ -31,8 +35,15 @@ const equal: [string, string][] = [
   ['0:1.0-1', '1.0-1'],
   ['00:1.0', '1.0'],
   ['1.0+', '1.0'],
+  ['%{version}', '%{?version}'], // an unexpanded macro is letters between separators
+  ['..', '__'], // nothing but separators
+  [':1.0', '0:1.0'], // an empty epoch is epoch 0
+  ['1.0 beta', '1.0.beta'],
 ];
 
-const invalid = ['', 'a:1.0', '1.0-', '-1', ':1.0', '1.0 -1', '1.0-1-', '1.0/1', '...', 'x'.repeat(1000)];
+// rpmvercmp gives every string a place; only the empty string, control characters and our
+// length cap are refused, and an empty
+// version part (rpmverNew refuses it).
+const invalid = ['', '-1', '1:', ':-1', '1.0\u0000', '1.0\n', 'x'.repeat(1000)];
 
 export const RPM_TABLE: SchemeTable = { ascending, equal, invalid };

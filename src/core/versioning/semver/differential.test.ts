@@ -56,6 +56,32 @@ function range(rng: Prng): { events: OsvEvent[]; npm: string } {
   return { events, npm };
 }
 
+// What String.prototype.trim, and so semver.valid, removes; plus characters it keeps.
+const TRIMMED = [' ', '\t', '\n', '\r', '\v', '\f', '\u00a0', '\u2003', '\u3000', '\ufeff', '\u2028'];
+const KEPT = ['\u0000', '\u200b', '\u0085', '_'];
+
+describe('semver leniency, against semver.valid and semver.compare', () => {
+  it('accepts exactly what semver.valid accepts around a version, ordered by semver.compare', () => {
+    const rng = new Prng(0x5eed_7717);
+    const cases = Array.from({ length: 3_000 }, () => {
+      const pad = (): string =>
+        Array.from({ length: rng.int(0, 2) }, () => rng.pick(rng.chance(0.8) ? TRIMMED : KEPT)).join('');
+      return [pad() + version(rng) + pad(), version(rng)] as const;
+    });
+    const mismatches = cases
+      .map(([padded, other]) => {
+        const valid = semverLib.valid(padded) !== null;
+        const order = valid ? semverLib.compare(padded, other) : undefined;
+        const ours = semver.isValid(padded) ? Math.sign(semver.compare(padded, other)) : undefined;
+        return { padded, other, ours, semver: order };
+      })
+      .filter((m) => m.ours !== m.semver);
+    expect(cases.filter(([p]) => p !== p.trim() && semver.isValid(p)).length).toBeGreaterThan(1_000);
+    expect(cases.filter(([p]) => !semver.isValid(p)).length).toBeGreaterThan(100);
+    expect(mismatches, describeMismatches(mismatches)).toEqual([]);
+  });
+});
+
 describe('OSV events on semver, against semver.satisfies', () => {
   it('agrees on 12,000 (version, range) cases', () => {
     const rng = new Prng(0x05f0_1234);

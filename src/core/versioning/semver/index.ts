@@ -7,10 +7,8 @@ import { invalidRange, invalidVersion, MAX_VERSION_LENGTH } from '../invalid.js'
 import type { VersionScheme } from '../types.js';
 
 function isValid(version: string): boolean {
-  // semver.valid trims and accepts a leading "v"/"="; a package version never has spaces.
-  return (
-    version.length <= MAX_VERSION_LENGTH && version === version.trim() && semverLib.valid(version) !== null
-  );
+  // semver.valid trims surrounding whitespace and accepts a leading "v"/"=", and so do we.
+  return version.length <= MAX_VERSION_LENGTH && semverLib.valid(version) !== null;
 }
 
 function check(version: string): string {

@@ -20,6 +20,8 @@ const ascending: [string, string][] = [
 const equal: [string, string][] = [
   ['1.0.0+build.1', '1.0.0+build.2'], // build metadata does not take part in precedence
   ['1.0.0', 'v1.0.0'],
+  [' 1.0.0 ', '1.0.0'], // semver.valid() trims surrounding whitespace
+  ['\t1.0.0-rc.1\n', '1.0.0-rc.1'],
 ];
 
 const invalid = [
@@ -29,7 +31,8 @@ const invalid = [
   '1.0.0-01',
   '1.0.0.0',
   'a.b.c',
-  ' 1.0.0',
+  ' 1.0 ',
+  '1. 0.0',
   '1.0.0-',
   '1.0.0+',
   '1.2.3-a..b',

@@ -42,3 +42,14 @@ export function describeMismatches(mismatches: readonly unknown[]): string {
     .map((m) => JSON.stringify(m))
     .join('\n')}`;
 }
+
+/**
+ * One case as an ASCII-only JSON array, for drivers fed inputs that hold the line protocol's
+ * own separators (tabs, newlines) or bytes a driver's locale might misread.
+ */
+export function jsonLine(fields: readonly string[]): string {
+  return JSON.stringify(fields).replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
