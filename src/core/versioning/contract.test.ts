@@ -7,6 +7,7 @@ import { VERSION_SCHEMES, schemeFor } from './registry.js';
 import { SCHEME_TABLES } from './test-support/tables.js';
 import { isPortcullisError } from '../errors.js';
 import { isAffected } from './osv-events.js';
+import { compareRefusal } from './test-support/check-table.js';
 
 // Near the length limit and shaped to make backtracking regular expressions explode.
 const PATHOLOGICAL = [
@@ -91,26 +92,14 @@ describe('version scheme contract', () => {
           expect(scheme.compare(odd, odd)).toBe(0);
           continue;
         }
-        let thrown: unknown;
-        try {
-          scheme.compare(odd, odd);
-        } catch (err) {
-          thrown = err;
-        }
-        expect(isPortcullisError(thrown, 'INVALID_VERSION')).toBe(true);
+        compareRefusal(scheme, odd);
       }
     });
 
     it('rejects garbage without throwing from isValid, and with INVALID_VERSION from compare', () => {
       for (const g of GARBAGE) {
         expect(scheme.isValid(g)).toBe(false);
-        let thrown: unknown;
-        try {
-          scheme.compare(g, g);
-        } catch (err) {
-          thrown = err;
-        }
-        expect(isPortcullisError(thrown, 'INVALID_VERSION')).toBe(true);
+        compareRefusal(scheme, g);
       }
     });
   });

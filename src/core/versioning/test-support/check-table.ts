@@ -18,14 +18,19 @@ export function checkTable(scheme: VersionScheme, table: SchemeTable): void {
 
     it.each(table.invalid.map((v) => [v]))('rejects %j', (bad) => {
       expect(scheme.isValid(bad)).toBe(false);
-      let thrown: unknown;
-      try {
-        scheme.compare(bad, bad);
-      } catch (err) {
-        thrown = err;
-      }
-      expect(isPortcullisError(thrown, 'INVALID_VERSION')).toBe(true);
-      expect((thrown as Error).message).toContain(`${scheme.id} version`);
+      expect(compareRefusal(scheme, bad).message).toContain(`${scheme.id} version`);
     });
   });
+}
+
+/** The INVALID_VERSION error compare raises for a version isValid refuses. */
+export function compareRefusal(scheme: VersionScheme, version: string): Error {
+  let thrown: unknown;
+  try {
+    scheme.compare(version, version);
+  } catch (err) {
+    thrown = err;
+  }
+  expect(isPortcullisError(thrown, 'INVALID_VERSION')).toBe(true);
+  return thrown as Error;
 }
