@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { isPortcullisError } from '../../errors.js';
 import { Prng } from '../test-support/prng.js';
-import { describeMismatches, runBatch, sign } from '../test-support/reference.js';
+import { describeMismatches, jsonLine, runBatch, sign } from '../test-support/reference.js';
 import { pep440 } from './index.js';
 
 function sep(rng: Prng): string {
@@ -71,13 +71,14 @@ function specifierSet(rng: Prng, near: string): string {
   return specs.join(rng.pick([',', ', ']));
 }
 
+// A line starting with "[" is a JSON array, for inputs holding tabs or newlines themselves.
 const PYTHON = String.raw`
-import sys
+import sys, json
 from packaging.version import Version, InvalidVersion
 from packaging.specifiers import SpecifierSet, InvalidSpecifier
 out = []
 for line in sys.stdin:
-    kind, a, b = line.rstrip('\n').split('\t')
+    kind, a, b = json.loads(line) if line.startswith('[') else line.rstrip('\n').split('\t')
     if kind == 'valid':
         try:
             Version(a)
@@ -154,6 +155,29 @@ describe('pep440 differential', () => {
       .map((v, i) => ({ v, ours: pep440.isValid(v) ? '1' : '0', packaging: answers[i] }))
       .filter((m) => m.ours !== m.packaging);
     expect(new Set(answers).size).toBe(2);
+    expect(mismatches, describeMismatches(mismatches)).toEqual([]);
+  });
+
+  it('strips the whitespace packaging strips, and only that (3,000 cases)', () => {
+    // Python's \s (Unicode spaces, U+001C–U+001F, U+0085) and characters it does not strip.
+    const spaces = [' ', '\t', '\n', '\r', '\v', '\f', '\u001c', '\u0085', '\u00a0', '\u2003', '\u3000'];
+    const others = ['\ufeff', '\u200b', '\u0000', '_'];
+    const pad = (): string =>
+      Array.from({ length: rng.int(0, 2) }, () => rng.pick(rng.chance(0.85) ? spaces : others)).join('');
+    const cases = Array.from(
+      { length: 3_000 },
+      () => [pad() + generate(rng) + pad(), generate(rng)] as const,
+    );
+    const validity = run(cases.map(([v]) => jsonLine(['valid', v, '-'])));
+    const rejected = cases.filter(([v], i) => validity[i] !== (pep440.isValid(v) ? '1' : '0'));
+    expect(rejected, describeMismatches(rejected)).toEqual([]);
+    const valid = cases.filter(([v]) => pep440.isValid(v));
+    expect(valid.filter(([v]) => v !== v.trim()).length).toBeGreaterThan(1_000);
+    expect(valid.length).toBeLessThan(cases.length);
+    const answers = run(valid.map(([a, b]) => jsonLine(['cmp', a, b])));
+    const mismatches = valid
+      .map(([a, b], i) => ({ a, b, ours: sign(pep440.compare(a, b)), packaging: Number(answers[i]) }))
+      .filter((m) => m.ours !== m.packaging);
     expect(mismatches, describeMismatches(mismatches)).toEqual([]);
   });
 });

@@ -40,6 +40,8 @@ const equal: [string, string][] = [
   ['0!1.0', '1.0'],
   ['1.0+ABC-1_2', '1.0+abc.1.2'],
   ['01.002', '1.2'],
+  [' 1.0 ', '1.0'], // packaging strips surrounding whitespace, Unicode spaces included
+  ['\u00a01.0rc1\n', '1.0rc1'],
 ];
 
 const invalid = [
@@ -51,7 +53,8 @@ const invalid = [
   '1.0-alpha-beta',
   '1.0_',
   '1..0',
-  ' 1.0 ',
+  '\ufeff1.0', // not whitespace to Python
+  '1. 0',
   '1.0.post1.post2',
   '-1.0',
 ];

@@ -21,6 +21,11 @@ export const VERSION_BODY =
   '([-_.]?(dev)[-_.]?([0-9]+)?)?';
 const LOCAL = '(?:\\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?';
 const VERSION = new RegExp(`^${VERSION_BODY}${LOCAL}$`, 'i');
+// Python's \s on str, which packaging's version pattern allows around a version: not the same
+// set as JavaScript's \s (it has U+001C–U+001F and U+0085, and lacks U+FEFF).
+const PY_SPACE =
+  '\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const SURROUNDING_SPACE = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
 
 const PRE_LABELS: Record<string, 'a' | 'b' | 'rc'> = {
   a: 'a',
@@ -51,7 +56,7 @@ export function tryParsePep440(text: string): Pep440Version | undefined {
 
 function parseUncached(text: string): Pep440Version | undefined {
   if (text.length > MAX_VERSION_LENGTH) return undefined;
-  const m = VERSION.exec(text);
+  const m = VERSION.exec(text.replace(SURROUNDING_SPACE, ''));
   if (m === null) return undefined;
   const num = (s: string | undefined): bigint => BigInt(s ?? '0');
   const version: Pep440Version = {
