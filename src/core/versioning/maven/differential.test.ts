@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPortcullisError } from '../../errors.js';
 import { Prng } from '../test-support/prng.js';
-import { describeMismatches, runBatch, sign } from '../test-support/reference.js';
+import { describeMismatches, jsonLine, runBatch, sign } from '../test-support/reference.js';
 import { maven } from './index.js';
 
 const JAR = '/usr/share/maven/lib/maven-artifact-3.x.jar';
@@ -25,7 +25,7 @@ public class Driver {
     PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out, "UTF-8")));
     String line;
     while ((line = in.readLine()) != null) {
-      String[] f = line.split("\\t", -1);
+      String[] f = line.startsWith("[") ? fromJson(line) : line.split("\\t", -1);
       if (f[0].equals("cmp")) {
         out.println(Integer.signum(new ComparableVersion(f[1]).compareTo(new ComparableVersion(f[2]))));
       } else {
@@ -37,6 +37,33 @@ public class Driver {
       }
     }
     out.flush();
+  }
+
+  // The JSON lines jsonLine() writes: an array of three ASCII strings, non-ASCII as u-escapes.
+  static String[] fromJson(String line) {
+    String[] f = new String[3];
+    StringBuilder b = null;
+    int n = 0;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (b == null) {
+        if (c == '"') b = new StringBuilder();
+      } else if (c == '\\\\') {
+        char e = line.charAt(++i);
+        if (e == 'u') {
+          b.append((char) Integer.parseInt(line.substring(i + 1, i + 5), 16));
+          i += 4;
+        } else {
+          b.append(e == 'n' ? '\\n' : e == 't' ? '\\t' : e == 'r' ? '\\r' : e == 'b' ? '\\b' : e == 'f' ? '\\f' : e);
+        }
+      } else if (c == '"') {
+        f[n++] = b.toString();
+        b = null;
+      } else {
+        b.append(c);
+      }
+    }
+    return f;
   }
 }
 `;
@@ -161,6 +188,44 @@ describe('maven differential', () => {
     const matched = answers.filter((a) => a === '1').length;
     expect(matched).toBeGreaterThan(1_000);
     expect(matched).toBeLessThan(9_000);
+    expect(mismatches, describeMismatches(mismatches)).toEqual([]);
+  });
+
+  it('orders what Debian and odd POMs carry like ComparableVersion (4,000 pairs)', () => {
+    // Debian's repackaged jars (3.0.0~a3+dfsg), leading separators, other scripts, blanks.
+    const odd = [
+      '~',
+      '+dfsg',
+      '~a3',
+      '+ds',
+      '-',
+      '.',
+      '_',
+      '+',
+      ' ',
+      'é',
+      'Ä',
+      'ß',
+      'ω',
+      'Σ',
+      'я',
+      '中',
+      'İ',
+      '🙂',
+    ];
+    const lenient = (): string => {
+      let v = rng.chance(0.3) ? rng.pick(odd) : '';
+      for (let n = rng.int(1, 4); n > 0; n--) v += rng.chance(0.5) ? rng.pick(odd) : generate(rng);
+      return v;
+    };
+    const pairs = rng.pairs(4_000, lenient, (v) => (rng.chance(0.5) ? v + rng.pick(odd) : mutate(rng, v)));
+    const valid = pairs.filter(([a, b]) => maven.isValid(a) && maven.isValid(b));
+    expect(valid.length).toBeGreaterThan(3_500);
+    const answers = run(valid.map(([a, b]) => jsonLine(['cmp', a, b])));
+    const mismatches = valid
+      .map(([a, b], i) => ({ a, b, ours: sign(maven.compare(a, b)), maven: Number(answers[i]) }))
+      .filter((m) => m.ours !== m.maven);
+    expect(new Set(answers).size).toBe(3);
     expect(mismatches, describeMismatches(mismatches)).toEqual([]);
   });
 });

@@ -23,6 +23,13 @@ const ascending: [string, string][] = [
   ['2.0.0.Final', '2.0.1'],
   ['1.1-1', '1.1.1'],
   ['1.12345678901234567890', '1.12345678901234567891'],
+  // Any string has a place: "~" and "+" are plain characters of an unknown qualifier, which sorts
+  // after the release (Maven knows nothing of Debian's tilde).
+  ['3.0.0', '3.0.0~a3+dfsg'],
+  ['3.0.0~a3+dfsg', '3.0.0~a4+dfsg'],
+  ['-1.0', '1.0'], // a leading separator stands for a 0 component
+  ['1.0', '1.0 '], // a blank is a qualifier like any other
+  ['1.0-ä', '1.0-é'], // unknown qualifiers in code-unit order, any script
 ];
 
 const equal: [string, string][] = [
@@ -36,8 +43,12 @@ const equal: [string, string][] = [
   ['1a1', '1-alpha-1'],
   ['1.0-ALPHA1', '1.0-alpha1'],
   ['1.0-1', '1-1'],
+  ['-1.0', '0-1'],
+  ['.1', '0.1'],
+  ['1.0-ÄRGER', '1.0-ärger'], // qualifiers are compared in lower case
 ];
 
-const invalid = ['', ' 1.0', '1.0 ', '-1', '.1', '1.0/2', '1.0#', 'x'.repeat(1000)];
+// What we refuse although ComparableVersion would take it: see docs/adr/0003-version-schemes.md.
+const invalid = ['', '..', '-', '1.0\u0000', '1.0\u200b', '\u0661.0', 'x'.repeat(1000)];
 
 export const MAVEN_TABLE: SchemeTable = { ascending, equal, invalid };
