@@ -33,7 +33,7 @@ const PATHOLOGICAL_RANGES = [
 ];
 
 // Not a version in any scheme.
-const GARBAGE = ['\u0000', '1.0\u0000', 'x'.repeat(100_000), '1'.repeat(100_000), '1.'.repeat(50_000)];
+const GARBAGE = ['\u0000', '1.\u00000', 'x'.repeat(100_000), '1'.repeat(100_000), '1.'.repeat(50_000)];
 
 // Odd but accepted by some ecosystems (a blank gem version is 0, rpmvercmp orders separators,
 // PEP 440 strips whitespace): each scheme must answer consistently, whatever it decides.

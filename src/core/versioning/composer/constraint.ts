@@ -6,7 +6,7 @@
  * ranges. Each bound is then checked with PHP's version_compare on normalized versions.
  */
 import { invalidRange } from '../invalid.js';
-import { MODIFIER, tryNormalize } from './normalize.js';
+import { isBranch, MODIFIER, tryNormalize } from './normalize.js';
 import { phpVersionCompare } from './php-version-compare.js';
 
 type Op = '==' | '!=' | '<' | '<=' | '>' | '>=';
@@ -151,6 +151,8 @@ export function parseComposerConstraint(range: string): Parsed {
 }
 
 function test(version: string, { op, version: bound }: Bound): boolean {
+  // Constraint::versionCompare: a branch is unequal to every version and matches nothing else.
+  if (isBranch(version)) return op === '!=';
   const c = phpVersionCompare(version, bound);
   switch (op) {
     case '==':

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPortcullisError } from '../../errors.js';
 import { Prng } from '../test-support/prng.js';
-import { describeMismatches, runBatch, sign } from '../test-support/reference.js';
+import { describeMismatches, jsonLine, runBatch, sign } from '../test-support/reference.js';
 import { composer, normalizeComposer } from './index.js';
 
 const DRIVER = `<?php
@@ -18,7 +18,7 @@ use Composer\\Semver\\Semver;
 use Composer\\Semver\\VersionParser;
 $p = new VersionParser();
 while (($line = fgets(STDIN)) !== false) {
-    [$kind, $a, $b] = explode("\\t", rtrim($line, "\\n"));
+    [$kind, $a, $b] = $line[0] === '[' ? json_decode($line) : explode("\\t", rtrim($line, "\\n"));
     if ($kind === 'valid') {
         try {
             echo $p->normalize($a), "\\n";
@@ -28,7 +28,8 @@ while (($line = fgets(STDIN)) !== false) {
     } elseif ($kind === 'cmp') {
         $x = $p->normalize($a);
         $y = $p->normalize($b);
-        echo Comparator::lessThan($x, $y) ? '-1' : (Comparator::equalTo($x, $y) ? '0' : '1'), "\\n";
+        // Two different branches are neither less, equal nor greater to Comparator: "N".
+        echo Comparator::lessThan($x, $y) ? '-1' : (Comparator::equalTo($x, $y) ? '0' : (Comparator::greaterThan($x, $y) ? '1' : 'N')), "\\n";
     } else {
         try {
             echo Semver::satisfies($a, $b) ? '1' : '0', "\\n";
@@ -167,14 +168,78 @@ describe('composer differential', () => {
       return v.slice(0, i) + rng.pick(['', '0', '.', '-', '_', '+', 'a', '..', 'x', 'dev']) + v.slice(i + 1);
     }).filter((v) => v !== '');
     const answers = run(inputs.map((v) => `valid\t${v}\t-`));
-    // Composer also accepts branch names (dev-*, 1.x-dev); we reject those on purpose.
-    const isBranch = (normalized: string | undefined): boolean =>
-      normalized !== undefined && (normalized.startsWith('dev-') || normalized.includes('9999999'));
     const mismatches = inputs
       .map((v, i) => ({ v, ours: normalizeOrE(v), composer: answers[i] }))
-      .filter((m) => m.ours !== m.composer && !(m.ours === 'E' && isBranch(m.composer)));
+      .filter((m) => m.ours !== m.composer);
     expect(answers.filter((a) => a === 'E').length).toBeGreaterThan(100);
     expect(mismatches, describeMismatches(mismatches)).toEqual([]);
+  });
+
+  describe('branches, branch aliases and inline aliases', () => {
+    const names = ['main', 'master', 'feature/x', 'Fix-1', '1.0', 'release-2', 'x'];
+    const branch = (): string => {
+      switch (rng.int(0, 7)) {
+        case 0:
+          return `${rng.pick(['dev-', 'DEV-', 'Dev-'])}${rng.pick(names)}`;
+        case 1:
+          return rng.pick(['master', 'trunk', 'default']);
+        case 2:
+          return `${rng.pick(['', 'v'])}${rng.int(0, 3)}${rng.pick(['.x', '.X', '.*', '.1.x', '.0.*', ''])}${rng.pick(['-dev', '.x-dev', '-DEV', 'dev'])}`;
+        case 3:
+          return `${generate(rng)} as ${generate(rng)}`;
+        case 4:
+          return `${rng.pick(['dev-main', '1.x-dev'])} as ${generate(rng)}`;
+        case 5:
+          return `${rng.pick([' ', '\t', '\n', '\u0000', '\u00a0'])}${generate(rng)}${rng.pick([' ', '\n', ''])}`;
+        default:
+          return generate(rng);
+      }
+    };
+
+    it('normalizes 3,000 of them like VersionParser::normalize', () => {
+      const inputs = Array.from({ length: 3_000 }, branch);
+      const answers = run(inputs.map((v) => jsonLine(['valid', v, '-'])));
+      const mismatches = inputs
+        .map((v, i) => ({ v, ours: normalizeOrE(v), composer: answers[i] }))
+        .filter((m) => m.ours !== m.composer);
+      expect(answers.filter((a) => a.startsWith('dev-')).length).toBeGreaterThan(300);
+      expect(answers.filter((a) => a.includes('9999999')).length).toBeGreaterThan(300);
+      expect(mismatches, describeMismatches(mismatches)).toEqual([]);
+    });
+
+    it('orders 4,000 pairs like Comparator, and totally where it has no answer', () => {
+      const pairs = rng.pairs(4_000, branch, (v) => (rng.chance(0.5) ? branch() : v));
+      const valid = pairs.filter(([a, b]) => composer.isValid(a) && composer.isValid(b));
+      expect(valid.length).toBeGreaterThan(3_000);
+      const answers = run(valid.map(([a, b]) => jsonLine(['cmp', a, b])));
+      const mismatches = valid
+        .map(([a, b], i) => ({ a, b, ours: sign(composer.compare(a, b)), composer: answers[i] }))
+        .filter((m) => (m.composer === 'N' ? m.ours === 0 : m.ours !== Number(m.composer)));
+      expect(answers.filter((a) => a === 'N').length).toBeGreaterThan(100);
+      expect(mismatches, describeMismatches(mismatches)).toEqual([]);
+    });
+
+    it('matches constraints like Semver::satisfies on 3,000 cases', () => {
+      const cases = Array.from({ length: 3_000 }, () => {
+        const v = branch();
+        const near = generate(rng);
+        return [v, constraint(rng, near)] as const;
+      }).filter(([v]) => composer.isValid(v));
+      const answers = run(cases.map(([v, c]) => jsonLine(['in', v, c])));
+      const ours = (v: string, c: string): string => {
+        try {
+          return composer.satisfies?.(v, c) ? '1' : '0';
+        } catch (err) {
+          if (isPortcullisError(err, 'INVALID_RANGE')) return 'E';
+          throw err;
+        }
+      };
+      const mismatches = cases
+        .map(([v, c], i) => ({ v, c, ours: ours(v, c), composer: answers[i] }))
+        .filter((m) => m.ours !== m.composer);
+      expect(answers.filter((a) => a === '1').length).toBeGreaterThan(300);
+      expect(mismatches, describeMismatches(mismatches)).toEqual([]);
+    });
   });
 });
 

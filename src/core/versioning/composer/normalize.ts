@@ -1,8 +1,10 @@
 /**
- * Composer's VersionParser::normalize for concrete versions: `v1.2` → `1.2.0.0`,
- * stability suffixes expanded (`-b2` → `-beta2`, `-p1` → `-patch1`, `rc` → `RC`), `+build`
- * dropped, date versions (`2010-01-02`) dotted. Branch names (`dev-main`, `1.x-dev`) are not
- * versions and are rejected: they cannot be placed in an advisory's range.
+ * Composer's VersionParser::normalize (composer/semver 3): `v1.2` → `1.2.0.0`, stability
+ * suffixes expanded (`-b2` → `-beta2`, `-p1` → `-patch1`, `rc` → `RC`), `+build` dropped, date
+ * versions (`2010-01-02`) dotted. Branches too: `dev-<branch>` stays a branch (`master`,
+ * `trunk` and `default` become `dev-master`, ...), numbered branch aliases `1.x-dev` and
+ * `1.0.*-dev` become `1.9999999.9999999.9999999-dev` and `1.0.9999999.9999999-dev`, and an
+ * inline alias `1.0.0 as 2.0` is the version before `as`.
  */
 import { invalidVersion, MAX_VERSION_LENGTH } from '../invalid.js';
 
@@ -14,6 +16,21 @@ export const MODIFIER =
 const CLASSICAL = new RegExp(`^v?(\\d{1,5})(\\.\\d+)?(\\.\\d+)?(\\.\\d+)?${MODIFIER}$`, 'i');
 const DATE = new RegExp(`^v?(\\d{4}(?:[.:-]?\\d{2}){1,6}(?:[.:-]?\\d{1,3})?)${MODIFIER}$`, 'i');
 const STABILITY_FLAG = /@(?:stable|RC|beta|alpha|dev)$/i;
+// PCRE without the u flag: \s is ASCII whitespace, and only spaces surround `as`.
+const INLINE_ALIAS = /^([^,\t\n\v\f\r ]+) +as +[^,\t\n\v\f\r ]+$/;
+const NUMBERED_BRANCH = /^v?(\d+)(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?$/i;
+// PHP's trim(): space, \t, \n, \r, NUL and \v, nothing else.
+const PHP_TRIM = /^[ \t\n\r\0\v]+|[ \t\n\r\0\v]+$/g;
+
+export const isBranch = (normalized: string): boolean => normalized.startsWith('dev-');
+
+/** VersionParser::normalizeBranch for the part before `-dev`: only numbered branches qualify. */
+function numberedBranch(name: string): string | undefined {
+  const m = NUMBERED_BRANCH.exec(name.replace(PHP_TRIM, ''));
+  if (m === null) return undefined;
+  const parts = [1, 2, 3, 4].map((i) => (m[i] ?? '.x').replace(/[*X]/g, 'x'));
+  return `${parts.join('').replace(/x/g, '9999999')}-dev`;
+}
 
 function expandStability(stability: string): string {
   const s = stability.toLowerCase();
@@ -22,9 +39,11 @@ function expandStability(stability: string): string {
 
 export function tryNormalize(input: string): string | undefined {
   if (input.length > MAX_VERSION_LENGTH) return undefined;
-  let version = input.trim();
+  let version = input.replace(PHP_TRIM, '');
+  version = INLINE_ALIAS.exec(version)?.[1] ?? version;
   version = version.replace(STABILITY_FLAG, '');
-  if (/^dev-/i.test(version) || ['master', 'trunk', 'default'].includes(version)) return undefined;
+  if (['master', 'trunk', 'default'].includes(version)) return `dev-${version}`;
+  if (/^dev-/i.test(version)) return `dev-${version.slice(4)}`;
   const build = /^([^,\s+]+)\+\S+$/.exec(version);
   if (build) version = build[1] as string;
   let m = CLASSICAL.exec(version);
@@ -34,7 +53,10 @@ export function tryNormalize(input: string): string | undefined {
     index = 5;
   } else {
     m = DATE.exec(version);
-    if (m === null) return undefined;
+    if (m === null) {
+      const branch = /^(.*?)[.-]?dev$/i.exec(version);
+      return branch === null ? undefined : numberedBranch(branch[1] as string);
+    }
     version = (m[1] as string).replace(/\D/g, '.');
     index = 2;
   }
@@ -53,7 +75,7 @@ export function normalizeComposer(input: string): string {
     throw invalidVersion(
       'composer',
       input,
-      'not a Composer version (branches like dev-main are not versions)',
+      'not a Composer version, branch (dev-main, 1.x-dev) or alias (1.0.0 as 2.0)',
     );
   return out;
 }
