@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { FeedRecord } from '../core/advisories/model.js';
+import { SCHEME_IDS } from '../core/versioning/types.js';
 
 const str = z.string().max(1_000_000);
 const cve = z.string().min(1).max(200);
@@ -21,7 +22,7 @@ const advisorySchema = z.looseObject({
   aliases: z.array(str),
   namespace: z.string().min(1),
   packageName: z.string().min(1),
-  versionScheme: z.enum(['deb', 'apk', 'semver', 'pep440', 'maven', 'gem', 'go', 'composer', 'rpm']),
+  versionScheme: z.enum(SCHEME_IDS),
   ranges: z.array(z.object({ type: z.enum(['ECOSYSTEM', 'SEMVER']), events: z.array(rangeEvent) })),
   versions: z.array(str),
   fixedVersions: z.array(str),

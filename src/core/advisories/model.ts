@@ -4,8 +4,10 @@
  * the drivers: each driver validates its input with zod and maps it onto these records.
  */
 
+import type { SchemeId } from '../versioning/types.js';
+
 /** Version scheme deciding how `ranges`, `versions` and `fixedVersions` compare. */
-export type VersionScheme = 'deb' | 'apk' | 'semver' | 'pep440' | 'maven' | 'gem' | 'go' | 'composer' | 'rpm';
+export type VersionScheme = SchemeId;
 
 /** One OSV-style event; exactly one key is set. `introduced: "0"` means "from the start". */
 export type RangeEvent =

@@ -3,6 +3,7 @@
  * versions with it, and evaluate OSV ranges.
  */
 export type { OsvEvent, SchemeId, VersionScheme } from './types.js';
+export { SCHEME_IDS } from './types.js';
 export { VERSION_SCHEMES, isSchemeId, schemeFor } from './registry.js';
 export { isAffected } from './osv-events.js';
 export { isIncompatible, isPseudoVersion, pseudoVersionTime } from './go/index.js';

@@ -12,6 +12,7 @@ import { gem } from './gem/index.js';
 import { maven } from './maven/index.js';
 import { composer } from './composer/index.js';
 import { apk } from './apk/index.js';
+import { nuget } from './nuget/index.js';
 import type { SchemeId, VersionScheme } from './types.js';
 
 export const VERSION_SCHEMES: readonly VersionScheme[] = [
@@ -24,6 +25,7 @@ export const VERSION_SCHEMES: readonly VersionScheme[] = [
   maven,
   composer,
   apk,
+  nuget,
 ];
 
 export function schemeFor(id: string): VersionScheme {

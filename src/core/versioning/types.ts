@@ -2,7 +2,19 @@
  * The contract every version scheme implements. Schemes are shared across ecosystems (deb is
  * used by Debian and Ubuntu, semver by npm and others), so they live apart from ecosystems.
  */
-export type SchemeId = 'deb' | 'rpm' | 'apk' | 'semver' | 'pep440' | 'maven' | 'gem' | 'composer' | 'go';
+export const SCHEME_IDS = [
+  'deb',
+  'rpm',
+  'apk',
+  'semver',
+  'pep440',
+  'maven',
+  'gem',
+  'composer',
+  'go',
+  'nuget',
+] as const;
+export type SchemeId = (typeof SCHEME_IDS)[number];
 
 export interface VersionScheme {
   id: SchemeId;

@@ -8,6 +8,7 @@ import { GEM_TABLE } from '../gem/table.js';
 import { MAVEN_TABLE } from '../maven/table.js';
 import { COMPOSER_TABLE } from '../composer/table.js';
 import { APK_TABLE } from '../apk/table.js';
+import { NUGET_TABLE } from '../nuget/table.js';
 import type { SchemeId } from '../types.js';
 import type { SchemeTable } from './table.js';
 
@@ -21,4 +22,5 @@ export const SCHEME_TABLES: Record<SchemeId, SchemeTable> = {
   maven: MAVEN_TABLE,
   composer: COMPOSER_TABLE,
   apk: APK_TABLE,
+  nuget: NUGET_TABLE,
 };
