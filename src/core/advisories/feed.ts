@@ -5,6 +5,7 @@
  */
 import type { ImportReportBuilder } from './import-report.js';
 import type { FeedRecord } from './model.js';
+import { osvEcosystems } from '../sbom/package-types.js';
 
 /** Read everything a driver understands under `dir`, or exactly one `file`. */
 export type FeedSource = { dir: string } | { file: string };
@@ -47,6 +48,7 @@ export interface UpstreamOptions {
 }
 
 export const DEFAULT_UPSTREAM_OPTIONS: UpstreamOptions = Object.freeze({
-  osvEcosystems: Object.freeze(['PyPI', 'Go', 'npm', 'RubyGems', 'crates.io', 'Maven', 'Packagist']),
+  // Every OSV ecosystem a cataloged package type is matched against (the package-type table).
+  osvEcosystems: Object.freeze(osvEcosystems().map((e) => e.ecosystem)),
   alpineReleases: Object.freeze(['v3.17', 'v3.18', 'v3.19', 'v3.20', 'v3.21', 'v3.22']),
 });

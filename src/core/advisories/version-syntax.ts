@@ -4,6 +4,7 @@
  * src/core/versioning. The patterns follow each scheme's specification.
  */
 import semver from 'semver';
+import { nuget } from '../versioning/nuget/index.js';
 import type { VersionScheme } from './model.js';
 
 /** PEP 440 public and local version (the spec's appendix grammar), case-insensitive. */
@@ -48,6 +49,7 @@ const CHECKS: Record<VersionScheme, (v: string) => boolean> = {
   maven: (v) => NO_SPACE.test(v),
   composer: (v) => NO_SPACE.test(v),
   rpm: (v) => NO_SPACE.test(v),
+  nuget: (v) => nuget.isValid(v),
 };
 
 export const MAX_VERSION_LENGTH = 256;

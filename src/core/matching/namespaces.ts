@@ -1,12 +1,14 @@
 /**
  * Which advisory namespace and name a package is looked up under, and with which version.
  * Distro packages are keyed on their source package and the release (Debian's tracker and
- * Alpine's secdb are per source package); language packages on the ecosystem's OSV name.
+ * Alpine's secdb are per source package); language packages on the ecosystem's OSV name. Which
+ * is which, and the scheme, comes from the package-type table.
  */
 import { normalizePackageName } from '../advisories/package-names.js';
 import type { VersionScheme } from '../advisories/model.js';
 import type { SbomDistro } from '../sbom/document.js';
 import type { Package } from '../sbom/model.js';
+import { packageTypeInfo } from '../sbom/package-types.js';
 import type { Evidence } from './types.js';
 
 export interface Lookup {
@@ -16,17 +18,6 @@ export interface Lookup {
   scheme: VersionScheme;
   strategy: Evidence['strategy'];
 }
-
-const LANGUAGE: Partial<Record<Package['type'], { ecosystem: string; scheme: VersionScheme }>> = {
-  npm: { ecosystem: 'npm', scheme: 'semver' },
-  python: { ecosystem: 'PyPI', scheme: 'pep440' },
-  gem: { ecosystem: 'RubyGems', scheme: 'gem' },
-  go: { ecosystem: 'Go', scheme: 'go' },
-  rust: { ecosystem: 'crates.io', scheme: 'semver' },
-  java: { ecosystem: 'Maven', scheme: 'maven' },
-  php: { ecosystem: 'Packagist', scheme: 'composer' },
-  dotnet: { ecosystem: 'NuGet', scheme: 'semver' },
-};
 
 /** `alpine:3.18` from VERSION_ID 3.18.4; Debian's VERSION_ID is already the major release. */
 function releaseOf(distro: SbomDistro): string | undefined {
@@ -41,11 +32,13 @@ function mavenCoordinates(purl: string): string | undefined {
 }
 
 export function lookupsFor(pkg: Package, distro: SbomDistro | undefined): Lookup[] {
-  if (pkg.type === 'deb' || pkg.type === 'apk' || pkg.type === 'rpm') {
+  const info = packageTypeInfo(pkg.type);
+  const scheme = info.scheme;
+  if (scheme === undefined) return [];
+  if (info.advisories.kind === 'distro') {
     if (!distro) return [];
     const release = releaseOf(distro);
     if (!release) return [];
-    const scheme: VersionScheme = pkg.type === 'deb' ? 'deb' : pkg.type === 'apk' ? 'apk' : 'rpm';
     const namespace = `${distro.id}:${release}`;
     const lookups: Lookup[] = [];
     if (pkg.source) {
@@ -70,18 +63,18 @@ export function lookupsFor(pkg: Package, distro: SbomDistro | undefined): Lookup
   }
   // A language package installed by the distro is judged by the distro's data only.
   if (pkg.ownedBy) return [];
-  const lang = LANGUAGE[pkg.type];
-  if (!lang) return [];
+  if (info.advisories.kind !== 'osv') return [];
+  const ecosystem = info.advisories.ecosystem;
   // OSV writes Go and SemVer versions without the leading v.
   const version = pkg.version.replace(/^v(?=\d)/, '');
   // Maven advisories are keyed group:artifact; the coordinates are in the PURL.
   const name = pkg.type === 'java' ? (mavenCoordinates(pkg.purl) ?? pkg.name) : pkg.name;
   return [
     {
-      namespace: `osv:${lang.ecosystem}`,
-      packageName: normalizePackageName(lang.scheme, name),
+      namespace: `osv:${ecosystem}`,
+      packageName: normalizePackageName(scheme, name),
       version,
-      scheme: lang.scheme,
+      scheme,
       strategy: 'language-package',
     },
   ];

@@ -3,9 +3,10 @@
  * consumes. Plain data (JSON-serializable), no behaviour.
  */
 
-/** Package types; they double as the PURL type where one exists. */
-export type PackageType =
-  'deb' | 'apk' | 'rpm' | 'npm' | 'python' | 'java' | 'gem' | 'go' | 'rust' | 'dotnet' | 'php' | 'binary';
+import type { PackageType } from './package-types.js';
+
+/** Package types come from the one package-type table. */
+export type { PackageType };
 
 export interface Location {
   /** Absolute path inside the image, e.g. /usr/lib/node_modules/npm/package.json */

@@ -8,32 +8,15 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { PortcullisError } from '../errors.js';
 import { checkSize, validate } from './parse-json.js';
+import { PACKAGE_TYPES, packageTypeOfPurl, type PackageType } from '../sbom/package-types.js';
 
-const PACKAGE_TYPES = [
-  'deb',
-  'apk',
-  'rpm',
-  'npm',
-  'python',
-  'java',
-  'gem',
-  'go',
-  'rust',
-  'dotnet',
-  'php',
-  'binary',
-] as const;
-export type IgnorePackageType = (typeof PACKAGE_TYPES)[number];
+export type IgnorePackageType = PackageType;
 
-/** PURL type names accepted as synonyms of our package types. */
-const TYPE_SYNONYMS: Record<string, IgnorePackageType> = {
-  pypi: 'python',
-  maven: 'java',
-  golang: 'go',
-  cargo: 'rust',
-  nuget: 'dotnet',
-  composer: 'php',
-};
+/** A package type by its own name or by its PURL type (`pypi`, `maven`, `golang`, ...). */
+function packageTypeNamed(name: string): string {
+  const lower = name.toLowerCase();
+  return packageTypeOfPurl(lower) ?? lower;
+}
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -60,11 +43,7 @@ const rule = z
       .strictObject({
         name: z.string().min(1).optional(),
         version: z.string().min(1).optional(),
-        type: z
-          .string()
-          .transform((t) => TYPE_SYNONYMS[t.toLowerCase()] ?? t.toLowerCase())
-          .pipe(z.enum(PACKAGE_TYPES))
-          .optional(),
+        type: z.string().transform(packageTypeNamed).pipe(z.enum(PACKAGE_TYPES)).optional(),
       })
       .optional(),
     path: z.string().min(1).optional(),

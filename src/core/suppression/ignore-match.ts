@@ -6,24 +6,10 @@
 import picomatch from 'picomatch';
 import { PortcullisError, isPortcullisError } from '../errors.js';
 import type { Finding } from '../matching/types.js';
-import type { PackageType } from '../sbom/model.js';
+import { schemeOfType } from '../sbom/package-types.js';
 import { schemeFor } from '../versioning/registry.js';
-import type { SchemeId, VersionScheme } from '../versioning/types.js';
+import type { VersionScheme } from '../versioning/types.js';
 import type { IgnoreRule } from './ignore-file.js';
-
-const SCHEME_OF: Partial<Record<PackageType, SchemeId>> = {
-  deb: 'deb',
-  apk: 'apk',
-  rpm: 'rpm',
-  npm: 'semver',
-  python: 'pep440',
-  gem: 'gem',
-  go: 'go',
-  rust: 'semver',
-  java: 'maven',
-  php: 'composer',
-  dotnet: 'semver',
-};
 
 const COMPARATOR = /^(<=|>=|==|!=|<|>|=)\s*(\S+)$/;
 
@@ -56,7 +42,7 @@ function comparatorsHold(scheme: VersionScheme, version: string, range: string):
 }
 
 function versionMatches(rule: IgnoreRule, wanted: string, finding: Finding): boolean {
-  const schemeId = SCHEME_OF[finding.package.type];
+  const schemeId = schemeOfType(finding.package.type);
   const installed = finding.package.version;
   if (!schemeId) {
     if (isRange(wanted)) return false; // no scheme to evaluate a range in

@@ -1,26 +1,16 @@
 /**
  * Version order for a package type, for callers that know packages rather than schemes
  * (policy `required_package` minimums). Undefined when the type has no scheme or a version
- * does not parse in it.
+ * does not parse in it. The type → scheme mapping is the package-type table's.
  */
-import { isSchemeId, schemeFor } from './registry.js';
+import { PACKAGE_TYPES, schemeOfType, type PackageType } from '../sbom/package-types.js';
+import { schemeFor } from './registry.js';
 
-const SCHEME_OF_TYPE: Record<string, string> = {
-  deb: 'deb',
-  rpm: 'rpm',
-  apk: 'apk',
-  npm: 'semver',
-  python: 'pep440',
-  gem: 'gem',
-  java: 'maven',
-  go: 'go',
-  rust: 'semver',
-  php: 'composer',
-};
+const isPackageType = (type: string): type is PackageType => (PACKAGE_TYPES as string[]).includes(type);
 
 export function compareByPackageType(type: string, a: string, b: string): number | undefined {
-  const id = SCHEME_OF_TYPE[type];
-  if (!id || !isSchemeId(id)) return undefined;
+  const id = isPackageType(type) ? schemeOfType(type) : undefined;
+  if (id === undefined) return undefined;
   const scheme = schemeFor(id);
   if (!scheme.isValid(a) || !scheme.isValid(b)) return undefined;
   return scheme.compare(a, b);

@@ -12,7 +12,8 @@
  *   library is never matched by a `target_sw=perl` CPE).
  */
 import type { SchemeId } from '../../versioning/types.js';
-import type { Package, PackageType } from '../../sbom/model.js';
+import type { Package } from '../../sbom/model.js';
+import { packageTypeInfo } from '../../sbom/package-types.js';
 
 export interface CpeCandidates {
   vendors: string[];
@@ -22,34 +23,6 @@ export interface CpeCandidates {
   /** How the package's version and the CPE bounds are ordered. */
   scheme: SchemeId;
 }
-
-/**
- * Version order per package type. Binaries carry upstream versions with no ecosystem rules of
- * their own; Debian's order is the most forgiving total order we ship for those (letters,
- * tildes, any number of dot-separated parts) and is what NVD's upstream versions look like.
- */
-const SCHEME_OF_TYPE: Partial<Record<PackageType, SchemeId>> = {
-  npm: 'semver',
-  python: 'pep440',
-  gem: 'gem',
-  java: 'maven',
-  go: 'go',
-  rust: 'semver',
-  php: 'composer',
-  dotnet: 'semver',
-  binary: 'deb',
-};
-
-const TARGET_SW: Partial<Record<PackageType, string[]>> = {
-  npm: ['node.js', 'nodejs', 'npm'],
-  python: ['python', 'pypi'],
-  gem: ['ruby', 'rails', 'ruby_on_rails'],
-  java: ['java', 'maven'],
-  go: ['go', 'golang'],
-  rust: ['rust'],
-  php: ['php', 'composer'],
-  dotnet: ['.net', '.net_core', 'asp.net', 'nuget'],
-};
 
 /** Maven group segments that name a domain, not an organisation. */
 const DOMAIN_SEGMENTS = new Set(['org', 'com', 'net', 'io', 'dev', 'de', 'uk', 'co', 'fr', 'eu', 'me']);
@@ -66,8 +39,9 @@ function variants(name: string): string[] {
 
 /** Undefined for package types the CPE matcher does not handle (distro packages). */
 export function cpeCandidates(pkg: Package): CpeCandidates | undefined {
-  const scheme = SCHEME_OF_TYPE[pkg.type];
-  if (!scheme) return undefined;
+  const cpe = packageTypeInfo(pkg.type).cpe;
+  if (!cpe) return undefined;
+  const scheme = cpe.scheme;
   let name = pkg.name;
   const vendors: string[] = [];
   if (pkg.type === 'npm' && name.startsWith('@') && name.includes('/')) {
@@ -90,5 +64,5 @@ export function cpeCandidates(pkg: Package): CpeCandidates | undefined {
   if (!name) return undefined;
   const products = variants(name);
   for (const p of products) vendors.push(p, `${p}_project`);
-  return { vendors: [...new Set(vendors)], products, targetSw: TARGET_SW[pkg.type] ?? [], scheme };
+  return { vendors: [...new Set(vendors)], products, targetSw: [...cpe.targetSoftware], scheme };
 }

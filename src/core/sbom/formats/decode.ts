@@ -8,22 +8,8 @@ import { z } from 'zod';
 import { PortcullisError } from '../../errors.js';
 import { NATIVE_SCHEMA_VERSION, type SbomDocument } from '../document.js';
 import type { Location, Package, PackageType, Relationship } from '../model.js';
+import { packageTypeOfPurl } from '../package-types.js';
 import { assertValidSpdx } from './spdx-validate.js';
-
-const PURL_TYPE_TO_PACKAGE: Record<string, PackageType> = {
-  deb: 'deb',
-  apk: 'apk',
-  rpm: 'rpm',
-  npm: 'npm',
-  pypi: 'python',
-  maven: 'java',
-  gem: 'gem',
-  golang: 'go',
-  cargo: 'rust',
-  nuget: 'dotnet',
-  composer: 'php',
-  generic: 'binary',
-};
 
 export type SbomFormat = 'native' | 'cyclonedx-json' | 'spdx-json';
 
@@ -95,7 +81,7 @@ function packageFromPurl(purlText: string, fallbackName: string, fallbackVersion
   } catch (err) {
     throw new PortcullisError('INVALID_ARGUMENT', `invalid PURL "${purlText}": ${(err as Error).message}`);
   }
-  const type = PURL_TYPE_TO_PACKAGE[purl.type] ?? 'binary';
+  const type = packageTypeOfPurl(purl.type) ?? 'binary';
   const name =
     // Java packages are named by artifactId, as the java cataloger names them; the groupId
     // stays in the PURL (matching reads Maven coordinates from there).

@@ -5,6 +5,7 @@
  * Ecosystems whose version scheme we do not implement are unknown on purpose: importing them
  * would produce advisories nothing can evaluate.
  */
+import { osvEcosystems } from '../../../sbom/package-types.js';
 import type { VersionScheme } from '../../model.js';
 
 export interface EcosystemMapping {
@@ -12,16 +13,14 @@ export interface EcosystemMapping {
   scheme: VersionScheme;
 }
 
-const LANGUAGE: Readonly<Record<string, VersionScheme>> = {
-  PyPI: 'pep440',
-  npm: 'semver',
-  Go: 'go',
-  'crates.io': 'semver',
-  RubyGems: 'gem',
-  Maven: 'maven',
-  Packagist: 'composer',
+/**
+ * The OSV ecosystems of cataloged package types (package-type table), plus Hex: imported when
+ * asked for, although no cataloger finds Elixir packages yet.
+ */
+const LANGUAGE: Readonly<Record<string, VersionScheme>> = Object.freeze({
+  ...Object.fromEntries(osvEcosystems().map(({ ecosystem, scheme }) => [ecosystem, scheme])),
   Hex: 'semver',
-};
+});
 
 /** `<Distro>:<release>` prefixes; the release is kept without a leading `v`. */
 const DISTRO: Readonly<Record<string, { prefix: string; scheme: VersionScheme; release: RegExp }>> = {
