@@ -21,7 +21,7 @@ describe('package-name normalization', () => {
     expect(normalizePackageName('pep440', 'Foo_Bar')).toBe('foo-bar');
   });
 
-  it('keeps npm, Go, crates and gems as written; lower-cases Packagist; tidies Maven', () => {
+  it('keeps npm, Go, crates and gems as written; lower-cases Packagist and NuGet; tidies Maven', () => {
     const table: [Parameters<typeof normalizePackageName>[0], string, string][] = [
       ['semver', 'JSONStream', 'JSONStream'],
       ['semver', '@Scope/Pkg', '@Scope/Pkg'],
@@ -30,6 +30,7 @@ describe('package-name normalization', () => {
       ['composer', 'Symfony/HTTP-Kernel', 'symfony/http-kernel'],
       ['maven', 'org.apache.logging.log4j : log4j-core', 'org.apache.logging.log4j:log4j-core'],
       ['deb', 'libssl3', 'libssl3'],
+      ['nuget', 'Newtonsoft.Json', 'newtonsoft.json'],
     ];
     for (const [scheme, name, expected] of table) expect(normalizePackageName(scheme, name)).toBe(expected);
   });

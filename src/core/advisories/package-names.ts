@@ -8,6 +8,9 @@
  *   spelling, so lower-casing would only create false matches between distinct packages.
  * - Maven: `group:artifact`, trimmed; the advisory spelling is already canonical.
  * - Packagist: lower case (Composer names are lower case by rule, Packagist folds them).
+ * - NuGet: lower case. Package ids are case-insensitive on nuget.org (`Newtonsoft.Json` and
+ *   `newtonsoft.json` are one package; restore writes the lower-case form into paths), while
+ *   advisories and deps.json spell them as published.
  * - Go module paths, crates, gems, distro packages: kept as written (case matters there).
  */
 import type { VersionScheme } from './model.js';
@@ -19,7 +22,7 @@ export function pep503(name: string): string {
 export function normalizePackageName(scheme: VersionScheme, name: string): string {
   const trimmed = name.trim();
   if (scheme === 'pep440') return pep503(trimmed);
-  if (scheme === 'composer') return trimmed.toLowerCase();
+  if (scheme === 'composer' || scheme === 'nuget') return trimmed.toLowerCase();
   if (scheme === 'maven') return trimmed.replace(/\s*:\s*/g, ':');
   return trimmed;
 }

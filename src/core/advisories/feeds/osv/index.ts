@@ -103,7 +103,8 @@ class OsvReader {
 
 export const osvDriver: FeedDriver = {
   id: 'osv',
-  version: 1,
+  // 2: NuGet is imported (package-type table), and package ids there are folded to lower case.
+  version: 2,
   mirrorSubdir: 'osv',
   upstream: (options: UpstreamOptions) =>
     options.osvEcosystems.map((ecosystem) => ({
