@@ -42,3 +42,8 @@ export function mapEcosystem(ecosystem: string): EcosystemMapping | undefined {
   const version = release.replace(/^v/, '').replace(/:LTS$/, '');
   return { namespace: `${distro.prefix}:${version}`, scheme: distro.scheme };
 }
+
+/** The version schemes of the distro ecosystems OSV publishes and we import. */
+export function distroSchemes(): VersionScheme[] {
+  return [...new Set(Object.values(DISTRO).map((d) => d.scheme))];
+}
