@@ -4,8 +4,7 @@
  * the distro's data, which knows the backports, not by the language advisory.
  */
 import type { Package } from '../sbom/model.js';
-
-const DISTRO_TYPES = new Set(['deb', 'rpm', 'apk']);
+import { isDistroType } from '../sbom/package-types.js';
 
 /** Owned file paths as the OS catalogers record them in `metadata.files`. */
 function ownedPaths(pkg: Package): string[] {
@@ -29,14 +28,14 @@ export function attachOwnership(
 ): { fileOwners: Map<string, Package> } {
   const fileOwners = new Map<string, Package>();
   for (const pkg of packages) {
-    if (!DISTRO_TYPES.has(pkg.type)) continue;
+    if (!isDistroType(pkg.type)) continue;
     for (const path of ownedPaths(pkg)) {
       const key = canonical(path);
       if (!fileOwners.has(key)) fileOwners.set(key, pkg);
     }
   }
   for (const pkg of packages) {
-    if (DISTRO_TYPES.has(pkg.type)) continue;
+    if (isDistroType(pkg.type)) continue;
     const primary = pkg.locations[0]?.path;
     if (!primary) continue;
     const owner = fileOwners.get(canonical(primary));

@@ -110,6 +110,11 @@ export function schemeOfType(type: PackageType): SchemeId | undefined {
   return packageTypeInfo(type).scheme;
 }
 
+/** Distro packages (deb, rpm, apk): keyed on their source package, judged by distro data. */
+export function isDistroType(type: PackageType): boolean {
+  return packageTypeInfo(type).advisories.kind === 'distro';
+}
+
 /** The OSV ecosystem of a package type (`PyPI` for python), if its advisories are in OSV. */
 export function osvEcosystemOf(type: PackageType): string | undefined {
   const source = packageTypeInfo(type).advisories;

@@ -7,6 +7,7 @@
 import type { CpeConfigRecord, CpeMatch, CpeNode } from '../../advisories/model.js';
 import type { SbomDocument } from '../../sbom/document.js';
 import type { Package } from '../../sbom/model.js';
+import { isDistroType } from '../../sbom/package-types.js';
 import { normalizeSeverity } from '../severity.js';
 import type { AdvisorySource, Evidence, Finding } from '../types.js';
 import { cpeCandidates, type CpeCandidates } from './candidates.js';
@@ -37,8 +38,6 @@ export interface CpeMatchProblem {
 /** A version-bounded (or exact) hit is a guess about the name only; an unbounded one more so. */
 export const CPE_CONFIDENCE = { bounded: 0.5, unbounded: 0.3 } as const;
 
-const DISTRO_TYPES = new Set<Package['type']>(['deb', 'apk', 'rpm']);
-
 interface Target {
   pkg: Package;
   candidates: CpeCandidates;
@@ -55,7 +54,7 @@ function names(cpe: Cpe, candidates: CpeCandidates): boolean {
 }
 
 function targetOf(pkg: Package): Target | undefined {
-  if (DISTRO_TYPES.has(pkg.type) || pkg.ownedBy) return undefined;
+  if (isDistroType(pkg.type) || pkg.ownedBy) return undefined;
   const candidates = cpeCandidates(pkg);
   return candidates ? { pkg, candidates, version: pkg.version.replace(/^v(?=\d)/, '') } : undefined;
 }

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { PortcullisError } from '../../errors.js';
 import { NATIVE_SCHEMA_VERSION, type SbomDocument } from '../document.js';
 import type { Location, Package, PackageType, Relationship } from '../model.js';
-import { packageTypeOfPurl } from '../package-types.js';
+import { isDistroType, packageTypeOfPurl } from '../package-types.js';
 import { assertValidSpdx } from './spdx-validate.js';
 
 export type SbomFormat = 'native' | 'cyclonedx-json' | 'spdx-json';
@@ -87,7 +87,7 @@ function packageFromPurl(purlText: string, fallbackName: string, fallbackVersion
     // stays in the PURL (matching reads Maven coordinates from there).
     type === 'java'
       ? purl.name
-      : purl.namespace && type !== 'deb' && type !== 'rpm' && type !== 'apk'
+      : purl.namespace && !isDistroType(type)
         ? `${purl.namespace}/${purl.name}`
         : purl.name;
   const pkg: Package = {
@@ -102,7 +102,7 @@ function packageFromPurl(purlText: string, fallbackName: string, fallbackVersion
     metadata: {},
   };
   const upstream = purl.qualifiers?.upstream;
-  if (upstream && (type === 'deb' || type === 'rpm' || type === 'apk')) {
+  if (upstream && isDistroType(type)) {
     const [srcName, srcVersion] = upstream.split('@');
     pkg.source = { name: srcName ?? upstream, version: srcVersion ?? pkg.version };
   }
@@ -209,7 +209,7 @@ function distroOf(
     return { id, ...(versionId ? { versionId } : {}) };
   }
   for (const pkg of packages) {
-    if (pkg.type !== 'deb' && pkg.type !== 'rpm' && pkg.type !== 'apk') continue;
+    if (!isDistroType(pkg.type)) continue;
     const m = /[?&]distro=([a-z]+)-([0-9][^&#]*)/.exec(pkg.purl);
     if (m) return { id: m[1] as string, versionId: decodeURIComponent(m[2] as string) };
   }

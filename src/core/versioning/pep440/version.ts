@@ -26,6 +26,13 @@ const VERSION = new RegExp(`^${VERSION_BODY}${LOCAL}$`, 'i');
 const PY_SPACE =
   '\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const SURROUNDING_SPACE = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
+const ONE_SPACE = new RegExp(`[${PY_SPACE}]`);
+
+/** Strips Python whitespace; the common case (none at either end) costs two character tests. */
+function stripPySpace(text: string): string {
+  const padded = ONE_SPACE.test(text.charAt(0)) || ONE_SPACE.test(text.charAt(text.length - 1));
+  return padded ? text.replace(SURROUNDING_SPACE, '') : text;
+}
 
 const PRE_LABELS: Record<string, 'a' | 'b' | 'rc'> = {
   a: 'a',
@@ -56,7 +63,7 @@ export function tryParsePep440(text: string): Pep440Version | undefined {
 
 function parseUncached(text: string): Pep440Version | undefined {
   if (text.length > MAX_VERSION_LENGTH) return undefined;
-  const m = VERSION.exec(text.replace(SURROUNDING_SPACE, ''));
+  const m = VERSION.exec(stripPySpace(text));
   if (m === null) return undefined;
   const num = (s: string | undefined): bigint => BigInt(s ?? '0');
   const version: Pep440Version = {
