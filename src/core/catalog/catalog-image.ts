@@ -22,7 +22,7 @@ import { CapturedContent } from './content-view.js';
 import { LayerAnalyzer, type CaptureRule, type LayerAnalysis } from './layer-analysis.js';
 import type { LayerCache } from './layer-cache.js';
 import { addAllLayerPackages } from './all-layers.js';
-import { mergeDeclaredDuplicates } from './dedupe.js';
+import { settleDeclaredPackages } from './dedupe.js';
 import { attachOrigins } from './origin.js';
 import { attachOwnership } from './ownership.js';
 import { runCatalogers } from './run-catalogers.js';
@@ -65,7 +65,7 @@ export interface CatalogOptions {
  * Version of the generic cataloger's own logic (origin, ownership, de-duplication, scopes):
  * bump it whenever the same inputs give different documents, so cached results are not reused.
  */
-export const GENERIC_CATALOGER_VERSION = 4;
+export const GENERIC_CATALOGER_VERSION = 5;
 
 export function analysisKey(options: CatalogOptions): string {
   return JSON.stringify({
@@ -128,7 +128,13 @@ export async function catalogImageWithContents(
   const key = analysisKey(options);
   // The manifest digest pins config and every layer (the directory back-end derives it from
   // the content too), so the same digest with the same analysis is the same result.
-  const resultKey = JSON.stringify({ v: PORTCULLIS_VERSION, image: image.digest, key, scope: options.scope });
+  const resultKey = JSON.stringify({
+    v: PORTCULLIS_VERSION,
+    image: image.digest,
+    key,
+    scope: options.scope,
+    directory: image.directory === true,
+  });
   const memo = await options.cache?.getResult?.(resultKey);
   if (memo) {
     const createdAt = (options.now?.() ?? new Date()).toISOString();
@@ -196,7 +202,8 @@ async function catalogUncached(
     options.catalogers,
     distroContext ? { distro: distroContext } : {},
   );
-  mergeDeclaredDuplicates(run);
+  const evidenceMode = image.directory ? 'directory' : 'image';
+  settleDeclaredPackages(run, evidenceMode);
   const { fileOwners } = attachOwnership(run.packages, (path) => canonicalParent(fs, path));
   await attachOrigins(fs, content, analyses, run, distroContext ? { distro: distroContext } : {});
   if (options.scope === 'all-layers') {
@@ -207,6 +214,7 @@ async function catalogUncached(
       options.catalogers,
       distroContext ? { distro: distroContext } : {},
     );
+    settleDeclaredPackages(run, evidenceMode);
   }
 
   const files: FileRecord[] = fs.entries().map((e) => {

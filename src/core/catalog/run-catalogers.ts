@@ -95,7 +95,7 @@ export async function runCatalogers(
           });
         }
         for (const parsed of result.packages) {
-          const pkg = toPackage(parsed, entry, layerDiffId, foundBy);
+          const pkg = toPackage(declaredBy(parser, parsed), entry, layerDiffId, foundBy);
           if (run.evidence.has(pkg.id)) continue; // the same file listed twice (hard link + path)
           run.packages.push(pkg);
           run.evidence.set(pkg.id, { entry, cataloger, parser });
@@ -116,6 +116,11 @@ export async function runCatalogers(
     run.relationships.push({ from, to, type: rel.type });
   }
   return run;
+}
+
+/** A lock-file parser's packages are declared, whatever the parser itself says. */
+export function declaredBy(parser: CatalogerParser, parsed: ParsedPackage): ParsedPackage {
+  return parser.declares ? { ...parsed, declaredOnly: true } : parsed;
 }
 
 function toPackage(

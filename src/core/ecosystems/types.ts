@@ -63,6 +63,12 @@ export interface CatalogerParser {
    * broad globs (every executable, for Go build info) cost nothing for the files that fail it.
    */
   keep?: (contents: Buffer) => boolean;
+  /**
+   * The file declares packages rather than proving them installed (lock files). Its packages
+   * count only where installed evidence of the same package sits beside it, or in a directory
+   * scan, marked `declaredOnly` (src/core/catalog/dedupe.ts).
+   */
+  declares?: boolean;
   parse(file: FileInput, context: ParseContext): Promise<ParseResult>;
 }
 

@@ -149,6 +149,7 @@ function fromCycloneDx(json: unknown, input: string): SbomDocument {
     pkg.locations = locations;
     const origin = props.get('portcullis:package:originLayer');
     if (origin) pkg.originLayer = origin;
+    if (props.get('portcullis:package:declaredOnly') === 'true') pkg.declaredOnly = true;
     const foundBy = props.get('portcullis:package:foundBy');
     if (foundBy) pkg.foundBy = foundBy;
     const owned = props.get('portcullis:package:ownedBy')?.match(/^([a-z]+):(.+)@([^@]+)$/);
