@@ -26,6 +26,7 @@ import { settleDeclaredPackages } from './dedupe.js';
 import { attachOrigins } from './origin.js';
 import { attachOwnership } from './ownership.js';
 import { runCatalogers } from './run-catalogers.js';
+import { unreadableOsRelease } from './unreadable.js';
 
 export const PORTCULLIS_VERSION = '0.1.0';
 
@@ -65,7 +66,7 @@ export interface CatalogOptions {
  * Version of the generic cataloger's own logic (origin, ownership, de-duplication, scopes):
  * bump it whenever the same inputs give different documents, so cached results are not reused.
  */
-export const GENERIC_CATALOGER_VERSION = 5;
+export const GENERIC_CATALOGER_VERSION = 6;
 
 export function analysisKey(options: CatalogOptions): string {
   return JSON.stringify({
@@ -291,6 +292,7 @@ async function catalogUncached(
         reason: p.message,
         ...(fs.layers[p.layer] ? { layerDiffId: fs.layers[p.layer]?.diffId as string } : {}),
       })),
+      ...unreadableOsRelease(fs),
       ...run.unknowns,
     ],
   };

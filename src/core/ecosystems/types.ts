@@ -79,5 +79,11 @@ export interface Cataloger {
   version: number;
   /** Ecosystem folder this belongs to. */
   ecosystem: string;
+  /**
+   * A distro package database (dpkg, rpm, apk): when one of its files exists but cannot be
+   * read (a symlink loop, a file over the size cap, a parser failure), the image's packages
+   * are missing, so the unknown carries the code PACKAGE_DB_UNREADABLE.
+   */
+  packageDatabase?: boolean;
   parsers: readonly CatalogerParser[];
 }
