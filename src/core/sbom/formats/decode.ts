@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { PortcullisError } from '../../errors.js';
 import { NATIVE_SCHEMA_VERSION, type SbomDocument } from '../document.js';
 import type { Location, Package, PackageType, Relationship } from '../model.js';
+import { DECLARED_ONLY_ANNOTATION } from './spdx.js';
 import { assertValidSpdx } from './spdx-validate.js';
 
 const PURL_TYPE_TO_PACKAGE: Record<string, PackageType> = {
@@ -60,6 +61,10 @@ const spdxDoc = z.looseObject({
         name: z.string(),
         versionInfo: z.string().optional(),
         licenseDeclared: z.string().optional(),
+        annotations: z
+          .array(z.looseObject({ comment: z.string().optional().catch(undefined) }))
+          .optional()
+          .catch(undefined),
         externalRefs: z
           .array(
             z.object({
@@ -192,6 +197,8 @@ function fromSpdx(json: unknown, input: string): SbomDocument {
     const pkg = packageFromPurl(purl, p.name, p.versionInfo ?? '', p.SPDXID);
     const declared = p.licenseDeclared;
     if (declared && declared !== 'NOASSERTION' && declared !== 'NONE') pkg.licenses = [declared];
+    if (p.annotations?.some((a) => a.comment?.startsWith(`${DECLARED_ONLY_ANNOTATION}=true`)))
+      pkg.declaredOnly = true;
     packages.push(pkg);
   }
   const ids = new Set(packages.map((p) => p.id));

@@ -139,6 +139,7 @@ describe('SBOM decoding (sbom: source)', () => {
     const { format, document } = decodeSbom(toSpdxJson(original), 'x.spdx.json');
     expect(format).toBe('spdx-json');
     expect(document.packages.map(key).sort()).toEqual(original.packages.map(key).sort());
+    expect(document.packages.filter((p) => p.declaredOnly).map((p) => p.name)).toEqual(['rake']);
     expect(document.relationships).toHaveLength(1);
     // SPDX has no distro field: it comes from the deb PURLs' distro qualifier.
     expect(document.distro).toEqual({ id: 'debian', versionId: '12' });

@@ -64,6 +64,9 @@ function spdxDate(iso: string): string {
   return new Date(Number.isNaN(time) ? 0 : time).toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
+/** The SPDX annotation comment that carries `declaredOnly` (CycloneDX: a property of that name). */
+export const DECLARED_ONLY_ANNOTATION = 'portcullis:package:declaredOnly';
+
 /**
  * SPDX 2.3 has no package properties; an annotation carries what CycloneDX keeps in the
  * `portcullis:package:declaredOnly` property: the package is declared (a lock file), not installed.
@@ -73,7 +76,7 @@ function declaredOnlyAnnotation(doc: SbomDocument) {
     annotator: `Tool: portcullis-${doc.descriptor.version}`,
     annotationDate: spdxDate(doc.createdAt),
     annotationType: 'OTHER',
-    comment: 'portcullis:package:declaredOnly=true (declared by a lock file or manifest, not installed)',
+    comment: `${DECLARED_ONLY_ANNOTATION}=true (declared by a lock file or manifest, not installed)`,
   };
 }
 
