@@ -10,7 +10,7 @@ import type { Cataloger, ParseContext } from '../ecosystems/types.js';
 import type { Package } from '../sbom/model.js';
 import { EMPTY_RESOLVER, layerResolver, type SquashedView } from './content-view.js';
 import type { LayerAnalysis } from './layer-analysis.js';
-import { packageId, packageKey, type CatalogRun } from './run-catalogers.js';
+import { declaredBy, packageId, packageKey, type CatalogRun } from './run-catalogers.js';
 
 /** Dedup key of the all-layers scope: (type, name, version, evidence path). */
 function evidenceKey(p: { type: string; name: string; version: string }, path: string): string {
@@ -76,7 +76,8 @@ export async function addAllLayerPackages(
               ...(layerDiffId ? { layerDiffId } : {}),
             });
           }
-          for (const parsed of result.packages) {
+          for (const found of result.packages) {
+            const parsed = declaredBy(parser, found);
             const key = evidenceKey(parsed, path);
             if (seen.has(key)) continue;
             seen.add(key);

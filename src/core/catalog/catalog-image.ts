@@ -22,10 +22,11 @@ import { CapturedContent } from './content-view.js';
 import { LayerAnalyzer, type CaptureRule, type LayerAnalysis } from './layer-analysis.js';
 import type { LayerCache } from './layer-cache.js';
 import { addAllLayerPackages } from './all-layers.js';
-import { mergeDeclaredDuplicates } from './dedupe.js';
+import { settleDeclaredPackages } from './dedupe.js';
 import { attachOrigins } from './origin.js';
 import { attachOwnership } from './ownership.js';
 import { runCatalogers } from './run-catalogers.js';
+import { unreadableOsRelease } from './unreadable.js';
 
 export const PORTCULLIS_VERSION = '0.1.0';
 
@@ -65,7 +66,7 @@ export interface CatalogOptions {
  * Version of the generic cataloger's own logic (origin, ownership, de-duplication, scopes):
  * bump it whenever the same inputs give different documents, so cached results are not reused.
  */
-export const GENERIC_CATALOGER_VERSION = 4;
+export const GENERIC_CATALOGER_VERSION = 6;
 
 export function analysisKey(options: CatalogOptions): string {
   return JSON.stringify({
@@ -128,7 +129,13 @@ export async function catalogImageWithContents(
   const key = analysisKey(options);
   // The manifest digest pins config and every layer (the directory back-end derives it from
   // the content too), so the same digest with the same analysis is the same result.
-  const resultKey = JSON.stringify({ v: PORTCULLIS_VERSION, image: image.digest, key, scope: options.scope });
+  const resultKey = JSON.stringify({
+    v: PORTCULLIS_VERSION,
+    image: image.digest,
+    key,
+    scope: options.scope,
+    directory: image.directory === true,
+  });
   const memo = await options.cache?.getResult?.(resultKey);
   if (memo) {
     const createdAt = (options.now?.() ?? new Date()).toISOString();
@@ -196,7 +203,8 @@ async function catalogUncached(
     options.catalogers,
     distroContext ? { distro: distroContext } : {},
   );
-  mergeDeclaredDuplicates(run);
+  const evidenceMode = image.directory ? 'directory' : 'image';
+  settleDeclaredPackages(run, evidenceMode);
   const { fileOwners } = attachOwnership(run.packages, (path) => canonicalParent(fs, path));
   await attachOrigins(fs, content, analyses, run, distroContext ? { distro: distroContext } : {});
   if (options.scope === 'all-layers') {
@@ -207,6 +215,7 @@ async function catalogUncached(
       options.catalogers,
       distroContext ? { distro: distroContext } : {},
     );
+    settleDeclaredPackages(run, evidenceMode);
   }
 
   const files: FileRecord[] = fs.entries().map((e) => {
@@ -283,6 +292,7 @@ async function catalogUncached(
         reason: p.message,
         ...(fs.layers[p.layer] ? { layerDiffId: fs.layers[p.layer]?.diffId as string } : {}),
       })),
+      ...unreadableOsRelease(fs),
       ...run.unknowns,
     ],
   };

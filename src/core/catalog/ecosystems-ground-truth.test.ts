@@ -1,7 +1,9 @@
 /**
  * Per-ecosystem ground truth on the app fixture image, with every cataloger registered:
  * the SBOM's (name, version) set per ecosystem equals what each ecosystem's own tool reads
- * from the rootfs that `umoci unpack` produced for the same image.
+ * from the rootfs that `umoci unpack` produced for the same image, and nothing else is
+ * reported: the lock files Ruby's bundled gems ship (typeprof's Gemfile.lock and its VS Code
+ * extension's package-lock.json) describe their authors' development, not this image.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -12,8 +14,10 @@ import { getFixtureImage, type FixtureImage } from '../../../test/harness/fixtur
 import { resolveOpenOptions } from '../../config/index.js';
 import { openImage } from '../image/open.js';
 import type { SbomDocument } from '../sbom/document.js';
+import { dpkgInstalled } from '../../../test/support/dpkg-truth.js';
 import { catalogImage } from './catalog-image.js';
 import { ALL_CATALOGERS } from './catalogers.js';
+import { gemTruth, lockFiles, npmTruth } from './test-support/installed-truth.js';
 
 const run = (cmd: string, args: string[]) =>
   execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
@@ -85,20 +89,21 @@ describe('SBOM per ecosystem equals the ecosystem tools on the app fixture', () 
     expect(actual).toEqual(expected);
   });
 
-  it('ruby: Gem::Specification.load of every installed gemspec', async () => {
-    const dir = join(fixture.rootfsDir, 'usr/share/rubygems-integration/all/specifications');
-    const specs = (await readdir(dir)).filter((f) => f.endsWith('.gemspec')).map((f) => join(dir, f));
-    const expected = new Set(
-      run('ruby', [
-        '-e',
-        'ARGV.each { |f| s = Gem::Specification.load(f); puts "#{s.name}@#{s.version}" }',
-        ...specs,
-      ])
-        .trim()
-        .split('\n'),
-    );
-    expect(expected.has([...expected].find((k) => k.startsWith('rack@')) as string)).toBe(true);
-    expect(found('gem', '/usr/share/rubygems-integration/')).toEqual(expected);
+  it('ruby: every gem RubyGems lists from the image gem path, none from lock files', () => {
+    const expected = gemTruth(fixture.rootfsDir);
+    expect([...expected].some((k) => k.startsWith('rack@'))).toBe(true);
+    // bundled gems ship their own development lock files (rbs, typeprof: Gemfile.lock)
+    expect(lockFiles(fixture.rootfsDir, 'Gemfile.lock').length).toBeGreaterThan(0);
+    expect(found('gem', '/')).toEqual(expected);
+  });
+
+  it('npm: `npm ls --all` of the application, none from lock files shipped inside gems', () => {
+    expect(lockFiles(fixture.rootfsDir, 'package-lock.json').some((f) => f.includes('/gems/'))).toBe(true);
+    expect(found('npm', '/')).toEqual(npmTruth(join(fixture.rootfsDir, 'app')));
+  });
+
+  it('deb: dpkg-query over the image database', () => {
+    expect(found('deb', '/')).toEqual(dpkgInstalled(fixture.rootfsDir));
   });
 
   it('go: the modules and toolchain `go version -m` reads from the fzf binary', () => {
@@ -118,6 +123,18 @@ describe('SBOM per ecosystem equals the ecosystem tools on the app fixture', () 
     );
     expect(toolchain).toBeDefined();
     expect(actual).toEqual(expected);
+  });
+
+  it('nothing else: every package is one of the installed sets checked above', () => {
+    const checked = (p: SbomDocument['packages'][number]) => {
+      const path = p.locations[0]?.path ?? '';
+      if (p.type === 'deb' || p.type === 'gem' || p.type === 'npm') return true;
+      if (p.type === 'python') return path.startsWith('/usr/lib/python3/dist-packages/');
+      if (p.type === 'java') return path.startsWith('/usr/share/java/');
+      return p.type === 'go' && path === '/usr/bin/fzf';
+    };
+    expect(doc.packages.filter((p) => !checked(p))).toEqual([]);
+    expect(doc.packages.filter((p) => p.declaredOnly)).toEqual([]);
   });
 
   it('owned language packages carry their dpkg owner', () => {

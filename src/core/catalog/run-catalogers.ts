@@ -10,6 +10,7 @@ import type { FsEntry } from '../fs/types.js';
 import type { Package, Relationship, Unknown } from '../sbom/model.js';
 import type { CapturedContent, SquashedView } from './content-view.js';
 import { basenamePrefilter } from './glob-prefilter.js';
+import { resolveToFile, unreadableCode } from './unreadable.js';
 
 export interface CatalogRun {
   packages: Package[];
@@ -42,33 +43,47 @@ export async function runCatalogers(
   context: Omit<ParseContext, 'foundBy' | 'resolver'>,
 ): Promise<CatalogRun> {
   const run: CatalogRun = { packages: [], relationships: [], unknowns: [], evidence: new Map() };
-  const files = view.entries().filter((e) => e.type === 'file' || e.type === 'hardlink');
-  const basenames = files.map((e) => e.path.slice(e.path.lastIndexOf('/') + 1));
+  const isFile = (e: FsEntry) => e.type === 'file' || e.type === 'hardlink';
+  // Package databases are looked for among every kind of entry, so that a symlink loop or a
+  // dangling link where the database should be is reported rather than silently skipped.
+  const all = view.entries().filter((e) => e.type !== 'dir');
+  const files = all.filter(isFile);
+  const names = (list: readonly FsEntry[]) => list.map((e) => e.path.slice(e.path.lastIndexOf('/') + 1));
+  const [allNames, fileNames] = [names(all), names(files)];
   const resolver = content.resolver();
   const byKey = new Map<string, string>();
   const pendingRelations: { from: string; to: string; type: Relationship['type'] }[] = [];
   for (const cataloger of catalogers) {
     const foundBy = `${cataloger.id}@${cataloger.version}`;
+    const code = unreadableCode(cataloger);
+    const [entries, basenames] = cataloger.packageDatabase ? [all, allNames] : [files, fileNames];
     for (const parser of cataloger.parsers) {
       const matches = matcher(parser.globs);
       const pre = basenamePrefilter(parser.globs);
-      for (let i = 0; i < files.length; i++) {
-        const entry = files[i] as FsEntry;
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i] as FsEntry;
         if (pre && !pre(basenames[i] as string)) continue;
         if (!matches(entry.path)) continue;
         const layerDiffId = view.layers[entry.layer]?.diffId;
+        const unknown = (reason: string) =>
+          run.unknowns.push({
+            path: entry.path,
+            cataloger: cataloger.id,
+            reason,
+            ...(layerDiffId ? { layerDiffId } : {}),
+            ...code,
+          });
+        const resolved = resolveToFile(view, entry);
+        if ('problem' in resolved) {
+          unknown(resolved.problem);
+          continue;
+        }
         // Declared inputs were captured in the layer pass; a missing one was filtered out by
-        // the parser's `keep` test or is over the size cap. Never another pass over a layer here.
-        const contents = content.captured(entry);
+        // the parser's `keep` test or is over the size cap. Never another pass over a layer
+        // here, except for a database reached through a symlink (its target matched no glob).
+        const contents = isFile(entry) ? content.captured(entry) : await resolver.read(entry.path);
         if (!contents) {
-          if (!parser.keep) {
-            run.unknowns.push({
-              path: entry.path,
-              cataloger: cataloger.id,
-              reason: `file of ${entry.size} bytes is over the cataloger size cap`,
-              ...(layerDiffId ? { layerDiffId } : {}),
-            });
-          }
+          if (!parser.keep) unknown(`file of ${resolved.file.size} bytes is over the cataloger size cap`);
           continue;
         }
         let result;
@@ -78,24 +93,24 @@ export async function runCatalogers(
             { ...context, resolver, foundBy },
           );
         } catch (err) {
-          run.unknowns.push({
-            path: entry.path,
-            cataloger: cataloger.id,
-            reason: `parser failed: ${(err as Error).message}`,
-            ...(layerDiffId ? { layerDiffId } : {}),
-          });
+          unknown(`parser failed: ${(err as Error).message}`);
           continue;
         }
+        // A database that yields no package but problems could not be read; other problems
+        // (one malformed stanza among many) are recorded without a code.
+        const unreadable = result.packages.length === 0;
         for (const problem of result.problems) {
-          run.unknowns.push({
-            path: entry.path,
-            cataloger: cataloger.id,
-            reason: problem,
-            ...(layerDiffId ? { layerDiffId } : {}),
-          });
+          if (unreadable) unknown(problem);
+          else
+            run.unknowns.push({
+              path: entry.path,
+              cataloger: cataloger.id,
+              reason: problem,
+              ...(layerDiffId ? { layerDiffId } : {}),
+            });
         }
         for (const parsed of result.packages) {
-          const pkg = toPackage(parsed, entry, layerDiffId, foundBy);
+          const pkg = toPackage(declaredBy(parser, parsed), entry, layerDiffId, foundBy);
           if (run.evidence.has(pkg.id)) continue; // the same file listed twice (hard link + path)
           run.packages.push(pkg);
           run.evidence.set(pkg.id, { entry, cataloger, parser });
@@ -116,6 +131,11 @@ export async function runCatalogers(
     run.relationships.push({ from, to, type: rel.type });
   }
   return run;
+}
+
+/** A lock-file parser's packages are declared, whatever the parser itself says. */
+export function declaredBy(parser: CatalogerParser, parsed: ParsedPackage): ParsedPackage {
+  return parser.declares ? { ...parsed, declaredOnly: true } : parsed;
 }
 
 function toPackage(

@@ -63,6 +63,12 @@ export interface CatalogerParser {
    * broad globs (every executable, for Go build info) cost nothing for the files that fail it.
    */
   keep?: (contents: Buffer) => boolean;
+  /**
+   * The file declares packages rather than proving them installed (lock files). Its packages
+   * count only where installed evidence of the same package sits beside it, or in a directory
+   * scan, marked `declaredOnly` (src/core/catalog/dedupe.ts).
+   */
+  declares?: boolean;
   parse(file: FileInput, context: ParseContext): Promise<ParseResult>;
 }
 
@@ -73,5 +79,11 @@ export interface Cataloger {
   version: number;
   /** Ecosystem folder this belongs to. */
   ecosystem: string;
+  /**
+   * A distro package database (dpkg, rpm, apk): when one of its files exists but cannot be
+   * read (a symlink loop, a file over the size cap, a parser failure), the image's packages
+   * are missing, so the unknown carries the code PACKAGE_DB_UNREADABLE.
+   */
+  packageDatabase?: boolean;
   parsers: readonly CatalogerParser[];
 }

@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { Header } from 'tar-stream';
 import { baseName, joinPath, normalizeEntryPath, parentOf } from './paths.js';
-import { walkLayer, type LayerRef } from './tar-walk.js';
+import { walkLayer, type LayerRef, type WalkLimits } from './tar-walk.js';
 import type { EntryType, FsProblem, LayerEntry } from './types.js';
 
 /** A layer entry plus where it sits in its tar (its ordinal), so contents can be found again. */
@@ -56,11 +56,11 @@ export interface ContentVisitor {
 
 export async function indexLayer(
   ref: LayerRef,
-  maxEntries: number,
+  limits: WalkLimits,
   content?: ContentVisitor,
 ): Promise<ParsedLayer> {
   const parsed: ParsedLayer = { records: [], whiteouts: [], opaques: [], markers: [], problems: [] };
-  await walkLayer(ref, maxEntries, (header, body, ordinal, control) => {
+  await walkLayer(ref, limits, (header, body, ordinal, control) => {
     const before = parsed.records.length;
     addHeader(parsed, ref.index, header, ordinal);
     const record = parsed.records.length > before ? parsed.records[before] : undefined;

@@ -58,7 +58,7 @@ export class LayeredFilesystem {
     for (const ref of refs) {
       let parsed = options.indexed?.[ref.index];
       if (!parsed) {
-        parsed = await indexLayer(ref, options.limits.maxEntriesPerLayer, options.content?.(ref.index));
+        parsed = await indexLayer(ref, options.limits, options.content?.(ref.index));
         await options.onIndexed?.(ref.index, parsed);
       }
       tree.apply(ref.index, parsed);

@@ -51,7 +51,7 @@ export async function readEntries(
     const pending = byLayer.get(index) as Map<number, IndexedEntry[]>;
     await walkLayer(
       ref,
-      ctx.limits.maxEntriesPerLayer,
+      ctx.limits,
       (header, body, ordinal, control) => {
         const entries = pending.get(ordinal);
         if (entries === undefined) {

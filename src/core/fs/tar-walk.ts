@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import { extract as tarExtract, type ExtractEvents, type Header } from 'tar-stream';
 import { PortcullisError } from '../errors.js';
+import type { ImageLimits } from '../image/options.js';
 import type { Layer } from '../image/types.js';
 
 export interface LayerRef {
@@ -33,13 +34,20 @@ export function describeLayer(ref: LayerRef): string {
   return `${ref.image} layer ${ref.index} (${ref.layer.digest})`;
 }
 
+/** The image limits a layer walk enforces itself. */
+export type WalkLimits = Pick<ImageLimits, 'maxEntriesPerLayer' | 'maxLayerBytes'>;
+
+const BLOCK = 512;
+
 /**
  * Streams `ref`'s tar (from `open`, by default the layer's verified uncompressed stream) and
- * calls `onEntry` for each entry, one at a time.
+ * calls `onEntry` for each entry, one at a time. An entry whose header declares more bytes
+ * than the layer may hold is refused at its header, before one byte of its body is read:
+ * the decompression guard would stop it too, but only after streaming up to the limit.
  */
 export function walkLayer(
   ref: LayerRef,
-  maxEntries: number,
+  limits: WalkLimits,
   onEntry: EntryHandler,
   open: () => Promise<Readable> = () => ref.layer.uncompressed(),
 ): Promise<void> {
@@ -50,6 +58,8 @@ export function walkLayer(
     let current: string | undefined;
     let inBody = false;
     let ordinal = 0;
+    // A lower bound of the uncompressed layer's size up to the end of the current entry.
+    let declared = 0;
 
     const finish = (err?: unknown, passThrough = false): void => {
       if (settled) return;
@@ -80,12 +90,26 @@ export function walkLayer(
       current = header.name;
       inBody = true;
       nextCb = next;
-      if (++ordinal > maxEntries) {
+      const details = { image: ref.image, layer: ref.index, digest: ref.layer.digest };
+      if (++ordinal > limits.maxEntriesPerLayer) {
         finish(
           new PortcullisError(
             'SIZE_LIMIT',
-            `${describeLayer(ref)} has more than the ${maxEntries}-entry limit`,
-            { details: { image: ref.image, layer: ref.index, digest: ref.layer.digest, limit: maxEntries } },
+            `${describeLayer(ref)} has more than the ${limits.maxEntriesPerLayer}-entry limit`,
+            { details: { ...details, limit: limits.maxEntriesPerLayer } },
+          ),
+          true,
+        );
+        return;
+      }
+      const size = header.size ?? 0;
+      declared += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+      if (declared > limits.maxLayerBytes) {
+        finish(
+          new PortcullisError(
+            'SIZE_LIMIT',
+            `${describeLayer(ref)}: entry "${header.name}" declares ${size} bytes, so the layer exceeds the ${limits.maxLayerBytes}-byte limit; refused before reading it`,
+            { details: { ...details, path: header.name, size, limit: limits.maxLayerBytes } },
           ),
           true,
         );

@@ -86,6 +86,11 @@ export interface Image {
   readonly digest: string;
   readonly mediaType: string;
   readonly platform: Platform;
+  /**
+   * True for a plain directory read as an image (`dir:`): possibly a source tree, where a lock
+   * file can be the only evidence of a package. Images prove installs; directories may not.
+   */
+  readonly directory?: boolean;
   rawManifest(): Promise<Buffer>;
   rawConfig(): Promise<Buffer>;
   config(): Promise<ImageConfigFile>;

@@ -1,8 +1,10 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBoundedFile } from './read-bounded-file.js';
+import { MAX_SBOM_BYTES, readBoundedFile } from './read-bounded-file.js';
 
 const readSbomFile = (file: string, maxBytes = 1024 * 1024) => readBoundedFile(file, 'SBOM file', maxBytes);
 
@@ -31,13 +33,32 @@ describe('readBoundedFile', () => {
     });
   });
 
-  it('stops an endless device one byte past the limit instead of filling memory', async () => {
-    await expect(readSbomFile('/dev/zero', 4 * 1024 * 1024)).rejects.toMatchObject({
-      code: 'SIZE_LIMIT',
-      message: expect.stringContaining(
-        'SBOM file /dev/zero holds more than the 4194304-byte limit',
-      ) as string,
+  it('refuses a character device before reading it (regression: sbom:/dev/zero read 512 MiB first)', async () => {
+    // SIZE_LIMIT would mean the bytes were read up to the limit; the refusal comes from stat.
+    await expect(readSbomFile('/dev/zero', MAX_SBOM_BYTES)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: 'SBOM file /dev/zero is a character device, not a file or a pipe',
     });
+    await expect(readSbomFile('/dev/null')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('reads a FIFO (`--vex <(...)`), and stops one past the limit while it streams', async () => {
+    const fifo = join(work, 'vex.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const body = JSON.stringify({ '@context': 'https://openvex.dev/ns/v0.2.0', statements: [] });
+    // the writer is a separate process, as a shell's process substitution is
+    const writer = spawn('sh', ['-c', 'printf %s "$1" > "$2"', 'sh', body, fifo]);
+    const written = once(writer, 'close');
+    expect((await readSbomFile(fifo)).toString()).toBe(body);
+    await written;
+    const flood = spawn('sh', ['-c', 'head -c 3000000 /dev/zero > "$1"', 'sh', fifo]);
+    const flooded = once(flood, 'close');
+    await expect(readSbomFile(fifo, 1024 * 1024)).rejects.toMatchObject({
+      code: 'SIZE_LIMIT',
+      message: `SBOM file ${fifo} holds more than the 1048576-byte limit`,
+    });
+    flood.kill();
+    await flooded;
   });
 
   it('names a missing file and a directory', async () => {

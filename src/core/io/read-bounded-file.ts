@@ -2,7 +2,8 @@
  * Reads a file the user named (an SBOM, VEX or ignore file, secret rules, a Dockerfile),
  * bounded: the path may name anything (a FIFO, /dev/zero, a multi-gigabyte file) and parsing
  * needs the whole text in memory, so at most `maxBytes` are read and anything longer is
- * refused before it is parsed. Pipes stay usable (`--vex <(…)`).
+ * refused before it is parsed; devices are refused before any byte is read. Pipes stay usable
+ * (`--vex <(…)`), bounded while they stream.
  */
 import { open } from 'node:fs/promises';
 import { PortcullisError } from '../errors.js';
@@ -24,10 +25,22 @@ export async function readBoundedFile(file: string, what: string, maxBytes: numb
     if (stat.isDirectory()) {
       throw new PortcullisError('INVALID_ARGUMENT', `${what} ${file} is a directory`);
     }
+    // A device never ends (/dev/zero, /dev/urandom) or is a whole disk: refuse it at once
+    // rather than read up to the limit first. Pipes are fine: they end when the writer does.
+    if (stat.isCharacterDevice() || stat.isBlockDevice()) {
+      const kind = stat.isCharacterDevice() ? 'character' : 'block';
+      throw new PortcullisError(
+        'INVALID_ARGUMENT',
+        `${what} ${file} is a ${kind} device, not a file or a pipe`,
+        {
+          details: { file },
+        },
+      );
+    }
     if (stat.isFile() && stat.size > maxBytes) {
       throw tooLarge(what, file, maxBytes, stat.size);
     }
-    // Devices and pipes report no size: read in chunks and stop one byte past the limit.
+    // Pipes report no size: read in chunks and stop one byte past the limit.
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {

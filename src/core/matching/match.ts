@@ -38,6 +38,7 @@ export interface MatchResult {
 interface PackageMatch {
   advisory: Advisory;
   evidence: Evidence;
+  confidence: number;
 }
 
 function key(namespace: string, name: string): string {
@@ -101,6 +102,7 @@ export async function matchSbom(
             strategy: lookup.strategy,
             source: advisory.source,
           },
+          confidence: lookup.confidence,
         });
       }
     }
@@ -132,7 +134,7 @@ export async function matchSbom(
         cvss: [],
         ...(pkg.originLayer ? { originLayer: pkg.originLayer } : {}),
         origin: originOf(pkg, doc, options.baseLayerCount),
-        confidence: 1,
+        confidence: Math.max(...group.map((m) => m.confidence)),
         ...(primary.summary ? { summary: primary.summary } : {}),
         ...(primary.published ? { published: primary.published } : {}),
         ...(primary.urgency ? { urgency: primary.urgency } : {}),

@@ -17,7 +17,16 @@ export interface Lookup {
   version: string;
   scheme: VersionScheme;
   strategy: Evidence['strategy'];
+  /** How sure a match through this lookup is (1 unless the name itself was inferred). */
+  confidence: number;
 }
+
+/**
+ * A jar without Maven metadata names its artifact but not its group: it is looked up as
+ * `<group>:<artifact>` for each group its manifest hints at (the java cataloger's
+ * `groupIdCandidates`), and a match says so with this confidence.
+ */
+export const MAVEN_ARTIFACT_CONFIDENCE = 0.6;
 
 /** `alpine:3.18` from VERSION_ID 3.18.4; Debian's VERSION_ID is already the major release. */
 function releaseOf(distro: SbomDistro): string | undefined {
@@ -48,6 +57,7 @@ export function lookupsFor(pkg: Package, distro: SbomDistro | undefined): Lookup
         version: pkg.source.version,
         scheme,
         strategy: 'distro-source-package',
+        confidence: 1,
       });
     }
     if (!pkg.source || pkg.source.name !== pkg.name) {
@@ -57,6 +67,7 @@ export function lookupsFor(pkg: Package, distro: SbomDistro | undefined): Lookup
         version: pkg.version,
         scheme,
         strategy: 'distro-binary-package',
+        confidence: 1,
       });
     }
     return lookups;
@@ -67,15 +78,25 @@ export function lookupsFor(pkg: Package, distro: SbomDistro | undefined): Lookup
   const ecosystem = info.advisories.ecosystem;
   // OSV writes Go and SemVer versions without the leading v.
   const version = pkg.version.replace(/^v(?=\d)/, '');
+  const lookup = (name: string, strategy: Evidence['strategy'], confidence: number): Lookup => ({
+    namespace: `osv:${ecosystem}`,
+    packageName: normalizePackageName(scheme, name),
+    version,
+    scheme,
+    strategy,
+    confidence,
+  });
+  if (pkg.type !== 'java') return [lookup(pkg.name, 'language-package', 1)];
   // Maven advisories are keyed group:artifact; the coordinates are in the PURL.
-  const name = pkg.type === 'java' ? (mavenCoordinates(pkg.purl) ?? pkg.name) : pkg.name;
-  return [
-    {
-      namespace: `osv:${ecosystem}`,
-      packageName: normalizePackageName(scheme, name),
-      version,
-      scheme,
-      strategy: 'language-package',
-    },
-  ];
+  const coordinates = mavenCoordinates(pkg.purl);
+  if (coordinates) return [lookup(coordinates, 'language-package', 1)];
+  return groupCandidates(pkg).map((group) =>
+    lookup(`${group}:${pkg.name}`, 'maven-artifact', MAVEN_ARTIFACT_CONFIDENCE),
+  );
+}
+
+function groupCandidates(pkg: Package): string[] {
+  const hints = pkg.metadata.groupIdCandidates;
+  const groups = Array.isArray(hints) ? hints.filter((g): g is string => typeof g === 'string') : [];
+  return groups.length > 0 ? groups : [pkg.name];
 }

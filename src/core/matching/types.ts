@@ -37,7 +37,13 @@ export interface Evidence {
   matchedRange?: AffectedRange;
   matchedVersion?: string;
   /** How the package was looked up. */
-  strategy: 'distro-source-package' | 'distro-binary-package' | 'language-package' | 'cpe';
+  strategy:
+    | 'distro-source-package'
+    | 'distro-binary-package'
+    | 'language-package'
+    /** A jar whose Maven group is unknown, looked up by artifact under the groups it hints at. */
+    | 'maven-artifact'
+    | 'cpe';
   /** For `cpe` evidence: the NVD criterion and bounds that named the package. */
   cpeMatch?: CpeMatch;
   source: Advisory['source'];
@@ -68,7 +74,7 @@ export interface Finding {
   /** Layer diffID of the package's origin, and whether that layer belongs to the base image. */
   originLayer?: string;
   origin: 'base' | 'app' | 'unknown';
-  /** 1 for advisory matches; lower for heuristic (CPE) matches. */
+  /** 1 for advisory matches; lower for heuristic ones (CPE, a Maven artifact of unknown group). */
   confidence: number;
   summary?: string;
   published?: string;

@@ -49,6 +49,12 @@ export interface Package {
   originLayer?: string;
   /** False when the package exists only in lower layers and was removed later (all-layers scope). */
   inSquashed?: boolean;
+  /**
+   * True when the only evidence is a file that declares the package (a lock file, an
+   * application's own manifest) and nothing shows it installed: kept in directory scans,
+   * where a lock file may be all there is, never reported for images.
+   */
+  declaredOnly?: boolean;
   /** Per-type metadata: architecture, maintainer, installed size, files, dependencies, ... */
   metadata: Record<string, unknown>;
 }
@@ -67,4 +73,10 @@ export interface Unknown {
   layerDiffId?: string;
   cataloger: string;
   reason: string;
+  /**
+   * Machine-readable kind, for gates and reports: `PACKAGE_DB_UNREADABLE` (a distro package
+   * database exists but cannot be read, so its packages are missing from the SBOM) and
+   * `OS_RELEASE_UNREADABLE` (the distro could not be identified from os-release).
+   */
+  code?: string;
 }

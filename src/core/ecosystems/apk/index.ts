@@ -5,5 +5,6 @@ export const apkCataloger: Cataloger = {
   id: 'apk-db',
   version: 1,
   ecosystem: 'apk',
+  packageDatabase: true,
   parsers: [apkInstalledParser],
 };

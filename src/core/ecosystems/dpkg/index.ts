@@ -6,5 +6,6 @@ export const dpkgCataloger: Cataloger = {
   // 2: licence exceptions with an SPDX id become `WITH` expressions.
   version: 2,
   ecosystem: 'dpkg',
+  packageDatabase: true,
   parsers: [dpkgStatusParser, dpkgStatusDParser],
 };

@@ -25,5 +25,5 @@ export const goModCataloger: Cataloger = {
   id: 'go-mod-file',
   version: 1,
   ecosystem: 'go',
-  parsers: [{ globs: ['/**/go.mod'], parse: parseGoMod }],
+  parsers: [{ globs: ['/**/go.mod'], declares: true, parse: parseGoMod }],
 };

@@ -125,11 +125,15 @@ open('truncated.jar', 'wb').write(data[: len(data) // 2])
     const result = await parse(join(dir, 'app.war'));
     const found = result.packages.map((p) => `${p.purl} ${String(p.metadata.confidence)}`).sort();
     expect(found).toEqual([
+      // no Maven metadata: the group is unknown, not guessed, and a Maven PURL needs one
+      'pkg:generic/org.example.bundle@2.3.4 low',
       'pkg:maven/com.example/app@3.0 high',
       'pkg:maven/com.example/inner@1.0 high',
       'pkg:maven/com.shaded/dep@0.9 high',
-      'pkg:maven/org.example/org.example.bundle@2.3.4 low',
     ]);
+    const bundle = result.packages.find((p) => p.name === 'org.example.bundle');
+    expect(bundle?.metadata.groupIdCandidates).toEqual(['org.example', 'org.example.bundle']);
+    expect(bundle?.metadata.groupId).toBeUndefined();
     const inner = result.packages.find((p) => p.name === 'inner')!;
     expect(inner.metadata.virtualPath).toBe(`${join(dir, 'app.war')}!/WEB-INF/lib/inner-1.0.jar`);
     expect(result.relationships).toContainEqual({

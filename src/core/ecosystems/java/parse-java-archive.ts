@@ -55,6 +55,47 @@ function javaPackage(
   return { name: artifactId, version, type: 'java', purl, licenses, metadata: { ...metadata, groupId } };
 }
 
+/**
+ * A jar without Maven metadata: its group is unknown, and guessing one gives wrong
+ * coordinates (`org.apache:commons-logging` from the vendor id). A Maven PURL needs a group,
+ * so the PURL is generic; the groups the manifest hints at are kept for matching, which tries
+ * them with lower confidence (src/core/matching/namespaces.ts).
+ */
+function groupUnknownPackage(
+  artifactId: string,
+  version: string,
+  manifest: Map<string, string> | undefined,
+  metadata: Record<string, unknown>,
+): ParsedPackage {
+  const purl = new PackageURL('generic', undefined, artifactId, version, undefined, undefined).toString();
+  return {
+    name: artifactId,
+    version,
+    type: 'java',
+    purl,
+    licenses: [],
+    metadata: { ...metadata, groupIdCandidates: groupHints(artifactId, manifest) },
+  };
+}
+
+/**
+ * Groups a jar's manifest points at: the OSGi symbolic name and the module name with their
+ * last segments dropped (`org.apache.commons.logging` → `org.apache.commons`, `org.apache`),
+ * the vendor id, and the artifact itself (old artifacts such as `commons-logging:commons-logging`
+ * use it as their group).
+ */
+export function groupHints(artifactId: string, manifest: Map<string, string> | undefined): string[] {
+  const out = new Set<string>();
+  for (const key of ['Bundle-SymbolicName', 'Automatic-Module-Name']) {
+    const segments = manifest?.get(key)?.split(';')[0]?.trim().split('.') ?? [];
+    for (let n = segments.length - 1; n >= 2; n--) out.add(segments.slice(0, n).join('.'));
+  }
+  const vendor = manifest?.get('Implementation-Vendor-Id')?.trim();
+  if (vendor) out.add(vendor);
+  out.add(artifactId);
+  return [...out].filter((g) => /^[\w.-]+$/.test(g));
+}
+
 async function readMetadata(
   zip: ZipFile,
   entry: Entry,
@@ -76,6 +117,8 @@ function identify(level: Level, virtualPath: string): ParsedPackage[] {
   const out: ParsedPackage[] = [];
   const base = { path: virtualPath.split('!/')[0], virtualPath };
   for (const [dir, pom] of level.poms) {
+    // Maven writes META-INF/maven/<groupId>/<artifactId>/: the group when the files omit it.
+    const dirGroup = dir.split('/')[2] as string;
     const props = pom.properties;
     const licenses = pom.xml === undefined ? [] : parsePomLicenses(pom.xml);
     const artifactId = props?.get('artifactId');
@@ -83,7 +126,7 @@ function identify(level: Level, virtualPath: string): ParsedPackage[] {
     if (artifactId !== undefined && artifactId !== '' && version !== undefined && version !== '') {
       out.push(
         javaPackage(
-          props?.get('groupId') || pom.xml?.match(/<groupId>([^<]+)</)?.[1] || artifactId,
+          props?.get('groupId') || dirGroup,
           artifactId,
           version,
           { ...base, evidence: `${dir}/pom.properties`, confidence: 'high' },
@@ -97,7 +140,7 @@ function identify(level: Level, virtualPath: string): ParsedPackage[] {
     if (coords.artifactId !== undefined && coords.version !== undefined && !coords.version.includes('${')) {
       out.push(
         javaPackage(
-          coords.groupId ?? coords.artifactId,
+          coords.groupId ?? dirGroup,
           coords.artifactId,
           coords.version,
           { ...base, evidence: `${dir}/pom.xml`, confidence: 'medium' },
@@ -120,17 +163,11 @@ function identify(level: Level, virtualPath: string): ParsedPackage[] {
   if (name === '' || version === undefined || version === '') return out;
   // Names from manifests are display titles, often with spaces; the PURL needs the artifact form.
   const artifact = /^[\w.-]+$/.test(name) ? name : (fromName?.[1] ?? stem);
-  // Maven PURLs need a group: take the vendor id, else the prefix of a dotted (OSGi) name,
-  // else the artifact itself, and say that it was guessed.
-  const dotted = /^(.+)\.[^.]+$/.exec(artifact)?.[1];
-  const groupId = mf?.get('Implementation-Vendor-Id') || dotted || artifact;
   const evidence =
     mf !== undefined && (mf.get('Implementation-Version') || mf.get('Bundle-Version'))
       ? 'META-INF/MANIFEST.MF'
       : 'file name';
-  out.push(
-    javaPackage(groupId, artifact, version, { ...base, evidence, confidence: 'low', groupIdGuessed: true }),
-  );
+  out.push(groupUnknownPackage(artifact, version, mf, { ...base, evidence, confidence: 'low' }));
   return out;
 }
 

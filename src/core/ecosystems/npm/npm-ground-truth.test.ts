@@ -3,25 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { npmInstalledCataloger, npmLockCataloger } from './index.js';
 import { hostGlob, nameVersions, parseHostFiles } from './test-support/host-fs.js';
-import { cachedInstall, sh } from './test-support/npm-install.js';
+import { cachedInstall, flattenLs, sh, type LsNode } from './test-support/npm-install.js';
 
 const SPECS = ['minimist@1.2.0', 'node-fetch@2.6.0', 'jsonwebtoken@8.5.0', 'express@4'];
 const [installed] = npmInstalledCataloger.parsers;
 const [packageLock, yarnLock, pnpmLock] = npmLockCataloger.parsers;
-
-interface LsNode {
-  version?: string;
-  dependencies?: Record<string, LsNode>;
-}
-
-/** `npm ls --all --json` flattened to name@version (npm's own view of the installed tree). */
-function flattenLs(node: LsNode, out = new Set<string>()): Set<string> {
-  for (const [name, dep] of Object.entries(node.dependencies ?? {})) {
-    if (dep.version !== undefined) out.add(`${name}@${dep.version}`);
-    flattenLs(dep, out);
-  }
-  return out;
-}
 
 async function installedSet(dir: string): Promise<{ set: string[]; problems: string[] }> {
   const files = await hostGlob(join(dir, 'node_modules'), '/**/package.json');

@@ -139,7 +139,9 @@ export async function parsePackageJson(file: FileInput, context: ParseContext): 
   if (manifest.homepage !== undefined) metadata.homepage = manifest.homepage;
   if (manifest.private === true) metadata.private = true;
   if (kind === 'app') metadata.isRoot = true;
-  result.packages.push(npmPackage(name, version, metadata, npmLicenses(manifest.license, manifest.licenses)));
+  const pkg = npmPackage(name, version, metadata, npmLicenses(manifest.license, manifest.licenses));
+  // An application's manifest declares it; it is installed only when its modules are (dedupe.ts).
+  result.packages.push(kind === 'app' ? { ...pkg, declaredOnly: true } : pkg);
 
   const dir = posix.dirname(file.path);
   const from = npmKey(name, version);

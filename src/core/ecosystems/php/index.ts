@@ -8,6 +8,6 @@ export const phpComposerCataloger: Cataloger = {
   ecosystem: 'php',
   parsers: [
     { globs: ['/**/vendor/composer/installed.json'], parse: parseInstalledJson },
-    { globs: ['/**/composer.lock'], parse: parseComposerLock },
+    { globs: ['/**/composer.lock'], declares: true, parse: parseComposerLock },
   ],
 };

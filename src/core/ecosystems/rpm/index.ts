@@ -5,5 +5,6 @@ export const rpmCataloger: Cataloger = {
   id: 'rpm-db',
   version: 2,
   ecosystem: 'rpm',
+  packageDatabase: true,
   parsers: [rpmSqliteParser, rpmBdbParser, rpmNdbParser],
 };

@@ -17,5 +17,5 @@ export const rubyLockCataloger: Cataloger = {
   id: 'ruby-gemfile-lock',
   version: 1,
   ecosystem: 'ruby',
-  parsers: [{ globs: ['/**/Gemfile.lock'], parse: parseGemfileLock }],
+  parsers: [{ globs: ['/**/Gemfile.lock'], declares: true, parse: parseGemfileLock }],
 };

@@ -7,7 +7,7 @@ export const rustCargoLockCataloger: Cataloger = {
   id: 'rust-cargo-lock',
   version: 1,
   ecosystem: 'rust',
-  parsers: [{ globs: ['/**/Cargo.lock'], parse: parseCargoLock }],
+  parsers: [{ globs: ['/**/Cargo.lock'], declares: true, parse: parseCargoLock }],
 };
 
 /** Binaries built with cargo-auditable; same install places as Go binaries. */

@@ -40,6 +40,7 @@ function componentOf(pkg: Package): Models.Component {
     ['foundBy', pkg.foundBy],
     ['originLayer', pkg.originLayer],
     ['inSquashed', pkg.inSquashed === undefined ? undefined : String(pkg.inSquashed)],
+    ['declaredOnly', pkg.declaredOnly ? 'true' : undefined],
     ['sourcePackage', pkg.source ? `${pkg.source.name}@${pkg.source.version}` : undefined],
     ['ownedBy', pkg.ownedBy ? `${pkg.ownedBy.type}:${pkg.ownedBy.name}@${pkg.ownedBy.version}` : undefined],
   ];

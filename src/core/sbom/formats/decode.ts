@@ -9,6 +9,7 @@ import { PortcullisError } from '../../errors.js';
 import { NATIVE_SCHEMA_VERSION, type SbomDocument } from '../document.js';
 import type { Location, Package, PackageType, Relationship } from '../model.js';
 import { isDistroType, packageTypeOfPurl } from '../package-types.js';
+import { DECLARED_ONLY_ANNOTATION } from './spdx.js';
 import { assertValidSpdx } from './spdx-validate.js';
 
 export type SbomFormat = 'native' | 'cyclonedx-json' | 'spdx-json';
@@ -46,6 +47,10 @@ const spdxDoc = z.looseObject({
         name: z.string(),
         versionInfo: z.string().optional(),
         licenseDeclared: z.string().optional(),
+        annotations: z
+          .array(z.looseObject({ comment: z.string().optional().catch(undefined) }))
+          .optional()
+          .catch(undefined),
         externalRefs: z
           .array(
             z.object({
@@ -135,6 +140,7 @@ function fromCycloneDx(json: unknown, input: string): SbomDocument {
     pkg.locations = locations;
     const origin = props.get('portcullis:package:originLayer');
     if (origin) pkg.originLayer = origin;
+    if (props.get('portcullis:package:declaredOnly') === 'true') pkg.declaredOnly = true;
     const foundBy = props.get('portcullis:package:foundBy');
     if (foundBy) pkg.foundBy = foundBy;
     const owned = props.get('portcullis:package:ownedBy')?.match(/^([a-z]+):(.+)@([^@]+)$/);
@@ -177,6 +183,8 @@ function fromSpdx(json: unknown, input: string): SbomDocument {
     const pkg = packageFromPurl(purl, p.name, p.versionInfo ?? '', p.SPDXID);
     const declared = p.licenseDeclared;
     if (declared && declared !== 'NOASSERTION' && declared !== 'NONE') pkg.licenses = [declared];
+    if (p.annotations?.some((a) => a.comment?.startsWith(`${DECLARED_ONLY_ANNOTATION}=true`)))
+      pkg.declaredOnly = true;
     packages.push(pkg);
   }
   const ids = new Set(packages.map((p) => p.id));

@@ -106,6 +106,7 @@ describe('SBOM formats', () => {
   it('lists unique PURLs sorted by type and name', () => {
     expect(toPurlList(sampleDocument()).trim().split('\n')).toEqual([
       'pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl',
+      'pkg:gem/rake@13.0.1',
       'pkg:npm/%40babel/core@7.24.0',
       'pkg:pypi/requests@2.28.1',
     ]);
@@ -123,6 +124,7 @@ describe('SBOM decoding (sbom: source)', () => {
     const requests = document.packages.find((p) => p.name === 'requests');
     expect(requests?.ownedBy).toEqual(original.packages[2]?.ownedBy);
     expect(requests?.originLayer).toBe(layer1);
+    expect(document.packages.filter((p) => p.declaredOnly).map((p) => p.name)).toEqual(['rake']);
     expect(document.packages.find((p) => p.name === 'libssl3')?.source).toEqual({
       name: 'openssl',
       version: '3.0.11-1~deb12u2',
@@ -137,6 +139,7 @@ describe('SBOM decoding (sbom: source)', () => {
     const { format, document } = decodeSbom(toSpdxJson(original), 'x.spdx.json');
     expect(format).toBe('spdx-json');
     expect(document.packages.map(key).sort()).toEqual(original.packages.map(key).sort());
+    expect(document.packages.filter((p) => p.declaredOnly).map((p) => p.name)).toEqual(['rake']);
     expect(document.relationships).toHaveLength(1);
     // SPDX has no distro field: it comes from the deb PURLs' distro qualifier.
     expect(document.distro).toEqual({ id: 'debian', versionId: '12' });

@@ -33,7 +33,7 @@ const BROKEN: [string, (doc: Doc) => void, string, RegExp][] = [
         relationshipType: 'DESCRIBES',
         relatedSpdxElement: 'SPDXRef-gone',
       }),
-    'relationships[5].relatedSpdxElement',
+    'relationships[6].relatedSpdxElement',
     /"SPDXRef-gone" is not an element of this document/,
   ],
   [

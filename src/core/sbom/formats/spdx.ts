@@ -64,6 +64,22 @@ function spdxDate(iso: string): string {
   return new Date(Number.isNaN(time) ? 0 : time).toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
+/** The SPDX annotation comment that carries `declaredOnly` (CycloneDX: a property of that name). */
+export const DECLARED_ONLY_ANNOTATION = 'portcullis:package:declaredOnly';
+
+/**
+ * SPDX 2.3 has no package properties; an annotation carries what CycloneDX keeps in the
+ * `portcullis:package:declaredOnly` property: the package is declared (a lock file), not installed.
+ */
+function declaredOnlyAnnotation(doc: SbomDocument) {
+  return {
+    annotator: `Tool: portcullis-${doc.descriptor.version}`,
+    annotationDate: spdxDate(doc.createdAt),
+    annotationType: 'OTHER',
+    comment: `${DECLARED_ONLY_ANNOTATION}=true (declared by a lock file or manifest, not installed)`,
+  };
+}
+
 function spdxPackage(pkg: Package, id: string, extracted: ExtractedLicenses) {
   const supplier = supplierOf(pkg);
   const originator = originatorOf(pkg);
@@ -106,7 +122,8 @@ export function toSpdxJson(doc: SbomDocument, options: SpdxOptions = {}): string
   const packages = sortPackages(doc.packages).map((pkg) => {
     const id = spdxId('Package', `${pkg.type}-${pkg.name}-${pkg.version}-${pkg.id}`);
     ids.set(pkg.id, id);
-    return spdxPackage(pkg, id, extracted);
+    const out = spdxPackage(pkg, id, extracted);
+    return pkg.declaredOnly ? { ...out, annotations: [declaredOnlyAnnotation(doc)] } : out;
   });
   const relationships = [
     { spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: subjectId },

@@ -44,3 +44,17 @@ export async function sh(cmd: string, args: string[], cwd: string): Promise<stri
   });
   return stdout;
 }
+
+export interface LsNode {
+  version?: string;
+  dependencies?: Record<string, LsNode>;
+}
+
+/** `npm ls --all --json` flattened to name@version (npm's own view of the installed tree). */
+export function flattenLs(node: LsNode, out = new Set<string>()): Set<string> {
+  for (const [name, dep] of Object.entries(node.dependencies ?? {})) {
+    if (dep.version !== undefined) out.add(`${name}@${dep.version}`);
+    flattenLs(dep, out);
+  }
+  return out;
+}

@@ -75,7 +75,7 @@ export async function openDirectory(root: string, source: string, options: OpenO
       throw new PortcullisError('NOT_FOUND', `${source}: no blob ${d.digest}`);
     },
   });
-  return withConfigPlatform(image);
+  return { ...(await withConfigPlatform(image)), directory: true };
 }
 
 /** `dir:<rootfs>`: a root filesystem on disk, read as a one-layer image for the platform asked for. */

@@ -90,10 +90,30 @@ export function sampleDocument(): SbomDocument {
         originLayer: layer1,
         metadata: { author: 'Kenneth Reitz <me@kennethreitz.org>' },
       },
+      {
+        id: 'gem-rake',
+        name: 'rake',
+        version: '13.0.1',
+        type: 'gem',
+        purl: 'pkg:gem/rake@13.0.1',
+        licenses: [],
+        locations: [{ path: '/src/Gemfile.lock', annotation: 'primary' }],
+        foundBy: 'ruby-gemfile-lock@1',
+        declaredOnly: true,
+        metadata: {},
+      },
     ],
     relationships: [{ from: 'npm-babel-core', to: 'deb-libssl3', type: 'depends-on' }],
     files: [],
     secrets: [],
-    unknowns: [{ path: '/app/broken/package.json', cataloger: 'npm-installed', reason: 'not valid JSON' }],
+    unknowns: [
+      { path: '/app/broken/package.json', cataloger: 'npm-installed', reason: 'not valid JSON' },
+      {
+        path: '/var/lib/dpkg/status',
+        cataloger: 'dpkg-db',
+        reason: 'package database unreadable: symlink loop',
+        code: 'PACKAGE_DB_UNREADABLE',
+      },
+    ],
   };
 }
