@@ -7,6 +7,7 @@ import { normalizePackageName } from '../advisories/package-names.js';
 import type { VersionScheme } from '../advisories/model.js';
 import type { SbomDistro } from '../sbom/document.js';
 import type { Package } from '../sbom/model.js';
+import { distroNamespace, sourceLookupVersion } from './distro-namespaces.js';
 import type { Evidence } from './types.js';
 
 export interface Lookup {
@@ -28,13 +29,6 @@ const LANGUAGE: Partial<Record<Package['type'], { ecosystem: string; scheme: Ver
   dotnet: { ecosystem: 'NuGet', scheme: 'semver' },
 };
 
-/** `alpine:3.18` from VERSION_ID 3.18.4; Debian's VERSION_ID is already the major release. */
-function releaseOf(distro: SbomDistro): string | undefined {
-  if (!distro.versionId) return undefined;
-  if (distro.id === 'alpine') return distro.versionId.split('.').slice(0, 2).join('.');
-  return distro.versionId;
-}
-
 function mavenCoordinates(purl: string): string | undefined {
   const m = /^pkg:maven\/([^/]+)\/([^@?#]+)/.exec(purl);
   return m ? `${decodeURIComponent(m[1] as string)}:${decodeURIComponent(m[2] as string)}` : undefined;
@@ -43,16 +37,16 @@ function mavenCoordinates(purl: string): string | undefined {
 export function lookupsFor(pkg: Package, distro: SbomDistro | undefined): Lookup[] {
   if (pkg.type === 'deb' || pkg.type === 'apk' || pkg.type === 'rpm') {
     if (!distro) return [];
-    const release = releaseOf(distro);
-    if (!release) return [];
+    // Per-distro release granularity (redhat:9, amzn:2023, wolfi:rolling) lives in one place.
+    const namespace = distroNamespace(distro);
+    if (!namespace) return [];
     const scheme: VersionScheme = pkg.type === 'deb' ? 'deb' : pkg.type === 'apk' ? 'apk' : 'rpm';
-    const namespace = `${distro.id}:${release}`;
     const lookups: Lookup[] = [];
     if (pkg.source) {
       lookups.push({
         namespace,
         packageName: pkg.source.name,
-        version: pkg.source.version,
+        version: sourceLookupVersion(pkg.type, pkg.version, pkg.source.version),
         scheme,
         strategy: 'distro-source-package',
       });
