@@ -47,6 +47,19 @@ export interface UpstreamOptions {
 }
 
 export const DEFAULT_UPSTREAM_OPTIONS: UpstreamOptions = Object.freeze({
-  osvEcosystems: Object.freeze(['PyPI', 'Go', 'npm', 'RubyGems', 'crates.io', 'Maven', 'Packagist']),
+  osvEcosystems: Object.freeze([
+    'PyPI',
+    'Go',
+    'npm',
+    'RubyGems',
+    'crates.io',
+    'Maven',
+    'Packagist',
+    // Distros whose advisories are published as OSV (one zip per vendor, every release inside).
+    'SUSE',
+    'openSUSE',
+    'Wolfi',
+    'Chainguard',
+  ]),
   alpineReleases: Object.freeze(['v3.17', 'v3.18', 'v3.19', 'v3.20', 'v3.21', 'v3.22']),
 });

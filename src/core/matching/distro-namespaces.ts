@@ -13,6 +13,7 @@
  *   VERSION_ID says: `<id>:rolling`.
  * - Everything else (Debian, Ubuntu, ...) uses VERSION_ID as is.
  */
+import { ROLLING_RELEASE } from '../advisories/model.js';
 import type { SbomDistro } from '../sbom/document.js';
 
 const ROLLING = new Set(['opensuse-tumbleweed', 'wolfi', 'chainguard']);
@@ -21,8 +22,6 @@ const MAJOR_ONLY: Readonly<Record<string, string>> = {
   almalinux: 'almalinux',
   rocky: 'rocky',
 };
-
-export const ROLLING_RELEASE = 'rolling';
 
 export function distroNamespace(distro: SbomDistro): string | undefined {
   if (ROLLING.has(distro.id)) return `${distro.id}:${ROLLING_RELEASE}`;
