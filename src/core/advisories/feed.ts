@@ -33,6 +33,13 @@ export interface FeedDriver {
   /** Live upstream files; empty when the source is mirror-only. */
   upstream(options: UpstreamOptions): UpstreamFile[];
   /**
+   * For upstreams whose file names are published in an index (a yum mirror list and
+   * repomd.xml, a "latest archive" pointer): called after each round of downloads with the
+   * download folder and the round number (1 after `upstream()`'s files). Returns the next files
+   * to fetch, [] when complete; may delete files of that folder the index no longer names.
+   */
+  followUp?(dir: string, round: number): Promise<UpstreamFile[]>;
+  /**
    * Streams records to `onRecord`. Record-level problems go to `report`; a file that cannot be
    * read at all (truncated gzip/zip, bad header) throws a PortcullisError naming it.
    */

@@ -15,7 +15,13 @@ import {
   type HttpOptions,
 } from './fetch/conditional-download.js';
 import { verifyFeedFile } from './fetch/verify-file.js';
-import { DEFAULT_UPSTREAM_OPTIONS, type FeedDriver, type RecordSink, type UpstreamOptions } from './feed.js';
+import {
+  DEFAULT_UPSTREAM_OPTIONS,
+  type FeedDriver,
+  type RecordSink,
+  type UpstreamFile,
+  type UpstreamOptions,
+} from './feed.js';
 import { ImportReportBuilder, type ImportReport } from './import-report.js';
 
 /** What `db status` shows per source. */
@@ -46,6 +52,9 @@ export interface SyncResult {
 }
 
 export const FETCH_STATE_SUFFIX = '.fetch-state.json';
+
+/** Index → file → ... chains are short (mirror.list → repomd.xml → updateinfo); a loop is a bug. */
+const MAX_FOLLOW_UP_ROUNDS = 4;
 
 async function contentHash(files: readonly string[]): Promise<string> {
   const hash = createHash('sha256');
@@ -94,31 +103,40 @@ export async function syncFeed(
   // Outside the feed folder, so no driver mistakes it for data (OSV reads every *.json).
   const statePath = join(options.mode.cacheDir, 'feeds', `${driver.id}${FETCH_STATE_SUFFIX}`);
   const state = await loadFetchState(statePath);
+  const http = options.mode.http ?? DEFAULT_HTTP_OPTIONS;
   let changed = false;
-  for (const file of upstream) {
-    const dest = resolve(dir, file.path);
-    // Paths come from configuration (e.g. OSV ecosystem names): never write outside the cache.
-    if (!dest.startsWith(`${resolve(dir)}${sep}`)) {
-      throw new PortcullisError(
-        'UNSAFE_PATH',
-        `feed ${driver.id}: upstream path "${file.path}" leaves ${dir}`,
-        {
-          details: { driver: driver.id, path: file.path },
-        },
+  const fetchAll = async (files: readonly UpstreamFile[]): Promise<void> => {
+    for (const file of files) {
+      const dest = resolve(dir, file.path);
+      // Paths come from configuration and upstream indexes: never write outside the cache.
+      if (!dest.startsWith(`${resolve(dir)}${sep}`)) {
+        throw new PortcullisError(
+          'UNSAFE_PATH',
+          `feed ${driver.id}: upstream path "${file.path}" leaves ${dir}`,
+          {
+            details: { driver: driver.id, path: file.path },
+          },
+        );
+      }
+      const result = await conditionalDownload(
+        file.url,
+        dest,
+        state.files[file.path],
+        http,
+        (tmp) => verifyFeedFile(tmp, file.path),
+        now,
       );
+      state.files[file.path] = result.state;
+      if (result.status === 'downloaded') changed = true;
+      // Persist after each file, so a later failure does not forget what is already on disk.
+      await saveFetchState(statePath, state);
     }
-    const result = await conditionalDownload(
-      file.url,
-      dest,
-      state.files[file.path],
-      options.mode.http ?? DEFAULT_HTTP_OPTIONS,
-      (tmp) => verifyFeedFile(tmp, file.path),
-      now,
-    );
-    state.files[file.path] = result.state;
-    if (result.status === 'downloaded') changed = true;
-    // Persist after each file, so a later failure does not forget what is already on disk.
-    await saveFetchState(statePath, state);
+  };
+  await fetchAll(upstream);
+  for (let round = 1; driver.followUp && round <= MAX_FOLLOW_UP_ROUNDS; round++) {
+    const next = await driver.followUp(dir, round);
+    if (next.length === 0) break;
+    await fetchAll(next);
   }
   if (!changed && !options.force && state.lastRun) {
     return { report: undefined, freshness: { driver: driver.id, ...state.lastRun, changed: false } };
