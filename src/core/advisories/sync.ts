@@ -4,7 +4,7 @@
  * freshness. Storage is the caller's: records go to `onRecord`.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { basename, join, resolve, sep } from 'node:path';
 import { PortcullisError } from '../errors.js';
 import {
@@ -80,6 +80,22 @@ async function readAll(driver: FeedDriver, dir: string, onRecord: RecordSink, no
   return { report, freshness };
 }
 
+export const ABSENT_FROM_MIRROR = 'absent-from-mirror';
+
+function absentFromMirror(driver: FeedDriver, now: () => Date): SyncResult {
+  const report = new ImportReportBuilder(driver.id).finish();
+  return {
+    report,
+    freshness: {
+      driver: driver.id,
+      lastSync: now().toISOString(),
+      records: 0,
+      sourceVersion: ABSENT_FROM_MIRROR,
+      changed: true,
+    },
+  };
+}
+
 export async function syncFeed(
   driver: FeedDriver,
   options: SyncOptions,
@@ -87,7 +103,11 @@ export async function syncFeed(
 ): Promise<SyncResult> {
   const now = options.now ?? (() => new Date());
   if ('mirrorDir' in options.mode) {
-    return readAll(driver, join(options.mode.mirrorDir, driver.mirrorSubdir), onRecord, now);
+    const dir = join(options.mode.mirrorDir, driver.mirrorSubdir);
+    // A mirror that does not carry a source (an older snapshot, a partial copy) says "no data
+    // from it": an empty, visible import (0 records in `db status`) rather than a failed update.
+    if (!existsSync(dir)) return absentFromMirror(driver, now);
+    return readAll(driver, dir, onRecord, now);
   }
   const upstream = driver.upstream(options.upstream ?? DEFAULT_UPSTREAM_OPTIONS);
   if (upstream.length === 0) {

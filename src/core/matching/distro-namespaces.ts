@@ -15,6 +15,7 @@
  */
 import { ROLLING_RELEASE } from '../advisories/model.js';
 import type { SbomDistro } from '../sbom/document.js';
+import type { Package } from '../sbom/model.js';
 
 const ROLLING = new Set(['opensuse-tumbleweed', 'wolfi', 'chainguard']);
 const MAJOR_ONLY: Readonly<Record<string, string>> = {
@@ -51,4 +52,17 @@ export function sourceLookupVersion(
   if (type !== 'rpm' || sourceVersion.includes(':')) return sourceVersion;
   const epoch = /^(\d+):/.exec(binaryVersion)?.[1];
   return epoch === undefined ? sourceVersion : `${epoch}:${sourceVersion}`;
+}
+
+/**
+ * Red Hat keys module builds on `<module>:<stream>/<package>` (`nodejs:18/nodejs`): a stream's
+ * fix says nothing about another stream's versions. An rpm built in a module carries its
+ * MODULARITYLABEL (`nodejs:18:8080020231024104541:63b34585`) in the cataloged metadata.
+ */
+export function sourceLookupName(namespace: string, pkg: Package, sourceName: string): string {
+  if (pkg.type !== 'rpm' || !namespace.startsWith('redhat:')) return sourceName;
+  const label = pkg.metadata?.modularityLabel;
+  if (typeof label !== 'string') return sourceName;
+  const [module, stream] = label.split(':');
+  return module && stream ? `${module}:${stream}/${sourceName}` : sourceName;
 }

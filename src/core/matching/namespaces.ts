@@ -7,7 +7,7 @@ import { normalizePackageName } from '../advisories/package-names.js';
 import type { VersionScheme } from '../advisories/model.js';
 import type { SbomDistro } from '../sbom/document.js';
 import type { Package } from '../sbom/model.js';
-import { distroNamespace, sourceLookupVersion } from './distro-namespaces.js';
+import { distroNamespace, sourceLookupName, sourceLookupVersion } from './distro-namespaces.js';
 import type { Evidence } from './types.js';
 
 export interface Lookup {
@@ -45,7 +45,7 @@ export function lookupsFor(pkg: Package, distro: SbomDistro | undefined): Lookup
     if (pkg.source) {
       lookups.push({
         namespace,
-        packageName: pkg.source.name,
+        packageName: sourceLookupName(namespace, pkg, pkg.source.name),
         version: sourceLookupVersion(pkg.type, pkg.version, pkg.source.version),
         scheme,
         strategy: 'distro-source-package',
