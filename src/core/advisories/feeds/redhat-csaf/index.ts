@@ -141,13 +141,21 @@ async function read(
   return reader.newest ? { sourceVersion: reader.newest } : {};
 }
 
-/** The archive and the files changed since its date, from the downloaded index files. */
+/**
+ * The archive and the files changed since its date, from the downloaded index files. A file
+ * deleted after its last change is not fetched: Red Hat no longer serves it.
+ */
 async function plan(dir: string): Promise<{ archive: string; changed: string[] }> {
   const archive = await readArchivePointer(join(dir, 'archive_latest.txt'));
   const since = ARCHIVE_NAME.exec(archive)?.[1] as string;
-  const changesFile = join(dir, 'changes.csv');
-  const changes = parseChangeList(await readFile(changesFile, 'utf8'), changesFile);
-  const changed = [...changes].filter(([, time]) => time.slice(0, 10) >= since).map(([path]) => path);
+  const list = async (name: string): Promise<Map<string, string>> => {
+    const file = join(dir, name);
+    return existsSync(file) ? parseChangeList(await readFile(file, 'utf8'), file) : new Map();
+  };
+  const deleted = await list('deletions.csv');
+  const changed = [...(await list('changes.csv'))]
+    .filter(([path, time]) => time.slice(0, 10) >= since && !((deleted.get(path) ?? '') >= time))
+    .map(([path]) => path);
   return { archive, changed };
 }
 

@@ -121,7 +121,7 @@ describe('redhat-csaf driver on the published archive layout', () => {
     writeFileSync(join(dir, 'deletions.csv'), '"2022/cve-2022-27943.json","2024-12-01T10:00:00+00:00"\n');
     writeFileSync(
       join(dir, 'changes.csv'),
-      '"2023/cve-2023-0286.json","2024-12-02T08:00:00+00:00"\n"2023/cve-2023-4911.json","2024-11-22T10:47:27+00:00"\n',
+      '"2023/cve-2023-0286.json","2024-12-02T08:00:00+00:00"\n"2023/cve-2023-4911.json","2024-11-22T10:47:27+00:00"\n"2022/cve-2022-27943.json","2024-11-30T23:00:00+00:00"\n',
     );
     if (changedFile) {
       // The changed file published after the archive: a newer fix for RHEL 9.
