@@ -181,6 +181,22 @@ describe('redhat-csaf driver on the published archive layout', () => {
     await expect(collect(redhatCsafDriver, { dir })).rejects.toMatchObject({ code: 'FEED_CORRUPT' });
   });
 
+  it('turns under_investigation into every version affected with fix state unknown', async () => {
+    const file = join(temp.path, 'investigating', '2022', 'cve-2022-27943.json');
+    mkdirSync(dirname(file), { recursive: true });
+    const filter =
+      '.vulnerabilities[0].product_status = {under_investigation: .vulnerabilities[0].product_status.known_affected} | del(.vulnerabilities[0].remediations)';
+    writeFileSync(file, sh(`jq -c ${q(filter)} ${q(join(VEX, '2022', 'cve-2022-27943.json'))}`));
+    const advisories = advisoriesOf((await collect(redhatCsafDriver, { file })).records);
+    expect(advisories.map((a) => [a.namespace, a.packageName, a.fixState, a.ranges])).toEqual(
+      [
+        ['redhat:9', 'gcc'],
+        ['redhat:8', 'gcc'],
+        ['redhat:9', 'binutils'],
+      ].map(([ns, name]) => [ns, name, 'unknown', [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }]]),
+    );
+  });
+
   it('skips a document that is not CSAF VEX without losing the others', async () => {
     const dir = join(temp.path, 'bad');
     mkdirSync(join(dir, '2023'), { recursive: true });
