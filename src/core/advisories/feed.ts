@@ -34,6 +34,13 @@ export interface FeedDriver {
   /** Live upstream files; empty when the source is mirror-only. */
   upstream(options: UpstreamOptions): UpstreamFile[];
   /**
+   * For upstreams whose file names are published in an index (a yum mirror list and
+   * repomd.xml, a "latest archive" pointer): called after each round of downloads with the
+   * download folder and the round number (1 after `upstream()`'s files). Returns the next files
+   * to fetch, [] when complete; may delete files of that folder the index no longer names.
+   */
+  followUp?(dir: string, round: number): Promise<UpstreamFile[]>;
+  /**
    * Streams records to `onRecord`. Record-level problems go to `report`; a file that cannot be
    * read at all (truncated gzip/zip, bad header) throws a PortcullisError naming it.
    */
@@ -48,7 +55,14 @@ export interface UpstreamOptions {
 }
 
 export const DEFAULT_UPSTREAM_OPTIONS: UpstreamOptions = Object.freeze({
-  // Every OSV ecosystem a cataloged package type is matched against (the package-type table).
-  osvEcosystems: Object.freeze(osvEcosystems().map((e) => e.ecosystem)),
+  // Every OSV ecosystem a cataloged package type is matched against (the package-type table),
+  // plus the distros whose advisories are published as OSV (one zip per vendor, every release inside).
+  osvEcosystems: Object.freeze([
+    ...osvEcosystems().map((e) => e.ecosystem),
+    'SUSE',
+    'openSUSE',
+    'Wolfi',
+    'Chainguard',
+  ]),
   alpineReleases: Object.freeze(['v3.17', 'v3.18', 'v3.19', 'v3.20', 'v3.21', 'v3.22']),
 });

@@ -54,6 +54,12 @@ export interface DistroFlags {
   urgencyFromNvd?: boolean;
 }
 
+/**
+ * The release part of a rolling distro's namespace (`wolfi:rolling`, `opensuse-tumbleweed:rolling`):
+ * one stream, whatever snapshot date the image's VERSION_ID carries.
+ */
+export const ROLLING_RELEASE = 'rolling';
+
 /** One record per (advisory, namespace, package). */
 export interface Advisory {
   id: string;

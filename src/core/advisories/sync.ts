@@ -4,7 +4,7 @@
  * freshness. Storage is the caller's: records go to `onRecord`.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { basename, join, resolve, sep } from 'node:path';
 import { PortcullisError } from '../errors.js';
 import {
@@ -15,7 +15,13 @@ import {
   type HttpOptions,
 } from './fetch/conditional-download.js';
 import { verifyFeedFile } from './fetch/verify-file.js';
-import { DEFAULT_UPSTREAM_OPTIONS, type FeedDriver, type RecordSink, type UpstreamOptions } from './feed.js';
+import {
+  DEFAULT_UPSTREAM_OPTIONS,
+  type FeedDriver,
+  type RecordSink,
+  type UpstreamFile,
+  type UpstreamOptions,
+} from './feed.js';
 import { ImportReportBuilder, type ImportReport } from './import-report.js';
 
 /** What `db status` shows per source. */
@@ -47,6 +53,9 @@ export interface SyncResult {
 
 export const FETCH_STATE_SUFFIX = '.fetch-state.json';
 
+/** Index → file → ... chains are short (mirror.list → repomd.xml → updateinfo); a loop is a bug. */
+const MAX_FOLLOW_UP_ROUNDS = 4;
+
 async function contentHash(files: readonly string[]): Promise<string> {
   const hash = createHash('sha256');
   for (const file of files) {
@@ -71,6 +80,22 @@ async function readAll(driver: FeedDriver, dir: string, onRecord: RecordSink, no
   return { report, freshness };
 }
 
+export const ABSENT_FROM_MIRROR = 'absent-from-mirror';
+
+function absentFromMirror(driver: FeedDriver, now: () => Date): SyncResult {
+  const report = new ImportReportBuilder(driver.id).finish();
+  return {
+    report,
+    freshness: {
+      driver: driver.id,
+      lastSync: now().toISOString(),
+      records: 0,
+      sourceVersion: ABSENT_FROM_MIRROR,
+      changed: true,
+    },
+  };
+}
+
 export async function syncFeed(
   driver: FeedDriver,
   options: SyncOptions,
@@ -78,7 +103,11 @@ export async function syncFeed(
 ): Promise<SyncResult> {
   const now = options.now ?? (() => new Date());
   if ('mirrorDir' in options.mode) {
-    return readAll(driver, join(options.mode.mirrorDir, driver.mirrorSubdir), onRecord, now);
+    const dir = join(options.mode.mirrorDir, driver.mirrorSubdir);
+    // A mirror that does not carry a source (an older snapshot, a partial copy) says "no data
+    // from it": an empty, visible import (0 records in `db status`) rather than a failed update.
+    if (!existsSync(dir)) return absentFromMirror(driver, now);
+    return readAll(driver, dir, onRecord, now);
   }
   const upstream = driver.upstream(options.upstream ?? DEFAULT_UPSTREAM_OPTIONS);
   if (upstream.length === 0) {
@@ -94,31 +123,40 @@ export async function syncFeed(
   // Outside the feed folder, so no driver mistakes it for data (OSV reads every *.json).
   const statePath = join(options.mode.cacheDir, 'feeds', `${driver.id}${FETCH_STATE_SUFFIX}`);
   const state = await loadFetchState(statePath);
+  const http = options.mode.http ?? DEFAULT_HTTP_OPTIONS;
   let changed = false;
-  for (const file of upstream) {
-    const dest = resolve(dir, file.path);
-    // Paths come from configuration (e.g. OSV ecosystem names): never write outside the cache.
-    if (!dest.startsWith(`${resolve(dir)}${sep}`)) {
-      throw new PortcullisError(
-        'UNSAFE_PATH',
-        `feed ${driver.id}: upstream path "${file.path}" leaves ${dir}`,
-        {
-          details: { driver: driver.id, path: file.path },
-        },
+  const fetchAll = async (files: readonly UpstreamFile[]): Promise<void> => {
+    for (const file of files) {
+      const dest = resolve(dir, file.path);
+      // Paths come from configuration and upstream indexes: never write outside the cache.
+      if (!dest.startsWith(`${resolve(dir)}${sep}`)) {
+        throw new PortcullisError(
+          'UNSAFE_PATH',
+          `feed ${driver.id}: upstream path "${file.path}" leaves ${dir}`,
+          {
+            details: { driver: driver.id, path: file.path },
+          },
+        );
+      }
+      const result = await conditionalDownload(
+        file.url,
+        dest,
+        state.files[file.path],
+        http,
+        (tmp) => verifyFeedFile(tmp, file.path),
+        now,
       );
+      state.files[file.path] = result.state;
+      if (result.status === 'downloaded') changed = true;
+      // Persist after each file, so a later failure does not forget what is already on disk.
+      await saveFetchState(statePath, state);
     }
-    const result = await conditionalDownload(
-      file.url,
-      dest,
-      state.files[file.path],
-      options.mode.http ?? DEFAULT_HTTP_OPTIONS,
-      (tmp) => verifyFeedFile(tmp, file.path),
-      now,
-    );
-    state.files[file.path] = result.state;
-    if (result.status === 'downloaded') changed = true;
-    // Persist after each file, so a later failure does not forget what is already on disk.
-    await saveFetchState(statePath, state);
+  };
+  await fetchAll(upstream);
+  for (let round = 1; driver.followUp && round <= MAX_FOLLOW_UP_ROUNDS; round++) {
+    const next = await driver.followUp(dir, round);
+    if (next.length === 0) break;
+    await fetchAll(next);
   }
   if (!changed && !options.force && state.lastRun) {
     return { report: undefined, freshness: { driver: driver.id, ...state.lastRun, changed: false } };

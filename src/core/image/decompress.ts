@@ -9,7 +9,7 @@ import type { ImageLimits } from './options.js';
  * zstd decompression as a stream. Node 20's zlib has no zstd, so we use fzstd (pure JS,
  * streaming); see docs/adr/0002-layer-decompression.md.
  */
-class ZstdStream extends Transform {
+export class ZstdStream extends Transform {
   private readonly inner: ZstdDecompress;
 
   constructor() {

@@ -9,6 +9,7 @@ import type { VersionScheme } from '../advisories/model.js';
 import type { SbomDistro } from '../sbom/document.js';
 import type { Package } from '../sbom/model.js';
 import { packageTypeInfo } from '../sbom/package-types.js';
+import { distroNamespace, sourceLookupName, sourceLookupVersion } from './distro-namespaces.js';
 import type { Evidence } from './types.js';
 
 export interface Lookup {
@@ -28,13 +29,6 @@ export interface Lookup {
  */
 export const MAVEN_ARTIFACT_CONFIDENCE = 0.6;
 
-/** `alpine:3.18` from VERSION_ID 3.18.4; Debian's VERSION_ID is already the major release. */
-function releaseOf(distro: SbomDistro): string | undefined {
-  if (!distro.versionId) return undefined;
-  if (distro.id === 'alpine') return distro.versionId.split('.').slice(0, 2).join('.');
-  return distro.versionId;
-}
-
 function mavenCoordinates(purl: string): string | undefined {
   const m = /^pkg:maven\/([^/]+)\/([^@?#]+)/.exec(purl);
   return m ? `${decodeURIComponent(m[1] as string)}:${decodeURIComponent(m[2] as string)}` : undefined;
@@ -46,15 +40,15 @@ export function lookupsFor(pkg: Package, distro: SbomDistro | undefined): Lookup
   if (scheme === undefined) return [];
   if (info.advisories.kind === 'distro') {
     if (!distro) return [];
-    const release = releaseOf(distro);
-    if (!release) return [];
-    const namespace = `${distro.id}:${release}`;
+    // Per-distro release granularity (redhat:9, amzn:2023, wolfi:rolling) lives in one place.
+    const namespace = distroNamespace(distro);
+    if (!namespace) return [];
     const lookups: Lookup[] = [];
     if (pkg.source) {
       lookups.push({
         namespace,
-        packageName: pkg.source.name,
-        version: pkg.source.version,
+        packageName: sourceLookupName(namespace, pkg, pkg.source.name),
+        version: sourceLookupVersion(pkg.type, pkg.version, pkg.source.version),
         scheme,
         strategy: 'distro-source-package',
         confidence: 1,

@@ -16,7 +16,14 @@ export interface RpmFile {
 }
 
 /** rpm vendors whose PURL namespace differs from their os-release ID. */
-const NAMESPACES: Readonly<Record<string, string>> = { rhel: 'redhat', ol: 'oracle', amzn: 'amazon' };
+const NAMESPACES: Readonly<Record<string, string>> = {
+  rhel: 'redhat',
+  ol: 'oracle',
+  amzn: 'amazon',
+  sles: 'suse',
+  'opensuse-leap': 'opensuse',
+  'opensuse-tumbleweed': 'opensuse',
+};
 
 export function headerToPackage(h: RpmHeader, context: ParseContext): ParsedPackage | string {
   const name = h.string(TAG.NAME);

@@ -126,6 +126,23 @@ describe('rpm package model', () => {
     });
   });
 
+  it('names the PURL namespace by vendor, not os-release ID, on SUSE and Amazon', async () => {
+    const contents = readFileSync(join(fx.sqliteDir, 'rpmdb.sqlite'));
+    for (const [id, versionId, vendor] of [
+      ['sles', '15.5', 'suse'],
+      ['opensuse-leap', '15.5', 'opensuse'],
+      ['opensuse-tumbleweed', '20231201', 'opensuse'],
+      ['amzn', '2023', 'amazon'],
+    ] as const) {
+      const other = await rpmSqliteParser.parse(
+        { path: '/var/lib/rpm/rpmdb.sqlite', contents },
+        { ...context, distro: { id, versionId } },
+      );
+      const purl = PackageURL.fromString(other.packages.find((p) => p.name === 'alpha')?.purl as string);
+      expect([purl.namespace, purl.qualifiers?.distro], id).toEqual([vendor, `${id}-${versionId}`]);
+    }
+  });
+
   it('splits SPDX expressions into ids and keeps legacy Fedora names whole', () => {
     expect(result.packages.find((p) => p.name === 'alpha')?.licenses).toEqual([
       'MIT',

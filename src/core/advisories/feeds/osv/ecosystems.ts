@@ -6,7 +6,7 @@
  * would produce advisories nothing can evaluate.
  */
 import { osvEcosystems } from '../../../sbom/package-types.js';
-import type { VersionScheme } from '../../model.js';
+import { ROLLING_RELEASE, type VersionScheme } from '../../model.js';
 
 export interface EcosystemMapping {
   namespace: string;
@@ -22,28 +22,64 @@ const LANGUAGE: Readonly<Record<string, VersionScheme>> = Object.freeze({
   Hex: 'semver',
 });
 
-/** `<Distro>:<release>` prefixes; the release is kept without a leading `v`. */
-const DISTRO: Readonly<Record<string, { prefix: string; scheme: VersionScheme; release: RegExp }>> = {
-  Debian: { prefix: 'debian', scheme: 'deb', release: /^\d+$/ },
-  Ubuntu: { prefix: 'ubuntu', scheme: 'deb', release: /^\d\d\.\d\d(?::LTS)?$/ },
-  Alpine: { prefix: 'alpine', scheme: 'apk', release: /^v?\d+\.\d+$/ },
-  AlmaLinux: { prefix: 'almalinux', scheme: 'rpm', release: /^\d+$/ },
-  'Rocky Linux': { prefix: 'rocky', scheme: 'rpm', release: /^\d+$/ },
+/** `<Distro>:<release>` prefixes; `release` turns the upstream release into ours (undefined: skip). */
+const DISTRO: Readonly<
+  Record<string, { prefix: string; scheme: VersionScheme; release: (r: string) => string | undefined }>
+> = {
+  Debian: { prefix: 'debian', scheme: 'deb', release: (r) => (/^\d+$/.test(r) ? r : undefined) },
+  Ubuntu: { prefix: 'ubuntu', scheme: 'deb', release: (r) => /^(\d\d\.\d\d)(?::LTS)?$/.exec(r)?.[1] },
+  Alpine: { prefix: 'alpine', scheme: 'apk', release: (r) => /^v?(\d+\.\d+)$/.exec(r)?.[1] },
+  AlmaLinux: { prefix: 'almalinux', scheme: 'rpm', release: (r) => (/^\d+$/.test(r) ? r : undefined) },
+  'Rocky Linux': { prefix: 'rocky', scheme: 'rpm', release: (r) => (/^\d+$/.test(r) ? r : undefined) },
+  SUSE: { prefix: 'sles', scheme: 'rpm', release: slesRelease },
+  openSUSE: { prefix: 'opensuse', scheme: 'rpm', release: openSuseRelease },
+};
+
+/**
+ * SUSE names a product per service pack ("Linux Enterprise Server 15 SP5"); an SLES image
+ * (os-release VERSION_ID 15.5) installs from the Server product, its LTSS stream and its
+ * modules ("Linux Enterprise Module for Basesystem 15 SP5"), so all of them are `sles:15.5`.
+ * Other products (SAP, HPC, Desktop, Micro, Package Hub) are different distros or unsupported
+ * community builds with their own os-release IDs: unknown here, so they never leak into SLES.
+ */
+function slesRelease(product: string): string | undefined {
+  const m =
+    /^Linux Enterprise (?:Server(?: LTSS)?|Module for [A-Za-z0-9 ]+?) (\d+)(?: SP(\d+))?(?:-LTSS)?$/.exec(
+      product,
+    );
+  if (!m) return undefined;
+  return m[2] === undefined ? m[1] : `${m[1]}.${m[2]}`;
+}
+
+/** "Leap 15.5" → `opensuse-leap:15.5`; "Tumbleweed" is rolling. */
+function openSuseRelease(product: string): string | undefined {
+  if (product === 'Tumbleweed') return `tumbleweed:${ROLLING_RELEASE}`;
+  const leap = /^Leap (\d+\.\d+)$/.exec(product)?.[1];
+  return leap === undefined ? undefined : `leap:${leap}`;
+}
+
+/** Rolling distros have one stream and no release in the ecosystem name. */
+const ROLLING: Readonly<Record<string, { prefix: string; scheme: VersionScheme }>> = {
+  Wolfi: { prefix: 'wolfi', scheme: 'apk' },
+  Chainguard: { prefix: 'chainguard', scheme: 'apk' },
 };
 
 export function mapEcosystem(ecosystem: string): EcosystemMapping | undefined {
   const language = LANGUAGE[ecosystem];
   if (language) return { namespace: `osv:${ecosystem}`, scheme: language };
+  const rolling = ROLLING[ecosystem];
+  if (rolling) return { namespace: `${rolling.prefix}:${ROLLING_RELEASE}`, scheme: rolling.scheme };
   const colon = ecosystem.indexOf(':');
   if (colon <= 0) return undefined;
   const distro = DISTRO[ecosystem.slice(0, colon)];
-  const release = ecosystem.slice(colon + 1);
-  if (!distro || !distro.release.test(release)) return undefined;
-  const version = release.replace(/^v/, '').replace(/:LTS$/, '');
-  return { namespace: `${distro.prefix}:${version}`, scheme: distro.scheme };
+  const release = distro?.release(ecosystem.slice(colon + 1));
+  if (!distro || release === undefined) return undefined;
+  // openSUSE's release carries its os-release ID suffix (leap / tumbleweed).
+  const separator = distro.prefix === 'opensuse' ? '-' : ':';
+  return { namespace: `${distro.prefix}${separator}${release}`, scheme: distro.scheme };
 }
 
 /** The version schemes of the distro ecosystems OSV publishes and we import. */
 export function distroSchemes(): VersionScheme[] {
-  return [...new Set(Object.values(DISTRO).map((d) => d.scheme))];
+  return [...new Set([...Object.values(DISTRO), ...Object.values(ROLLING)].map((d) => d.scheme))];
 }

@@ -9,6 +9,8 @@ import { isSemverSyntax, isVersionSyntax } from '../../version-syntax.js';
 import { mapEcosystem } from './ecosystems.js';
 import type { OsvAffected, OsvRange, OsvRecord } from './schema.js';
 
+const CVE_ID = /^CVE-\d{4}-\d{4,}$/;
+
 export interface OsvProblem {
   reason: SkipReason;
   detail: string;
@@ -87,6 +89,13 @@ export function normalizeOsv(record: OsvRecord, file: string): NormalizedOsv {
   const problems: OsvProblem[] = [];
   const byKey = new Map<string, Advisory>();
   const aliases = [...new Set((record.aliases ?? []).filter((a) => a !== record.id))];
+  // Distro advisories (SUSE-SU, openSUSE-SU, ALSA, RLSA) name the CVEs they fix in `upstream`
+  // (OSV 1.7) or, before it existed, in `related`: for a distro package those CVEs are the
+  // vulnerability, so they join the aliases (CVE enrichment and merging need them).
+  const fixedCves = [...(record.upstream ?? []), ...(record.related ?? [])].filter(
+    (id) => CVE_ID.test(id) && id !== record.id && !aliases.includes(id),
+  );
+  const distroAliases = [...aliases, ...new Set(fixedCves)];
   const references = (record.references ?? []).map((r) => r.url);
   for (const affected of record.affected ?? []) {
     if (!affected.package) {
@@ -139,7 +148,7 @@ export function normalizeOsv(record: OsvRecord, file: string): NormalizedOsv {
     }
     const advisory: Advisory = {
       id: record.id,
-      aliases,
+      aliases: mapping.namespace.startsWith('osv:') ? aliases : distroAliases,
       namespace: mapping.namespace,
       packageName,
       versionScheme: mapping.scheme,

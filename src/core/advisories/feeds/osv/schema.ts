@@ -44,6 +44,8 @@ export const osvRecord = z.object({
   withdrawn: z.string().optional(),
   aliases: z.array(z.string()).nullish(),
   related: z.array(z.string()).nullish(),
+  /** OSV 1.7: ids of the upstream vulnerabilities a downstream (distro) advisory fixes. */
+  upstream: z.array(z.string()).nullish(),
   summary: z.string().optional(),
   details: z.string().optional(),
   severity: z.array(osvSeverity).nullish(),
