@@ -71,14 +71,38 @@ async function readAll(driver: FeedDriver, dir: string, onRecord: RecordSink, no
   return { report, freshness };
 }
 
-export async function syncFeed(
+/** Reads a feed's input directory (a mirror folder or the download cache) into `onRecord`. */
+export function readFeedInput(
   driver: FeedDriver,
-  options: SyncOptions,
+  dir: string,
   onRecord: RecordSink,
+  now: () => Date = () => new Date(),
 ): Promise<SyncResult> {
-  const now = options.now ?? (() => new Date());
+  return readAll(driver, dir, onRecord, now);
+}
+
+export interface FeedInput {
+  /** The directory the driver reads. */
+  dir: string;
+  /** False when every upstream answered 304 (always true for a mirror). */
+  downloaded: boolean;
+  /** What the download cache remembers of the last full read, if anything. */
+  lastRun?: Omit<FeedFreshness, 'driver' | 'changed'>;
+  /** Remembers a full read of this input (the download cache's own "unchanged" shortcut). */
+  remember(freshness: FeedFreshness): Promise<void>;
+}
+
+/**
+ * The network half of a sync, with no reading: from a mirror, the input is the mirror's folder;
+ * live, every upstream file is fetched into the download cache with conditional requests.
+ */
+export async function fetchFeedInput(driver: FeedDriver, options: SyncOptions): Promise<FeedInput> {
   if ('mirrorDir' in options.mode) {
-    return readAll(driver, join(options.mode.mirrorDir, driver.mirrorSubdir), onRecord, now);
+    return {
+      dir: join(options.mode.mirrorDir, driver.mirrorSubdir),
+      downloaded: true,
+      remember: async () => {},
+    };
   }
   const upstream = driver.upstream(options.upstream ?? DEFAULT_UPSTREAM_OPTIONS);
   if (upstream.length === 0) {
@@ -94,7 +118,7 @@ export async function syncFeed(
   // Outside the feed folder, so no driver mistakes it for data (OSV reads every *.json).
   const statePath = join(options.mode.cacheDir, 'feeds', `${driver.id}${FETCH_STATE_SUFFIX}`);
   const state = await loadFetchState(statePath);
-  let changed = false;
+  let downloaded = false;
   for (const file of upstream) {
     const dest = resolve(dir, file.path);
     // Paths come from configuration (e.g. OSV ecosystem names): never write outside the cache.
@@ -113,22 +137,39 @@ export async function syncFeed(
       state.files[file.path],
       options.mode.http ?? DEFAULT_HTTP_OPTIONS,
       (tmp) => verifyFeedFile(tmp, file.path),
-      now,
+      options.now,
     );
     state.files[file.path] = result.state;
-    if (result.status === 'downloaded') changed = true;
+    if (result.status === 'downloaded') downloaded = true;
     // Persist after each file, so a later failure does not forget what is already on disk.
     await saveFetchState(statePath, state);
   }
-  if (!changed && !options.force && state.lastRun) {
-    return { report: undefined, freshness: { driver: driver.id, ...state.lastRun, changed: false } };
-  }
-  const out = await readAll(driver, dir, onRecord, now);
-  state.lastRun = {
-    lastSync: out.freshness.lastSync,
-    records: out.freshness.records,
-    sourceVersion: out.freshness.sourceVersion,
+  return {
+    dir,
+    downloaded,
+    ...(state.lastRun ? { lastRun: state.lastRun } : {}),
+    async remember(freshness) {
+      state.lastRun = {
+        lastSync: freshness.lastSync,
+        records: freshness.records,
+        sourceVersion: freshness.sourceVersion,
+      };
+      await saveFetchState(statePath, state);
+    },
   };
-  await saveFetchState(statePath, state);
+}
+
+export async function syncFeed(
+  driver: FeedDriver,
+  options: SyncOptions,
+  onRecord: RecordSink,
+): Promise<SyncResult> {
+  const now = options.now ?? (() => new Date());
+  const input = await fetchFeedInput(driver, options);
+  if (!input.downloaded && !options.force && input.lastRun) {
+    return { report: undefined, freshness: { driver: driver.id, ...input.lastRun, changed: false } };
+  }
+  const out = await readAll(driver, input.dir, onRecord, now);
+  await input.remember(out.freshness);
   return out;
 }
