@@ -36,7 +36,7 @@ describe('migrations from several processes at once', () => {
             "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
           );
           waiting = rows[0]?.n ?? 0;
-          const exited = await Promise.race([Promise.all(children.map((c) => c.done)), sleep(0)]);
+          const exited = await Promise.race([...children.map((c) => c.done), sleep(0)]);
           if (exited) throw new Error(`a child exited before queuing: ${JSON.stringify(exited)}`);
         }
       } finally {
