@@ -16,6 +16,10 @@ import { sbomColdBenchmark, sbomVersusCdxgenBenchmark, sbomWarmBenchmark } from 
 import type { Benchmark } from './types.js';
 import { vulndbImportBenchmark } from './vulndb-import.js';
 import { vulndbMatchBenchmark, vulndbOpenBenchmark } from './vulndb-match.js';
+import {
+  vulndbReadDuringImportPgliteBenchmark,
+  vulndbReadDuringImportPostgresBenchmark,
+} from './vulndb-read-during-import.js';
 
 export const BENCHMARKS: readonly Benchmark[] = [
   readAllOnePassBenchmark,
@@ -26,6 +30,8 @@ export const BENCHMARKS: readonly Benchmark[] = [
   vulndbImportBenchmark,
   vulndbMatchBenchmark,
   vulndbOpenBenchmark,
+  vulndbReadDuringImportPgliteBenchmark,
+  vulndbReadDuringImportPostgresBenchmark,
   sbomColdBenchmark,
   sbomWarmBenchmark,
   sbomVersusCdxgenBenchmark,

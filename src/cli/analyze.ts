@@ -25,7 +25,8 @@ import { loadGitleaksRules } from '../core/secrets/gitleaks.js';
 import { parseContentSearchRule } from '../core/secrets/content-search.js';
 import { DEFAULT_SECRET_SCAN_OPTIONS } from '../core/secrets/scan.js';
 import { migrate } from '../store/migrate.js';
-import { openDatabase, type Sql } from '../store/sql.js';
+import { openLockedDatabase } from '../store/open-embedded.js';
+import type { Sql } from '../store/sql.js';
 import { VulnerabilityStore } from '../store/vulnerability-store.js';
 import { MAX_INPUT_BYTES, MAX_SBOM_BYTES, readBoundedFile } from '../core/io/read-bounded-file.js';
 import { withImageOptions } from './context.js';
@@ -155,8 +156,9 @@ export async function openVulnerabilityDatabase(
 ): Promise<{ db: Sql; store: VulnerabilityStore; close: () => Promise<void> }> {
   const url = flags.dbUrl ?? env.PORTCULLIS_DB_URL;
   if (!url) await mkdir(cacheDir, { recursive: true });
-  const db = await openDatabase(
+  const db = await openLockedDatabase(
     url ? { kind: 'postgres', url } : { kind: 'pglite', dataDir: join(cacheDir, 'db') },
+    { mode: 'wait', timeoutMs: 600_000, onWait: (message) => process.stderr.write(`${message}\n`) },
   );
   try {
     await migrate(db);

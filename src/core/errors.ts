@@ -37,6 +37,8 @@ export type ErrorCode =
   | 'INVALID_CPE'
   | 'FEED_CORRUPT'
   | 'FEED_FETCH'
+  /** Another process holds the embedded database. */
+  | 'DATABASE_LOCKED'
   | 'IO';
 
 export class PortcullisError extends Error {

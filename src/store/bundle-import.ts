@@ -1,7 +1,8 @@
 /**
  * `db import`: verifies an offline bundle end to end (gzip integrity, manifest schema, payload
  * sha256, line and byte counts) before the database is touched, then replaces each source it
- * carries, all in one transaction: a bundle that turns out bad half-way changes nothing.
+ * carries, all swapped in together in one short transaction: a bundle that turns out bad
+ * half-way changes nothing.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -13,7 +14,7 @@ import { bundleManifestSchema, MAX_BUNDLE_LINE_BYTES, type BundleManifest } from
 import { STORE_SCHEMA_VERSION } from './bundle-export.js';
 import { parseBundleRecord } from './bundle-records.js';
 import type { Sql } from './sql.js';
-import { VulnerabilityStore, type PackageKey } from './vulnerability-store.js';
+import { withFeedImport, type FeedImporter, type PackageKey } from './feed-import.js';
 
 const NEWLINE = 0x0a;
 
@@ -165,12 +166,14 @@ export async function importBundle(
   file: string,
 ): Promise<{ manifest: BundleManifest; sources: ImportedSource[] }> {
   const manifest = await verifyBundle(file);
-  const imported = await db.transaction(async (tx) => {
-    const store = new VulnerabilityStore(tx);
-    // Read again inside the transaction and re-check: the file may change between the passes.
+  const imported = await withFeedImport(db, async (importer) => {
+    // Read again while staging and re-check: the file may change between the passes. Every
+    // source is staged first and all are swapped in together only once the whole file checked.
     const lines = bundleLines(file);
     try {
-      return await replaceAll(store, file, manifest, lines);
+      const sources = await stageAll(importer, file, manifest, lines);
+      await importer.commit();
+      return sources;
     } finally {
       await lines.return(undefined);
     }
@@ -178,8 +181,8 @@ export async function importBundle(
   return { manifest, sources: imported };
 }
 
-async function replaceAll(
-  store: VulnerabilityStore,
+async function stageAll(
+  importer: FeedImporter,
   file: string,
   manifest: BundleManifest,
   lines: AsyncGenerator<Buffer>,
@@ -189,7 +192,7 @@ async function replaceAll(
   let lineNo = 1;
   const out: ImportedSource[] = [];
   for (const s of manifest.sources) {
-    const { changedKeys } = await store.replaceFeed(s.source, async (sink) => {
+    const { changedKeys } = await importer.stage(s.source, async (sink) => {
       for (let i = 0; i < s.rows; i++) {
         const next = await lines.next();
         lineNo++;

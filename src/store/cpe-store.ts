@@ -10,17 +10,6 @@ import type { Sql } from './sql.js';
 /** Records per insert: NVD configurations are small, a batch stays around a few MiB. */
 const BATCH = 2000;
 
-export const CPE_MIGRATION_SQL = `
-  CREATE TABLE cpe_config (
-    source text NOT NULL,
-    cve text NOT NULL,
-    products text[] NOT NULL,
-    record jsonb NOT NULL
-  );
-  CREATE INDEX cpe_config_by_product ON cpe_config USING gin (products);
-  CREATE INDEX cpe_config_by_source ON cpe_config (source);
-`;
-
 /** `product` of a `cpe:2.3:a:vendor:product:...` string, unescaped and lower-cased. */
 function productOf(criteria: string): string | undefined {
   // Split on colons not preceded by a backslash; the product is field 4.
@@ -49,30 +38,23 @@ export function productsOf(record: CpeConfigRecord): string[] {
   return [...out].sort();
 }
 
-/**
- * Buffers one feed's CPE configurations. The feed's previous rows are deleted before the first
- * insert or, if the feed emitted none, on the final flush, so a replacement never leaves stale
- * configurations behind. Runs inside the replacing transaction.
- */
+/** Buffers one feed's CPE configurations and writes them into its staging table in batches. */
 export class CpeWriter {
   private pending: CpeConfigRecord[] = [];
-  private cleared = false;
 
-  async add(tx: Sql, source: string, record: CpeConfigRecord): Promise<void> {
+  constructor(private readonly table: () => Promise<string>) {}
+
+  async add(db: Sql, source: string, record: CpeConfigRecord): Promise<void> {
     this.pending.push(record);
-    if (this.pending.length >= BATCH) await this.flush(tx, source);
+    if (this.pending.length >= BATCH) await this.flush(db, source);
   }
 
-  async flush(tx: Sql, source: string): Promise<void> {
-    if (!this.cleared) {
-      await tx.query('DELETE FROM cpe_config WHERE source = $1', [source]);
-      this.cleared = true;
-    }
+  async flush(db: Sql, source: string): Promise<void> {
     if (this.pending.length === 0) return;
     const rows = this.pending.map((r) => ({ cve: r.cve, products: productsOf(r), record: r }));
     this.pending = [];
-    await tx.query(
-      `INSERT INTO cpe_config (source, cve, products, record)
+    await db.query(
+      `INSERT INTO "${await this.table()}" (source, cve, products, record)
        SELECT $1, e->>'cve', ARRAY(SELECT jsonb_array_elements_text(e->'products')), e->'record'
        FROM jsonb_array_elements($2::jsonb) AS e`,
       [source, JSON.stringify(rows)],

@@ -1,9 +1,18 @@
 import { PortcullisError } from '../core/errors.js';
+import { withAdvisoryLock } from './advisory-lock.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import type { Sql } from './sql.js';
 
-/** Applies pending migrations in order, each in its own transaction. Returns the ids applied. */
-export async function migrate(db: Sql, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+/**
+ * Applies pending migrations in order, each in its own transaction. Returns the ids applied.
+ * Runs under an advisory lock: processes starting together against one server take turns, and
+ * the later ones find the schema already current instead of failing on a duplicate key.
+ */
+export function migrate(db: Sql, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  return withAdvisoryLock(db, 'migrate', (session) => migrateLocked(session, migrations));
+}
+
+async function migrateLocked(db: Sql, migrations: readonly Migration[]): Promise<number[]> {
   await db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migration (id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
   );

@@ -1,5 +1,3 @@
-import { CPE_MIGRATION_SQL } from './cpe-store.js';
-
 /**
  * Numbered, append-only migrations. Never edit a released migration: add a new one.
  */
@@ -80,6 +78,55 @@ export const MIGRATIONS: readonly Migration[] = [
     id: 3,
     name: 'nvd cpe configurations',
     // The opt-in CPE matcher's data, kept in its own table so the advisory tables stay as they are.
-    sql: CPE_MIGRATION_SQL,
+    sql: `
+      CREATE TABLE cpe_config (
+        source text NOT NULL,
+        cve text NOT NULL,
+        products text[] NOT NULL,
+        record jsonb NOT NULL
+      );
+      CREATE INDEX cpe_config_by_product ON cpe_config USING gin (products);
+      CREATE INDEX cpe_config_by_source ON cpe_config (source);
+    `,
+  },
+  {
+    id: 4,
+    name: 'feed data partitioned by source',
+    // Each source's rows live in their own partition, so a feed import loads a new table nobody
+    // reads yet and swaps it in with a short DETACH/ATTACH (see feed-partitions.ts): readers see
+    // the old data or the new, never wait for the load. Existing rows move to one partition per
+    // source. The sequence numbers partitions; input_fingerprint lets `db update` skip a feed
+    // whose input did not change.
+    sql: `
+      CREATE SEQUENCE feed_partition_seq;
+      ALTER TABLE feed_source ADD COLUMN input_fingerprint jsonb;
+      DO $$
+      DECLARE
+        t text;
+        s text;
+        part text;
+        idx record;
+      BEGIN
+        FOREACH t IN ARRAY ARRAY['advisory', 'cvss', 'kev', 'epss', 'ssvc', 'cpe_config'] LOOP
+          EXECUTE format('ALTER TABLE %I RENAME TO %I', t, t || '_unpartitioned');
+          EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS) PARTITION BY LIST (source)', t, t || '_unpartitioned');
+          FOR s IN EXECUTE format('SELECT DISTINCT source FROM %I', t || '_unpartitioned') LOOP
+            part := format('%s_p%s_g%s', t, left(md5(s), 12), nextval('feed_partition_seq'));
+            EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS)', part, t);
+            EXECUTE format('ALTER TABLE %I ADD CHECK (source = %L)', part, s);
+            EXECUTE format('INSERT INTO %I SELECT * FROM %I WHERE source = %L', part, t || '_unpartitioned', s);
+            EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES IN (%L)', t, part, s);
+          END LOOP;
+          EXECUTE format('DROP TABLE %I', t || '_unpartitioned');
+        END LOOP;
+      END $$;
+      CREATE INDEX advisory_by_package ON advisory (namespace, package_name);
+      CREATE INDEX advisory_by_id ON advisory (id);
+      CREATE INDEX cvss_by_cve ON cvss (cve);
+      CREATE INDEX kev_by_cve ON kev (cve);
+      CREATE INDEX epss_by_cve ON epss (cve);
+      CREATE INDEX ssvc_by_cve ON ssvc (cve);
+      CREATE INDEX cpe_config_by_product ON cpe_config USING gin (products);
+    `,
   },
 ];

@@ -4,6 +4,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { PortcullisError } from '../core/errors.js';
 
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<{ rows: T[] }>;
@@ -11,17 +12,26 @@ export interface Sql {
   exec(text: string): Promise<void>;
   /** Runs `fn` in one transaction: everything or nothing. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` on one dedicated connection, outside any transaction: what session-level state
+   * (advisory locks) needs. PGlite has a single connection, so it is the database itself.
+   */
+  session<T>(fn: (session: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
   readonly kind: 'pglite' | 'postgres';
 }
 
-export type DatabaseConfig = { kind: 'pglite'; dataDir?: string } | { kind: 'postgres'; url: string };
+/** Connections a server pool opens at most when none is configured. */
+export const DEFAULT_POOL_SIZE = 4;
 
-function wrapPglite(
-  db: PGlite | Parameters<Parameters<PGlite['transaction']>[0]>[0],
-  close: () => Promise<void>,
-): Sql {
-  return {
+export type DatabaseConfig =
+  | { kind: 'pglite'; dataDir?: string }
+  | { kind: 'postgres'; url: string; /** Connections at most (default 4). */ poolSize?: number };
+
+type PgliteTx = Parameters<Parameters<PGlite['transaction']>[0]>[0];
+
+function wrapPglite(db: PGlite | PgliteTx, close: () => Promise<void>): Sql {
+  const self: Sql = {
     kind: 'pglite',
     async query<T>(text: string, params?: readonly unknown[]) {
       const result = await db.query<T>(text, params ? [...params] : undefined);
@@ -31,11 +41,13 @@ function wrapPglite(
       await db.exec(text);
     },
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-      if (!('transaction' in db)) return fn(wrapPglite(db, close)); // already inside one
+      if (!('transaction' in db)) return fn(self); // already inside one
       return db.transaction((tx) => fn(wrapPglite(tx, close)));
     },
+    session: (fn) => fn(self),
     close,
   };
+  return self;
 }
 
 export async function openPglite(dataDir?: string): Promise<Sql> {
@@ -43,8 +55,9 @@ export async function openPglite(dataDir?: string): Promise<Sql> {
   return wrapPglite(db, () => db.close());
 }
 
-function wrapClient(client: pg.PoolClient): Sql {
-  return {
+/** One pooled connection; `inTransaction` when an outer BEGIN already holds it. */
+function wrapClient(client: pg.PoolClient, inTransaction: boolean): Sql {
+  const self: Sql = {
     kind: 'postgres',
     async query<T>(text: string, params?: readonly unknown[]) {
       const result = await client.query(text, params ? [...params] : undefined);
@@ -54,19 +67,44 @@ function wrapClient(client: pg.PoolClient): Sql {
       await client.query(text);
     },
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-      return fn(wrapClient(client)); // nested: the outer transaction already holds the client
+      if (inTransaction) return fn(self);
+      await client.query('BEGIN');
+      try {
+        const out = await fn(wrapClient(client, true));
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
     },
+    session: (fn) => fn(self),
     async close() {
       client.release();
     },
   };
+  return self;
 }
 
-export async function openPostgres(url: string): Promise<Sql> {
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+export async function openPostgres(url: string, poolSize = DEFAULT_POOL_SIZE): Promise<Sql> {
+  if (!Number.isInteger(poolSize) || poolSize < 1) {
+    throw new PortcullisError(
+      'CONFIG_INVALID',
+      `database pool size must be a positive integer, got ${poolSize}`,
+    );
+  }
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // Fail fast with a clear error when the server is unreachable.
   const probe = await pool.connect();
   probe.release();
+  const onClient = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      return await fn(client);
+    } finally {
+      client.release();
+    }
+  };
   return {
     kind: 'postgres',
     async query<T>(text: string, params?: readonly unknown[]) {
@@ -76,24 +114,12 @@ export async function openPostgres(url: string): Promise<Sql> {
     async exec(text: string) {
       await pool.query(text);
     },
-    async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const out = await fn(wrapClient(client));
-        await client.query('COMMIT');
-        return out;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
+    transaction: (fn) => onClient((client) => wrapClient(client, false).transaction(fn)),
+    session: (fn) => onClient((client) => fn(wrapClient(client, false))),
     close: () => pool.end(),
   };
 }
 
 export function openDatabase(config: DatabaseConfig): Promise<Sql> {
-  return config.kind === 'pglite' ? openPglite(config.dataDir) : openPostgres(config.url);
+  return config.kind === 'pglite' ? openPglite(config.dataDir) : openPostgres(config.url, config.poolSize);
 }

@@ -1,11 +1,13 @@
 /**
  * `db update`: runs each feed driver (from a mirror directory or the live upstream) into the
- * store, one atomic replacement per feed. A feed that fails keeps its previous data and the
- * others still update; the outcome of each is reported.
+ * store, one atomic replacement per feed. Downloads happen before any database work; a feed
+ * whose input is byte-for-byte what was imported last time is not read again. A feed that fails
+ * keeps its previous data and the others still update; the outcome of each is reported.
  */
 import { describeError } from '../core/errors.js';
 import type { FeedDriver } from '../core/advisories/feed.js';
-import { syncFeed, type SyncOptions } from '../core/advisories/sync.js';
+import { compareInput, fingerprintInput } from '../core/advisories/fetch/input-fingerprint.js';
+import { fetchFeedInput, readFeedInput, type SyncOptions } from '../core/advisories/sync.js';
 import type { ImportReport } from '../core/advisories/import-report.js';
 import type { PackageKey, VulnerabilityStore } from './vulnerability-store.js';
 
@@ -22,7 +24,39 @@ export type FeedOutcome =
   | { driver: string; status: 'unchanged'; durationMs: number }
   | { driver: string; status: 'failed'; error: string; durationMs: number };
 
-class Unchanged extends Error {}
+async function updateOne(
+  store: VulnerabilityStore,
+  driver: FeedDriver,
+  options: SyncOptions,
+  started: number,
+): Promise<FeedOutcome> {
+  const now = options.now ?? (() => new Date());
+  // The network part first: no database work waits on a download.
+  const input = await fetchFeedInput(driver, options);
+  if (!options.force) {
+    const seen = await compareInput(await store.inputFingerprint(driver.id), driver, input.dir);
+    if (seen.same) {
+      await store.touchFeed(driver.id, now().toISOString(), seen.refreshed);
+      return { driver: driver.id, status: 'unchanged', durationMs: Date.now() - started };
+    }
+  }
+  const inputFingerprint = await fingerprintInput(driver, input.dir);
+  let report: ImportReport | undefined;
+  const { records, changedKeys, freshness } = await store.replaceFeed(driver.id, async (sink) => {
+    const result = await readFeedInput(driver, input.dir, sink, now);
+    report = result.report;
+    return { freshness: result.freshness, inputFingerprint, ...(report ? { report } : {}) };
+  });
+  await input.remember(freshness);
+  return {
+    driver: driver.id,
+    status: 'updated',
+    records,
+    ...(report ? { report } : {}),
+    changedKeys,
+    durationMs: Date.now() - started,
+  };
+}
 
 export async function updateFeeds(
   store: VulnerabilityStore,
@@ -33,34 +67,14 @@ export async function updateFeeds(
   for (const driver of drivers) {
     const started = Date.now();
     try {
-      let report: ImportReport | undefined;
-      const { records, changedKeys } = await store.replaceFeed(driver.id, async (sink) => {
-        const result = await syncFeed(driver, options, sink);
-        // Nothing new upstream: roll back the (empty) replacement, keep what is stored.
-        if (!result.freshness.changed) throw new Unchanged(result.freshness.lastSync);
-        report = result.report;
-        return { freshness: result.freshness, ...(result.report ? { report: result.report } : {}) };
-      });
+      outcomes.push(await updateOne(store, driver, options, started));
+    } catch (err) {
       outcomes.push({
         driver: driver.id,
-        status: 'updated',
-        records,
-        ...(report ? { report } : {}),
-        changedKeys,
+        status: 'failed',
+        error: describeError(err),
         durationMs: Date.now() - started,
       });
-    } catch (err) {
-      if (err instanceof Unchanged) {
-        await store.touchFeed(driver.id, err.message);
-        outcomes.push({ driver: driver.id, status: 'unchanged', durationMs: Date.now() - started });
-      } else {
-        outcomes.push({
-          driver: driver.id,
-          status: 'failed',
-          error: describeError(err),
-          durationMs: Date.now() - started,
-        });
-      }
     }
   }
   return outcomes;

@@ -80,6 +80,19 @@ async function readAll(driver: FeedDriver, dir: string, onRecord: RecordSink, no
   return { report, freshness };
 }
 
+/** Reads a feed's input directory (a mirror folder or the download cache) into `onRecord`. */
+export async function readFeedInput(
+  driver: FeedDriver,
+  dir: string,
+  onRecord: RecordSink,
+  now: () => Date = () => new Date(),
+): Promise<SyncResult> {
+  // A mirror that does not carry a source (an older snapshot, a partial copy) says "no data
+  // from it": an empty, visible import (0 records in `db status`) rather than a failed update.
+  if (!existsSync(dir)) return absentFromMirror(driver, now);
+  return readAll(driver, dir, onRecord, now);
+}
+
 export const ABSENT_FROM_MIRROR = 'absent-from-mirror';
 
 function absentFromMirror(driver: FeedDriver, now: () => Date): SyncResult {
@@ -96,18 +109,28 @@ function absentFromMirror(driver: FeedDriver, now: () => Date): SyncResult {
   };
 }
 
-export async function syncFeed(
-  driver: FeedDriver,
-  options: SyncOptions,
-  onRecord: RecordSink,
-): Promise<SyncResult> {
-  const now = options.now ?? (() => new Date());
+export interface FeedInput {
+  /** The directory the driver reads. */
+  dir: string;
+  /** False when every upstream answered 304 (always true for a mirror). */
+  downloaded: boolean;
+  /** What the download cache remembers of the last full read, if anything. */
+  lastRun?: Omit<FeedFreshness, 'driver' | 'changed'>;
+  /** Remembers a full read of this input (the download cache's own "unchanged" shortcut). */
+  remember(freshness: FeedFreshness): Promise<void>;
+}
+
+/**
+ * The network half of a sync, with no reading: from a mirror, the input is the mirror's folder;
+ * live, every upstream file is fetched into the download cache with conditional requests.
+ */
+export async function fetchFeedInput(driver: FeedDriver, options: SyncOptions): Promise<FeedInput> {
   if ('mirrorDir' in options.mode) {
-    const dir = join(options.mode.mirrorDir, driver.mirrorSubdir);
-    // A mirror that does not carry a source (an older snapshot, a partial copy) says "no data
-    // from it": an empty, visible import (0 records in `db status`) rather than a failed update.
-    if (!existsSync(dir)) return absentFromMirror(driver, now);
-    return readAll(driver, dir, onRecord, now);
+    return {
+      dir: join(options.mode.mirrorDir, driver.mirrorSubdir),
+      downloaded: true,
+      remember: async () => {},
+    };
   }
   const upstream = driver.upstream(options.upstream ?? DEFAULT_UPSTREAM_OPTIONS);
   if (upstream.length === 0) {
@@ -124,7 +147,7 @@ export async function syncFeed(
   const statePath = join(options.mode.cacheDir, 'feeds', `${driver.id}${FETCH_STATE_SUFFIX}`);
   const state = await loadFetchState(statePath);
   const http = options.mode.http ?? DEFAULT_HTTP_OPTIONS;
-  let changed = false;
+  let downloaded = false;
   const fetchAll = async (files: readonly UpstreamFile[]): Promise<void> => {
     for (const file of files) {
       const dest = resolve(dir, file.path);
@@ -144,10 +167,10 @@ export async function syncFeed(
         state.files[file.path],
         http,
         (tmp) => verifyFeedFile(tmp, file.path),
-        now,
+        options.now,
       );
       state.files[file.path] = result.state;
-      if (result.status === 'downloaded') changed = true;
+      if (result.status === 'downloaded') downloaded = true;
       // Persist after each file, so a later failure does not forget what is already on disk.
       await saveFetchState(statePath, state);
     }
@@ -158,15 +181,32 @@ export async function syncFeed(
     if (next.length === 0) break;
     await fetchAll(next);
   }
-  if (!changed && !options.force && state.lastRun) {
-    return { report: undefined, freshness: { driver: driver.id, ...state.lastRun, changed: false } };
-  }
-  const out = await readAll(driver, dir, onRecord, now);
-  state.lastRun = {
-    lastSync: out.freshness.lastSync,
-    records: out.freshness.records,
-    sourceVersion: out.freshness.sourceVersion,
+  return {
+    dir,
+    downloaded,
+    ...(state.lastRun ? { lastRun: state.lastRun } : {}),
+    async remember(freshness) {
+      state.lastRun = {
+        lastSync: freshness.lastSync,
+        records: freshness.records,
+        sourceVersion: freshness.sourceVersion,
+      };
+      await saveFetchState(statePath, state);
+    },
   };
-  await saveFetchState(statePath, state);
+}
+
+export async function syncFeed(
+  driver: FeedDriver,
+  options: SyncOptions,
+  onRecord: RecordSink,
+): Promise<SyncResult> {
+  const now = options.now ?? (() => new Date());
+  const input = await fetchFeedInput(driver, options);
+  if (!input.downloaded && !options.force && input.lastRun) {
+    return { report: undefined, freshness: { driver: driver.id, ...input.lastRun, changed: false } };
+  }
+  const out = await readFeedInput(driver, input.dir, onRecord, now);
+  await input.remember(out.freshness);
   return out;
 }
