@@ -149,6 +149,24 @@ function oldEphemeralNames(oldObject: unknown): Set<string> {
   return new Set(parsed.success ? (parsed.data.ephemeralContainers ?? []).map((c) => c.name) : []);
 }
 
+export function invalidReview(
+  envelope: Envelope,
+  reason: string,
+  partial: Partial<InvalidReview> = {},
+): InvalidReview {
+  return {
+    envelope,
+    reason,
+    namespace: '',
+    name: '',
+    kind: '',
+    operation: '',
+    user: '',
+    dryRun: false,
+    ...partial,
+  };
+}
+
 /** Parses a body already decoded from JSON; `kinds` = built-in plus configured custom kinds. */
 export function parseAdmissionReview(body: unknown, kinds: readonly WorkloadKind[]): ParsedReview {
   const rawRequest = (body as { request?: { uid?: unknown } } | null)?.request;
@@ -159,17 +177,7 @@ export function parseAdmissionReview(body: unknown, kinds: readonly WorkloadKind
     apiVersion: string = ADMISSION_API_VERSIONS[0],
   ) => ({
     ok: false as const,
-    invalid: {
-      envelope: { apiVersion, uid },
-      reason,
-      namespace: '',
-      name: '',
-      kind: '',
-      operation: '',
-      user: '',
-      dryRun: false,
-      ...partial,
-    },
+    invalid: invalidReview({ apiVersion, uid }, reason, partial),
   });
 
   const envelope = EnvelopeSchema.safeParse(body);
