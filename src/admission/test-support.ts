@@ -103,8 +103,11 @@ export function admissionReview(
 export class MemoryDigests {
   readonly tags = new Map<string, string>();
   down = false;
+  /** When set, resolutions never settle (a registry that accepts and never answers). */
+  hang = false;
   async resolve(ref: ImageReference): Promise<string> {
     if (this.down) throw new PortcullisError('REGISTRY_UNREACHABLE', 'registry unreachable');
+    if (this.hang) return new Promise<never>(() => undefined);
     const digest = this.tags.get(formatReference(ref));
     if (!digest) throw new PortcullisError('REGISTRY_NOT_FOUND', `manifest unknown: ${formatReference(ref)}`);
     return digest;
