@@ -12,21 +12,16 @@ import {
   memoryPorts,
   type MemoryPorts,
   type WorkloadKindName,
+  MAIN_IMAGE,
+  MAIN_DIGEST,
+  INIT_DIGEST,
+  CVE_REASON,
 } from './test-support.js';
 import { startAdmissionServer, type AdmissionTestServer } from './test-server.js';
 
-const MAIN = 'registry.example:5000/team/app:1.0';
-const MAIN_DIGEST = `sha256:${'1'.repeat(64)}`;
-const INIT_DIGEST = `sha256:${'2'.repeat(64)}`;
 const DEBUG_DIGEST = `sha256:${'3'.repeat(64)}`;
-const STOP = {
-  gate: 'vulnerabilities',
-  trigger: 'package',
-  message: 'critical CVE',
-  action: 'STOP' as const,
-  vulnerability: 'CVE-2024-0001',
-  severity: 'Critical',
-};
+const MAIN = MAIN_IMAGE;
+const STOP = { ...CVE_REASON, vulnerability: 'CVE-2024-0001' };
 
 const CONFIG = `
 cluster: behaviour

@@ -11,21 +11,14 @@ import {
   WORKLOAD_KINDS,
   type MemoryPorts,
   type WorkloadKindName,
+  MAIN_IMAGE,
+  MAIN_DIGEST,
+  INIT_DIGEST,
+  CVE_REASON,
 } from './test-support.js';
 import { startAdmissionServer, type AdmissionTestServer } from './test-server.js';
 
-const MAIN = 'registry.example:5000/team/app:1.0';
-const MAIN_DIGEST = `sha256:${'1'.repeat(64)}`;
-const INIT_DIGEST = `sha256:${'2'.repeat(64)}`;
-const CVE_REASON = {
-  gate: 'vulnerabilities',
-  trigger: 'package',
-  message: 'HIGH Vulnerability found in os package type (dpkg) - libwebp7 (fixed in: 1.2.4-0.2+deb12u1)',
-  action: 'STOP' as const,
-  vulnerability: 'CVE-2023-4863',
-  severity: 'Critical',
-  package: 'libwebp7-1.2.4-0.2',
-};
+const MAIN = MAIN_IMAGE;
 
 const CONFIG = `
 cluster: test-cluster

@@ -275,3 +275,18 @@ export async function kubectlWorkloads(
     ReplicationController: pick('ReplicationController'),
   };
 }
+
+/** The images the admission tests run: a tag-only image on a private registry, and busybox. */
+export const MAIN_IMAGE = 'registry.example:5000/team/app:1.0';
+export const MAIN_DIGEST = `sha256:${'1'.repeat(64)}`;
+export const INIT_DIGEST = `sha256:${'2'.repeat(64)}`;
+/** A stored reason as the policy engine reports a vulnerability trigger. */
+export const CVE_REASON: VerdictReason = {
+  gate: 'vulnerabilities',
+  trigger: 'package',
+  message: 'HIGH Vulnerability found in os package type (dpkg) - libwebp7 (fixed in: 1.2.4-0.2+deb12u1)',
+  action: 'STOP',
+  vulnerability: 'CVE-2023-4863',
+  severity: 'Critical',
+  package: 'libwebp7-1.2.4-0.2',
+};
