@@ -69,3 +69,48 @@ export function auditImage(use: ImageUse, evaluation: ImageEvaluation | undefine
     stale: evaluation?.stale ?? false,
   };
 }
+
+/** Kubernetes object names: lower-case, ≤ 253 characters, [a-z0-9.-]. */
+function objectName(row: AuditRecord): string {
+  const base = `${row.kind.split('/')[0]}-${row.name || 'unnamed'}`
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, '-');
+  return base.replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '').slice(0, 253) || 'unnamed';
+}
+
+/**
+ * The `Audit` custom resource (deploy/kubernetes/base/crd-audits.yaml) mirroring a row, named
+ * after the decided object so that all replicas of one workload update one record.
+ */
+export function auditResource(row: AuditRecord): Record<string, unknown> {
+  return {
+    apiVersion: 'security.portcullis.dev/v1alpha1',
+    kind: 'Audit',
+    metadata: { name: objectName(row), namespace: row.namespace || 'default' },
+    spec: {
+      time: row.time.toISOString(),
+      cluster: row.cluster,
+      uid: row.uid,
+      operation: row.operation,
+      resource: { kind: row.kind, name: row.name },
+      ...(row.release === undefined ? {} : { release: row.release }),
+      user: row.user,
+      verdict: row.verdict,
+      mode: row.mode,
+      dryRun: row.dryRun,
+      stale: row.stale,
+      reasons: row.reasons,
+      ...(row.exception === undefined ? {} : { exception: row.exception }),
+      images: row.images.map((i) => ({
+        container: i.container,
+        list: i.list,
+        image: i.image,
+        ...(i.reference === undefined ? {} : { reference: i.reference }),
+        ...(i.digest === undefined ? {} : { digest: i.digest }),
+        ...(i.mode === undefined ? {} : { mode: i.mode }),
+        outcome: i.outcome,
+        reasons: i.reasons,
+      })),
+    },
+  };
+}
