@@ -20,12 +20,15 @@ export interface CompiledRule {
   matches(subject: RuleSubject): boolean;
 }
 
+/**
+ * `actual` undefined = the labels could not be looked up: the rule is taken, and the decision
+ * fails its images, so an outage never lets a stricter rule fall through to a looser one.
+ */
 function labelsMatch(
   wanted: Record<string, string> | undefined,
   actual: Record<string, string> | undefined,
 ): boolean {
-  if (wanted === undefined) return true;
-  if (actual === undefined) return false;
+  if (wanted === undefined || actual === undefined) return true;
   return Object.entries(wanted).every(
     ([key, value]) => Object.prototype.hasOwnProperty.call(actual, key) && actual[key] === value,
   );
