@@ -7,7 +7,7 @@
 import type { AdmissionConfig } from './config.js';
 import { needsNamespaceLabels } from './config.js';
 import { CachingDigestResolver, VerdictCache, withBudget } from './cached-ports.js';
-import { evaluateImage, type ImageDeps, type ImageEvaluation } from './evaluate-image.js';
+import { evaluateImage, failedImage, type ImageDeps, type ImageEvaluation } from './evaluate-image.js';
 import { workloadKinds, type WorkloadKind } from './kinds.js';
 import { decideInvalid } from './decide-invalid.js';
 import { denialMessage, warningLines } from './messages.js';
@@ -108,26 +108,18 @@ export class AdmissionDecider {
         const mode = rule.rule.mode;
         const labelsUnknown = rule.rule.namespaceLabels !== undefined && namespaceLabels === undefined;
         const work = labelsUnknown
-          ? Promise.resolve<ImageEvaluation>({
-              use,
-              mode,
-              digest: undefined,
-              outcome: 'fail',
-              summary: 'namespace labels unavailable',
-              reasons: ['namespace labels unavailable, the rule cannot be checked'],
-              stale: false,
-            })
+          ? Promise.resolve(
+              failedImage(use, mode, 'namespace labels unavailable', 'the rule cannot be checked'),
+            )
           : evaluateImage(use, mode, rule.rule.policy, this.deps, ctx);
         const evaluation = await withBudget(work, this.config.deadlineMs, port.signal, 'the decision').catch(
-          (): ImageEvaluation => ({
-            use,
-            mode,
-            digest: undefined,
-            outcome: 'fail',
-            summary: 'deadline exceeded',
-            reasons: [`decision deadline of ${this.config.deadlineMs} ms exceeded`],
-            stale: false,
-          }),
+          () =>
+            failedImage(
+              use,
+              mode,
+              'deadline exceeded',
+              `decision deadline of ${this.config.deadlineMs} ms exceeded`,
+            ),
         );
         return { use, rule, evaluation };
       }),
@@ -148,6 +140,7 @@ export class AdmissionDecider {
     const refused: ImageEvaluation[] = [];
     const warned: Array<{ use: ImageEvaluation['use']; why: string }> = [];
     let strictest: AdmissionMode | undefined;
+    let exceptionUsed = false;
     for (const { rule, evaluation } of results) {
       if (!rule || !evaluation) continue;
       if (strictest === undefined || STRICTNESS[evaluation.mode] > STRICTNESS[strictest])
@@ -157,9 +150,10 @@ export class AdmissionDecider {
         warned.push({ use: evaluation.use, why: `${evaluation.summary} (breakglass)` });
       else if (rule.rule.action === 'warn')
         warned.push({ use: evaluation.use, why: `${evaluation.summary} (warn only)` });
-      else if (exception)
+      else if (exception) {
+        exceptionUsed = true;
         warned.push({ use: evaluation.use, why: `${evaluation.summary} (exception ${exception.id})` });
-      else refused.push(evaluation);
+      } else refused.push(evaluation);
     }
     const images = results.map((r) => auditImage(r.use, r.evaluation));
     const reasons = [
@@ -170,8 +164,7 @@ export class AdmissionDecider {
     ];
     const allowed = refused.length === 0;
     const warnings = warningLines(warned);
-    const usedException =
-      allowed && exception && warned.some((w) => w.why.includes(`exception ${exception.id}`));
+    const usedException = allowed && exceptionUsed && exception;
     return {
       allowed,
       message: allowed

@@ -127,6 +127,24 @@ async function evaluate(
   return judge(mode, digest, verdict, answer.stale);
 }
 
+/** An image that could not be judged: `summary` for the warning line, `detail` for the audit. */
+export function failedImage(
+  use: ImageUse,
+  mode: AdmissionMode,
+  summary: string,
+  detail: string,
+): ImageEvaluation {
+  return {
+    use,
+    mode,
+    digest: undefined,
+    outcome: 'fail',
+    summary,
+    reasons: [`${summary}: ${detail}`],
+    stale: false,
+  };
+}
+
 export async function evaluateImage(
   use: ImageUse,
   mode: AdmissionMode,
