@@ -4,6 +4,7 @@
  * turn refusals into warnings; a deadline well under the webhook timeout fails each
  * unfinished image by its mode (refused under policy and analysis, allowed under breakglass).
  */
+import { PortcullisError } from '../core/errors.js';
 import type { AdmissionConfig } from './config.js';
 import { needsNamespaceLabels } from './config.js';
 import { CachingDigestResolver, VerdictCache, withBudget } from './cached-ports.js';
@@ -38,7 +39,10 @@ export class AdmissionDecider {
     private readonly ports: AdmissionPorts,
   ) {
     if (needsNamespaceLabels(config) && !ports.namespaceLabels) {
-      throw new TypeError('admission rules use namespaceLabels but no NamespaceLabelSource was given');
+      throw new PortcullisError(
+        'CONFIG_INVALID',
+        'admission rules use namespaceLabels but no NamespaceLabelSource was given',
+      );
     }
     this.kinds = workloadKinds(config.customKinds);
     this.rules = compileRules(config);
