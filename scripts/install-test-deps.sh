@@ -7,6 +7,11 @@ cd "$(dirname "$0")"
 lists=(test-deps/*.txt)
 if [ $# -gt 0 ]; then lists=(); for name in "$@"; do lists+=("test-deps/$name.txt"); done; fi
 mapfile -t packages < <(cat "${lists[@]}" | sed 's/#.*//' | tr -s ' \t' '\n' | grep -v '^$' | sort -u)
+# Another source's kubectl (e.g. Google Cloud's "kubectl" package) conflicts with Debian's
+# kubernetes-client; any kubectl on PATH will do.
+if command -v kubectl >/dev/null 2>&1; then
+  mapfile -t packages < <(printf '%s\n' "${packages[@]}" | grep -vx kubernetes-client)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,0 +1,147 @@
+/**
+ * What the admission decision needs from outside. The webhook never analyses: it resolves tags,
+ * reads stored verdicts and exceptions, enqueues analysis and writes audit rows, all through
+ * these ports. The service backs them with the store, the queue and the registry client; tests
+ * use the in-memory versions in `test-support.ts`.
+ */
+import type { ImageReference } from '../core/image/reference/parse.js';
+
+export interface PortContext {
+  /** Account whose credentials, verdicts and bundles apply (from the admission config). */
+  readonly account: string | undefined;
+  /** Aborted when the request deadline passes; ports should stop waiting then. */
+  readonly signal: AbortSignal;
+}
+
+/** Tag → digest of the manifest that will run (registry HEAD with the account's credentials). */
+export interface DigestResolver {
+  /** Returns "sha256:…"; throws (coded error) when the tag does not exist or the registry fails. */
+  resolve(ref: ImageReference, ctx: PortContext): Promise<string>;
+}
+
+export type AnalysisStatus = 'analyzed' | 'analyzing' | 'not_analyzed' | 'failed';
+
+/** One fired trigger that made a policy verdict fail or warn. */
+export interface VerdictReason {
+  gate: string;
+  trigger: string;
+  message: string;
+  action: 'GO' | 'WARN' | 'STOP';
+  /** Vulnerability id when the trigger is about one (e.g. CVE-2023-4863). */
+  vulnerability?: string;
+  severity?: string;
+  package?: string;
+}
+
+export interface StoredVerdict {
+  digest: string;
+  analysisStatus: AnalysisStatus;
+  /** Present once the image is analysed and evaluated against the requested bundle. */
+  policy?: {
+    bundleId: string;
+    status: 'pass' | 'fail';
+    reasons: VerdictReason[];
+    evaluatedAt: Date;
+  };
+}
+
+/** Stored analysis status and policy verdict of a digest; `bundleId` undefined = active bundle. */
+export interface VerdictSource {
+  /** Undefined when the service has never seen the digest. Throws when the store is unreachable. */
+  lookup(digest: string, bundleId: string | undefined, ctx: PortContext): Promise<StoredVerdict | undefined>;
+}
+
+export interface AnalysisRequest {
+  /** Normalized reference as the pod names it ("docker.io/library/nginx:1.25"). */
+  reference: string;
+  digest: string | undefined;
+  /** Who asked, for the analysis record. */
+  requestedBy: 'admission';
+}
+
+/** Enqueues an analysis; must return as soon as the job is stored, never wait for the analysis. */
+export interface AnalysisRequester {
+  request(req: AnalysisRequest, ctx: PortContext): Promise<void>;
+}
+
+/** A WhiteListItem-style exception letting a Helm release's pods through. */
+export interface AdmissionException {
+  id: string;
+  /** Release name: label `app.kubernetes.io/instance` or `release` of the object. */
+  release: string;
+  /** Namespace it applies to; undefined = every namespace. */
+  namespace: string | undefined;
+  creator: string;
+  reason: string;
+  /** Undefined = no expiry. Expired exceptions stop applying. */
+  expiresAt: Date | undefined;
+}
+
+export interface ExceptionSource {
+  /** Exceptions for the release (expired ones included; the decision filters by time). */
+  forRelease(release: string, namespace: string, ctx: PortContext): Promise<AdmissionException[]>;
+}
+
+/**
+ * Namespace labels: AdmissionReview carries only the namespace name, so rules with
+ * `namespaceLabels` need this port (the service backs it with a cached GET on the Namespace).
+ */
+export interface NamespaceLabelSource {
+  labels(namespace: string, ctx: PortContext): Promise<Record<string, string>>;
+}
+
+export type AdmissionMode = 'policy' | 'analysis' | 'breakglass';
+
+export interface AuditImage {
+  container: string;
+  /** containers | initContainers | ephemeralContainers */
+  list: string;
+  /** As written in the pod spec (truncated to 512 characters). */
+  image: string;
+  /** Normalized reference, undefined when it did not parse. */
+  reference: string | undefined;
+  digest: string | undefined;
+  mode: AdmissionMode | undefined;
+  /** ok = passes its mode; fail = fails it (allowed only through warn, exception or breakglass). */
+  outcome: 'ok' | 'fail';
+  reasons: string[];
+  stale: boolean;
+}
+
+export interface AuditRecord {
+  time: Date;
+  cluster: string;
+  uid: string;
+  namespace: string;
+  operation: string;
+  kind: string;
+  name: string;
+  release: string | undefined;
+  user: string;
+  images: AuditImage[];
+  allowed: boolean;
+  /** allowed | denied | warned (allowed with warnings). */
+  verdict: 'allowed' | 'denied' | 'warned';
+  reasons: string[];
+  /** The mode that decided (the strictest applied), or how the request bypassed the modes. */
+  mode: AdmissionMode | 'excluded' | 'scale-only' | 'no-rule' | 'invalid';
+  exception: { id: string; release: string; creator: string; reason: string } | undefined;
+  dryRun: boolean;
+  /** At least one verdict came from the cache because the store was unreachable. */
+  stale: boolean;
+}
+
+export interface AuditSink {
+  record(row: AuditRecord): Promise<void>;
+}
+
+export interface AdmissionPorts {
+  digests: DigestResolver;
+  verdicts: VerdictSource;
+  analysis: AnalysisRequester;
+  exceptions: ExceptionSource;
+  audit: AuditSink;
+  namespaceLabels?: NamespaceLabelSource;
+  /** Defaults to the system clock. */
+  now?: () => Date;
+}
