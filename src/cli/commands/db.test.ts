@@ -4,6 +4,7 @@
  * on a real PostgreSQL server via --db-url.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,11 @@ import { runCli, type CliRun } from '../../../test/support/cli.js';
 import { SHARED_DATA } from '../../../test/support/shared-data.js';
 
 const MIRROR = SHARED_DATA;
+function driverById(id: string): (typeof FEED_DRIVERS)[number] {
+  const driver = FEED_DRIVERS.find((d) => d.id === id);
+  if (!driver) throw new Error(`no feed driver ${id}`);
+  return driver;
+}
 const LONG = 600_000;
 
 async function run(args: string[]): Promise<CliRun> {
@@ -155,7 +161,10 @@ describe.each(backends)('portcullis db on $name', (backend) => {
       for (const o of outcomes) {
         expect(o.status, o.driver).toBe('updated');
         expect(rows.find((r) => r.source === o.driver)?.records, o.driver).toBe(o.report?.records);
-        expect(o.report?.records, o.driver).toBeGreaterThan(0);
+        // A source the snapshot does not carry imports as an empty, visible feed.
+        const carried = existsSync(join(MIRROR, driverById(o.driver).mirrorSubdir));
+        if (carried) expect(o.report?.records, o.driver).toBeGreaterThan(0);
+        else expect(o.report?.records, o.driver).toBe(0);
       }
       expect(rows.map((r) => r.source).sort()).toEqual(FEED_DRIVERS.map((d) => d.id).sort());
       const table = await db(source, 'status');
