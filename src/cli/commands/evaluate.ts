@@ -17,7 +17,7 @@ import {
 } from '../analyze.js';
 import { addImageFlags, allFlags } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { resolveBundle } from './policy.js';
+import { resolveBundle } from '../../core/policy/load.js';
 import { parseSource } from '../../core/image/source.js';
 import { MAX_INPUT_BYTES, readBoundedFile } from '../../core/io/read-bounded-file.js';
 import { parseReference, referenceName } from '../../core/image/reference/parse.js';

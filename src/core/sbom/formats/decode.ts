@@ -9,6 +9,7 @@ import { PortcullisError } from '../../errors.js';
 import { NATIVE_SCHEMA_VERSION, type SbomDocument } from '../document.js';
 import type { Location, Package, PackageType, Relationship } from '../model.js';
 import { assertValidSpdx } from './spdx-validate.js';
+import { PORTCULLIS_VERSION } from '../../version.js';
 
 const PURL_TYPE_TO_PACKAGE: Record<string, PackageType> = {
   deb: 'deb',
@@ -238,7 +239,7 @@ function emptyDocument(
 ): SbomDocument {
   return {
     schemaVersion: NATIVE_SCHEMA_VERSION,
-    descriptor: { name: 'portcullis', version: '0.1.0' },
+    descriptor: { name: 'portcullis', version: PORTCULLIS_VERSION },
     createdAt: createdAt ?? new Date(0).toISOString(),
     source: { type: 'sbom', input, layers: [] },
     packages,
