@@ -37,7 +37,9 @@ export type ErrorCode =
   | 'INVALID_CPE'
   | 'FEED_CORRUPT'
   | 'FEED_FETCH'
-  | 'IO';
+  | 'IO'
+  | 'ABORTED'
+  | 'NO_VULNERABILITY_DATA';
 
 export class PortcullisError extends Error {
   readonly code: ErrorCode;

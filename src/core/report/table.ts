@@ -2,6 +2,7 @@
 import type { Finding } from '../matching/types.js';
 import { columnLines as columns } from './columns.js';
 import { originLabel } from './layers.js';
+import { dataNotice } from './data-notice.js';
 import type { RenderInput } from './types.js';
 
 function epssCell(f: Finding): string {
@@ -13,6 +14,8 @@ export function renderTable({ report }: RenderInput): string {
   const active = findings.filter((f) => !f.suppressed);
   const suppressed = findings.filter((f) => f.suppressed);
   const out: string[] = [];
+  const notice = dataNotice(report);
+  if (notice) out.push(`Warning: ${notice}.`, '');
   if (active.length === 0) {
     out.push('No vulnerabilities found.');
   } else {
