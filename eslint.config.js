@@ -30,13 +30,28 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['src/core/**'],
-    ignores: ['**/*.test.ts', '**/test-support/**'],
+    // Options are read once, in src/config (and by the service's roots in src/main), then passed down.
+    files: ['src/**'],
+    ignores: ['src/config/**', 'src/main/**', '**/*.test.ts', '**/test-support/**'],
     rules: {
       'no-restricted-properties': [
         'error',
         { object: 'process', property: 'env', message: 'Read options in src/config and pass them down.' },
-        { object: 'process', property: 'exit', message: 'Only the CLI may exit the process.' },
+      ],
+    },
+  },
+  {
+    files: ['src/**'],
+    ignores: ['src/config/**', 'src/main/**', 'src/cli/**', '**/*.test.ts', '**/test-support/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read options in src/config and pass them down.' },
+        {
+          object: 'process',
+          property: 'exit',
+          message: 'Only the CLI and the service roots may exit the process.',
+        },
       ],
     },
   },

@@ -4,7 +4,7 @@
  * fails a test; this command only reports (exit code 0 unless a benchmark crashes).
  */
 import { performance } from 'node:perf_hooks';
-import { renderTable } from '../src/cli/output.js';
+import { renderColumns as renderTable } from '../src/core/report/columns.js';
 import { BENCHMARKS } from './benchmarks.js';
 import { median, percentile } from './stats.js';
 import type { Benchmark } from './types.js';

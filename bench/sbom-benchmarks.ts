@@ -2,14 +2,15 @@
  * Issue 3's SBOM targets, on the `app` fixture: a cold SBOM (no layer cache) against
  * `gunzip -c` of its layers; the same cold SBOM against cdxgen on the docker archive; and a
  * warm re-scan from the layer cache against a fixed 100 ms budget. Every side goes through
- * the real `portcullis sbom` path (analyzeSource); only the cdxgen comparison also renders
+ * the real `portcullis sbom` path (the pipeline's analyze use case); only the cdxgen comparison also renders
  * CycloneDX, because that is what cdxgen's run produces.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyzeSource } from '../src/cli/analyze.js';
-import { renderSbom } from '../src/cli/commands/sbom.js';
+import { resolveOpenOptions } from '../src/config/index.js';
+import { analyze } from '../src/core/pipeline/index.js';
+import { renderSbom } from '../src/core/sbom/formats/index.js';
 import type { SbomDocument } from '../src/core/sbom/document.js';
 import { getFixtureImage, type FixtureImage } from '../test/harness/fixtures/index.js';
 import { gunzipToDevNull } from './baselines.js';
@@ -30,7 +31,19 @@ async function setup(): Promise<Setup> {
 
 /** The inventory `portcullis sbom` prints: image open, layer pass (or cache), catalogers. */
 async function scan(source: string, cacheDir: string, useCache: boolean): Promise<SbomDocument> {
-  return analyzeSource(source, { cacheDir, ...(useCache ? {} : { noLayerCache: true }) });
+  // As the CLI does: a private temp dir per analysis, removed afterwards.
+  const temp = await mkdtemp(join(tmpdir(), 'portcullis-'));
+  try {
+    const image = resolveOpenOptions({ cacheDir }, undefined, temp);
+    const { document } = await analyze({
+      subject: { kind: 'image', source },
+      image,
+      catalog: { layerCache: useCache },
+    });
+    return document;
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
 }
 
 export const sbomColdBenchmark: Benchmark = {

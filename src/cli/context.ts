@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { resolveOpenOptions, type GlobalFlags } from '../config/index.js';
 import type { OpenOptions } from '../core/image/options.js';
+import { parseReference } from '../core/image/reference/parse.js';
+import { parseSource } from '../core/image/source.js';
 
 /** Global flags shared by every command that reads an image. */
 export function addImageFlags(cmd: Command): Command {
@@ -24,21 +26,32 @@ export function addImageFlags(cmd: Command): Command {
     );
 }
 
+/** The registry host of a `registry:` source (normalized as Docker does); undefined otherwise. */
+export function registryHost(source: string): string | undefined {
+  if (source.startsWith('sbom:')) return undefined;
+  const spec = parseSource(source);
+  return spec.scheme === 'registry' ? parseReference(spec.target).registry : undefined;
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
 /**
- * Runs `fn` with resolved options and a private temp dir that is always removed,
- * whatever happens inside.
+ * Runs `fn` with resolved options and a private temp dir that is always removed, whatever
+ * happens inside, an interruption included (`signal` aborts the work, then this cleans up).
  */
 export async function withImageOptions<T>(
   flags: GlobalFlags,
   fn: (options: OpenOptions) => Promise<T>,
+  signal?: AbortSignal,
+  /** The source named on the command line: --username/--password go to its registry only. */
+  source?: string,
 ): Promise<T> {
   const temp = await mkdtemp(join(tmpdir(), 'portcullis-'));
   try {
-    return await fn(resolveOpenOptions(flags, process.env, temp));
+    const options = resolveOpenOptions(flags, undefined, temp, source ? registryHost(source) : undefined);
+    return await fn(signal ? Object.freeze({ ...options, signal }) : options);
   } finally {
     await rm(temp, { recursive: true, force: true });
   }

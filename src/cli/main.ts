@@ -11,11 +11,14 @@ import { registerEvaluateCommand } from './commands/evaluate.js';
 import { registerSbomCommand } from './commands/sbom.js';
 import { registerCacheCommands } from './commands/cache.js';
 import { registerAutomaticPruning } from './commands/cache-auto.js';
+import { installInterruption } from './interrupt.js';
+import { defaultRuntime, STDERR_OBSERVER, type CliRuntime } from './runtime.js';
+import { PORTCULLIS_VERSION } from '../core/version.js';
 
-export function buildProgram(): Command {
+export function buildProgram(runtime: CliRuntime = defaultRuntime()): Command {
   const program = new Command('portcullis')
     .description('Container-image security: analyze images, match vulnerabilities, evaluate policy.')
-    .version('0.1.0')
+    .version(PORTCULLIS_VERSION)
     .option(
       '--cache-dir <dir>',
       'cache directory; deleting it is always safe (default: $XDG_CACHE_HOME/portcullis)',
@@ -39,19 +42,19 @@ Exit codes:
     );
   program.exitOverride();
   registerAutomaticPruning(program);
-  registerImageCommands(program);
+  registerImageCommands(program, runtime);
   registerPolicyCommands(program);
   registerDbCommands(program);
-  registerScanCommand(program);
-  registerExplainCommand(program);
-  registerSbomCommand(program);
-  registerEvaluateCommand(program);
+  registerScanCommand(program, runtime);
+  registerExplainCommand(program, runtime);
+  registerSbomCommand(program, runtime);
+  registerEvaluateCommand(program, runtime);
   registerCacheCommands(program);
   return program;
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+export async function main(argv: readonly string[], runtime?: CliRuntime): Promise<number> {
+  const program = buildProgram(runtime);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return process.exitCode === undefined ? EXIT.OK : Number(process.exitCode);
@@ -59,6 +62,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (err instanceof CommanderError) {
       // --help and --version end with exit code 0; usage errors were already printed by commander.
       return err.exitCode === 0 ? EXIT.OK : EXIT.ERROR;
+    }
+    if (runtime?.signal.aborted) {
+      console.error('portcullis: interrupted; temporary files removed');
+      return EXIT.ERROR;
     }
     const code = isPortcullisError(err) ? ` [${err.code}]` : '';
     console.error(`portcullis: error${code}: ${describeError(err)}`);
@@ -72,9 +79,14 @@ function flushThenExit(code: number): void {
 
 /** Entry used by bin/portcullis.js and by `tsx src/cli/main.ts`. */
 export function run(): void {
-  main(process.argv.slice(2)).then(
+  // A second signal while the first one's cleanup runs exits at once.
+  const interruption = installInterruption((code) => process.exit(code));
+  main(process.argv.slice(2), { signal: interruption.signal, observer: STDERR_OBSERVER }).then(
     // Exit only once stdout and stderr are flushed: a piped reader must get every byte.
-    (code) => flushThenExit(code),
+    (code) => {
+      interruption.dispose();
+      flushThenExit(interruption.exitCode() ?? code);
+    },
     (err: unknown) => {
       console.error(`portcullis: internal error: ${describeError(err)}`);
       process.exit(EXIT.ERROR);

@@ -56,6 +56,11 @@ export function resolveCacheMaxBytes(flags: GlobalFlags, env: Env = process.env)
   return parseSize(text, '--cache-max-size');
 }
 
+/** PostgreSQL URL of the vulnerability database: --db-url > PORTCULLIS_DB_URL; undefined = embedded. */
+export function resolveDatabaseUrl(flags: { dbUrl?: string }, env: Env = process.env): string | undefined {
+  return flags.dbUrl || env.PORTCULLIS_DB_URL || undefined;
+}
+
 export function dockerConfigDir(env: Env = process.env): string {
   return env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker');
 }
@@ -68,18 +73,24 @@ function readCa(file: string): string {
   }
 }
 
-/** Registry host a credential applies to, when given by flag/env for the image being read. */
-function explicitCredentials(flags: GlobalFlags, env: Env): Record<string, RegistryCredential> {
+/**
+ * Credentials given by flag/env, bound to the registry host of the image named on the command
+ * line; without such an image (a local source) they apply nowhere.
+ */
+function explicitCredentials(
+  flags: GlobalFlags,
+  env: Env,
+  host: string | undefined,
+): Record<string, RegistryCredential> {
   const username = flags.username ?? env.PORTCULLIS_REGISTRY_USERNAME;
   const password = flags.password ?? env.PORTCULLIS_REGISTRY_PASSWORD;
   const token = env.PORTCULLIS_REGISTRY_TOKEN;
-  if (!username && !password && !token) return {};
+  if (!host || (!username && !password && !token)) return {};
   const cred: RegistryCredential = {};
   if (username) cred.username = username;
   if (password) cred.password = password;
   if (token) cred.token = token;
-  // "*" = applies to whichever registry the command reads from.
-  return { '*': cred };
+  return { [host]: cred };
 }
 
 /** Layer blobs downloaded at once from a registry: --blob-concurrency > PORTCULLIS_BLOB_CONCURRENCY > 3. */
@@ -100,6 +111,8 @@ export function resolveOpenOptions(
   flags: GlobalFlags,
   env: Env = process.env,
   tempDir?: string,
+  /** Registry host of the image named on the command line: where --username/--password go. */
+  credentialHost?: string,
 ): OpenOptions {
   const timeoutMs = flags.timeout ? Number(flags.timeout) * 1000 : 60_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
@@ -118,7 +131,7 @@ export function resolveOpenOptions(
     registry: {
       insecureHosts: flags.insecure ? ['*'] : [],
       extraCaPem: caFiles.map(readCa),
-      credentials: explicitCredentials(flags, env),
+      credentials: explicitCredentials(flags, env, credentialHost),
       dockerConfigDir: dockerConfigDir(env),
       timeoutMs,
       retries: 4,

@@ -39,7 +39,9 @@ export type ErrorCode =
   | 'FEED_FETCH'
   /** Another process holds the embedded database. */
   | 'DATABASE_LOCKED'
-  | 'IO';
+  | 'IO'
+  | 'ABORTED'
+  | 'NO_VULNERABILITY_DATA';
 
 export class PortcullisError extends Error {
   readonly code: ErrorCode;

@@ -28,14 +28,14 @@ export function registerAutomaticPruning(program: Command): void {
     // Validated before the analysis runs: a typo must not cost a whole scan first.
     .hook('preAction', (_root, action) => {
       if (ANALYZING_COMMANDS.has(topLevelName(action)))
-        resolveCacheMaxBytes(action.optsWithGlobals<GlobalFlags>(), process.env);
+        resolveCacheMaxBytes(action.optsWithGlobals<GlobalFlags>());
     })
     .hook('postAction', async (_root, action) => {
       if (!ANALYZING_COMMANDS.has(topLevelName(action))) return;
       const flags = action.optsWithGlobals<GlobalFlags>();
-      const maxBytes = resolveCacheMaxBytes(flags, process.env);
+      const maxBytes = resolveCacheMaxBytes(flags);
       if (maxBytes === undefined) return;
-      const cacheDir = flags.cacheDir ?? defaultCacheDir(process.env);
+      const cacheDir = flags.cacheDir ?? defaultCacheDir();
       // Pruning is housekeeping: a cache we cannot prune never fails the analysis it follows.
       if ((await estimateCacheBytes(cacheDir)) <= maxBytes) return;
       await pruneCache(cacheDir, { maxBytes }).catch(() => undefined);

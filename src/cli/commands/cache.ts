@@ -73,7 +73,7 @@ function renderPrune(report: PruneReport): string {
 function pruneLimit(flags: PruneFlags): number {
   if (flags.all) return 0;
   if (flags.maxSize !== undefined) return parseSize(flags.maxSize, '--max-size');
-  const configured = resolveCacheMaxBytes(flags, process.env);
+  const configured = resolveCacheMaxBytes(flags);
   if (configured === undefined) {
     throw new PortcullisError(
       'CONFIG_INVALID',
@@ -94,7 +94,7 @@ export function registerCacheCommands(program: Command): void {
     .addOption(outputOption())
     .action(async (_opts: unknown, cmd: Command) => {
       const flags = allFlags<CacheFlags>(cmd);
-      const inventory = await readCacheInventory(flags.cacheDir ?? defaultCacheDir(process.env));
+      const inventory = await readCacheInventory(flags.cacheDir ?? defaultCacheDir());
       const summary = summarizeCache(inventory.files);
       if (flags.output === 'json') printJson(summary);
       else process.stdout.write(renderSummary(summary));
@@ -113,7 +113,7 @@ export function registerCacheCommands(program: Command): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const flags = allFlags<PruneFlags>(cmd);
       const maxBytes = pruneLimit(flags);
-      const report = await pruneCache(flags.cacheDir ?? defaultCacheDir(process.env), {
+      const report = await pruneCache(flags.cacheDir ?? defaultCacheDir(), {
         maxBytes,
         dryRun: Boolean(flags.dryRun),
       });

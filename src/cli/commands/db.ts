@@ -26,8 +26,8 @@ async function withDatabase<T>(
   fn: (db: Awaited<ReturnType<typeof openVulnerabilityDatabase>>, cacheDir: string) => Promise<T>,
 ): Promise<T> {
   const flags = allFlags<DbFlags>(cmd);
-  const cacheDir = flags.cacheDir ?? defaultCacheDir(process.env);
-  const opened = await openVulnerabilityDatabase(flags, cacheDir, process.env);
+  const cacheDir = flags.cacheDir ?? defaultCacheDir();
+  const opened = await openVulnerabilityDatabase(flags, cacheDir);
   try {
     return await fn(opened, cacheDir);
   } finally {

@@ -12,6 +12,7 @@ import { updateFeeds } from '../../store/update-feeds.js';
 import { openVulnerabilityDatabase } from '../analyze.js';
 import { runCli } from '../../../test/support/cli.js';
 import { SHARED_DATA } from '../../../test/support/shared-data.js';
+import type { ScanReport } from '../../core/report/index.js';
 
 let fixture: FixtureImage;
 let temp: string;
@@ -185,6 +186,120 @@ describe('portcullis evaluate', () => {
     expect(miss.code).toBe(0);
     const invalid = await evaluate('--policy', file, '--content-search', 'BROKEN=(unclosed');
     expect(invalid.code).toBe(1);
+  });
+
+  it('agrees with scan on suppressions: VEX-like ignore rules and changelog evidence apply to both', async () => {
+    const ignore = join(temp, 'ignore.yaml');
+    await writeFile(ignore, 'ignore:\n  - vulnerability: GHSA-r683-j2x4-v87g\n    reason: not reachable\n');
+    const source = `oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`;
+    const scanned = await runCli([
+      '--cache-dir',
+      cacheDir,
+      'scan',
+      source,
+      '-o',
+      'json',
+      '--ignore-file',
+      ignore,
+    ]);
+    expect(scanned.code).toBe(0);
+    const findings = (JSON.parse(scanned.out) as ScanReport).findings;
+    // Suppressible findings: the ignore file's (and the changelog's, where a package's own
+    // changelog names a CVE it fixes; the app fixture has none today).
+    expect(findings.some((f) => f.suppressed?.by === 'ignore-rule')).toBe(true);
+    const every = await bundleFile('every-vulnerability', [
+      {
+        id: 'r1',
+        gate: 'vulnerabilities',
+        trigger: 'package',
+        action: 'STOP',
+        params: [
+          { name: 'package_type', value: 'all' },
+          { name: 'vendor_only', value: 'false' },
+        ],
+      },
+    ]);
+    const evaluated = await evaluate('--policy', every, '--ignore-file', ignore, '-o', 'json');
+    expect(evaluated.code).toBe(2);
+    const fired = (JSON.parse(evaluated.stdout) as { triggers: { trigger_id: string }[] }).triggers.map(
+      (t) => t.trigger_id,
+    );
+    const unsuppressed = findings.filter((f) => !f.suppressed).map((f) => `${f.id}+${f.package.name}`);
+    expect(new Set(fired)).toEqual(new Set(unsuppressed));
+    for (const f of findings.filter((x) => x.suppressed)) {
+      if (!unsuppressed.includes(`${f.id}+${f.package.name}`))
+        expect(fired).not.toContain(`${f.id}+${f.package.name}`);
+    }
+  });
+
+  it('marks stale data on the scan report and warns on evaluate (--max-data-age)', async () => {
+    const source = `oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`;
+    // The feeds were imported seconds ago: a limit of 1/3600 h (one second) makes them stale.
+    const age = String(1 / 3600);
+    await new Promise((r) => setTimeout(r, 1100));
+    const json = await runCli(['--cache-dir', cacheDir, 'scan', source, '-o', 'json', '--max-data-age', age]);
+    const database = (JSON.parse(json.out) as ScanReport).database;
+    expect(database).toMatchObject({ available: true, stale: true, staleAfterHours: 1 / 3600 });
+    const table = await runCli(['--cache-dir', cacheDir, 'scan', source, '--max-data-age', age]);
+    expect(table.out).toMatch(/^Warning: the vulnerability data is stale: last synced /);
+    const fresh = await runCli(['--cache-dir', cacheDir, 'scan', source, '-o', 'json']);
+    expect((JSON.parse(fresh.out) as ScanReport).database).toMatchObject({
+      stale: false,
+      staleAfterHours: 48,
+    });
+    const gate = await runCli([
+      '--cache-dir',
+      cacheDir,
+      'evaluate',
+      source,
+      '--policy',
+      'builtin:allow-all',
+      '--max-data-age',
+      age,
+    ]);
+    expect(gate.err).toContain('warning: the vulnerability data is stale');
+    const bad = await runCli(['--cache-dir', cacheDir, 'scan', source, '--max-data-age', 'soon']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('--max-data-age must be a positive number of hours');
+  });
+
+  it('stops with a clear error on an empty database unless --allow-no-vuln-data', async () => {
+    const empty = join(temp, 'empty-cache');
+    const source = `oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`;
+    for (const args of [
+      ['evaluate', source, '--policy', 'builtin:allow-all'],
+      ['scan', source, '--fail-on', 'high'],
+    ]) {
+      const run = await runCli(['--cache-dir', empty, ...args]);
+      expect(run.code).toBe(1);
+      expect(run.err).toContain('[NO_VULNERABILITY_DATA]');
+      expect(run.err).toContain('portcullis db update');
+      expect(run.err).toContain('--allow-no-vuln-data');
+    }
+    const allowed = await runCli([
+      '--cache-dir',
+      empty,
+      'evaluate',
+      source,
+      '--policy',
+      'builtin:allow-all',
+      '--allow-no-vuln-data',
+      '-o',
+      'json',
+    ]);
+    expect(allowed.code).toBe(0);
+    expect(allowed.err).toContain('warning: the vulnerability database is empty');
+    const scanned = await runCli([
+      '--cache-dir',
+      empty,
+      'scan',
+      source,
+      '-o',
+      'json',
+      '--allow-no-vuln-data',
+    ]);
+    expect(scanned.code).toBe(0);
+    expect((JSON.parse(scanned.out) as ScanReport).database).toMatchObject({ feeds: [], available: false });
   });
 
   it('reports a missing bundle as an error (exit 1)', async () => {

@@ -1,28 +1,23 @@
+/**
+ * `portcullis evaluate`: analyse, match, apply the same suppressions as `scan`, and evaluate a
+ * policy bundle. Exit 0 pass, 2 fail, 1 error (an empty vulnerability database included,
+ * unless --allow-no-vuln-data).
+ */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { defaultCacheDir } from '../../config/index.js';
-import { buildPolicyInput } from '../../core/evaluation/policy-input.js';
-import { baseLayersFromHistory } from '../../core/matching/base-layers.js';
-import { matchSbom } from '../../core/matching/match.js';
-import { evaluatePolicy, renderDecisionJson, renderDecisionTable } from '../../core/policy/index.js';
-import { compareByPackageType } from '../../core/versioning/by-package-type.js';
-import { namespacesBySource } from '../../store/feed-coverage.js';
-import {
-  addAnalyzeFlags,
-  addDatabaseFlags,
-  analyzeSourceDetailed,
-  openVulnerabilityDatabase,
-  type AnalyzeFlags,
-  type DatabaseFlags,
-} from '../analyze.js';
-import { addImageFlags, allFlags } from '../context.js';
-import { EXIT } from '../exit-codes.js';
-import { resolveBundle } from './policy.js';
+import { parseReference, referenceName } from '../../core/image/reference/parse.js';
 import { parseSource } from '../../core/image/source.js';
 import { MAX_INPUT_BYTES, readBoundedFile } from '../../core/io/read-bounded-file.js';
-import { parseReference, referenceName } from '../../core/image/reference/parse.js';
+import { evaluate, isStale } from '../../core/pipeline/index.js';
+import { renderDecisionJson, renderDecisionTable } from '../../core/policy/index.js';
+import { resolveBundle } from '../../core/policy/load.js';
+import { addAnalyzeFlags, addDatabaseFlags } from '../analyze.js';
+import { addImageFlags, allFlags } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import type { CliRuntime } from '../runtime.js';
+import { addFindingsFlags, withFindingsRequest, type FindingsFlags } from './scan.js';
 
-interface EvaluateFlags extends AnalyzeFlags, DatabaseFlags {
+interface EvaluateFlags extends FindingsFlags {
   policy: string;
   tag?: string[];
   output: string;
@@ -37,7 +32,7 @@ function registryTag(source: string): string[] {
   return [`${referenceName(ref)}:${ref.tag ?? 'latest'}`];
 }
 
-export function registerEvaluateCommand(program: Command): void {
+export function registerEvaluateCommand(program: Command, runtime: CliRuntime): void {
   const cmd = program
     .command('evaluate')
     .description(
@@ -61,49 +56,28 @@ export function registerEvaluateCommand(program: Command): void {
     .addOption(
       new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'),
     );
-  addDatabaseFlags(addAnalyzeFlags(addImageFlags(cmd))).action(
+  addFindingsFlags(addDatabaseFlags(addAnalyzeFlags(addImageFlags(cmd)))).action(
     async (source: string, _o: unknown, command: Command) => {
       const flags = allFlags<EvaluateFlags>(command);
       const bundle = await resolveBundle(flags.policy);
       const dockerfile = flags.dockerfile
         ? (await readBoundedFile(flags.dockerfile, 'Dockerfile', MAX_INPUT_BYTES)).toString('utf8')
         : undefined;
-      const analysis = await analyzeSourceDetailed(source, flags);
-      const database = await openVulnerabilityDatabase(flags, flags.cacheDir ?? defaultCacheDir());
-      try {
-        const baseLayerCount = analysis.config ? baseLayersFromHistory(analysis.config.history) : undefined;
-        const { findings } = await matchSbom(
-          analysis.document,
-          database.store,
-          baseLayerCount === undefined ? {} : { baseLayerCount },
+      const tags = flags.tag?.length ? flags.tag : registryTag(source);
+      const { decision, stage } = await withFindingsRequest(source, flags, runtime, (request) =>
+        evaluate({ ...request, bundle, tags, ...(dockerfile !== undefined ? { dockerfile } : {}) }),
+      );
+      process.stdout.write(
+        flags.output === 'json' ? renderDecisionJson(decision) + '\n' : renderDecisionTable(decision),
+      );
+      if (!stage.dataState.available) {
+        runtime.observer.warning?.('the vulnerability database is empty: no vulnerability was checked');
+      } else if (isStale(stage.dataState, stage.now)) {
+        runtime.observer.warning?.(
+          `the vulnerability data is stale: last synced ${stage.dataState.oldestSyncAt ?? '?'}, older than ${stage.dataState.staleAfterHours} h (run \`portcullis db update\`)`,
         );
-        const coverage = await namespacesBySource(database.db);
-        const feeds = (await database.store.status()).map((s) => ({
-          name: s.source,
-          namespaces: coverage.get(s.source) ?? [],
-          lastSync: new Date(s.lastSync),
-          records: s.records,
-        }));
-        const tags = flags.tag?.length ? flags.tag : registryTag(source);
-        const input = buildPolicyInput({
-          ...analysis,
-          findings,
-          feeds,
-          tags,
-          ...(dockerfile !== undefined ? { dockerfile } : {}),
-          now: new Date(),
-        });
-        const decision = evaluatePolicy(bundle, input, {
-          ...(tags[0] ? { tag: tags[0] } : {}),
-          services: { compareVersions: compareByPackageType },
-        });
-        process.stdout.write(
-          flags.output === 'json' ? renderDecisionJson(decision) + '\n' : renderDecisionTable(decision),
-        );
-        process.exitCode = decision.status === 'pass' ? EXIT.OK : EXIT.GATE_FAILED;
-      } finally {
-        await database.close();
       }
+      process.exitCode = decision.status === 'pass' ? EXIT.OK : EXIT.GATE_FAILED;
     },
   );
 }

@@ -6,6 +6,7 @@ import { LayeredFilesystem, modeString, type LayerEntry, type LayerInfo } from '
 import { openImage } from '../../core/image/open.js';
 import { addImageFlags, allFlags, withImageOptions } from '../context.js';
 import { renderTable } from '../output.js';
+import type { CliRuntime } from '../runtime.js';
 
 interface FilesFlags {
   output: 'table' | 'json';
@@ -18,7 +19,7 @@ interface FileRow {
   layer: LayerInfo;
 }
 
-export function registerImageFilesCommand(image: Command): void {
+export function registerImageFilesCommand(image: Command, runtime: CliRuntime): void {
   addImageFlags(
     image
       .command('files')
@@ -32,23 +33,28 @@ export function registerImageFilesCommand(image: Command): void {
   ).action(async (source: string, glob: string | undefined, _opts: unknown, cmd: Command) => {
     const flags = allFlags<FilesFlags>(cmd);
     const layerIndex = flags.layer === undefined ? undefined : parseLayer(flags.layer);
-    const { rows, problems } = await withImageOptions(flags, async (options) => {
-      const img = await openImage(source, options);
-      const count = (await img.layers()).length;
-      if (layerIndex !== undefined && layerIndex >= count) {
-        // Checked before indexing, which reads every layer.
-        throw new PortcullisError(
-          'INVALID_ARGUMENT',
-          `${img.source} has ${count} layers (0-${count - 1}); there is no layer ${layerIndex}`,
-        );
-      }
-      const fs = await LayeredFilesystem.fromImage(img, {
-        limits: options.limits,
-        tempDir: options.tempDir,
-        onLayer: progress(),
-      });
-      return { rows: collectRows(fs, layerIndex, glob), problems: fs.problems };
-    });
+    const { rows, problems } = await withImageOptions(
+      flags,
+      async (options) => {
+        const img = await openImage(source, options);
+        const count = (await img.layers()).length;
+        if (layerIndex !== undefined && layerIndex >= count) {
+          // Checked before indexing, which reads every layer.
+          throw new PortcullisError(
+            'INVALID_ARGUMENT',
+            `${img.source} has ${count} layers (0-${count - 1}); there is no layer ${layerIndex}`,
+          );
+        }
+        const fs = await LayeredFilesystem.fromImage(img, {
+          limits: options.limits,
+          tempDir: options.tempDir,
+          onLayer: progress(),
+        });
+        return { rows: collectRows(fs, layerIndex, glob), problems: fs.problems };
+      },
+      runtime.signal,
+      source,
+    );
     for (const p of problems) console.error(`portcullis: warning: layer ${p.layer}: ${p.message}`);
     const text =
       flags.output === 'json' ? JSON.stringify(rows.map(toJson), null, 2) + '\n' : renderRows(rows);

@@ -5,8 +5,9 @@ import { inspectImage, type InspectReport } from '../../core/image/inspect.js';
 import { addImageFlags, allFlags, withImageOptions } from '../context.js';
 import { printJson, renderTable } from '../output.js';
 import { registerImageFilesCommand } from './image-files.js';
+import type { CliRuntime } from '../runtime.js';
 
-export function registerImageCommands(program: Command): void {
+export function registerImageCommands(program: Command, runtime: CliRuntime): void {
   const image = program.command('image').description('read images: metadata and filesystem');
 
   addImageFlags(
@@ -19,15 +20,20 @@ export function registerImageCommands(program: Command): void {
       ),
   ).action(async (source: string, _opts: unknown, cmd: Command) => {
     const flags = allFlags<{ output: string }>(cmd);
-    const reports = await withImageOptions(flags, async (options) => {
-      const images = await openImages(source, options);
-      return Promise.all(images.map(inspectImage));
-    });
+    const reports = await withImageOptions(
+      flags,
+      async (options) => {
+        const images = await openImages(source, options);
+        return Promise.all(images.map(inspectImage));
+      },
+      runtime.signal,
+      source,
+    );
     if (flags.output === 'json') printJson(flags.allPlatforms ? reports : reports[0]);
     else process.stdout.write(reports.map(renderInspect).join('\n'));
   });
 
-  registerImageFilesCommand(image);
+  registerImageFilesCommand(image, runtime);
 }
 
 function renderInspect(r: InspectReport): string {

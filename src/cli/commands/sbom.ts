@@ -7,36 +7,15 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { PortcullisError } from '../../core/errors.js';
-import type { SbomDocument } from '../../core/sbom/document.js';
-import { toCycloneDxJson } from '../../core/sbom/formats/cyclonedx.js';
-import { toSpdxJson } from '../../core/sbom/formats/spdx.js';
-import { tableRows, toNativeJson, toPurlList } from '../../core/sbom/formats/text.js';
-import { addAnalyzeFlags, analyzeSource, type AnalyzeFlags } from '../analyze.js';
-import { addImageFlags, allFlags } from '../context.js';
-import { renderTable } from '../output.js';
-
-export const SBOM_FORMATS = ['native', 'cyclonedx-json', 'spdx-json', 'table', 'purls'] as const;
-export type SbomOutputFormat = (typeof SBOM_FORMATS)[number];
+import { analyze } from '../../core/pipeline/index.js';
+import { renderSbom, SBOM_FORMATS, type SbomOutputFormat } from '../../core/sbom/formats/index.js';
+import { addAnalyzeFlags, analyzeRequest, type AnalyzeFlags } from '../analyze.js';
+import { addImageFlags, allFlags, withImageOptions } from '../context.js';
+import type { CliRuntime } from '../runtime.js';
 
 interface SbomFlags extends AnalyzeFlags {
   output: SbomOutputFormat;
   file?: string;
-}
-
-/** The document in the requested format, as the exact bytes to print or write. */
-export function renderSbom(doc: SbomDocument, format: SbomOutputFormat): string {
-  switch (format) {
-    case 'native':
-      return toNativeJson(doc) + '\n';
-    case 'cyclonedx-json':
-      return toCycloneDxJson(doc) + '\n';
-    case 'spdx-json':
-      return toSpdxJson(doc) + '\n';
-    case 'purls':
-      return doc.packages.length === 0 ? '' : toPurlList(doc);
-    case 'table':
-      return renderTable(['name', 'version', 'type', 'origin layer', 'owned by'], tableRows(doc));
-  }
 }
 
 /** Temp file in the target's directory, then rename: readers never see a half-written SBOM. */
@@ -51,7 +30,7 @@ async function writeAtomically(file: string, text: string): Promise<void> {
   }
 }
 
-export function registerSbomCommand(program: Command): void {
+export function registerSbomCommand(program: Command, runtime: CliRuntime): void {
   const cmd = program
     .command('sbom')
     .description('catalog the packages of an image and print an SBOM')
@@ -62,7 +41,12 @@ export function registerSbomCommand(program: Command): void {
     .option('--file <path>', 'write the SBOM to this file (atomically) instead of stdout');
   addAnalyzeFlags(addImageFlags(cmd)).action(async (source: string, _opts: unknown, c: Command) => {
     const flags = allFlags<SbomFlags>(c);
-    const doc = await analyzeSource(source, flags);
+    const { document: doc } = await withImageOptions(
+      flags,
+      async (image) => analyze(await analyzeRequest(source, flags, image, runtime)),
+      runtime.signal,
+      source,
+    );
     const text = renderSbom(doc, flags.output);
     if (flags.file) await writeAtomically(flags.file, text);
     else process.stdout.write(text);

@@ -1,16 +1,10 @@
-/**
- * `portcullis scan`: analyze a source (or read an SBOM), match it against the local
- * vulnerability database, apply VEX / ignore rules / changelog evidence, and render the
- * findings. Exit 2 when unsuppressed findings reach `--fail-on`.
- */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { defaultCacheDir } from '../../config/index.js';
 import { PortcullisError } from '../../core/errors.js';
-import { baseLayersFromHistory } from '../../core/matching/base-layers.js';
-import { matchSbom } from '../../core/matching/match.js';
+import { MAX_INPUT_BYTES, readBoundedFile } from '../../core/io/read-bounded-file.js';
 import type { NormalizedSeverity } from '../../core/matching/types.js';
+import { scan, validateMaxAge, type FindingsRequest, type ScanResult } from '../../core/pipeline/index.js';
 import {
   gateFailures,
   onlyFixed,
@@ -18,75 +12,109 @@ import {
   parseSortKey,
   REPORT_FORMATS,
   RENDERERS,
-  SCAN_SCHEMA_VERSION,
   SORT_KEYS,
-  sortFindings,
   type ReportFormat,
-  type ScanReport,
 } from '../../core/report/index.js';
-import type { SbomDocument } from '../../core/sbom/document.js';
-import {
-  applySuppressions,
-  CHANGELOG_GLOB,
-  parseIgnoreFile,
-  parseVexText,
-  type VexDocument,
-} from '../../core/suppression/index.js';
+import { parseIgnoreFile, parseVexText, type VexDocument } from '../../core/suppression/index.js';
 import {
   addAnalyzeFlags,
   addDatabaseFlags,
-  analyzeSourceDetailed,
+  analyzeRequest,
   openVulnerabilityDatabase,
   type AnalyzeFlags,
   type DatabaseFlags,
 } from '../analyze.js';
-import { addImageFlags, allFlags } from '../context.js';
-import { MAX_INPUT_BYTES, readBoundedFile } from '../../core/io/read-bounded-file.js';
+import { defaultCacheDir } from '../../config/index.js';
+import { addImageFlags, allFlags, withImageOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import type { CliRuntime } from '../runtime.js';
 
-export interface ScanFlags extends AnalyzeFlags, DatabaseFlags {
-  output?: ReportFormat;
-  file?: string;
-  failOn?: string;
-  onlyFixed?: boolean;
-  sortBy?: string;
+/** Flags of every command that finds vulnerabilities (scan, explain, evaluate). */
+export interface FindingsFlags extends AnalyzeFlags, DatabaseFlags {
   baseLayers?: string;
   vex?: string[];
   ignoreFile?: string;
   changelog?: boolean;
   cpe?: boolean;
+  allowNoVulnData?: boolean;
+  maxDataAge?: string;
 }
 
-function parseBaseLayers(text: string, doc: SbomDocument): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n > doc.source.layers.length) {
+export interface ScanFlags extends FindingsFlags {
+  output?: ReportFormat;
+  file?: string;
+  failOn?: string;
+  onlyFixed?: boolean;
+  sortBy?: string;
+}
+
+function parseBaseLayers(text: string): number {
+  if (!/^\d+$/.test(text)) {
     throw new PortcullisError(
       'INVALID_ARGUMENT',
-      `--base-layers must be an integer from 0 to ${doc.source.layers.length} (the layers of ${doc.source.input}), got "${text}"`,
+      `--base-layers must be an integer from 0 to the number of layers, got "${text}"`,
     );
   }
-  return n;
+  return Number(text);
 }
 
 function readInput(file: string, what: string): Promise<Buffer> {
   return readBoundedFile(file, what, MAX_INPUT_BYTES);
 }
 
+/** `--max-data-age <hours>` (default 48). */
+export function parseMaxDataAge(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const hours = Number(text);
+  if (text.trim() === '' || !Number.isFinite(hours) || hours <= 0) {
+    throw new PortcullisError(
+      'INVALID_ARGUMENT',
+      `--max-data-age must be a positive number of hours, got "${text}"`,
+    );
+  }
+  return validateMaxAge(hours);
+}
+
+/** Flags shared by scan, explain and evaluate: the vulnerability data they need. */
+export function addDataFlags(cmd: Command): Command {
+  return cmd
+    .option(
+      '--allow-no-vuln-data',
+      'go on when the vulnerability database is empty (the result then says nothing about vulnerabilities)',
+    )
+    .option('--max-data-age <hours>', 'report vulnerability data older than this as stale', '48');
+}
+
+/** Flags shared by scan and explain: suppressions, base layers, CPE matching. */
+export function addFindingsFlags(cmd: Command): Command {
+  return addDataFlags(
+    cmd
+      .option(
+        '--base-layers <n>',
+        'the bottom n layers are the base image (default: read from the image history)',
+      )
+      .option(
+        '--vex <file>',
+        'OpenVEX or CycloneDX VEX document (repeatable)',
+        (v: string, p: string[]) => [...p, v],
+        [],
+      )
+      .option(
+        '--ignore-file <file>',
+        'ignore rules (YAML), scoped by vulnerability, package, version, path; with expiry',
+      )
+      .option('--no-changelog', "do not read dpkg packages' changelog.Debian for CVEs they already fix")
+      .option('--cpe', 'also match by NVD CPE configurations (low confidence: name guesses; off by default)'),
+  );
+}
+
+type FindingsOptions = Omit<FindingsRequest, keyof Awaited<ReturnType<typeof analyzeRequest>> | 'data'>;
+
 /**
- * Everything up to rendering, shared with `explain`: the report holds every finding
- * (suppressed ones included), sorted, before `--only-fixed`.
+ * The parts of a findings request that come from the scan flags: the user's VEX and ignore
+ * files are read (and parsed) before the slow analysis, so a typo fails fast.
  */
-export async function runScan(
-  source: string,
-  flags: ScanFlags,
-  now: Date = new Date(),
-): Promise<{
-  report: ScanReport;
-  document: SbomDocument;
-}> {
-  const failOn = flags.failOn === undefined ? undefined : parseSeverity(flags.failOn);
-  const sortKey = parseSortKey(flags.sortBy ?? 'severity');
-  // Read the user's files before the (slow) analysis so a typo fails fast.
+export async function findingsOptions(flags: FindingsFlags): Promise<FindingsOptions> {
   const vex: VexDocument[] = [];
   let order = 0;
   for (const file of flags.vex ?? []) {
@@ -97,61 +125,53 @@ export async function runScan(
   const ignore = flags.ignoreFile
     ? parseIgnoreFile(flags.ignoreFile, await readInput(flags.ignoreFile, 'ignore file'))
     : undefined;
+  const maxAgeHours = parseMaxDataAge(flags.maxDataAge);
+  return {
+    suppressions: { vex, ...(ignore ? { ignore } : {}), changelog: flags.changelog !== false },
+    ...(flags.baseLayers !== undefined ? { baseLayers: parseBaseLayers(flags.baseLayers) } : {}),
+    ...(flags.cpe ? { cpe: true } : {}),
+    requirements: {
+      ...(flags.allowNoVulnData ? { allowNoData: true } : {}),
+      ...(maxAgeHours !== undefined ? { maxAgeHours } : {}),
+    },
+  };
+}
 
-  const cacheDir = flags.cacheDir ?? defaultCacheDir();
-  const database = await openVulnerabilityDatabase(flags, cacheDir);
+/**
+ * Runs `use` with an opened database, the resolved image options and a temp dir that are
+ * always released, and the request built from the flags (shared with explain and evaluate).
+ */
+export async function withFindingsRequest<T>(
+  source: string,
+  flags: FindingsFlags,
+  runtime: CliRuntime,
+  use: (request: FindingsRequest) => Promise<T>,
+): Promise<T> {
+  const options = await findingsOptions(flags);
+  const database = await openVulnerabilityDatabase(flags, flags.cacheDir ?? defaultCacheDir());
   try {
-    const feeds = await database.store.status();
-    if (feeds.every((f) => f.records === 0)) {
-      throw new PortcullisError(
-        'NOT_FOUND',
-        `the vulnerability database under ${cacheDir} is empty: run \`portcullis db update\` first`,
-      );
-    }
-    const useChangelog = flags.changelog !== false;
-    const analyzed = await analyzeSourceDetailed(source, flags, useChangelog ? [CHANGELOG_GLOB] : []);
-    const document = analyzed.document;
-    const baseLayerCount =
-      flags.baseLayers !== undefined
-        ? parseBaseLayers(flags.baseLayers, document)
-        : analyzed.config
-          ? baseLayersFromHistory(analyzed.config.history)
-          : undefined;
-    const matched = await matchSbom(document, database.store, {
-      ...(baseLayerCount === undefined ? {} : { baseLayerCount }),
-      ...(flags.cpe ? { cpe: true } : {}),
-    });
-    const suppressed = await applySuppressions(matched.findings, {
-      vex,
-      ...(ignore ? { ignore } : {}),
-      ...(useChangelog && analyzed.retrieved.size
-        ? {
-            changelog: {
-              doc: document,
-              read: (path: string) => Promise.resolve(analyzed.retrieved.get(path)),
-            },
-          }
-        : {}),
-      now,
-    });
-    const report: ScanReport = {
-      schemaVersion: SCAN_SCHEMA_VERSION,
-      descriptor: document.descriptor,
-      createdAt: now.toISOString(),
-      source: document.source,
-      ...(document.distro ? { distro: document.distro } : {}),
-      database: { feeds: feeds.map((f) => ({ source: f.source, lastSync: f.lastSync, records: f.records })) },
-      ...(baseLayerCount === undefined ? {} : { baseLayerCount }),
-      ...(failOn ? { failOn } : {}),
-      findings: sortFindings(suppressed.findings, sortKey),
-    };
-    return { report, document };
+    return await withImageOptions(
+      flags,
+      async (image) =>
+        use({ ...(await analyzeRequest(source, flags, image, runtime)), ...options, data: database.data }),
+      runtime.signal,
+      source,
+    );
   } finally {
     await database.close();
   }
 }
 
-export function registerScanCommand(program: Command): void {
+/** Everything up to rendering: the report holds every finding, sorted, before `--only-fixed`. */
+export function runScan(source: string, flags: ScanFlags, runtime: CliRuntime): Promise<ScanResult> {
+  const failOn = flags.failOn === undefined ? undefined : parseSeverity(flags.failOn);
+  const sortBy = parseSortKey(flags.sortBy ?? 'severity');
+  return withFindingsRequest(source, flags, runtime, (request) =>
+    scan({ ...request, ...(failOn ? { failOn } : {}), sortBy }),
+  );
+}
+
+export function registerScanCommand(program: Command, runtime: CliRuntime): void {
   const cmd = program
     .command('scan')
     .description('find the vulnerabilities of an image or SBOM in the local vulnerability database')
@@ -163,27 +183,11 @@ export function registerScanCommand(program: Command): void {
       'exit 2 when an unsuppressed finding is at or above: negligible|low|medium|high|critical',
     )
     .option('--only-fixed', 'report only findings for which a fixed version exists')
-    .addOption(new Option('--sort-by <key>', 'order of findings').choices(SORT_KEYS).default('severity'))
-    .option(
-      '--base-layers <n>',
-      'the bottom n layers are the base image (default: read from the image history)',
-    )
-    .option(
-      '--vex <file>',
-      'OpenVEX or CycloneDX VEX document (repeatable)',
-      (v: string, p: string[]) => [...p, v],
-      [],
-    )
-    .option(
-      '--ignore-file <file>',
-      'ignore rules (YAML), scoped by vulnerability, package, version, path; with expiry',
-    )
-    .option('--no-changelog', "do not read dpkg packages' changelog.Debian for CVEs they already fix")
-    .option('--cpe', 'also match by NVD CPE configurations (low confidence: name guesses; off by default)');
-  addDatabaseFlags(addAnalyzeFlags(addImageFlags(cmd))).action(
+    .addOption(new Option('--sort-by <key>', 'order of findings').choices(SORT_KEYS).default('severity'));
+  addFindingsFlags(addDatabaseFlags(addAnalyzeFlags(addImageFlags(cmd)))).action(
     async (source: string, _opts: unknown, c: Command) => {
       const flags = allFlags<ScanFlags>(c);
-      const { report, document } = await runScan(source, flags);
+      const { report, document } = await runScan(source, flags, runtime);
       if (flags.onlyFixed) report.findings = onlyFixed(report.findings);
       const text = RENDERERS[flags.output ?? 'table']({ report, document });
       if (flags.file) {

@@ -27,8 +27,9 @@ import { attachOrigins } from './origin.js';
 import { attachOwnership } from './ownership.js';
 import { runCatalogers } from './run-catalogers.js';
 import { unreadableOsRelease } from './unreadable.js';
+import { PORTCULLIS_VERSION } from '../version.js';
 
-export const PORTCULLIS_VERSION = '0.1.0';
+export { PORTCULLIS_VERSION };
 
 /** Files kept whole for policy gates (passwd_file, retrieved_files), as Anchore's retrieve_files did. */
 export const RETRIEVED_FILES_DEFAULT: readonly string[] = ['/etc/passwd', '/etc/group', '/etc/sudoers'];

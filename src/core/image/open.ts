@@ -9,6 +9,8 @@ import { dockerArchiveBackend } from './backends/docker-archive/index.js';
 import { ociArchiveBackend } from './backends/oci-archive/index.js';
 import { ociDirBackend } from './backends/oci-dir/index.js';
 import { directoryBackend } from './backends/directory/index.js';
+import { throwIfAborted } from '../abort.js';
+import { abortableImage } from './abortable-image.js';
 
 /** One image back-end: turns the part after `scheme:` into an image or an index. */
 export interface ImageBackend {
@@ -34,6 +36,7 @@ export function backendFor(scheme: SourceScheme): ImageBackend {
 
 /** Opens a source string without choosing a platform. */
 export async function openSource(input: string | SourceSpec, options: OpenOptions): Promise<ImageOrIndex> {
+  throwIfAborted(options.signal, `opening ${typeof input === 'string' ? input : input.target}`);
   const spec = typeof input === 'string' ? parseSource(input) : input;
   return backendFor(spec.scheme).open(spec, options);
 }
@@ -43,6 +46,11 @@ export async function openSource(input: string | SourceSpec, options: OpenOption
  * `options.platform`, or every image child with `options.allPlatforms`.
  */
 export async function openImages(input: string | SourceSpec, options: OpenOptions): Promise<Image[]> {
+  const images = await openUnwrapped(input, options);
+  return images.map((image) => abortableImage(image, options.signal));
+}
+
+async function openUnwrapped(input: string | SourceSpec, options: OpenOptions): Promise<Image[]> {
   const opened = await openSource(input, options);
   if (opened.kind === 'image') return [opened.image];
   const { index } = opened;

@@ -12,7 +12,10 @@ export interface RegistryOptions {
   insecureHosts: readonly string[];
   /** Extra PEM CA certificates trusted in addition to the system store. */
   extraCaPem: readonly string[];
-  /** Explicit credentials (from flags/env) by registry host; they win over docker config. */
+  /**
+   * Explicit credentials (from flags/env) by registry host; they win over docker config. Each
+   * is sent to its own host only (Docker Hub's aliases count as one host): no wildcard.
+   */
   credentials: Readonly<Record<string, RegistryCredential>>;
   /** Directory holding docker's config.json (DOCKER_CONFIG or ~/.docker); undefined = none. */
   dockerConfigDir: string | undefined;
@@ -41,6 +44,11 @@ export interface OpenOptions {
   dockerHost: string;
   /** Hard limits that protect against hostile inputs. */
   limits: ImageLimits;
+  /**
+   * Request-scoped: aborting it stops downloads, decompression and layer reads; the open or
+   * read rejects with ABORTED.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ImageLimits {

@@ -6,6 +6,7 @@
 import type { Advisory } from '../advisories/model.js';
 import type { SbomDocument } from '../sbom/document.js';
 import type { Package } from '../sbom/model.js';
+import { throwIfAborted } from '../abort.js';
 import { PortcullisError } from '../errors.js';
 import { decide } from './affected.js';
 import { matchByCpe } from './cpe/match-cpe.js';
@@ -19,6 +20,8 @@ export interface MatchOptions {
   baseLayerCount?: number;
   /** Also match by NVD CPE configurations: low confidence, off unless asked for. */
   cpe?: boolean;
+  /** Aborting stops the match between packages; it rejects with ABORTED. */
+  signal?: AbortSignal;
 }
 
 export interface MatchProblem {
@@ -66,6 +69,7 @@ export async function matchSbom(
       keys.set(key(x.namespace, x.packageName), { namespace: x.namespace, packageName: x.packageName });
   }
   const advisories = await source.advisoriesFor([...keys.values()]);
+  throwIfAborted(options.signal, 'matching');
   const byKey = new Map<string, Advisory[]>();
   for (const a of advisories) {
     const k = key(a.namespace, a.packageName);
@@ -77,6 +81,7 @@ export async function matchSbom(
   const problems: MatchProblem[] = [];
   const perPackage: { pkg: Package; matches: PackageMatch[] }[] = [];
   for (const pkg of doc.packages) {
+    throwIfAborted(options.signal, 'matching');
     const matches: PackageMatch[] = [];
     const seen = new Set<string>();
     for (const lookup of lookups.get(pkg.id) ?? []) {

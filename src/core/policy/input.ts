@@ -116,6 +116,11 @@ export interface PolicyInput {
   contentMatches: ContentMatch[];
   secrets: ContentMatch[];
   feeds: FeedStatus[];
+  /**
+   * State of the vulnerability database as a whole, for the `stale_feed_data` and
+   * `vulnerability_data_unavailable` triggers; absent when the caller did not say.
+   */
+  vulnerabilityData?: { available: boolean; oldestSyncAt?: string; staleAfterHours: number };
   /** Files that differ from the package database (`packages`/`verify`). */
   packageFileIssues?: { package: string; path: string; issue: 'changed' | 'missing' }[];
   /** Malware scan result; absent when no scan ran. */

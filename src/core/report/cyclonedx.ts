@@ -9,6 +9,7 @@ import type { Finding, NormalizedSeverity } from '../matching/types.js';
 import { buildCycloneDxBom } from '../sbom/formats/cyclonedx.js';
 import { advisoryDatabase, advisoryUrl } from './advisory-links.js';
 import type { RenderInput } from './types.js';
+import { dataNotice } from './data-notice.js';
 
 const SEVERITY: Record<NormalizedSeverity, Enums.Vulnerability.Severity> = {
   Unknown: Enums.Vulnerability.Severity.Unknown,
@@ -113,6 +114,8 @@ export function renderCycloneDx({ report, document }: RenderInput, serialNumber?
     const ref = refs.get(f.package.id) ?? new Models.BomRef(f.package.id);
     bom.vulnerabilities.add(vulnerabilityOf(f, ref));
   }
+  const notice = dataNotice(report);
+  if (notice) bom.metadata.properties.add(new Models.Property('portcullis:vulnerability-data', notice));
   const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6));
   return serializer.serialize(bom, { sortLists: true, space: 2 }) + '\n';
 }

@@ -5,6 +5,7 @@
 import type { Finding } from '../matching/types.js';
 import { atOrAbove } from './severity-gate.js';
 import type { RenderInput } from './types.js';
+import { dataNotice } from './data-notice.js';
 
 /** XML 1.0 cannot carry most control characters even escaped: drop them, escape the rest. */
 function xml(text: string): string {
@@ -40,10 +41,18 @@ export function renderJunit({ report }: RenderInput): string {
   const failures = report.findings.filter(failing).length;
   const skipped = report.findings.filter((f) => f.suppressed).length;
   const suite = `portcullis scan ${report.source.input}`;
+  const notice = dataNotice(report);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="portcullis" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}">`,
     `  <testsuite name="${xml(suite)}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${xml(report.createdAt)}">`,
+    ...(notice
+      ? [
+          '    <properties>',
+          `      <property name="portcullis.vulnerability-data" value="${xml(notice)}"/>`,
+          '    </properties>',
+        ]
+      : []),
     ...report.findings.map((f) => testcase(f, failing(f))),
     '  </testsuite>',
     '</testsuites>',

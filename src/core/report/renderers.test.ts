@@ -142,6 +142,62 @@ describe.each([
   });
 });
 
+describe.each([
+  [
+    'stale data',
+    { available: true, oldestSyncAt: '2025-12-01T00:00:00.000Z', staleAfterHours: 48, stale: true },
+    /vulnerability data is stale: last synced 2025-12-01T00:00:00\.000Z, older than 48 h/,
+  ],
+  ['no data', { available: false, staleAfterHours: 48, stale: false }, /vulnerability database was empty/],
+])('every format says so with %s', (_name, state, notice) => {
+  const input = {
+    report: { ...reportWith([finding]), database: { feeds: [], ...state } },
+    document: documentWith(true),
+  };
+
+  it('table: a warning before the findings', () => {
+    const table = RENDERERS.table(input);
+    expect(table.split('\n')[0]).toMatch(notice);
+    expect(table.split('\n')[0]).toMatch(/^Warning: /);
+  });
+
+  it('JSON: the database state', () => {
+    expect((JSON.parse(RENDERERS.json(input)) as ScanReport).database).toEqual({ feeds: [], ...state });
+  });
+
+  it('SARIF: a tool execution notification, still a valid log', async () => {
+    const log = JSON.parse(RENDERERS.sarif(input)) as {
+      runs: {
+        invocations: { toolExecutionNotifications: { level: string; message: { text: string } }[] }[];
+      }[];
+    };
+    const note = log.runs[0]?.invocations[0]?.toolExecutionNotifications[0];
+    expect(note?.level).toBe('warning');
+    expect(note?.message.text).toMatch(notice);
+    expect((await sarifValidator())(log)).toBe(true);
+  });
+
+  it('CycloneDX: a metadata property, still a valid BOM', async () => {
+    const text = RENDERERS['cyclonedx-json'](input);
+    const bom = JSON.parse(text) as { metadata: { properties?: { name: string; value: string }[] } };
+    const prop = bom.metadata.properties?.find((p) => p.name === 'portcullis:vulnerability-data');
+    expect(prop?.value).toMatch(notice);
+    expect(await new Validation.JsonStrictValidator(Spec.Version.v1dot6).validate(text)).toBeNull();
+  });
+
+  it('JUnit: a suite property, still well-formed XML', async () => {
+    const file = join(dir, 'junit-notice.xml');
+    await writeFile(file, RENDERERS.junit(input));
+    execFileSync('xmllint', ['--noout', file]);
+    const value = execFileSync('xmllint', [
+      '--xpath',
+      'string(//testsuite/properties/property[@name="portcullis.vulnerability-data"]/@value)',
+      file,
+    ]).toString();
+    expect(value).toMatch(notice);
+  });
+});
+
 describe('flag values', () => {
   it('lists every format it renders', () => {
     expect(Object.keys(RENDERERS).sort()).toEqual([...REPORT_FORMATS].sort());

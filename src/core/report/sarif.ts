@@ -7,6 +7,7 @@ import type { Finding, NormalizedSeverity } from '../matching/types.js';
 import { advisoryUrl } from './advisory-links.js';
 import { atOrAbove } from './severity-gate.js';
 import type { RenderInput } from './types.js';
+import { dataNotice } from './data-notice.js';
 
 type Level = 'error' | 'warning' | 'note';
 
@@ -93,6 +94,7 @@ export function renderSarif({ report }: RenderInput): string {
       },
     };
   });
+  const notice = dataNotice(report);
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -107,6 +109,16 @@ export function renderSarif({ report }: RenderInput): string {
           },
         },
         automationDetails: { id: `portcullis/scan/${report.source.digest ?? report.source.input}` },
+        ...(notice
+          ? {
+              invocations: [
+                {
+                  executionSuccessful: true,
+                  toolExecutionNotifications: [{ level: 'warning', message: { text: notice } }],
+                },
+              ],
+            }
+          : {}),
         results,
       },
     ],

@@ -1,18 +1,9 @@
 /** The terminal table: one row per unsuppressed finding, then the suppressed ones with their reason. */
 import type { Finding } from '../matching/types.js';
+import { columnLines as columns } from './columns.js';
 import { originLabel } from './layers.js';
+import { dataNotice } from './data-notice.js';
 import type { RenderInput } from './types.js';
-
-/** Left-aligned columns separated by two spaces; the last column is not padded. */
-function columns(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), ...rows.map(line)];
-}
 
 function epssCell(f: Finding): string {
   return f.epss ? `${(f.epss.score * 100).toFixed(2)}%` : '-';
@@ -23,6 +14,8 @@ export function renderTable({ report }: RenderInput): string {
   const active = findings.filter((f) => !f.suppressed);
   const suppressed = findings.filter((f) => f.suppressed);
   const out: string[] = [];
+  const notice = dataNotice(report);
+  if (notice) out.push(`Warning: ${notice}.`, '');
   if (active.length === 0) {
     out.push('No vulnerabilities found.');
   } else {

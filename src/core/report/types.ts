@@ -20,7 +20,17 @@ export interface ScanReport {
   createdAt: string;
   source: SbomSource;
   distro?: SbomDistro;
-  database: { feeds: FeedFreshnessEntry[] };
+  database: {
+    feeds: FeedFreshnessEntry[];
+    /** False when the database held no advisories (the caller opted out of requiring data). */
+    available?: boolean;
+    /** Last sync of the least recently synced feed. */
+    oldestSyncAt?: string;
+    /** Age past which the data counts as stale. */
+    staleAfterHours?: number;
+    /** The data was older than staleAfterHours when the report was made. */
+    stale?: boolean;
+  };
   /** Layers [0, baseLayerCount) were attributed to the base image; absent when unknown. */
   baseLayerCount?: number;
   /** The `--fail-on` threshold the scan was run with, if any. */

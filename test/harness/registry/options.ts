@@ -4,7 +4,7 @@ import { DEFAULT_LIMITS, type OpenOptions, type RegistryOptions } from '../../..
 import type { TestRegistry } from './start-registry.js';
 
 export function registryOpenOptions(
-  registry: Pick<TestRegistry, 'mode' | 'caPem' | 'username' | 'password'>,
+  registry: Pick<TestRegistry, 'host' | 'mode' | 'caPem' | 'username' | 'password'>,
   cacheDir: string,
   overrides: Partial<RegistryOptions> = {},
   platform: OpenOptions['platform'] = { os: 'linux', architecture: 'amd64' },
@@ -18,7 +18,7 @@ export function registryOpenOptions(
       insecureHosts: registry.mode === 'plain' ? ['*'] : [],
       extraCaPem: registry.caPem ? [registry.caPem] : [],
       credentials: registry.username
-        ? { '*': { username: registry.username, password: registry.password } }
+        ? { [registry.host]: { username: registry.username, password: registry.password } }
         : {},
       dockerConfigDir: undefined,
       timeoutMs: 10_000,

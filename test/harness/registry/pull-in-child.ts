@@ -9,7 +9,10 @@ import { registryOpenOptions } from './options.js';
 
 const [reference, cacheDir] = process.argv.slice(2);
 if (!reference || !cacheDir) throw new Error('usage: pull-in-child.ts <host/repo:tag> <cacheDir>');
-const options = registryOpenOptions({ mode: 'plain', caPem: '', username: '', password: '' }, cacheDir);
+const options = registryOpenOptions(
+  { host: '', mode: 'plain', caPem: '', username: '', password: '' },
+  cacheDir,
+);
 const image = await openImage(reference, options);
 for (const layer of await image.layers()) {
   for await (const chunk of await layer.compressed()) void chunk;

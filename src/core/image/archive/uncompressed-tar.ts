@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open as openFile, stat } from 'node:fs/promises';
+import { open as openFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { abortError } from '../../abort.js';
 import { PortcullisError } from '../../errors.js';
 import { decompressor } from '../decompress.js';
 import { sniffCompression } from '../media-types.js';
@@ -34,10 +35,15 @@ export async function uncompressedTar(file: string, options: OpenOptions, what: 
   if (compression === 'none') return file;
   const spill = join(options.tempDir, `archive-${randomUUID()}.tar`);
   const { input, output } = decompressor(compression, options.limits, `${what} (${compression} archive)`);
+  // A cancelled request stops the decompression; a spill that did not complete is removed
+  // at once (a long-running process may keep its temp dir for a while).
+  const signal = options.signal ? { signal: options.signal } : {};
   await Promise.all([
-    pipeline(createReadStream(file), input),
-    pipeline(output, createWriteStream(spill, { mode: 0o600 })),
-  ]).catch((err: unknown) => {
+    pipeline(createReadStream(file), input, signal),
+    pipeline(output, createWriteStream(spill, { mode: 0o600 }), signal),
+  ]).catch(async (err: unknown) => {
+    await rm(spill, { force: true });
+    if (options.signal?.aborted) throw abortError(options.signal, `decompressing ${what}`);
     throw err instanceof PortcullisError && err.code === 'CORRUPT_LAYER'
       ? new PortcullisError('CORRUPT_ARCHIVE', err.message, { cause: err })
       : err;

@@ -11,6 +11,7 @@ import type { Location, Package, PackageType, Relationship } from '../model.js';
 import { isDistroType, packageTypeOfPurl } from '../package-types.js';
 import { DECLARED_ONLY_ANNOTATION } from './spdx.js';
 import { assertValidSpdx } from './spdx-validate.js';
+import { PORTCULLIS_VERSION } from '../../version.js';
 
 export type SbomFormat = 'native' | 'cyclonedx-json' | 'spdx-json';
 
@@ -232,7 +233,7 @@ function emptyDocument(
 ): SbomDocument {
   return {
     schemaVersion: NATIVE_SCHEMA_VERSION,
-    descriptor: { name: 'portcullis', version: '0.1.0' },
+    descriptor: { name: 'portcullis', version: PORTCULLIS_VERSION },
     createdAt: createdAt ?? new Date(0).toISOString(),
     source: { type: 'sbom', input, layers: [] },
     packages,

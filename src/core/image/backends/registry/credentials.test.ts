@@ -74,21 +74,18 @@ describe('resolveCredential', () => {
     expect(found.credential).toBeUndefined();
   });
 
-  it('prefers explicit credentials, host-specific over "*"', async () => {
+  it('prefers explicit credentials for their own host, and sends them nowhere else', async () => {
     await writeConfig({ auths: { 'localhost:5000': { auth: b64('cfg:cfg') } } });
-    const star = options({ credentials: { '*': { username: 'flag', password: 'f' } } });
-    expect((await resolveCredential('localhost:5000', star)).credential).toEqual({
+    const mine = options({ credentials: { 'localhost:5000': { username: 'flag', password: 'f' } } });
+    expect((await resolveCredential('localhost:5000', mine)).credential).toEqual({
       username: 'flag',
       password: 'f',
     });
-    const both = options({
-      credentials: {
-        '*': { username: 'any', password: 'a' },
-        'localhost:5000': { username: 'host', password: 'h' },
-      },
-    });
-    expect((await resolveCredential('localhost:5000', both)).credential?.username).toBe('host');
-    expect((await resolveCredential('elsewhere:1', both)).credential?.username).toBe('any');
+    expect((await resolveCredential('elsewhere:1', mine)).credential).toBeUndefined();
+    // "*" is no wildcard: a key is a host name, and no registry is called "*".
+    const star = options({ credentials: { '*': { username: 'any', password: 'a' } } });
+    expect((await resolveCredential('elsewhere:1', star)).credential).toBeUndefined();
+    expect((await resolveCredential('localhost:5000', star)).credential?.username).toBe('cfg');
   });
 
   it('explains credential helpers instead of running them', async () => {

@@ -1,5 +1,5 @@
 /**
- * Which credential to use for a registry: explicit ones (flags/env, "*" = any host) win,
+ * Which credential to use for a registry: explicit ones (flags/env, bound to one host) win,
  * then docker's config.json (`auths` keyed by host or URL, base64 `auth`, `identitytoken`).
  * Credential helpers (`credsStore`, `credHelpers`) run external programs; we do not run
  * them and say so in a note that ends up in the "unauthorized" message.
@@ -131,8 +131,9 @@ export async function resolveCredential(
   registry: string,
   options: RegistryOptions,
 ): Promise<CredentialLookup> {
-  const explicitKey = Object.keys(options.credentials).find((k) => k !== '*' && sameRegistry(k, registry));
-  const explicit = explicitKey !== undefined ? options.credentials[explicitKey] : options.credentials['*'];
+  // A credential is only ever sent to the host it was given for: there is no wildcard.
+  const explicitKey = Object.keys(options.credentials).find((k) => sameRegistry(k, registry));
+  const explicit = explicitKey !== undefined ? options.credentials[explicitKey] : undefined;
   if (explicit) return { credential: explicit, source: '--username/--password (or PORTCULLIS_REGISTRY_*)' };
   if (!options.dockerConfigDir) return {};
   const found = await readDockerConfig(options.dockerConfigDir);

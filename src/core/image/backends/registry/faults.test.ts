@@ -29,7 +29,7 @@ const layer0 = () => fx.built.images[0]?.layers[0] as { digest: string; bytes: B
 
 async function options(over: Partial<RegistryOptions> = {}) {
   const cache = await mkdtemp(join(fx.work, 'cache-'));
-  return registryOpenOptions({ mode: 'plain', caPem: '', ...CREDS }, cache, {
+  return registryOpenOptions({ host: fx.proxy.host, mode: 'plain', caPem: '', ...CREDS }, cache, {
     timeoutMs: 5_000,
     retries: 2,
     ...over,

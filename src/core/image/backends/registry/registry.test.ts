@@ -150,7 +150,7 @@ describe.each(['tls-basic', 'token'] as const)('authentication, %s registry', (m
 
   it('refuses a wrong password and no credentials with REGISTRY_UNAUTHORIZED', async () => {
     const wrong = registryOpenOptions(reg(), join(work, 'c-wrong'), {
-      credentials: { '*': { username: reg().username, password: 'wrong' } },
+      credentials: { [reg().host]: { username: reg().username, password: 'wrong' } },
     });
     const err = await caught(openImages(`${reg().host}/app/single:v1`, wrong));
     expect(err.code).toBe('REGISTRY_UNAUTHORIZED');

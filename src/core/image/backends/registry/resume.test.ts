@@ -189,7 +189,7 @@ describe('resumed blob downloads', () => {
         res.writeHead(307, { location: `http://${store.host}/blob?signature=x` }).end();
         return true;
       };
-      const opts = await options({ credentials: { '*': creds } });
+      const opts = await options({ credentials: { [guarded.host]: creds } });
       const [image] = await openImages(`${guarded.host}/app/resume:v1`, opts);
       const [layer] = (await image?.layers()) ?? [];
       expect(layer && (await drain(await layer.uncompressed())).equals(big().tar)).toBe(true);

@@ -15,6 +15,8 @@ export interface AnalysisForPolicy {
   config?: ImageConfigFile;
   findings: readonly Finding[];
   feeds: readonly FeedStatus[];
+  /** The database as a whole: present, and since when. */
+  vulnerabilityData?: PolicyInput['vulnerabilityData'];
   /** The image's tag (registry/repo:tag) for mappings, when known. */
   tags: readonly string[];
   dockerfile?: string;
@@ -124,6 +126,7 @@ export function buildPolicyInput(a: AnalysisForPolicy): PolicyInput {
     contentMatches: (doc.contentMatches ?? []).map((m) => ({ path: m.path, rule: m.rule, line: m.line })),
     secrets: doc.secrets.map((s) => ({ path: s.path, rule: s.rule, line: s.line })),
     feeds: [...a.feeds],
+    ...(a.vulnerabilityData ? { vulnerabilityData: { ...a.vulnerabilityData } } : {}),
     now: a.now,
   };
 }

@@ -1,0 +1,22 @@
+/**
+ * What every command gets from the process that runs it: the signal that aborts on SIGINT /
+ * SIGTERM, and the observer that reports the pipeline's progress and warnings. Tests run the
+ * CLI in-process with a runtime that never aborts.
+ */
+import type { PipelineObserver } from '../core/pipeline/index.js';
+
+export interface CliRuntime {
+  signal: AbortSignal;
+  observer: PipelineObserver;
+}
+
+/** Warnings go to stderr (the user's problem to know about); progress stays quiet. */
+export const STDERR_OBSERVER: PipelineObserver = {
+  warning(message) {
+    process.stderr.write(`portcullis: warning: ${message}\n`);
+  },
+};
+
+export function defaultRuntime(): CliRuntime {
+  return { signal: new AbortController().signal, observer: STDERR_OBSERVER };
+}
