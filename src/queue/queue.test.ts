@@ -82,16 +82,16 @@ describe.each(STORE_KINDS)('job queue on %s', (kind) => {
   it('takes back a job whose lease expired, and stops the old owner from finishing it', async () => {
     const { id } = await queue.enqueue({ kind: 'k', payload: {}, maxAttempts: 2 });
     const [lost] = await queue.claim('dead-worker', ['k'], 1);
-    expect(await queue.reapExpired()).toEqual([]); // lease still valid
+    expect(await queue.reapExpired(['k'])).toEqual([]); // lease still valid
     await expireLeases();
-    expect(await queue.reapExpired()).toEqual([]); // requeued, not failed
+    expect(await queue.reapExpired(['k'])).toEqual([]); // requeued, not failed
     const [again] = await queue.claim('w2', ['k'], 1);
     expect(again).toMatchObject({ id, attempt: 2, owner: 'w2' });
     expect(await queue.heartbeat(lost!)).toBe(false);
     expect(await queue.complete(lost!)).toBe(false);
     expect(await queue.heartbeat(again!)).toBe(true);
     await expireLeases();
-    const failed = await queue.reapExpired();
+    const failed = await queue.reapExpired(['k']);
     expect(failed.map((j) => [j.id, j.state, j.lastError])).toEqual([[id, 'failed', LEASE_EXPIRED_ERROR]]);
   });
 

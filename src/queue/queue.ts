@@ -135,14 +135,25 @@ export class JobQueue {
   }
 
   /** Records a failure: queued again after a backoff, or failed for good. 'lost' if not ours. */
-  async fail(job: ClaimedJob, error: string): Promise<'queued' | 'failed' | 'lost'> {
+  async fail(
+    job: ClaimedJob,
+    error: string,
+    options: { final?: boolean } = {},
+  ): Promise<'queued' | 'failed' | 'lost'> {
     const { rows } = await this.db.query<{ state: 'queued' | 'failed' }>(
-      `UPDATE job SET state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
+      `UPDATE job SET state = CASE WHEN $6 OR attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
          run_at = now() + ${BACKOFF('$3', '$4')} * interval '1 millisecond',
-         finished_at = CASE WHEN attempts >= max_attempts THEN now() END,
+         finished_at = CASE WHEN $6 OR attempts >= max_attempts THEN now() END,
          last_error = $5, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
        WHERE id = $1 AND lease_owner = $2 AND state = 'running' RETURNING state`,
-      [job.id, job.owner, this.options.backoffBaseMs, this.options.backoffMaxMs, error.slice(0, 4000)],
+      [
+        job.id,
+        job.owner,
+        this.options.backoffBaseMs,
+        this.options.backoffMaxMs,
+        error.slice(0, 4000),
+        options.final ?? false,
+      ],
     );
     return rows[0]?.state ?? 'lost';
   }
@@ -158,19 +169,20 @@ export class JobQueue {
   }
 
   /**
-   * Takes back jobs whose lease expired: queued again (after the backoff), or failed when their
+   * Takes back jobs of these kinds whose lease expired: queued again (after the backoff), or failed when their
    * attempts are spent. Returns the ones failed for good, so their kinds can record it.
    */
-  async reapExpired(): Promise<JobRecord[]> {
+  async reapExpired(kinds: readonly string[]): Promise<JobRecord[]> {
     const { rows } = await this.db.query<JobRow>(
       `WITH expired AS (
-         SELECT id FROM job WHERE state = 'running' AND lease_expires_at < now() FOR UPDATE SKIP LOCKED)
+         SELECT id FROM job WHERE state = 'running' AND lease_expires_at < now() AND kind = ANY($4::text[])
+         FOR UPDATE SKIP LOCKED)
        UPDATE job SET state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
          run_at = now() + ${BACKOFF('$1', '$2')} * interval '1 millisecond',
          finished_at = CASE WHEN attempts >= max_attempts THEN now() END,
          last_error = $3, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
        FROM expired WHERE job.id = expired.id RETURNING job.*`,
-      [this.options.backoffBaseMs, this.options.backoffMaxMs, LEASE_EXPIRED_ERROR],
+      [this.options.backoffBaseMs, this.options.backoffMaxMs, LEASE_EXPIRED_ERROR, [...kinds]],
     );
     if (rows.some((r) => r.state === 'queued')) this.wake.emit('job', '*');
     return rows.filter((r) => r.state === 'failed').map(toRecord);
