@@ -11,7 +11,7 @@ import { baseLayersFromHistory } from '../core/matching/base-layers.js';
 import { matchSbom } from '../core/matching/match.js';
 import type { AdvisorySource } from '../core/matching/types.js';
 import { applySuppressions, CHANGELOG_GLOB } from '../core/suppression/index.js';
-import type { AnalyzeImage, AnalyzeImageRequest } from '../worker/analyze.js';
+import type { AnalyzeImage, RegistryLogin } from '../worker/analyze.js';
 import { catalogInChildProcess, type CatalogRequest, type CatalogResult } from './catalog-process.js';
 
 export interface AnalyzeImageEnvironment {
@@ -31,22 +31,22 @@ const CHANGELOG = new RegExp(
 );
 
 /** Request-scoped registry options: each login only for its own host, never a wildcard. */
-function requestOptions(
-  env: AnalyzeImageEnvironment,
-  request: AnalyzeImageRequest,
+export function requestOptions(
+  open: Omit<OpenOptions, 'tempDir'>,
+  logins: readonly RegistryLogin[],
   tempDir: string,
 ): OpenOptions {
   const credentials: Record<string, RegistryCredential> = {};
-  for (const login of request.credentials)
+  for (const login of logins)
     credentials[login.registry] = { username: login.username, password: login.password };
-  const insecure = request.credentials.filter((l) => !l.verifyTls).map((l) => l.registry);
+  const insecure = logins.filter((l) => !l.verifyTls).map((l) => l.registry);
   return {
-    ...env.open,
+    ...open,
     tempDir,
     registry: {
-      ...env.open.registry,
+      ...open.registry,
       credentials,
-      insecureHosts: [...env.open.registry.insecureHosts, ...insecure],
+      insecureHosts: [...open.registry.insecureHosts, ...insecure],
       dockerConfigDir: undefined,
     },
   };
@@ -58,7 +58,7 @@ export function createAnalyzeImage(env: AnalyzeImageEnvironment): AnalyzeImage {
     const tempDir = await mkdtemp(join(env.tempRoot, 'analysis-'));
     try {
       const result = await catalog(
-        { source: request.source, open: requestOptions(env, request, tempDir) },
+        { source: request.source, open: requestOptions(env.open, request.credentials, tempDir) },
         request.signal,
       );
       const retrieved = new Map(result.retrieved);

@@ -37,15 +37,18 @@ export async function loadFeeds(db: Sql): Promise<VulnerabilityStore> {
   return store;
 }
 
-/** Process-wide image options for a service talking to the test registry (its CA trusted). */
-export function serviceOpenOptions(registry: TestRegistry, cacheDir: string): Omit<OpenOptions, 'tempDir'> {
+/** Process-wide image options for a service in tests (the test registry's CA trusted, if any). */
+export function serviceOpenOptions(
+  registry: Pick<TestRegistry, 'caPem'> | undefined,
+  cacheDir: string,
+): Omit<OpenOptions, 'tempDir'> {
   return {
     platform: { os: 'linux', architecture: 'amd64' },
     allPlatforms: false,
     cacheDir,
     registry: {
       insecureHosts: [],
-      extraCaPem: [registry.caPem],
+      extraCaPem: registry?.caPem ? [registry.caPem] : [],
       credentials: {},
       dockerConfigDir: undefined,
       timeoutMs: 10_000,
