@@ -47,6 +47,15 @@ Exit codes:
   registerSbomCommand(program);
   registerEvaluateCommand(program);
   registerCacheCommands(program);
+  program
+    .command('serve')
+    .description('start the REST API and a worker (`serve --help`)')
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async (_o: unknown, c: Command) =>
+      (await import('../main/serve.js')).serveFromCli(c.args, (line) => console.log(line)),
+    );
   return program;
 }
 

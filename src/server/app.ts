@@ -32,6 +32,8 @@ export interface AppDeps extends Omit<RouteDeps, 'store' | 'queue'> {
   /** Largest request body in bytes (default 16 MiB: policy bundles and Dockerfiles, not SBOMs of GBs). */
   bodyLimit?: number;
   metrics?: Registry;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  https?: { cert: Buffer; key: Buffer };
 }
 
 /** One registered route, for the tenancy test that must cover every one. */
