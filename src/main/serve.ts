@@ -3,6 +3,7 @@
  * migrations → queue → API and/or worker, and a graceful stop on SIGTERM/SIGINT.
  */
 import { readFile, mkdir } from 'node:fs/promises';
+import { feedStatusOf } from './feed-status.js';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -138,14 +139,7 @@ export async function startService(
       resolveImage: createResolveImage(store, open, tempRoot),
       ready: async () => (await db.query('SELECT 1')).rows.length === 1,
       schemaVersion: async () => Math.max(...MIGRATIONS.map((m) => m.id)),
-      feeds: {
-        status: async () =>
-          (await vulnerabilities.status()).map((s) => ({
-            source: s.source,
-            lastSync: s.lastSync ? new Date(s.lastSync) : null,
-            records: s.records,
-          })),
-      },
+      feeds: feedStatusOf(vulnerabilities),
       ...(tls ? { https: tls } : {}),
     });
     await app.listen({ host: config.host, port: config.port });

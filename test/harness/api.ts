@@ -4,6 +4,7 @@
  * that speak like anchore-cli (basic auth, JSON content type on every request).
  */
 import { randomBytes } from 'node:crypto';
+import { feedStatusOf } from '../../src/main/feed-status.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,14 +65,7 @@ export async function startApi(
     resolveImage: createResolveImage(store, open, tempRoot),
     ready: async () => true,
     schemaVersion: async () => 11,
-    feeds: {
-      status: async () =>
-        (await vulnerabilities.status()).map((s) => ({
-          source: s.source,
-          lastSync: s.lastSync ? new Date(s.lastSync) : null,
-          records: s.records,
-        })),
-    },
+    feeds: feedStatusOf(vulnerabilities),
   });
   await app.ready();
   return {
