@@ -8,12 +8,13 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { isPortcullisError, type ErrorCode } from '../../core/errors.js';
+import { JOB_KINDS } from '../../queue/kinds.js';
 import type { ServiceStore } from '../../store/repositories/index.js';
 import type { Sql } from '../../store/sql.js';
 import type { AnalyzeImage } from '../analyze.js';
 import { defineJob, type JobDefinition } from '../types.js';
 
-export const ANALYZE_IMAGE = 'analyze-image';
+export const ANALYZE_IMAGE = JOB_KINDS.analyzeImage;
 
 export const analyzeImagePayload = z.object({
   imageDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/),

@@ -1,7 +1,7 @@
 /** POST /images: resolve the reference, record image + tag + subscriptions, queue the analysis. */
 import { z } from 'zod';
 import { parseReference } from '../../../core/image/reference/parse.js';
-import { ANALYZE_IMAGE_KIND } from '../../jobs.js';
+import { JOB_KINDS } from '../../../queue/kinds.js';
 import { ApiError } from '../../errors.js';
 import { queryBoolean } from '../../schemas.js';
 import type { RouteDeps, V1 } from '../index.js';
@@ -86,7 +86,7 @@ export function addImageRoute(app: V1, deps: RouteDeps): void {
       );
       if (image.analysisStatus === 'not_analyzed') {
         await deps.queue.enqueue({
-          kind: ANALYZE_IMAGE_KIND,
+          kind: JOB_KINDS.analyzeImage,
           payload: {
             imageDigest: digest,
             pullString: `${tag.registry}/${tag.repo}@${digest}`,
