@@ -50,6 +50,15 @@ Exit codes:
   registerSbomCommand(program, runtime);
   registerEvaluateCommand(program, runtime);
   registerCacheCommands(program);
+  program
+    .command('serve')
+    .description('start the REST API and a worker (`serve --help`)')
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async (_o: unknown, c: Command) =>
+      (await import('../main/serve.js')).serveFromCli(c.args, (line) => console.log(line)),
+    );
   return program;
 }
 

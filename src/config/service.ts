@@ -1,0 +1,122 @@
+/**
+ * The `serve` options, declared once: flags > environment > config file (`service:` section,
+ * YAML or JSON) > defaults, resolved into a frozen ServiceConfig.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { PortcullisError } from '../core/errors.js';
+import type { Env } from './index.js';
+
+export type ServiceRole = 'api' | 'worker' | 'all';
+
+export interface ServeFlags {
+  config?: string;
+  dataDir?: string;
+  dbUrl?: string;
+  listen?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  role?: string;
+  concurrency?: string;
+}
+
+export interface ServiceConfig {
+  role: ServiceRole;
+  host: string;
+  port: number;
+  tls?: { certFile: string; keyFile: string };
+  dataDir: string;
+  /** PostgreSQL server; absent = embedded PGlite under dataDir. */
+  dbUrl?: string;
+  /** 32-byte key for secrets at rest; absent = a key file under dataDir. */
+  secretKey?: Buffer;
+  adminPassword?: string;
+  concurrency: number;
+  cacheDir: string;
+}
+
+const fileSchema = z
+  .object({
+    service: z
+      .object({
+        data_dir: z.string(),
+        db_url: z.string(),
+        listen: z.string(),
+        tls_cert: z.string(),
+        tls_key: z.string(),
+        role: z.enum(['api', 'worker', 'all']),
+        concurrency: z.number().int().min(1).max(64),
+      })
+      .partial()
+      .strict(),
+  })
+  .partial();
+
+function readConfigFile(path: string | undefined): z.infer<typeof fileSchema>['service'] {
+  if (!path) return {};
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new PortcullisError('CONFIG_INVALID', `cannot read the config file ${path}`, { cause });
+  }
+  const parsed = fileSchema.safeParse(parseYaml(text));
+  if (!parsed.success)
+    throw new PortcullisError('CONFIG_INVALID', `invalid config file ${path}: ${parsed.error.message}`);
+  return parsed.data.service ?? {};
+}
+
+export function parseListen(text: string): { host: string; port: number } {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[2]);
+  if (!match || port > 65535)
+    throw new PortcullisError('CONFIG_INVALID', `--listen must be HOST:PORT, got "${text}"`);
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+function parseSecretKey(text: string): Buffer {
+  const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+  if (key.length !== 32)
+    throw new PortcullisError(
+      'CONFIG_INVALID',
+      'PORTCULLIS_SECRET_KEY must be 32 bytes, as 64 hex digits or base64',
+    );
+  return key;
+}
+
+export function defaultDataDir(env: Env): string {
+  return join(env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share'), 'portcullis');
+}
+
+export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env): Readonly<ServiceConfig> {
+  const file = readConfigFile(flags.config ?? env.PORTCULLIS_CONFIG);
+  const role = flags.role ?? env.PORTCULLIS_ROLE ?? file?.role ?? 'all';
+  if (role !== 'api' && role !== 'worker' && role !== 'all')
+    throw new PortcullisError('CONFIG_INVALID', `--role must be api, worker or all, got "${role}"`);
+  const listen = parseListen(flags.listen ?? env.PORTCULLIS_LISTEN ?? file?.listen ?? '127.0.0.1:8228');
+  const certFile = flags.tlsCert ?? env.PORTCULLIS_TLS_CERT ?? file?.tls_cert;
+  const keyFile = flags.tlsKey ?? env.PORTCULLIS_TLS_KEY ?? file?.tls_key;
+  if (Boolean(certFile) !== Boolean(keyFile))
+    throw new PortcullisError('CONFIG_INVALID', '--tls-cert and --tls-key go together');
+  const concurrency = Number(
+    flags.concurrency ?? env.PORTCULLIS_WORKER_CONCURRENCY ?? file?.concurrency ?? 1,
+  );
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw new PortcullisError('CONFIG_INVALID', '--concurrency must be an integer from 1 to 64');
+  const dbUrl = flags.dbUrl ?? env.PORTCULLIS_DB_URL ?? file?.db_url;
+  const dataDir = flags.dataDir ?? env.PORTCULLIS_DATA_DIR ?? file?.data_dir ?? defaultDataDir(env);
+  return Object.freeze({
+    role,
+    ...listen,
+    ...(certFile && keyFile ? { tls: { certFile, keyFile } } : {}),
+    dataDir,
+    ...(dbUrl ? { dbUrl } : {}),
+    ...(env.PORTCULLIS_SECRET_KEY ? { secretKey: parseSecretKey(env.PORTCULLIS_SECRET_KEY) } : {}),
+    ...(env.PORTCULLIS_ADMIN_PASSWORD ? { adminPassword: env.PORTCULLIS_ADMIN_PASSWORD } : {}),
+    concurrency,
+    cacheDir: join(dataDir, 'cache'),
+  });
+}

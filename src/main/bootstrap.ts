@@ -1,0 +1,37 @@
+/** First start: the secret key file and the admin account, user and password file. */
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PortcullisError } from '../core/errors.js';
+import type { ServiceStore } from '../store/repositories/index.js';
+
+/** The configured key, or the 0600 key file under the data dir (created once). */
+export async function loadSecretKey(dataDir: string, configured: Buffer | undefined): Promise<Buffer> {
+  if (configured) return configured;
+  const file = join(dataDir, 'secret.key');
+  try {
+    await writeFile(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const key = Buffer.from((await readFile(file, 'utf8')).trim(), 'hex');
+  if (key.length !== 32)
+    throw new PortcullisError('CONFIG_INVALID', `${file} does not hold a 32-byte hex key`);
+  return key;
+}
+
+/** Creates the admin account and user once; returns the password file written, if any. */
+export async function ensureAdmin(
+  store: ServiceStore,
+  dataDir: string,
+  password: string | undefined,
+): Promise<string | undefined> {
+  if (await store.accounts.get('admin')) return undefined;
+  const chosen = password ?? randomBytes(18).toString('base64url');
+  await store.accounts.create({ name: 'admin', type: 'admin' });
+  await store.users.create({ username: 'admin', accountName: 'admin', password: chosen });
+  if (password) return undefined;
+  const file = join(dataDir, 'admin-password');
+  await writeFile(file, `${chosen}\n`, { mode: 0o600 });
+  return file;
+}

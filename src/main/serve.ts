@@ -1,0 +1,191 @@
+/**
+ * `portcullis serve`: the composition root of the service. Config → data dir lock → store →
+ * migrations → queue → API and/or worker, and a graceful stop on SIGTERM/SIGINT.
+ */
+import { readFile, mkdir } from 'node:fs/promises';
+import { feedStatusOf } from './feed-status.js';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import pino from 'pino';
+import lockfile from 'proper-lockfile';
+import { resolveServiceConfig, type ServeFlags, type ServiceConfig } from '../config/service.js';
+import { PORTCULLIS_VERSION } from '../core/catalog/catalog-image.js';
+import { PortcullisError } from '../core/errors.js';
+import { DEFAULT_BLOB_CONCURRENCY, DEFAULT_LIMITS, type OpenOptions } from '../core/image/options.js';
+import { hostPlatform } from '../core/image/platform.js';
+import { listenForJobs } from '../queue/listen.js';
+import { JobQueue } from '../queue/queue.js';
+import { buildApp } from '../server/app.js';
+import { migrate } from '../store/migrate.js';
+import { MIGRATIONS } from '../store/migrations.js';
+import { createServiceStore } from '../store/repositories/index.js';
+import { createSecretBox } from '../store/repositories/secret-box.js';
+import { openDatabase } from '../store/sql.js';
+import { VulnerabilityStore } from '../store/vulnerability-store.js';
+import { workerJobs } from '../worker/jobs/index.js';
+import { WorkerRunner } from '../worker/runner.js';
+import { createAnalyzeImage } from './analyze-image.js';
+import { ensureAdmin, loadSecretKey } from './bootstrap.js';
+import { createResolveImage } from './resolve-image.js';
+
+export interface RunningService {
+  url: string | undefined;
+  adminPasswordFile: string | undefined;
+  stop(): Promise<void>;
+}
+
+async function lockDataDir(dataDir: string, log: pino.Logger): Promise<() => Promise<void>> {
+  try {
+    return await lockfile.lock(dataDir, {
+      realpath: false,
+      // Generous: a busy machine may block the event loop for seconds (migrations, PGlite).
+      stale: 120_000,
+      update: 10_000,
+      onCompromised: (err) => log.error({ err }, 'the data directory lock was lost'),
+      lockfilePath: join(dataDir, 'serve.lock'),
+    });
+  } catch (cause) {
+    throw new PortcullisError(
+      'CONFIG_INVALID',
+      `another portcullis serve is using ${dataDir} (the embedded store is one process's alone); stop it, or use --db-url for several processes`,
+      { cause },
+    );
+  }
+}
+
+function imageOptions(config: ServiceConfig): Omit<OpenOptions, 'tempDir'> {
+  return {
+    platform: hostPlatform(),
+    allPlatforms: false,
+    cacheDir: config.cacheDir,
+    registry: {
+      insecureHosts: [],
+      extraCaPem: [],
+      credentials: {},
+      dockerConfigDir: undefined,
+      timeoutMs: 60_000,
+      retries: 4,
+      blobConcurrency: DEFAULT_BLOB_CONCURRENCY,
+    },
+    dockerHost: 'unix:///nonexistent.sock',
+    limits: { ...DEFAULT_LIMITS },
+  };
+}
+
+export async function startService(
+  config: ServiceConfig,
+  log = pino({ level: 'info' }),
+): Promise<RunningService> {
+  const tls = config.tls && {
+    cert: await readFile(config.tls.certFile),
+    key: await readFile(config.tls.keyFile),
+  };
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const unlock = config.dbUrl ? async () => undefined : await lockDataDir(config.dataDir, log);
+  const db = await openDatabase(
+    config.dbUrl
+      ? { kind: 'postgres', url: config.dbUrl }
+      : { kind: 'pglite', dataDir: join(config.dataDir, 'db') },
+  );
+  await migrate(db);
+  const store = createServiceStore(
+    db,
+    createSecretBox(await loadSecretKey(config.dataDir, config.secretKey)),
+  );
+  const adminPasswordFile = await ensureAdmin(store, config.dataDir, config.adminPassword);
+  const queue = new JobQueue(db);
+  const open = imageOptions(config);
+  const tempRoot = tmpdir();
+  const hostId = hostname();
+  const stops: (() => Promise<void>)[] = [];
+  let url: string | undefined;
+
+  if (config.role !== 'api') {
+    const analyze = createAnalyzeImage({ open, tempRoot, vulnerabilities: new VulnerabilityStore(db) });
+    const runner = new WorkerRunner(
+      queue,
+      workerJobs({ store, analyze, hostId }),
+      {
+        owner: `${hostId}:${process.pid}`,
+        concurrency: config.concurrency,
+        pollMs: 1_000,
+        drainTimeoutMs: 30_000,
+      },
+      log.child({ role: 'worker' }),
+    );
+    if (config.dbUrl) {
+      const listener = await listenForJobs(
+        config.dbUrl,
+        (kind) => queue.notify(kind),
+        (err) => log.warn({ err }, 'job notifications lost; polling'),
+      );
+      stops.push(() => listener.close());
+    }
+    runner.start();
+    stops.push(() => runner.stop());
+  }
+  if (config.role !== 'worker') {
+    const scheme = config.tls ? 'https' : 'http';
+    url = `${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}/v1`;
+    const vulnerabilities = new VulnerabilityStore(db);
+    const app = await buildApp({
+      store,
+      queue,
+      logger: log.child({ role: 'api' }),
+      version: PORTCULLIS_VERSION,
+      hostId,
+      baseUrl: url.replace(/\/v1$/, ''),
+      resolveImage: createResolveImage(store, open, tempRoot),
+      ready: async () => (await db.query('SELECT 1')).rows.length === 1,
+      schemaVersion: async () => Math.max(...MIGRATIONS.map((m) => m.id)),
+      feeds: feedStatusOf(vulnerabilities),
+      ...(tls ? { https: tls } : {}),
+    });
+    await app.listen({ host: config.host, port: config.port });
+    stops.unshift(() => app.close());
+  }
+  return {
+    url,
+    adminPasswordFile,
+    async stop() {
+      for (const stop of stops) await stop();
+      await db.close();
+      await unlock();
+    },
+  };
+}
+
+/** The CLI hands `serve` over here: flags in, the service running until SIGTERM/SIGINT. */
+export async function serveFromCli(args: readonly string[], print: (line: string) => void): Promise<void> {
+  const command = new Command('serve')
+    .description('start the REST API (Anchore v1 compatible) and a worker')
+    .option('--config <file>', 'config file (YAML/JSON, `service:` section); env PORTCULLIS_CONFIG')
+    .option('--data-dir <dir>', 'embedded store, key file, caches (default $XDG_DATA_HOME/portcullis)')
+    .option('--db-url <url>', 'PostgreSQL server instead of the embedded store (env PORTCULLIS_DB_URL)')
+    .option('--listen <host:port>', 'where the API listens (default 127.0.0.1:8228)')
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
+    .option('--tls-key <file>', 'private key of --tls-cert (PEM)')
+    .option('--role <role>', 'api, worker or all (default all)')
+    .option('--concurrency <n>', 'analyses run at once by the worker (default 1)')
+    .exitOverride();
+  command.parse([...args], { from: 'user' });
+  const config = resolveServiceConfig(command.opts<ServeFlags>());
+  const service = await startService(config);
+  if (service.url) print(`Portcullis is listening on ${service.url}`);
+  if (service.adminPasswordFile)
+    print(`The admin password was written to ${service.adminPasswordFile} (user: admin)`);
+  if (service.url) {
+    print('Try:');
+    print(`  curl -u admin:PASSWORD ${service.url}/system`);
+    print(
+      `  curl -u admin:PASSWORD -X POST -H 'Content-Type: application/json' -d '{"tag":"debian:12"}' ${service.url}/images`,
+    );
+    print(`  curl -u admin:PASSWORD ${service.url}/images/DIGEST/vuln/all`);
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => void service.stop().then(resolve, resolve);
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}

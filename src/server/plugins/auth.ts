@@ -1,0 +1,113 @@
+/**
+ * Authentication (HTTP basic against scrypt hashes, or a bearer API token) and account scope:
+ * every request acts in the caller's account, or, for an admin, in the one `x-anchore-account`
+ * names. Routes marked `config: { public: true }` skip both.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Account } from '../../store/repositories/accounts.js';
+import type { ServiceStore } from '../../store/repositories/index.js';
+import type { User } from '../../store/repositories/users.js';
+import { ApiError } from '../errors.js';
+
+export interface Principal {
+  user: User;
+  account: Account;
+  via: 'password' | 'token';
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+    /** The account this request acts in. */
+    accountName: string;
+  }
+  interface FastifyContextConfig {
+    public?: boolean;
+    /** Only admin accounts may call it. */
+    admin?: boolean;
+  }
+}
+
+/**
+ * scrypt is deliberately slow; a verified (user, password) pair is remembered briefly so a
+ * busy client does not pay it on every request. A password change takes effect within the TTL.
+ */
+class VerifiedCache {
+  private readonly entries = new Map<string, { principal: Principal; until: number }>();
+  constructor(private readonly ttlMs: number) {}
+  key(user: string, password: string) {
+    return createHash('sha256').update(`${user}\0${password}`).digest('hex');
+  }
+  get(key: string): Principal | undefined {
+    const e = this.entries.get(key);
+    if (e && e.until > Date.now()) return e.principal;
+    this.entries.delete(key);
+    return undefined;
+  }
+  set(key: string, principal: Principal) {
+    if (this.entries.size > 10_000) this.entries.clear();
+    this.entries.set(key, { principal, until: Date.now() + this.ttlMs });
+  }
+}
+
+const UNAUTHORIZED = () => new ApiError(401, 'Unauthorized');
+
+async function authenticate(
+  store: ServiceStore,
+  cache: VerifiedCache,
+  header: string | undefined,
+): Promise<Principal> {
+  if (!header) throw UNAUTHORIZED();
+  const [scheme, value = ''] = header.split(' ', 2);
+  if (scheme?.toLowerCase() === 'bearer') {
+    const found = await store.tokens.authenticate(value.trim());
+    if (!found) throw UNAUTHORIZED();
+    return { user: found.user, account: found.account, via: 'token' };
+  }
+  if (scheme?.toLowerCase() !== 'basic') throw UNAUTHORIZED();
+  const decoded = Buffer.from(value.trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) throw UNAUTHORIZED();
+  const [username, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
+  const key = cache.key(username, password);
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const found = await store.users.authenticate(username, password);
+  if (!found) throw UNAUTHORIZED();
+  const principal: Principal = { ...found, via: 'password' };
+  cache.set(key, principal);
+  return principal;
+}
+
+async function scope(store: ServiceStore, request: FastifyRequest, principal: Principal): Promise<string> {
+  if (principal.account.state !== 'enabled')
+    throw new ApiError(401, `account ${principal.account.name} is ${principal.account.state}`);
+  const wanted = request.headers['x-anchore-account'];
+  if (typeof wanted !== 'string' || wanted === '' || wanted === principal.account.name)
+    return principal.account.name;
+  if (principal.account.type !== 'admin')
+    throw new ApiError(403, 'only an admin account may act in another account (x-anchore-account)');
+  const target = await store.accounts.get(wanted);
+  if (!target) throw new ApiError(404, `account ${wanted} not found`);
+  return target.name;
+}
+
+export function installAuth(
+  app: FastifyInstance,
+  store: ServiceStore,
+  options: { cacheTtlMs?: number } = {},
+): void {
+  const cache = new VerifiedCache(options.cacheTtlMs ?? 10_000);
+  app.decorateRequest('principal', null);
+  app.decorateRequest('accountName', '');
+  app.addHook('onRequest', async (request) => {
+    const config = request.routeOptions.config;
+    if (config.public || request.routeOptions.url === undefined) return;
+    const principal = await authenticate(store, cache, request.headers.authorization);
+    request.principal = principal;
+    request.accountName = await scope(store, request, principal);
+    if (config.admin && principal.account.type !== 'admin')
+      throw new ApiError(403, 'this operation needs an admin account');
+  });
+}

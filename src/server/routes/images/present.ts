@@ -1,0 +1,186 @@
+/** Anchore shapes of image records, vulnerabilities and content, from our stored records. */
+import type { Finding } from '../../../core/matching/types.js';
+import type { Package, PackageType } from '../../../core/sbom/model.js';
+import type { ImageRecord } from '../../../store/repositories/images.js';
+import type { AnalysisMetadata } from '../../../worker/analyze.js';
+import { isoTime } from '../../schemas.js';
+
+export const fullTag = (t: { registry: string; repo: string; tag: string }) =>
+  `${t.registry}/${t.repo}:${t.tag}`;
+
+export function presentImage(image: ImageRecord, metadata: AnalysisMetadata | undefined) {
+  const imageId = image.imageId ?? '';
+  const details = image.tags.length
+    ? image.tags
+    : [
+        {
+          registry: '',
+          repo: '',
+          tag: '',
+          createdAt: image.createdAt,
+          lastUpdated: image.lastUpdated,
+          tagDetectedAt: image.createdAt,
+        },
+      ];
+  return {
+    imageDigest: image.imageDigest,
+    parentDigest: image.parentDigest ?? image.imageDigest,
+    userId: image.accountName,
+    image_type: image.imageType,
+    analysis_status: image.analysisStatus,
+    analysis_error: image.analysisError,
+    image_status: image.imageStatus,
+    analyzed_at: isoTime(image.analyzedAt),
+    created_at: isoTime(image.createdAt),
+    last_updated: isoTime(image.lastUpdated),
+    record_version: 'v1',
+    annotations: image.annotations,
+    image_content: {
+      metadata: metadata
+        ? {
+            arch: metadata.arch,
+            distro: metadata.distro,
+            distro_version: metadata.distroVersion,
+            dockerfile_mode: image.dockerfile ? 'Actual' : 'Guessed',
+            image_size: metadata.imageSize,
+            layer_count: metadata.layerCount,
+          }
+        : {},
+    },
+    image_detail: details.map((t) => ({
+      fulltag: t.registry ? fullTag(t) : null,
+      fulldigest: t.registry ? `${t.registry}/${t.repo}@${image.imageDigest}` : null,
+      registry: t.registry,
+      repo: t.repo,
+      tag: t.tag,
+      digest: image.imageDigest,
+      imageId,
+      imageDigest: image.imageDigest,
+      userId: image.accountName,
+      dockerfile: image.dockerfile,
+      created_at: isoTime(t.createdAt),
+      last_updated: isoTime(t.lastUpdated),
+      tag_detected_at: isoTime(t.tagDetectedAt),
+    })),
+  };
+}
+
+/** Package types Anchore files under `non-os`; everything else is `os`. */
+const NON_OS: ReadonlySet<PackageType> = new Set<PackageType>([
+  'npm',
+  'python',
+  'java',
+  'gem',
+  'go',
+  'rust',
+  'dotnet',
+  'php',
+  'binary',
+]);
+
+export const VULN_TYPES = ['os', 'non-os', 'all'] as const;
+export type VulnType = (typeof VULN_TYPES)[number];
+
+const ANCHORE_PACKAGE_TYPE: Record<PackageType, string> = {
+  deb: 'dpkg',
+  apk: 'APKG',
+  rpm: 'rpm',
+  npm: 'npm',
+  python: 'python',
+  java: 'java',
+  gem: 'gem',
+  go: 'go',
+  rust: 'rust',
+  dotnet: 'nuget',
+  php: 'composer',
+  binary: 'binary',
+};
+
+function cvssOf(f: Finding, version: '2' | '3', nvd: boolean) {
+  const r = f.cvss.find((c) => c.version.startsWith(version) && (c.source === 'nvd@nist.gov') === nvd);
+  return { base_score: r?.baseScore ?? -1.0, exploitability_score: -1.0, impact_score: -1.0 };
+}
+
+export function presentVulnerabilities(findings: readonly Finding[], type: VulnType, vendorOnly: boolean) {
+  return findings
+    .filter((f) => type === 'all' || NON_OS.has(f.package.type) === (type === 'non-os'))
+    .filter((f) => !f.suppressed && (!vendorOnly || f.fixState !== 'wont-fix'))
+    .map((f) => {
+      const evidence = f.evidence[0];
+      const cves = [f.id, ...f.aliases].filter((id) => id.startsWith('CVE-'));
+      return {
+        vuln: f.id,
+        severity: f.severity,
+        package: `${f.package.name}-${f.package.version}`,
+        package_name: f.package.name,
+        package_version: f.package.version,
+        package_type: ANCHORE_PACKAGE_TYPE[f.package.type],
+        package_path: f.package.path ?? 'pkgdb',
+        package_cpe: 'None',
+        package_cpe23: 'None',
+        fix: f.fixedVersions[0] ?? 'None',
+        will_not_fix: f.fixState === 'wont-fix',
+        url: f.evidence[0]?.source ? advisoryUrl(f) : 'None',
+        feed: 'vulnerabilities',
+        feed_group: evidence?.namespace ?? 'unknown',
+        nvd_data: cves.map((id) => ({ id, cvss_v2: cvssOf(f, '2', true), cvss_v3: cvssOf(f, '3', true) })),
+        vendor_data: [],
+        origin_layer: f.originLayer ?? null,
+        origin: f.origin,
+      };
+    });
+}
+
+function advisoryUrl(f: Finding): string {
+  if (f.id.startsWith('CVE-')) return `https://nvd.nist.gov/vuln/detail/${f.id}`;
+  if (f.id.startsWith('GHSA-')) return `https://github.com/advisories/${f.id}`;
+  return `https://osv.dev/vulnerability/${f.id}`;
+}
+
+/** Content types the catalogers can fill, with the package types each lists. */
+export const CONTENT_TYPES: Readonly<Record<string, readonly PackageType[] | 'files'>> = {
+  os: ['deb', 'apk', 'rpm'],
+  files: 'files',
+  npm: ['npm'],
+  gem: ['gem'],
+  python: ['python'],
+  java: ['java'],
+  go: ['go'],
+  binary: ['binary'],
+  nuget: ['dotnet'],
+  rust: ['rust'],
+  php: ['php'],
+};
+
+export function presentPackage(p: Package, contentType: string) {
+  const location = p.locations[0]?.path ?? '';
+  const common = {
+    package: p.name,
+    version: p.version,
+    type: contentType === 'os' ? ANCHORE_PACKAGE_TYPE[p.type] : ANCHORE_PACKAGE_TYPE[p.type].toUpperCase(),
+    origin: typeof p.metadata.maintainer === 'string' ? p.metadata.maintainer : 'N/A',
+    license: p.licenses.join(' ') || 'Unknown',
+    licenses: p.licenses.length ? p.licenses : ['Unknown'],
+    cpes: [] as string[],
+    purl: p.purl,
+    origin_layer: p.originLayer ?? null,
+  };
+  if (contentType === 'os') {
+    return {
+      ...common,
+      size: typeof p.metadata.installedSize === 'number' ? p.metadata.installedSize : 0,
+      sourcepkg: p.source?.name ?? p.name,
+    };
+  }
+  if (contentType === 'java') {
+    return {
+      ...common,
+      location,
+      'specification-version': 'N/A',
+      'implementation-version': 'N/A',
+      'maven-version': p.version,
+      metadata: p.metadata,
+    };
+  }
+  return { ...common, location };
+}

@@ -1,0 +1,94 @@
+/** System routes: the reachability probe, version, health/readiness, services, feeds, spec. */
+import { z } from 'zod';
+import { policySpec } from '../../core/policy/index.js';
+import { isoTime } from '../schemas.js';
+import type { RouteDeps, V1 } from './index.js';
+
+/** The services anchore-cli's `system wait` waits for; this process provides all of them. */
+const SERVICE_NAMES = ['apiext', 'catalog', 'policy_engine', 'simplequeue', 'analyzer'] as const;
+
+const ERROR_CODES = [
+  { name: 'UNAUTHORIZED', description: 'missing or wrong credentials' },
+  { name: 'FORBIDDEN', description: 'the account may not do this' },
+  { name: 'NOT_FOUND', description: 'no such resource in this account' },
+  { name: 'INVALID_REQUEST', description: 'the request failed validation' },
+  { name: 'REGISTRY_LOGIN_FAILED', description: 'the registry refused the credentials' },
+  { name: 'POLICY_BUNDLE_INVALID', description: 'the policy bundle failed validation' },
+];
+
+export function systemRoutes(app: V1, deps: RouteDeps): void {
+  // Anchore answers the JSON string "v1"; fastify would send a bare string as text.
+  app.get('/', { config: { public: true } }, async (_request, reply) =>
+    reply.type('application/json').send('"v1"'),
+  );
+  app.get('/health', { config: { public: true } }, async (_request, reply) => reply.status(200).send());
+  app.get('/ready', { config: { public: true } }, async (_request, reply) =>
+    (await deps.ready()) ? reply.status(200).send({ ready: true }) : reply.status(503).send({ ready: false }),
+  );
+  app.get('/version', async () => ({
+    service: { version: deps.version },
+    api: { version: '1' },
+    db: { schema_version: String(await deps.schemaVersion()) },
+  }));
+  app.get('/status', async () => ({
+    busy: false,
+    up: true,
+    message: 'all good',
+    detail: {},
+    version: deps.version,
+  }));
+
+  const services = () =>
+    SERVICE_NAMES.map((servicename) => ({
+      servicename,
+      hostid: deps.hostId,
+      base_url: deps.baseUrl,
+      status: true,
+      status_message: 'available',
+      version: 'v1',
+      service_detail: {
+        up: true,
+        available: true,
+        busy: false,
+        message: '',
+        version: deps.version,
+        db_version: deps.version,
+        detail: {},
+      },
+    }));
+  app.get('/system', async () => ({ service_states: services() }));
+  app.get('/system/services', async () => services());
+  app.get(
+    '/system/services/:servicename',
+    { schema: { params: z.object({ servicename: z.string() }) } },
+    async (request) => services().filter((s) => s.servicename === request.params.servicename),
+  );
+
+  app.get('/system/feeds', async () => {
+    const feeds = await deps.feeds.status();
+    const groups = feeds.map((f) => ({
+      name: f.source,
+      created_at: isoTime(f.lastSync),
+      updated_at: isoTime(f.lastSync),
+      last_sync: isoTime(f.lastSync),
+      record_count: f.records,
+      enabled: true,
+    }));
+    const last = feeds
+      .map((f) => f.lastSync)
+      .filter((d): d is Date => d !== null)
+      .sort((a, b) => b.getTime() - a.getTime())[0];
+    return [
+      {
+        name: 'vulnerabilities',
+        created_at: isoTime(last),
+        updated_at: isoTime(last),
+        last_full_sync: isoTime(last),
+        enabled: true,
+        groups,
+      },
+    ];
+  });
+  app.get('/system/policy_spec', async () => policySpec());
+  app.get('/system/error_codes', async () => ERROR_CODES);
+}

@@ -1,0 +1,78 @@
+import { PortcullisError } from '../../core/errors.js';
+import type { Sql } from '../sql.js';
+
+export type AccountType = 'user' | 'admin' | 'service';
+export type AccountState = 'enabled' | 'disabled' | 'deleting';
+
+export interface Account {
+  name: string;
+  email: string | null;
+  type: AccountType;
+  state: AccountState;
+  createdAt: Date;
+  lastUpdated: Date;
+}
+
+interface AccountRow {
+  name: string;
+  email: string | null;
+  type: AccountType;
+  state: AccountState;
+  created_at: Date;
+  last_updated: Date;
+}
+
+const toAccount = (r: AccountRow): Account => ({
+  name: r.name,
+  email: r.email,
+  type: r.type,
+  state: r.state,
+  createdAt: r.created_at,
+  lastUpdated: r.last_updated,
+});
+
+export class AccountRepository {
+  constructor(private readonly db: Sql) {}
+
+  /** Creates the account; a name already taken is a conflict the caller reports. */
+  async create(input: { name: string; email?: string | null; type: AccountType }): Promise<Account> {
+    const { rows } = await this.db.query<AccountRow>(
+      `INSERT INTO account (name, email, type) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO NOTHING RETURNING *`,
+      [input.name, input.email ?? null, input.type],
+    );
+    const row = rows[0];
+    if (!row)
+      throw new PortcullisError('INVALID_ARGUMENT', `account "${input.name}" already exists`, {
+        details: { conflict: true },
+      });
+    return toAccount(row);
+  }
+
+  async get(name: string): Promise<Account | undefined> {
+    const { rows } = await this.db.query<AccountRow>('SELECT * FROM account WHERE name = $1', [name]);
+    return rows[0] && toAccount(rows[0]);
+  }
+
+  async list(filter: { state?: AccountState } = {}): Promise<Account[]> {
+    const { rows } = await this.db.query<AccountRow>(
+      'SELECT * FROM account WHERE ($1::text IS NULL OR state = $1) ORDER BY name',
+      [filter.state ?? null],
+    );
+    return rows.map(toAccount);
+  }
+
+  async setState(name: string, state: AccountState): Promise<Account | undefined> {
+    const { rows } = await this.db.query<AccountRow>(
+      'UPDATE account SET state = $2, last_updated = now() WHERE name = $1 RETURNING *',
+      [name, state],
+    );
+    return rows[0] && toAccount(rows[0]);
+  }
+
+  /** Deletes the account and everything it owns (cascade). Shared analyses stay. */
+  async delete(name: string): Promise<boolean> {
+    const { rows } = await this.db.query('DELETE FROM account WHERE name = $1 RETURNING name', [name]);
+    return rows.length > 0;
+  }
+}

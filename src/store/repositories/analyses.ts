@@ -1,0 +1,95 @@
+/**
+ * Analyses, content-addressed by image (manifest) digest and shared by every account that adds
+ * the same image. Written once, in the same transaction that marks the images analysed, so a
+ * reader sees either no analysis or a whole one.
+ */
+import type { Sql } from '../sql.js';
+
+export interface AnalysisRecord<Metadata = unknown, Sbom = unknown, Findings = unknown> {
+  imageDigest: string;
+  imageId: string;
+  analyzerVersion: string;
+  metadata: Metadata;
+  sbom: Sbom;
+  findings: Findings;
+  createdAt: Date;
+}
+
+interface AnalysisRow {
+  image_digest: string;
+  image_id: string;
+  analyzer_version: string;
+  metadata: unknown;
+  sbom: unknown;
+  findings: unknown;
+  created_at: Date;
+}
+
+export class AnalysisRepository {
+  constructor(private readonly db: Sql) {}
+
+  /** Stores the analysis unless one exists for the digest; returns whether this call stored it. */
+  async save(record: Omit<AnalysisRecord, 'createdAt'>, db: Sql = this.db): Promise<boolean> {
+    const { rows } = await db.query(
+      `INSERT INTO analysis (image_digest, image_id, analyzer_version, metadata, sbom, findings)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (image_digest) DO NOTHING RETURNING image_digest`,
+      [
+        record.imageDigest,
+        record.imageId,
+        record.analyzerVersion,
+        JSON.stringify(record.metadata),
+        JSON.stringify(record.sbom),
+        JSON.stringify(record.findings),
+      ],
+    );
+    return rows.length > 0;
+  }
+
+  async exists(imageDigest: string): Promise<boolean> {
+    const { rows } = await this.db.query('SELECT 1 FROM analysis WHERE image_digest = $1', [imageDigest]);
+    return rows.length > 0;
+  }
+
+  async get(imageDigest: string): Promise<AnalysisRecord | undefined> {
+    const { rows } = await this.db.query<AnalysisRow>('SELECT * FROM analysis WHERE image_digest = $1', [
+      imageDigest,
+    ]);
+    const r = rows[0];
+    return r && toRecord(r);
+  }
+
+  /** One part of the analysis without reading the others (the SBOM can be large). */
+  async part<K extends 'metadata' | 'sbom' | 'findings'>(imageDigest: string, part: K): Promise<unknown> {
+    const { rows } = await this.db.query<Record<string, unknown>>(
+      `SELECT ${part} AS part FROM analysis WHERE image_digest = $1`,
+      [imageDigest],
+    );
+    return rows[0]?.part;
+  }
+
+  /** Replaces the findings after a feed update re-matched the stored SBOM. */
+  async replaceFindings(imageDigest: string, findings: unknown): Promise<void> {
+    await this.db.query('UPDATE analysis SET findings = $2 WHERE image_digest = $1', [
+      imageDigest,
+      JSON.stringify(findings),
+    ]);
+  }
+
+  /** Removes analyses no account's image refers to any more. */
+  async pruneUnreferenced(): Promise<number> {
+    const { rows } = await this.db.query(
+      'DELETE FROM analysis a WHERE NOT EXISTS (SELECT 1 FROM image i WHERE i.image_digest = a.image_digest) RETURNING image_digest',
+    );
+    return rows.length;
+  }
+}
+
+const toRecord = (r: AnalysisRow): AnalysisRecord => ({
+  imageDigest: r.image_digest,
+  imageId: r.image_id,
+  analyzerVersion: r.analyzer_version,
+  metadata: r.metadata,
+  sbom: r.sbom,
+  findings: r.findings,
+  createdAt: r.created_at,
+});

@@ -1,0 +1,43 @@
+/** Every service repository over one database, made once by the composition root. */
+import type { Sql } from '../sql.js';
+import { AccountRepository } from './accounts.js';
+import { AnalysisRepository } from './analyses.js';
+import { ApiTokenRepository } from './api-tokens.js';
+import { EvaluationRepository } from './evaluations.js';
+import { EventRepository } from './events.js';
+import { ImageRepository } from './images.js';
+import { PolicyRepository } from './policies.js';
+import { RegistryCredentialRepository } from './registry-credentials.js';
+import type { SecretBox } from './secret-box.js';
+import { SubscriptionRepository } from './subscriptions.js';
+import { UserRepository } from './users.js';
+
+export interface ServiceStore {
+  readonly db: Sql;
+  readonly accounts: AccountRepository;
+  readonly users: UserRepository;
+  readonly tokens: ApiTokenRepository;
+  readonly images: ImageRepository;
+  readonly analyses: AnalysisRepository;
+  readonly evaluations: EvaluationRepository;
+  readonly policies: PolicyRepository;
+  readonly registries: RegistryCredentialRepository;
+  readonly subscriptions: SubscriptionRepository;
+  readonly events: EventRepository;
+}
+
+export function createServiceStore(db: Sql, box: SecretBox): ServiceStore {
+  return Object.freeze({
+    db,
+    accounts: new AccountRepository(db),
+    users: new UserRepository(db),
+    tokens: new ApiTokenRepository(db),
+    images: new ImageRepository(db),
+    analyses: new AnalysisRepository(db),
+    evaluations: new EvaluationRepository(db),
+    policies: new PolicyRepository(db),
+    registries: new RegistryCredentialRepository(db, box),
+    subscriptions: new SubscriptionRepository(db),
+    events: new EventRepository(db),
+  });
+}

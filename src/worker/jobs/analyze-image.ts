@@ -1,0 +1,150 @@
+/**
+ * analyze-image: pulls the image with the adding account's registry credentials, analyses it
+ * (off the event loop, see src/main), and stores the analysis and the status of every
+ * account's image of that digest in one transaction. A digest already analysed is not pulled
+ * again. One job per digest at a time (singleton key = digest).
+ */
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { isPortcullisError, type ErrorCode } from '../../core/errors.js';
+import { JOB_KINDS } from '../../queue/kinds.js';
+import type { ServiceStore } from '../../store/repositories/index.js';
+import type { Sql } from '../../store/sql.js';
+import type { AnalyzeImage } from '../analyze.js';
+import { defineJob, type JobDefinition } from '../types.js';
+
+export const ANALYZE_IMAGE = JOB_KINDS.analyzeImage;
+
+export const analyzeImagePayload = z.object({
+  imageDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  /** registry/repo@digest to pull. */
+  pullString: z.string().min(1),
+  /** Whose registry credentials to pull with. */
+  accountName: z.string().min(1),
+});
+export type AnalyzeImagePayload = z.infer<typeof analyzeImagePayload>;
+
+const PENDING = ['not_analyzed', 'analysis_queued', 'analyzing'] as const;
+
+/** Retrying cannot fix these: the reference, the image or the credentials are wrong. */
+const PERMANENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'INVALID_REFERENCE',
+  'UNSUPPORTED_SOURCE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'SCHEMA1_MANIFEST',
+  'MANIFEST_INVALID',
+  'PLATFORM_NOT_FOUND',
+  'DIGEST_MISMATCH',
+  'SIZE_LIMIT',
+  'CORRUPT_ARCHIVE',
+  'CORRUPT_LAYER',
+  'REGISTRY_UNAUTHORIZED',
+  'REGISTRY_DENIED',
+  'REGISTRY_NOT_FOUND',
+]);
+
+export interface AnalyzeImageDeps {
+  store: ServiceStore;
+  analyze: AnalyzeImage;
+  /** Reported as the event source. */
+  hostId?: string;
+}
+
+export function analyzeImageJob(deps: AnalyzeImageDeps): JobDefinition {
+  const { store } = deps;
+  const hostId = deps.hostId ?? hostname();
+
+  const record = async (db: Sql, accounts: readonly string[], digest: string, failed: string | null) => {
+    for (const accountName of accounts) {
+      await store.events.add(
+        {
+          accountName,
+          type: failed === null ? 'user.image.analysis.completed' : 'user.image.analysis.failed',
+          level: failed === null ? 'info' : 'error',
+          message: failed === null ? 'Image analysis completed' : `Image analysis failed: ${failed}`,
+          details: failed === null ? {} : { error: failed },
+          resourceType: 'image_digest',
+          resourceId: digest,
+          sourceService: 'analyzer',
+          sourceHost: hostId,
+        },
+        db,
+      );
+    }
+  };
+
+  return defineJob<AnalyzeImagePayload>({
+    kind: ANALYZE_IMAGE,
+    payload: analyzeImagePayload,
+    maxAttempts: 3,
+    isPermanent: (err) => isPortcullisError(err) && PERMANENT.has(err.code),
+    async run(payload, ctx) {
+      const { imageDigest } = payload;
+      if (!(await store.analyses.exists(imageDigest))) {
+        await store.images.transition(imageDigest, ['not_analyzed', 'analysis_queued'], 'analyzing');
+        const logins = (await store.registries.withSecrets(payload.accountName)).map((c) => ({
+          registry: c.registry,
+          username: c.registryUser,
+          password: c.registryPass,
+          verifyTls: c.registryVerify,
+        }));
+        const result = await deps.analyze({
+          source: `registry:${payload.pullString}`,
+          credentials: logins,
+          signal: ctx.signal,
+        });
+        if (result.imageDigest !== imageDigest) {
+          throw new Error(`the registry served ${result.imageDigest} for ${payload.pullString}`);
+        }
+        ctx.signal.throwIfAborted();
+        await store.db.transaction(async (tx) => {
+          await store.analyses.save(
+            {
+              imageDigest,
+              imageId: result.imageId,
+              analyzerVersion: result.analyzerVersion,
+              metadata: result.metadata,
+              sbom: result.sbom,
+              findings: result.findings,
+            },
+            tx,
+          );
+          await record(
+            tx,
+            await store.images.transition(imageDigest, PENDING, 'analyzed', null, tx),
+            imageDigest,
+            null,
+          );
+        });
+        ctx.log.info(
+          { imageDigest, packages: result.sbom.packages.length, findings: result.findings.length },
+          'image analysed',
+        );
+        return;
+      }
+      // Analysed meanwhile (another account, an earlier attempt): share it.
+      await store.db.transaction(async (tx) => {
+        await record(
+          tx,
+          await store.images.transition(imageDigest, PENDING, 'analyzed', null, tx),
+          imageDigest,
+          null,
+        );
+      });
+    },
+    async onFinalFailure(payload, error, log: Logger) {
+      await store.db.transaction(async (tx) => {
+        const accounts = await store.images.transition(
+          payload.imageDigest,
+          PENDING,
+          'analysis_failed',
+          error,
+          tx,
+        );
+        await record(tx, accounts, payload.imageDigest, error);
+      });
+      log.info({ imageDigest: payload.imageDigest, error }, 'image analysis failed for good');
+    },
+  });
+}

@@ -1,0 +1,9 @@
+/** Every job kind the worker runs, in one explicit list (no registration by import side effect). */
+import type { JobDefinition } from '../types.js';
+import { analyzeImageJob, type AnalyzeImageDeps } from './analyze-image.js';
+
+export type WorkerDeps = AnalyzeImageDeps;
+
+export function workerJobs(deps: WorkerDeps): JobDefinition[] {
+  return [analyzeImageJob(deps)];
+}

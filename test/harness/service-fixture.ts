@@ -1,0 +1,60 @@
+/**
+ * What the analysis tests of the service share: the `app` fixture pushed to a TLS + htpasswd
+ * registry, and vulnerability feeds from the shared mirror loaded into a given database.
+ */
+import { expect } from 'vitest';
+import { FEED_DRIVERS } from '../../src/core/advisories/feeds/registry.js';
+import { DEFAULT_LIMITS, type OpenOptions } from '../../src/core/image/options.js';
+import type { Sql } from '../../src/store/sql.js';
+import { updateFeeds } from '../../src/store/update-feeds.js';
+import { VulnerabilityStore } from '../../src/store/vulnerability-store.js';
+import { SHARED_DATA } from '../support/shared-data.js';
+import { getFixtureImage, type FixtureImage } from './fixtures/index.js';
+import { pushImage } from './registry/push.js';
+import { startRegistry, type TestRegistry } from './registry/start-registry.js';
+
+export interface PushedFixture {
+  registry: TestRegistry;
+  fixture: FixtureImage;
+  /** host/repo:tag in the test registry. */
+  reference: string;
+  /** The manifest digest the registry serves for it. */
+  digest: string;
+}
+
+export async function pushAppFixture(): Promise<PushedFixture> {
+  const [registry, fixture] = await Promise.all([startRegistry('tls-basic'), getFixtureImage('app')]);
+  await pushImage(registry, `oci:${fixture.ociLayoutDir}:${fixture.tag}`, 'fixtures/app:1');
+  const digest = fixture.manifests[0]?.manifestDigest;
+  if (!digest) throw new Error('the app fixture has no manifest');
+  return { registry, fixture, reference: `${registry.host}/fixtures/app:1`, digest };
+}
+
+export async function loadFeeds(db: Sql): Promise<VulnerabilityStore> {
+  const store = new VulnerabilityStore(db);
+  const outcomes = await updateFeeds(store, FEED_DRIVERS, { mode: { mirrorDir: SHARED_DATA } });
+  for (const o of outcomes) expect(o, JSON.stringify(o)).toMatchObject({ status: 'updated' });
+  return store;
+}
+
+/** Process-wide image options for a service in tests (the test registry's CA trusted, if any). */
+export function serviceOpenOptions(
+  registry: Pick<TestRegistry, 'caPem'> | undefined,
+  cacheDir: string,
+): Omit<OpenOptions, 'tempDir'> {
+  return {
+    platform: { os: 'linux', architecture: 'amd64' },
+    allPlatforms: false,
+    cacheDir,
+    registry: {
+      insecureHosts: [],
+      extraCaPem: registry?.caPem ? [registry.caPem] : [],
+      credentials: {},
+      dockerConfigDir: undefined,
+      timeoutMs: 10_000,
+      retries: 1,
+    },
+    dockerHost: 'unix:///nonexistent.sock',
+    limits: { ...DEFAULT_LIMITS },
+  };
+}
