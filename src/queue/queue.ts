@@ -1,5 +1,5 @@
 /**
- * Jobs on PostgreSQL (PGlite or a server), ADR 0006: a lease table claimed with
+ * Jobs on PostgreSQL (PGlite or a server), ADR 0010: a lease table claimed with
  * FOR UPDATE SKIP LOCKED. A job whose lease expires (its worker died) is queued again, or
  * fails for good once its attempts are spent; failures retry with exponential backoff.
  */

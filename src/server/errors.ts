@@ -66,6 +66,9 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   FEED_CORRUPT: 500,
   FEED_FETCH: 502,
   IO: 500,
+  DATABASE_LOCKED: 503,
+  ABORTED: 503,
+  NO_VULNERABILITY_DATA: 503,
 };
 
 export const notFound = (what: string) => new ApiError(404, `${what} not found`);

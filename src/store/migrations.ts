@@ -273,7 +273,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     id: 11,
     name: 'service: job queue',
-    // A lease table (ADR 0006): workers claim with FOR UPDATE SKIP LOCKED; a running job whose
+    // A lease table (ADR 0010): workers claim with FOR UPDATE SKIP LOCKED; a running job whose
     // lease expired is taken again, so a killed worker's job runs on another one.
     sql: `
       CREATE TABLE job (
