@@ -124,6 +124,7 @@ export function buildPolicyInput(a: AnalysisForPolicy): PolicyInput {
     contentMatches: (doc.contentMatches ?? []).map((m) => ({ path: m.path, rule: m.rule, line: m.line })),
     secrets: doc.secrets.map((s) => ({ path: s.path, rule: s.rule, line: s.line })),
     feeds: [...a.feeds],
+    unknowns: doc.unknowns,
     now: a.now,
   };
 }

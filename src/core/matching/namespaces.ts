@@ -28,6 +28,12 @@ const LANGUAGE: Partial<Record<Package['type'], { ecosystem: string; scheme: Ver
   dotnet: { ecosystem: 'NuGet', scheme: 'semver' },
 };
 
+/** The advisory namespace a language package type is looked up in (`osv:npm`); undefined for OS types. */
+export function languageNamespace(type: Package['type']): string | undefined {
+  const lang = LANGUAGE[type];
+  return lang ? `osv:${lang.ecosystem}` : undefined;
+}
+
 /** `alpine:3.18` from VERSION_ID 3.18.4; Debian's VERSION_ID is already the major release. */
 function releaseOf(distro: SbomDistro): string | undefined {
   if (!distro.versionId) return undefined;

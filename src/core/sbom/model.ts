@@ -66,4 +66,6 @@ export interface Unknown {
   layerDiffId?: string;
   cataloger: string;
   reason: string;
+  /** Stable code for unknowns consumers act on, e.g. `PACKAGE_DB_UNREADABLE` (gates fail closed). */
+  code?: string;
 }
