@@ -1,5 +1,5 @@
 import { PortcullisError } from '../errors.js';
-import { parseSource, type SourceScheme, type SourceSpec } from './source.js';
+import { parseSource, type ImageScheme, type SourceScheme, type SourceSpec } from './source.js';
 import { selectPlatform, imageDescriptors } from './platform.js';
 import type { OpenOptions } from './options.js';
 import type { Image, ImageOrIndex } from './types.js';
@@ -12,7 +12,7 @@ import { directoryBackend } from './backends/directory/index.js';
 
 /** One image back-end: turns the part after `scheme:` into an image or an index. */
 export interface ImageBackend {
-  readonly scheme: SourceScheme;
+  readonly scheme: ImageScheme;
   open(spec: SourceSpec, options: OpenOptions): Promise<ImageOrIndex>;
 }
 
@@ -27,6 +27,12 @@ export const IMAGE_BACKENDS: readonly ImageBackend[] = [
 ];
 
 export function backendFor(scheme: SourceScheme): ImageBackend {
+  if (scheme === 'sbom') {
+    throw new PortcullisError(
+      'UNSUPPORTED_SOURCE',
+      'an sbom:<file> source is an SBOM, not an image: only sbom, scan, explain and evaluate read it',
+    );
+  }
   const backend = IMAGE_BACKENDS.find((b) => b.scheme === scheme);
   if (!backend) throw new PortcullisError('UNSUPPORTED_SOURCE', `no back-end for source scheme "${scheme}"`);
   return backend;
