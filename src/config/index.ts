@@ -112,6 +112,7 @@ export function resolveOpenOptions(
   if (env.NODE_EXTRA_CA_CERTS) caFiles.push(env.NODE_EXTRA_CA_CERTS);
   const options: OpenOptions = {
     platform: flags.platform ? parsePlatform(flags.platform) : hostPlatform(),
+    platformRequested: Boolean(flags.platform),
     allPlatforms: Boolean(flags.allPlatforms),
     cacheDir: flags.cacheDir ?? defaultCacheDir(env),
     tempDir: tempDir ?? tmpdir(),

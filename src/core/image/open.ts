@@ -1,6 +1,6 @@
 import { PortcullisError } from '../errors.js';
 import { parseSource, type ImageScheme, type SourceScheme, type SourceSpec } from './source.js';
-import { selectPlatform, imageDescriptors } from './platform.js';
+import { checkSinglePlatform, selectPlatform, imageDescriptors } from './platform.js';
 import type { OpenOptions } from './options.js';
 import type { Image, ImageOrIndex } from './types.js';
 import { registryBackend } from './backends/registry/index.js';
@@ -50,7 +50,11 @@ export async function openSource(input: string | SourceSpec, options: OpenOption
  */
 export async function openImages(input: string | SourceSpec, options: OpenOptions): Promise<Image[]> {
   const opened = await openSource(input, options);
-  if (opened.kind === 'image') return [opened.image];
+  if (opened.kind === 'image') {
+    if (options.platformRequested && !options.allPlatforms)
+      checkSinglePlatform(opened.image, options.platform);
+    return [opened.image];
+  }
   const { index } = opened;
   const children = await index.manifests();
   if (options.allPlatforms) {

@@ -30,6 +30,11 @@ export const DEFAULT_BLOB_CONCURRENCY = 3;
 export interface OpenOptions {
   /** Platform wanted from a multi-platform index. */
   platform: Platform;
+  /**
+   * The user asked for `platform` (--platform) rather than getting the host's default: a
+   * single-platform image of another platform is then an error, not silently analysed.
+   */
+  platformRequested?: boolean;
   /** Return every child of an index instead of picking one. */
   allPlatforms: boolean;
   /** Root of everything cached (blobs, layer results); deleting it is always safe. */
