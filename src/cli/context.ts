@@ -38,7 +38,9 @@ export async function withImageOptions<T>(
 ): Promise<T> {
   const temp = await mkdtemp(join(tmpdir(), 'portcullis-'));
   try {
-    return await fn(resolveOpenOptions(flags, process.env, temp));
+    return await fn(
+      resolveOpenOptions(flags, process.env, temp, (line) => process.stderr.write(`warning: ${line}\n`)),
+    );
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
