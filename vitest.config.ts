@@ -12,7 +12,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // Integration tests build real images and start real servers: generous, but never a timing assertion.
-    // 300 s: the heaviest (whole-snapshot checks, ~30 s alone) passed 120 s at load 20 on 2 cores.
+    // 300 s: the heaviest (whole-snapshot checks) went past 120 s at load 20 on 2 cores.
     testTimeout: 300_000,
     hookTimeout: 900_000,
     // Workers stop registries, databases and daemons on close: on a busy machine that takes longer than 10 s.
