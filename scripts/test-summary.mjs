@@ -15,8 +15,17 @@ if (report) {
     `tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed` +
       (skipped ? `, ${skipped} skipped` : ''),
   );
+  // The problems reporter has each failed test's message; the JSON report only its stack.
+  const messages = new Map((problems?.failedTests ?? []).map((t) => [`${t.file} > ${t.name}`, t.message]));
   for (const file of report.testResults) {
     for (const t of file.assertionResults.filter((a) => a.status === 'failed')) {
+      const key = `${file.name.replace(`${process.cwd()}/`, '')} > ${t.title}`;
+      if (messages.has(key)) {
+        reasons.push(
+          `failed test: ${file.name.replace(`${process.cwd()}/`, '')} > ${t.fullName}: ${messages.get(key)}`,
+        );
+        continue;
+      }
       const first = (t.failureMessages[0] ?? '').split('\n')[0];
       reasons.push(`failed test: ${file.name.replace(`${process.cwd()}/`, '')} > ${t.fullName}: ${first}`);
     }

@@ -17,6 +17,8 @@ export interface RunProblems {
   reason: TestRunEndReason;
   unhandledErrors: { name: string; message: string; stack: string }[];
   failedModules: { file: string; errors: string[] }[];
+  /** The JSON report gives a timed-out test's stack ("Error: STACK_TRACE_ERROR"), not its message. */
+  failedTests: { file: string; name: string; message: string }[];
 }
 
 const OUTPUT = resolve('.tmp/vitest-problems.json');
@@ -42,6 +44,13 @@ export default class ProblemsReporter implements Reporter {
           file: relative(process.cwd(), m.moduleId),
           errors: m.errors().map((e) => `${e.name ?? 'Error'}: ${e.message ?? ''}`),
         })),
+      failedTests: modules.flatMap((m) =>
+        [...m.children.allTests('failed')].map((t) => ({
+          file: relative(process.cwd(), m.moduleId),
+          name: t.name,
+          message: (t.result().errors ?? []).map((e) => (e.message ?? '').split('\n')[0]).join('; '),
+        })),
+      ),
     };
     mkdirSync(dirname(OUTPUT), { recursive: true });
     writeFileSync(OUTPUT, JSON.stringify(problems, null, 2));
