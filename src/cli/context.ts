@@ -50,7 +50,15 @@ export async function withImageOptions<T>(
 ): Promise<T> {
   const temp = await mkdtemp(join(tmpdir(), 'portcullis-'));
   try {
-    const options = resolveOpenOptions(flags, undefined, temp, source ? registryHost(source) : undefined);
+    const options = resolveOpenOptions(
+      flags,
+      undefined,
+      temp,
+      source ? registryHost(source) : undefined,
+      (line) =>
+        process.stderr.write(`warning: ${line}
+`),
+    );
     return await fn(signal ? Object.freeze({ ...options, signal }) : options);
   } finally {
     await rm(temp, { recursive: true, force: true });

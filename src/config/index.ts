@@ -10,8 +10,10 @@ import { PortcullisError } from '../core/errors.js';
 import {
   DEFAULT_BLOB_CONCURRENCY,
   DEFAULT_LIMITS,
+  describeRegistryWait,
   type OpenOptions,
   type RegistryCredential,
+  type RegistryWait,
 } from '../core/image/options.js';
 import { hostPlatform, parsePlatform } from '../core/image/platform.js';
 import { parseSize } from '../core/cache/size.js';
@@ -113,6 +115,8 @@ export function resolveOpenOptions(
   tempDir?: string,
   /** Registry host of the image named on the command line: where --username/--password go. */
   credentialHost?: string,
+  /** Where to say that a registry is slow to answer (one line each); absent = silent. */
+  warn?: (line: string) => void,
 ): OpenOptions {
   const timeoutMs = flags.timeout ? Number(flags.timeout) * 1000 : 60_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
@@ -125,6 +129,7 @@ export function resolveOpenOptions(
   if (env.NODE_EXTRA_CA_CERTS) caFiles.push(env.NODE_EXTRA_CA_CERTS);
   const options: OpenOptions = {
     platform: flags.platform ? parsePlatform(flags.platform) : hostPlatform(),
+    platformRequested: Boolean(flags.platform),
     allPlatforms: Boolean(flags.allPlatforms),
     cacheDir: flags.cacheDir ?? defaultCacheDir(env),
     tempDir: tempDir ?? tmpdir(),
@@ -136,6 +141,7 @@ export function resolveOpenOptions(
       timeoutMs,
       retries: 4,
       blobConcurrency: blobConcurrency(flags, env),
+      ...(warn ? { onWait: (wait: RegistryWait) => warn(describeRegistryWait(wait)) } : {}),
     },
     dockerHost: env.DOCKER_HOST || 'unix:///var/run/docker.sock',
     limits: { ...DEFAULT_LIMITS },

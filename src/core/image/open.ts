@@ -1,6 +1,6 @@
 import { PortcullisError } from '../errors.js';
-import { parseSource, type SourceScheme, type SourceSpec } from './source.js';
-import { selectPlatform, imageDescriptors } from './platform.js';
+import { parseSource, type ImageScheme, type SourceScheme, type SourceSpec } from './source.js';
+import { checkSinglePlatform, selectPlatform, imageDescriptors } from './platform.js';
 import type { OpenOptions } from './options.js';
 import type { Image, ImageOrIndex } from './types.js';
 import { registryBackend } from './backends/registry/index.js';
@@ -14,7 +14,7 @@ import { abortableImage } from './abortable-image.js';
 
 /** One image back-end: turns the part after `scheme:` into an image or an index. */
 export interface ImageBackend {
-  readonly scheme: SourceScheme;
+  readonly scheme: ImageScheme;
   open(spec: SourceSpec, options: OpenOptions): Promise<ImageOrIndex>;
 }
 
@@ -29,6 +29,12 @@ export const IMAGE_BACKENDS: readonly ImageBackend[] = [
 ];
 
 export function backendFor(scheme: SourceScheme): ImageBackend {
+  if (scheme === 'sbom') {
+    throw new PortcullisError(
+      'UNSUPPORTED_SOURCE',
+      'an sbom:<file> source is an SBOM, not an image: only sbom, scan, explain and evaluate read it',
+    );
+  }
   const backend = IMAGE_BACKENDS.find((b) => b.scheme === scheme);
   if (!backend) throw new PortcullisError('UNSUPPORTED_SOURCE', `no back-end for source scheme "${scheme}"`);
   return backend;
@@ -52,7 +58,11 @@ export async function openImages(input: string | SourceSpec, options: OpenOption
 
 async function openUnwrapped(input: string | SourceSpec, options: OpenOptions): Promise<Image[]> {
   const opened = await openSource(input, options);
-  if (opened.kind === 'image') return [opened.image];
+  if (opened.kind === 'image') {
+    if (options.platformRequested && !options.allPlatforms)
+      checkSinglePlatform(opened.image, options.platform);
+    return [opened.image];
+  }
   const { index } = opened;
   const children = await index.manifests();
   if (options.allPlatforms) {

@@ -26,6 +26,33 @@ export interface RegistryOptions {
    * being read; 1 = one after another. Default DEFAULT_BLOB_CONCURRENCY.
    */
   blobConcurrency?: number;
+  /**
+   * Told when a registry request has had no response for `waitNoticeMs` (then again at each
+   * doubling of the wait), so a registry that accepts connections and never answers is not
+   * silent until the timeout. Absent = nobody is told.
+   */
+  onWait?: (wait: RegistryWait) => void;
+  /** First notice after this many ms without a response; default DEFAULT_WAIT_NOTICE_MS. */
+  waitNoticeMs?: number;
+}
+
+/** A registry request still waiting for its response. */
+export interface RegistryWait {
+  /** `host:port` of the registry or token service. */
+  host: string;
+  /** The request, as messages name it: "token for …", "manifest of …", "blob sha256:… of …". */
+  what: string;
+  waitedMs: number;
+  /** When the request gives up (the configured timeout). */
+  timeoutMs: number;
+}
+
+export const DEFAULT_WAIT_NOTICE_MS = 5_000;
+
+/** One line for a user: which host, which request, how long, until when. */
+export function describeRegistryWait(wait: RegistryWait): string {
+  const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+  return `still waiting for ${wait.host} to answer the ${wait.what} request (${seconds(wait.waitedMs)} so far; giving up after ${seconds(wait.timeoutMs)}, see --timeout)`;
 }
 
 export const DEFAULT_BLOB_CONCURRENCY = 3;
@@ -33,6 +60,11 @@ export const DEFAULT_BLOB_CONCURRENCY = 3;
 export interface OpenOptions {
   /** Platform wanted from a multi-platform index. */
   platform: Platform;
+  /**
+   * The user asked for `platform` (--platform) rather than getting the host's default: a
+   * single-platform image of another platform is then an error, not silently analysed.
+   */
+  platformRequested?: boolean;
   /** Return every child of an index instead of picking one. */
   allPlatforms: boolean;
   /** Root of everything cached (blobs, layer results); deleting it is always safe. */

@@ -92,3 +92,20 @@ export function selectPlatform(
     { details: { source, wanted: formatPlatform(w), available } },
   );
 }
+
+/**
+ * A single (non-index) image opened with an explicit --platform must be of that platform:
+ * analysing an amd64 image when arm64 was asked for would answer the wrong question. Images
+ * whose config names no platform (`unknown`) are accepted as they are.
+ */
+export function checkSinglePlatform(image: { platform: Platform; source: string }, wanted: Platform): void {
+  const actual = image.platform;
+  if (actual.os === 'unknown' || actual.architecture === 'unknown') return;
+  if (platformMatches(wanted, actual)) return;
+  const available = formatPlatform(actual);
+  throw new PortcullisError(
+    'PLATFORM_NOT_FOUND',
+    `${image.source} is a single-platform image: no image for platform ${formatPlatform(normalizePlatform(wanted))} (available: ${available})`,
+    { details: { source: image.source, wanted: formatPlatform(normalizePlatform(wanted)), available } },
+  );
+}

@@ -1,7 +1,7 @@
 import { PortcullisError } from '../errors.js';
 
-/** The source prefixes accepted on the command line, e.g. `oci-dir:./layout:v1`. */
-export const SOURCE_SCHEMES = [
+/** The image source prefixes accepted on the command line, e.g. `oci-dir:./layout:v1`. */
+export const IMAGE_SCHEMES = [
   'registry',
   'docker',
   'docker-archive',
@@ -9,11 +9,22 @@ export const SOURCE_SCHEMES = [
   'oci-dir',
   'dir',
 ] as const;
+export type ImageScheme = (typeof IMAGE_SCHEMES)[number];
+
+/**
+ * Every prefix a source may carry: the image schemes plus `sbom:<file>`, an SBOM read back
+ * instead of an image. `sbom:` must be known here, or `sbom:app.json` would be read as the
+ * registry tag `docker.io/library/sbom:app.json` and `sbom:/abs.json` refused as a reference.
+ */
+export const SOURCE_SCHEMES = [...IMAGE_SCHEMES, 'sbom'] as const;
 export type SourceScheme = (typeof SOURCE_SCHEMES)[number];
 
 export interface SourceSpec {
   scheme: SourceScheme;
-  /** Everything after the prefix: an image reference, a file, or a directory (with optional `:tag`). */
+  /**
+   * Everything after the prefix: an image reference, a file, or a directory (with optional
+   * `:tag`); for `sbom:`, the file path, absolute or relative to the working directory.
+   */
   target: string;
   /** The string as given, for messages. */
   input: string;

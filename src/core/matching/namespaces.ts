@@ -29,6 +29,12 @@ export interface Lookup {
  */
 export const MAVEN_ARTIFACT_CONFIDENCE = 0.6;
 
+/** The advisory namespace a language package type is looked up in (`osv:npm`); undefined for OS types. */
+export function languageNamespace(type: Package['type']): string | undefined {
+  const advisories = packageTypeInfo(type).advisories;
+  return advisories.kind === 'osv' ? `osv:${advisories.ecosystem}` : undefined;
+}
+
 function mavenCoordinates(purl: string): string | undefined {
   const m = /^pkg:maven\/([^/]+)\/([^@?#]+)/.exec(purl);
   return m ? `${decodeURIComponent(m[1] as string)}:${decodeURIComponent(m[2] as string)}` : undefined;

@@ -127,6 +127,7 @@ export function buildPolicyInput(a: AnalysisForPolicy): PolicyInput {
     secrets: doc.secrets.map((s) => ({ path: s.path, rule: s.rule, line: s.line })),
     feeds: [...a.feeds],
     ...(a.vulnerabilityData ? { vulnerabilityData: { ...a.vulnerabilityData } } : {}),
+    unknowns: doc.unknowns,
     now: a.now,
   };
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Action, CompiledMapping, ImageRule, ValidatedBundle } from './bundle.js';
 import type { EvaluationServices, FiredPackage } from './gate.js';
+import { failClosedReasons, type FailClosedReason } from './fail-closed.js';
 import type { PolicyInput } from './input.js';
 import { compareLoose } from './loose-version.js';
 import { identityFromTag, imageRuleMatches, type ImageIdentity } from './match.js';
@@ -17,6 +18,11 @@ export interface EvaluateOptions {
   /** Evaluation time (whitelist expiry, day-based parameters); defaults to input.now. */
   now?: Date;
   services?: Partial<EvaluationServices>;
+  /**
+   * Let an image whose package database could not be read be judged by the bundle alone.
+   * Default false: such an image fails (reason `package_db_unreadable`) whatever the bundle.
+   */
+  allowUnreadablePackageDb?: boolean;
 }
 
 export interface FiredTrigger {
@@ -42,7 +48,7 @@ export interface RuleError {
   message: string;
 }
 
-export type DecisionReason = 'blacklisted' | 'whitelisted' | 'policy_evaluation';
+export type DecisionReason = 'package_db_unreadable' | 'blacklisted' | 'whitelisted' | 'policy_evaluation';
 
 export interface PolicyDecision {
   bundle: { id: string; name: string | null };
@@ -58,6 +64,8 @@ export interface PolicyDecision {
   reason: DecisionReason;
   status: 'pass' | 'fail';
   errors: RuleError[];
+  /** Why the image failed regardless of the bundle (see fail-closed.ts); empty when none. */
+  failClosed: FailClosedReason[];
 }
 
 const RANK: Record<Action, number> = { GO: 0, WARN: 1, STOP: 2 };
@@ -164,12 +172,17 @@ export function evaluatePolicy(
   const whitelisted = blacklisted
     ? null
     : (bundle.whitelistedImages.find((r) => imageRuleMatches(r, identity)) ?? null);
-  const finalAction: Action = blacklisted ? 'STOP' : whitelisted ? 'GO' : policyFinalAction;
-  const reason: DecisionReason = blacklisted
-    ? 'blacklisted'
-    : whitelisted
-      ? 'whitelisted'
-      : 'policy_evaluation';
+  const failClosed = failClosedReasons(input, options.allowUnreadablePackageDb === true);
+  const finalAction: Action =
+    failClosed.length > 0 || blacklisted ? 'STOP' : whitelisted ? 'GO' : policyFinalAction;
+  const reason: DecisionReason =
+    failClosed.length > 0
+      ? 'package_db_unreadable'
+      : blacklisted
+        ? 'blacklisted'
+        : whitelisted
+          ? 'whitelisted'
+          : 'policy_evaluation';
   return {
     bundle: { id: bundle.id, name: bundle.name ?? null },
     image: { digest: input.image.digest, tag: displayTag(identity) },
@@ -184,5 +197,6 @@ export function evaluatePolicy(
     reason,
     status: finalAction === 'STOP' ? 'fail' : 'pass',
     errors,
+    failClosed,
   };
 }

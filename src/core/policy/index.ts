@@ -4,6 +4,7 @@ export { BUILTIN_BUNDLES, loadBuiltinBundle } from './builtin/index.js';
 export type { Action, ValidatedBundle } from './bundle.js';
 export { dockerfileFromHistory } from './dockerfile.js';
 export { evaluatePolicy, type EvaluateOptions, type FiredTrigger, type PolicyDecision } from './evaluate.js';
+export { PACKAGE_DB_UNREADABLE, type FailClosedReason } from './fail-closed.js';
 export type { EvaluationServices } from './gate.js';
 export type * from './input.js';
 export { GATES } from './registry.js';

@@ -3,7 +3,7 @@
  * analysis (SBOM, matching, secret and content scans) is adapted to this shape at integration
  * time, so gates never depend on how the facts were found.
  */
-import type { Package } from '../sbom/model.js';
+import type { Package, Unknown } from '../sbom/model.js';
 
 /** Normalized severity labels, ordered as Anchore orders them (Unknown lowest). */
 export const SEVERITIES = ['Unknown', 'Negligible', 'Low', 'Medium', 'High', 'Critical'] as const;
@@ -116,16 +116,22 @@ export interface PolicyInput {
   contentMatches: ContentMatch[];
   secrets: ContentMatch[];
   feeds: FeedStatus[];
-  /**
-   * State of the vulnerability database as a whole, for the `stale_feed_data` and
-   * `vulnerability_data_unavailable` triggers; absent when the caller did not say.
-   */
-  vulnerabilityData?: { available: boolean; oldestSyncAt?: string; staleAfterHours: number };
   /** Files that differ from the package database (`packages`/`verify`). */
   packageFileIssues?: { package: string; path: string; issue: 'changed' | 'missing' }[];
   /** Malware scan result; absent when no scan ran. */
   malware?: { findings: { path: string; signature: string }[] };
   /** Package-metadata feeds for the npms / ruby_gems gates; absent means not configured. */
   packageFeeds?: { npm?: PackageFeed; gem?: PackageFeed };
+  /**
+   * State of the vulnerability database as a whole, filled by the pipeline: whether any data is
+   * loaded, the oldest feed sync (ISO 8601) and the age after which data counts as stale.
+   * Absent for callers that do not know it; the vulnerability gates then use `feeds` only.
+   */
+  vulnerabilityData?: { available: boolean; oldestSyncAt?: string; staleAfterHours: number };
+  /**
+   * The SBOM's unknowns (files that could not be read or parsed). Evaluation fails closed on
+   * those coded `PACKAGE_DB_UNREADABLE` (see `evaluatePolicy`); absent means none recorded.
+   */
+  unknowns?: Unknown[];
   now: Date;
 }

@@ -54,7 +54,10 @@ const sample = makeInput({
   ],
   files: [makeFile('/bin/su', { mode: 0o4755 }), makeFile('/usr/bin/newuidmap', { mode: 0o4755 })],
   secrets: [{ path: '/web/.env', rule: 'AWS_ACCESS_KEY' }],
-  feeds: [{ name: 'debian', namespaces: ['debian:12'], lastSync: NOW, records: 1000 }],
+  feeds: [
+    { name: 'debian', namespaces: ['debian:12'], lastSync: NOW, records: 1000 },
+    { name: 'osv', namespaces: ['osv:npm'], lastSync: NOW, records: 500 },
+  ],
   contents: { '/etc/passwd': 'root:x:0:0:root:/root:/bin/bash\n' },
 });
 

@@ -43,6 +43,7 @@ export function renderDecisionTable(d: PolicyDecision): string {
     lines.push(
       `Whitelisted image rule: ${d.matchedWhitelistedImage.name ?? d.matchedWhitelistedImage.id ?? '(unnamed)'}`,
     );
+  for (const f of d.failClosed) lines.push(`Fail-closed:   ${f.message}`);
   lines.push(`Policy action: ${d.policyFinalAction}`);
   lines.push(`Final action:  ${d.finalAction} (reason: ${d.reason}) -> ${d.status.toUpperCase()}`);
   return lines.join('\n') + '\n';
@@ -82,6 +83,7 @@ export function decisionToJson(d: PolicyDecision): Record<string, unknown> {
       trigger: e.trigger,
       message: e.message,
     })),
+    fail_closed: d.failClosed,
   };
 }
 

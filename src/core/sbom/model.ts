@@ -75,8 +75,8 @@ export interface Unknown {
   reason: string;
   /**
    * Machine-readable kind, for gates and reports: `PACKAGE_DB_UNREADABLE` (a distro package
-   * database exists but cannot be read, so its packages are missing from the SBOM) and
-   * `OS_RELEASE_UNREADABLE` (the distro could not be identified from os-release).
+   * database exists but cannot be read, so its packages are missing from the SBOM; gates fail
+   * closed) and `OS_RELEASE_UNREADABLE` (the distro could not be identified from os-release).
    */
   code?: string;
 }

@@ -56,6 +56,23 @@ describe('built-in bundles', () => {
     expect(decide('block-root').finalAction).toBe('STOP');
     expect(decide('block-root', clean).finalAction).toBe('GO');
   });
+  const asUser = (user: string) =>
+    makeInput({
+      ...clean,
+      config: { ...clean.config, user },
+      dockerfile: { text: `FROM debian:12\nUSER ${user}`, source: 'supplied' },
+    });
+  it.each(['root', '0', '0:0', 'root:root', '0:somegroup', 'root:1000'])(
+    'USER %s is root for every built-in bundle that blocks root',
+    (user) => {
+      expect(decide('block-root', asUser(user)).finalAction).toBe('STOP');
+      const best = decide('docker-best-practices', asUser(user));
+      expect(best.triggers.filter((t) => t.trigger === 'effective_user')).toHaveLength(1);
+    },
+  );
+  it('USER 1000:0 (root group only) is not root', () => {
+    expect(decide('block-root', asUser('1000:0')).finalAction).toBe('GO');
+  });
   it('deny-all', () => {
     expect(decide('deny-all', clean).finalAction).toBe('STOP');
   });

@@ -82,6 +82,20 @@ describe('dockerfile/effective_user', () => {
       messages(rule('app', 'whitelist'), { config: { ...makeInput().config, user: 'nobody:nogroup' } }),
     ).toEqual(['User nobody found as effective user, which is not in the whitelist']);
   });
+  it.each(['0', '0:0', 'root:root', '0:somegroup', 'root:1000'])(
+    'USER %s is root: fires for a root blacklist given by name or uid, from config or Dockerfile',
+    (user) => {
+      const config = { ...makeInput().config, user };
+      expect(messages(rule('root', 'blacklist'), { config })).toHaveLength(1);
+      expect(messages(rule('0', 'blacklist'), { config })).toHaveLength(1);
+      expect(messages(rule('root', 'blacklist'), supplied(`FROM debian:12\nUSER ${user}`))).toHaveLength(1);
+      expect(messages(rule('root,app', 'whitelist'), { config })).toEqual([]);
+    },
+  );
+  it('a non-root uid with the root group is not root', () => {
+    const config = { ...makeInput().config, user: '1000:0' };
+    expect(messages(rule('root,0', 'blacklist'), { config })).toEqual([]);
+  });
   it('does not fire for an allowed user (from the Dockerfile USER or the config)', () => {
     expect(messages(rule('root', 'blacklist'), supplied())).toEqual([]);
     expect(messages(rule('app', 'whitelist'), supplied())).toEqual([]);

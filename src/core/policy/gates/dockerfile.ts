@@ -8,6 +8,7 @@ import {
 import type { GateDefinition, ParamProblem, TriggerContext, TriggerFire } from '../gate.js';
 import { splitList, type ParamSpec } from '../params.js';
 import { compileUserRegex, repairLeadingGlob, usableRegex } from '../regex.js';
+import { sameUser, userPart } from '../users.js';
 
 const CHECKS = ['=', '!=', 'exists', 'not_exists', 'like', 'not_like', 'in', 'not_in'] as const;
 
@@ -94,8 +95,7 @@ function effectiveUser(ctx: TriggerContext): string {
         .filter((i) => i.instruction === 'USER')
         .at(-1)?.value
     : undefined;
-  const user = configured || fromDockerfile || 'root';
-  return user.split(':')[0] ?? user;
+  return userPart(configured || fromDockerfile || 'root');
 }
 
 function exposedPorts(ctx: TriggerContext): number[] {
@@ -172,7 +172,8 @@ export const dockerfileGate: GateDefinition = {
       ],
       evaluate: (ctx) => {
         const user = effectiveUser(ctx);
-        const listed = (ctx.params.strings('users') ?? []).includes(user);
+        // Root matches by name or uid 0 (`USER 0:0` is root too), see users.ts.
+        const listed = (ctx.params.strings('users') ?? []).some((listedUser) => sameUser(listedUser, user));
         const blacklist = ctx.params.str('type') === 'blacklist';
         if (blacklist ? !listed : listed) return [];
         return [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fire, makeFinding, makeInput, makePackage, NOW } from '../test-support.js';
+import { fire, makeFinding, makeInput, NOW } from '../test-support.js';
 import type { VulnerabilityFinding } from '../input.js';
 
 const pkgRule = (params: Record<string, string>) => ({
@@ -134,68 +134,6 @@ describe('vulnerabilities/package', () => {
     expect(ids([kev, plain], { origin: 'base' })).toEqual(['CVE-P+openssl']);
     expect(ids([kev, plain], { origin: 'any' })).toHaveLength(2);
     expect(ids([kev, plain], { min_confidence: '0.5' })).toEqual(['CVE-K+openssl']);
-  });
-});
-
-describe('vulnerabilities/stale_feed_data', () => {
-  const rule = { gate: 'vulnerabilities', trigger: 'stale_feed_data', params: { max_days_since_sync: '2' } };
-  it('fires for a feed synced longer ago than allowed, or never', () => {
-    const feeds = [
-      { name: 'debian', namespaces: ['debian:12'], lastSync: daysAgo(3), records: 10 },
-      { name: 'alpine', namespaces: ['alpine:3.20'], records: 0 },
-    ];
-    const fired = fire(rule, makeInput({ feeds }));
-    expect(fired.map((t) => t.message)).toEqual([
-      expect.stringContaining('debian'),
-      expect.stringContaining('alpine has never been synced'),
-    ]);
-  });
-  it('does not fire for fresh feeds', () => {
-    expect(
-      fire(
-        rule,
-        makeInput({
-          feeds: [{ name: 'debian', namespaces: ['debian:12'], lastSync: daysAgo(1), records: 10 }],
-        }),
-      ),
-    ).toEqual([]);
-  });
-});
-
-describe('vulnerabilities/vulnerability_data_unavailable', () => {
-  const rule = { gate: 'vulnerabilities', trigger: 'vulnerability_data_unavailable' };
-  const image = {
-    digest: 'sha256:x',
-    tags: [],
-    layerCount: 1,
-    distro: { name: 'debian', version: '12', like: [] },
-  };
-  const debs = [makePackage('bash', '5.2-1')];
-  it('fires when no feed covers the distro of OS packages', () => {
-    const fired = fire(
-      rule,
-      makeInput({
-        image,
-        packages: debs,
-        feeds: [{ name: 'alpine', namespaces: ['alpine:3.20'], records: 5 }],
-      }),
-    );
-    expect(fired.map((t) => t.message)).toEqual([
-      'Vulnerability data not available for the image distro: debian:12',
-    ]);
-  });
-  it('does not fire when a feed covers it, or when there are no OS packages', () => {
-    expect(
-      fire(
-        rule,
-        makeInput({
-          image,
-          packages: debs,
-          feeds: [{ name: 'debian', namespaces: ['debian:12'], records: 5 }],
-        }),
-      ),
-    ).toEqual([]);
-    expect(fire(rule, makeInput({ image, packages: [makePackage('left-pad', '1.0.0', 'npm')] }))).toEqual([]);
   });
 });
 

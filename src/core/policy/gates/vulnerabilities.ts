@@ -8,6 +8,7 @@ import {
 } from '../gate.js';
 import { SEVERITIES, type VulnerabilityFinding } from '../input.js';
 import { COMPARISONS, compare, type ParamSpec } from '../params.js';
+import { staleFeedDataTrigger, vulnerabilityDataUnavailableTrigger } from './vulnerability-data.js';
 
 const comparison = (name: string, defaultOp: string, what: string): ParamSpec => ({
   name,
@@ -216,10 +217,6 @@ function describeFinding(f: VulnerabilityFinding): string {
   return `${f.severity.toUpperCase()} Vulnerability found in ${kind} package type (${f.package.type}) - ${f.package.name}-${f.package.version} (${fix}) - ${f.id}`;
 }
 
-function feedCovers(namespaces: readonly string[], distro: { name: string; version: string }): boolean {
-  return namespaces.some((n) => n === `${distro.name}:${distro.version}` || n === distro.name);
-}
-
 export const vulnerabilitiesGate: GateDefinition = {
   name: 'vulnerabilities',
   description: "Checks for vulnerabilities in the image's packages, and the freshness of vulnerability data.",
@@ -233,50 +230,8 @@ export const vulnerabilitiesGate: GateDefinition = {
       evaluate: (ctx) =>
         ctx.input.findings.filter(findingFilter(ctx)).map((f) => fireFor(f, describeFinding(f))),
     },
-    {
-      name: 'stale_feed_data',
-      description: 'Fires when a vulnerability feed was last synced more than max_days_since_sync days ago.',
-      state: 'active',
-      params: [
-        {
-          name: 'max_days_since_sync',
-          description: 'Maximum age of the feed data in days.',
-          required: true,
-          validator: { type: 'integer', min: 0 },
-          example: '10',
-        },
-      ],
-      evaluate: (ctx) => {
-        const max = ctx.params.num('max_days_since_sync') ?? 0;
-        return ctx.input.feeds
-          .filter((feed) => !feed.lastSync || daysBetween(feed.lastSync, ctx.input.now) > max)
-          .map((feed) => ({
-            message: feed.lastSync
-              ? `The vulnerability feed ${feed.name} was last synced ${feed.lastSync.toISOString()}, more than ${max} days ago`
-              : `The vulnerability feed ${feed.name} has never been synced`,
-          }));
-      },
-    },
-    {
-      name: 'vulnerability_data_unavailable',
-      description: "Fires when no vulnerability data is available for the image's distro (OS packages only).",
-      state: 'active',
-      params: [],
-      evaluate: ({ input }) => {
-        if (!input.packages.some((p) => OS_PACKAGE_TYPES.has(p.type))) return [];
-        const distro = input.image.distro;
-        if (!distro)
-          return [{ message: 'Image distro is unknown: no vulnerability data can apply to its OS packages' }];
-        const covered = input.feeds.some((feed) => feed.records > 0 && feedCovers(feed.namespaces, distro));
-        return covered
-          ? []
-          : [
-              {
-                message: `Vulnerability data not available for the image distro: ${distro.name}:${distro.version}`,
-              },
-            ];
-      },
-    },
+    staleFeedDataTrigger,
+    vulnerabilityDataUnavailableTrigger,
     {
       name: 'blacklist',
       description: 'Fires for each match of a listed vulnerability id (or alias).',

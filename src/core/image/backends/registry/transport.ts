@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import { PortcullisError } from '../../../errors.js';
 import type { RegistryOptions } from '../../options.js';
+import { startWaitNotice } from './wait-notice.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -76,18 +77,35 @@ export function isInsecureHost(options: RegistryOptions, host: string): boolean 
   return options.insecureHosts.includes('*') || options.insecureHosts.includes(host);
 }
 
-/** Maps a network failure to a coded error naming the target; `true` in `retry` = worth retrying. */
-export function networkError(err: unknown, req: Pick<HttpRequest, 'url' | 'what'>): PortcullisError {
+/** What each timeout means, said plainly: the user must know which phase stalled. */
+function timeoutMessage(code: string, target: string, timeoutMs: number | undefined): string {
+  const within = timeoutMs === undefined ? 'in time' : `within ${timeoutMs / 1000} s`;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT')
+    return `${target} accepted the connection but sent no response ${within}`;
+  if (code === 'UND_ERR_BODY_TIMEOUT')
+    return `${target} stopped sending the response body, no data ${within}`;
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return `could not connect to ${target} ${within}`;
+  return `${target} did not answer ${within}`;
+}
+
+/** Maps a network failure to a coded error naming the target and the request. */
+export function networkError(
+  err: unknown,
+  req: Pick<HttpRequest, 'url' | 'what'>,
+  /** The configured timeout, named in timeout messages when known. */
+  timeoutMs?: number,
+): PortcullisError {
   if (err instanceof PortcullisError) return err;
   const code = errorCode(err);
   const target = `${req.url.protocol}//${req.url.host}`;
   const details = { url: req.url.href, errno: code };
   const reason = err instanceof Error ? err.message : String(err);
   if (TIMEOUTS.has(code)) {
-    return new PortcullisError('TIMEOUT', `${req.what}: ${target} did not answer in time (${code})`, {
-      cause: err,
-      details,
-    });
+    return new PortcullisError(
+      'TIMEOUT',
+      `${req.what}: ${timeoutMessage(code, target, timeoutMs)} (${code}); raise --timeout if it is only slow`,
+      { cause: err, details: { ...details, host: req.url.host, request: req.what } },
+    );
   }
   if (UNREACHABLE.has(code)) {
     return new PortcullisError('REGISTRY_UNREACHABLE', `${req.what}: cannot connect to ${target} (${code})`, {
@@ -156,6 +174,7 @@ export class Transport {
     for (let attempt = 0; ; attempt++) {
       const last = attempt >= this.options.retries;
       let res;
+      const notice = startWaitNotice(this.options, req);
       try {
         res = await request(req.url, {
           method: req.method,
@@ -171,7 +190,9 @@ export class Transport {
           await sleep(backoffMs(attempt), undefined, { signal: req.signal });
           continue;
         }
-        throw networkError(err, req);
+        throw networkError(err, req, this.options.timeoutMs);
+      } finally {
+        notice.stop();
       }
       const status = res.statusCode;
       const retryable = status === 429 || (status >= 500 && status !== 501 && status !== 505);
