@@ -54,4 +54,14 @@ describe('compareInput', () => {
     expect(await compareInput(await fingerprintInput(driver, empty), driver, empty)).toEqual({ same: false });
     await rm(empty, { recursive: true });
   });
+
+  it('keeps a source the mirror does not carry (no folder) unchanged while it stays absent', async () => {
+    const absent = join(dir, 'not-in-this-mirror');
+    const stored = await fingerprintInput(driver, absent);
+    expect(stored.files).toEqual([]);
+    expect(await compareInput(stored, driver, absent)).toEqual({ same: true });
+    await mkdir(absent);
+    await writeFile(join(absent, 'c.json'), '{}');
+    expect(await compareInput(stored, driver, absent)).toEqual({ same: false });
+  });
 });

@@ -5,7 +5,7 @@
  * the files, so a mirror copied anew (new times, same bytes) is still recognized as unchanged.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
@@ -74,7 +74,10 @@ export async function compareInput(
   const previous = parsed.data;
   if (previous.driver !== driver.id || previous.driverVersion !== driver.version) return { same: false };
   const files = await listInputFiles(dir);
-  if (files.length === 0) return { same: false };
+  // A source the mirror does not carry at all (no folder) stays unchanged while it stays
+  // absent; an empty folder (a download that left nothing) is never taken as unchanged.
+  if (files.length === 0)
+    return previous.files.length === 0 && !existsSync(dir) ? { same: true } : { same: false };
   if (files.length === previous.files.length && files.every((f, i) => sameFile(f, previous.files[i])))
     return { same: true };
   const sizesMatch =
