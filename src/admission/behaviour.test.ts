@@ -17,7 +17,7 @@ import {
   INIT_DIGEST,
   CVE_REASON,
 } from './test-support.js';
-import { startAdmissionServer, type AdmissionTestServer } from './test-server.js';
+import { startAdmissionServer, type AdmissionTestServer } from './test-support/test-server.js';
 
 const DEBUG_DIGEST = `sha256:${'3'.repeat(64)}`;
 const MAIN = MAIN_IMAGE;

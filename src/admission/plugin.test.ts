@@ -16,7 +16,7 @@ import {
   INIT_DIGEST,
   CVE_REASON,
 } from './test-support.js';
-import { startAdmissionServer, type AdmissionTestServer } from './test-server.js';
+import { startAdmissionServer, type AdmissionTestServer } from './test-support/test-server.js';
 
 const MAIN = MAIN_IMAGE;
 

@@ -2,7 +2,7 @@
  * The one narrow function the analyze-image job needs from the analysis core. The composition
  * root (src/main) implements it; the worker knows nothing of catalogers or matchers.
  */
-import type { ImageConfigFile } from '../core/image/types.js';
+import type { AnalysisMetadata } from '../store/repositories/analysis-metadata.js';
 import type { Finding } from '../core/matching/types.js';
 import type { SbomDocument } from '../core/sbom/document.js';
 
@@ -22,21 +22,6 @@ export interface AnalyzeImageRequest {
   signal: AbortSignal;
 }
 
-/** What the image-record routes show besides the SBOM (Anchore's image_content.metadata and more). */
-export interface AnalysisMetadata {
-  /** The manifest exactly as the registry served it. */
-  manifest: string;
-  config: ImageConfigFile;
-  arch: string;
-  distro: string;
-  distroVersion: string;
-  /** Sum of the compressed layer sizes, as Anchore reports it. */
-  imageSize: number;
-  layerCount: number;
-  /** Files kept for policy gates (retrieved_files), base64 by path. */
-  retrieved: Record<string, string>;
-}
-
 export interface AnalyzeImageResult {
   imageDigest: string;
   /** The config digest without `sha256:`, Anchore's imageId. */
@@ -48,3 +33,5 @@ export interface AnalyzeImageResult {
 }
 
 export type AnalyzeImage = (request: AnalyzeImageRequest) => Promise<AnalyzeImageResult>;
+
+export type { AnalysisMetadata };

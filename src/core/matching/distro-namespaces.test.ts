@@ -91,6 +91,7 @@ describe('lookupsFor on rpm distros', () => {
         version: '1:3.0.7-24.el9',
         scheme: 'rpm',
         strategy: 'distro-source-package',
+        confidence: 1,
       },
       {
         namespace: 'redhat:9',
@@ -98,6 +99,7 @@ describe('lookupsFor on rpm distros', () => {
         version: '1:3.0.7-24.el9',
         scheme: 'rpm',
         strategy: 'distro-binary-package',
+        confidence: 1,
       },
     ]);
   });
@@ -111,6 +113,7 @@ describe('lookupsFor on rpm distros', () => {
         version: '8.3.0-1.amzn2023.0.4',
         scheme: 'rpm',
         strategy: 'distro-source-package',
+        confidence: 1,
       },
     ]);
   });

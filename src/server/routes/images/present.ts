@@ -2,7 +2,7 @@
 import type { Finding } from '../../../core/matching/types.js';
 import type { Package, PackageType } from '../../../core/sbom/model.js';
 import type { ImageRecord } from '../../../store/repositories/images.js';
-import type { AnalysisMetadata } from '../../../worker/analyze.js';
+import type { AnalysisMetadata } from '../../../store/repositories/analysis-metadata.js';
 import { isoTime } from '../../schemas.js';
 
 export const fullTag = (t: { registry: string; repo: string; tag: string }) =>

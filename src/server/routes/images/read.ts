@@ -2,7 +2,7 @@
 import type { Finding } from '../../../core/matching/types.js';
 import type { SbomDocument } from '../../../core/sbom/document.js';
 import type { ImageRecord } from '../../../store/repositories/images.js';
-import type { AnalysisMetadata } from '../../../worker/analyze.js';
+import type { AnalysisMetadata } from '../../../store/repositories/analysis-metadata.js';
 import { ApiError } from '../../errors.js';
 import type { RouteDeps } from '../index.js';
 

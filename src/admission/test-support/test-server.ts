@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Agent, request } from 'undici';
-import { makeTestPki, type TestPki } from '../../test/harness/registry/certs.js';
-import type { AdmissionConfig } from './config.js';
-import { ADMISSION_PATH, admissionPlugin } from './plugin.js';
-import type { AdmissionPorts } from './ports.js';
+import { makeTestPki, type TestPki } from '../../../test/harness/registry/certs.js';
+import type { AdmissionConfig } from '../config.js';
+import { ADMISSION_PATH, admissionPlugin } from '../plugin.js';
+import type { AdmissionPorts } from '../ports.js';
 
 export interface AdmissionTestServer {
   app: FastifyInstance;
