@@ -75,6 +75,27 @@ export class NotificationOutbox {
     );
   }
 
+  /** The account's endpoints, secrets left out. */
+  async listEndpoints(accountName: string): Promise<Omit<NotificationEndpoint, 'secret'>[]> {
+    const { rows } = await this.db.query<{
+      notification_type: EndpointType;
+      sink: 'webhook' | 'slack';
+      url: string;
+    }>(
+      'SELECT notification_type, sink, url FROM notification_endpoint WHERE account_name = $1 ORDER BY notification_type',
+      [accountName],
+    );
+    return rows.map((r) => ({ accountName, type: r.notification_type, sink: r.sink, url: r.url }));
+  }
+
+  async deleteEndpoint(accountName: string, type: EndpointType): Promise<boolean> {
+    const { rows } = await this.db.query(
+      'DELETE FROM notification_endpoint WHERE account_name = $1 AND notification_type = $2 RETURNING url',
+      [accountName, type],
+    );
+    return rows.length > 0;
+  }
+
   /** The endpoint a notification of `type` goes to: its own, else the account's general one. */
   async endpointFor(accountName: string, type: NotificationType): Promise<NotificationEndpoint | undefined> {
     const { rows } = await this.db.query<{
