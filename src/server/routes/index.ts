@@ -12,6 +12,7 @@ import type { JobQueue } from '../../queue/queue.js';
 import type { ServiceStore } from '../../store/repositories/index.js';
 import { imageRoutes } from './images/routes.js';
 import type { UrlGuard } from '../../notifications/ssrf.js';
+import { eventRoutes } from './events.js';
 import { subscriptionRoutes } from './subscriptions.js';
 import { systemRoutes } from './system.js';
 import { webhookRoutes } from './webhooks.js';
@@ -55,4 +56,5 @@ export function registerRoutes(app: V1, deps: RouteDeps): void {
   imageRoutes(app, deps);
   subscriptionRoutes(app, deps);
   webhookRoutes(app, deps);
+  eventRoutes(app, deps);
 }

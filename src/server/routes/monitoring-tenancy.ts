@@ -22,6 +22,20 @@ async function bobWebhook(api: ApiHarness): Promise<void> {
   );
 }
 
+async function bobEvent(api: ApiHarness): Promise<string> {
+  const event = await api.store.events.add({
+    accountName: 'team-b',
+    type: 'user.image.analysis.completed',
+    level: 'info',
+    message: 'Image analysis completed',
+    resourceType: 'image_digest',
+    resourceId: 'sha256:bob',
+    sourceService: 'analyzer',
+    sourceHost: 'test-host',
+  });
+  return event.id;
+}
+
 const bobSubscriptionUnchanged = async (api: ApiHarness, id: string) => {
   const sub = await api.store.subscriptions.get('team-b', id);
   expect(sub?.active).toBe(true);
@@ -116,5 +130,28 @@ export const MONITORING_TENANCY: Record<string, Probe> = {
     ).toBe(404);
     const { rows } = await api.store.db.query("SELECT 1 FROM notification WHERE account_name = 'team-b'");
     expect(rows).toHaveLength(0);
+  },
+  'GET /v1/events': async (api) => {
+    const id = await bobEvent(api);
+    const res = await api.call('alice', { method: 'GET', url: '/v1/events?event_type=*' });
+    expect(res.body).not.toContain(id);
+  },
+  'DELETE /v1/events': async (api) => {
+    const id = await bobEvent(api);
+    await api.call('alice', { method: 'DELETE', url: '/v1/events' });
+    expect(await api.store.events.get('team-b', id)).toBeDefined();
+  },
+  'GET /v1/events/:eventId': async (api) => {
+    const id = await bobEvent(api);
+    expect((await api.call('alice', { method: 'GET', url: `/v1/events/${id}` })).statusCode).toBe(404);
+  },
+  'DELETE /v1/events/:eventId': async (api) => {
+    const id = await bobEvent(api);
+    expect((await api.call('alice', { method: 'DELETE', url: `/v1/events/${id}` })).statusCode).toBe(404);
+    expect(await api.store.events.get('team-b', id)).toBeDefined();
+  },
+  'GET /v1/event_types': async (api) => {
+    const res = await api.call('alice', { method: 'GET', url: '/v1/event_types' });
+    expect(res.body).not.toContain('team-b');
   },
 };

@@ -185,4 +185,54 @@ describe.each(STORE_KINDS)('subscription and webhook routes on %s', (kind) => {
       (await api.call('alice', { method: 'DELETE', url: '/v1/system/webhooks/general' })).statusCode,
     ).toBe(200);
   });
+
+  it('pages events newest first with a boolean next_page, filters them, gets and deletes one', async () => {
+    for (let i = 0; i < 101; i += 1) {
+      await api.store.events.add({
+        accountName: 'team-a',
+        type: i === 100 ? 'user.image.analysis.failed' : 'user.image.analysis.completed',
+        level: i === 100 ? 'error' : 'info',
+        message: `event ${i}`,
+        resourceType: 'image_digest',
+        resourceId: `sha256:${i}`,
+        sourceService: 'analyzer',
+        sourceHost: 'test-host',
+      });
+    }
+    const first = (
+      await api.call('alice', { method: 'GET', url: '/v1/events?event_type=user.image.*' })
+    ).json() as {
+      results: { generated_uuid: string; event: { level: string; resource: { user_id: string } } }[];
+      next_page: unknown;
+      item_count: number;
+    };
+    expect(first.next_page).toBe(true);
+    expect(first.item_count).toBe(100);
+    expect(first.results[0]!.event.resource.user_id).toBe('team-a');
+    const second = (
+      await api.call('alice', { method: 'GET', url: '/v1/events?event_type=user.image.*&page=2' })
+    ).json() as {
+      next_page: unknown;
+      item_count: number;
+    };
+    expect(second).toMatchObject({ next_page: false, item_count: 1 });
+    const errors = (
+      await api.call('alice', { method: 'GET', url: '/v1/events?level=error' })
+    ).json() as typeof first;
+    expect(errors.results.map((r) => r.event.level)).toEqual(['error']);
+    const id = errors.results[0]!.generated_uuid;
+    expect((await api.call('alice', { method: 'GET', url: `/v1/events/${id}` })).json()).toMatchObject({
+      generated_uuid: id,
+      event: { type: 'user.image.analysis.failed', message: 'event 100' },
+    });
+    expect((await api.call('alice', { method: 'DELETE', url: `/v1/events/${id}` })).statusCode).toBe(200);
+    expect((await api.call('alice', { method: 'GET', url: `/v1/events/${id}` })).statusCode).toBe(404);
+    expect((await api.call('alice', { method: 'GET', url: '/v1/events?since=yesterday' })).statusCode).toBe(
+      400,
+    );
+    const types = (await api.call('alice', { method: 'GET', url: '/v1/event_types' })).json() as {
+      name: string;
+    }[];
+    expect(types.map((t) => t.name)).toEqual(['user', 'system']);
+  });
 });
