@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from '../../test/harness/api.js';
 import { STORE_KINDS, stopSharedPostgres } from '../../test/harness/databases.js';
-import { MONITORING_TENANCY } from './routes/monitoring-tenancy.js';
+import { MONITORING_TENANCY } from './test-support/monitoring-tenancy.js';
 
 afterAll(() => stopSharedPostgres());
 
