@@ -225,4 +225,28 @@ describe.each(STORE_KINDS)('webhook notifications on %s', (kind) => {
     );
     await receiver.setMode('accept');
   });
+
+  it('sends analysis_update for every tag of an analysed image, with its annotations', async () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    await store.images.add({
+      accountName: 'team-a',
+      imageDigest: digest,
+      tag: { registry: 'registry.example', repo: 'app', tag: '1' },
+      annotations: { team: 'payments' },
+    });
+    await notifier.notifyAnalysisFinished(['team-a'], digest, 'analyzed');
+    await eventually(
+      () => receiver.accepted.some((r) => r.body.includes('"analysis_update"') && r.body.includes(digest)),
+      'the analysis_update',
+    );
+    const received = receiver.accepted.find((r) => r.body.includes(digest))!;
+    expect(verifyStandardWebhook(secret, received)).toBe(true);
+    expect((JSON.parse(received.body) as Body).data.notification_payload).toMatchObject({
+      subscription_key: TAG_A,
+      subscription_type: 'analysis_update',
+      annotations: { team: 'payments' },
+      curr_eval: { analysis_status: 'analyzed', image_digest: digest },
+      last_eval: { analysis_status: 'analyzing' },
+    });
+  });
 });
