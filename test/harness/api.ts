@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { OpenOptions } from '../../src/core/image/options.js';
 import { createResolveImage } from '../../src/main/resolve-image.js';
+import { UrlGuard } from '../../src/notifications/ssrf.js';
 import { JobQueue } from '../../src/queue/queue.js';
 import { buildApp, type App } from '../../src/server/app.js';
 import { createServiceStore, type ServiceStore } from '../../src/store/repositories/index.js';
@@ -66,6 +67,8 @@ export async function startApi(
     ready: async () => true,
     schemaVersion: async () => 11,
     feeds: feedStatusOf(vulnerabilities),
+    // Tests run webhook receivers on 127.0.0.1; the service's own address stays refused.
+    webhookGuard: new UrlGuard({ allowCidrs: ['127.0.0.0/8'], selfOrigins: ['http://127.0.0.1:8228'] }),
   });
   await app.ready();
   return {

@@ -11,7 +11,11 @@ import type { ImageReference } from '../../core/image/reference/parse.js';
 import type { JobQueue } from '../../queue/queue.js';
 import type { ServiceStore } from '../../store/repositories/index.js';
 import { imageRoutes } from './images/routes.js';
+import type { UrlGuard } from '../../notifications/ssrf.js';
+import { eventRoutes } from './events.js';
+import { subscriptionRoutes } from './subscriptions.js';
 import { systemRoutes } from './system.js';
+import { webhookRoutes } from './webhooks.js';
 
 export type V1 = FastifyInstance<
   RawServerDefault,
@@ -43,9 +47,14 @@ export interface RouteDeps {
   ready(): Promise<boolean>;
   schemaVersion(): Promise<number>;
   feeds: { status(): Promise<FeedStatus[]> };
+  /** Which webhook URLs may be configured (default: public addresses only, never this service). */
+  webhookGuard?: UrlGuard;
 }
 
 export function registerRoutes(app: V1, deps: RouteDeps): void {
   systemRoutes(app, deps);
   imageRoutes(app, deps);
+  subscriptionRoutes(app, deps);
+  webhookRoutes(app, deps);
+  eventRoutes(app, deps);
 }

@@ -60,6 +60,38 @@ export class SubscriptionRepository {
     }
   }
 
+  /** A new subscription; undefined when the account has one of this type and key already. */
+  async add(input: {
+    accountName: string;
+    type: string;
+    key: string;
+    value: string | null;
+    active: boolean;
+  }): Promise<Subscription | undefined> {
+    const { rows } = await this.db.query<Row>(
+      `INSERT INTO subscription (id, account_name, subscription_type, subscription_key, subscription_value, active)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (account_name, subscription_type, subscription_key) DO NOTHING RETURNING *`,
+      [randomUUID(), input.accountName, input.type, input.key, input.value, input.active],
+    );
+    return rows[0] && toSubscription(rows[0]);
+  }
+
+  /** Changes activity and, for repo_update, the JSON value. */
+  async update(
+    accountName: string,
+    id: string,
+    change: { active?: boolean; value?: string | null },
+  ): Promise<Subscription | undefined> {
+    const { rows } = await this.db.query<Row>(
+      `UPDATE subscription SET active = COALESCE($3, active),
+         subscription_value = CASE WHEN $4::boolean THEN $5 ELSE subscription_value END, last_updated = now()
+       WHERE account_name = $1 AND id = $2 RETURNING *`,
+      [accountName, id, change.active ?? null, change.value !== undefined, change.value ?? null],
+    );
+    return rows[0] && toSubscription(rows[0]);
+  }
+
   async list(accountName: string, filter: { key?: string; type?: string } = {}): Promise<Subscription[]> {
     const { rows } = await this.db.query<Row>(
       `SELECT * FROM subscription WHERE account_name = $1 AND ($2::text IS NULL OR subscription_key = $2)

@@ -8,7 +8,9 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { isPortcullisError, type ErrorCode } from '../../core/errors.js';
+import { Notifier } from '../../notifications/notify.js';
 import { JOB_KINDS } from '../../queue/kinds.js';
+import { JobQueue } from '../../queue/queue.js';
 import type { ServiceStore } from '../../store/repositories/index.js';
 import type { Sql } from '../../store/sql.js';
 import type { AnalyzeImage } from '../analyze.js';
@@ -49,13 +51,22 @@ export interface AnalyzeImageDeps {
   analyze: AnalyzeImage;
   /** Reported as the event source. */
   hostId?: string;
+  /** Queues analysis_update notifications (default: one over the store's database). */
+  notifier?: Notifier;
 }
 
 export function analyzeImageJob(deps: AnalyzeImageDeps): JobDefinition {
   const { store } = deps;
   const hostId = deps.hostId ?? hostname();
+  const notifier = deps.notifier ?? new Notifier(store.db, new JobQueue(store.db));
 
   const record = async (db: Sql, accounts: readonly string[], digest: string, failed: string | null) => {
+    await notifier.notifyAnalysisFinished(
+      accounts,
+      digest,
+      failed === null ? 'analyzed' : 'analysis_failed',
+      db,
+    );
     for (const accountName of accounts) {
       await store.events.add(
         {

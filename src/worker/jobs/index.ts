@@ -1,9 +1,10 @@
 /** Every job kind the worker runs, in one explicit list (no registration by import side effect). */
 import type { JobDefinition } from '../types.js';
 import { analyzeImageJob, type AnalyzeImageDeps } from './analyze-image.js';
+import { deliverNotificationJob, type DeliverNotificationDeps } from './deliver-notification.js';
 
-export type WorkerDeps = AnalyzeImageDeps;
+export type WorkerDeps = AnalyzeImageDeps & DeliverNotificationDeps;
 
 export function workerJobs(deps: WorkerDeps): JobDefinition[] {
-  return [analyzeImageJob(deps)];
+  return [analyzeImageJob(deps), deliverNotificationJob(deps)];
 }

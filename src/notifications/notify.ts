@@ -1,0 +1,138 @@
+/**
+ * Turns changes into queued notifications: only for active subscriptions of an account with an
+ * endpoint for the type, one outbox row and one delivery job in one transaction. A data update
+ * gives one `vuln_update` per image and tag listing every change, never one per CVE.
+ */
+import type { Finding } from '../core/matching/types.js';
+import type { JobQueue } from '../queue/queue.js';
+import type { Sql } from '../store/sql.js';
+import { DELIVER_NOTIFICATION_JOB } from './deliver.js';
+import { diffFindings, isEmptyDiff, type FindingsDiff } from './diff.js';
+import { NotificationOutbox } from './outbox.js';
+import { notificationData, notificationPayload, type EvaluationState, type TypePayload } from './payloads.js';
+import type { NotificationType } from './types.js';
+
+export interface NotifierOptions {
+  /** How long a notification is retried (default 24 h). */
+  deadlineMs: number;
+}
+
+export class Notifier {
+  constructor(
+    private readonly db: Sql,
+    private readonly queue: JobQueue,
+    private readonly options: NotifierOptions = { deadlineMs: 24 * 3600_000 },
+  ) {}
+
+  private async subscribed(
+    accountName: string,
+    type: NotificationType,
+    tag: string,
+    db: Sql,
+  ): Promise<boolean> {
+    const { rows } = await db.query(
+      `SELECT 1 FROM subscription WHERE account_name = $1 AND subscription_type = $2 AND subscription_key = $3 AND active`,
+      [accountName, type, tag],
+    );
+    return rows.length > 0;
+  }
+
+  /** Queues one notification; undefined when nobody subscribed or no endpoint is configured. */
+  async notify(
+    accountName: string,
+    tag: string,
+    payload: TypePayload,
+    options: { test?: boolean; annotations?: Record<string, string> } = {},
+    db: Sql = this.db,
+  ): Promise<string | undefined> {
+    if (!options.test && !(await this.subscribed(accountName, payload.type, tag, db))) return undefined;
+    if (!(await new NotificationOutbox(db).endpointFor(accountName, payload.type))) return undefined;
+    const { rows } = await db.query<{ email: string | null }>('SELECT email FROM account WHERE name = $1', [
+      accountName,
+    ]);
+    const subject = {
+      accountName,
+      accountEmail: rows[0]?.email ?? null,
+      tag,
+      annotations: options.annotations,
+    };
+    const stream = options.test ? `test:${payload.type}` : `${payload.type}:${tag}`;
+    return db.transaction(async (tx) => {
+      const id = await new NotificationOutbox(tx).add(
+        {
+          accountName,
+          type: payload.type,
+          stream,
+          payload: (id) => notificationData(subject, notificationPayload(id, subject, payload), payload.type),
+          deadline: new Date(Date.now() + this.options.deadlineMs),
+        },
+        tx,
+      );
+      await this.queue.enqueue({ kind: DELIVER_NOTIFICATION_JOB, payload: { accountName, stream } }, tx);
+      return id;
+    });
+  }
+
+  /**
+   * The findings of an image changed (a re-match after a feed sync, a new analysis): one
+   * `vuln_update` per subscribed tag with the added, updated and removed rows. Returns the diff.
+   */
+  async notifyFindingsChanged(
+    accountName: string,
+    image: { digest: string; tags: readonly string[] },
+    before: readonly Finding[],
+    after: readonly Finding[],
+  ): Promise<FindingsDiff> {
+    const diff = diffFindings(before, after);
+    if (isEmptyDiff(diff)) return diff;
+    for (const tag of image.tags) {
+      await this.notify(accountName, tag, { type: 'vuln_update', imageDigest: image.digest, diff });
+    }
+    return diff;
+  }
+
+  /** A policy verdict was computed; notifies only when pass/fail differs from the last one. */
+  async notifyPolicyEvaluated(
+    accountName: string,
+    tag: string,
+    current: EvaluationState,
+    last: EvaluationState | null,
+  ): Promise<boolean> {
+    if (last && last.status === current.status) return false;
+    return (await this.notify(accountName, tag, { type: 'policy_eval', current, last })) !== undefined;
+  }
+
+  /**
+   * An analysis finished (or failed for good) for these accounts' image of `imageDigest`: an
+   * `analysis_update` for each of its tags, in the caller's transaction.
+   */
+  async notifyAnalysisFinished(
+    accountNames: readonly string[],
+    imageDigest: string,
+    status: 'analyzed' | 'analysis_failed',
+    db: Sql = this.db,
+  ): Promise<void> {
+    for (const accountName of accountNames) {
+      const { rows } = await db.query<{ full_tag: string; annotations: Record<string, string> }>(
+        `SELECT t.registry || '/' || t.repo || ':' || t.tag AS full_tag, i.annotations
+         FROM image_tag t JOIN image i ON i.account_name = t.account_name AND i.image_digest = t.image_digest
+         WHERE t.account_name = $1 AND t.image_digest = $2 ORDER BY 1`,
+        [accountName, imageDigest],
+      );
+      for (const { full_tag: tag, annotations } of rows) {
+        const state = (analysis_status: string) => ({
+          analysis_status,
+          image_digest: imageDigest,
+          annotations,
+        });
+        await this.notify(
+          accountName,
+          tag,
+          { type: 'analysis_update', current: state(status), last: state('analyzing') },
+          { annotations },
+          db,
+        );
+      }
+    }
+  }
+}

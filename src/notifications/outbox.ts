@@ -1,0 +1,199 @@
+/**
+ * The notification outbox: endpoints per account and type, one row per notification, and
+ * every delivery attempt. Rows of one stream (one subscription) are delivered in `seq` order;
+ * a row is claimed before sending so two workers never post the same notification at once.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Sql } from '../store/sql.js';
+import type { EndpointType, NotificationType } from './types.js';
+
+export interface NotificationEndpoint {
+  accountName: string;
+  type: EndpointType;
+  sink: 'webhook' | 'slack';
+  url: string;
+  secret: string;
+}
+
+export interface OutboxRow {
+  id: string;
+  accountName: string;
+  type: NotificationType;
+  stream: string;
+  payload: Record<string, unknown>;
+  state: 'pending' | 'sending' | 'delivered' | 'expired';
+  attempts: number;
+  nextAttemptAt: Date;
+  claimedUntil: Date | null;
+  deadline: Date;
+  createdAt: Date;
+}
+
+export interface AttemptRow {
+  attempt: number;
+  url: string;
+  status: number | null;
+  error: string | null;
+}
+
+interface Row {
+  id: string;
+  account_name: string;
+  notification_type: NotificationType;
+  stream: string;
+  payload: Record<string, unknown>;
+  state: OutboxRow['state'];
+  attempts: number;
+  next_attempt_at: Date;
+  claimed_until: Date | null;
+  deadline: Date;
+  created_at: Date;
+}
+
+const toOutbox = (r: Row): OutboxRow => ({
+  id: r.id,
+  accountName: r.account_name,
+  type: r.notification_type,
+  stream: r.stream,
+  payload: r.payload,
+  state: r.state,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  claimedUntil: r.claimed_until,
+  deadline: r.deadline,
+  createdAt: r.created_at,
+});
+
+export class NotificationOutbox {
+  constructor(private readonly db: Sql) {}
+
+  async setEndpoint(endpoint: NotificationEndpoint): Promise<void> {
+    await this.db.query(
+      `INSERT INTO notification_endpoint (account_name, notification_type, sink, url, secret) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (account_name, notification_type) DO UPDATE SET sink = $3, url = $4, secret = $5`,
+      [endpoint.accountName, endpoint.type, endpoint.sink, endpoint.url, endpoint.secret],
+    );
+  }
+
+  /** The account's endpoints, secrets left out. */
+  async listEndpoints(accountName: string): Promise<Omit<NotificationEndpoint, 'secret'>[]> {
+    const { rows } = await this.db.query<{
+      notification_type: EndpointType;
+      sink: 'webhook' | 'slack';
+      url: string;
+    }>(
+      'SELECT notification_type, sink, url FROM notification_endpoint WHERE account_name = $1 ORDER BY notification_type',
+      [accountName],
+    );
+    return rows.map((r) => ({ accountName, type: r.notification_type, sink: r.sink, url: r.url }));
+  }
+
+  async deleteEndpoint(accountName: string, type: EndpointType): Promise<boolean> {
+    const { rows } = await this.db.query(
+      'DELETE FROM notification_endpoint WHERE account_name = $1 AND notification_type = $2 RETURNING url',
+      [accountName, type],
+    );
+    return rows.length > 0;
+  }
+
+  /** The endpoint a notification of `type` goes to: its own, else the account's general one. */
+  async endpointFor(accountName: string, type: NotificationType): Promise<NotificationEndpoint | undefined> {
+    const { rows } = await this.db.query<{
+      notification_type: EndpointType;
+      sink: 'webhook' | 'slack';
+      url: string;
+      secret: string;
+    }>(
+      `SELECT notification_type, sink, url, secret FROM notification_endpoint
+       WHERE account_name = $1 AND notification_type IN ($2, 'general')
+       ORDER BY notification_type = 'general' LIMIT 1`,
+      [accountName, type],
+    );
+    const r = rows[0];
+    return r && { accountName, type: r.notification_type, sink: r.sink, url: r.url, secret: r.secret };
+  }
+
+  async add(
+    input: {
+      accountName: string;
+      type: NotificationType;
+      stream: string;
+      payload: (id: string) => Record<string, unknown>;
+      deadline: Date;
+    },
+    db: Sql = this.db,
+  ): Promise<string> {
+    const id = `msg_${randomUUID()}`;
+    await db.query(
+      `INSERT INTO notification (id, account_name, notification_type, stream, payload, state, deadline)
+       VALUES ($1, $2, $3, $4, $5, 'pending', $6)`,
+      [id, input.accountName, input.type, input.stream, JSON.stringify(input.payload(id)), input.deadline],
+    );
+    return id;
+  }
+
+  /** The oldest notification of the stream not yet delivered or given up on. */
+  async head(accountName: string, stream: string): Promise<OutboxRow | undefined> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT * FROM notification WHERE account_name = $1 AND stream = $2 AND state IN ('pending', 'sending')
+       ORDER BY seq LIMIT 1`,
+      [accountName, stream],
+    );
+    return rows[0] && toOutbox(rows[0]);
+  }
+
+  /** Takes the row for one attempt; false when another worker holds an unexpired claim. */
+  async claim(id: string, holdMs: number): Promise<OutboxRow | undefined> {
+    const { rows } = await this.db.query<Row>(
+      `UPDATE notification SET state = 'sending', attempts = attempts + 1,
+         claimed_until = now() + ($2::double precision * interval '1 millisecond')
+       WHERE id = $1 AND (state = 'pending' OR (state = 'sending' AND claimed_until < now())) RETURNING *`,
+      [id, holdMs],
+    );
+    return rows[0] && toOutbox(rows[0]);
+  }
+
+  async recordAttempt(id: string, attempt: AttemptRow): Promise<void> {
+    await this.db.query(
+      `INSERT INTO notification_attempt (notification_id, attempt, url, status, error) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (notification_id, attempt) DO NOTHING`,
+      [id, attempt.attempt, attempt.url, attempt.status, attempt.error],
+    );
+  }
+
+  async markDelivered(id: string): Promise<void> {
+    await this.db.query(
+      "UPDATE notification SET state = 'delivered', delivered_at = now(), claimed_until = NULL WHERE id = $1",
+      [id],
+    );
+  }
+
+  async markRetry(id: string, at: Date, db: Sql = this.db): Promise<void> {
+    await db.query(
+      "UPDATE notification SET state = 'pending', next_attempt_at = $2, claimed_until = NULL WHERE id = $1",
+      [id, at],
+    );
+  }
+
+  async markExpired(id: string): Promise<void> {
+    await this.db.query("UPDATE notification SET state = 'expired', claimed_until = NULL WHERE id = $1", [
+      id,
+    ]);
+  }
+
+  async get(accountName: string, id: string): Promise<OutboxRow | undefined> {
+    const { rows } = await this.db.query<Row>(
+      'SELECT * FROM notification WHERE account_name = $1 AND id = $2',
+      [accountName, id],
+    );
+    return rows[0] && toOutbox(rows[0]);
+  }
+
+  async attempts(id: string): Promise<AttemptRow[]> {
+    const { rows } = await this.db.query<AttemptRow>(
+      'SELECT attempt, url, status, error FROM notification_attempt WHERE notification_id = $1 ORDER BY attempt',
+      [id],
+    );
+    return rows;
+  }
+}

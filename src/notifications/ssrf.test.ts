@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { UrlGuard } from './ssrf.js';
+
+const strict = new UrlGuard({ allowCidrs: [], selfOrigins: ['http://portcullis.internal:8228'] });
+const loopbackAllowed = new UrlGuard({
+  allowCidrs: ['127.0.0.0/8', '::1/128'],
+  selfOrigins: ['http://127.0.0.1:8228'],
+});
+
+describe('webhook URL guard', () => {
+  it.each([
+    ['http://169.254.169.254/latest/meta-data/', 'link-local'],
+    ['http://[fd00:ec2::254]/latest/meta-data/', 'link-local'],
+    ['http://[::ffff:169.254.169.254]/', 'link-local'],
+    ['http://[fe80::1]/', 'link-local'],
+    ['http://0.0.0.0:8080/', 'unspecified'],
+    ['http://127.0.0.1:9000/hook', 'private or loopback'],
+    ['http://[::1]:9000/hook', 'private or loopback'],
+    ['http://10.1.2.3/hook', 'private or loopback'],
+    ['http://192.168.1.10/hook', 'private or loopback'],
+    ['http://localhost:9000/hook', 'private or loopback'],
+    ['http://portcullis.internal:8228/v1/images', 'this service'],
+    ['ftp://example.org/', 'only http and https'],
+    ['http://user:pass@example.org/', 'credentials'],
+    ['not a url', 'not a URL'],
+  ])('refuses %s by default', async (url, why) => {
+    await expect(strict.check(url)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining(why),
+    });
+  });
+
+  it('lets allow-listed loopback through but never metadata or the service itself', async () => {
+    expect((await loopbackAllowed.check('http://127.0.0.1:9000/hook')).port).toBe('9000');
+    expect((await loopbackAllowed.check('http://[::1]:9000/hook')).hostname).toBe('[::1]');
+    await expect(loopbackAllowed.check('http://169.254.169.254/')).rejects.toThrow(/link-local/);
+    await expect(loopbackAllowed.check('http://127.0.0.1:8228/v1/events')).rejects.toThrow(/this service/);
+    await expect(loopbackAllowed.check('http://10.0.0.1/')).rejects.toThrow(/not in the allow-list/);
+  });
+
+  it('accepts a public address and refuses a malformed allow-list', async () => {
+    expect((await strict.check('https://93.184.215.14/hook')).protocol).toBe('https:');
+    expect(() => new UrlGuard({ allowCidrs: ['loopback'], selfOrigins: [] })).toThrow(/not a CIDR/);
+  });
+});

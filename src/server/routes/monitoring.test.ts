@@ -1,0 +1,238 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type ApiHarness } from '../../../test/harness/api.js';
+import { STORE_KINDS, stopSharedPostgres } from '../../../test/harness/databases.js';
+import { UrlGuard } from '../../notifications/ssrf.js';
+import {
+  eventually,
+  TestReceiver,
+  verifyStandardWebhook,
+} from '../../notifications/test-support/receiver.js';
+import { deliverNotificationJob } from '../../worker/jobs/deliver-notification.js';
+import { WorkerRunner } from '../../worker/runner.js';
+
+afterAll(() => stopSharedPostgres());
+
+describe.each(STORE_KINDS)('subscription and webhook routes on %s', (kind) => {
+  let api: ApiHarness;
+  let receiver: TestReceiver;
+  let runner: WorkerRunner;
+
+  beforeAll(async () => {
+    api = await startApi(kind);
+    receiver = await TestReceiver.create();
+    await receiver.setMode('accept');
+    runner = new WorkerRunner(
+      api.queue,
+      [
+        deliverNotificationJob({
+          store: api.store,
+          notifications: {
+            queue: api.queue,
+            guard: new UrlGuard({ allowCidrs: ['127.0.0.0/8'], selfOrigins: [] }),
+          },
+        }),
+      ],
+      { owner: 'test', concurrency: 1, pollMs: 20, drainTimeoutMs: 2_000 },
+      pino({ level: 'silent' }),
+    );
+    runner.start();
+  });
+  afterAll(async () => {
+    await runner.stop();
+    await receiver.stopListening();
+    await api.close();
+  });
+
+  it('adds, lists, updates and deletes subscriptions with Anchore shapes and normalised keys', async () => {
+    const added = await api.call('alice', {
+      method: 'POST',
+      url: '/v1/subscriptions',
+      payload: { subscription_type: 'vuln_update', subscription_key: 'alpine:3.19' },
+    });
+    expect(added.statusCode).toBe(200);
+    const [record] = added.json() as Record<string, unknown>[];
+    expect(record).toMatchObject({
+      userId: 'team-a',
+      subscription_type: 'vuln_update',
+      subscription_key: 'docker.io/library/alpine:3.19',
+      active: true,
+    });
+    expect(typeof record!.created_at).toBe('number');
+    const id = String(record!.subscription_id);
+    const listed = await api.call('alice', {
+      method: 'GET',
+      url: '/v1/subscriptions?subscription_key=docker.io/library/alpine:3.19&subscription_type=vuln_update',
+    });
+    expect((listed.json() as { subscription_id: string }[]).map((s) => s.subscription_id)).toEqual([id]);
+    const updated = await api.call('alice', {
+      method: 'PUT',
+      url: `/v1/subscriptions/${id}`,
+      payload: { active: false },
+    });
+    expect((updated.json() as { active: boolean }[])[0]?.active).toBe(false);
+    expect((await api.call('alice', { method: 'DELETE', url: `/v1/subscriptions/${id}` })).statusCode).toBe(
+      200,
+    );
+    expect((await api.call('alice', { method: 'GET', url: `/v1/subscriptions/${id}` })).statusCode).toBe(404);
+
+    const repo = await api.call('alice', {
+      method: 'POST',
+      url: '/v1/subscriptions',
+      payload: {
+        subscription_type: 'repo_update',
+        subscription_key: 'quay.io/org/app',
+        subscription_value: '{"autosubscribe": true}',
+      },
+    });
+    expect(JSON.parse((repo.json() as { subscription_value: string }[])[0]!.subscription_value)).toEqual({
+      autosubscribe: true,
+      lookuptag: 'latest',
+    });
+  });
+
+  it.each([
+    [{ subscription_type: 'image_update', subscription_key: 'alpine:3.19' }, 400],
+    [{ subscription_type: 'vuln_update' }, 400],
+    [{ subscription_type: 'vuln_update', subscription_key: 'UPPER/Case::' }, 400],
+    [
+      {
+        subscription_type: 'repo_update',
+        subscription_key: 'quay.io/org/x',
+        subscription_value: '{not json',
+      },
+      400,
+    ],
+  ])('refuses a bad subscription %j with an Anchore error body', async (payload, status) => {
+    const res = await api.call('alice', { method: 'POST', url: '/v1/subscriptions', payload });
+    expect(res.statusCode).toBe(status);
+    expect(res.json()).toMatchObject({
+      httpcode: status,
+      message: expect.any(String),
+      detail: expect.any(Object),
+    });
+  });
+
+  it('refuses a duplicate subscription and a changed type', async () => {
+    const payload = { subscription_type: 'policy_eval', subscription_key: 'docker.io/library/debian:12' };
+    const first = await api.call('alice', { method: 'POST', url: '/v1/subscriptions', payload });
+    expect((await api.call('alice', { method: 'POST', url: '/v1/subscriptions', payload })).statusCode).toBe(
+      409,
+    );
+    const id = (first.json() as { subscription_id: string }[])[0]!.subscription_id;
+    const res = await api.call('alice', {
+      method: 'PUT',
+      url: `/v1/subscriptions/${id}`,
+      payload: { subscription_type: 'tag_update', active: true },
+    });
+    expect(res.statusCode).toBe(400);
+  });
+
+  it.each([
+    'http://169.254.169.254/latest/meta-data/',
+    'http://[fd00:ec2::254]/',
+    'http://10.0.0.5/hook',
+    'http://127.0.0.1:8228/v1/images',
+    'file:///etc/passwd',
+  ])('refuses the webhook URL %s', async (url) => {
+    const res = await api.call('alice', {
+      method: 'PUT',
+      url: '/v1/system/webhooks/general',
+      payload: { url },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ httpcode: 400, message: expect.stringContaining('refused') });
+  });
+
+  it('refuses an unknown webhook type and a test without a configured webhook', async () => {
+    expect(
+      (
+        await api.call('alice', {
+          method: 'PUT',
+          url: '/v1/system/webhooks/nonsense',
+          payload: { url: receiver.url },
+        })
+      ).statusCode,
+    ).toBe(400);
+    expect(
+      (await api.call('bob', { method: 'POST', url: '/v1/system/webhooks/vuln_update/test' })).statusCode,
+    ).toBe(404);
+  });
+
+  it('sends a signed sample to the configured webhook', async () => {
+    const configured = await api.call('alice', {
+      method: 'PUT',
+      url: '/v1/system/webhooks/general',
+      payload: { url: receiver.url },
+    });
+    expect(configured.statusCode).toBe(200);
+    const { secret } = configured.json() as { secret: string };
+    const listed = await api.call('alice', { method: 'GET', url: '/v1/system/webhooks' });
+    expect(listed.json()).toEqual([{ webhook_type: 'general', sink: 'webhook', url: receiver.url }]);
+    const res = await api.call('alice', { method: 'POST', url: '/v1/system/webhooks/vuln_update/test' });
+    expect(res.statusCode).toBe(200);
+    const { notification_id: id } = res.json() as { notification_id: string };
+    await eventually(() => receiver.accepted.some((r) => r.headers['webhook-id'] === id), 'the sample');
+    const received = receiver.accepted.find((r) => r.headers['webhook-id'] === id)!;
+    expect(verifyStandardWebhook(secret, received)).toBe(true);
+    expect(JSON.parse(received.body)).toMatchObject({
+      queueId: 'vuln_update',
+      userId: 'team-a',
+      dataId: id,
+      data: { notification_type: 'vuln_update', notification_payload: { subscription_type: 'vuln_update' } },
+    });
+    expect(
+      (await api.call('alice', { method: 'DELETE', url: '/v1/system/webhooks/general' })).statusCode,
+    ).toBe(200);
+  });
+
+  it('pages events newest first with a boolean next_page, filters them, gets and deletes one', async () => {
+    for (let i = 0; i < 101; i += 1) {
+      await api.store.events.add({
+        accountName: 'team-a',
+        type: i === 100 ? 'user.image.analysis.failed' : 'user.image.analysis.completed',
+        level: i === 100 ? 'error' : 'info',
+        message: `event ${i}`,
+        resourceType: 'image_digest',
+        resourceId: `sha256:${i}`,
+        sourceService: 'analyzer',
+        sourceHost: 'test-host',
+      });
+    }
+    const first = (
+      await api.call('alice', { method: 'GET', url: '/v1/events?event_type=user.image.*' })
+    ).json() as {
+      results: { generated_uuid: string; event: { level: string; resource: { user_id: string } } }[];
+      next_page: unknown;
+      item_count: number;
+    };
+    expect(first.next_page).toBe(true);
+    expect(first.item_count).toBe(100);
+    expect(first.results[0]!.event.resource.user_id).toBe('team-a');
+    const second = (
+      await api.call('alice', { method: 'GET', url: '/v1/events?event_type=user.image.*&page=2' })
+    ).json() as {
+      next_page: unknown;
+      item_count: number;
+    };
+    expect(second).toMatchObject({ next_page: false, item_count: 1 });
+    const errors = (
+      await api.call('alice', { method: 'GET', url: '/v1/events?level=error' })
+    ).json() as typeof first;
+    expect(errors.results.map((r) => r.event.level)).toEqual(['error']);
+    const id = errors.results[0]!.generated_uuid;
+    expect((await api.call('alice', { method: 'GET', url: `/v1/events/${id}` })).json()).toMatchObject({
+      generated_uuid: id,
+      event: { type: 'user.image.analysis.failed', message: 'event 100' },
+    });
+    expect((await api.call('alice', { method: 'DELETE', url: `/v1/events/${id}` })).statusCode).toBe(200);
+    expect((await api.call('alice', { method: 'GET', url: `/v1/events/${id}` })).statusCode).toBe(404);
+    expect((await api.call('alice', { method: 'GET', url: '/v1/events?since=yesterday' })).statusCode).toBe(
+      400,
+    );
+    const types = (await api.call('alice', { method: 'GET', url: '/v1/event_types' })).json() as {
+      name: string;
+    }[];
+    expect(types.map((t) => t.name)).toEqual(['user', 'system']);
+  });
+});

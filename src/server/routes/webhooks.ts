@@ -1,0 +1,117 @@
+/**
+ * Webhook endpoints of the caller's account: a `general` URL and per-type URLs (the per-type one
+ * wins), each a signed webhook or a Slack incoming webhook. A URL is checked by the SSRF guard
+ * when configured and again at each delivery. `POST .../test` queues a sample notification.
+ */
+import { z } from 'zod';
+import { NotificationOutbox } from '../../notifications/outbox.js';
+import { Notifier } from '../../notifications/notify.js';
+import { newWebhookSecret } from '../../notifications/sign.js';
+import { UrlGuard } from '../../notifications/ssrf.js';
+import { ENDPOINT_TYPES, type NotificationType } from '../../notifications/types.js';
+import { ApiError, notFound } from '../errors.js';
+import type { RouteDeps, V1 } from './index.js';
+import type { TypePayload } from '../../notifications/payloads.js';
+
+const SAMPLE_DIGEST = `sha256:${'0'.repeat(64)}`;
+const SAMPLE_TAG = 'docker.io/library/sample:latest';
+
+function sample(type: NotificationType): TypePayload {
+  const evaluation = (status: 'pass' | 'fail') => ({
+    image_digest: SAMPLE_DIGEST,
+    status,
+    final_action: status === 'pass' ? 'go' : 'stop',
+    policy_id: 'sample',
+    evaluated_at: new Date().toISOString(),
+  });
+  const analysis = (analysis_status: string) => ({
+    analysis_status,
+    image_digest: SAMPLE_DIGEST,
+    annotations: {},
+  });
+  switch (type) {
+    case 'tag_update':
+      return { type, currentDigests: [SAMPLE_DIGEST], lastDigests: [`sha256:${'1'.repeat(64)}`] };
+    case 'analysis_update':
+      return { type, current: analysis('analyzed'), last: analysis('analyzing') };
+    case 'policy_eval':
+      return { type, current: evaluation('fail'), last: evaluation('pass') };
+    case 'vuln_update':
+      return {
+        type,
+        imageDigest: SAMPLE_DIGEST,
+        diff: {
+          added: [
+            {
+              vulnerability_id: 'CVE-0000-0000',
+              package: 'sample-1.0',
+              package_name: 'sample',
+              package_version: '1.0',
+              package_type: 'deb',
+              severity: 'High',
+              fix: '1.1',
+              suppressed: false,
+              origin: 'app',
+            },
+          ],
+          updated: [],
+          removed: [],
+        },
+      };
+  }
+}
+
+const typeParams = z.object({ type: z.enum(ENDPOINT_TYPES) });
+
+export function webhookRoutes(app: V1, deps: RouteDeps): void {
+  const guard = deps.webhookGuard ?? new UrlGuard({ allowCidrs: [], selfOrigins: [deps.baseUrl] });
+  const outbox = new NotificationOutbox(deps.store.db);
+  const notifier = new Notifier(deps.store.db, deps.queue);
+
+  app.get('/system/webhooks', async (request) =>
+    (await outbox.listEndpoints(request.accountName)).map((e) => ({
+      webhook_type: e.type,
+      sink: e.sink,
+      url: e.url,
+    })),
+  );
+
+  app.put(
+    '/system/webhooks/:type',
+    {
+      schema: {
+        params: typeParams,
+        body: z.object({
+          url: z.string().min(1).max(2048),
+          sink: z.enum(['webhook', 'slack']).default('webhook'),
+        }),
+      },
+    },
+    async (request) => {
+      const url = (await guard.check(request.body.url)).toString();
+      // A new secret on every change; it is shown only in this answer.
+      const secret = newWebhookSecret();
+      const endpoint = {
+        accountName: request.accountName,
+        type: request.params.type,
+        sink: request.body.sink,
+        url,
+        secret,
+      };
+      await outbox.setEndpoint(endpoint);
+      return { webhook_type: endpoint.type, sink: endpoint.sink, url, secret };
+    },
+  );
+
+  app.delete('/system/webhooks/:type', { schema: { params: typeParams } }, async (request, reply) => {
+    if (!(await outbox.deleteEndpoint(request.accountName, request.params.type))) throw notFound('webhook');
+    return reply.status(200).send();
+  });
+
+  app.post('/system/webhooks/:type/test', { schema: { params: typeParams } }, async (request) => {
+    const type = request.params.type === 'general' ? 'tag_update' : request.params.type;
+    const id = await notifier.notify(request.accountName, SAMPLE_TAG, sample(type), { test: true });
+    if (!id) throw new ApiError(404, `no webhook configured for ${request.params.type}`);
+    return { notification_id: id, notification_type: type };
+  });
+}
