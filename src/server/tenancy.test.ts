@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from '../../test/harness/api.js';
 import { STORE_KINDS, stopSharedPostgres } from '../../test/harness/databases.js';
+import { BUILTIN_BUNDLES } from '../core/policy/index.js';
 
 afterAll(() => stopSharedPostgres());
 
@@ -33,6 +34,16 @@ const bobUnchanged: Probe = async (api) => {
 const system: Probe = async (api) => {
   const res = await api.call('alice', { method: 'GET', url: '/v1/system' });
   expect(res.body).not.toContain(B_DIGEST);
+};
+
+const B_POLICY = 'bob-only-bundle';
+const bobBundle = (name: string) => ({
+  ...(BUILTIN_BUNDLES[0]!.document as Record<string, unknown>),
+  id: B_POLICY,
+  name,
+});
+const bobPolicyUnchanged: Probe = async (api) => {
+  expect((await api.store.policies.get('team-b', B_POLICY))?.name).toBe('bob');
 };
 
 /** Every route: how alice tries to reach B's data. Public routes hold no account data. */
@@ -95,6 +106,34 @@ const TENANCY: Record<string, Probe | 'public'> = {
     'GET',
     `/v1/images/${enc}/metadata/manifest`,
   ),
+  'GET /v1/images/:imageDigest/check': notFoundForAlice('GET', `/v1/images/${enc}/check`),
+  'GET /v1/policies': async (api) => {
+    const res = await api.call('alice', { method: 'GET', url: '/v1/policies?detail=True' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain(B_POLICY);
+  },
+  'POST /v1/policies': async (api) => {
+    // The same id makes alice her own bundle; B's stays B's.
+    const res = await api.call('alice', { method: 'POST', url: '/v1/policies', payload: bobBundle('alice') });
+    expect(res.statusCode).toBe(200);
+    expect((res.json() as { userId: string }).userId).toBe('team-a');
+    await bobPolicyUnchanged(api);
+    await api.store.policies.delete('team-a', B_POLICY);
+  },
+  'GET /v1/policies/:policyId': notFoundForAlice('GET', `/v1/policies/${B_POLICY}`),
+  'PUT /v1/policies/:policyId': async (api) => {
+    const res = await api.call('alice', {
+      method: 'PUT',
+      url: `/v1/policies/${B_POLICY}`,
+      payload: { policyId: B_POLICY, active: true, policybundle: bobBundle('alice') },
+    });
+    expect(res.statusCode).toBe(404);
+    await bobPolicyUnchanged(api);
+  },
+  'DELETE /v1/policies/:policyId': async (api) => {
+    await notFoundForAlice('DELETE', `/v1/policies/${B_POLICY}`)(api);
+    await bobPolicyUnchanged(api);
+  },
 };
 
 describe.each(STORE_KINDS)('tenancy of every route on %s', (kind) => {
@@ -126,6 +165,12 @@ describe.each(STORE_KINDS)('tenancy of every route on %s', (kind) => {
       findings: [],
     });
     await api.store.images.transition(B_DIGEST, ['not_analyzed'], 'analyzed');
+    await api.store.policies.upsert({
+      accountName: 'team-b',
+      policyId: B_POLICY,
+      name: 'bob',
+      bundle: bobBundle('bob'),
+    });
   });
   afterAll(() => api.close());
 

@@ -10,7 +10,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ImageReference } from '../../core/image/reference/parse.js';
 import type { JobQueue } from '../../queue/queue.js';
 import type { ServiceStore } from '../../store/repositories/index.js';
+import { checkRoutes } from './check.js';
 import { imageRoutes } from './images/routes.js';
+import { policyRoutes } from './policies.js';
 import { systemRoutes } from './system.js';
 
 export type V1 = FastifyInstance<
@@ -48,4 +50,6 @@ export interface RouteDeps {
 export function registerRoutes(app: V1, deps: RouteDeps): void {
   systemRoutes(app, deps);
   imageRoutes(app, deps);
+  policyRoutes(app, deps);
+  checkRoutes(app, deps);
 }
