@@ -46,6 +46,12 @@ const bobPolicyUnchanged: Probe = async (api) => {
   expect((await api.store.policies.get('team-b', B_POLICY))?.name).toBe('bob');
 };
 
+const B_REGISTRY = 'registry.example:5000';
+const bobRegistryUnchanged: Probe = async (api) => {
+  const [b] = await api.store.registries.withSecrets('team-b');
+  expect([b?.registryUser, b?.registryPass]).toEqual(['bob', 'bob-secret']);
+};
+
 /** Every route: how alice tries to reach B's data. Public routes hold no account data. */
 const TENANCY: Record<string, Probe | 'public'> = {
   'GET /metrics': 'public',
@@ -130,6 +136,35 @@ const TENANCY: Record<string, Probe | 'public'> = {
     expect(res.statusCode).toBe(404);
     await bobPolicyUnchanged(api);
   },
+  'GET /v1/registries': async (api) => {
+    const res = await api.call('alice', { method: 'GET', url: '/v1/registries' });
+    expect(res.json()).toEqual([]);
+  },
+  'POST /v1/registries': async (api) => {
+    // The same registry is alice's own credential; B's password and user stay B's.
+    const res = await api.call('alice', {
+      method: 'POST',
+      url: '/v1/registries?validate=False',
+      payload: { registry: B_REGISTRY, registry_user: 'alice', registry_pass: 'alice-secret' },
+    });
+    expect(res.statusCode).toBe(200);
+    await bobRegistryUnchanged(api);
+    await api.store.registries.delete('team-a', B_REGISTRY);
+  },
+  'GET /v1/registries/:registry': notFoundForAlice('GET', `/v1/registries/${encodeURIComponent(B_REGISTRY)}`),
+  'PUT /v1/registries/:registry': async (api) => {
+    const res = await api.call('alice', {
+      method: 'PUT',
+      url: `/v1/registries/${encodeURIComponent(B_REGISTRY)}?validate=False`,
+      payload: { registry: B_REGISTRY, registry_user: 'alice', registry_pass: 'alice-secret' },
+    });
+    expect(res.statusCode).toBe(404);
+    await bobRegistryUnchanged(api);
+  },
+  'DELETE /v1/registries/:registry': async (api) => {
+    await notFoundForAlice('DELETE', `/v1/registries/${encodeURIComponent(B_REGISTRY)}`)(api);
+    await bobRegistryUnchanged(api);
+  },
   'DELETE /v1/policies/:policyId': async (api) => {
     await notFoundForAlice('DELETE', `/v1/policies/${B_POLICY}`)(api);
     await bobPolicyUnchanged(api);
@@ -165,6 +200,15 @@ describe.each(STORE_KINDS)('tenancy of every route on %s', (kind) => {
       findings: [],
     });
     await api.store.images.transition(B_DIGEST, ['not_analyzed'], 'analyzed');
+    await api.store.registries.create({
+      accountName: 'team-b',
+      registry: B_REGISTRY,
+      registryName: B_REGISTRY,
+      registryUser: 'bob',
+      registryPass: 'bob-secret',
+      registryType: 'docker_v2',
+      registryVerify: true,
+    });
     await api.store.policies.upsert({
       accountName: 'team-b',
       policyId: B_POLICY,

@@ -7,12 +7,14 @@ import type {
   RawReplyDefaultExpression,
 } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { RegistryLoginCheck } from '../../core/image/backends/registry/login.js';
 import type { ImageReference } from '../../core/image/reference/parse.js';
 import type { JobQueue } from '../../queue/queue.js';
 import type { ServiceStore } from '../../store/repositories/index.js';
 import { checkRoutes } from './check.js';
 import { imageRoutes } from './images/routes.js';
 import { policyRoutes } from './policies.js';
+import { registryRoutes } from './registries.js';
 import { systemRoutes } from './system.js';
 
 export type V1 = FastifyInstance<
@@ -42,6 +44,8 @@ export interface RouteDeps {
   hostId: string;
   baseUrl: string;
   resolveImage: ResolveImage;
+  /** Logs in to a registry as docker would; throws a coded registry error when refused. */
+  checkRegistryLogin(login: RegistryLoginCheck): Promise<void>;
   ready(): Promise<boolean>;
   schemaVersion(): Promise<number>;
   feeds: { status(): Promise<FeedStatus[]> };
@@ -52,4 +56,5 @@ export function registerRoutes(app: V1, deps: RouteDeps): void {
   imageRoutes(app, deps);
   policyRoutes(app, deps);
   checkRoutes(app, deps);
+  registryRoutes(app, deps);
 }

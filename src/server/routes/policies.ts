@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { validateBundle } from '../../core/policy/index.js';
 import type { PolicyRecord } from '../../store/repositories/policies.js';
 import { ApiError, notFound } from '../errors.js';
-import { isoTime, queryBoolean, timestamp } from '../schemas.js';
+import { isoTime, jsonString, queryBoolean, timestamp } from '../schemas.js';
 import type { RouteDeps, V1 } from './index.js';
 
 export const policyRecordSchema = z.object({
@@ -139,12 +139,12 @@ export function policyRoutes(app: V1, deps: RouteDeps): void {
     },
   );
 
-  app.delete('/policies/:policyId', { schema: { params: idParams } }, async (request) => {
+  app.delete('/policies/:policyId', { schema: { params: idParams } }, async (request, reply) => {
     const current = await policies.get(request.accountName, request.params.policyId);
     if (!current) throw notFound('policy bundle');
     if (current.active)
       throw new ApiError(400, 'cannot delete the active policy bundle; activate another one first');
     await policies.delete(request.accountName, request.params.policyId);
-    return 'deleted';
+    return reply.type('application/json').send(jsonString('deleted'));
   });
 }

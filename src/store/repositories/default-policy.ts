@@ -23,7 +23,7 @@ export function defaultPolicy(): InitialPolicy {
     name: 'Default bundle',
     description,
     bundle: {
-      ...(preset.document as Record<string, unknown>),
+      ...(structuredClone(preset.document) as Record<string, unknown>),
       id: DEFAULT_POLICY_ID,
       name: 'Default bundle',
       comment: description,
