@@ -52,6 +52,21 @@ const bobRegistryUnchanged: Probe = async (api) => {
   expect([b?.registryUser, b?.registryPass]).toEqual(['bob', 'bob-secret']);
 };
 
+/** An admin-only route: alice is refused (403) and nothing of B's changes. */
+const adminOnly =
+  (method: 'GET' | 'DELETE' | 'POST' | 'PUT', url: string, payload?: object): Probe =>
+  async (api) => {
+    const res = await api.call('alice', { method, url, ...(payload ? { payload } : {}) });
+    expect(res.statusCode, `${method} ${url}`).toBe(403);
+    expect((await api.store.accounts.get('team-b'))?.state).toBe('enabled');
+    expect((await api.store.users.list('team-b')).map((u) => u.username)).toEqual(['bob']);
+    expect(await api.store.users.authenticate('bob', 'bob-password')).toBeDefined();
+  };
+let bobKeyId = '';
+const bobKeyLive: Probe = async (api) => {
+  expect((await api.store.tokens.list('bob')).find((t) => t.id === bobKeyId)?.revokedAt).toBeNull();
+};
+
 /** Every route: how alice tries to reach B's data. Public routes hold no account data. */
 const TENANCY: Record<string, Probe | 'public'> = {
   'GET /metrics': 'public',
@@ -165,6 +180,70 @@ const TENANCY: Record<string, Probe | 'public'> = {
     await notFoundForAlice('DELETE', `/v1/registries/${encodeURIComponent(B_REGISTRY)}`)(api);
     await bobRegistryUnchanged(api);
   },
+  'GET /v1/account': async (api) => {
+    const res = await api.call('alice', { method: 'GET', url: '/v1/account' });
+    expect((res.json() as { name: string }).name).toBe('team-a');
+    expect(
+      (
+        await api.call('alice', {
+          method: 'GET',
+          url: '/v1/account',
+          headers: { 'x-anchore-account': 'team-b' },
+        })
+      ).statusCode,
+    ).toBe(403);
+  },
+  'GET /v1/user': async (api) => {
+    const res = await api.call('alice', { method: 'GET', url: '/v1/user' });
+    expect((res.json() as { username: string }).username).toBe('alice');
+  },
+  'POST /v1/user/credentials': async (api) => {
+    // Only the caller's own password changes.
+    const res = await api.call('alice', {
+      method: 'POST',
+      url: '/v1/user/credentials',
+      payload: { type: 'password', value: 'alice-password' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(await api.store.users.authenticate('bob', 'bob-password')).toBeDefined();
+  },
+  'GET /v1/accounts': adminOnly('GET', '/v1/accounts'),
+  'POST /v1/accounts': adminOnly('POST', '/v1/accounts', { name: 'team-b' }),
+  'GET /v1/accounts/:accountname': adminOnly('GET', '/v1/accounts/team-b'),
+  'DELETE /v1/accounts/:accountname': adminOnly('DELETE', '/v1/accounts/team-b'),
+  'PUT /v1/accounts/:accountname/state': adminOnly('PUT', '/v1/accounts/team-b/state', { state: 'disabled' }),
+  'GET /v1/accounts/:accountname/users': adminOnly('GET', '/v1/accounts/team-b/users'),
+  'POST /v1/accounts/:accountname/users': adminOnly('POST', '/v1/accounts/team-b/users', {
+    username: 'mallory',
+    password: 'mallory-password',
+  }),
+  'GET /v1/accounts/:accountname/users/:username': adminOnly('GET', '/v1/accounts/team-b/users/bob'),
+  'DELETE /v1/accounts/:accountname/users/:username': adminOnly('DELETE', '/v1/accounts/team-b/users/bob'),
+  'POST /v1/accounts/:accountname/users/:username/credentials': adminOnly(
+    'POST',
+    '/v1/accounts/team-b/users/bob/credentials',
+    { type: 'password', value: 'taken-over' },
+  ),
+  'GET /v1/user/api_keys': async (api) => {
+    const res = await api.call('alice', { method: 'GET', url: '/v1/user/api_keys' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain(bobKeyId);
+  },
+  'POST /v1/user/api_keys': async (api) => {
+    const res = await api.call('alice', {
+      method: 'POST',
+      url: '/v1/user/api_keys',
+      payload: { name: 'ci' },
+    });
+    expect(res.statusCode).toBe(200);
+    const key = res.json() as { id: string };
+    expect((await api.store.tokens.list('alice')).map((t) => t.id)).toContain(key.id);
+    await bobKeyLive(api);
+  },
+  'DELETE /v1/user/api_keys/:keyId': async (api) => {
+    await notFoundForAlice('DELETE', `/v1/user/api_keys/${bobKeyId}`)(api);
+    await bobKeyLive(api);
+  },
   'DELETE /v1/policies/:policyId': async (api) => {
     await notFoundForAlice('DELETE', `/v1/policies/${B_POLICY}`)(api);
     await bobPolicyUnchanged(api);
@@ -200,6 +279,7 @@ describe.each(STORE_KINDS)('tenancy of every route on %s', (kind) => {
       findings: [],
     });
     await api.store.images.transition(B_DIGEST, ['not_analyzed'], 'analyzed');
+    bobKeyId = (await api.store.tokens.create({ username: 'bob', name: 'bob-ci' })).token.id;
     await api.store.registries.create({
       accountName: 'team-b',
       registry: B_REGISTRY,

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { parseReference } from '../../core/image/reference/parse.js';
 import type { FeedStatus } from '../../core/policy/index.js';
 import type { EvaluationRecord } from '../../store/repositories/evaluations.js';
-import { computeEvaluation } from '../../worker/evaluate-analysis.js';
+import { computeEvaluation } from '../../store/evaluate-analysis.js';
 import { ApiError, notFound } from '../errors.js';
 import { imageDigest, isoTime, queryBoolean } from '../schemas.js';
 import { fullTag } from './images/present.js';

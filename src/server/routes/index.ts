@@ -11,6 +11,8 @@ import type { RegistryLoginCheck } from '../../core/image/backends/registry/logi
 import type { ImageReference } from '../../core/image/reference/parse.js';
 import type { JobQueue } from '../../queue/queue.js';
 import type { ServiceStore } from '../../store/repositories/index.js';
+import { accountRoutes } from './accounts.js';
+import { apiKeyRoutes } from './api-keys.js';
 import { checkRoutes } from './check.js';
 import { imageRoutes } from './images/routes.js';
 import { policyRoutes } from './policies.js';
@@ -57,4 +59,6 @@ export function registerRoutes(app: V1, deps: RouteDeps): void {
   policyRoutes(app, deps);
   checkRoutes(app, deps);
   registryRoutes(app, deps);
+  accountRoutes(app, deps);
+  apiKeyRoutes(app, deps);
 }

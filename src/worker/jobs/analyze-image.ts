@@ -12,7 +12,7 @@ import { JOB_KINDS } from '../../queue/kinds.js';
 import type { ServiceStore } from '../../store/repositories/index.js';
 import type { Sql } from '../../store/sql.js';
 import type { AnalyzeImage } from '../analyze.js';
-import { evaluateForAccounts } from '../evaluate-analysis.js';
+import { evaluateForAccounts } from '../../store/evaluate-analysis.js';
 import { defineJob, type JobDefinition } from '../types.js';
 
 export const ANALYZE_IMAGE = JOB_KINDS.analyzeImage;

@@ -16,11 +16,18 @@ import {
 import type { SbomDocument } from '../core/sbom/document.js';
 import { compareByPackageType } from '../core/versioning/by-package-type.js';
 import { PortcullisError } from '../core/errors.js';
-import type { EvaluationRecord } from '../store/repositories/evaluations.js';
-import type { ServiceStore } from '../store/repositories/index.js';
-import type { PolicyRecord } from '../store/repositories/policies.js';
-import type { Sql } from '../store/sql.js';
-import type { AnalysisMetadata } from './analyze.js';
+import type { ImageConfigFile } from '../core/image/types.js';
+import type { EvaluationRecord } from './repositories/evaluations.js';
+import type { ServiceStore } from './repositories/index.js';
+import type { PolicyRecord } from './repositories/policies.js';
+import type { Sql } from './sql.js';
+
+/** The parts of the stored analysis metadata the policy input needs (written by the worker). */
+interface StoredMetadata {
+  config?: ImageConfigFile;
+  /** Retrieved files, base64 by path. */
+  retrieved?: Record<string, string>;
+}
 
 export const CHECK_HEADER = [
   'Image_Id',
@@ -135,7 +142,7 @@ export async function computeEvaluation(
 ): Promise<ComputedEvaluation | undefined> {
   const analysis = await store.analyses.get(request.imageDigest);
   if (!analysis) return undefined;
-  const metadata = analysis.metadata as AnalysisMetadata;
+  const metadata = analysis.metadata as StoredMetadata;
   const now = request.now ?? new Date();
   const bundle = compiled(request.policy);
   const retrieved = new Map(
