@@ -180,6 +180,12 @@ const TENANCY: Record<string, Probe | 'public'> = {
     await notFoundForAlice('DELETE', `/v1/registries/${encodeURIComponent(B_REGISTRY)}`)(api);
     await bobRegistryUnchanged(api);
   },
+  'GET /v1/summaries/imagetags': async (api) => {
+    const res = await api.call('alice', { method: 'GET', url: '/v1/summaries/imagetags?image_status=all' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain(B_DIGEST);
+  },
+  'GET /v1/images/:imageDigest/sbom': notFoundForAlice('GET', `/v1/images/${enc}/sbom?format=spdx-json`),
   'GET /v1/account': async (api) => {
     const res = await api.call('alice', { method: 'GET', url: '/v1/account' });
     expect((res.json() as { name: string }).name).toBe('team-a');

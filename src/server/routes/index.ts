@@ -17,6 +17,7 @@ import { checkRoutes } from './check.js';
 import { imageRoutes } from './images/routes.js';
 import { policyRoutes } from './policies.js';
 import { registryRoutes } from './registries.js';
+import { summaryRoutes } from './summaries.js';
 import { systemRoutes } from './system.js';
 
 export type V1 = FastifyInstance<
@@ -61,4 +62,5 @@ export function registerRoutes(app: V1, deps: RouteDeps): void {
   registryRoutes(app, deps);
   accountRoutes(app, deps);
   apiKeyRoutes(app, deps);
+  summaryRoutes(app, deps);
 }

@@ -271,6 +271,52 @@ describe.each(STORE_KINDS)('policies and check on %s', (kind) => {
     ).toHaveLength(1);
   });
 
+  it('summarises image tags and renders the stored SBOM in each format', async () => {
+    const res = await api.call('alice', { method: 'GET', url: '/v1/summaries/imagetags' });
+    expect(res.statusCode).toBe(200);
+    const rows = res.json() as Record<string, unknown>[];
+    const row = rows.find((r) => r.imageDigest === pushed.digest)!;
+    expect(Object.keys(row).sort()).toEqual(
+      [
+        'analysis_status',
+        'analyzed_at',
+        'created_at',
+        'fulltag',
+        'imageDigest',
+        'imageId',
+        'image_status',
+        'parentDigest',
+        'tag_detected_at',
+      ].sort(),
+    );
+    expect(row).toMatchObject({
+      fulltag: tag(),
+      imageId,
+      analysis_status: 'analyzed',
+      image_status: 'active',
+    });
+    expect(typeof row.created_at).toBe('number');
+    expect((await api.call('bob', { method: 'GET', url: '/v1/summaries/imagetags' })).json()).toEqual([]);
+
+    const packages = (await api.store.analyses.part(pushed.digest, 'sbom')) as {
+      packages: { name: string }[];
+    };
+    const names = new Set(packages.packages.map((p) => p.name));
+    const cdx = await api.call('alice', {
+      method: 'GET',
+      url: `/v1/images/${enc()}/sbom?format=cyclonedx-json`,
+    });
+    expect(cdx.headers['content-type']).toContain('application/vnd.cyclonedx+json');
+    const bom = cdx.json() as { bomFormat: string; components: { name: string }[] };
+    expect(bom.bomFormat).toBe('CycloneDX');
+    expect(bom.components.filter((c) => names.has(c.name)).length).toBeGreaterThan(0);
+    const spdx = await api.call('alice', { method: 'GET', url: `/v1/images/${enc()}/sbom?format=spdx-json` });
+    expect((spdx.json() as { spdxVersion: string }).spdxVersion).toMatch(/^SPDX-2/);
+    expect(
+      (await api.call('alice', { method: 'GET', url: `/v1/images/${enc()}/sbom?format=xml` })).statusCode,
+    ).toBe(400);
+  });
+
   it('answers 404 for an unknown bundle, a tag the image does not have, and an unanalysed image', async () => {
     const base = `/v1/images/${enc()}/check`;
     expect((await api.call('alice', { method: 'GET', url: `${base}?policyId=nope` })).statusCode).toBe(404);
