@@ -27,6 +27,7 @@ import { workerJobs } from '../worker/jobs/index.js';
 import { WorkerRunner } from '../worker/runner.js';
 import { createAnalyzeImage } from './analyze-image.js';
 import { ensureAdmin, loadSecretKey } from './bootstrap.js';
+import { checkRegistryLogin } from '../core/image/backends/registry/login.js';
 import { createResolveImage } from './resolve-image.js';
 
 export interface RunningService {
@@ -137,6 +138,7 @@ export async function startService(
       hostId,
       baseUrl: url.replace(/\/v1$/, ''),
       resolveImage: createResolveImage(store, open, tempRoot),
+      checkRegistryLogin: (login) => checkRegistryLogin(open.registry, login),
       ready: async () => (await db.query('SELECT 1')).rows.length === 1,
       schemaVersion: async () => Math.max(...MIGRATIONS.map((m) => m.id)),
       feeds: feedStatusOf(vulnerabilities),

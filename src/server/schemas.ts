@@ -20,3 +20,6 @@ export function isoTime(date: Date | null | undefined): string | null {
 }
 
 export const timestamp = z.string().nullable();
+
+/** A bare JSON string answer (Anchore's `"deleted"`); fastify would send a string as plain text. */
+export const jsonString = (value: string) => JSON.stringify(value);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from '../../test/harness/api.js';
 import { STORE_KINDS, stopSharedPostgres } from '../../test/harness/databases.js';
 import { MONITORING_TENANCY } from './test-support/monitoring-tenancy.js';
+import { BUILTIN_BUNDLES } from '../core/policy/index.js';
 
 afterAll(() => stopSharedPostgres());
 
@@ -34,6 +35,37 @@ const bobUnchanged: Probe = async (api) => {
 const system: Probe = async (api) => {
   const res = await api.call('alice', { method: 'GET', url: '/v1/system' });
   expect(res.body).not.toContain(B_DIGEST);
+};
+
+const B_POLICY = 'bob-only-bundle';
+const bobBundle = (name: string) => ({
+  ...(BUILTIN_BUNDLES[0]!.document as Record<string, unknown>),
+  id: B_POLICY,
+  name,
+});
+const bobPolicyUnchanged: Probe = async (api) => {
+  expect((await api.store.policies.get('team-b', B_POLICY))?.name).toBe('bob');
+};
+
+const B_REGISTRY = 'registry.example:5000';
+const bobRegistryUnchanged: Probe = async (api) => {
+  const [b] = await api.store.registries.withSecrets('team-b');
+  expect([b?.registryUser, b?.registryPass]).toEqual(['bob', 'bob-secret']);
+};
+
+/** An admin-only route: alice is refused (403) and nothing of B's changes. */
+const adminOnly =
+  (method: 'GET' | 'DELETE' | 'POST' | 'PUT', url: string, payload?: object): Probe =>
+  async (api) => {
+    const res = await api.call('alice', { method, url, ...(payload ? { payload } : {}) });
+    expect(res.statusCode, `${method} ${url}`).toBe(403);
+    expect((await api.store.accounts.get('team-b'))?.state).toBe('enabled');
+    expect((await api.store.users.list('team-b')).map((u) => u.username)).toEqual(['bob']);
+    expect(await api.store.users.authenticate('bob', 'bob-password')).toBeDefined();
+  };
+let bobKeyId = '';
+const bobKeyLive: Probe = async (api) => {
+  expect((await api.store.tokens.list('bob')).find((t) => t.id === bobKeyId)?.revokedAt).toBeNull();
 };
 
 /** Every route: how alice tries to reach B's data. Public routes hold no account data. */
@@ -97,6 +129,133 @@ const TENANCY: Record<string, Probe | 'public'> = {
     `/v1/images/${enc}/metadata/manifest`,
   ),
   ...MONITORING_TENANCY,
+  'GET /v1/images/:imageDigest/check': notFoundForAlice('GET', `/v1/images/${enc}/check`),
+  'GET /v1/policies': async (api) => {
+    const res = await api.call('alice', { method: 'GET', url: '/v1/policies?detail=True' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain(B_POLICY);
+  },
+  'POST /v1/policies': async (api) => {
+    // The same id makes alice her own bundle; B's stays B's.
+    const res = await api.call('alice', { method: 'POST', url: '/v1/policies', payload: bobBundle('alice') });
+    expect(res.statusCode).toBe(200);
+    expect((res.json() as { userId: string }).userId).toBe('team-a');
+    await bobPolicyUnchanged(api);
+    await api.store.policies.delete('team-a', B_POLICY);
+  },
+  'GET /v1/policies/:policyId': notFoundForAlice('GET', `/v1/policies/${B_POLICY}`),
+  'PUT /v1/policies/:policyId': async (api) => {
+    const res = await api.call('alice', {
+      method: 'PUT',
+      url: `/v1/policies/${B_POLICY}`,
+      payload: { policyId: B_POLICY, active: true, policybundle: bobBundle('alice') },
+    });
+    expect(res.statusCode).toBe(404);
+    await bobPolicyUnchanged(api);
+  },
+  'GET /v1/registries': async (api) => {
+    const res = await api.call('alice', { method: 'GET', url: '/v1/registries' });
+    expect(res.json()).toEqual([]);
+  },
+  'POST /v1/registries': async (api) => {
+    // The same registry is alice's own credential; B's password and user stay B's.
+    const res = await api.call('alice', {
+      method: 'POST',
+      url: '/v1/registries?validate=False',
+      payload: { registry: B_REGISTRY, registry_user: 'alice', registry_pass: 'alice-secret' },
+    });
+    expect(res.statusCode).toBe(200);
+    await bobRegistryUnchanged(api);
+    await api.store.registries.delete('team-a', B_REGISTRY);
+  },
+  'GET /v1/registries/:registry': notFoundForAlice('GET', `/v1/registries/${encodeURIComponent(B_REGISTRY)}`),
+  'PUT /v1/registries/:registry': async (api) => {
+    const res = await api.call('alice', {
+      method: 'PUT',
+      url: `/v1/registries/${encodeURIComponent(B_REGISTRY)}?validate=False`,
+      payload: { registry: B_REGISTRY, registry_user: 'alice', registry_pass: 'alice-secret' },
+    });
+    expect(res.statusCode).toBe(404);
+    await bobRegistryUnchanged(api);
+  },
+  'DELETE /v1/registries/:registry': async (api) => {
+    await notFoundForAlice('DELETE', `/v1/registries/${encodeURIComponent(B_REGISTRY)}`)(api);
+    await bobRegistryUnchanged(api);
+  },
+  'GET /v1/summaries/imagetags': async (api) => {
+    const res = await api.call('alice', { method: 'GET', url: '/v1/summaries/imagetags?image_status=all' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain(B_DIGEST);
+  },
+  'GET /v1/images/:imageDigest/sbom': notFoundForAlice('GET', `/v1/images/${enc}/sbom?format=spdx-json`),
+  'GET /v1/account': async (api) => {
+    const res = await api.call('alice', { method: 'GET', url: '/v1/account' });
+    expect((res.json() as { name: string }).name).toBe('team-a');
+    expect(
+      (
+        await api.call('alice', {
+          method: 'GET',
+          url: '/v1/account',
+          headers: { 'x-anchore-account': 'team-b' },
+        })
+      ).statusCode,
+    ).toBe(403);
+  },
+  'GET /v1/user': async (api) => {
+    const res = await api.call('alice', { method: 'GET', url: '/v1/user' });
+    expect((res.json() as { username: string }).username).toBe('alice');
+  },
+  'POST /v1/user/credentials': async (api) => {
+    // Only the caller's own password changes.
+    const res = await api.call('alice', {
+      method: 'POST',
+      url: '/v1/user/credentials',
+      payload: { type: 'password', value: 'alice-password' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(await api.store.users.authenticate('bob', 'bob-password')).toBeDefined();
+  },
+  'GET /v1/accounts': adminOnly('GET', '/v1/accounts'),
+  'POST /v1/accounts': adminOnly('POST', '/v1/accounts', { name: 'team-b' }),
+  'GET /v1/accounts/:accountname': adminOnly('GET', '/v1/accounts/team-b'),
+  'DELETE /v1/accounts/:accountname': adminOnly('DELETE', '/v1/accounts/team-b'),
+  'PUT /v1/accounts/:accountname/state': adminOnly('PUT', '/v1/accounts/team-b/state', { state: 'disabled' }),
+  'GET /v1/accounts/:accountname/users': adminOnly('GET', '/v1/accounts/team-b/users'),
+  'POST /v1/accounts/:accountname/users': adminOnly('POST', '/v1/accounts/team-b/users', {
+    username: 'mallory',
+    password: 'mallory-password',
+  }),
+  'GET /v1/accounts/:accountname/users/:username': adminOnly('GET', '/v1/accounts/team-b/users/bob'),
+  'DELETE /v1/accounts/:accountname/users/:username': adminOnly('DELETE', '/v1/accounts/team-b/users/bob'),
+  'POST /v1/accounts/:accountname/users/:username/credentials': adminOnly(
+    'POST',
+    '/v1/accounts/team-b/users/bob/credentials',
+    { type: 'password', value: 'taken-over' },
+  ),
+  'GET /v1/user/api_keys': async (api) => {
+    const res = await api.call('alice', { method: 'GET', url: '/v1/user/api_keys' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain(bobKeyId);
+  },
+  'POST /v1/user/api_keys': async (api) => {
+    const res = await api.call('alice', {
+      method: 'POST',
+      url: '/v1/user/api_keys',
+      payload: { name: 'ci' },
+    });
+    expect(res.statusCode).toBe(200);
+    const key = res.json() as { id: string };
+    expect((await api.store.tokens.list('alice')).map((t) => t.id)).toContain(key.id);
+    await bobKeyLive(api);
+  },
+  'DELETE /v1/user/api_keys/:keyId': async (api) => {
+    await notFoundForAlice('DELETE', `/v1/user/api_keys/${bobKeyId}`)(api);
+    await bobKeyLive(api);
+  },
+  'DELETE /v1/policies/:policyId': async (api) => {
+    await notFoundForAlice('DELETE', `/v1/policies/${B_POLICY}`)(api);
+    await bobPolicyUnchanged(api);
+  },
 };
 
 describe.each(STORE_KINDS)('tenancy of every route on %s', (kind) => {
@@ -128,6 +287,22 @@ describe.each(STORE_KINDS)('tenancy of every route on %s', (kind) => {
       findings: [],
     });
     await api.store.images.transition(B_DIGEST, ['not_analyzed'], 'analyzed');
+    bobKeyId = (await api.store.tokens.create({ username: 'bob', name: 'bob-ci' })).token.id;
+    await api.store.registries.create({
+      accountName: 'team-b',
+      registry: B_REGISTRY,
+      registryName: B_REGISTRY,
+      registryUser: 'bob',
+      registryPass: 'bob-secret',
+      registryType: 'docker_v2',
+      registryVerify: true,
+    });
+    await api.store.policies.upsert({
+      accountName: 'team-b',
+      policyId: B_POLICY,
+      name: 'bob',
+      bundle: bobBundle('bob'),
+    });
   });
   afterAll(() => api.close());
 

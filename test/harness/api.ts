@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { OpenOptions } from '../../src/core/image/options.js';
+import { checkRegistryLogin } from '../../src/core/image/backends/registry/login.js';
 import { createResolveImage } from '../../src/main/resolve-image.js';
 import { UrlGuard } from '../../src/notifications/ssrf.js';
 import { JobQueue } from '../../src/queue/queue.js';
@@ -64,6 +65,7 @@ export async function startApi(
     hostId: 'test-host',
     baseUrl: 'http://127.0.0.1:8228',
     resolveImage: createResolveImage(store, open, tempRoot),
+    checkRegistryLogin: (login) => checkRegistryLogin(open.registry, login),
     ready: async () => true,
     schemaVersion: async () => 11,
     feeds: feedStatusOf(vulnerabilities),

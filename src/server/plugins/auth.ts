@@ -72,7 +72,9 @@ async function authenticate(
   const [username, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
   const key = cache.key(username, password);
   const cached = cache.get(key);
-  if (cached) return cached;
+  // A changed password (or a deleted user) updates the row: the cached pair is then void.
+  const current = cached && (await store.users.get(cached.user.accountName, cached.user.username));
+  if (cached && current && current.lastUpdated.getTime() === cached.user.lastUpdated.getTime()) return cached;
   const found = await store.users.authenticate(username, password);
   if (!found) throw UNAUTHORIZED();
   const principal: Principal = { ...found, via: 'password' };
@@ -81,8 +83,9 @@ async function authenticate(
 }
 
 async function scope(store: ServiceStore, request: FastifyRequest, principal: Principal): Promise<string> {
-  if (principal.account.state !== 'enabled')
-    throw new ApiError(401, `account ${principal.account.name} is ${principal.account.state}`);
+  // Read afresh: a principal may come from the verified cache, and disabling must bite at once.
+  const state = (await store.accounts.get(principal.account.name))?.state ?? 'deleting';
+  if (state !== 'enabled') throw new ApiError(401, `account ${principal.account.name} is ${state}`);
   const wanted = request.headers['x-anchore-account'];
   if (typeof wanted !== 'string' || wanted === '' || wanted === principal.account.name)
     return principal.account.name;

@@ -7,13 +7,20 @@ import type {
   RawReplyDefaultExpression,
 } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { RegistryLoginCheck } from '../../core/image/backends/registry/login.js';
 import type { ImageReference } from '../../core/image/reference/parse.js';
 import type { JobQueue } from '../../queue/queue.js';
 import type { ServiceStore } from '../../store/repositories/index.js';
+import { accountRoutes } from './accounts.js';
+import { apiKeyRoutes } from './api-keys.js';
+import { checkRoutes } from './check.js';
 import { imageRoutes } from './images/routes.js';
 import type { UrlGuard } from '../../notifications/ssrf.js';
 import { eventRoutes } from './events.js';
 import { subscriptionRoutes } from './subscriptions.js';
+import { policyRoutes } from './policies.js';
+import { registryRoutes } from './registries.js';
+import { summaryRoutes } from './summaries.js';
 import { systemRoutes } from './system.js';
 import { webhookRoutes } from './webhooks.js';
 
@@ -44,6 +51,8 @@ export interface RouteDeps {
   hostId: string;
   baseUrl: string;
   resolveImage: ResolveImage;
+  /** Logs in to a registry as docker would; throws a coded registry error when refused. */
+  checkRegistryLogin(login: RegistryLoginCheck): Promise<void>;
   ready(): Promise<boolean>;
   schemaVersion(): Promise<number>;
   feeds: { status(): Promise<FeedStatus[]> };
@@ -57,4 +66,10 @@ export function registerRoutes(app: V1, deps: RouteDeps): void {
   subscriptionRoutes(app, deps);
   webhookRoutes(app, deps);
   eventRoutes(app, deps);
+  policyRoutes(app, deps);
+  checkRoutes(app, deps);
+  registryRoutes(app, deps);
+  accountRoutes(app, deps);
+  apiKeyRoutes(app, deps);
+  summaryRoutes(app, deps);
 }

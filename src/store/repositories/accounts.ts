@@ -1,5 +1,6 @@
 import { PortcullisError } from '../../core/errors.js';
 import type { Sql } from '../sql.js';
+import type { InitialPolicy } from './default-policy.js';
 
 export type AccountType = 'user' | 'admin' | 'service';
 export type AccountState = 'enabled' | 'disabled' | 'deleting';
@@ -32,21 +33,34 @@ const toAccount = (r: AccountRow): Account => ({
 });
 
 export class AccountRepository {
-  constructor(private readonly db: Sql) {}
+  /** `initialPolicy`: the bundle installed, active, in every new account (same transaction). */
+  constructor(
+    private readonly db: Sql,
+    private readonly initialPolicy?: InitialPolicy,
+  ) {}
 
   /** Creates the account; a name already taken is a conflict the caller reports. */
   async create(input: { name: string; email?: string | null; type: AccountType }): Promise<Account> {
-    const { rows } = await this.db.query<AccountRow>(
-      `INSERT INTO account (name, email, type) VALUES ($1, $2, $3)
-       ON CONFLICT (name) DO NOTHING RETURNING *`,
-      [input.name, input.email ?? null, input.type],
-    );
-    const row = rows[0];
-    if (!row)
-      throw new PortcullisError('INVALID_ARGUMENT', `account "${input.name}" already exists`, {
-        details: { conflict: true },
-      });
-    return toAccount(row);
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<AccountRow>(
+        `INSERT INTO account (name, email, type) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO NOTHING RETURNING *`,
+        [input.name, input.email ?? null, input.type],
+      );
+      const row = rows[0];
+      if (!row)
+        throw new PortcullisError('INVALID_ARGUMENT', `account "${input.name}" already exists`, {
+          details: { conflict: true },
+        });
+      const policy = this.initialPolicy;
+      if (policy)
+        await tx.query(
+          `INSERT INTO policy_bundle (account_name, policy_id, name, description, bundle, active)
+           VALUES ($1, $2, $3, $4, $5, true)`,
+          [row.name, policy.policyId, policy.name, policy.description, JSON.stringify(policy.bundle)],
+        );
+      return toAccount(row);
+    });
   }
 
   async get(name: string): Promise<Account | undefined> {

@@ -3,6 +3,7 @@ import type { Sql } from '../sql.js';
 import { AccountRepository } from './accounts.js';
 import { AnalysisRepository } from './analyses.js';
 import { ApiTokenRepository } from './api-tokens.js';
+import { defaultPolicy } from './default-policy.js';
 import { EvaluationRepository } from './evaluations.js';
 import { EventRepository } from './events.js';
 import { ImageRepository } from './images.js';
@@ -29,7 +30,7 @@ export interface ServiceStore {
 export function createServiceStore(db: Sql, box: SecretBox): ServiceStore {
   return Object.freeze({
     db,
-    accounts: new AccountRepository(db),
+    accounts: new AccountRepository(db, defaultPolicy()),
     users: new UserRepository(db),
     tokens: new ApiTokenRepository(db),
     images: new ImageRepository(db),

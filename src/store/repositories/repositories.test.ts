@@ -6,6 +6,7 @@ import {
   stopSharedPostgres,
   type TestDatabase,
 } from '../../../test/harness/databases.js';
+import { DEFAULT_POLICY_ID } from './default-policy.js';
 import { createServiceStore, type ServiceStore } from './index.js';
 import { createSecretBox } from './secret-box.js';
 
@@ -138,7 +139,9 @@ describe.each(STORE_KINDS)('service repositories on %s', (kind) => {
     });
     expect((await store.policies.active('team-a'))?.policyId).toBe('p1');
     await store.policies.activate('team-a', 'p2');
+    // The account's default bundle, installed at creation, was deactivated like any other.
     expect((await store.policies.list('team-a')).map((p) => [p.policyId, p.active])).toEqual([
+      [DEFAULT_POLICY_ID, false],
       ['p1', false],
       ['p2', true],
     ]);

@@ -26,6 +26,7 @@ import type { ScanReport } from '../../core/report/index.js';
 import { WorkerRunner } from '../runner.js';
 import { ANALYZE_IMAGE, analyzeImageJob } from './analyze-image.js';
 import type { AnalyzeImage } from '../analyze.js';
+import { DEFAULT_POLICY_ID } from '../../store/repositories/default-policy.js';
 
 let pushed: PushedFixture;
 let root: string;
@@ -139,6 +140,16 @@ describe.each(STORE_KINDS)('analyze-image job on %s', (kind) => {
     expect(report.findings.length).toBeGreaterThan(0);
     const events = await store.events.page('team-a', {}, 1, 10);
     expect(events.events.map((e) => e.type)).toEqual(['user.image.analysis.completed']);
+    // The tag's first evaluation, against the account's default bundle, follows the analysis.
+    const evaluations = () =>
+      store.evaluations.list('team-a', pushed.digest, pushed.reference, DEFAULT_POLICY_ID, true);
+    await until(async () => (await evaluations()).length > 0);
+    const [first] = await evaluations();
+    expect(first!.status).toBe(
+      report.findings.some((f) => !f.suppressed && ['High', 'Critical'].includes(f.severity))
+        ? 'fail'
+        : 'pass',
+    );
   });
 
   it('does not analyse a digest again that another account already analysed', async () => {

@@ -14,6 +14,7 @@ import { JobQueue } from '../../queue/queue.js';
 import type { ServiceStore } from '../../store/repositories/index.js';
 import type { Sql } from '../../store/sql.js';
 import type { AnalyzeImage } from '../analyze.js';
+import { evaluateForAccounts } from '../../store/evaluate-analysis.js';
 import { defineJob, type JobDefinition } from '../types.js';
 
 export const ANALYZE_IMAGE = JOB_KINDS.analyzeImage;
@@ -85,6 +86,15 @@ export function analyzeImageJob(deps: AnalyzeImageDeps): JobDefinition {
     }
   };
 
+  /** The first evaluation of each tag; a failure here (a stale bundle) leaves the analysis intact. */
+  const evaluateAfterAnalysis = async (accounts: readonly string[], imageDigest: string, log: Logger) => {
+    try {
+      await evaluateForAccounts(store, accounts, imageDigest);
+    } catch (err) {
+      log.warn({ err, imageDigest }, 'policy evaluation after analysis failed');
+    }
+  };
+
   return defineJob<AnalyzeImagePayload>({
     kind: ANALYZE_IMAGE,
     payload: analyzeImagePayload,
@@ -109,7 +119,7 @@ export function analyzeImageJob(deps: AnalyzeImageDeps): JobDefinition {
           throw new Error(`the registry served ${result.imageDigest} for ${payload.pullString}`);
         }
         ctx.signal.throwIfAborted();
-        await store.db.transaction(async (tx) => {
+        const analysed = await store.db.transaction(async (tx) => {
           await store.analyses.save(
             {
               imageDigest,
@@ -121,13 +131,11 @@ export function analyzeImageJob(deps: AnalyzeImageDeps): JobDefinition {
             },
             tx,
           );
-          await record(
-            tx,
-            await store.images.transition(imageDigest, PENDING, 'analyzed', null, tx),
-            imageDigest,
-            null,
-          );
+          const accounts = await store.images.transition(imageDigest, PENDING, 'analyzed', null, tx);
+          await record(tx, accounts, imageDigest, null);
+          return accounts;
         });
+        await evaluateAfterAnalysis(analysed, imageDigest, ctx.log);
         ctx.log.info(
           { imageDigest, packages: result.sbom.packages.length, findings: result.findings.length },
           'image analysed',
@@ -135,14 +143,12 @@ export function analyzeImageJob(deps: AnalyzeImageDeps): JobDefinition {
         return;
       }
       // Analysed meanwhile (another account, an earlier attempt): share it.
-      await store.db.transaction(async (tx) => {
-        await record(
-          tx,
-          await store.images.transition(imageDigest, PENDING, 'analyzed', null, tx),
-          imageDigest,
-          null,
-        );
+      const shared = await store.db.transaction(async (tx) => {
+        const accounts = await store.images.transition(imageDigest, PENDING, 'analyzed', null, tx);
+        await record(tx, accounts, imageDigest, null);
+        return accounts;
       });
+      await evaluateAfterAnalysis(shared, imageDigest, ctx.log);
     },
     async onFinalFailure(payload, error, log: Logger) {
       await store.db.transaction(async (tx) => {

@@ -177,6 +177,33 @@ export class RegistryClient {
     }
   }
 
+  /**
+   * What `docker login` checks: the API root with the credentials (a token first, under a
+   * bearer challenge). Throws REGISTRY_UNAUTHORIZED when refused; an open registry passes.
+   */
+  async checkLogin(): Promise<void> {
+    const session = await this.getSession();
+    if (!session.challenge) return;
+    const what = `login to registry ${this.registry}`;
+    const authorization = await authorizationFor(this.auth, session.challenge, 'registry:catalog:*');
+    if (!authorization)
+      throw new PortcullisError(
+        'REGISTRY_UNAUTHORIZED',
+        `${what}: the registry asks for credentials and none were given`,
+        {
+          details: { registry: this.registry },
+        },
+      );
+    const res = await this.transport.send({
+      method: 'GET',
+      url: new URL('/v2/', session.base),
+      headers: { authorization },
+      what,
+    });
+    if (res.statusCode !== 200) throw await this.statusError(res, what, 'registry API');
+    await res.body.dump().catch(() => undefined);
+  }
+
   /** GETs a manifest or index; checks Docker-Content-Digest and, for digests, the body itself. */
   async getManifest(
     repo: string,

@@ -1,0 +1,200 @@
+/**
+ * Evaluates an account's policy bundle against a stored analysis (SBOM, findings, retrieved
+ * files, image config) and records the result: what `GET /images/{d}/check` does on demand and
+ * the analyze job does once per tag after analysing. The image is never pulled again.
+ */
+import type { Finding } from '../core/matching/types.js';
+import { buildPolicyInput } from '../core/pipeline/policy-input.js';
+import {
+  decisionToJson,
+  evaluatePolicy,
+  validateBundle,
+  type FeedStatus,
+  type PolicyDecision,
+  type ValidatedBundle,
+} from '../core/policy/index.js';
+import type { SbomDocument } from '../core/sbom/document.js';
+import { compareByPackageType } from '../core/versioning/by-package-type.js';
+import { PortcullisError } from '../core/errors.js';
+import type { ImageConfigFile } from '../core/image/types.js';
+import type { EvaluationRecord } from './repositories/evaluations.js';
+import type { ServiceStore } from './repositories/index.js';
+import type { PolicyRecord } from './repositories/policies.js';
+import type { Sql } from './sql.js';
+
+/** The parts of the stored analysis metadata the policy input needs (written by the worker). */
+interface StoredMetadata {
+  config?: ImageConfigFile;
+  /** Retrieved files, base64 by path. */
+  retrieved?: Record<string, string>;
+}
+
+export const CHECK_HEADER = [
+  'Image_Id',
+  'Repo_Tag',
+  'Trigger_Id',
+  'Gate',
+  'Trigger',
+  'Check_Output',
+  'Gate_Action',
+  'Whitelisted',
+  'Policy_Id',
+] as const;
+
+export interface EvaluateAnalysisRequest {
+  accountName: string;
+  imageDigest: string;
+  /** The full tag (registry/repo:tag) the image is evaluated as. */
+  tag: string;
+  policy: PolicyRecord;
+  feeds?: readonly FeedStatus[];
+  now?: Date;
+}
+
+function compiled(policy: PolicyRecord): ValidatedBundle {
+  const result = validateBundle(policy.bundle);
+  if (!result.ok)
+    throw new PortcullisError(
+      'POLICY_INVALID',
+      `stored policy bundle ${policy.policyId} no longer validates: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+    );
+  return result.bundle;
+}
+
+/** Anchore's evaluation document: positional rows under the image id, lower-case actions. */
+export function anchoreResult(
+  decision: PolicyDecision,
+  bundle: ValidatedBundle,
+  context: { imageId: string; tag: string; accountName: string; now: Date },
+): Record<string, unknown> {
+  const whitelistName = (id: string) => bundle.whitelists.find((w) => w.id === id)?.name ?? id;
+  const rows: unknown[][] = decision.triggers.map((t) => [
+    context.imageId,
+    context.tag,
+    t.triggerId,
+    t.gate,
+    t.trigger,
+    t.message,
+    t.effectiveAction.toLowerCase(),
+    t.whitelisted
+      ? {
+          whitelist_name: whitelistName(t.whitelisted.whitelistId),
+          whitelist_id: t.whitelisted.whitelistId,
+          matched_rule_id: t.whitelisted.itemId,
+        }
+      : false,
+    t.policyId,
+  ]);
+  // Fail-closed reasons stop the image whatever the bundle says; they show as rows too.
+  for (const reason of decision.failClosed)
+    rows.push([
+      context.imageId,
+      context.tag,
+      reason.code,
+      'packages',
+      'unreadable_database',
+      reason.message,
+      'stop',
+      false,
+      bundle.id,
+    ]);
+  const finalAction = decision.finalAction.toLowerCase();
+  return {
+    image_id: context.imageId,
+    tag: context.tag,
+    user_id: context.accountName,
+    final_action: finalAction,
+    final_action_reason: decision.failClosed.length > 0 ? 'policy_evaluation' : decision.reason,
+    created_at: Math.floor(context.now.getTime() / 1000),
+    matched_mapping_rule: decision.mapping ? { id: decision.mapping.id, name: decision.mapping.name } : false,
+    matched_whitelisted_images_rule: decision.matchedWhitelistedImage ?? false,
+    matched_blacklisted_images_rule: decision.matchedBlacklistedImage ?? false,
+    result: {
+      [context.imageId]: {
+        result: { header: [...CHECK_HEADER], row_count: rows.length, final_action: finalAction, rows },
+      },
+      policy_data: [],
+      whitelist_data: [],
+      policy_name: bundle.name ?? '',
+      whitelist_names: decision.whitelistIds.map(whitelistName),
+    },
+    /** Portcullis' own rendering of the decision, with evidence and rule errors. */
+    decision: decisionToJson(decision),
+  };
+}
+
+export type ComputedEvaluation = Omit<EvaluationRecord, 'createdAt'>;
+
+/** Evaluates and stores; undefined when the digest has no stored analysis. */
+export async function evaluateAnalysis(
+  store: ServiceStore,
+  request: EvaluateAnalysisRequest,
+  db?: Sql,
+): Promise<EvaluationRecord | undefined> {
+  const computed = await computeEvaluation(store, request);
+  return computed && store.evaluations.add(computed, db);
+}
+
+/** The evaluation of the stored analysis, not yet stored; undefined without an analysis. */
+export async function computeEvaluation(
+  store: ServiceStore,
+  request: EvaluateAnalysisRequest,
+): Promise<ComputedEvaluation | undefined> {
+  const analysis = await store.analyses.get(request.imageDigest);
+  if (!analysis) return undefined;
+  const metadata = analysis.metadata as StoredMetadata;
+  const now = request.now ?? new Date();
+  const bundle = compiled(request.policy);
+  const retrieved = new Map(
+    Object.entries(metadata.retrieved ?? {}).map(
+      ([path, b64]) => [path, Buffer.from(b64, 'base64')] as const,
+    ),
+  );
+  const input = buildPolicyInput({
+    document: analysis.sbom as SbomDocument,
+    retrieved,
+    ...(metadata.config ? { config: metadata.config } : {}),
+    findings: analysis.findings as Finding[],
+    feeds: request.feeds ?? [],
+    tags: [request.tag],
+    now,
+  });
+  const decision = evaluatePolicy(bundle, input, {
+    tag: request.tag,
+    services: { compareVersions: compareByPackageType },
+  });
+  const result = anchoreResult(decision, bundle, {
+    imageId: analysis.imageId,
+    tag: request.tag,
+    accountName: request.accountName,
+    now,
+  });
+  return {
+    accountName: request.accountName,
+    imageDigest: request.imageDigest,
+    tag: request.tag,
+    policyId: request.policy.policyId,
+    status: decision.status,
+    finalAction: decision.finalAction.toLowerCase(),
+    result: { policy: request.policy.bundle, result },
+  };
+}
+
+/** After an analysis: each account's active bundle against each of its tags of the image. */
+export async function evaluateForAccounts(
+  store: ServiceStore,
+  accounts: readonly string[],
+  imageDigest: string,
+): Promise<number> {
+  let stored = 0;
+  for (const accountName of accounts) {
+    const policy = await store.policies.active(accountName);
+    const image = await store.images.get(accountName, imageDigest);
+    if (!policy || !image) continue;
+    for (const t of image.tags) {
+      const tag = `${t.registry}/${t.repo}:${t.tag}`;
+      if (await evaluateAnalysis(store, { accountName, imageDigest, tag, policy })) stored += 1;
+    }
+  }
+  return stored;
+}
