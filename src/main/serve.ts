@@ -8,10 +8,9 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import pino from 'pino';
-import lockfile from 'proper-lockfile';
 import { resolveServiceConfig, type ServeFlags, type ServiceConfig } from '../config/service.js';
 import { PORTCULLIS_VERSION } from '../core/catalog/catalog-image.js';
-import { PortcullisError } from '../core/errors.js';
+import { isPortcullisError, PortcullisError } from '../core/errors.js';
 import { DEFAULT_BLOB_CONCURRENCY, DEFAULT_LIMITS, type OpenOptions } from '../core/image/options.js';
 import { hostPlatform } from '../core/image/platform.js';
 import { listenForJobs } from '../queue/listen.js';
@@ -21,13 +20,15 @@ import { migrate } from '../store/migrate.js';
 import { MIGRATIONS } from '../store/migrations.js';
 import { createServiceStore } from '../store/repositories/index.js';
 import { createSecretBox } from '../store/repositories/secret-box.js';
-import { openDatabase } from '../store/sql.js';
+import { openLockedDatabase } from '../store/open-embedded.js';
+import type { Sql } from '../store/sql.js';
 import { VulnerabilityStore } from '../store/vulnerability-store.js';
 import { workerJobs } from '../worker/jobs/index.js';
 import { WorkerRunner } from '../worker/runner.js';
 import { createAnalyzeImage } from './analyze-image.js';
 import { ensureAdmin, loadSecretKey } from './bootstrap.js';
 import { createResolveImage } from './resolve-image.js';
+import { vulnerabilityDataOf } from '../store/vulnerability-data.js';
 
 export interface RunningService {
   url: string | undefined;
@@ -35,20 +36,20 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-async function lockDataDir(dataDir: string, log: pino.Logger): Promise<() => Promise<void>> {
+/** The store: PostgreSQL, or the embedded one held by this process alone (fails at once if taken). */
+async function openStore(config: ServiceConfig): Promise<Sql> {
   try {
-    return await lockfile.lock(dataDir, {
-      realpath: false,
-      // Generous: a busy machine may block the event loop for seconds (migrations, PGlite).
-      stale: 120_000,
-      update: 10_000,
-      onCompromised: (err) => log.error({ err }, 'the data directory lock was lost'),
-      lockfilePath: join(dataDir, 'serve.lock'),
-    });
+    return await openLockedDatabase(
+      config.dbUrl
+        ? { kind: 'postgres', url: config.dbUrl }
+        : { kind: 'pglite', dataDir: join(config.dataDir, 'db') },
+      { mode: 'fail' },
+    );
   } catch (cause) {
+    if (!isPortcullisError(cause) || cause.code !== 'DATABASE_LOCKED') throw cause;
     throw new PortcullisError(
-      'CONFIG_INVALID',
-      `another portcullis serve is using ${dataDir} (the embedded store is one process's alone); stop it, or use --db-url for several processes`,
+      'DATABASE_LOCKED',
+      `another Portcullis process (a serve, or a CLI scan) is using the data directory ${config.dataDir}: the embedded store is one process's alone. Stop it, choose another --data-dir, or use a PostgreSQL server (--db-url) to run several processes`,
       { cause },
     );
   }
@@ -82,13 +83,13 @@ export async function startService(
     key: await readFile(config.tls.keyFile),
   };
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const unlock = config.dbUrl ? async () => undefined : await lockDataDir(config.dataDir, log);
-  const db = await openDatabase(
-    config.dbUrl
-      ? { kind: 'postgres', url: config.dbUrl }
-      : { kind: 'pglite', dataDir: join(config.dataDir, 'db') },
-  );
-  await migrate(db);
+  const db = await openStore(config);
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   const store = createServiceStore(
     db,
     createSecretBox(await loadSecretKey(config.dataDir, config.secretKey)),
@@ -102,7 +103,7 @@ export async function startService(
   let url: string | undefined;
 
   if (config.role !== 'api') {
-    const analyze = createAnalyzeImage({ open, tempRoot, vulnerabilities: new VulnerabilityStore(db) });
+    const analyze = createAnalyzeImage({ open, tempRoot, vulnerabilities: vulnerabilityDataOf(db) });
     const runner = new WorkerRunner(
       queue,
       workerJobs({ store, analyze, hostId }),
@@ -151,7 +152,6 @@ export async function startService(
     async stop() {
       for (const stop of stops) await stop();
       await db.close();
-      await unlock();
     },
   };
 }
