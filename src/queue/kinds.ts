@@ -1,4 +1,8 @@
 /** Job kinds, named once: the API enqueues them, the worker runs them (they never import each other). */
 export const JOB_KINDS = {
   analyzeImage: 'analyze-image',
+  syncFeeds: 'sync-feeds',
 } as const;
+
+/** The one singleton key every sync-feeds job carries: at most one is queued or running. */
+export const SYNC_FEEDS_SINGLETON_KEY = 'vulnerability-feeds';

@@ -1,9 +1,10 @@
 /** Every job kind the worker runs, in one explicit list (no registration by import side effect). */
 import type { JobDefinition } from '../types.js';
 import { analyzeImageJob, type AnalyzeImageDeps } from './analyze-image.js';
+import { syncFeedsJob, type SyncFeedsDeps } from './sync-feeds.js';
 
-export type WorkerDeps = AnalyzeImageDeps;
+export type WorkerDeps = AnalyzeImageDeps & Partial<SyncFeedsDeps>;
 
 export function workerJobs(deps: WorkerDeps): JobDefinition[] {
-  return [analyzeImageJob(deps)];
+  return [analyzeImageJob(deps), ...(deps.syncFeeds ? [syncFeedsJob({ syncFeeds: deps.syncFeeds })] : [])];
 }
