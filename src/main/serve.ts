@@ -24,10 +24,12 @@ import { openLockedDatabase } from '../store/open-embedded.js';
 import type { Sql } from '../store/sql.js';
 import { VulnerabilityStore } from '../store/vulnerability-store.js';
 import { workerJobs } from '../worker/jobs/index.js';
+import { feedSyncSchedule } from '../worker/jobs/sync-feeds.js';
 import { WorkerRunner } from '../worker/runner.js';
 import { createAnalyzeImage } from './analyze-image.js';
 import { ensureAdmin, loadSecretKey } from './bootstrap.js';
 import { createResolveImage } from './resolve-image.js';
+import { createSyncFeeds, newestSync } from './sync-feeds.js';
 import { vulnerabilityDataOf } from '../store/vulnerability-data.js';
 
 export interface RunningService {
@@ -103,10 +105,19 @@ export async function startService(
   let url: string | undefined;
 
   if (config.role !== 'api') {
-    const analyze = createAnalyzeImage({ open, tempRoot, vulnerabilities: vulnerabilityDataOf(db) });
+    const vulnerabilities = new VulnerabilityStore(db);
+    const data = vulnerabilityDataOf(db, vulnerabilities);
+    const analyze = createAnalyzeImage({ open, tempRoot, vulnerabilities: data });
+    const syncFeeds = createSyncFeeds({
+      store,
+      vulnerabilities,
+      data,
+      cacheDir: config.cacheDir,
+      ...(config.dataMirror ? { mirrorDir: config.dataMirror } : {}),
+    });
     const runner = new WorkerRunner(
       queue,
-      workerJobs({ store, analyze, hostId }),
+      workerJobs({ store, analyze, hostId, syncFeeds }),
       {
         owner: `${hostId}:${process.pid}`,
         concurrency: config.concurrency,
@@ -125,6 +136,13 @@ export async function startService(
     }
     runner.start();
     stops.push(() => runner.stop());
+    const stopSchedule = feedSyncSchedule(
+      queue,
+      async () => newestSync(await vulnerabilities.status()),
+      config.feedSyncIntervalMs,
+      log.child({ role: 'worker' }),
+    );
+    stops.unshift(async () => stopSchedule());
   }
   if (config.role !== 'worker') {
     const scheme = config.tls ? 'https' : 'http';
@@ -144,6 +162,9 @@ export async function startService(
       ...(tls ? { https: tls } : {}),
     });
     await app.listen({ host: config.host, port: config.port });
+    // The port actually bound (--listen HOST:0 picks a free one).
+    const address = app.server.address();
+    if (address && typeof address === 'object') url = url.replace(/:\d+\/v1$/, `:${address.port}/v1`);
     stops.unshift(() => app.close());
   }
   return {
@@ -157,7 +178,11 @@ export async function startService(
 }
 
 /** The CLI hands `serve` over here: flags in, the service running until SIGTERM/SIGINT. */
-export async function serveFromCli(args: readonly string[], print: (line: string) => void): Promise<void> {
+export async function serveFromCli(
+  args: readonly string[],
+  print: (line: string) => void,
+  stopSignal: AbortSignal,
+): Promise<void> {
   const command = new Command('serve')
     .description('start the REST API (Anchore v1 compatible) and a worker')
     .option('--config <file>', 'config file (YAML/JSON, `service:` section); env PORTCULLIS_CONFIG')
@@ -168,6 +193,14 @@ export async function serveFromCli(args: readonly string[], print: (line: string
     .option('--tls-key <file>', 'private key of --tls-cert (PEM)')
     .option('--role <role>', 'api, worker or all (default all)')
     .option('--concurrency <n>', 'analyses run at once by the worker (default 1)')
+    .option(
+      '--feed-sync-interval <duration>',
+      'how often the worker syncs the vulnerability feeds, e.g. 6h, 30m, or off (default 6h)',
+    )
+    .option(
+      '--data-mirror <dir>',
+      'sync feeds from this offline mirror directory (env PORTCULLIS_DATA_MIRROR)',
+    )
     .exitOverride();
   command.parse([...args], { from: 'user' });
   const config = resolveServiceConfig(command.opts<ServeFlags>());
@@ -183,9 +216,11 @@ export async function serveFromCli(args: readonly string[], print: (line: string
     );
     print(`  curl -u admin:PASSWORD ${service.url}/images/DIGEST/vuln/all`);
   }
+  // The CLI turns SIGTERM/SIGINT into this abort: stop taking work, drain, close, exit 0.
   await new Promise<void>((resolve) => {
-    const stop = () => void service.stop().then(resolve, resolve);
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    if (stopSignal.aborted) resolve();
+    else stopSignal.addEventListener('abort', () => resolve(), { once: true });
   });
+  print('Stopping: draining running jobs');
+  await service.stop();
 }
