@@ -6,6 +6,7 @@ import {
   readContentsBenchmark,
 } from './layered-fs.js';
 import { policyEvaluateBenchmark } from './policy.js';
+import { queueThroughputBenchmark } from './queue-throughput.js';
 import {
   registryPullBenchmark,
   registryPullSequentialBenchmark,
@@ -39,4 +40,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   registryPullSequentialBenchmark,
   registryPullThrottledBenchmark,
   registryPullThrottledSequentialBenchmark,
+  queueThroughputBenchmark,
 ];
