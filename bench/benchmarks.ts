@@ -13,6 +13,7 @@ import {
   registryPullThrottledBenchmark,
   registryPullThrottledSequentialBenchmark,
 } from './registry-pull.js';
+import { serveStartBenchmark } from './serve-start.js';
 import { sbomColdBenchmark, sbomVersusCdxgenBenchmark, sbomWarmBenchmark } from './sbom-benchmarks.js';
 import type { Benchmark } from './types.js';
 import { vulndbImportBenchmark } from './vulndb-import.js';
@@ -41,4 +42,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   registryPullThrottledBenchmark,
   registryPullThrottledSequentialBenchmark,
   queueThroughputBenchmark,
+  serveStartBenchmark,
 ];
