@@ -14,6 +14,7 @@ import {
   registryPullThrottledSequentialBenchmark,
 } from './registry-pull.js';
 import { serveStartBenchmark } from './serve-start.js';
+import { serveVulnPgliteBenchmark, serveVulnPostgresBenchmark } from './serve-vuln.js';
 import { sbomColdBenchmark, sbomVersusCdxgenBenchmark, sbomWarmBenchmark } from './sbom-benchmarks.js';
 import type { Benchmark } from './types.js';
 import { vulndbImportBenchmark } from './vulndb-import.js';
@@ -43,4 +44,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   registryPullThrottledSequentialBenchmark,
   queueThroughputBenchmark,
   serveStartBenchmark,
+  serveVulnPgliteBenchmark,
+  serveVulnPostgresBenchmark,
 ];
