@@ -6,12 +6,15 @@ import {
   readContentsBenchmark,
 } from './layered-fs.js';
 import { policyEvaluateBenchmark } from './policy.js';
+import { queueThroughputBenchmark } from './queue-throughput.js';
 import {
   registryPullBenchmark,
   registryPullSequentialBenchmark,
   registryPullThrottledBenchmark,
   registryPullThrottledSequentialBenchmark,
 } from './registry-pull.js';
+import { serveStartBenchmark } from './serve-start.js';
+import { serveVulnPgliteBenchmark, serveVulnPostgresBenchmark } from './serve-vuln.js';
 import { sbomColdBenchmark, sbomVersusCdxgenBenchmark, sbomWarmBenchmark } from './sbom-benchmarks.js';
 import type { Benchmark } from './types.js';
 import { vulndbImportBenchmark } from './vulndb-import.js';
@@ -39,4 +42,8 @@ export const BENCHMARKS: readonly Benchmark[] = [
   registryPullSequentialBenchmark,
   registryPullThrottledBenchmark,
   registryPullThrottledSequentialBenchmark,
+  queueThroughputBenchmark,
+  serveStartBenchmark,
+  serveVulnPgliteBenchmark,
+  serveVulnPostgresBenchmark,
 ];

@@ -12,7 +12,7 @@ import type { OpenOptions } from '../core/image/options.js';
 import { MAX_INPUT_BYTES, MAX_SBOM_BYTES, readBoundedFile } from '../core/io/read-bounded-file.js';
 import type { AnalysisScope, AnalyzeRequest } from '../core/pipeline/analyze.js';
 import type { VulnerabilityData } from '../core/pipeline/index.js';
-import { namespacesBySource } from '../store/feed-coverage.js';
+import { vulnerabilityDataOf } from '../store/vulnerability-data.js';
 import { migrate } from '../store/migrate.js';
 import { openLockedDatabase } from '../store/open-embedded.js';
 import type { Sql } from '../store/sql.js';
@@ -129,13 +129,5 @@ export async function openVulnerabilityDatabase(
     throw err;
   }
   const store = new VulnerabilityStore(db);
-  const data: VulnerabilityData = {
-    advisoriesFor: (keys) => store.advisoriesFor(keys),
-    enrichment: (cves) => store.enrichment(cves),
-    cpeConfigsFor: (products) => store.cpeConfigsFor(products),
-    advisoriesById: (ids) => store.advisoriesById(ids),
-    status: () => store.status(),
-    coverage: () => namespacesBySource(db),
-  };
-  return { db, store, data, close: () => db.close() };
+  return { db, store, data: vulnerabilityDataOf(db, store), close: () => db.close() };
 }

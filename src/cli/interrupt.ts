@@ -8,6 +8,8 @@ export interface Interruption {
   readonly signal: AbortSignal;
   /** The exit code the received signal calls for; undefined while none was received. */
   exitCode(): number | undefined;
+  /** The running command ends normally on a signal (a service draining): no signal exit code. */
+  endsNormally(): void;
   dispose(): void;
 }
 
@@ -17,6 +19,7 @@ type HandledSignal = keyof typeof EXIT_BY_SIGNAL;
 export function installInterruption(onForce: (code: number) => void): Interruption {
   const controller = new AbortController();
   let received: HandledSignal | undefined;
+  let normalEnd = false;
   const handlers = (Object.keys(EXIT_BY_SIGNAL) as HandledSignal[]).map((name) => {
     const handler = () => {
       if (received) {
@@ -31,7 +34,10 @@ export function installInterruption(onForce: (code: number) => void): Interrupti
   });
   return {
     signal: controller.signal,
-    exitCode: () => (received ? EXIT_BY_SIGNAL[received] : undefined),
+    exitCode: () => (received && !normalEnd ? EXIT_BY_SIGNAL[received] : undefined),
+    endsNormally: () => {
+      normalEnd = true;
+    },
     dispose() {
       for (const { name, handler } of handlers) process.off(name, handler);
     },

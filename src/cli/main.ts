@@ -56,9 +56,12 @@ Exit codes:
     .helpOption(false)
     .allowUnknownOption()
     .allowExcessArguments()
-    .action(async (_o: unknown, c: Command) =>
-      (await import('../main/serve.js')).serveFromCli(c.args, (line) => console.log(line)),
-    );
+    .action(async (_o: unknown, c: Command) => {
+      runtime.signalEndsNormally?.();
+      await (
+        await import('../main/serve.js')
+      ).serveFromCli(c.args, (line) => console.log(line), runtime.signal);
+    });
   return program;
 }
 
@@ -90,7 +93,11 @@ function flushThenExit(code: number): void {
 export function run(): void {
   // A second signal while the first one's cleanup runs exits at once.
   const interruption = installInterruption((code) => process.exit(code));
-  main(process.argv.slice(2), { signal: interruption.signal, observer: STDERR_OBSERVER }).then(
+  main(process.argv.slice(2), {
+    signal: interruption.signal,
+    observer: STDERR_OBSERVER,
+    signalEndsNormally: () => interruption.endsNormally(),
+  }).then(
     // Exit only once stdout and stderr are flushed: a piped reader must get every byte.
     (code) => {
       interruption.dispose();

@@ -8,6 +8,11 @@ import type { PipelineObserver } from '../core/pipeline/index.js';
 export interface CliRuntime {
   signal: AbortSignal;
   observer: PipelineObserver;
+  /**
+   * Called by a command for which SIGINT/SIGTERM is the normal way to end (`serve`): the process
+   * then exits with the command's own code instead of 128 + the signal number.
+   */
+  signalEndsNormally?: () => void;
 }
 
 /** Warnings go to stderr (the user's problem to know about); progress stays quiet. */

@@ -21,6 +21,8 @@ export interface ServeFlags {
   tlsKey?: string;
   role?: string;
   concurrency?: string;
+  feedSyncInterval?: string;
+  dataMirror?: string;
 }
 
 export interface ServiceConfig {
@@ -36,6 +38,10 @@ export interface ServiceConfig {
   adminPassword?: string;
   concurrency: number;
   cacheDir: string;
+  /** How often the worker syncs the vulnerability feeds; 0 = only when asked (POST /v1/system/feeds). */
+  feedSyncIntervalMs: number;
+  /** Read feeds from this offline mirror directory instead of their upstreams. */
+  dataMirror?: string;
 }
 
 const fileSchema = z
@@ -49,6 +55,8 @@ const fileSchema = z
         tls_key: z.string(),
         role: z.enum(['api', 'worker', 'all']),
         concurrency: z.number().int().min(1).max(64),
+        feed_sync_interval: z.string(),
+        data_mirror: z.string(),
       })
       .partial()
       .strict(),
@@ -87,6 +95,21 @@ function parseSecretKey(text: string): Buffer {
   return key;
 }
 
+const DURATION_UNITS_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `6h`, `30m`, `90s`, `1d`, or `0`/`off` (no periodic sync). */
+export function parseInterval(text: string): number {
+  if (text === '0' || text === 'off') return 0;
+  const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(text.trim());
+  const ms = match ? Number(match[1]) * DURATION_UNITS_MS[match[2]!]! : NaN;
+  if (!Number.isFinite(ms) || ms < 60_000)
+    throw new PortcullisError(
+      'CONFIG_INVALID',
+      `--feed-sync-interval must be a duration of at least 1m such as 6h, 30m or 1d, or 0/off, got "${text}"`,
+    );
+  return Math.round(ms);
+}
+
 export function defaultDataDir(env: Env): string {
   return join(env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share'), 'portcullis');
 }
@@ -108,6 +131,10 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
     throw new PortcullisError('CONFIG_INVALID', '--concurrency must be an integer from 1 to 64');
   const dbUrl = flags.dbUrl ?? env.PORTCULLIS_DB_URL ?? file?.db_url;
   const dataDir = flags.dataDir ?? env.PORTCULLIS_DATA_DIR ?? file?.data_dir ?? defaultDataDir(env);
+  const feedSyncIntervalMs = parseInterval(
+    flags.feedSyncInterval ?? env.PORTCULLIS_FEED_SYNC_INTERVAL ?? file?.feed_sync_interval ?? '6h',
+  );
+  const dataMirror = flags.dataMirror ?? env.PORTCULLIS_DATA_MIRROR ?? file?.data_mirror;
   return Object.freeze({
     role,
     ...listen,
@@ -118,5 +145,7 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
     ...(env.PORTCULLIS_ADMIN_PASSWORD ? { adminPassword: env.PORTCULLIS_ADMIN_PASSWORD } : {}),
     concurrency,
     cacheDir: join(dataDir, 'cache'),
+    feedSyncIntervalMs,
+    ...(dataMirror ? { dataMirror } : {}),
   });
 }

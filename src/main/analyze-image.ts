@@ -1,16 +1,14 @@
 /**
- * The adapter behind the worker's AnalyzeImage: catalog in a child process, then match the SBOM
- * against the service's vulnerability data and apply the image's own changelog evidence, as
- * `portcullis scan` does. (When src/core/pipeline lands, this file is re-pointed to it.)
+ * The adapter behind the worker's AnalyzeImage: the pipeline's `findVulnerabilities` (analyse →
+ * match → suppress, exactly what `portcullis scan` runs, with the same defaults), its analysis
+ * stage run in a child process so the service's event loop stays free.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PORTCULLIS_VERSION } from '../core/catalog/catalog-image.js';
 import type { OpenOptions, RegistryCredential } from '../core/image/options.js';
-import { baseLayersFromHistory } from '../core/matching/base-layers.js';
-import { matchSbom } from '../core/matching/match.js';
-import type { AdvisorySource } from '../core/matching/types.js';
-import { applySuppressions, CHANGELOG_GLOB } from '../core/suppression/index.js';
+import { findVulnerabilities, type VulnerabilityData } from '../core/pipeline/index.js';
+import { CHANGELOG_GLOB } from '../core/suppression/index.js';
+import { PORTCULLIS_VERSION } from '../core/version.js';
 import type { AnalyzeImage, RegistryLogin } from '../worker/analyze.js';
 import { catalogInChildProcess, type CatalogRequest, type CatalogResult } from './catalog-process.js';
 
@@ -19,8 +17,8 @@ export interface AnalyzeImageEnvironment {
   open: Omit<OpenOptions, 'tempDir'>;
   /** Where each analysis gets a private scratch directory. */
   tempRoot: string;
-  vulnerabilities: AdvisorySource;
-  /** Overridable for tests: runs the catalog half. */
+  vulnerabilities: VulnerabilityData;
+  /** Overridable for tests: runs the analysis stage. */
   catalog?: (request: CatalogRequest, signal: AbortSignal) => Promise<CatalogResult>;
 }
 
@@ -57,31 +55,42 @@ export function createAnalyzeImage(env: AnalyzeImageEnvironment): AnalyzeImage {
   return async (request) => {
     const tempDir = await mkdtemp(join(env.tempRoot, 'analysis-'));
     try {
-      const result = await catalog(
-        { source: request.source, open: requestOptions(env.open, request.credentials, tempDir) },
-        request.signal,
-      );
-      const retrieved = new Map(result.retrieved);
-      const document = result.document;
-      const baseLayerCount = baseLayersFromHistory(result.config.history);
-      const matched = await matchSbom(
-        document,
-        env.vulnerabilities,
-        baseLayerCount === undefined ? {} : { baseLayerCount },
-      );
-      const suppressed = await applySuppressions(matched.findings, {
-        changelog: { doc: document, read: (path) => Promise.resolve(retrieved.get(path)) },
-        now: new Date(),
+      let result: CatalogResult | undefined;
+      const found = await findVulnerabilities({
+        subject: { kind: 'image', source: request.source },
+        image: requestOptions(env.open, request.credentials, tempDir),
+        data: env.vulnerabilities,
+        signal: request.signal,
+        // Images are analysed as soon as they are added, also before the first feed sync; the
+        // re-match after each sync gives them their findings.
+        requirements: { allowNoData: true },
+        analyzer: async ({ subject, image, catalog: options, captureGlobs }) => {
+          // Only the analyze request itself crosses to the child (the findings request around
+          // it holds functions, which cannot).
+          result = await catalog(
+            {
+              subject,
+              image,
+              ...(options ? { catalog: options } : {}),
+              ...(captureGlobs ? { captureGlobs } : {}),
+            },
+            request.signal,
+          );
+          return { document: result.document, retrieved: new Map(result.retrieved), config: result.config };
+        },
       });
+      if (!result) throw new Error('the analysis stage returned no result');
+      const document = found.analysis.document;
       const kept: Record<string, string> = {};
-      for (const [path, body] of retrieved)
-        if (!CHANGELOG.test(path)) kept[path] = Buffer.from(body).toString('base64');
+      const changelogs: Record<string, string> = {};
+      for (const [path, body] of found.analysis.retrieved)
+        (CHANGELOG.test(path) ? changelogs : kept)[path] = Buffer.from(body).toString('base64');
       return {
         imageDigest: result.imageDigest,
         imageId: result.configDigest,
         analyzerVersion: PORTCULLIS_VERSION,
         sbom: document,
-        findings: suppressed.findings,
+        findings: found.findings,
         metadata: {
           manifest: result.manifest,
           config: result.config,
@@ -91,6 +100,7 @@ export function createAnalyzeImage(env: AnalyzeImageEnvironment): AnalyzeImage {
           imageSize: result.compressedSize,
           layerCount: document.source.layers.length,
           retrieved: kept,
+          changelogs,
         },
       };
     } finally {

@@ -1,5 +1,6 @@
 /** First start: the secret key file and the admin account, user and password file. */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PortcullisError } from '../core/errors.js';
@@ -20,18 +21,27 @@ export async function loadSecretKey(dataDir: string, configured: Buffer | undefi
   return key;
 }
 
-/** Creates the admin account and user once; returns the password file written, if any. */
+/**
+ * Creates the admin account and user once. Returns the password file (written now, or on an
+ * earlier first start and still there), so every start can say where the credentials are.
+ */
 export async function ensureAdmin(
   store: ServiceStore,
   dataDir: string,
   password: string | undefined,
 ): Promise<string | undefined> {
-  if (await store.accounts.get('admin')) return undefined;
+  const file = join(dataDir, 'admin-password');
+  if (await store.accounts.get('admin')) return existsSync(file) ? file : undefined;
   const chosen = password ?? randomBytes(18).toString('base64url');
-  await store.accounts.create({ name: 'admin', type: 'admin' });
+  try {
+    await store.accounts.create({ name: 'admin', type: 'admin' });
+  } catch (err) {
+    // Several processes first started on one database (API and workers): one of them wins.
+    if (await store.accounts.get('admin')) return existsSync(file) ? file : undefined;
+    throw err;
+  }
   await store.users.create({ username: 'admin', accountName: 'admin', password: chosen });
   if (password) return undefined;
-  const file = join(dataDir, 'admin-password');
   await writeFile(file, `${chosen}\n`, { mode: 0o600 });
   return file;
 }

@@ -5,14 +5,12 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PortcullisError, type ErrorCode } from '../core/errors.js';
-import type { OpenOptions } from '../core/image/options.js';
 import type { ImageConfigFile } from '../core/image/types.js';
+import type { AnalyzeRequest } from '../core/pipeline/index.js';
 import type { SbomDocument } from '../core/sbom/document.js';
 
-export interface CatalogRequest {
-  source: string;
-  open: OpenOptions;
-}
+/** The pipeline's analyze request without what cannot cross a process boundary. */
+export type CatalogRequest = Omit<AnalyzeRequest, 'signal' | 'observer'>;
 
 export type CatalogReply =
   | {

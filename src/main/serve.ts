@@ -8,10 +8,9 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import pino from 'pino';
-import lockfile from 'proper-lockfile';
 import { resolveServiceConfig, type ServeFlags, type ServiceConfig } from '../config/service.js';
 import { PORTCULLIS_VERSION } from '../core/catalog/catalog-image.js';
-import { PortcullisError } from '../core/errors.js';
+import { isPortcullisError, PortcullisError } from '../core/errors.js';
 import { DEFAULT_BLOB_CONCURRENCY, DEFAULT_LIMITS, type OpenOptions } from '../core/image/options.js';
 import { hostPlatform } from '../core/image/platform.js';
 import { listenForJobs } from '../queue/listen.js';
@@ -21,14 +20,18 @@ import { migrate } from '../store/migrate.js';
 import { MIGRATIONS } from '../store/migrations.js';
 import { createServiceStore } from '../store/repositories/index.js';
 import { createSecretBox } from '../store/repositories/secret-box.js';
-import { openDatabase } from '../store/sql.js';
+import { openLockedDatabase } from '../store/open-embedded.js';
+import type { Sql } from '../store/sql.js';
 import { VulnerabilityStore } from '../store/vulnerability-store.js';
 import { workerJobs } from '../worker/jobs/index.js';
+import { feedSyncSchedule } from '../worker/jobs/sync-feeds.js';
 import { WorkerRunner } from '../worker/runner.js';
 import { createAnalyzeImage } from './analyze-image.js';
 import { ensureAdmin, loadSecretKey } from './bootstrap.js';
 import { checkRegistryLogin } from '../core/image/backends/registry/login.js';
 import { createResolveImage } from './resolve-image.js';
+import { createSyncFeeds, newestSync } from './sync-feeds.js';
+import { vulnerabilityDataOf } from '../store/vulnerability-data.js';
 
 export interface RunningService {
   url: string | undefined;
@@ -36,20 +39,20 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-async function lockDataDir(dataDir: string, log: pino.Logger): Promise<() => Promise<void>> {
+/** The store: PostgreSQL, or the embedded one held by this process alone (fails at once if taken). */
+async function openStore(config: ServiceConfig): Promise<Sql> {
   try {
-    return await lockfile.lock(dataDir, {
-      realpath: false,
-      // Generous: a busy machine may block the event loop for seconds (migrations, PGlite).
-      stale: 120_000,
-      update: 10_000,
-      onCompromised: (err) => log.error({ err }, 'the data directory lock was lost'),
-      lockfilePath: join(dataDir, 'serve.lock'),
-    });
+    return await openLockedDatabase(
+      config.dbUrl
+        ? { kind: 'postgres', url: config.dbUrl }
+        : { kind: 'pglite', dataDir: join(config.dataDir, 'db') },
+      { mode: 'fail' },
+    );
   } catch (cause) {
+    if (!isPortcullisError(cause) || cause.code !== 'DATABASE_LOCKED') throw cause;
     throw new PortcullisError(
-      'CONFIG_INVALID',
-      `another portcullis serve is using ${dataDir} (the embedded store is one process's alone); stop it, or use --db-url for several processes`,
+      'DATABASE_LOCKED',
+      `another Portcullis process (a serve, or a CLI scan) is using the data directory ${config.dataDir}: the embedded store is one process's alone. Stop it, choose another --data-dir, or use a PostgreSQL server (--db-url) to run several processes`,
       { cause },
     );
   }
@@ -83,13 +86,13 @@ export async function startService(
     key: await readFile(config.tls.keyFile),
   };
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const unlock = config.dbUrl ? async () => undefined : await lockDataDir(config.dataDir, log);
-  const db = await openDatabase(
-    config.dbUrl
-      ? { kind: 'postgres', url: config.dbUrl }
-      : { kind: 'pglite', dataDir: join(config.dataDir, 'db') },
-  );
-  await migrate(db);
+  const db = await openStore(config);
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   const store = createServiceStore(
     db,
     createSecretBox(await loadSecretKey(config.dataDir, config.secretKey)),
@@ -103,10 +106,19 @@ export async function startService(
   let url: string | undefined;
 
   if (config.role !== 'api') {
-    const analyze = createAnalyzeImage({ open, tempRoot, vulnerabilities: new VulnerabilityStore(db) });
+    const vulnerabilities = new VulnerabilityStore(db);
+    const data = vulnerabilityDataOf(db, vulnerabilities);
+    const analyze = createAnalyzeImage({ open, tempRoot, vulnerabilities: data });
+    const syncFeeds = createSyncFeeds({
+      store,
+      vulnerabilities,
+      data,
+      cacheDir: config.cacheDir,
+      ...(config.dataMirror ? { mirrorDir: config.dataMirror } : {}),
+    });
     const runner = new WorkerRunner(
       queue,
-      workerJobs({ store, analyze, hostId }),
+      workerJobs({ store, analyze, hostId, syncFeeds }),
       {
         owner: `${hostId}:${process.pid}`,
         concurrency: config.concurrency,
@@ -125,6 +137,13 @@ export async function startService(
     }
     runner.start();
     stops.push(() => runner.stop());
+    const stopSchedule = feedSyncSchedule(
+      queue,
+      async () => newestSync(await vulnerabilities.status()),
+      config.feedSyncIntervalMs,
+      log.child({ role: 'worker' }),
+    );
+    stops.unshift(async () => stopSchedule());
   }
   if (config.role !== 'worker') {
     const scheme = config.tls ? 'https' : 'http';
@@ -145,6 +164,9 @@ export async function startService(
       ...(tls ? { https: tls } : {}),
     });
     await app.listen({ host: config.host, port: config.port });
+    // The port actually bound (--listen HOST:0 picks a free one).
+    const address = app.server.address();
+    if (address && typeof address === 'object') url = url.replace(/:\d+\/v1$/, `:${address.port}/v1`);
     stops.unshift(() => app.close());
   }
   return {
@@ -153,13 +175,16 @@ export async function startService(
     async stop() {
       for (const stop of stops) await stop();
       await db.close();
-      await unlock();
     },
   };
 }
 
 /** The CLI hands `serve` over here: flags in, the service running until SIGTERM/SIGINT. */
-export async function serveFromCli(args: readonly string[], print: (line: string) => void): Promise<void> {
+export async function serveFromCli(
+  args: readonly string[],
+  print: (line: string) => void,
+  stopSignal: AbortSignal,
+): Promise<void> {
   const command = new Command('serve')
     .description('start the REST API (Anchore v1 compatible) and a worker')
     .option('--config <file>', 'config file (YAML/JSON, `service:` section); env PORTCULLIS_CONFIG')
@@ -170,6 +195,14 @@ export async function serveFromCli(args: readonly string[], print: (line: string
     .option('--tls-key <file>', 'private key of --tls-cert (PEM)')
     .option('--role <role>', 'api, worker or all (default all)')
     .option('--concurrency <n>', 'analyses run at once by the worker (default 1)')
+    .option(
+      '--feed-sync-interval <duration>',
+      'how often the worker syncs the vulnerability feeds, e.g. 6h, 30m, or off (default 6h)',
+    )
+    .option(
+      '--data-mirror <dir>',
+      'sync feeds from this offline mirror directory (env PORTCULLIS_DATA_MIRROR)',
+    )
     .exitOverride();
   command.parse([...args], { from: 'user' });
   const config = resolveServiceConfig(command.opts<ServeFlags>());
@@ -185,9 +218,11 @@ export async function serveFromCli(args: readonly string[], print: (line: string
     );
     print(`  curl -u admin:PASSWORD ${service.url}/images/DIGEST/vuln/all`);
   }
+  // The CLI turns SIGTERM/SIGINT into this abort: stop taking work, drain, close, exit 0.
   await new Promise<void>((resolve) => {
-    const stop = () => void service.stop().then(resolve, resolve);
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    if (stopSignal.aborted) resolve();
+    else stopSignal.addEventListener('abort', () => resolve(), { once: true });
   });
+  print('Stopping: draining running jobs');
+  await service.stop();
 }

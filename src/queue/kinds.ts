@@ -2,4 +2,8 @@
 export const JOB_KINDS = {
   analyzeImage: 'analyze-image',
   deliverNotification: 'deliver-notification',
+  syncFeeds: 'sync-feeds',
 } as const;
+
+/** The one singleton key every sync-feeds job carries: at most one is queued or running. */
+export const SYNC_FEEDS_SINGLETON_KEY = 'vulnerability-feeds';

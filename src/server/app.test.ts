@@ -59,6 +59,17 @@ describe.each(STORE_KINDS)('API basics on %s', (kind) => {
     expect((await api.call(null, { method: 'GET', url: '/v1/ready' })).statusCode).toBe(200);
   });
 
+  it('queues one feed sync for an admin on POST /system/feeds, joining the one already queued', async () => {
+    expect((await api.call('alice', { method: 'POST', url: '/v1/system/feeds' })).statusCode).toBe(403);
+    const first = await api.call('admin', { method: 'POST', url: '/v1/system/feeds' });
+    expect(first.statusCode).toBe(202);
+    const { job_id: id, queued } = first.json() as { job_id: string; queued: boolean };
+    expect(queued).toBe(true);
+    expect(await api.queue.get(id)).toMatchObject({ kind: 'sync-feeds', state: 'queued' });
+    const second = (await api.call('admin', { method: 'POST', url: '/v1/system/feeds' })).json();
+    expect(second).toEqual({ job_id: id, queued: false });
+  });
+
   it('answers every error with the Anchore body', async () => {
     const unknown = await api.call('alice', { method: 'GET', url: '/v1/nothing-here' });
     expect(unknown.statusCode).toBe(404);

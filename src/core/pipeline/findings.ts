@@ -37,6 +37,11 @@ export interface FindingsRequest extends AnalyzeRequest {
   requirements?: DataRequirements;
   /** Decides ignore-rule expiry, data staleness and report time (default: now). */
   now?: Date;
+  /**
+   * Runs the analysis stage (default: `analyze` in this process). The service passes one that
+   * runs `analyze` in a child process, so matching and suppression stay the same code.
+   */
+  analyzer?: (request: AnalyzeRequest) => Promise<Analysis>;
 }
 
 export interface FindingsResult {
@@ -68,7 +73,7 @@ export async function findVulnerabilities(request: FindingsRequest): Promise<Fin
   const state = dataState(feeds, requirements);
   requireData(state, requirements);
   const useChangelog = request.suppressions?.changelog !== false;
-  const analysis = await analyze({
+  const analysis = await (request.analyzer ?? analyze)({
     ...request,
     captureGlobs: [...(request.captureGlobs ?? []), ...(useChangelog ? [CHANGELOG_GLOB] : [])],
   });

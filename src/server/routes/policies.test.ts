@@ -18,6 +18,7 @@ import type { Finding } from '../../core/matching/types.js';
 import { BUILTIN_BUNDLES } from '../../core/policy/index.js';
 import { createAnalyzeImage } from '../../main/analyze-image.js';
 import { DEFAULT_POLICY_ID } from '../../store/repositories/default-policy.js';
+import { vulnerabilityDataOf } from '../../store/vulnerability-data.js';
 
 let pushed: PushedFixture;
 let root: string;
@@ -70,7 +71,7 @@ describe.each(STORE_KINDS)('policies and check on %s', (kind) => {
 
   beforeAll(async () => {
     api = await startApi(kind);
-    const vulnerabilities = await loadFeeds(api.database.db);
+    const vulnerabilities = vulnerabilityDataOf(api.database.db, await loadFeeds(api.database.db));
     const analyze = createAnalyzeImage({
       open: serviceOpenOptions(pushed.registry, join(root, kind)),
       tempRoot: root,

@@ -1,6 +1,7 @@
 /** System routes: the reachability probe, version, health/readiness, services, feeds, spec. */
 import { z } from 'zod';
 import { policySpec } from '../../core/policy/index.js';
+import { JOB_KINDS, SYNC_FEEDS_SINGLETON_KEY } from '../../queue/kinds.js';
 import { isoTime } from '../schemas.js';
 import type { RouteDeps, V1 } from './index.js';
 
@@ -88,6 +89,15 @@ export function systemRoutes(app: V1, deps: RouteDeps): void {
         groups,
       },
     ];
+  });
+  // A sync runs on a worker; this queues one (or joins the one queued or running) and says which.
+  app.post('/system/feeds', { config: { admin: true } }, async (_request, reply) => {
+    const job = await deps.queue.enqueue({
+      kind: JOB_KINDS.syncFeeds,
+      payload: {},
+      singletonKey: SYNC_FEEDS_SINGLETON_KEY,
+    });
+    return reply.status(202).send({ job_id: job.id, queued: job.created });
   });
   app.get('/system/policy_spec', async () => policySpec());
   app.get('/system/error_codes', async () => ERROR_CODES);

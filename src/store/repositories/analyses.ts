@@ -67,6 +67,14 @@ export class AnalysisRepository {
     return rows[0]?.part;
   }
 
+  /** Every stored analysis's digest (the re-match after a feed sync walks them). */
+  async digests(): Promise<string[]> {
+    const { rows } = await this.db.query<{ image_digest: string }>(
+      'SELECT image_digest FROM analysis ORDER BY image_digest',
+    );
+    return rows.map((r) => r.image_digest);
+  }
+
   /** Replaces the findings after a feed update re-matched the stored SBOM. */
   async replaceFindings(imageDigest: string, findings: unknown): Promise<void> {
     await this.db.query('UPDATE analysis SET findings = $2 WHERE image_digest = $1', [

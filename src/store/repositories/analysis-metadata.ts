@@ -13,4 +13,9 @@ export interface AnalysisMetadata {
   layerCount: number;
   /** Files kept for policy gates (retrieved_files), base64 by path. */
   retrieved: Record<string, string>;
+  /**
+   * Debian changelogs, base64 by path: the suppression evidence a re-match after a feed sync
+   * applies again without pulling the image.
+   */
+  changelogs?: Record<string, string>;
 }

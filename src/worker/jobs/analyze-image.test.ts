@@ -19,6 +19,7 @@ import {
 import { runCli } from '../../../test/support/cli.js';
 import { SHARED_DATA } from '../../../test/support/shared-data.js';
 import { createAnalyzeImage } from '../../main/analyze-image.js';
+import { vulnerabilityDataOf } from '../../store/vulnerability-data.js';
 import { JobQueue } from '../../queue/queue.js';
 import { createServiceStore, type ServiceStore } from '../../store/repositories/index.js';
 import { createSecretBox } from '../../store/repositories/secret-box.js';
@@ -56,7 +57,7 @@ describe.each(STORE_KINDS)('analyze-image job on %s', (kind) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
-    const vulnerabilities = await loadFeeds(database.db);
+    const vulnerabilities = vulnerabilityDataOf(database.db, await loadFeeds(database.db));
     store = createServiceStore(database.db, createSecretBox(randomBytes(32)));
     queue = new JobQueue(database.db, { backoffBaseMs: 0 });
     const real = createAnalyzeImage({

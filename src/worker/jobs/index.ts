@@ -2,9 +2,14 @@
 import type { JobDefinition } from '../types.js';
 import { analyzeImageJob, type AnalyzeImageDeps } from './analyze-image.js';
 import { deliverNotificationJob, type DeliverNotificationDeps } from './deliver-notification.js';
+import { syncFeedsJob, type SyncFeedsDeps } from './sync-feeds.js';
 
-export type WorkerDeps = AnalyzeImageDeps & DeliverNotificationDeps;
+export type WorkerDeps = AnalyzeImageDeps & DeliverNotificationDeps & Partial<SyncFeedsDeps>;
 
 export function workerJobs(deps: WorkerDeps): JobDefinition[] {
-  return [analyzeImageJob(deps), deliverNotificationJob(deps)];
+  return [
+    analyzeImageJob(deps),
+    deliverNotificationJob(deps),
+    ...(deps.syncFeeds ? [syncFeedsJob({ syncFeeds: deps.syncFeeds })] : []),
+  ];
 }

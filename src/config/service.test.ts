@@ -1,0 +1,49 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseInterval, resolveServiceConfig } from './service.js';
+
+let dir: string;
+let file: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pc-service-config-'));
+  file = join(dir, 'portcullis.yaml');
+  await writeFile(file, 'service:\n  feed_sync_interval: 2h\n  data_mirror: /from/file\n  concurrency: 3\n');
+});
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+describe('serve options', () => {
+  it('reads durations in s, m, h and d, and off', () => {
+    expect(parseInterval('90s')).toBe(90_000);
+    expect(parseInterval('30m')).toBe(1_800_000);
+    expect(parseInterval('6h')).toBe(21_600_000);
+    expect(parseInterval('1d')).toBe(86_400_000);
+    expect(parseInterval('off')).toBe(0);
+    expect(parseInterval('0')).toBe(0);
+  });
+
+  it('refuses durations it cannot read or shorter than a minute', () => {
+    for (const bad of ['6', 'h', '10s', '-1h', '1w'])
+      expect(() => parseInterval(bad), bad).toThrow(/feed-sync-interval/);
+  });
+
+  it('resolves flags over environment over config file over defaults', () => {
+    const home = { HOME: dir };
+    expect(resolveServiceConfig({}, home)).toMatchObject({ feedSyncIntervalMs: 21_600_000 });
+    expect(resolveServiceConfig({}, home).dataMirror).toBeUndefined();
+    expect(resolveServiceConfig({ config: file }, home)).toMatchObject({
+      feedSyncIntervalMs: 7_200_000,
+      dataMirror: '/from/file',
+      concurrency: 3,
+    });
+    const env = { ...home, PORTCULLIS_FEED_SYNC_INTERVAL: '30m', PORTCULLIS_DATA_MIRROR: '/from/env' };
+    expect(resolveServiceConfig({ config: file }, env)).toMatchObject({
+      feedSyncIntervalMs: 1_800_000,
+      dataMirror: '/from/env',
+    });
+    expect(
+      resolveServiceConfig({ config: file, feedSyncInterval: 'off', dataMirror: '/from/flag' }, env),
+    ).toMatchObject({ feedSyncIntervalMs: 0, dataMirror: '/from/flag' });
+  });
+});

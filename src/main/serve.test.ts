@@ -1,0 +1,112 @@
+/**
+ * `portcullis serve` as a user runs it: a real child process on a temp data dir (the embedded
+ * store), then API and worker roles as separate processes on one PostgreSQL server.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type PostgresServer } from '../../test/harness/postgres.js';
+
+const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+
+interface ServeProcess {
+  child: ChildProcess;
+  out(): string;
+  err(): string;
+  exited: Promise<number | null>;
+}
+
+function serve(args: readonly string[]): ServeProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PORTCULLIS_ADMIN_PASSWORD: '' },
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, out: () => out, err: () => err, exited };
+}
+
+/** Resolves once `text` matches what the process printed; rejects if it exits first. */
+async function printed(p: ServeProcess, pattern: RegExp): Promise<RegExpExecArray> {
+  for (;;) {
+    const match = pattern.exec(p.out());
+    if (match) return match;
+    const code = await Promise.race([p.exited, new Promise((r) => setTimeout(() => r('wait'), 100))]);
+    if (code !== 'wait') throw new Error(`serve exited (${String(code)}): ${p.err()}`);
+  }
+}
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'pc-serve-'));
+});
+afterAll(async () => rm(root, { recursive: true, force: true }));
+
+describe('portcullis serve on the embedded store', () => {
+  it('prints where it listens, the credentials file and commands; answers /ready; owns its data dir; drains on SIGTERM', async () => {
+    const dataDir = join(root, 'embedded');
+    const first = serve(['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--feed-sync-interval', 'off']);
+    try {
+      const [, url] = await printed(first, /listening on (http:\/\/127\.0\.0\.1:\d+\/v1)/);
+      const [, file] = await printed(first, /admin password was written to (\S+)/);
+      expect(first.out()).toMatch(/Try:\n {2}curl /);
+      expect((await stat(file!)).mode & 0o777).toBe(0o600);
+      const password = (await readFile(file!, 'utf8')).trim();
+      const ready = await fetch(`${url!}/ready`);
+      expect(ready.status).toBe(200);
+      const auth = { authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}` };
+      expect((await fetch(`${url!}/system/feeds`, { headers: auth })).status).toBe(200);
+
+      const second = serve(['--data-dir', dataDir, '--listen', '127.0.0.1:0']);
+      expect(await second.exited).toBe(1);
+      expect(second.err()).toMatch(/DATABASE_LOCKED.*another Portcullis process.*data directory/s);
+    } finally {
+      first.child.kill('SIGTERM');
+    }
+    expect(await first.exited).toBe(0);
+    expect(first.out()).toMatch(/Stopping/);
+
+    // A later start on the same store says where the (existing) credentials are.
+    const again = serve(['--data-dir', dataDir, '--listen', '127.0.0.1:0', '--feed-sync-interval', 'off']);
+    try {
+      await printed(again, /admin password was written to/);
+    } finally {
+      again.child.kill('SIGTERM');
+    }
+    expect(await again.exited).toBe(0);
+  }, 180_000);
+});
+
+describe('portcullis serve --role api and --role worker on PostgreSQL', () => {
+  let postgres: PostgresServer;
+  beforeAll(async () => {
+    postgres = await startPostgres();
+  }, 120_000);
+  afterAll(async () => postgres?.stop());
+
+  it('runs the API and a worker as separate processes on one database', async () => {
+    const dataDir = join(root, 'pg');
+    const common = ['--data-dir', dataDir, '--db-url', postgres.url, '--feed-sync-interval', 'off'];
+    const api = serve([...common, '--role', 'api', '--listen', '127.0.0.1:0']);
+    const worker = serve([...common, '--role', 'worker']);
+    try {
+      const [, url] = await printed(api, /listening on (http:\/\/127\.0\.0\.1:\d+\/v1)/);
+      expect((await fetch(`${url!}/ready`)).status).toBe(200);
+      // The worker has no API: it prints no URL and keeps running.
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(worker.child.exitCode).toBeNull();
+      expect(worker.out()).not.toMatch(/listening on/);
+    } finally {
+      api.child.kill('SIGTERM');
+      worker.child.kill('SIGTERM');
+    }
+    expect(await api.exited).toBe(0);
+    expect(await worker.exited).toBe(0);
+  }, 180_000);
+});
