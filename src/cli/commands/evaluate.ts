@@ -15,7 +15,7 @@ import { addAnalyzeFlags, addDatabaseFlags } from '../analyze.js';
 import { addImageFlags, allFlags } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliRuntime } from '../runtime.js';
-import { addFindingsFlags, withFindingsRequest, type FindingsFlags } from './scan.js';
+import { addFindingsFlags, addGateFlags, withFindingsRequest, type FindingsFlags } from './scan.js';
 
 interface EvaluateFlags extends FindingsFlags {
   policy: string;
@@ -56,6 +56,7 @@ export function registerEvaluateCommand(program: Command, runtime: CliRuntime): 
     .addOption(
       new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'),
     );
+  addGateFlags(cmd);
   addFindingsFlags(addDatabaseFlags(addAnalyzeFlags(addImageFlags(cmd)))).action(
     async (source: string, _o: unknown, command: Command) => {
       const flags = allFlags<EvaluateFlags>(command);
@@ -65,7 +66,13 @@ export function registerEvaluateCommand(program: Command, runtime: CliRuntime): 
         : undefined;
       const tags = flags.tag?.length ? flags.tag : registryTag(source);
       const { decision, stage } = await withFindingsRequest(source, flags, runtime, (request) =>
-        evaluate({ ...request, bundle, tags, ...(dockerfile !== undefined ? { dockerfile } : {}) }),
+        evaluate({
+          ...request,
+          bundle,
+          tags,
+          ...(dockerfile !== undefined ? { dockerfile } : {}),
+          ...(flags.allowUnreadablePackageDb ? { allowUnreadablePackageDb: true } : {}),
+        }),
       );
       process.stdout.write(
         flags.output === 'json' ? renderDecisionJson(decision) + '\n' : renderDecisionTable(decision),
