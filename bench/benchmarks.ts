@@ -1,4 +1,5 @@
 /** Every benchmark, listed by hand (no import side effects). Add new ones here. */
+import { cliStartBenchmark, cliWarmRescanBenchmark } from './cli-process.js';
 import {
   indexOnlyBenchmark,
   readAllFilesBenchmark,
@@ -39,4 +40,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   registryPullSequentialBenchmark,
   registryPullThrottledBenchmark,
   registryPullThrottledSequentialBenchmark,
+  cliStartBenchmark,
+  cliWarmRescanBenchmark,
 ];

@@ -2,20 +2,21 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, isPortcullisError } from '../core/errors.js';
 import { EXIT } from './exit-codes.js';
-import { registerDbCommands } from './commands/db.js';
-import { registerImageCommands } from './commands/image.js';
-import { registerPolicyCommands } from './commands/policy.js';
-import { registerExplainCommand } from './commands/explain.js';
-import { registerScanCommand } from './commands/scan.js';
-import { registerEvaluateCommand } from './commands/evaluate.js';
-import { registerSbomCommand } from './commands/sbom.js';
-import { registerCacheCommands } from './commands/cache.js';
+import { COMMANDS, invokedCommand } from './command-table.js';
 import { registerAutomaticPruning } from './commands/cache-auto.js';
 import { installInterruption } from './interrupt.js';
 import { defaultRuntime, STDERR_OBSERVER, type CliRuntime } from './runtime.js';
 import { PORTCULLIS_VERSION } from '../core/version.js';
 
-export function buildProgram(runtime: CliRuntime = defaultRuntime()): Command {
+/**
+ * The program with every top-level command: the one `argv` runs is defined in full (its module
+ * loaded), the others by name and summary only, which is all `--help` and commander's
+ * suggestions for a mistyped name need.
+ */
+export async function buildProgram(
+  argv: readonly string[],
+  runtime: CliRuntime = defaultRuntime(),
+): Promise<Command> {
   const program = new Command('portcullis')
     .description('Container-image security: analyze images, match vulnerabilities, evaluate policy.')
     .version(PORTCULLIS_VERSION)
@@ -42,14 +43,11 @@ Exit codes:
     );
   program.exitOverride();
   registerAutomaticPruning(program);
-  registerImageCommands(program, runtime);
-  registerPolicyCommands(program);
-  registerDbCommands(program);
-  registerScanCommand(program, runtime);
-  registerExplainCommand(program, runtime);
-  registerSbomCommand(program, runtime);
-  registerEvaluateCommand(program, runtime);
-  registerCacheCommands(program);
+  const invoked = invokedCommand(argv);
+  for (const entry of COMMANDS) {
+    if (entry.name === invoked) (await entry.load())(program, runtime);
+    else program.command(`${entry.name} ${entry.usage}`.trim()).description(entry.summary);
+  }
   program
     .command('serve')
     .description('start the REST API and a worker (`serve --help`)')
@@ -63,8 +61,8 @@ Exit codes:
 }
 
 export async function main(argv: readonly string[], runtime?: CliRuntime): Promise<number> {
-  const program = buildProgram(runtime);
   try {
+    const program = await buildProgram(argv, runtime);
     await program.parseAsync([...argv], { from: 'user' });
     return process.exitCode === undefined ? EXIT.OK : Number(process.exitCode);
   } catch (err) {

@@ -2,6 +2,7 @@
  * `portcullis db status|update|export|import`: the local vulnerability database (embedded under
  * the cache dir, or PostgreSQL with --db-url / PORTCULLIS_DB_URL) and its offline bundle.
  */
+import { commandSummary } from '../command-table.js';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -81,9 +82,7 @@ const outputOption = () =>
   new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table');
 
 export function registerDbCommands(program: Command): void {
-  const db = program
-    .command('db')
-    .description('the local vulnerability database: status, update, offline bundle export/import');
+  const db = program.command('db').description(commandSummary('db'));
 
   addDatabaseFlags(
     db.command('status').description('per source: last sync, records, skipped entries, version'),

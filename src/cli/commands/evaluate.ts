@@ -3,6 +3,7 @@
  * policy bundle. Exit 0 pass, 2 fail, 1 error (an empty vulnerability database included,
  * unless --allow-no-vuln-data).
  */
+import { commandSummary } from '../command-table.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { parseReference, referenceName } from '../../core/image/reference/parse.js';
@@ -35,9 +36,7 @@ function registryTag(source: string): string[] {
 export function registerEvaluateCommand(program: Command, runtime: CliRuntime): void {
   const cmd = program
     .command('evaluate')
-    .description(
-      'analyze an image, match vulnerabilities and evaluate a policy bundle: exit 0 pass, 2 fail, 1 error',
-    )
+    .description(commandSummary('evaluate'))
     .argument('<source>', 'image source or sbom:<file>')
     .requiredOption(
       '--policy <bundle>',

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { commandSummary } from '../command-table.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { PortcullisError } from '../../core/errors.js';
@@ -188,7 +189,7 @@ export function runScan(source: string, flags: ScanFlags, runtime: CliRuntime): 
 export function registerScanCommand(program: Command, runtime: CliRuntime): void {
   const cmd = program
     .command('scan')
-    .description('find the vulnerabilities of an image or SBOM in the local vulnerability database')
+    .description(commandSummary('scan'))
     .argument('<source>', 'image source (see `portcullis --help`) or sbom:<file>')
     .addOption(new Option('-o, --output <format>', 'report format').choices(REPORT_FORMATS).default('table'))
     .option('--file <path>', 'write the report to this file instead of stdout')
