@@ -5,6 +5,7 @@ import { EXIT } from './exit-codes.js';
 import { COMMANDS, invokedCommand } from './command-table.js';
 import { registerAutomaticPruning } from './commands/cache-auto.js';
 import { installInterruption } from './interrupt.js';
+import { progressLine, progressObserver, type ProgressLine } from './progress.js';
 import { defaultRuntime, STDERR_OBSERVER, type CliRuntime } from './runtime.js';
 import { PORTCULLIS_VERSION } from '../core/version.js';
 
@@ -24,6 +25,10 @@ export async function buildProgram(
       '--cache-dir <dir>',
       'cache directory; deleting it is always safe (default: $XDG_CACHE_HOME/portcullis)',
     )
+    .option('-q, --quiet', 'no progress line on stderr (warnings and errors still show)')
+    .hook('preAction', (root) => {
+      if (root.opts<{ quiet?: boolean }>().quiet) runtime.progress?.disable();
+    })
     .showHelpAfterError()
     .addHelpText(
       'after',
@@ -64,8 +69,10 @@ export async function main(argv: readonly string[], runtime?: CliRuntime): Promi
   try {
     const program = await buildProgram(argv, runtime);
     await program.parseAsync([...argv], { from: 'user' });
+    runtime?.progress?.clear();
     return process.exitCode === undefined ? EXIT.OK : Number(process.exitCode);
   } catch (err) {
+    runtime?.progress?.clear();
     if (err instanceof CommanderError) {
       // --help and --version end with exit code 0; usage errors were already printed by commander.
       return err.exitCode === 0 ? EXIT.OK : EXIT.ERROR;
@@ -84,11 +91,30 @@ function flushThenExit(code: number): void {
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }
 
+/**
+ * The progress line on this process's stderr (drawn only when it is a terminal). When stdout
+ * is the same terminal, the line is cleared before anything is written there, so a report
+ * never starts in the middle of it.
+ */
+function terminalProgress(): ProgressLine {
+  const line = progressLine(process.stderr);
+  if (process.stderr.isTTY && process.stdout.isTTY) {
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((...args: Parameters<typeof write>) => {
+      line.clear();
+      return write(...args);
+    }) as typeof process.stdout.write;
+  }
+  return line;
+}
+
 /** Entry used by bin/portcullis.js and by `tsx src/cli/main.ts`. */
 export function run(): void {
   // A second signal while the first one's cleanup runs exits at once.
   const interruption = installInterruption((code) => process.exit(code));
-  main(process.argv.slice(2), { signal: interruption.signal, observer: STDERR_OBSERVER }).then(
+  const progress = terminalProgress();
+  const observer = progressObserver(STDERR_OBSERVER, progress);
+  main(process.argv.slice(2), { signal: interruption.signal, observer, progress }).then(
     // Exit only once stdout and stderr are flushed: a piped reader must get every byte.
     (code) => {
       interruption.dispose();

@@ -4,10 +4,13 @@
  * CLI in-process with a runtime that never aborts.
  */
 import type { PipelineObserver } from '../core/pipeline/index.js';
+import type { ProgressLine } from './progress.js';
 
 export interface CliRuntime {
   signal: AbortSignal;
   observer: PipelineObserver;
+  /** The terminal progress line the observer draws, when there is one (cleared before errors). */
+  progress?: ProgressLine;
 }
 
 /** Warnings go to stderr (the user's problem to know about); progress stays quiet. */

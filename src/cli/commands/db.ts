@@ -19,6 +19,7 @@ import { addDatabaseFlags, openVulnerabilityDatabase, type DatabaseFlags } from 
 import { allFlags } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, renderTable } from '../output.js';
+import type { CliRuntime } from '../runtime.js';
 
 type DbFlags = DatabaseFlags & { output?: string };
 
@@ -81,7 +82,7 @@ async function requireDirectory(dir: string): Promise<string> {
 const outputOption = () =>
   new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table');
 
-export function registerDbCommands(program: Command): void {
+export function registerDbCommands(program: Command, runtime?: CliRuntime): void {
   const db = program.command('db').description(commandSummary('db'));
 
   addDatabaseFlags(
@@ -114,7 +115,17 @@ export function registerDbCommands(program: Command): void {
         const drivers = mirror
           ? FEED_DRIVERS
           : FEED_DRIVERS.filter((d) => d.upstream(DEFAULT_UPSTREAM_OPTIONS).length > 0);
-        return updateFeeds(store, drivers, options);
+        // One feed at a time (as updateFeeds goes anyway), so the progress line can name it.
+        const outcomes: FeedOutcome[] = [];
+        for (const [i, driver] of drivers.entries()) {
+          runtime?.progress?.show(
+            `updating vulnerability data: ${driver.id} (${i + 1}/${drivers.length})`,
+            true,
+          );
+          outcomes.push(...(await updateFeeds(store, [driver], options)));
+        }
+        runtime?.progress?.clear();
+        return outcomes;
       });
       if (allFlags<DbFlags>(cmd).output === 'json') printJson(outcomes);
       else process.stdout.write(renderOutcomes(outcomes));
