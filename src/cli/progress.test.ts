@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFixtureImage, type FixtureImage } from '../../test/harness/fixtures/index.js';
 import { resolveOpenOptions } from '../config/index.js';
 import { analyze, type PipelineObserver } from '../core/pipeline/index.js';
-import { formatBytes, progressLine, progressObserver, type ProgressStream } from './progress.js';
+import { formatSize } from '../core/cache/size.js';
+import { progressLine, progressObserver, type ProgressStream } from './progress.js';
 
 const run = promisify(execFile);
 
@@ -73,7 +74,7 @@ describe('the progress line', () => {
       const blob = await readFile(join(fixture.ociLayoutDir, 'blobs', ...layer.digest.split(':')));
       const size = gunzipSync(blob).length;
       const drawn = stream.writes.filter((w) => w.includes(`: layer ${i + 1}/${layers.length}, `));
-      expect(drawn.at(-1), `layer ${i + 1}`).toContain(`, ${formatBytes(size)}`);
+      expect(drawn.at(-1), `layer ${i + 1}`).toContain(`, ${formatSize(size)}`);
     }
     expect(stream.writes.at(-1)).toBe('\r\x1b[K');
   });

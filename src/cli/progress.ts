@@ -3,6 +3,7 @@
  * (stage, layer i/n, bytes read). Only when stderr is a terminal and the user did not ask for
  * `--quiet`; a pipe or a CI log gets nothing but warnings and errors.
  */
+import { formatSize } from '../core/cache/size.js';
 import type { PipelineObserver } from '../core/pipeline/index.js';
 
 /** The part of a stream the renderer needs (process.stderr, or a fake in tests). */
@@ -52,18 +53,6 @@ export function progressLine(stream: ProgressStream, now: () => number = Date.no
   };
 }
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
-}
-
 /** Stage names as the line says them. */
 const STAGE_TEXT: Record<string, string> = {
   open: 'opening',
@@ -89,7 +78,7 @@ export function progressObserver(base: PipelineObserver, line: ProgressLine): Pi
       line.show(`${stage}: layer ${index + 1}/${total}`, true);
     },
     layerBytes({ index, total, bytes }) {
-      line.show(`${stage}: layer ${index + 1}/${total}, ${formatBytes(bytes)}`);
+      line.show(`${stage}: layer ${index + 1}/${total}, ${formatSize(bytes)}`);
     },
     warning(message, detail) {
       line.clear();
