@@ -1,4 +1,5 @@
 /** Every benchmark, listed by hand (no import side effects). Add new ones here. */
+import { cliStartBenchmark, cliWarmRescanBenchmark } from './cli-process.js';
 import {
   indexOnlyBenchmark,
   readAllFilesBenchmark,
@@ -46,4 +47,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   serveStartBenchmark,
   serveVulnPgliteBenchmark,
   serveVulnPostgresBenchmark,
+  cliStartBenchmark,
+  cliWarmRescanBenchmark,
 ];

@@ -66,10 +66,15 @@ async function main(): Promise<void> {
     const ratio = median(measured) / median(baseline);
     const passes =
       (bench.targetRatio === undefined || ratio <= bench.targetRatio) &&
-      (bench.targetMs === undefined || median(measured) <= bench.targetMs);
+      (bench.targetMs === undefined || median(measured) <= bench.targetMs) &&
+      (bench.targetOverBaselineMs === undefined ||
+        median(measured) - median(baseline) <= bench.targetOverBaselineMs);
     const targets = [
       ...(bench.targetRatio === undefined ? [] : [`<= ${bench.targetRatio}x`]),
       ...(bench.targetMs === undefined ? [] : [`<= ${ms(bench.targetMs)}`]),
+      ...(bench.targetOverBaselineMs === undefined
+        ? []
+        : [`<= baseline + ${ms(bench.targetOverBaselineMs)}`]),
     ];
     return [
       bench.name,

@@ -1,5 +1,16 @@
 #!/usr/bin/env node
-// Thin launcher: the compiled CLI lives in dist/ (built by `npm run build`, which `npm ci` runs via `prepare`).
-import { run } from '../dist/cli/main.js';
+// Thin launcher. An installed package (and any checkout after `npm run build`, which `npm ci`
+// runs via `prepare`) runs the compiled CLI in dist/. A source checkout without a build runs
+// src/ through tsx, which costs start-up time: build for the fast path.
+import { existsSync } from 'node:fs';
 
-run();
+const compiled = new URL('../dist/cli/main.js', import.meta.url);
+if (existsSync(compiled)) {
+  const { run } = await import(compiled.href);
+  run();
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { run } = await import(new URL('../src/cli/main.ts', import.meta.url).href);
+  run();
+}

@@ -2,20 +2,22 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, isPortcullisError } from '../core/errors.js';
 import { EXIT } from './exit-codes.js';
-import { registerDbCommands } from './commands/db.js';
-import { registerImageCommands } from './commands/image.js';
-import { registerPolicyCommands } from './commands/policy.js';
-import { registerExplainCommand } from './commands/explain.js';
-import { registerScanCommand } from './commands/scan.js';
-import { registerEvaluateCommand } from './commands/evaluate.js';
-import { registerSbomCommand } from './commands/sbom.js';
-import { registerCacheCommands } from './commands/cache.js';
+import { COMMANDS, invokedCommand } from './command-table.js';
 import { registerAutomaticPruning } from './commands/cache-auto.js';
 import { installInterruption } from './interrupt.js';
+import { progressLine, progressObserver, type ProgressLine } from './progress.js';
 import { defaultRuntime, STDERR_OBSERVER, type CliRuntime } from './runtime.js';
 import { PORTCULLIS_VERSION } from '../core/version.js';
 
-export function buildProgram(runtime: CliRuntime = defaultRuntime()): Command {
+/**
+ * The program with every top-level command: the one `argv` runs is defined in full (its module
+ * loaded), the others by name and summary only, which is all `--help` and commander's
+ * suggestions for a mistyped name need.
+ */
+export async function buildProgram(
+  argv: readonly string[],
+  runtime: CliRuntime = defaultRuntime(),
+): Promise<Command> {
   const program = new Command('portcullis')
     .description('Container-image security: analyze images, match vulnerabilities, evaluate policy.')
     .version(PORTCULLIS_VERSION)
@@ -23,6 +25,10 @@ export function buildProgram(runtime: CliRuntime = defaultRuntime()): Command {
       '--cache-dir <dir>',
       'cache directory; deleting it is always safe (default: $XDG_CACHE_HOME/portcullis)',
     )
+    .option('-q, --quiet', 'no progress line on stderr (warnings and errors still show)')
+    .hook('preAction', (root) => {
+      if (root.opts<{ quiet?: boolean }>().quiet) runtime.progress?.disable();
+    })
     .showHelpAfterError()
     .addHelpText(
       'after',
@@ -42,14 +48,11 @@ Exit codes:
     );
   program.exitOverride();
   registerAutomaticPruning(program);
-  registerImageCommands(program, runtime);
-  registerPolicyCommands(program);
-  registerDbCommands(program);
-  registerScanCommand(program, runtime);
-  registerExplainCommand(program, runtime);
-  registerSbomCommand(program, runtime);
-  registerEvaluateCommand(program, runtime);
-  registerCacheCommands(program);
+  const invoked = invokedCommand(argv);
+  for (const entry of COMMANDS) {
+    if (entry.name === invoked) (await entry.load())(program, runtime);
+    else program.command(`${entry.name} ${entry.usage}`.trim()).description(entry.summary);
+  }
   program
     .command('serve')
     .description('start the REST API and a worker (`serve --help`)')
@@ -66,11 +69,13 @@ Exit codes:
 }
 
 export async function main(argv: readonly string[], runtime?: CliRuntime): Promise<number> {
-  const program = buildProgram(runtime);
   try {
+    const program = await buildProgram(argv, runtime);
     await program.parseAsync([...argv], { from: 'user' });
+    runtime?.progress?.clear();
     return process.exitCode === undefined ? EXIT.OK : Number(process.exitCode);
   } catch (err) {
+    runtime?.progress?.clear();
     if (err instanceof CommanderError) {
       // --help and --version end with exit code 0; usage errors were already printed by commander.
       return err.exitCode === 0 ? EXIT.OK : EXIT.ERROR;
@@ -89,13 +94,33 @@ function flushThenExit(code: number): void {
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }
 
+/**
+ * The progress line on this process's stderr (drawn only when it is a terminal). When stdout
+ * is the same terminal, the line is cleared before anything is written there, so a report
+ * never starts in the middle of it.
+ */
+function terminalProgress(): ProgressLine {
+  const line = progressLine(process.stderr);
+  if (process.stderr.isTTY && process.stdout.isTTY) {
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((...args: Parameters<typeof write>) => {
+      line.clear();
+      return write(...args);
+    }) as typeof process.stdout.write;
+  }
+  return line;
+}
+
 /** Entry used by bin/portcullis.js and by `tsx src/cli/main.ts`. */
 export function run(): void {
   // A second signal while the first one's cleanup runs exits at once.
   const interruption = installInterruption((code) => process.exit(code));
+  const progress = terminalProgress();
+  const observer = progressObserver(STDERR_OBSERVER, progress);
   main(process.argv.slice(2), {
     signal: interruption.signal,
-    observer: STDERR_OBSERVER,
+    observer,
+    progress,
     signalEndsNormally: () => interruption.endsNormally(),
   }).then(
     // Exit only once stdout and stderr are flushed: a piped reader must get every byte.

@@ -4,6 +4,7 @@
  * CLI in-process with a runtime that never aborts.
  */
 import type { PipelineObserver } from '../core/pipeline/index.js';
+import type { ProgressLine } from './progress.js';
 
 export interface CliRuntime {
   signal: AbortSignal;
@@ -13,6 +14,8 @@ export interface CliRuntime {
    * then exits with the command's own code instead of 128 + the signal number.
    */
   signalEndsNormally?: () => void;
+  /** The terminal progress line the observer draws, when there is one (cleared before errors). */
+  progress?: ProgressLine;
 }
 
 /** Warnings go to stderr (the user's problem to know about); progress stays quiet. */

@@ -6,8 +6,7 @@
  * is every entry stat-ed to find the least recently used.
  */
 import type { Command } from 'commander';
-import { defaultCacheDir, resolveCacheMaxBytes, type GlobalFlags } from '../../config/index.js';
-import { estimateCacheBytes, pruneCache } from '../../core/cache/index.js';
+import type { GlobalFlags } from '../../config/index.js';
 
 /** Top-level commands that read images into the caches. */
 const ANALYZING_COMMANDS = new Set(['sbom', 'scan', 'evaluate', 'image']);
@@ -26,12 +25,16 @@ export function registerAutomaticPruning(program: Command): void {
         '"unlimited" (env PORTCULLIS_CACHE_MAX_SIZE; default 10GiB; the vulnerability database is not counted)',
     )
     // Validated before the analysis runs: a typo must not cost a whole scan first.
-    .hook('preAction', (_root, action) => {
-      if (ANALYZING_COMMANDS.has(topLevelName(action)))
-        resolveCacheMaxBytes(action.optsWithGlobals<GlobalFlags>());
+    // Loaded here, not at start: `--version` and `--help` must not pay for the cache modules.
+    .hook('preAction', async (_root, action) => {
+      if (!ANALYZING_COMMANDS.has(topLevelName(action))) return;
+      const { resolveCacheMaxBytes } = await import('../../config/index.js');
+      resolveCacheMaxBytes(action.optsWithGlobals<GlobalFlags>());
     })
     .hook('postAction', async (_root, action) => {
       if (!ANALYZING_COMMANDS.has(topLevelName(action))) return;
+      const { defaultCacheDir, resolveCacheMaxBytes } = await import('../../config/index.js');
+      const { estimateCacheBytes, pruneCache } = await import('../../core/cache/index.js');
       const flags = action.optsWithGlobals<GlobalFlags>();
       const maxBytes = resolveCacheMaxBytes(flags);
       if (maxBytes === undefined) return;

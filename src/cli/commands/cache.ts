@@ -3,6 +3,7 @@
  * least-recently-used eviction down to a size. The vulnerability database, which also lives
  * under the cache dir, is neither counted nor ever removed.
  */
+import { commandSummary } from '../command-table.js';
 import { Option, type Command } from 'commander';
 import { defaultCacheDir, resolveCacheMaxBytes } from '../../config/index.js';
 import {
@@ -84,9 +85,7 @@ function pruneLimit(flags: PruneFlags): number {
 }
 
 export function registerCacheCommands(program: Command): void {
-  const cache = program
-    .command('cache')
-    .description('the blob and layer caches under the cache dir: sizes and LRU pruning');
+  const cache = program.command('cache').description(commandSummary('cache'));
 
   cache
     .command('status')

@@ -2,6 +2,7 @@
  * `portcullis db status|update|export|import`: the local vulnerability database (embedded under
  * the cache dir, or PostgreSQL with --db-url / PORTCULLIS_DB_URL) and its offline bundle.
  */
+import { commandSummary } from '../command-table.js';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -18,6 +19,7 @@ import { addDatabaseFlags, openVulnerabilityDatabase, type DatabaseFlags } from 
 import { allFlags } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { printJson, renderTable } from '../output.js';
+import type { CliRuntime } from '../runtime.js';
 
 type DbFlags = DatabaseFlags & { output?: string };
 
@@ -80,10 +82,8 @@ async function requireDirectory(dir: string): Promise<string> {
 const outputOption = () =>
   new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table');
 
-export function registerDbCommands(program: Command): void {
-  const db = program
-    .command('db')
-    .description('the local vulnerability database: status, update, offline bundle export/import');
+export function registerDbCommands(program: Command, runtime?: CliRuntime): void {
+  const db = program.command('db').description(commandSummary('db'));
 
   addDatabaseFlags(
     db.command('status').description('per source: last sync, records, skipped entries, version'),
@@ -115,7 +115,17 @@ export function registerDbCommands(program: Command): void {
         const drivers = mirror
           ? FEED_DRIVERS
           : FEED_DRIVERS.filter((d) => d.upstream(DEFAULT_UPSTREAM_OPTIONS).length > 0);
-        return updateFeeds(store, drivers, options);
+        // One feed at a time (as updateFeeds goes anyway), so the progress line can name it.
+        const outcomes: FeedOutcome[] = [];
+        for (const [i, driver] of drivers.entries()) {
+          runtime?.progress?.show(
+            `updating vulnerability data: ${driver.id} (${i + 1}/${drivers.length})`,
+            true,
+          );
+          outcomes.push(...(await updateFeeds(store, [driver], options)));
+        }
+        runtime?.progress?.clear();
+        return outcomes;
       });
       if (allFlags<DbFlags>(cmd).output === 'json') printJson(outcomes);
       else process.stdout.write(renderOutcomes(outcomes));

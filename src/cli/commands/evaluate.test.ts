@@ -2,7 +2,7 @@
  * `portcullis evaluate` end to end on a real image: catalog, match against the real feeds,
  * evaluate built-in and Anchore's published bundles, exit codes as documented.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -300,6 +300,35 @@ describe('portcullis evaluate', () => {
     ]);
     expect(scanned.code).toBe(0);
     expect((JSON.parse(scanned.out) as ScanReport).database).toMatchObject({ feeds: [], available: false });
+  });
+
+  it('fails both gates on an unreadable dpkg status unless --allow-unreadable-package-db', async () => {
+    // The fixture's Debian root reduced to what matters, its dpkg status a symlink loop.
+    const root = join(temp, 'unreadable-root');
+    await mkdir(join(root, 'usr/lib'), { recursive: true });
+    await mkdir(join(root, 'var/lib/dpkg'), { recursive: true });
+    await copyFile(join(fixture.rootfsDir, 'usr/lib/os-release'), join(root, 'usr/lib/os-release'));
+    await symlink('status.loop', join(root, 'var/lib/dpkg/status'));
+    await symlink('status', join(root, 'var/lib/dpkg/status.loop'));
+    const source = `dir:${root}`;
+    const run = (...args: string[]) => runCli(['--cache-dir', cacheDir, ...args]);
+    const optOut = '--allow-unreadable-package-db';
+
+    const stopped = await run('evaluate', source, '--policy', 'builtin:allow-all', '-o', 'json');
+    expect(stopped.code, stopped.err).toBe(2);
+    const decision = JSON.parse(stopped.out) as { final_action: string; fail_closed: { path: string }[] };
+    expect(decision.final_action).toBe('STOP');
+    expect(decision.fail_closed.map((f) => f.path)).toEqual(['/var/lib/dpkg/status']);
+    const allowed = await run('evaluate', source, '--policy', 'builtin:allow-all', '-o', 'json', optOut);
+    expect(allowed.code, allowed.err).toBe(0);
+    expect((JSON.parse(allowed.out) as { fail_closed: unknown[] }).fail_closed).toEqual([]);
+
+    const gated = await run('scan', source, '--fail-on', 'critical', '-o', 'json');
+    expect(gated.code, gated.err).toBe(2);
+    expect(gated.err).toContain('The package database /var/lib/dpkg/status could not be read');
+    expect((await run('scan', source, '--fail-on', 'critical', '-o', 'json', optOut)).code).toBe(0);
+    // Without a gate there is nothing to fail: the report alone says what could not be read.
+    expect((await run('scan', source, '-o', 'json')).code).toBe(0);
   });
 
   it('reports a missing bundle as an error (exit 1)', async () => {

@@ -3,6 +3,7 @@
  * policy bundle. Exit 0 pass, 2 fail, 1 error (an empty vulnerability database included,
  * unless --allow-no-vuln-data).
  */
+import { commandSummary } from '../command-table.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { parseReference, referenceName } from '../../core/image/reference/parse.js';
@@ -15,7 +16,7 @@ import { addAnalyzeFlags, addDatabaseFlags } from '../analyze.js';
 import { addImageFlags, allFlags } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliRuntime } from '../runtime.js';
-import { addFindingsFlags, withFindingsRequest, type FindingsFlags } from './scan.js';
+import { addFindingsFlags, addGateFlags, withFindingsRequest, type FindingsFlags } from './scan.js';
 
 interface EvaluateFlags extends FindingsFlags {
   policy: string;
@@ -35,9 +36,7 @@ function registryTag(source: string): string[] {
 export function registerEvaluateCommand(program: Command, runtime: CliRuntime): void {
   const cmd = program
     .command('evaluate')
-    .description(
-      'analyze an image, match vulnerabilities and evaluate a policy bundle: exit 0 pass, 2 fail, 1 error',
-    )
+    .description(commandSummary('evaluate'))
     .argument('<source>', 'image source or sbom:<file>')
     .requiredOption(
       '--policy <bundle>',
@@ -56,6 +55,7 @@ export function registerEvaluateCommand(program: Command, runtime: CliRuntime): 
     .addOption(
       new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'),
     );
+  addGateFlags(cmd);
   addFindingsFlags(addDatabaseFlags(addAnalyzeFlags(addImageFlags(cmd)))).action(
     async (source: string, _o: unknown, command: Command) => {
       const flags = allFlags<EvaluateFlags>(command);
@@ -65,7 +65,13 @@ export function registerEvaluateCommand(program: Command, runtime: CliRuntime): 
         : undefined;
       const tags = flags.tag?.length ? flags.tag : registryTag(source);
       const { decision, stage } = await withFindingsRequest(source, flags, runtime, (request) =>
-        evaluate({ ...request, bundle, tags, ...(dockerfile !== undefined ? { dockerfile } : {}) }),
+        evaluate({
+          ...request,
+          bundle,
+          tags,
+          ...(dockerfile !== undefined ? { dockerfile } : {}),
+          ...(flags.allowUnreadablePackageDb ? { allowUnreadablePackageDb: true } : {}),
+        }),
       );
       process.stdout.write(
         flags.output === 'json' ? renderDecisionJson(decision) + '\n' : renderDecisionTable(decision),

@@ -42,7 +42,7 @@ describe('portcullis explain', () => {
     expect(out).toContain(`driver debian-tracker, file ${MIRROR}/debian/tracker.json`);
     const fixed = deb?.fixedVersions[0] ?? '';
     expect(out).toContain(`fixed in ${fixed}`);
-    execFileSync('dpkg', ['--compare-versions', sourceVersion ?? '', 'lt', fixed]);
+    execFileSync('dpkg', ['--compare-versions', sourceVersion ?? '', 'lt', fixed], { stdio: 'pipe' });
   });
 
   it('says the database does not know a well-formed id it has no record of (text and JSON)', async () => {

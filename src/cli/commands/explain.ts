@@ -4,6 +4,7 @@
  * installed versions it does not affect, that no package is named by it, or that the database
  * does not know it. A malformed id is an error before any work.
  */
+import { commandSummary } from '../command-table.js';
 import { Option, type Command } from 'commander';
 import { explain, idSpellings, type Explanation } from '../../core/pipeline/index.js';
 import { renderExplanation } from '../../core/report/index.js';
@@ -59,9 +60,7 @@ function explanationJson(e: Explanation): string {
 export function registerExplainCommand(program: Command, runtime: CliRuntime): void {
   const cmd = program
     .command('explain')
-    .description(
-      'show why a vulnerability matched (or why not): package, advisory record, range, scheme, enrichment',
-    )
+    .description(commandSummary('explain'))
     .argument('<vuln-id>', 'vulnerability id or alias, e.g. CVE-2021-44906 or GHSA-xvch-5gv4-984h')
     .argument('<source>', 'image source (see `portcullis --help`) or sbom:<file>')
     .addOption(

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { commandSummary } from '../command-table.js';
 import { Option } from 'commander';
 import { openImages } from '../../core/image/open.js';
 import { inspectImage, type InspectReport } from '../../core/image/inspect.js';
@@ -8,7 +9,7 @@ import { registerImageFilesCommand } from './image-files.js';
 import type { CliRuntime } from '../runtime.js';
 
 export function registerImageCommands(program: Command, runtime: CliRuntime): void {
-  const image = program.command('image').description('read images: metadata and filesystem');
+  const image = program.command('image').description(commandSummary('image'));
 
   addImageFlags(
     image

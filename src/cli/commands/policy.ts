@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { commandSummary } from '../command-table.js';
 import { Option } from 'commander';
 import { BUILTIN_BUNDLES } from '../../core/policy/builtin/index.js';
 import { BUILTIN_PREFIX, validateBundleSpec } from '../../core/policy/load.js';
@@ -19,9 +20,7 @@ function renderSpecTable(spec: SpecGate[]): string {
 }
 
 export function registerPolicyCommands(program: Command): void {
-  const policy = program
-    .command('policy')
-    .description('policy bundles: validate, list built-ins, show the gate spec');
+  const policy = program.command('policy').description(commandSummary('policy'));
 
   policy
     .command('validate')

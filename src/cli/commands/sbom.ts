@@ -2,6 +2,7 @@
  * `portcullis sbom <source>`: catalog an image (or read an SBOM back) and print it as native
  * JSON, CycloneDX 1.6, SPDX 2.3, a table or a PURL list, to stdout or atomically to a file.
  */
+import { commandSummary } from '../command-table.js';
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -33,7 +34,7 @@ async function writeAtomically(file: string, text: string): Promise<void> {
 export function registerSbomCommand(program: Command, runtime: CliRuntime): void {
   const cmd = program
     .command('sbom')
-    .description('catalog the packages of an image and print an SBOM')
+    .description(commandSummary('sbom'))
     .argument('<source>', 'image source (see `portcullis --help`) or sbom:<file>')
     .addOption(
       new Option('-o, --output <format>', 'output format').choices([...SBOM_FORMATS]).default('native'),

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { commandSummary } from '../command-table.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { PortcullisError } from '../../core/errors.js';
@@ -38,6 +39,7 @@ export interface FindingsFlags extends AnalyzeFlags, DatabaseFlags {
   cpe?: boolean;
   allowNoVulnData?: boolean;
   maxDataAge?: string;
+  allowUnreadablePackageDb?: boolean;
 }
 
 export interface ScanFlags extends FindingsFlags {
@@ -83,6 +85,14 @@ export function addDataFlags(cmd: Command): Command {
       'go on when the vulnerability database is empty (the result then says nothing about vulnerabilities)',
     )
     .option('--max-data-age <hours>', 'report vulnerability data older than this as stale', '48');
+}
+
+/** The opt-out of the gates' fail-closed rule (scan --fail-on, evaluate). */
+export function addGateFlags(cmd: Command): Command {
+  return cmd.option(
+    '--allow-unreadable-package-db',
+    'let the gate pass an image whose package database could not be read (its packages are then unknown)',
+  );
 }
 
 /** Flags shared by scan and explain: suppressions, base layers, CPE matching. */
@@ -167,14 +177,19 @@ export function runScan(source: string, flags: ScanFlags, runtime: CliRuntime): 
   const failOn = flags.failOn === undefined ? undefined : parseSeverity(flags.failOn);
   const sortBy = parseSortKey(flags.sortBy ?? 'severity');
   return withFindingsRequest(source, flags, runtime, (request) =>
-    scan({ ...request, ...(failOn ? { failOn } : {}), sortBy }),
+    scan({
+      ...request,
+      ...(failOn ? { failOn } : {}),
+      sortBy,
+      ...(flags.allowUnreadablePackageDb ? { allowUnreadablePackageDb: true } : {}),
+    }),
   );
 }
 
 export function registerScanCommand(program: Command, runtime: CliRuntime): void {
   const cmd = program
     .command('scan')
-    .description('find the vulnerabilities of an image or SBOM in the local vulnerability database')
+    .description(commandSummary('scan'))
     .argument('<source>', 'image source (see `portcullis --help`) or sbom:<file>')
     .addOption(new Option('-o, --output <format>', 'report format').choices(REPORT_FORMATS).default('table'))
     .option('--file <path>', 'write the report to this file instead of stdout')
@@ -184,10 +199,11 @@ export function registerScanCommand(program: Command, runtime: CliRuntime): void
     )
     .option('--only-fixed', 'report only findings for which a fixed version exists')
     .addOption(new Option('--sort-by <key>', 'order of findings').choices(SORT_KEYS).default('severity'));
+  addGateFlags(cmd);
   addFindingsFlags(addDatabaseFlags(addAnalyzeFlags(addImageFlags(cmd)))).action(
     async (source: string, _opts: unknown, c: Command) => {
       const flags = allFlags<ScanFlags>(c);
-      const { report, document } = await runScan(source, flags, runtime);
+      const { report, document, failClosed } = await runScan(source, flags, runtime);
       if (flags.onlyFixed) report.findings = onlyFixed(report.findings);
       const text = RENDERERS[flags.output ?? 'table']({ report, document });
       if (flags.file) {
@@ -198,7 +214,9 @@ export function registerScanCommand(program: Command, runtime: CliRuntime): void
         process.stdout.write(text);
       }
       const threshold: NormalizedSeverity | undefined = report.failOn;
-      process.exitCode = gateFailures(report.findings, threshold).length ? EXIT.GATE_FAILED : EXIT.OK;
+      for (const reason of failClosed) runtime.observer.warning?.(`--fail-on: ${reason.message}`);
+      const failed = gateFailures(report.findings, threshold).length > 0 || failClosed.length > 0;
+      process.exitCode = failed ? EXIT.GATE_FAILED : EXIT.OK;
     },
   );
 }

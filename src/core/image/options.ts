@@ -57,7 +57,26 @@ export function describeRegistryWait(wait: RegistryWait): string {
 
 export const DEFAULT_BLOB_CONCURRENCY = 3;
 
-export interface OpenOptions {
+/**
+ * Process-scoped image options: made once by a composition root (CLI run, service, bench) and
+ * shared by every request it serves.
+ */
+export interface ImageEnvironment {
+  /** Root of everything cached (blobs, layer results); deleting it is always safe. */
+  cacheDir: string;
+  /**
+   * Registry transport settings. Its `credentials`/`dockerConfigDir` are still carried here
+   * although they belong to a request (one account's logins): see ImageRequest.
+   */
+  registry: RegistryOptions;
+  /** Docker Engine API endpoint: unix socket path or tcp://host:port. */
+  dockerHost: string;
+  /** Hard limits that protect against hostile inputs. */
+  limits: ImageLimits;
+}
+
+/** Request-scoped image options: one open or analysis. */
+export interface ImageRequest {
   /** Platform wanted from a multi-platform index. */
   platform: Platform;
   /**
@@ -67,21 +86,17 @@ export interface OpenOptions {
   platformRequested?: boolean;
   /** Return every child of an index instead of picking one. */
   allPlatforms: boolean;
-  /** Root of everything cached (blobs, layer results); deleting it is always safe. */
-  cacheDir: string;
   /** Private scratch directory for unavoidable spills; removed by the caller afterwards. */
   tempDir: string;
-  registry: RegistryOptions;
-  /** Docker Engine API endpoint: unix socket path or tcp://host:port. */
-  dockerHost: string;
-  /** Hard limits that protect against hostile inputs. */
-  limits: ImageLimits;
   /**
-   * Request-scoped: aborting it stops downloads, decompression and layer reads; the open or
-   * read rejects with ABORTED.
+   * Aborting it stops downloads, decompression and layer reads; the open or read rejects
+   * with ABORTED.
    */
   signal?: AbortSignal;
 }
+
+/** Everything an open needs: the process's environment plus one request. */
+export interface OpenOptions extends ImageEnvironment, ImageRequest {}
 
 export interface ImageLimits {
   /** Largest manifest/config/index document accepted, in bytes. */

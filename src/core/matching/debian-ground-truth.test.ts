@@ -24,6 +24,7 @@ function dpkgLessThan(pairs: readonly [string, string][]): boolean[] {
   const script =
     'while read -r a b; do if dpkg --compare-versions "$a" lt "$b"; then echo 1; else echo 0; fi; done';
   const out = execFileSync('sh', ['-c', script], {
+    stdio: 'pipe',
     input: pairs.map(([a, b]) => `${a} ${b}`).join('\n') + '\n',
   }).toString();
   return out

@@ -16,6 +16,8 @@ export interface EvaluateRequest extends FindingsRequest {
   tags: readonly string[];
   /** The Dockerfile text the image was built from; else reconstructed from history. */
   dockerfile?: string;
+  /** Let an image whose package database could not be read pass (it fails closed otherwise). */
+  allowUnreadablePackageDb?: boolean;
 }
 
 export interface EvaluateResult {
@@ -46,6 +48,7 @@ export async function evaluate(request: EvaluateRequest): Promise<EvaluateResult
   const decision = evaluatePolicy(request.bundle, input, {
     ...(request.tags[0] ? { tag: request.tags[0] } : {}),
     services: { compareVersions: compareByPackageType },
+    ...(request.allowUnreadablePackageDb ? { allowUnreadablePackageDb: true } : {}),
   });
   return { decision, input, stage };
 }

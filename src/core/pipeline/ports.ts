@@ -33,6 +33,11 @@ export interface PipelineObserver {
   stage?(stage: PipelineStage, detail: { source: string }): void;
   /** A layer's stream was opened (`index` of `total`, bottom first). */
   layerStarted?(detail: { source: string; index: number; total: number; diffId: string }): void;
+  /**
+   * Uncompressed bytes of layer `index` read so far, told as they stream (often: a root that
+   * draws it should throttle). Implementing it costs a pass-through stream per layer.
+   */
+  layerBytes?(detail: { source: string; index: number; total: number; bytes: number }): void;
   warning?(message: string, detail?: Record<string, unknown>): void;
 }
 

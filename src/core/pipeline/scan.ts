@@ -5,6 +5,7 @@
 import type { NormalizedSeverity } from '../matching/types.js';
 import { SCAN_SCHEMA_VERSION, sortFindings, type ScanReport } from '../report/index.js';
 import type { SortKey } from '../report/severity-gate.js';
+import { failClosedReasons, type FailClosedReason } from '../policy/fail-closed.js';
 import type { SbomDocument } from '../sbom/document.js';
 import { PORTCULLIS_VERSION } from '../version.js';
 import { isStale } from './data-state.js';
@@ -14,12 +15,19 @@ export interface ScanRequest extends FindingsRequest {
   /** The severity threshold the report is judged by, recorded in it. */
   failOn?: NormalizedSeverity;
   sortBy?: SortKey;
+  /** With `failOn`: let an image whose package database could not be read pass the gate. */
+  allowUnreadablePackageDb?: boolean;
 }
 
 export interface ScanResult {
   report: ScanReport;
   document: SbomDocument;
   stage: FindingsResult;
+  /**
+   * Why the `failOn` gate fails whatever the findings (the rule `evaluate` applies): empty
+   * without `failOn` or with `allowUnreadablePackageDb`.
+   */
+  failClosed: FailClosedReason[];
 }
 
 /** The report of already-computed findings (shared with explain). */
@@ -50,5 +58,10 @@ export function scanReport(
 
 export async function scan(request: ScanRequest): Promise<ScanResult> {
   const stage = await findVulnerabilities(request);
-  return { report: scanReport(stage, request), document: stage.analysis.document, stage };
+  const document = stage.analysis.document;
+  const failClosed =
+    request.failOn === undefined
+      ? []
+      : failClosedReasons(document, request.allowUnreadablePackageDb === true);
+  return { report: scanReport(stage, request), document, stage, failClosed };
 }

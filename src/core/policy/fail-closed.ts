@@ -3,7 +3,7 @@
  * could not be read has an unknown inventory, so no policy can vouch for it. The caller may opt
  * out explicitly (`EvaluateOptions.allowUnreadablePackageDb`).
  */
-import type { PolicyInput } from './input.js';
+import type { Unknown } from '../sbom/model.js';
 
 /** The unknown code the catalogers give a package database they could not read. */
 export const PACKAGE_DB_UNREADABLE = 'PACKAGE_DB_UNREADABLE';
@@ -15,7 +15,11 @@ export interface FailClosedReason {
   message: string;
 }
 
-export function failClosedReasons(input: PolicyInput, allowUnreadablePackageDb: boolean): FailClosedReason[] {
+/** Also what `scan --fail-on` applies, so the two gates agree (hence only the unknowns are asked for). */
+export function failClosedReasons(
+  input: { unknowns?: readonly Unknown[] | undefined },
+  allowUnreadablePackageDb: boolean,
+): FailClosedReason[] {
   if (allowUnreadablePackageDb) return [];
   return (input.unknowns ?? [])
     .filter((u) => u.code === PACKAGE_DB_UNREADABLE)

@@ -77,7 +77,10 @@ function installed(binary: string): { version: string; source: string; sourceVer
 function dpkgLessOrEqual(pairs: readonly [string, string][]): boolean[] {
   const script =
     'while read -r a b; do if dpkg --compare-versions "$a" le "$b"; then echo 1; else echo 0; fi; done';
-  const out = execFileSync('sh', ['-c', script], { input: pairs.map((p) => p.join(' ')).join('\n') + '\n' });
+  const out = execFileSync('sh', ['-c', script], {
+    stdio: 'pipe',
+    input: pairs.map((p) => p.join(' ')).join('\n') + '\n',
+  });
   return out
     .toString()
     .trim()

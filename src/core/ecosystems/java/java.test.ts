@@ -16,7 +16,11 @@ const parse = async (path: string, contents?: Buffer) =>
 function unzipPomProperties(jar: string): string[] {
   let text: string;
   try {
-    text = execFileSync('unzip', ['-p', jar, 'META-INF/maven/*/*/pom.properties'], { encoding: 'utf8' });
+    // unzip's "caution: filename not matched" on stderr is expected; it must not reach test output.
+    text = execFileSync('unzip', ['-p', jar, 'META-INF/maven/*/*/pom.properties'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch {
     return []; // unzip exits non-zero when nothing matches
   }

@@ -91,7 +91,7 @@ describe('compareLoose (fallback order for minimum versions)', () => {
   it.each(pairs)('%s vs %s agrees with dpkg', (a, b) => {
     const dpkg = (op: string) => {
       try {
-        execFileSync('dpkg', ['--compare-versions', a, op, b]);
+        execFileSync('dpkg', ['--compare-versions', a, op, b], { stdio: 'pipe' });
         return true;
       } catch {
         return false;

@@ -4,6 +4,7 @@
  * an OAuth2 refresh-token POST for docker `identitytoken`s). Tokens are cached per
  * registry + service + scope until shortly before they expire.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { PortcullisError } from '../../../errors.js';
 import { readAll } from '../../partial.js';
@@ -28,7 +29,11 @@ interface CachedToken {
   expiresAt: number;
 }
 
-/** Tokens by registry|service|scope; one cache per set of registry options (= per credentials). */
+/**
+ * Tokens by credential identity|registry|service|scope: one cache may serve several accounts
+ * (a service's shared pool), and a token issued for one account's credential is never handed
+ * to a request made with another's (or with none).
+ */
 export class TokenCache {
   private readonly tokens = new Map<string, CachedToken>();
   private readonly inFlight = new Map<string, Promise<string>>();
@@ -198,14 +203,33 @@ export async function authorizationFor(
       `${ctx.registry} asks for "${challenge.scheme}" authentication, which is not supported (only basic and bearer)`,
     );
   }
-  const { bearer } = await ctx.credentials();
-  if (bearer) return `Bearer ${bearer}`;
-  const key = `${ctx.registry}|${challenge.params.service ?? ''}|${scope}`;
+  const lookup = await ctx.credentials();
+  if (lookup.bearer) return `Bearer ${lookup.bearer}`;
+  const key = tokenKey(ctx, challenge, scope, lookup);
   return `Bearer ${await ctx.cache.getOrFetch(key, () => fetchToken(ctx, challenge, scope))}`;
 }
 
+/**
+ * Whose token it is: a digest of the credential it was issued for (the cache never holds the
+ * secret itself), or "anonymous".
+ */
+function credentialIdentity(lookup: CredentialLookup): string {
+  const cred = lookup.credential;
+  if (!cred) return 'anonymous';
+  const parts = [cred.username ?? null, cred.password ?? null, cred.token ?? null];
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+function tokenKey(ctx: AuthContext, challenge: Challenge, scope: string, lookup: CredentialLookup): string {
+  return `${credentialIdentity(lookup)}|${ctx.registry}|${challenge.params.service ?? ''}|${scope}`;
+}
+
 /** Forgets the cached token for `scope`, after the registry refused it. */
-export function forgetToken(ctx: AuthContext, challenge: Challenge | undefined, scope: string): void {
+export async function forgetToken(
+  ctx: AuthContext,
+  challenge: Challenge | undefined,
+  scope: string,
+): Promise<void> {
   if (challenge?.scheme === 'bearer')
-    ctx.cache.delete(`${ctx.registry}|${challenge.params.service ?? ''}|${scope}`);
+    ctx.cache.delete(tokenKey(ctx, challenge, scope, await ctx.credentials()));
 }

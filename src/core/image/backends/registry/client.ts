@@ -172,7 +172,7 @@ export class RegistryClient {
       const fresh = pickChallenge(parseWwwAuthenticate(res.headers['www-authenticate']));
       if (!fresh && session.challenge?.scheme !== 'bearer') return res;
       await res.body.dump().catch(() => undefined);
-      forgetToken(this.auth, session.challenge, scope);
+      await forgetToken(this.auth, session.challenge, scope);
       if (fresh) session.challenge = fresh;
     }
   }
