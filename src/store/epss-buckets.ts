@@ -1,16 +1,17 @@
 /**
  * EPSS scores packed by CVE bucket (migration 5): the CVEs whose ids differ only in their last
- * two digits share a row holding `{cve: [epss, percentile]}` as JSON text. 360,000 scores become
- * about 4,000 rows, so the import writes and indexes a hundredth of the rows it used to, and a
- * lookup by CVE reads one short row per bucket.
+ * digit share a row holding `{cve: [epss, percentile]}` as JSON text. 360,000 scores become about
+ * 37,000 rows, so the import writes and indexes a tenth of the rows it used to. Ten per row keeps
+ * a row short (no TOAST) and a lookup fetches little beside what it asked for (measured on the
+ * 1,000-package match: buckets of 100 fetched 2.1 MB for 1,160 CVEs).
  */
 import type { EpssRecord } from '../core/advisories/model.js';
 import type { Sql } from './sql.js';
 
 type Scores = Record<string, [number, number]>;
 
-/** The bucket of a CVE id: the id without its last two digits (`CVE-2024-123` for CVE-2024-12345). */
-export const epssBucket = (cve: string): string => cve.slice(0, -2);
+/** The bucket of a CVE id: the id without its last digit (`CVE-2024-1234` for CVE-2024-12345). */
+export const epssBucket = (cve: string): string => cve.slice(0, -1);
 
 /** Groups scores by bucket into the rows to insert: [bucket, scores JSON text][]. */
 export function packEpss(records: readonly EpssRecord[]): { buckets: string[]; scores: string[] } {

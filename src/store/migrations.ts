@@ -131,10 +131,10 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     id: 5,
-    name: 'epss packed in buckets of cves',
+    name: 'epss packed in buckets of ten cves',
     // EPSS scores every published CVE (about 360,000 rows): one row and one index entry per CVE
-    // made it the costliest feed to import. A row now holds the scores of up to 100 CVEs that
-    // share their id but for the last two digits, as a JSON object text {cve: [epss, percentile]};
+    // made it the costliest feed to import. A row now holds the scores of up to 10 CVEs that
+    // share their id but for the last digit, as a JSON object text {cve: [epss, percentile]};
     // a lookup by CVE reads the bucket's rows (see epss-buckets.ts). A bucket may span several
     // rows (an import writes in batches); readers merge them.
     sql: `
@@ -154,7 +154,7 @@ export const MIGRATIONS: readonly Migration[] = [
           EXECUTE format('CREATE TABLE %I (LIKE epss INCLUDING DEFAULTS)', part);
           EXECUTE format('ALTER TABLE %I ADD CHECK (source = %L)', part, s);
           EXECUTE format(
-            'INSERT INTO %I SELECT source, left(cve, length(cve) - 2), json_object_agg(cve, json_build_array(epss, percentile))::text FROM epss_by_row WHERE source = %L GROUP BY 1, 2',
+            'INSERT INTO %I SELECT source, left(cve, length(cve) - 1), json_object_agg(cve, json_build_array(epss, percentile))::text FROM epss_by_row WHERE source = %L GROUP BY 1, 2',
             part, s);
           EXECUTE format('ALTER TABLE epss ATTACH PARTITION %I FOR VALUES IN (%L)', part, s);
         END LOOP;
