@@ -20,6 +20,7 @@ import {
   type BundleSource,
 } from './bundle-format.js';
 import { MIGRATIONS } from './migrations.js';
+import { unpackEpss } from './epss-buckets.js';
 import type { Sql } from './sql.js';
 
 export const STORE_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.id));
@@ -101,13 +102,13 @@ async function writeSource(db: Sql, source: string, out: PayloadWriter): Promise
     [source],
   );
   for (const row of cpe.rows) await out.line(`{"kind":"cpe-config","cpe":${row.r}}`);
-  const epss = await db.query<{ cve: string; epss: number; percentile: number }>(
-    'SELECT cve, epss, percentile FROM epss WHERE source = $1 ORDER BY cve',
-    [source],
+  const epss = await db.query<{ scores: string }>('SELECT scores FROM epss WHERE source = $1', [source]);
+  const scores = unpackEpss(epss.rows.map((r) => r.scores)).sort((a, b) =>
+    a.cve < b.cve ? -1 : a.cve > b.cve ? 1 : 0,
   );
-  for (const r of epss.rows) {
+  for (const r of scores) {
     await out.line(
-      `{"kind":"epss","epss":{"cve":${JSON.stringify(r.cve)},"epss":${Number(r.epss)},"percentile":${Number(r.percentile)}}}`,
+      `{"kind":"epss","epss":{"cve":${JSON.stringify(r.cve)},"epss":${r.epss},"percentile":${r.percentile}}}`,
     );
   }
   return out.lines - start;

@@ -11,6 +11,7 @@ import type {
   SsvcRecord,
 } from '../core/advisories/model.js';
 import { CpeWriter } from './cpe-store.js';
+import { insertEpss } from './epss-buckets.js';
 import type { StagingTables } from './feed-partitions.js';
 import type { Sql } from './sql.js';
 
@@ -101,13 +102,9 @@ export class FeedWriter {
       );
     }
     if (this.epss.length) {
-      const json = JSON.stringify(this.epss);
+      const rows = this.epss;
       this.epss = [];
-      await db.query(
-        `INSERT INTO "${await staging.table('epss')}" (source, cve, epss, percentile)
-         SELECT $1, cve, epss, percentile FROM json_to_recordset($2::json) AS t(cve text, epss real, percentile real)`,
-        [source, json],
-      );
+      await insertEpss(db, await staging.table('epss'), source, rows);
     }
     for (const [table, rows] of [
       ['kev', this.kev],

@@ -130,6 +130,40 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    id: 5,
+    name: 'epss packed in buckets of ten cves',
+    // EPSS scores every published CVE (about 360,000 rows): one row and one index entry per CVE
+    // made it the costliest feed to import. A row now holds the scores of up to 10 CVEs that
+    // share their id but for the last digit, as a JSON object text {cve: [epss, percentile]};
+    // a lookup by CVE reads the bucket's rows (see epss-buckets.ts). A bucket may span several
+    // rows (an import writes in batches); readers merge them.
+    sql: `
+      ALTER TABLE epss RENAME TO epss_by_row;
+      CREATE TABLE epss (
+        source text NOT NULL,
+        bucket text NOT NULL,
+        scores text NOT NULL
+      ) PARTITION BY LIST (source);
+      DO $$
+      DECLARE
+        s text;
+        part text;
+      BEGIN
+        FOR s IN SELECT DISTINCT source FROM epss_by_row LOOP
+          part := format('epss_p%s_g%s', left(md5(s), 12), nextval('feed_partition_seq'));
+          EXECUTE format('CREATE TABLE %I (LIKE epss INCLUDING DEFAULTS)', part);
+          EXECUTE format('ALTER TABLE %I ADD CHECK (source = %L)', part, s);
+          EXECUTE format(
+            'INSERT INTO %I SELECT source, left(cve, length(cve) - 1), json_object_agg(cve, json_build_array(epss, percentile))::text FROM epss_by_row WHERE source = %L GROUP BY 1, 2',
+            part, s);
+          EXECUTE format('ALTER TABLE epss ATTACH PARTITION %I FOR VALUES IN (%L)', part, s);
+        END LOOP;
+      END $$;
+      DROP TABLE epss_by_row;
+      CREATE INDEX epss_by_bucket ON epss (bucket);
+    `,
+  },
+  {
     id: 10,
     name: 'service: accounts, users, tokens, images, analyses, policies, registries, events',
     // Tenancy: everything an account owns carries account_name; analyses are keyed by image

@@ -12,14 +12,76 @@ export type AffectedDecision =
   | { affected: false; reason?: 'not-affected' | 'outside-ranges' }
   | { affected: false; reason: 'no-scheme' | 'invalid-version'; detail: string };
 
-function schemeOf(advisory: Advisory, range: AffectedRange | undefined): VersionScheme | string {
-  const id = range?.type === 'SEMVER' ? 'semver' : advisory.versionScheme;
-  return isSchemeId(id) ? schemeFor(id) : id;
+type SchemeLookup = (id: string) => VersionScheme | string;
+
+const plainScheme: SchemeLookup = (id) => (isSchemeId(id) ? schemeFor(id) : id);
+
+function schemeOf(
+  advisory: Advisory,
+  range: AffectedRange | undefined,
+  lookup: SchemeLookup,
+): VersionScheme | string {
+  return lookup(range?.type === 'SEMVER' ? 'semver' : advisory.versionScheme);
+}
+
+/**
+ * A scheme whose answers are remembered: within one match the same few installed versions are
+ * compared with the same range bounds over and over (a source package's binaries, advisories
+ * of one package sharing their fixed versions), and comparing parses both sides every time.
+ * Comparisons are pure, so remembering them changes no result; errors are not remembered.
+ */
+function memoized(scheme: VersionScheme): VersionScheme {
+  const valid = new Map<string, boolean>();
+  const compared = new Map<string, number>();
+  return {
+    ...scheme,
+    isValid(version) {
+      let answer = valid.get(version);
+      if (answer === undefined) valid.set(version, (answer = scheme.isValid(version)));
+      return answer;
+    },
+    compare(a, b) {
+      const key = `${a}\u0000${b}`;
+      let answer = compared.get(key);
+      if (answer === undefined) compared.set(key, (answer = scheme.compare(a, b)));
+      return answer;
+    },
+  };
+}
+
+export type Decide = (advisory: Advisory, version: string) => AffectedDecision;
+
+/**
+ * A `decide` for one match run: it remembers comparisons, and the decision for an advisory and
+ * an installed version (the binaries of one source package share both).
+ */
+export function memoizedDecide(): Decide {
+  const schemes = new Map<string, VersionScheme | string>();
+  const lookup: SchemeLookup = (id) => {
+    let scheme = schemes.get(id);
+    if (scheme === undefined) {
+      const plain = plainScheme(id);
+      schemes.set(id, (scheme = typeof plain === 'string' ? plain : memoized(plain)));
+    }
+    return scheme;
+  };
+  const decisions = new WeakMap<Advisory, Map<string, AffectedDecision>>();
+  return (advisory, version) => {
+    let byVersion = decisions.get(advisory);
+    if (!byVersion) decisions.set(advisory, (byVersion = new Map()));
+    let decision = byVersion.get(version);
+    if (!decision) byVersion.set(version, (decision = decideWith(advisory, version, lookup)));
+    return decision;
+  };
 }
 
 export function decide(advisory: Advisory, version: string): AffectedDecision {
+  return decideWith(advisory, version, plainScheme);
+}
+
+function decideWith(advisory: Advisory, version: string, lookup: SchemeLookup): AffectedDecision {
   if (advisory.notAffected) return { affected: false, reason: 'not-affected' };
-  const base = schemeOf(advisory, undefined);
+  const base = schemeOf(advisory, undefined, lookup);
   if (advisory.versions.length > 0) {
     const exact = advisory.versions.find((v) => {
       if (v === version) return true;
@@ -35,7 +97,7 @@ export function decide(advisory: Advisory, version: string): AffectedDecision {
   }
   let failure: AffectedDecision | undefined;
   for (const range of advisory.ranges) {
-    const scheme = schemeOf(advisory, range);
+    const scheme = schemeOf(advisory, range, lookup);
     if (typeof scheme === 'string') {
       failure = { affected: false, reason: 'no-scheme', detail: `no ${scheme} version scheme` };
       continue;

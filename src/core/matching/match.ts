@@ -8,7 +8,7 @@ import type { SbomDocument } from '../sbom/document.js';
 import type { Package } from '../sbom/model.js';
 import { throwIfAborted } from '../abort.js';
 import { PortcullisError } from '../errors.js';
-import { decide } from './affected.js';
+import { memoizedDecide } from './affected.js';
 import { matchByCpe } from './cpe/match-cpe.js';
 import { groupByIdentity, primaryOf } from './merge.js';
 import { lookupsFor } from './namespaces.js';
@@ -78,6 +78,7 @@ export async function matchSbom(
     else byKey.set(k, [a]);
   }
 
+  const decide = memoizedDecide();
   const problems: MatchProblem[] = [];
   const perPackage: { pkg: Package; matches: PackageMatch[] }[] = [];
   for (const pkg of doc.packages) {
