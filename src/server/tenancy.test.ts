@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from '../../test/harness/api.js';
 import { STORE_KINDS, stopSharedPostgres } from '../../test/harness/databases.js';
+import { ADMISSION_TENANCY } from './routes/admission-test-support.js';
 
 afterAll(() => stopSharedPostgres());
 
@@ -95,6 +96,7 @@ const TENANCY: Record<string, Probe | 'public'> = {
     'GET',
     `/v1/images/${enc}/metadata/manifest`,
   ),
+  ...ADMISSION_TENANCY,
 };
 
 describe.each(STORE_KINDS)('tenancy of every route on %s', (kind) => {

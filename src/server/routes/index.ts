@@ -10,6 +10,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ImageReference } from '../../core/image/reference/parse.js';
 import type { JobQueue } from '../../queue/queue.js';
 import type { ServiceStore } from '../../store/repositories/index.js';
+import type { AdmissionConfig } from '../../admission/config.js';
+import { admissionRoutes } from './admission.js';
 import { imageRoutes } from './images/routes.js';
 import { systemRoutes } from './system.js';
 
@@ -43,9 +45,12 @@ export interface RouteDeps {
   ready(): Promise<boolean>;
   schemaVersion(): Promise<number>;
   feeds: { status(): Promise<FeedStatus[]> };
+  /** The admission webhook's config and the account it judges by, when this process serves it. */
+  admission?: { config: Readonly<AdmissionConfig>; account: string };
 }
 
 export function registerRoutes(app: V1, deps: RouteDeps): void {
   systemRoutes(app, deps);
   imageRoutes(app, deps);
+  admissionRoutes(app, deps);
 }
