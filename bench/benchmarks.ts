@@ -1,4 +1,5 @@
 /** Every benchmark, listed by hand (no import side effects). Add new ones here. */
+import { admissionPgliteBenchmark, admissionPostgresBenchmark } from './admission.js';
 import {
   indexOnlyBenchmark,
   readAllFilesBenchmark,
@@ -39,4 +40,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   registryPullSequentialBenchmark,
   registryPullThrottledBenchmark,
   registryPullThrottledSequentialBenchmark,
+  admissionPgliteBenchmark,
+  admissionPostgresBenchmark,
 ];

@@ -80,7 +80,7 @@ export async function startAdmissionServer(
     throw new PortcullisError('CONFIG_INVALID', 'the admission webhook needs --tls-cert and --tls-key');
   const log = deps.log.child({ role: 'admission' });
   const { host, port } = config.role === 'admission' ? config : settings;
-  const app = Fastify({ https: await readTlsFiles(config.tls), logger: log });
+  const app = Fastify({ https: await readTlsFiles(config.tls), loggerInstance: log });
   const ports = createStorePorts({
     store: deps.store,
     queue: deps.queue,
