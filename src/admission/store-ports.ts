@@ -6,14 +6,16 @@
  */
 import { PortcullisError } from '../core/errors.js';
 import { parseReference } from '../core/image/reference/parse.js';
-import type { FeedStatus } from '../core/policy/input.js';
+import type { PolicyDecision } from '../core/policy/index.js';
+import type { AnalysisRecord } from '../store/repositories/analyses.js';
+import type { PolicyRecord } from '../store/repositories/policies.js';
 import type { JobQueue } from '../queue/queue.js';
 import { addImageAndQueue } from '../queue/request-analysis.js';
 import type { ResolveImage } from '../server/routes/index.js';
 import type { AnalysisStatus as ImageAnalysisStatus } from '../store/repositories/images.js';
 import type { ServiceStore } from '../store/repositories/index.js';
 import type { AdmissionPorts, AnalysisStatus, PortContext, StoredVerdict, VerdictSource } from './ports.js';
-import { evaluateStored, reasonsOf } from './stored-policy.js';
+import { reasonsOf } from './policy-reasons.js';
 
 export interface StorePortsDeps {
   store: ServiceStore;
@@ -21,8 +23,13 @@ export interface StorePortsDeps {
   resolveImage: ResolveImage;
   /** The account the cluster is judged by, when the admission config names none. */
   account: string;
-  /** Feed freshness for evaluations made from a stored analysis. */
-  feeds(): Promise<FeedStatus[]>;
+  /** Evaluates a stored analysis against a bundle (no analysis, no registry access). */
+  evaluateStored(
+    analysis: AnalysisRecord,
+    policy: PolicyRecord,
+    tag: string | undefined,
+    now: Date,
+  ): Promise<PolicyDecision>;
   now?: () => Date;
 }
 
@@ -76,7 +83,7 @@ export function storeVerdictSource(deps: StorePortsDeps): VerdictSource {
       const first = image.tags[0];
       const tag = first ? `${first.registry}/${first.repo}:${first.tag}` : undefined;
       const evaluatedAt = now();
-      const decision = evaluateStored(analysis, policy, tag, await deps.feeds(), evaluatedAt);
+      const decision = await deps.evaluateStored(analysis, policy, tag, evaluatedAt);
       await deps.store.evaluations.add({
         accountName: account,
         imageDigest: digest,

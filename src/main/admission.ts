@@ -22,6 +22,7 @@ import type { ResolveImage } from '../server/routes/index.js';
 import { namespacesBySource } from '../store/feed-coverage.js';
 import type { ServiceStore } from '../store/repositories/index.js';
 import { VulnerabilityStore } from '../store/vulnerability-store.js';
+import { storedEvaluator } from './stored-policy.js';
 
 /** Feed freshness changes with imports only; the coverage query scans advisories, so it is reused. */
 const FEEDS_TTL_MS = 5 * 60_000;
@@ -86,7 +87,7 @@ export async function startAdmissionServer(
     queue: deps.queue,
     resolveImage: deps.resolveImage,
     account: admission.account,
-    feeds: feedsForPolicy(deps.store),
+    evaluateStored: storedEvaluator(feedsForPolicy(deps.store)),
   });
   await app.register(admissionPlugin, { config: admission.config, ports });
   await app.listen({ host, port });
