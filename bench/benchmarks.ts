@@ -1,5 +1,6 @@
 /** Every benchmark, listed by hand (no import side effects). Add new ones here. */
 import { cliStartBenchmark, cliWarmRescanBenchmark } from './cli-process.js';
+import { admissionPgliteBenchmark, admissionPostgresBenchmark } from './admission.js';
 import {
   indexOnlyBenchmark,
   readAllFilesBenchmark,
@@ -49,4 +50,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   serveVulnPostgresBenchmark,
   cliStartBenchmark,
   cliWarmRescanBenchmark,
+  admissionPgliteBenchmark,
+  admissionPostgresBenchmark,
 ];

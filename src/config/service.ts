@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { PortcullisError } from '../core/errors.js';
 import type { Env } from './index.js';
 
-export type ServiceRole = 'api' | 'worker' | 'all';
+export type ServiceRole = 'api' | 'worker' | 'admission' | 'all';
 
 export interface ServeFlags {
   config?: string;
@@ -23,6 +23,9 @@ export interface ServeFlags {
   concurrency?: string;
   feedSyncInterval?: string;
   dataMirror?: string;
+  admissionConfig?: string;
+  admissionAccount?: string;
+  admissionListen?: string;
 }
 
 export interface ServiceConfig {
@@ -42,6 +45,18 @@ export interface ServiceConfig {
   feedSyncIntervalMs: number;
   /** Read feeds from this offline mirror directory instead of their upstreams. */
   dataMirror?: string;
+  /** The validating webhook (role admission, or all with an admission config). */
+  admission?: AdmissionServiceConfig;
+}
+
+export interface AdmissionServiceConfig {
+  /** The rules file (`--admission-config`); absent = only kube-system excluded, no rules. */
+  configFile?: string;
+  /** Account whose images, policies and credentials the cluster is judged by. */
+  account?: string;
+  /** Where the webhook listens when it shares the process with the API (role all). */
+  host: string;
+  port: number;
 }
 
 const fileSchema = z
@@ -53,7 +68,10 @@ const fileSchema = z
         listen: z.string(),
         tls_cert: z.string(),
         tls_key: z.string(),
-        role: z.enum(['api', 'worker', 'all']),
+        role: z.enum(['api', 'worker', 'admission', 'all']),
+        admission_config: z.string(),
+        admission_account: z.string(),
+        admission_listen: z.string(),
         concurrency: z.number().int().min(1).max(64),
         feed_sync_interval: z.string(),
         data_mirror: z.string(),
@@ -117,8 +135,11 @@ export function defaultDataDir(env: Env): string {
 export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env): Readonly<ServiceConfig> {
   const file = readConfigFile(flags.config ?? env.PORTCULLIS_CONFIG);
   const role = flags.role ?? env.PORTCULLIS_ROLE ?? file?.role ?? 'all';
-  if (role !== 'api' && role !== 'worker' && role !== 'all')
-    throw new PortcullisError('CONFIG_INVALID', `--role must be api, worker or all, got "${role}"`);
+  if (role !== 'api' && role !== 'worker' && role !== 'admission' && role !== 'all')
+    throw new PortcullisError(
+      'CONFIG_INVALID',
+      `--role must be api, worker, admission or all, got "${role}"`,
+    );
   const listen = parseListen(flags.listen ?? env.PORTCULLIS_LISTEN ?? file?.listen ?? '127.0.0.1:8228');
   const certFile = flags.tlsCert ?? env.PORTCULLIS_TLS_CERT ?? file?.tls_cert;
   const keyFile = flags.tlsKey ?? env.PORTCULLIS_TLS_KEY ?? file?.tls_key;
@@ -135,6 +156,7 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
     flags.feedSyncInterval ?? env.PORTCULLIS_FEED_SYNC_INTERVAL ?? file?.feed_sync_interval ?? '6h',
   );
   const dataMirror = flags.dataMirror ?? env.PORTCULLIS_DATA_MIRROR ?? file?.data_mirror;
+  const admission = resolveAdmission(role, flags, env, file, Boolean(certFile));
   return Object.freeze({
     role,
     ...listen,
@@ -147,5 +169,26 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
     cacheDir: join(dataDir, 'cache'),
     feedSyncIntervalMs,
     ...(dataMirror ? { dataMirror } : {}),
+    ...(admission ? { admission } : {}),
   });
+}
+
+/** The webhook runs for role admission, and for role all when an admission config is given. */
+function resolveAdmission(
+  role: ServiceRole,
+  flags: ServeFlags,
+  env: Env,
+  file: z.infer<typeof fileSchema>['service'],
+  tls: boolean,
+): AdmissionServiceConfig | undefined {
+  const configFile = flags.admissionConfig ?? env.PORTCULLIS_ADMISSION_CONFIG ?? file?.admission_config;
+  const account = flags.admissionAccount ?? env.PORTCULLIS_ADMISSION_ACCOUNT ?? file?.admission_account;
+  if (role !== 'admission' && !(role === 'all' && configFile)) return undefined;
+  // The Kubernetes API server calls webhooks over HTTPS only.
+  if (!tls)
+    throw new PortcullisError('CONFIG_INVALID', 'the admission webhook needs --tls-cert and --tls-key');
+  const listen = parseListen(
+    flags.admissionListen ?? env.PORTCULLIS_ADMISSION_LISTEN ?? file?.admission_listen ?? '127.0.0.1:8443',
+  );
+  return { ...(configFile ? { configFile } : {}), ...(account ? { account } : {}), ...listen };
 }

@@ -26,6 +26,7 @@ import { VulnerabilityStore } from '../store/vulnerability-store.js';
 import { workerJobs } from '../worker/jobs/index.js';
 import { feedSyncSchedule } from '../worker/jobs/sync-feeds.js';
 import { WorkerRunner } from '../worker/runner.js';
+import { resolveAdmission, startAdmissionServer } from './admission.js';
 import { createAnalyzeImage } from './analyze-image.js';
 import { ensureAdmin, loadSecretKey } from './bootstrap.js';
 import { checkRegistryLogin } from '../core/image/backends/registry/login.js';
@@ -35,6 +36,8 @@ import { vulnerabilityDataOf } from '../store/vulnerability-data.js';
 
 export interface RunningService {
   url: string | undefined;
+  /** The validating webhook's URL, when this process serves it. */
+  admissionUrl?: string;
   adminPasswordFile: string | undefined;
   stop(): Promise<void>;
 }
@@ -104,8 +107,9 @@ export async function startService(
   const hostId = hostname();
   const stops: (() => Promise<void>)[] = [];
   let url: string | undefined;
+  const admission = config.admission && (await resolveAdmission(config.admission));
 
-  if (config.role !== 'api') {
+  if (config.role === 'worker' || config.role === 'all') {
     const vulnerabilities = new VulnerabilityStore(db);
     const data = vulnerabilityDataOf(db, vulnerabilities);
     const analyze = createAnalyzeImage({ open, tempRoot, vulnerabilities: data });
@@ -145,7 +149,7 @@ export async function startService(
     );
     stops.unshift(async () => stopSchedule());
   }
-  if (config.role !== 'worker') {
+  if (config.role === 'api' || config.role === 'all') {
     const scheme = config.tls ? 'https' : 'http';
     url = `${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}/v1`;
     const vulnerabilities = new VulnerabilityStore(db);
@@ -161,6 +165,7 @@ export async function startService(
       ready: async () => (await db.query('SELECT 1')).rows.length === 1,
       schemaVersion: async () => Math.max(...MIGRATIONS.map((m) => m.id)),
       feeds: feedStatusOf(vulnerabilities),
+      ...(admission ? { admission } : {}),
       ...(tls ? { https: tls } : {}),
     });
     await app.listen({ host: config.host, port: config.port });
@@ -169,8 +174,18 @@ export async function startService(
     if (address && typeof address === 'object') url = url.replace(/:\d+\/v1$/, `:${address.port}/v1`);
     stops.unshift(() => app.close());
   }
+  const webhook =
+    admission &&
+    (await startAdmissionServer(config, admission, {
+      store,
+      queue,
+      log,
+      resolveImage: createResolveImage(store, open, tempRoot),
+    }));
+  if (webhook) stops.unshift(() => webhook.stop());
   return {
     url,
+    ...(webhook ? { admissionUrl: webhook.url } : {}),
     adminPasswordFile,
     async stop() {
       for (const stop of stops) await stop();
@@ -193,7 +208,19 @@ export async function serveFromCli(
     .option('--listen <host:port>', 'where the API listens (default 127.0.0.1:8228)')
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
     .option('--tls-key <file>', 'private key of --tls-cert (PEM)')
-    .option('--role <role>', 'api, worker or all (default all)')
+    .option('--role <role>', 'api, worker, admission or all (default all)')
+    .option(
+      '--admission-config <file>',
+      'admission webhook rules (YAML); with role all, also serves the webhook',
+    )
+    .option(
+      '--admission-account <name>',
+      'account whose images and policies the cluster is judged by (default admin)',
+    )
+    .option(
+      '--admission-listen <host:port>',
+      'where the webhook listens with role all (default 127.0.0.1:8443)',
+    )
     .option('--concurrency <n>', 'analyses run at once by the worker (default 1)')
     .option(
       '--feed-sync-interval <duration>',
@@ -208,6 +235,7 @@ export async function serveFromCli(
   const config = resolveServiceConfig(command.opts<ServeFlags>());
   const service = await startService(config);
   if (service.url) print(`Portcullis is listening on ${service.url}`);
+  if (service.admissionUrl) print(`The admission webhook is listening on ${service.admissionUrl}`);
   if (service.adminPasswordFile)
     print(`The admin password was written to ${service.adminPasswordFile} (user: admin)`);
   if (service.url) {

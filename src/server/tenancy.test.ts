@@ -7,6 +7,7 @@ import { startApi, type ApiHarness } from '../../test/harness/api.js';
 import { STORE_KINDS, stopSharedPostgres } from '../../test/harness/databases.js';
 import { MONITORING_TENANCY } from './test-support/monitoring-tenancy.js';
 import { BUILTIN_BUNDLES } from '../core/policy/index.js';
+import { ADMISSION_TENANCY } from './routes/admission-test-support.js';
 
 afterAll(() => stopSharedPostgres());
 
@@ -256,6 +257,7 @@ const TENANCY: Record<string, Probe | 'public'> = {
     await notFoundForAlice('DELETE', `/v1/policies/${B_POLICY}`)(api);
     await bobPolicyUnchanged(api);
   },
+  ...ADMISSION_TENANCY,
 };
 
 describe.each(STORE_KINDS)('tenancy of every route on %s', (kind) => {

@@ -14,6 +14,8 @@ import type { ServiceStore } from '../../store/repositories/index.js';
 import { accountRoutes } from './accounts.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { checkRoutes } from './check.js';
+import type { AdmissionConfig } from '../../admission/config.js';
+import { admissionRoutes } from './admission.js';
 import { imageRoutes } from './images/routes.js';
 import type { UrlGuard } from '../../notifications/ssrf.js';
 import { eventRoutes } from './events.js';
@@ -58,6 +60,8 @@ export interface RouteDeps {
   feeds: { status(): Promise<FeedStatus[]> };
   /** Which webhook URLs may be configured (default: public addresses only, never this service). */
   webhookGuard?: UrlGuard;
+  /** The admission webhook's config and the account it judges by, when this process serves it. */
+  admission?: { config: Readonly<AdmissionConfig>; account: string };
 }
 
 export function registerRoutes(app: V1, deps: RouteDeps): void {
@@ -72,4 +76,5 @@ export function registerRoutes(app: V1, deps: RouteDeps): void {
   accountRoutes(app, deps);
   apiKeyRoutes(app, deps);
   summaryRoutes(app, deps);
+  admissionRoutes(app, deps);
 }

@@ -1,6 +1,7 @@
 /** Every service repository over one database, made once by the composition root. */
 import type { Sql } from '../sql.js';
 import { AccountRepository } from './accounts.js';
+import { AdmissionRepository } from './admission.js';
 import { AnalysisRepository } from './analyses.js';
 import { ApiTokenRepository } from './api-tokens.js';
 import { defaultPolicy } from './default-policy.js';
@@ -25,6 +26,7 @@ export interface ServiceStore {
   readonly registries: RegistryCredentialRepository;
   readonly subscriptions: SubscriptionRepository;
   readonly events: EventRepository;
+  readonly admission: AdmissionRepository;
 }
 
 export function createServiceStore(db: Sql, box: SecretBox): ServiceStore {
@@ -40,5 +42,6 @@ export function createServiceStore(db: Sql, box: SecretBox): ServiceStore {
     registries: new RegistryCredentialRepository(db, box),
     subscriptions: new SubscriptionRepository(db),
     events: new EventRepository(db),
+    admission: new AdmissionRepository(db),
   });
 }

@@ -1,7 +1,7 @@
 /** POST /images: resolve the reference, record image + tag + subscriptions, queue the analysis. */
 import { z } from 'zod';
 import { parseReference } from '../../../core/image/reference/parse.js';
-import { JOB_KINDS } from '../../../queue/kinds.js';
+import { addImageAndQueue } from '../../../queue/request-analysis.js';
 import { ApiError } from '../../errors.js';
 import { queryBoolean } from '../../schemas.js';
 import type { RouteDeps, V1 } from '../index.js';
@@ -70,7 +70,7 @@ export function addImageRoute(app: V1, deps: RouteDeps): void {
       if (existing && dockerfile !== undefined && !force) {
         throw new ApiError(400, 'cannot add a Dockerfile to an image already added without force=true');
       }
-      const { image } = await deps.store.images.add({
+      const image = await addImageAndQueue(deps.store, deps.queue, {
         accountName: request.accountName,
         imageDigest: digest,
         parentDigest,
@@ -84,17 +84,6 @@ export function addImageRoute(app: V1, deps: RouteDeps): void {
         fullTag(tag),
         request.query.autosubscribe ?? true,
       );
-      if (image.analysisStatus === 'not_analyzed') {
-        await deps.queue.enqueue({
-          kind: JOB_KINDS.analyzeImage,
-          payload: {
-            imageDigest: digest,
-            pullString: `${tag.registry}/${tag.repo}@${digest}`,
-            accountName: request.accountName,
-          },
-          singletonKey: digest,
-        });
-      }
       return [presentImage(image, await imageMetadata(deps, image))];
     },
   );

@@ -1,0 +1,107 @@
+/**
+ * The validating webhook in the service: its own HTTPS server (the API's authentication does
+ * not apply to calls from the Kubernetes API server), store-backed ports, and a certificate
+ * that is re-read from disk so cert-manager renewals need no restart.
+ */
+import Fastify from 'fastify';
+import type pino from 'pino';
+import {
+  DEFAULT_ADMISSION_CONFIG,
+  loadAdmissionConfig,
+  needsNamespaceLabels,
+  type AdmissionConfig,
+} from '../admission/config.js';
+import { admissionPlugin } from '../admission/plugin.js';
+import { createStorePorts } from '../admission/store-ports.js';
+import { readTlsFiles, watchTlsFiles } from '../admission/tls-reload.js';
+import type { AdmissionServiceConfig, ServiceConfig } from '../config/service.js';
+import { PortcullisError } from '../core/errors.js';
+import type { FeedStatus } from '../core/policy/input.js';
+import type { JobQueue } from '../queue/queue.js';
+import type { ResolveImage } from '../server/routes/index.js';
+import { namespacesBySource } from '../store/feed-coverage.js';
+import type { ServiceStore } from '../store/repositories/index.js';
+import { VulnerabilityStore } from '../store/vulnerability-store.js';
+import { storedEvaluator } from './stored-policy.js';
+
+/** Feed freshness changes with imports only; the coverage query scans advisories, so it is reused. */
+const FEEDS_TTL_MS = 5 * 60_000;
+
+export interface AdmissionServiceDeps {
+  store: ServiceStore;
+  queue: JobQueue;
+  resolveImage: ResolveImage;
+  log: pino.Logger;
+}
+
+export interface ResolvedAdmission {
+  config: Readonly<AdmissionConfig>;
+  account: string;
+}
+
+/** Reads the rules file and settles the account: flag, else the file's `account`, else admin. */
+export async function resolveAdmission(settings: AdmissionServiceConfig): Promise<ResolvedAdmission> {
+  const loaded = settings.configFile
+    ? await loadAdmissionConfig(settings.configFile)
+    : DEFAULT_ADMISSION_CONFIG;
+  if (needsNamespaceLabels(loaded))
+    throw new PortcullisError(
+      'CONFIG_INVALID',
+      'admission rules with namespaceLabels need a Kubernetes namespace lookup, which this process does not have; select by namespaces instead',
+    );
+  const account = settings.account ?? loaded.account ?? 'admin';
+  return { config: Object.freeze({ ...loaded, account }), account };
+}
+
+export function feedsForPolicy(store: ServiceStore): () => Promise<FeedStatus[]> {
+  const vulnerabilities = new VulnerabilityStore(store.db);
+  let cached: { at: number; feeds: FeedStatus[] } | undefined;
+  return async () => {
+    if (cached && Date.now() - cached.at < FEEDS_TTL_MS) return cached.feeds;
+    const [status, coverage] = await Promise.all([vulnerabilities.status(), namespacesBySource(store.db)]);
+    const feeds = status.map((s) => ({
+      name: s.source,
+      namespaces: coverage.get(s.source) ?? [],
+      lastSync: new Date(s.lastSync),
+      records: s.records,
+    }));
+    cached = { at: Date.now(), feeds };
+    return feeds;
+  };
+}
+
+/** Starts the webhook; returns its URL and how to stop it. */
+export async function startAdmissionServer(
+  config: ServiceConfig,
+  admission: ResolvedAdmission,
+  deps: AdmissionServiceDeps,
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const settings = config.admission;
+  if (!settings || !config.tls)
+    throw new PortcullisError('CONFIG_INVALID', 'the admission webhook needs --tls-cert and --tls-key');
+  const log = deps.log.child({ role: 'admission' });
+  const { host, port } = config.role === 'admission' ? config : settings;
+  const app = Fastify({ https: await readTlsFiles(config.tls), loggerInstance: log });
+  const ports = createStorePorts({
+    store: deps.store,
+    queue: deps.queue,
+    resolveImage: deps.resolveImage,
+    account: admission.account,
+    evaluateStored: storedEvaluator(feedsForPolicy(deps.store)),
+  });
+  await app.register(admissionPlugin, { config: admission.config, ports });
+  await app.listen({ host, port });
+  const reloader = watchTlsFiles(app.server, config.tls, {
+    onReload: () => log.info('admission TLS certificate reloaded'),
+    onError: (err) => log.warn({ err }, 'admission TLS certificate not reloaded; keeping the current one'),
+  });
+  const address = app.server.address();
+  const bound = address !== null && typeof address === 'object' ? address.port : port;
+  return {
+    url: `https://${host.includes(':') ? `[${host}]` : host}:${bound}/admission/validate`,
+    async stop() {
+      reloader.close();
+      await app.close();
+    },
+  };
+}
