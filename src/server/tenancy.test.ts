@@ -7,7 +7,7 @@ import { startApi, type ApiHarness } from '../../test/harness/api.js';
 import { STORE_KINDS, stopSharedPostgres } from '../../test/harness/databases.js';
 import { MONITORING_TENANCY } from './test-support/monitoring-tenancy.js';
 import { BUILTIN_BUNDLES } from '../core/policy/index.js';
-import { ADMISSION_TENANCY } from './routes/admission-test-support.js';
+import { ADMISSION_TENANCY } from './test-support/admission-tenancy.js';
 
 afterAll(() => stopSharedPostgres());
 
