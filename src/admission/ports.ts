@@ -5,6 +5,14 @@
  * use the in-memory versions in `test-support.ts`.
  */
 import type { ImageReference } from '../core/image/reference/parse.js';
+import type {
+  AdmissionException,
+  AdmissionMode,
+  AuditImage,
+  AuditRecord,
+} from '../store/repositories/admission-records.js';
+
+export type { AdmissionException, AdmissionMode, AuditImage, AuditRecord };
 
 export interface PortContext {
   /** Account whose credentials, verdicts and bundles apply (from the admission config). */
@@ -64,19 +72,6 @@ export interface AnalysisRequester {
   request(req: AnalysisRequest, ctx: PortContext): Promise<void>;
 }
 
-/** A WhiteListItem-style exception letting a Helm release's pods through. */
-export interface AdmissionException {
-  id: string;
-  /** Release name: label `app.kubernetes.io/instance` or `release` of the object. */
-  release: string;
-  /** Namespace it applies to; undefined = every namespace. */
-  namespace: string | undefined;
-  creator: string;
-  reason: string;
-  /** Undefined = no expiry. Expired exceptions stop applying. */
-  expiresAt: Date | undefined;
-}
-
 export interface ExceptionSource {
   /** Exceptions for the release (expired ones included; the decision filters by time). */
   forRelease(release: string, namespace: string, ctx: PortContext): Promise<AdmissionException[]>;
@@ -88,47 +83,6 @@ export interface ExceptionSource {
  */
 export interface NamespaceLabelSource {
   labels(namespace: string, ctx: PortContext): Promise<Record<string, string>>;
-}
-
-export type AdmissionMode = 'policy' | 'analysis' | 'breakglass';
-
-export interface AuditImage {
-  container: string;
-  /** containers | initContainers | ephemeralContainers */
-  list: string;
-  /** As written in the pod spec (truncated to 512 characters). */
-  image: string;
-  /** Normalized reference, undefined when it did not parse. */
-  reference: string | undefined;
-  digest: string | undefined;
-  mode: AdmissionMode | undefined;
-  /** ok = passes its mode; fail = fails it (allowed only through warn, exception or breakglass). */
-  outcome: 'ok' | 'fail';
-  reasons: string[];
-  stale: boolean;
-}
-
-export interface AuditRecord {
-  time: Date;
-  cluster: string;
-  uid: string;
-  namespace: string;
-  operation: string;
-  kind: string;
-  name: string;
-  release: string | undefined;
-  user: string;
-  images: AuditImage[];
-  allowed: boolean;
-  /** allowed | denied | warned (allowed with warnings). */
-  verdict: 'allowed' | 'denied' | 'warned';
-  reasons: string[];
-  /** The mode that decided (the strictest applied), or how the request bypassed the modes. */
-  mode: AdmissionMode | 'excluded' | 'scale-only' | 'no-rule' | 'invalid';
-  exception: { id: string; release: string; creator: string; reason: string } | undefined;
-  dryRun: boolean;
-  /** At least one verdict came from the cache because the store was unreachable. */
-  stale: boolean;
 }
 
 export interface AuditSink {

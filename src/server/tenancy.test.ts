@@ -84,6 +84,7 @@ const TENANCY: Record<string, Probe | 'public'> = {
   'GET /v1/system/services': system,
   'GET /v1/system/services/:servicename': system,
   'GET /v1/system/feeds': system,
+  'POST /v1/system/feeds': adminOnly('POST', '/v1/system/feeds'),
   'GET /v1/system/policy_spec': system,
   'GET /v1/system/error_codes': system,
   'POST /v1/images': async (api) => {

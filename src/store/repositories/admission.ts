@@ -3,7 +3,7 @@
  * per account. The shapes are the admission module's own (`src/admission/ports.ts`).
  */
 import { randomUUID } from 'node:crypto';
-import type { AdmissionException, AuditRecord } from '../../admission/ports.js';
+import type { AdmissionException, AuditRecord } from './admission-records.js';
 import type { Sql } from '../sql.js';
 
 export interface StoredException extends AdmissionException {
