@@ -117,7 +117,7 @@ export class EventRepository {
     pageSize: number,
   ): Promise<{ events: EventRecord[]; nextPage: boolean }> {
     const { rows } = await this.db.query<Row>(
-      `SELECT * FROM event WHERE ${FILTER_SQL} ORDER BY created_at DESC, id LIMIT $10 OFFSET $11`,
+      `SELECT * FROM event WHERE ${FILTER_SQL} ORDER BY created_at DESC, seq DESC LIMIT $10 OFFSET $11`,
       [...filterParams(accountName, filter), pageSize + 1, (page - 1) * pageSize],
     );
     return { events: rows.slice(0, pageSize).map(toEvent), nextPage: rows.length > pageSize };
