@@ -46,4 +46,23 @@ describe('serve options', () => {
       resolveServiceConfig({ config: file, feedSyncInterval: 'off', dataMirror: '/from/flag' }, env),
     ).toMatchObject({ feedSyncIntervalMs: 0, dataMirror: '/from/flag' });
   });
+
+  it('serves the Harbor adapter only with a token, from env or a file, for the named account', async () => {
+    const home = { HOME: dir };
+    expect(resolveServiceConfig({}, home).harbor).toBeUndefined();
+    const token = 'harbor-adapter-token-0123456789';
+    expect(resolveServiceConfig({}, { ...home, PORTCULLIS_HARBOR_TOKEN: token }).harbor).toEqual({
+      token,
+      account: 'admin',
+    });
+    const tokenFile = join(dir, 'harbor-token');
+    await writeFile(tokenFile, `${token}-file\n`);
+    expect(
+      resolveServiceConfig({ harborTokenFile: tokenFile, harborAccount: 'harbor' }, home).harbor,
+    ).toEqual({ token: `${token}-file`, account: 'harbor' });
+    expect(() => resolveServiceConfig({}, { ...home, PORTCULLIS_HARBOR_TOKEN: 'short' })).toThrow(
+      /at least 16/,
+    );
+    expect(() => resolveServiceConfig({ harborAccount: 'harbor' }, home)).toThrow(/needs a Harbor token/);
+  });
 });

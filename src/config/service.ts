@@ -26,6 +26,8 @@ export interface ServeFlags {
   admissionConfig?: string;
   admissionAccount?: string;
   admissionListen?: string;
+  harborTokenFile?: string;
+  harborAccount?: string;
 }
 
 export interface ServiceConfig {
@@ -47,6 +49,15 @@ export interface ServiceConfig {
   dataMirror?: string;
   /** The validating webhook (role admission, or all with an admission config). */
   admission?: AdmissionServiceConfig;
+  /** Harbor's pluggable scanner adapter under /api/v1, when a token is configured. */
+  harbor?: HarborAdapterConfig;
+}
+
+export interface HarborAdapterConfig {
+  /** The bearer token Harbor is configured to send (compared in constant time). */
+  token: string;
+  /** The Portcullis account Harbor's scans belong to. */
+  account: string;
 }
 
 export interface AdmissionServiceConfig {
@@ -75,6 +86,8 @@ const fileSchema = z
         concurrency: z.number().int().min(1).max(64),
         feed_sync_interval: z.string(),
         data_mirror: z.string(),
+        harbor_token_file: z.string(),
+        harbor_account: z.string(),
       })
       .partial()
       .strict(),
@@ -157,6 +170,7 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
   );
   const dataMirror = flags.dataMirror ?? env.PORTCULLIS_DATA_MIRROR ?? file?.data_mirror;
   const admission = resolveAdmission(role, flags, env, file, Boolean(certFile));
+  const harbor = resolveHarbor(flags, env, file);
   return Object.freeze({
     role,
     ...listen,
@@ -170,7 +184,42 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
     feedSyncIntervalMs,
     ...(dataMirror ? { dataMirror } : {}),
     ...(admission ? { admission } : {}),
+    ...(harbor ? { harbor } : {}),
   });
+}
+
+/** The adapter is served when a token is configured: from env or a file, never a flag (ps shows flags). */
+function resolveHarbor(
+  flags: ServeFlags,
+  env: Env,
+  file: z.infer<typeof fileSchema>['service'],
+): HarborAdapterConfig | undefined {
+  const tokenFile = flags.harborTokenFile ?? env.PORTCULLIS_HARBOR_TOKEN_FILE ?? file?.harbor_token_file;
+  let token = env.PORTCULLIS_HARBOR_TOKEN;
+  if (tokenFile !== undefined) {
+    try {
+      token = readFileSync(tokenFile, 'utf8').trim();
+    } catch (cause) {
+      throw new PortcullisError('CONFIG_INVALID', `cannot read the Harbor token file ${tokenFile}`, {
+        cause,
+      });
+    }
+  }
+  const account = flags.harborAccount ?? env.PORTCULLIS_HARBOR_ACCOUNT ?? file?.harbor_account;
+  if (token === undefined || token === '') {
+    if (account !== undefined)
+      throw new PortcullisError(
+        'CONFIG_INVALID',
+        '--harbor-account needs a Harbor token (PORTCULLIS_HARBOR_TOKEN or --harbor-token-file)',
+      );
+    return undefined;
+  }
+  if (token.length < 16 || /\s/.test(token))
+    throw new PortcullisError(
+      'CONFIG_INVALID',
+      'the Harbor token must be at least 16 characters without white space',
+    );
+  return { token, account: account ?? 'admin' };
 }
 
 /** The webhook runs for role admission, and for role all when an admission config is given. */

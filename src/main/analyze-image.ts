@@ -36,7 +36,10 @@ export function requestOptions(
 ): OpenOptions {
   const credentials: Record<string, RegistryCredential> = {};
   for (const login of logins)
-    credentials[login.registry] = { username: login.username, password: login.password };
+    credentials[login.registry] =
+      login.bearer !== undefined
+        ? { bearer: login.bearer }
+        : { username: login.username, password: login.password };
   const insecure = logins.filter((l) => !l.verifyTls).map((l) => l.registry);
   return {
     ...open,

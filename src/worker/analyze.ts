@@ -11,6 +11,8 @@ export interface RegistryLogin {
   registry: string;
   username: string;
   password: string;
+  /** A registry token sent as it is instead of username/password (Harbor's `Bearer` pull credential). */
+  bearer?: string;
   verifyTls: boolean;
 }
 

@@ -5,6 +5,11 @@ export interface RegistryCredential {
   password?: string;
   /** A pre-issued bearer/identity token (docker config `identitytoken` or `registrytoken`). */
   token?: string;
+  /**
+   * A registry bearer token sent as it is (`Authorization: Bearer <bearer>`), like docker's
+   * `registrytoken`: Harbor hands scanners one for a pull.
+   */
+  bearer?: string;
 }
 
 export interface RegistryOptions {

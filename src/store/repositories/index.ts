@@ -7,6 +7,7 @@ import { ApiTokenRepository } from './api-tokens.js';
 import { defaultPolicy } from './default-policy.js';
 import { EvaluationRepository } from './evaluations.js';
 import { EventRepository } from './events.js';
+import { HarborScanRepository } from './harbor-scans.js';
 import { ImageRepository } from './images.js';
 import { PolicyRepository } from './policies.js';
 import { RegistryCredentialRepository } from './registry-credentials.js';
@@ -27,6 +28,7 @@ export interface ServiceStore {
   readonly subscriptions: SubscriptionRepository;
   readonly events: EventRepository;
   readonly admission: AdmissionRepository;
+  readonly harborScans: HarborScanRepository;
 }
 
 export function createServiceStore(db: Sql, box: SecretBox): ServiceStore {
@@ -43,5 +45,6 @@ export function createServiceStore(db: Sql, box: SecretBox): ServiceStore {
     subscriptions: new SubscriptionRepository(db),
     events: new EventRepository(db),
     admission: new AdmissionRepository(db),
+    harborScans: new HarborScanRepository(db, box),
   });
 }

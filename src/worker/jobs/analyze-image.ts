@@ -13,7 +13,8 @@ import { JOB_KINDS } from '../../queue/kinds.js';
 import { JobQueue } from '../../queue/queue.js';
 import type { ServiceStore } from '../../store/repositories/index.js';
 import type { Sql } from '../../store/sql.js';
-import type { AnalyzeImage } from '../analyze.js';
+import type { AnalyzeImage, RegistryLogin } from '../analyze.js';
+import { harborLogins } from '../harbor-login.js';
 import { evaluateForAccounts } from '../../store/evaluate-analysis.js';
 import { defineJob, type JobDefinition } from '../types.js';
 
@@ -25,6 +26,11 @@ export const analyzeImagePayload = z.object({
   pullString: z.string().min(1),
   /** Whose registry credentials to pull with. */
   accountName: z.string().min(1),
+  /**
+   * A Harbor scan request: pull with the credential Harbor sent (held by the scan until this
+   * job ends) instead of the account's, and end the scan with the job.
+   */
+  harborScanId: z.string().uuid().optional(),
 });
 export type AnalyzeImagePayload = z.infer<typeof analyzeImagePayload>;
 
@@ -95,21 +101,32 @@ export function analyzeImageJob(deps: AnalyzeImageDeps): JobDefinition {
     }
   };
 
+  /** Harbor's credential for a Harbor scan (undefined: the scan is gone), else the account's logins. */
+  const loginsFor = async (payload: AnalyzeImagePayload): Promise<RegistryLogin[] | undefined> => {
+    if (payload.harborScanId) {
+      const started = await store.harborScans.start(payload.harborScanId);
+      return started && harborLogins(started.scan.registryUrl, started.authorization, started.scan.insecure);
+    }
+    return (await store.registries.withSecrets(payload.accountName)).map((c) => ({
+      registry: c.registry,
+      username: c.registryUser,
+      password: c.registryPass,
+      verifyTls: c.registryVerify,
+    }));
+  };
+
   return defineJob<AnalyzeImagePayload>({
     kind: ANALYZE_IMAGE,
     payload: analyzeImagePayload,
     maxAttempts: 3,
     isPermanent: (err) => isPortcullisError(err) && PERMANENT.has(err.code),
     async run(payload, ctx) {
-      const { imageDigest } = payload;
+      const { imageDigest, harborScanId } = payload;
       if (!(await store.analyses.exists(imageDigest))) {
+        const logins = await loginsFor(payload);
+        // The Harbor scan was forgotten or already ended: nothing to pull for.
+        if (!logins) return;
         await store.images.transition(imageDigest, ['not_analyzed', 'analysis_queued'], 'analyzing');
-        const logins = (await store.registries.withSecrets(payload.accountName)).map((c) => ({
-          registry: c.registry,
-          username: c.registryUser,
-          password: c.registryPass,
-          verifyTls: c.registryVerify,
-        }));
         const result = await deps.analyze({
           source: `registry:${payload.pullString}`,
           credentials: logins,
@@ -133,6 +150,7 @@ export function analyzeImageJob(deps: AnalyzeImageDeps): JobDefinition {
           );
           const accounts = await store.images.transition(imageDigest, PENDING, 'analyzed', null, tx);
           await record(tx, accounts, imageDigest, null);
+          if (harborScanId) await store.harborScans.finish(harborScanId, null, tx);
           return accounts;
         });
         await evaluateAfterAnalysis(analysed, imageDigest, ctx.log);
@@ -146,6 +164,7 @@ export function analyzeImageJob(deps: AnalyzeImageDeps): JobDefinition {
       const shared = await store.db.transaction(async (tx) => {
         const accounts = await store.images.transition(imageDigest, PENDING, 'analyzed', null, tx);
         await record(tx, accounts, imageDigest, null);
+        if (harborScanId) await store.harborScans.finish(harborScanId, null, tx);
         return accounts;
       });
       await evaluateAfterAnalysis(shared, imageDigest, ctx.log);
@@ -160,6 +179,7 @@ export function analyzeImageJob(deps: AnalyzeImageDeps): JobDefinition {
           tx,
         );
         await record(tx, accounts, payload.imageDigest, error);
+        if (payload.harborScanId) await store.harborScans.finish(payload.harborScanId, error, tx);
       });
       log.info({ imageDigest: payload.imageDigest, error }, 'image analysis failed for good');
     },

@@ -120,3 +120,15 @@ describe('resolveCredential', () => {
     expect((error as Error).message).toMatch(message);
   });
 });
+
+describe('an explicit registry token', () => {
+  it('is sent as the bearer token for its own host only', async () => {
+    await writeConfig({ auths: {} });
+    const opts = options({ credentials: { 'harbor.example:8443': { bearer: 'robot-jwt' } } });
+    expect(await resolveCredential('harbor.example:8443', opts)).toEqual({
+      bearer: 'robot-jwt',
+      source: 'a registry token',
+    });
+    expect((await resolveCredential('other.example', opts)).bearer).toBeUndefined();
+  });
+});

@@ -134,6 +134,7 @@ export async function resolveCredential(
   // A credential is only ever sent to the host it was given for: there is no wildcard.
   const explicitKey = Object.keys(options.credentials).find((k) => sameRegistry(k, registry));
   const explicit = explicitKey !== undefined ? options.credentials[explicitKey] : undefined;
+  if (explicit?.bearer !== undefined) return { bearer: explicit.bearer, source: 'a registry token' };
   if (explicit) return { credential: explicit, source: '--username/--password (or PORTCULLIS_REGISTRY_*)' };
   if (!options.dockerConfigDir) return {};
   const found = await readDockerConfig(options.dockerConfigDir);
