@@ -166,6 +166,7 @@ export async function startService(
       schemaVersion: async () => Math.max(...MIGRATIONS.map((m) => m.id)),
       feeds: feedStatusOf(vulnerabilities),
       ...(admission ? { admission } : {}),
+      ...(config.harbor ? { harbor: config.harbor } : {}),
       ...(tls ? { https: tls } : {}),
     });
     await app.listen({ host: config.host, port: config.port });
@@ -230,6 +231,11 @@ export async function serveFromCli(
       '--data-mirror <dir>',
       'sync feeds from this offline mirror directory (env PORTCULLIS_DATA_MIRROR)',
     )
+    .option(
+      '--harbor-token-file <file>',
+      "serve Harbor's scanner adapter API under /api/v1 for the bearer token in this file (env PORTCULLIS_HARBOR_TOKEN)",
+    )
+    .option('--harbor-account <name>', "account Harbor's scans belong to (default admin)")
     .exitOverride();
   command.parse([...args], { from: 'user' });
   const config = resolveServiceConfig(command.opts<ServeFlags>());

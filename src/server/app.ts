@@ -18,6 +18,7 @@ import { isPortcullisError } from '../core/errors.js';
 import type { JobQueue } from '../queue/queue.js';
 import type { ServiceStore } from '../store/repositories/index.js';
 import { ApiError, errorBody, STATUS_BY_CODE } from './errors.js';
+import { harborAdapterRoutes } from './harbor/plugin.js';
 import { installAuth } from './plugins/auth.js';
 import { createMetricsRegistry, installMetrics } from './plugins/metrics.js';
 import { registerRoutes, type RouteDeps } from './routes/index.js';
@@ -34,6 +35,8 @@ export interface AppDeps extends Omit<RouteDeps, 'store' | 'queue'> {
   metrics?: Registry;
   /** Serve HTTPS with this certificate and key (PEM). */
   https?: { cert: Buffer; key: Buffer };
+  /** Serve Harbor's pluggable scanner adapter API under /api/v1 for this token and account. */
+  harbor?: { token: string; account: string };
 }
 
 /** One registered route, for the tenancy test that must cover every one. */
@@ -154,5 +157,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(async (v1) => registerRoutes(v1.withTypeProvider<ZodTypeProvider>(), deps), {
     prefix: '/v1',
   });
+  const harbor = deps.harbor;
+  if (harbor)
+    await app.register(async (api) => harborAdapterRoutes(api, { ...deps, ...harbor }), {
+      prefix: '/api/v1',
+    });
   return app;
 }

@@ -23,6 +23,9 @@ import { openTestDatabase, type StoreKind, type TestDatabase } from './databases
 
 export const PASSWORDS = { admin: 'admin-password', alice: 'alice-password', bob: 'bob-password' } as const;
 
+/** The token Harbor's scanner registration sends; its scans belong to team-a (alice's account). */
+export const HARBOR_TOKEN = 'harbor-adapter-test-token-0123456789';
+
 export interface ApiHarness {
   app: App;
   store: ServiceStore;
@@ -71,6 +74,7 @@ export async function startApi(
     feeds: feedStatusOf(vulnerabilities),
     // Tests run webhook receivers on 127.0.0.1; the service's own address stays refused.
     webhookGuard: new UrlGuard({ allowCidrs: ['127.0.0.0/8'], selfOrigins: ['http://127.0.0.1:8228'] }),
+    harbor: { token: HARBOR_TOKEN, account: 'team-a' },
   });
   await app.ready();
   return {

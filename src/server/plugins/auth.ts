@@ -26,6 +26,8 @@ declare module 'fastify' {
     public?: boolean;
     /** Only admin accounts may call it. */
     admin?: boolean;
+    /** Authenticated by an adapter's own scheme (Harbor's bearer token), not by this plugin. */
+    adapterAuth?: 'harbor';
   }
 }
 
@@ -106,7 +108,8 @@ export function installAuth(
   app.decorateRequest('accountName', '');
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
-    if (config.public || request.routeOptions.url === undefined) return;
+    // Adapter routes (Harbor's /api/v1) check their own credentials.
+    if (config.public || config.adapterAuth || request.routeOptions.url === undefined) return;
     const principal = await authenticate(store, cache, request.headers.authorization);
     request.principal = principal;
     request.accountName = await scope(store, request, principal);
