@@ -43,11 +43,15 @@ export class HarborError extends Error {
   }
 }
 
+/**
+ * The body as bytes under exactly this Content-Type: fastify would quote `version="1.0"` and
+ * append a charset to a string's, and Harbor compares the type.
+ */
+const sendAs = (reply: FastifyReply, status: number, contentType: string, body: string) =>
+  reply.status(status).header('content-type', contentType).send(Buffer.from(body, 'utf8'));
+
 const sendError = (reply: FastifyReply, status: number, message: string) =>
-  reply
-    .status(status)
-    .type(MIME.error)
-    .send(JSON.stringify({ error: { message } }));
+  sendAs(reply, status, MIME.error, JSON.stringify({ error: { message } }));
 
 const digestOf = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
@@ -115,7 +119,7 @@ export async function harborAdapterRoutes(app: FastifyInstance, deps: HarborAdap
           : {}),
       },
     };
-    return reply.type(MIME.metadata).send(JSON.stringify(metadata));
+    return sendAs(reply, 200, MIME.metadata, JSON.stringify(metadata));
   });
 
   app.post('/scan', { config, schema }, async (request, reply) => {
@@ -148,10 +152,7 @@ export async function harborAdapterRoutes(app: FastifyInstance, deps: HarborAdap
       insecure: registry.insecure === true,
       authorization: registry.authorization,
     });
-    return reply
-      .status(202)
-      .type(MIME.scanResponse)
-      .send(JSON.stringify({ id: scan.id }));
+    return sendAs(reply, 202, MIME.scanResponse, JSON.stringify({ id: scan.id }));
   });
 
   app.get<{ Params: { id: string }; Querystring: { sbom_media_type?: string } }>(
@@ -185,7 +186,7 @@ export async function harborAdapterRoutes(app: FastifyInstance, deps: HarborAdap
         sbomMediaType as SbomMediaType,
         new Date(),
       );
-      return reply.type(report.contentType).send(report.body);
+      return sendAs(reply, 200, report.contentType, report.body);
     },
   );
 }
