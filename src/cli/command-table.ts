@@ -61,6 +61,20 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/evaluate.js')).registerEvaluateCommand,
   },
   {
+    name: 'attest',
+    usage: '<source>',
+    summary:
+      'scan an image and print an in-toto statement with the cosign vulnerability predicate (for `cosign attest --type vuln`)',
+    load: async () => (await import('./commands/attest.js')).registerAttestCommand,
+  },
+  {
+    name: 'k8s',
+    usage: '',
+    summary:
+      "Kubernetes: evaluate a namespace's running images into a PolicyReport (wgpolicyk8s.io/v1alpha2)",
+    load: async () => (await import('./commands/k8s.js')).registerK8sCommands,
+  },
+  {
     name: 'cache',
     usage: '',
     summary: 'the blob and layer caches under the cache dir: sizes and LRU pruning',
