@@ -3,7 +3,7 @@
  * store), then API and worker roles as separate processes on one PostgreSQL server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,11 +93,27 @@ describe('portcullis serve --role api and --role worker on PostgreSQL', () => {
   it('runs the API and a worker as separate processes on one database', async () => {
     const dataDir = join(root, 'pg');
     const common = ['--data-dir', dataDir, '--db-url', postgres.url, '--feed-sync-interval', 'off'];
-    const api = serve([...common, '--role', 'api', '--listen', '127.0.0.1:0']);
+    const harborToken = 'harbor-token-for-the-serve-test';
+    await writeFile(join(root, 'harbor-token'), `${harborToken}\n`);
+    const api = serve([
+      ...common,
+      '--role',
+      'api',
+      '--listen',
+      '127.0.0.1:0',
+      '--harbor-token-file',
+      join(root, 'harbor-token'),
+    ]);
     const worker = serve([...common, '--role', 'worker']);
     try {
       const [, url] = await printed(api, /listening on (http:\/\/127\.0\.0\.1:\d+\/v1)/);
       expect((await fetch(`${url!}/ready`)).status).toBe(200);
+      // Harbor's adapter is mounted beside /v1, behind its own token.
+      const metadata = `${url!.replace(/\/v1$/, '')}/api/v1/metadata`;
+      expect((await fetch(metadata, { headers: { authorization: `Bearer ${harborToken}` } })).status).toBe(
+        200,
+      );
+      expect((await fetch(metadata)).status).toBe(401);
       // The worker has no API: it prints no URL and keeps running.
       await new Promise((r) => setTimeout(r, 2_000));
       expect(worker.child.exitCode).toBeNull();
