@@ -154,6 +154,26 @@ describe('portcullis k8s policy-report', () => {
   });
 });
 
+describe('portcullis k8s policy-report without --pods', () => {
+  it('runs kubectl get pods and says so when it fails (no cluster here)', async () => {
+    const kubeconfig = join(root, 'no-cluster.kubeconfig');
+    await writeFile(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
+    const run = await runCli([
+      ...global(),
+      'k8s',
+      'policy-report',
+      '-n',
+      'shop',
+      '--kubectl',
+      'kubectl',
+      '--kubeconfig',
+      kubeconfig,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('kubectl get pods --namespace shop --output json');
+  });
+});
+
 describe('portcullis attest', () => {
   it("prints an in-toto statement with cosign's vuln predicate for the image's digest", async () => {
     const source = `registry:${pushed.reference}`;

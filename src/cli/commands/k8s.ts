@@ -27,6 +27,7 @@ interface PolicyReportFlags extends FindingsFlags {
   namespace: string;
   pods?: string;
   kubectl: string;
+  kubeconfig?: string;
   policy: string;
   output: 'yaml' | 'json';
   file?: string;
@@ -47,7 +48,15 @@ async function readPods(flags: PolicyReportFlags): Promise<unknown> {
     text = (await readBoundedFile(file, 'pod list', MAX_SBOM_BYTES)).toString('utf8');
   } else {
     const run = promisify(execFile);
-    const args = ['get', 'pods', '--namespace', flags.namespace, '--output', 'json'];
+    const args = [
+      'get',
+      'pods',
+      '--namespace',
+      flags.namespace,
+      '--output',
+      'json',
+      ...(flags.kubeconfig ? ['--kubeconfig', flags.kubeconfig] : []),
+    ];
     text = await run(flags.kubectl, args, { maxBuffer: MAX_SBOM_BYTES }).then(
       (r) => r.stdout,
       (cause: unknown) => {
@@ -81,6 +90,7 @@ export function registerK8sCommands(program: Command, runtime: CliRuntime): void
       'read `kubectl get pods -o json` output from this file (- = stdin) instead of running kubectl',
     )
     .option('--kubectl <path>', 'the kubectl to run', 'kubectl')
+    .option('--kubeconfig <file>', 'the kubeconfig kubectl uses (default: its own)')
     .option(
       '--policy <bundle>',
       'policy bundle: a JSON file (Anchore format 1_0) or builtin:<name>',
