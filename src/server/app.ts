@@ -2,6 +2,7 @@
  * buildApp(deps): the fastify instance of the REST API, without listening and without reading
  * the environment. Schema-first routes (zod) give validation, types and the OpenAPI document.
  */
+import { randomBytes } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -18,7 +19,8 @@ import { isPortcullisError } from '../core/errors.js';
 import type { JobQueue } from '../queue/queue.js';
 import type { ServiceStore } from '../store/repositories/index.js';
 import { ApiError, errorBody, STATUS_BY_CODE } from './errors.js';
-import { installAuth } from './plugins/auth.js';
+import { uiPlugin, type UiOptions } from '../ui/plugin.js';
+import { INTERNAL_KEY_HEADER, INTERNAL_USER_HEADER, installAuth } from './plugins/auth.js';
 import { createMetricsRegistry, installMetrics } from './plugins/metrics.js';
 import { registerRoutes, type RouteDeps } from './routes/index.js';
 
@@ -34,6 +36,8 @@ export interface AppDeps extends Omit<RouteDeps, 'store' | 'queue'> {
   metrics?: Registry;
   /** Serve HTTPS with this certificate and key (PEM). */
   https?: { cert: Buffer; key: Buffer };
+  /** The web UI at `/` (on unless false); its cookies are Secure when `https` is set, unless told. */
+  ui?: Partial<UiOptions> | false;
 }
 
 /** One registered route, for the tenancy test that must cover every one. */
@@ -145,7 +149,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
-  installAuth(app, deps.store);
+  // The UI calls /v1 in-process as its session's user, with a key that never leaves this process.
+  const internalKey = randomBytes(32).toString('base64url');
+  installAuth(app, deps.store, { internalKey });
   installMetrics(app, deps.metrics ?? createMetricsRegistry(), deps.queue);
   const openapi = () => app.swagger();
   for (const path of ['/openapi.json', '/swagger.json', '/v1/swagger.json']) {
@@ -154,5 +160,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(async (v1) => registerRoutes(v1.withTypeProvider<ZodTypeProvider>(), deps), {
     prefix: '/v1',
   });
+  if (deps.ui !== false) {
+    await app.register(uiPlugin, {
+      secureCookies: deps.https !== undefined,
+      ...(deps.ui ?? {}),
+      store: deps.store,
+      root: app,
+      internalHeaders: (accountName, username) => ({
+        [INTERNAL_KEY_HEADER]: internalKey,
+        [INTERNAL_USER_HEADER]: `${accountName}/${username}`,
+      }),
+    });
+  }
   return app;
 }
