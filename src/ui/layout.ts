@@ -11,6 +11,7 @@ export interface Viewer {
 const NAV: readonly { href: string; label: string; admin?: boolean }[] = [
   { href: '/', label: 'Overview' },
   { href: '/images', label: 'Images' },
+  { href: '/search', label: 'Search' },
   { href: '/policies', label: 'Policies' },
   { href: '/exceptions', label: 'Exceptions' },
   { href: '/notifications', label: 'Notifications' },

@@ -9,11 +9,13 @@ import { imagesPage } from './images.js';
 import { notificationPages } from './notifications.js';
 import { overviewPage } from './overview.js';
 import { policyPages } from './policies.js';
+import { searchPage } from './search.js';
 
 export function registerPages(router: UiRouter): void {
   overviewPage(router);
   imagesPage(router);
   imageDetailPage(router);
+  searchPage(router);
   policyPages(router);
   exceptionPages(router);
   notificationPages(router);
