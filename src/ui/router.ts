@@ -82,7 +82,7 @@ export class UiRouter {
       config: { public: true },
       schema: { hide: true },
       handler: async (request, reply) => {
-        const live = await currentSession(request, deps.sessions, deps.store, deps.settings);
+        const live = await currentSession(request, deps.sessions, deps.settings);
         if (!live) return toLogin(request, reply);
         const form = flat(request.body);
         if (method === 'POST' && (crossOrigin(request) || !sameSecret(form._csrf, live.session.csrfToken)))

@@ -5,7 +5,6 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ServiceStore } from '../store/repositories/index.js';
 import type { UiSession, UiSessionRepository } from '../store/repositories/ui-sessions.js';
 import type { Viewer } from './layout.js';
 
@@ -56,23 +55,19 @@ export interface LiveSession {
 export async function currentSession(
   request: FastifyRequest,
   sessions: UiSessionRepository,
-  store: ServiceStore,
   settings: SessionSettings,
 ): Promise<LiveSession | undefined> {
   const id = request.cookies[sessionCookieName(settings.secure)];
   if (!id) return undefined;
   const session = await sessions.get(id);
-  if (!session) return undefined;
-  const account = await store.accounts.get(session.accountName);
-  const user = account && (await store.users.get(session.accountName, session.username));
-  if (!account || !user || account.state !== 'enabled') return undefined;
+  if (!session || session.accountState !== 'enabled') return undefined;
   return {
     id,
     session,
     viewer: {
-      username: user.username,
-      accountName: account.name,
-      admin: account.type === 'admin',
+      username: session.username,
+      accountName: session.accountName,
+      admin: session.accountType === 'admin',
       csrfToken: session.csrfToken,
     },
   };
