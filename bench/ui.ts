@@ -16,7 +16,7 @@ import { JobQueue } from '../src/queue/queue.js';
 import { buildApp, type App } from '../src/server/app.js';
 import { createServiceStore } from '../src/store/repositories/index.js';
 import { createSecretBox } from '../src/store/repositories/secret-box.js';
-import type { Sql } from '../src/store/sql.js';
+import { seedImages } from '../src/store/test-support/portfolio-seed.js';
 import { PortfolioRepository } from '../src/store/repositories/portfolio.js';
 import { PAGE_SIZE } from '../src/ui/pages/images.js';
 import { uiLogin } from '../src/ui/test-support/ui-session.js';
@@ -24,32 +24,6 @@ import type { Benchmark, PreparedBenchmark } from './types.js';
 
 export const UI_BENCH_IMAGES = 10_000;
 const ACCOUNT = 'bench';
-
-/** 10,000 analysed images with tags, 12 findings each and a stored verdict, in a few statements. */
-export async function seedImages(db: Sql, account: string, count: number): Promise<void> {
-  const severities = `ARRAY['Critical','High','Medium','Low','Negligible','Unknown']`;
-  await db.exec(`
-    INSERT INTO analysis (image_digest, image_id, analyzer_version, metadata, sbom, findings)
-    SELECT 'sha256:' || lpad(to_hex(n), 64, '0'), lpad(to_hex(n), 64, 'f'), 'bench', '{}'::jsonb,
-      '{"packages":[],"files":[]}'::jsonb,
-      (SELECT jsonb_agg(jsonb_build_object('id', 'CVE-2024-' || (n * 12 + k), 'severity', (${severities})[1 + (n + k) % 6],
-         'fixState', CASE WHEN k % 3 = 0 THEN 'not-fixed' ELSE 'fixed' END,
-         'package', jsonb_build_object('name', 'pkg' || k, 'version', '1.' || k)))
-       FROM generate_series(1, 12) k)
-    FROM generate_series(1, ${count}) n;
-    INSERT INTO image (account_name, image_digest, analysis_status, analyzed_at, created_at)
-    SELECT '${account}', 'sha256:' || lpad(to_hex(n), 64, '0'), 'analyzed', now() - n * interval '1 minute', now() - n * interval '1 minute'
-    FROM generate_series(1, ${count}) n;
-    INSERT INTO image_tag (account_name, image_digest, registry, repo, tag)
-    SELECT '${account}', 'sha256:' || lpad(to_hex(n), 64, '0'), 'registry.example', 'team' || (n % 50) || '/app' || n, 'v' || (n % 7)
-    FROM generate_series(1, ${count}) n;
-    INSERT INTO policy_evaluation (account_name, image_digest, tag, policy_id, status, final_action, result)
-    SELECT '${account}', 'sha256:' || lpad(to_hex(n), 64, '0'), 'registry.example/team' || (n % 50) || '/app' || n || ':v' || (n % 7),
-      'p', CASE WHEN n % 4 = 0 THEN 'fail' ELSE 'pass' END, 'go', '{}'::jsonb
-    FROM generate_series(1, ${count}) n;
-    ANALYZE image; ANALYZE image_tag; ANALYZE analysis; ANALYZE policy_evaluation;
-  `);
-}
 
 async function prepare(kind: StoreKind): Promise<PreparedBenchmark> {
   const root = await mkdtemp(join(tmpdir(), 'portcullis-bench-ui-'));

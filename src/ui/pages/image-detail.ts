@@ -3,6 +3,7 @@
  * policy evaluation per gate (the API's `check`, so the stored verdict follows), SBOM and report
  * downloads. Account isolation: the image is looked up in the viewer's account only.
  */
+import { baseLayersFromHistory } from '../../core/matching/base-layers.js';
 import type { Finding } from '../../core/matching/types.js';
 import { html, safeUrl } from '../../core/report/html/template.js';
 import type { SbomDocument } from '../../core/sbom/document.js';
@@ -61,18 +62,24 @@ function findingColumns(layerIndex: Map<string, number>): Column<Finding>[] {
 
 type PackageWithLayer = SbomDocument['packages'][number];
 
-function layersSection(sbom: SbomDocument | undefined): ReturnType<typeof html> {
+function layersSection(sbom: SbomDocument | undefined, metadata: unknown): ReturnType<typeof html> {
   if (!sbom) return html`<p>Not analysed yet.</p>`;
+  const history = (metadata as { config?: { history?: Parameters<typeof baseLayersFromHistory>[0] } } | null)
+    ?.config?.history;
+  const baseCount = history ? baseLayersFromHistory(history) : undefined;
+  const origin = (position: number) =>
+    baseCount === undefined ? '' : position < baseCount ? 'base image' : 'application';
   const byLayer = new Map<string, PackageWithLayer[]>();
   for (const p of sbom.packages) {
     const key = p.originLayer ?? '';
     byLayer.set(key, [...(byLayer.get(key) ?? []), p]);
   }
-  return html`${sbom.source.layers.map((l) => {
+  return html`${sbom.source.layers.map((l, position) => {
     const pkgs = byLayer.get(l.diffId) ?? [];
+    const from = origin(position);
     return html`<details>
       <summary>
-        Layer #${l.index}: ${pkgs.length} packages ·
+        Layer #${l.index}${from ? ` (${from})` : ''}: ${pkgs.length} packages ·
         <code>${shortDigest(l.diffId)}</code>
         ${l.createdBy ? html`· <span class="mono">${l.createdBy.slice(0, 160)}</span>` : ''}
       </summary>
@@ -131,7 +138,7 @@ export function imageDetailPage(router: UiRouter): void {
         <h2>Findings</h2>
         ${table({ id: 'findings', caption: `${findings.length} open findings`, columns, rows: findings, url: ctx.url, empty: 'No open finding.' })}
         <h2>Layers</h2>
-        ${layersSection(sbom)}`,
+        ${layersSection(sbom, analysis?.metadata)}`,
     );
   });
 
