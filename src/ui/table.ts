@@ -13,6 +13,8 @@ export interface Column<T> {
   /** The `sort=` value that orders by this column, when the table can. */
   sort?: string;
   numeric?: boolean;
+  /** Left out at phone width (still in the CSV). */
+  wide?: boolean;
 }
 
 export interface TableSpec<T> {
@@ -34,14 +36,19 @@ export function withParams(url: URL, changes: Record<string, string | undefined>
   return `${next.pathname}${next.search}`;
 }
 
+function cellClass<T>(c: Column<T>): SafeHtml | '' {
+  const names = [c.numeric ? 'num' : '', c.wide ? 'hide-narrow' : ''].filter(Boolean).join(' ');
+  return names ? html` class="${names}"` : '';
+}
+
 function header<T>(spec: TableSpec<T>, c: Column<T>): SafeHtml {
-  if (!c.sort) return html`<th scope="col" ${c.numeric ? html` class="num"` : ''}>${c.label}</th>`;
+  if (!c.sort) return html`<th scope="col" ${cellClass(c)}>${c.label}</th>`;
   const current = spec.url.searchParams.get('sort');
   const desc = spec.url.searchParams.get('dir') !== 'asc';
   const sorted = current === c.sort;
   const aria = sorted ? (desc ? 'descending' : 'ascending') : undefined;
   const href = withParams(spec.url, { sort: c.sort, dir: sorted && desc ? 'asc' : 'desc', page: undefined });
-  return html`<th scope="col" ${aria ? html` aria-sort="${aria}"` : ''}${c.numeric ? html` class="num"` : ''}>
+  return html`<th scope="col" ${aria ? html` aria-sort="${aria}"` : ''}${cellClass(c)}>
     <a href="${href}">${c.label}${sorted ? (desc ? ' ▼' : ' ▲') : ''}</a>
   </th>`;
 }
@@ -56,7 +63,7 @@ export function table<T>(spec: TableSpec<T>): SafeHtml {
       : spec.rows.map(
           (r) =>
             html`<tr>
-              ${spec.columns.map((c) => html`<td${c.numeric ? html` class="num"` : ''}>${c.cell ? c.cell(r) : c.text(r)}</td>`)}
+              ${spec.columns.map((c) => html`<td${cellClass(c)}>${c.cell ? c.cell(r) : c.text(r)}</td>`)}
             </tr>`,
         );
   return html`<div class="table-tools"><a class="csv" href="${csv}" download>Export CSV</a></div>

@@ -25,6 +25,7 @@ const COLUMNS: readonly Column<ImageRow>[] = [
   },
   {
     label: 'Digest',
+    wide: true,
     text: (r) => r.digest,
     cell: (r) => html`<code title="${r.digest}">${shortDigest(r.digest)}</code>`,
   },
@@ -36,9 +37,10 @@ const COLUMNS: readonly Column<ImageRow>[] = [
   { label: 'Verdict', sort: 'verdict', text: (r) => r.verdict, cell: (r) => verdict(r.verdict) },
   { label: 'Critical', sort: 'critical', numeric: true, text: (r) => String(r.counts.critical) },
   { label: 'High', sort: 'high', numeric: true, text: (r) => String(r.counts.high) },
-  { label: 'Fixable', numeric: true, text: (r) => String(r.counts.fixable) },
+  { label: 'Fixable', wide: true, numeric: true, text: (r) => String(r.counts.fixable) },
   {
     label: 'Base image',
+    wide: true,
     text: (r) => r.parentDigest ?? '',
     cell: (r) =>
       r.parentDigest && r.parentDigest !== r.digest ? html`<code>${shortDigest(r.parentDigest)}</code>` : '',
