@@ -19,6 +19,7 @@ import { serveStartBenchmark } from './serve-start.js';
 import { serveVulnPgliteBenchmark, serveVulnPostgresBenchmark } from './serve-vuln.js';
 import { sbomColdBenchmark, sbomVersusCdxgenBenchmark, sbomWarmBenchmark } from './sbom-benchmarks.js';
 import type { Benchmark } from './types.js';
+import { uiImagesPgliteBenchmark, uiImagesPostgresBenchmark } from './ui.js';
 import { vulndbImportBenchmark } from './vulndb-import.js';
 import { vulndbMatchBenchmark, vulndbOpenBenchmark } from './vulndb-match.js';
 import {
@@ -52,4 +53,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   cliWarmRescanBenchmark,
   admissionPgliteBenchmark,
   admissionPostgresBenchmark,
+  uiImagesPgliteBenchmark,
+  uiImagesPostgresBenchmark,
 ];

@@ -19,6 +19,7 @@ const OUTSIDE = [
   'src/main',
   'src/admission',
   'src/notifications',
+  'src/ui',
   'bench',
   'test',
 ];
@@ -42,6 +43,17 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   ],
   'src/worker': ['src/server', 'src/admission', 'src/cli', 'src/main', 'bench', 'test'],
   'src/server': ['src/worker', 'src/cli', 'src/main', 'bench', 'test'],
+  // The UI reaches the API through inject and the store's read models, never the server's code.
+  'src/ui': [
+    'src/server',
+    'src/worker',
+    'src/queue',
+    'src/cli',
+    'src/main',
+    'src/admission',
+    'bench',
+    'test',
+  ],
   'src/cli': ['src/server', 'src/worker', 'bench', 'test'],
   'src/main': ['bench', 'test'],
   bench: ['src/cli'],

@@ -2,6 +2,7 @@
  * buildApp(deps): the fastify instance of the REST API, without listening and without reading
  * the environment. Schema-first routes (zod) give validation, types and the OpenAPI document.
  */
+import { randomBytes } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -19,7 +20,8 @@ import type { JobQueue } from '../queue/queue.js';
 import type { ServiceStore } from '../store/repositories/index.js';
 import { ApiError, errorBody, STATUS_BY_CODE } from './errors.js';
 import { harborAdapterRoutes } from './harbor/plugin.js';
-import { installAuth } from './plugins/auth.js';
+import { uiPlugin, type UiOptions } from '../ui/plugin.js';
+import { INTERNAL_KEY_HEADER, INTERNAL_USER_HEADER, installAuth } from './plugins/auth.js';
 import { createMetricsRegistry, installMetrics } from './plugins/metrics.js';
 import { registerRoutes, type RouteDeps } from './routes/index.js';
 
@@ -37,6 +39,8 @@ export interface AppDeps extends Omit<RouteDeps, 'store' | 'queue'> {
   https?: { cert: Buffer; key: Buffer };
   /** Serve Harbor's pluggable scanner adapter API under /api/v1 for this token and account. */
   harbor?: { token: string; account: string };
+  /** The web UI at `/` (on unless false); its cookies are Secure when `https` is set, unless told. */
+  ui?: Partial<UiOptions> | false;
 }
 
 /** One registered route, for the tenancy test that must cover every one. */
@@ -148,7 +152,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
-  installAuth(app, deps.store);
+  // The UI calls /v1 in-process as its session's user, with a key that never leaves this process.
+  const internalKey = randomBytes(32).toString('base64url');
+  installAuth(app, deps.store, { internalKey });
   installMetrics(app, deps.metrics ?? createMetricsRegistry(), deps.queue);
   const openapi = () => app.swagger();
   for (const path of ['/openapi.json', '/swagger.json', '/v1/swagger.json']) {
@@ -162,5 +168,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await app.register(async (api) => harborAdapterRoutes(api, { ...deps, ...harbor }), {
       prefix: '/api/v1',
     });
+  if (deps.ui !== false) {
+    await app.register(uiPlugin, {
+      secureCookies: deps.https !== undefined,
+      ...(deps.ui ?? {}),
+      store: deps.store,
+      root: app,
+      internalHeaders: (accountName, username) => ({
+        [INTERNAL_KEY_HEADER]: internalKey,
+        [INTERNAL_USER_HEADER]: `${accountName}/${username}`,
+      }),
+    });
+  }
   return app;
 }

@@ -9,6 +9,8 @@ import { MONITORING_TENANCY } from './test-support/monitoring-tenancy.js';
 import { BUILTIN_BUNDLES } from '../core/policy/index.js';
 import { ADMISSION_TENANCY } from './test-support/admission-tenancy.js';
 import { HARBOR_TENANCY } from './test-support/harbor-tenancy.js';
+import { UI_TENANCY } from '../ui/test-support/ui-tenancy.js';
+import { QUERY_TENANCY } from './test-support/query-tenancy.js';
 
 afterAll(() => stopSharedPostgres());
 
@@ -261,6 +263,8 @@ const TENANCY: Record<string, Probe | 'public'> = {
   },
   ...ADMISSION_TENANCY,
   ...HARBOR_TENANCY,
+  ...QUERY_TENANCY,
+  ...UI_TENANCY,
 };
 
 describe.each(STORE_KINDS)('tenancy of every route on %s', (kind) => {

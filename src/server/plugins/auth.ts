@@ -3,7 +3,7 @@
  * every request acts in the caller's account, or, for an admin, in the one `x-anchore-account`
  * names. Routes marked `config: { public: true }` skip both.
  */
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Account } from '../../store/repositories/accounts.js';
 import type { ServiceStore } from '../../store/repositories/index.js';
@@ -13,7 +13,8 @@ import { ApiError } from '../errors.js';
 export interface Principal {
   user: User;
   account: Account;
-  via: 'password' | 'token';
+  /** `session`: an in-process call of the web UI on behalf of its logged-in user. */
+  via: 'password' | 'token' | 'session';
 }
 
 declare module 'fastify' {
@@ -54,6 +55,30 @@ class VerifiedCache {
 }
 
 const UNAUTHORIZED = () => new ApiError(401, 'Unauthorized');
+
+/** Headers of an in-process call (`app.inject`) made by the web UI for its session's user. */
+export const INTERNAL_KEY_HEADER = 'x-portcullis-internal';
+export const INTERNAL_USER_HEADER = 'x-portcullis-user';
+
+/**
+ * The web UI calls /v1 in-process as its session's user. The key is random per process and
+ * never leaves it, so no client can present it; the user is read afresh like any other.
+ */
+async function authenticateInternal(
+  store: ServiceStore,
+  key: Buffer,
+  request: FastifyRequest,
+): Promise<Principal | undefined> {
+  const given = request.headers[INTERNAL_KEY_HEADER];
+  if (given === undefined) return undefined;
+  const presented = Buffer.from(typeof given === 'string' ? given : '');
+  if (presented.length !== key.length || !timingSafeEqual(presented, key)) throw UNAUTHORIZED();
+  const [accountName = '', username = ''] = String(request.headers[INTERNAL_USER_HEADER] ?? '').split('/', 2);
+  const user = await store.users.get(accountName, username);
+  const account = user && (await store.accounts.get(accountName));
+  if (!user || !account) throw UNAUTHORIZED();
+  return { user, account, via: 'session' };
+}
 
 async function authenticate(
   store: ServiceStore,
@@ -101,16 +126,19 @@ async function scope(store: ServiceStore, request: FastifyRequest, principal: Pr
 export function installAuth(
   app: FastifyInstance,
   store: ServiceStore,
-  options: { cacheTtlMs?: number } = {},
+  options: { cacheTtlMs?: number; internalKey?: string } = {},
 ): void {
   const cache = new VerifiedCache(options.cacheTtlMs ?? 10_000);
+  const internalKey = options.internalKey === undefined ? undefined : Buffer.from(options.internalKey);
   app.decorateRequest('principal', null);
   app.decorateRequest('accountName', '');
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     // Adapter routes (Harbor's /api/v1) check their own credentials.
     if (config.public || config.adapterAuth || request.routeOptions.url === undefined) return;
-    const principal = await authenticate(store, cache, request.headers.authorization);
+    const principal =
+      (internalKey && (await authenticateInternal(store, internalKey, request))) ||
+      (await authenticate(store, cache, request.headers.authorization));
     request.principal = principal;
     request.accountName = await scope(store, request, principal);
     if (config.admin && principal.account.type !== 'admin')

@@ -1,0 +1,240 @@
+/**
+ * The web UI in a real browser (Debian chromium through playwright-core) against a listening
+ * service with a really analysed image (the `app` fixture from the TLS registry, matched against
+ * the shared feeds): log in, find the image, open it, search a CVE, upload an invalid then a
+ * valid policy, add an exception and see the verdict change, download an SBOM; axe-core on every
+ * page, no CSP violation, the images page's bytes measured.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORDS, startApi, type ApiHarness } from '../../test/harness/api.js';
+import {
+  loadFeeds,
+  pushAppFixture,
+  serviceOpenOptions,
+  type PushedFixture,
+} from '../../test/harness/service-fixture.js';
+import type { Finding } from '../core/matching/types.js';
+import { BUILTIN_BUNDLES } from '../core/policy/index.js';
+import { createAnalyzeImage } from '../main/analyze-image.js';
+import { vulnerabilityDataOf } from '../store/vulnerability-data.js';
+import {
+  bytesTransferred,
+  launchBrowser,
+  seriousViolations,
+  type TestBrowser,
+} from './test-support/browser.js';
+
+let pushed: PushedFixture;
+let root: string;
+let api: ApiHarness;
+let base: string;
+let browser: TestBrowser;
+let findings: Finding[];
+let tag: string;
+
+const strictBundle = () => {
+  const doc = structuredClone(BUILTIN_BUNDLES.find((b) => b.name === 'reject-high')!.document) as {
+    policies: { rules: { params: { name: string; value: string }[] }[] }[];
+  } & Record<string, unknown>;
+  // Every vulnerability stops the image, so the fixture fails until an exception covers them.
+  for (const p of doc.policies[0]!.rules[0]!.params) if (p.name === 'severity') p.value = 'unknown';
+  return { ...doc, id: 'ui-strict', name: 'ui-strict' };
+};
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'pc-ui-browser-'));
+  pushed = await pushAppFixture();
+  api = await startApi('PGlite');
+  const vulnerabilities = vulnerabilityDataOf(api.database.db, await loadFeeds(api.database.db));
+  const analyze = createAnalyzeImage({
+    open: serviceOpenOptions(pushed.registry, join(root, 'cache')),
+    tempRoot: root,
+    vulnerabilities,
+  });
+  const [registry, ...rest] = pushed.reference.split('/');
+  const [repo, tagName] = rest.join('/').split(':');
+  const result = await analyze({
+    source: `registry:${registry}/${repo}@${pushed.digest}`,
+    credentials: [
+      {
+        registry: pushed.registry.host,
+        username: pushed.registry.username,
+        password: pushed.registry.password,
+        verifyTls: true,
+      },
+    ],
+    signal: new AbortController().signal,
+  });
+  findings = result.findings.filter((f) => !f.suppressed);
+  tag = `${registry}/${repo}:${tagName}`;
+  await api.store.images.add({
+    accountName: 'team-a',
+    imageDigest: pushed.digest,
+    tag: { registry: registry!, repo: repo!, tag: tagName! },
+  });
+  await api.store.analyses.save({ ...result });
+  await api.store.images.transition(pushed.digest, ['not_analyzed'], 'analyzed');
+  await api.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = api.app.server.address();
+  if (!address || typeof address !== 'object') throw new Error('the service is not listening');
+  base = `http://127.0.0.1:${address.port}`;
+  browser = await launchBrowser();
+}, 900_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+  await pushed?.registry.stop();
+  await rm(root, { recursive: true, force: true });
+});
+
+async function expectAccessible(path: string): Promise<void> {
+  const violations = await seriousViolations(browser.page);
+  expect(violations, `axe on ${path}: ${JSON.stringify(violations)}`).toEqual([]);
+}
+
+describe('the web UI in chromium', () => {
+  it('logs in and lands on the overview', async () => {
+    const { page } = browser;
+    await page.goto(`${base}/images`);
+    expect(page.url()).toContain('/login?next=');
+    await expectAccessible('/login');
+    await page.getByLabel('User name').fill('alice');
+    await page.getByLabel('Password').fill(PASSWORDS.alice);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(`${base}/images`);
+    await page.goto(`${base}/`);
+    expect(await page.locator('h1').textContent()).toBe('Overview');
+    expect(await page.locator('svg.chart').count()).toBe(1);
+    await expectAccessible('/');
+  });
+
+  it('finds the image in the table with the filter and opens its detail', async () => {
+    const { page } = browser;
+    await page.goto(`${base}/images`);
+    await page.getByLabel('Repository, tag or digest').fill('fixtures/app');
+    await page.waitForURL(/q=fixtures%2Fapp/);
+    const link = page.getByRole('link', { name: tag });
+    await link.waitFor();
+    await expectAccessible('/images');
+    await link.click();
+    await page.waitForURL(`${base}/images/${encodeURIComponent(pushed.digest)}`);
+    expect(await page.locator('h1').textContent()).toBe(tag);
+    expect(await page.locator('#findings tbody tr').count()).toBe(Math.max(1, findings.length));
+    await expectAccessible('/images/{digest}');
+  });
+
+  it('searches a CVE of the image and lists the image', async () => {
+    const { page } = browser;
+    expect(findings.length).toBeGreaterThan(0);
+    const cve = findings[0]!.id;
+    await page.goto(`${base}/search`);
+    await page.getByLabel('Vulnerability id').fill(cve);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/\/search\?vuln=/);
+    await page.locator('#hits').getByRole('link', { name: tag }).first().waitFor();
+    await expectAccessible('/search');
+  });
+
+  it('refuses an invalid policy with its errors inline, uploads and activates a valid one', async () => {
+    const { page } = browser;
+    await page.goto(`${base}/policies`);
+    const invalid = strictBundle();
+    (invalid.policies[0]!.rules[0] as unknown as { trigger: string }).trigger = 'no_such_trigger';
+    await page.getByLabel('Bundle (Anchore policy bundle JSON)').fill(JSON.stringify(invalid));
+    await page.getByRole('button', { name: 'Upload' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('no_such_trigger');
+    expect(await api.store.policies.get('team-a', 'ui-strict')).toBeUndefined();
+    await expectAccessible('/policies (errors)');
+    await page.getByLabel('Bundle (Anchore policy bundle JSON)').fill(JSON.stringify(strictBundle()));
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByRole('status').waitFor();
+    await page.getByRole('button', { name: 'Activate ui-strict' }).click();
+    await page.waitForURL(`${base}/policies`);
+    expect((await api.store.policies.active('team-a'))?.policyId).toBe('ui-strict');
+    await page.goto(`${base}/policies/ui-strict`);
+    await expectAccessible('/policies/{id}');
+  });
+
+  it('shows the image failing, adds an exception, and shows it passing', async () => {
+    const { page } = browser;
+    const detail = `${base}/images/${encodeURIComponent(pushed.digest)}`;
+    await page.goto(detail);
+    expect(await page.locator('#verdict').textContent()).toContain('fail');
+    await page.goto(`${base}/exceptions`);
+    await page.getByLabel('Vulnerability id').fill('*');
+    await page.getByLabel('Package name (or * for every package)').fill('*');
+    await page.getByLabel('Expires on').first().fill('2099-12-31');
+    await page.getByRole('button', { name: 'Add exception' }).click();
+    await page.getByRole('status').waitFor();
+    expect(await page.locator('#exceptions').textContent()).toContain('vulnerabilities: *+*');
+    await expectAccessible('/exceptions');
+    await page.goto(detail);
+    expect(await page.locator('#verdict').textContent()).toContain('pass');
+    await page.goto(`${base}/images?verdict=pass`);
+    await page.getByRole('link', { name: tag }).waitFor();
+  });
+
+  it('downloads the SBOM (CycloneDX) and, where the service has it, the report', async () => {
+    const { page } = browser;
+    await page.goto(`${base}/images/${encodeURIComponent(pushed.digest)}`);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'SBOM: CycloneDX JSON' }).click(),
+    ]);
+    const sbom = JSON.parse(await readFile((await download.path())!, 'utf8')) as {
+      bomFormat: string;
+      components: unknown[];
+    };
+    expect(sbom.bomFormat).toBe('CycloneDX');
+    expect(sbom.components.length).toBeGreaterThan(0);
+    if (api.app.routeTable.some((r) => r.url === '/v1/images/:imageDigest/report')) {
+      const res = await page.request.get(
+        `${base}/images/${encodeURIComponent(pushed.digest)}/report?format=html`,
+      );
+      expect(res.status()).toBe(200);
+    }
+  });
+
+  it('passes axe on the other pages, keeps the CSP unviolated, and prints the bytes of the images page', async () => {
+    const { page } = browser;
+    for (const path of [
+      '/notifications',
+      '/admission',
+      '/api-keys',
+      '/images?format=html&sort=critical&dir=desc',
+    ]) {
+      await page.goto(`${base}${path}`);
+      await expectAccessible(path);
+    }
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(`${base}/images`);
+    await expectAccessible('/images at phone width');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const { bytes, requests } = await bytesTransferred(page, `${base}/images`);
+    process.stdout.write(`ui: /images first load transferred ${bytes} bytes in ${requests} requests\n`);
+    expect(bytes).toBeLessThanOrEqual(300 * 1024);
+    expect(browser.cspViolations).toEqual([]);
+  });
+
+  it('logs out; an admin sees the accounts page', async () => {
+    const { page } = browser;
+    await page.goto(`${base}/`);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(`${base}/login`);
+    await page.goto(`${base}/`);
+    expect(page.url()).toContain('/login');
+    await page.getByLabel('User name').fill('admin');
+    await page.getByLabel('Password').fill(PASSWORDS.admin);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(`${base}/`);
+    await page.goto(`${base}/accounts`);
+    expect(await page.locator('#accounts').textContent()).toContain('team-b');
+    await expectAccessible('/accounts');
+  });
+});
