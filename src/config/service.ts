@@ -26,6 +26,8 @@ export interface ServeFlags {
   admissionConfig?: string;
   admissionAccount?: string;
   admissionListen?: string;
+  /** Extra CA certificates (PEM files) trusted for registries, repeatable. */
+  caFile?: string[];
 }
 
 export interface ServiceConfig {
@@ -47,6 +49,8 @@ export interface ServiceConfig {
   dataMirror?: string;
   /** The validating webhook (role admission, or all with an admission config). */
   admission?: AdmissionServiceConfig;
+  /** PEM files of CAs trusted for registries besides the system's (--ca-file, NODE_EXTRA_CA_CERTS). */
+  caFiles: readonly string[];
 }
 
 export interface AdmissionServiceConfig {
@@ -75,6 +79,7 @@ const fileSchema = z
         concurrency: z.number().int().min(1).max(64),
         feed_sync_interval: z.string(),
         data_mirror: z.string(),
+        ca_files: z.array(z.string()),
       })
       .partial()
       .strict(),
@@ -157,6 +162,8 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
   );
   const dataMirror = flags.dataMirror ?? env.PORTCULLIS_DATA_MIRROR ?? file?.data_mirror;
   const admission = resolveAdmission(role, flags, env, file, Boolean(certFile));
+  const caFiles = [...(flags.caFile?.length ? flags.caFile : (file?.ca_files ?? []))];
+  if (env.NODE_EXTRA_CA_CERTS) caFiles.push(env.NODE_EXTRA_CA_CERTS);
   return Object.freeze({
     role,
     ...listen,
@@ -170,6 +177,7 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
     feedSyncIntervalMs,
     ...(dataMirror ? { dataMirror } : {}),
     ...(admission ? { admission } : {}),
+    caFiles: Object.freeze(caFiles),
   });
 }
 

@@ -35,7 +35,7 @@ afterAll(async () => {
 
 function registryOptions(waits: RegistryWait[]) {
   return {
-    ...local.options.registry,
+    ...local.options.env.registry,
     insecureHosts: [host],
     timeoutMs: 1_500,
     retries: 0,
@@ -74,7 +74,7 @@ describe('a registry that accepts connections and never answers', () => {
   it('opening an image from it fails with the request that stalled, after saying so', async () => {
     const waits: RegistryWait[] = [];
     const options = { ...local.options, registry: registryOptions(waits) };
-    const err = await openImage(`${host}/app:1`, options).catch((e: unknown) => e);
+    const err = await openImage(`${host}/app:1`, options.env, options.request).catch((e: unknown) => e);
     expect(err).toMatchObject({
       code: 'TIMEOUT',
       message: expect.stringContaining(`http://${host} accepted the connection`),
