@@ -118,7 +118,10 @@ describe('dir back-end', () => {
     const file = join(work, 'plain-file');
     await writeFile(file, 'x');
     expect((await openFailure(`dir:${file}`, options)).code).toBe('INVALID_ARGUMENT');
-    const limited = { ...options, limits: { ...options.env.limits, maxEntriesPerLayer: 3 } };
+    const limited = {
+      ...options,
+      env: { ...options.env, limits: { ...options.env.limits, maxEntriesPerLayer: 3 } },
+    };
     expect((await openFailure(`dir:${root}`, limited)).code).toBe('SIZE_LIMIT');
   });
 });
