@@ -96,6 +96,7 @@ async function prepare(kind: StoreKind): Promise<PreparedBenchmark> {
     feedSyncIntervalMs: 0,
     cacheDir: join(root, 'cache'),
     admission: { account: ACCOUNT, host: '127.0.0.1', port: 0 },
+    caFiles: [],
   };
   const webhook = await startAdmissionServer(
     config,

@@ -5,17 +5,19 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveOpenOptions } from '../src/config/index.js';
+import { resolveImageOptions } from '../src/config/index.js';
+import { RegistryClients } from '../src/core/image/backends/registry/clients.js';
 import { LayeredFilesystem } from '../src/core/fs/index.js';
 import { openImage } from '../src/core/image/open.js';
-import type { OpenOptions } from '../src/core/image/options.js';
+import type { ImageEnvironment, ImageRequest } from '../src/core/image/options.js';
 import { getFixtureImage, type FixtureImage } from '../test/harness/fixtures/index.js';
 import { gunzipToDevNull } from './baselines.js';
 import type { Benchmark, PreparedBenchmark } from './types.js';
 
 interface Setup {
   fixture: FixtureImage;
-  options: OpenOptions;
+  env: ImageEnvironment;
+  request: ImageRequest;
   blobs: string[];
   source: string;
   cleanup(): Promise<void>;
@@ -24,22 +26,27 @@ interface Setup {
 async function setup(): Promise<Setup> {
   const fixture = await getFixtureImage('app');
   const temp = await mkdtemp(join(tmpdir(), 'portcullis-bench-'));
-  const options = resolveOpenOptions({ cacheDir: join(temp, 'cache') }, {}, temp);
+  const { settings, request } = resolveImageOptions({ cacheDir: join(temp, 'cache') }, {}, temp);
+  const env = { ...settings, clients: new RegistryClients(settings.registry) };
   const blobs = fixture.hostManifest.layers.map((l) =>
     join(fixture.ociLayoutDir, 'blobs', ...l.digest.split(':')),
   );
   return {
     fixture,
-    options,
+    env,
+    request,
     blobs,
     source: `oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`,
-    cleanup: () => rm(temp, { recursive: true, force: true }),
+    cleanup: async () => {
+      await env.clients.close();
+      await rm(temp, { recursive: true, force: true });
+    },
   };
 }
 
 async function indexImage(s: Setup): Promise<LayeredFilesystem> {
-  const image = await openImage(s.source, s.options);
-  return LayeredFilesystem.fromImage(image, { limits: s.options.limits, tempDir: s.options.tempDir });
+  const image = await openImage(s.source, s.env, s.request);
+  return LayeredFilesystem.fromImage(image, { limits: s.env.limits, tempDir: s.request.tempDir });
 }
 
 /** Reads every regular file (and hard link) and touches every byte count, so nothing is skipped. */
@@ -78,10 +85,10 @@ export const readAllOnePassBenchmark: Benchmark = {
             for await (const chunk of body) bytes += (chunk as Buffer).length;
           },
         };
-        const image = await openImage(s.source, s.options);
+        const image = await openImage(s.source, s.env, s.request);
         await LayeredFilesystem.fromImage(image, {
-          limits: s.options.limits,
-          tempDir: s.options.tempDir,
+          limits: s.env.limits,
+          tempDir: s.request.tempDir,
           content: () => visitor,
         });
         if (bytes === 0) throw new Error('read no file content');

@@ -7,8 +7,8 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveOpenOptions } from '../src/config/index.js';
-import { closeRegistryClients } from '../src/core/image/backends/registry/index.js';
+import { resolveImageOptions } from '../src/config/index.js';
+import { RegistryClients } from '../src/core/image/backends/registry/clients.js';
 import { openImage } from '../src/core/image/open.js';
 import { getFixtureImage } from '../test/harness/fixtures/index.js';
 import { pullWithSkopeo, pushImage } from '../test/harness/registry/push.js';
@@ -45,13 +45,16 @@ async function prepare(blobConcurrency: number | undefined, throttled = false): 
   return {
     measure: async () => {
       const cacheDir = join(temp, `cache-${run++}`);
-      const base = resolveOpenOptions({ cacheDir, insecure: true }, {}, temp);
-      const options = { ...base, registry: { ...base.registry, blobConcurrency } };
+      const { settings, request } = resolveImageOptions({ cacheDir, insecure: true }, {}, temp);
+      const registryOptions = { ...settings.registry, blobConcurrency };
+      // One pool per pull, as one CLI run has, closed when it is done.
+      const clients = new RegistryClients(registryOptions);
       try {
-        const image = await openImage(`${registry.host}/${reference}`, options);
+        const env = { ...settings, registry: registryOptions, clients };
+        const image = await openImage(`${registry.host}/${reference}`, env, request);
         for (const layer of await image.layers()) await consume(await layer.compressed());
       } finally {
-        await closeRegistryClients(options.registry);
+        await clients.close();
       }
     },
     baseline: async () => {

@@ -8,7 +8,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveOpenOptions } from '../src/config/index.js';
+import { resolveImageOptions } from '../src/config/index.js';
+import { RegistryClients } from '../src/core/image/backends/registry/clients.js';
 import { analyze } from '../src/core/pipeline/index.js';
 import { renderSbom } from '../src/core/sbom/formats/index.js';
 import type { SbomDocument } from '../src/core/sbom/document.js';
@@ -34,12 +35,14 @@ async function scan(source: string, cacheDir: string, useCache: boolean): Promis
   // As the CLI does: a private temp dir per analysis, removed afterwards.
   const temp = await mkdtemp(join(tmpdir(), 'portcullis-'));
   try {
-    const image = resolveOpenOptions({ cacheDir }, undefined, temp);
+    const { settings, request } = resolveImageOptions({ cacheDir }, undefined, temp);
+    const environment = { ...settings, clients: new RegistryClients(settings.registry) };
     const { document } = await analyze({
       subject: { kind: 'image', source },
-      image,
+      environment,
+      image: request,
       catalog: { layerCache: useCache },
-    });
+    }).finally(() => environment.clients.close());
     return document;
   } finally {
     await rm(temp, { recursive: true, force: true });

@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pino from 'pino';
 import { FEED_DRIVERS } from '../src/core/advisories/feeds/registry.js';
+import { RegistryClients } from '../src/core/image/backends/registry/clients.js';
+import { Keychain } from '../src/core/image/backends/registry/keychain.js';
 import { DEFAULT_LIMITS } from '../src/core/image/options.js';
 import { findVulnerabilities } from '../src/core/pipeline/index.js';
 import { PORTCULLIS_VERSION } from '../src/core/version.js';
@@ -45,27 +47,21 @@ async function seed(dataDir: string, dbUrl: string | undefined): Promise<string>
     const vulnerabilities = new VulnerabilityStore(db);
     await updateFeeds(vulnerabilities, FEED_DRIVERS, { mode: { mirrorDir: MIRROR } });
     const image = await getFixtureImage('app');
+    const registry = { insecureHosts: [], extraCaPem: [], timeoutMs: 60_000, retries: 0, blobConcurrency: 3 };
+    const environment = {
+      cacheDir: join(dataDir, 'cache'),
+      registry,
+      clients: new RegistryClients(registry),
+      keychain: Keychain.empty,
+      dockerHost: 'unix:///nonexistent.sock',
+      limits: { ...DEFAULT_LIMITS },
+    };
     const found = await findVulnerabilities({
       subject: { kind: 'image', source: `oci-dir:${image.ociLayoutDir}:${image.tag}` },
-      image: {
-        platform: { os: 'linux', architecture: 'amd64' },
-        allPlatforms: false,
-        cacheDir: join(dataDir, 'cache'),
-        tempDir: dataDir,
-        registry: {
-          insecureHosts: [],
-          extraCaPem: [],
-          credentials: {},
-          dockerConfigDir: undefined,
-          timeoutMs: 60_000,
-          retries: 0,
-          blobConcurrency: 3,
-        },
-        dockerHost: 'unix:///nonexistent.sock',
-        limits: { ...DEFAULT_LIMITS },
-      },
+      environment,
+      image: { platform: { os: 'linux', architecture: 'amd64' }, allPlatforms: false, tempDir: dataDir },
       data: vulnerabilityDataOf(db, vulnerabilities),
-    });
+    }).finally(() => environment.clients.close());
     const digest = image.manifests[0]!.manifestDigest;
     // The key file does not matter here: the bench stores no registry credentials.
     const store = createServiceStore(db, createSecretBox(Buffer.alloc(32)));

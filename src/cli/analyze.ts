@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { resolveDatabaseUrl, type GlobalFlags } from '../config/index.js';
-import type { OpenOptions } from '../core/image/options.js';
+import type { ImageEnvironment, ImageRequest } from '../core/image/options.js';
 import { MAX_INPUT_BYTES, MAX_SBOM_BYTES, readBoundedFile } from '../core/io/read-bounded-file.js';
 import type { AnalysisScope, AnalyzeRequest } from '../core/pipeline/analyze.js';
 import type { VulnerabilityData } from '../core/pipeline/index.js';
@@ -60,7 +60,8 @@ export function addAnalyzeFlags(cmd: Command): Command {
 export async function analyzeRequest(
   source: string,
   flags: AnalyzeFlags,
-  image: OpenOptions,
+  environment: ImageEnvironment,
+  image: ImageRequest,
   runtime: CliRuntime,
 ): Promise<AnalyzeRequest> {
   const extraSecretRules = [];
@@ -77,6 +78,7 @@ export async function analyzeRequest(
     : { kind: 'image', source };
   return {
     subject,
+    environment,
     image,
     catalog: {
       ...(flags.scope ? { scope: flags.scope } : {}),

@@ -2,8 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { resolveOpenOptions, type GlobalFlags } from '../config/index.js';
-import type { OpenOptions } from '../core/image/options.js';
+import { resolveImageOptions, type GlobalFlags } from '../config/index.js';
+import { RegistryClients } from '../core/image/backends/registry/clients.js';
+import type { ImageEnvironment, ImageRequest } from '../core/image/options.js';
 import { parseReference } from '../core/image/reference/parse.js';
 import { parseSource } from '../core/image/source.js';
 
@@ -38,19 +39,21 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /**
- * Runs `fn` with resolved options and a private temp dir that is always removed, whatever
- * happens inside, an interruption included (`signal` aborts the work, then this cleans up).
+ * Runs `fn` with the run's image environment (its registry client pool is this run's, closed
+ * at the end) and a request with a private temp dir that is always removed, whatever happens
+ * inside, an interruption included (`signal` aborts the work, then this cleans up).
  */
 export async function withImageOptions<T>(
   flags: GlobalFlags,
-  fn: (options: OpenOptions) => Promise<T>,
+  fn: (env: ImageEnvironment, request: ImageRequest) => Promise<T>,
   signal?: AbortSignal,
   /** The source named on the command line: --username/--password go to its registry only. */
   source?: string,
 ): Promise<T> {
   const temp = await mkdtemp(join(tmpdir(), 'portcullis-'));
+  let clients: RegistryClients | undefined;
   try {
-    const options = resolveOpenOptions(
+    const { settings, request } = resolveImageOptions(
       flags,
       undefined,
       temp,
@@ -59,8 +62,11 @@ export async function withImageOptions<T>(
         process.stderr.write(`warning: ${line}
 `),
     );
-    return await fn(signal ? Object.freeze({ ...options, signal }) : options);
+    clients = new RegistryClients(settings.registry);
+    const env: ImageEnvironment = Object.freeze({ ...settings, clients });
+    return await fn(env, signal ? Object.freeze({ ...request, signal }) : request);
   } finally {
+    await clients?.close();
     await rm(temp, { recursive: true, force: true });
   }
 }

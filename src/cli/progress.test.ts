@@ -13,7 +13,8 @@ import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFixtureImage, type FixtureImage } from '../../test/harness/fixtures/index.js';
-import { resolveOpenOptions } from '../config/index.js';
+import { resolveImageOptions } from '../config/index.js';
+import { fromResolved, imageParts } from '../core/image/test-support/image-options.js';
 import { analyze, type PipelineObserver } from '../core/pipeline/index.js';
 import { formatSize } from '../core/cache/size.js';
 import { progressLine, progressObserver, type ProgressStream } from './progress.js';
@@ -52,7 +53,7 @@ async function analyzeWith(observer: PipelineObserver): Promise<void> {
   await analyze({
     subject: { kind: 'image', source: `oci-dir:${fixture.ociLayoutDir}:${fixture.tag}` },
     // No layer cache: every layer streams, as on a first pull.
-    image: resolveOpenOptions({ cacheDir: join(temp, 'cache') }, {}, tempDir),
+    ...imageParts(fromResolved(resolveImageOptions({ cacheDir: join(temp, 'cache') }, {}, tempDir))),
     catalog: { layerCache: false },
     observer,
   });

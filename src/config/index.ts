@@ -11,11 +11,13 @@ import {
   DEFAULT_BLOB_CONCURRENCY,
   DEFAULT_LIMITS,
   describeRegistryWait,
-  type OpenOptions,
+  type ImageRequest,
+  type ImageSettings,
   type RegistryCredential,
   type RegistryWait,
 } from '../core/image/options.js';
 import { hostPlatform, parsePlatform } from '../core/image/platform.js';
+import { Keychain } from '../core/image/backends/registry/keychain.js';
 import { parseSize } from '../core/cache/size.js';
 
 export interface GlobalFlags {
@@ -109,7 +111,16 @@ function blobConcurrency(flags: GlobalFlags, env: Env): number {
   return n;
 }
 
-export function resolveOpenOptions(
+/**
+ * The image options of a run: the process's settings (the root adds the client pool, see
+ * ImageEnvironment) and the request's platform and temp dir.
+ */
+export interface ResolvedImageOptions {
+  settings: ImageSettings;
+  request: ImageRequest;
+}
+
+export function resolveImageOptions(
   flags: GlobalFlags,
   env: Env = process.env,
   tempDir?: string,
@@ -117,7 +128,7 @@ export function resolveOpenOptions(
   credentialHost?: string,
   /** Where to say that a registry is slow to answer (one line each); absent = silent. */
   warn?: (line: string) => void,
-): OpenOptions {
+): ResolvedImageOptions {
   const timeoutMs = flags.timeout ? Number(flags.timeout) * 1000 : 60_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new PortcullisError(
@@ -127,17 +138,22 @@ export function resolveOpenOptions(
   }
   const caFiles = [...(flags.caFile ?? [])];
   if (env.NODE_EXTRA_CA_CERTS) caFiles.push(env.NODE_EXTRA_CA_CERTS);
-  const options: OpenOptions = {
+  const request: ImageRequest = {
     platform: flags.platform ? parsePlatform(flags.platform) : hostPlatform(),
     platformRequested: Boolean(flags.platform),
     allPlatforms: Boolean(flags.allPlatforms),
-    cacheDir: flags.cacheDir ?? defaultCacheDir(env),
     tempDir: tempDir ?? tmpdir(),
+  };
+  const settings: ImageSettings = {
+    cacheDir: flags.cacheDir ?? defaultCacheDir(env),
+    keychain: Keychain.fromKeys(
+      explicitCredentials(flags, env, credentialHost),
+      '--username/--password (or PORTCULLIS_REGISTRY_*)',
+      dockerConfigDir(env),
+    ),
     registry: {
       insecureHosts: flags.insecure ? ['*'] : [],
       extraCaPem: caFiles.map(readCa),
-      credentials: explicitCredentials(flags, env, credentialHost),
-      dockerConfigDir: dockerConfigDir(env),
       timeoutMs,
       retries: 4,
       blobConcurrency: blobConcurrency(flags, env),
@@ -146,5 +162,5 @@ export function resolveOpenOptions(
     dockerHost: env.DOCKER_HOST || 'unix:///var/run/docker.sock',
     limits: { ...DEFAULT_LIMITS },
   };
-  return Object.freeze(options);
+  return { settings: Object.freeze(settings), request: Object.freeze(request) };
 }

@@ -28,6 +28,8 @@ export interface ServeFlags {
   admissionListen?: string;
   harborTokenFile?: string;
   harborAccount?: string;
+  /** Extra CA certificates (PEM files) trusted for registries, repeatable. */
+  caFile?: string[];
 }
 
 export interface ServiceConfig {
@@ -51,6 +53,8 @@ export interface ServiceConfig {
   admission?: AdmissionServiceConfig;
   /** Harbor's pluggable scanner adapter under /api/v1, when a token is configured. */
   harbor?: HarborAdapterConfig;
+  /** PEM files of CAs trusted for registries besides the system's (--ca-file, NODE_EXTRA_CA_CERTS). */
+  caFiles: readonly string[];
 }
 
 export interface HarborAdapterConfig {
@@ -88,6 +92,7 @@ const fileSchema = z
         data_mirror: z.string(),
         harbor_token_file: z.string(),
         harbor_account: z.string(),
+        ca_files: z.array(z.string()),
       })
       .partial()
       .strict(),
@@ -171,6 +176,8 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
   const dataMirror = flags.dataMirror ?? env.PORTCULLIS_DATA_MIRROR ?? file?.data_mirror;
   const admission = resolveAdmission(role, flags, env, file, Boolean(certFile));
   const harbor = resolveHarbor(flags, env, file);
+  const caFiles = [...(flags.caFile?.length ? flags.caFile : (file?.ca_files ?? []))];
+  if (env.NODE_EXTRA_CA_CERTS) caFiles.push(env.NODE_EXTRA_CA_CERTS);
   return Object.freeze({
     role,
     ...listen,
@@ -185,6 +192,7 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
     ...(dataMirror ? { dataMirror } : {}),
     ...(admission ? { admission } : {}),
     ...(harbor ? { harbor } : {}),
+    caFiles: Object.freeze(caFiles),
   });
 }
 

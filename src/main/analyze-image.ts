@@ -5,16 +5,18 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OpenOptions, RegistryCredential } from '../core/image/options.js';
+import type { ImageEnvironment, ImageRequest } from '../core/image/options.js';
+import { hostPlatform } from '../core/image/platform.js';
 import { findVulnerabilities, type VulnerabilityData } from '../core/pipeline/index.js';
 import { CHANGELOG_GLOB } from '../core/suppression/index.js';
 import { PORTCULLIS_VERSION } from '../core/version.js';
 import type { AnalyzeImage, RegistryLogin } from '../worker/analyze.js';
 import { catalogInChildProcess, type CatalogRequest, type CatalogResult } from './catalog-process.js';
+import { accountAccess, plainEnvironment, plainRequest } from './image-access.js';
 
 export interface AnalyzeImageEnvironment {
-  /** Process-wide image options: cache dir, CAs, limits, timeouts (no credentials). */
-  open: Omit<OpenOptions, 'tempDir'>;
+  /** The service's image environment: cache dir, client pool, CAs, limits (no account's credentials). */
+  environment: ImageEnvironment;
   /** Where each analysis gets a private scratch directory. */
   tempRoot: string;
   vulnerabilities: VulnerabilityData;
@@ -28,29 +30,9 @@ const CHANGELOG = new RegExp(
     .replace(/\*/g, '[^/]*')}$`,
 );
 
-/** Request-scoped registry options: each login only for its own host, never a wildcard. */
-export function requestOptions(
-  open: Omit<OpenOptions, 'tempDir'>,
-  logins: readonly RegistryLogin[],
-  tempDir: string,
-): OpenOptions {
-  const credentials: Record<string, RegistryCredential> = {};
-  for (const login of logins)
-    credentials[login.registry] =
-      login.bearer !== undefined
-        ? { bearer: login.bearer }
-        : { username: login.username, password: login.password };
-  const insecure = logins.filter((l) => !l.verifyTls).map((l) => l.registry);
-  return {
-    ...open,
-    tempDir,
-    registry: {
-      ...open.registry,
-      credentials,
-      insecureHosts: [...open.registry.insecureHosts, ...insecure],
-      dockerConfigDir: undefined,
-    },
-  };
+/** One request of the service: the host's platform, its temp dir, the account's logins only. */
+export function accountRequest(logins: readonly RegistryLogin[], tempDir: string): ImageRequest {
+  return { platform: hostPlatform(), allPlatforms: false, tempDir, access: accountAccess(logins) };
 }
 
 export function createAnalyzeImage(env: AnalyzeImageEnvironment): AnalyzeImage {
@@ -61,19 +43,21 @@ export function createAnalyzeImage(env: AnalyzeImageEnvironment): AnalyzeImage {
       let result: CatalogResult | undefined;
       const found = await findVulnerabilities({
         subject: { kind: 'image', source: request.source },
-        image: requestOptions(env.open, request.credentials, tempDir),
+        environment: env.environment,
+        image: accountRequest(request.credentials, tempDir),
         data: env.vulnerabilities,
         signal: request.signal,
         // Images are analysed as soon as they are added, also before the first feed sync; the
         // re-match after each sync gives them their findings.
         requirements: { allowNoData: true },
-        analyzer: async ({ subject, image, catalog: options, captureGlobs }) => {
+        analyzer: async ({ subject, environment, image, catalog: options, captureGlobs }) => {
           // Only the analyze request itself crosses to the child (the findings request around
           // it holds functions, which cannot).
           result = await catalog(
             {
               subject,
-              image,
+              environment: plainEnvironment(environment),
+              image: plainRequest(image),
               ...(options ? { catalog: options } : {}),
               ...(captureGlobs ? { captureGlobs } : {}),
             },

@@ -7,14 +7,28 @@
 import { createHash } from 'node:crypto';
 import { isPortcullisError } from '../core/errors.js';
 import { openImage } from '../core/image/open.js';
-import { analyze } from '../core/pipeline/index.js';
+import { analyze, type AnalyzeRequest } from '../core/pipeline/index.js';
 import type { CatalogReply, CatalogRequest } from './catalog-process.js';
+import { environmentFrom, requestFrom } from './image-access.js';
 
-async function catalog(request: CatalogRequest): Promise<CatalogReply> {
-  if (request.subject.kind !== 'image') throw new Error('the analysis process takes image sources only');
+async function catalog(plain: CatalogRequest): Promise<CatalogReply> {
+  if (plain.subject.kind !== 'image') throw new Error('the analysis process takes image sources only');
+  // This process's own pool, closed when the reply is sent (the parent then ends the process).
+  const environment = environmentFrom(plain.environment);
+  try {
+    return await catalogWith(
+      { ...plain, environment, image: requestFrom(plain.image) },
+      plain.subject.source,
+    );
+  } finally {
+    await environment.clients.close();
+  }
+}
+
+async function catalogWith(request: AnalyzeRequest, source: string): Promise<CatalogReply> {
   // The source is pinned by digest, so this second open sees the same manifest `analyze` reads;
   // it costs a manifest and a config fetch, for the record's metadata only.
-  const image = await openImage(request.subject.source, request.image);
+  const image = await openImage(source, request.environment, request.image);
   const [analysis, rawConfig, manifest, layers] = await Promise.all([
     analyze(request),
     image.rawConfig(),

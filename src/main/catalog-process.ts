@@ -8,9 +8,20 @@ import { PortcullisError, type ErrorCode } from '../core/errors.js';
 import type { ImageConfigFile } from '../core/image/types.js';
 import type { AnalyzeRequest } from '../core/pipeline/index.js';
 import type { SbomDocument } from '../core/sbom/document.js';
+import type { PlainEnvironment, PlainRequest } from './image-access.js';
 
-/** The pipeline's analyze request without what cannot cross a process boundary. */
-export type CatalogRequest = Omit<AnalyzeRequest, 'signal' | 'observer'>;
+/**
+ * The pipeline's analyze request without what cannot cross a process boundary: the
+ * environment and request in their plain forms (`image-access.ts`), credentials as plain
+ * keychain entries.
+ */
+export interface CatalogRequest extends Omit<
+  AnalyzeRequest,
+  'signal' | 'observer' | 'environment' | 'image'
+> {
+  environment: PlainEnvironment;
+  image: PlainRequest;
+}
 
 export type CatalogReply =
   | {

@@ -5,16 +5,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openSource } from '../core/image/open.js';
-import type { OpenOptions } from '../core/image/options.js';
-import { fetchReference } from '../core/image/reference/parse.js';
+import type { ImageEnvironment } from '../core/image/options.js';
+import { formatReference } from '../core/image/reference/parse.js';
 import { selectPlatform } from '../core/image/platform.js';
 import type { ServiceStore } from '../store/repositories/index.js';
 import type { ResolveImage } from '../server/routes/index.js';
-import { requestOptions } from './analyze-image.js';
+import { accountRequest } from './analyze-image.js';
 
 export function createResolveImage(
   store: ServiceStore,
-  open: Omit<OpenOptions, 'tempDir'>,
+  environment: ImageEnvironment,
   tempRoot: string,
 ): ResolveImage {
   return async (reference, accountName) => {
@@ -26,10 +26,12 @@ export function createResolveImage(
     }));
     const tempDir = await mkdtemp(join(tempRoot, 'resolve-'));
     try {
-      const options = requestOptions(open, logins, tempDir);
-      const opened = await openSource(`registry:${fetchReference(reference)}`, options);
+      const request = accountRequest(logins, tempDir);
+      // The whole normalized reference (registry, repository, tag or digest): the tag alone
+      // would be read as an image of Docker Hub.
+      const opened = await openSource(`registry:${formatReference(reference)}`, environment, request);
       if (opened.kind === 'image') return { digest: opened.image.digest, parentDigest: null };
-      const child = selectPlatform(await opened.index.manifests(), options.platform, opened.index.source);
+      const child = selectPlatform(await opened.index.manifests(), request.platform, opened.index.source);
       return { digest: child.digest, parentDigest: opened.index.digest };
     } finally {
       await rm(tempDir, { recursive: true, force: true });

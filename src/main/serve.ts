@@ -11,8 +11,9 @@ import pino from 'pino';
 import { resolveServiceConfig, type ServeFlags, type ServiceConfig } from '../config/service.js';
 import { PORTCULLIS_VERSION } from '../core/catalog/catalog-image.js';
 import { isPortcullisError, PortcullisError } from '../core/errors.js';
-import { DEFAULT_BLOB_CONCURRENCY, DEFAULT_LIMITS, type OpenOptions } from '../core/image/options.js';
-import { hostPlatform } from '../core/image/platform.js';
+import { RegistryClients } from '../core/image/backends/registry/clients.js';
+import { Keychain } from '../core/image/backends/registry/keychain.js';
+import { DEFAULT_BLOB_CONCURRENCY, DEFAULT_LIMITS, type ImageEnvironment } from '../core/image/options.js';
 import { listenForJobs } from '../queue/listen.js';
 import { JobQueue } from '../queue/queue.js';
 import { buildApp } from '../server/app.js';
@@ -61,20 +62,23 @@ async function openStore(config: ServiceConfig): Promise<Sql> {
   }
 }
 
-function imageOptions(config: ServiceConfig): Omit<OpenOptions, 'tempDir'> {
+/**
+ * The process's image environment: one registry client pool (closed on stop) and no
+ * credentials of its own: each request brings its account's logins.
+ */
+async function imageEnvironment(config: ServiceConfig): Promise<ImageEnvironment> {
+  const registry = {
+    insecureHosts: [],
+    extraCaPem: await Promise.all(config.caFiles.map((file) => readFile(file, 'utf8'))),
+    timeoutMs: 60_000,
+    retries: 4,
+    blobConcurrency: DEFAULT_BLOB_CONCURRENCY,
+  };
   return {
-    platform: hostPlatform(),
-    allPlatforms: false,
     cacheDir: config.cacheDir,
-    registry: {
-      insecureHosts: [],
-      extraCaPem: [],
-      credentials: {},
-      dockerConfigDir: undefined,
-      timeoutMs: 60_000,
-      retries: 4,
-      blobConcurrency: DEFAULT_BLOB_CONCURRENCY,
-    },
+    registry,
+    clients: new RegistryClients(registry),
+    keychain: Keychain.empty,
     dockerHost: 'unix:///nonexistent.sock',
     limits: { ...DEFAULT_LIMITS },
   };
@@ -102,7 +106,7 @@ export async function startService(
   );
   const adminPasswordFile = await ensureAdmin(store, config.dataDir, config.adminPassword);
   const queue = new JobQueue(db);
-  const open = imageOptions(config);
+  const environment = await imageEnvironment(config);
   const tempRoot = tmpdir();
   const hostId = hostname();
   const stops: (() => Promise<void>)[] = [];
@@ -112,7 +116,7 @@ export async function startService(
   if (config.role === 'worker' || config.role === 'all') {
     const vulnerabilities = new VulnerabilityStore(db);
     const data = vulnerabilityDataOf(db, vulnerabilities);
-    const analyze = createAnalyzeImage({ open, tempRoot, vulnerabilities: data });
+    const analyze = createAnalyzeImage({ environment, tempRoot, vulnerabilities: data });
     const syncFeeds = createSyncFeeds({
       store,
       vulnerabilities,
@@ -160,8 +164,8 @@ export async function startService(
       version: PORTCULLIS_VERSION,
       hostId,
       baseUrl: url.replace(/\/v1$/, ''),
-      resolveImage: createResolveImage(store, open, tempRoot),
-      checkRegistryLogin: (login) => checkRegistryLogin(open.registry, login),
+      resolveImage: createResolveImage(store, environment, tempRoot),
+      checkRegistryLogin: (login) => checkRegistryLogin(environment.clients, login),
       ready: async () => (await db.query('SELECT 1')).rows.length === 1,
       schemaVersion: async () => Math.max(...MIGRATIONS.map((m) => m.id)),
       feeds: feedStatusOf(vulnerabilities),
@@ -181,7 +185,7 @@ export async function startService(
       store,
       queue,
       log,
-      resolveImage: createResolveImage(store, open, tempRoot),
+      resolveImage: createResolveImage(store, environment, tempRoot),
     }));
   if (webhook) stops.unshift(() => webhook.stop());
   return {
@@ -190,6 +194,8 @@ export async function startService(
     adminPasswordFile,
     async stop() {
       for (const stop of stops) await stop();
+      // Last: nothing uses the registry pool once the API, webhook and worker have stopped.
+      await environment.clients.close();
       await db.close();
     },
   };
@@ -223,6 +229,11 @@ export async function serveFromCli(
       'where the webhook listens with role all (default 127.0.0.1:8443)',
     )
     .option('--concurrency <n>', 'analyses run at once by the worker (default 1)')
+    .option(
+      '--ca-file <pem>',
+      'extra CA certificate trusted for registries (repeatable; also NODE_EXTRA_CA_CERTS)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option(
       '--feed-sync-interval <duration>',
       'how often the worker syncs the vulnerability feeds, e.g. 6h, 30m, or off (default 6h)',

@@ -26,7 +26,7 @@ import { createServiceStore } from '../store/repositories/index.js';
 import { createSecretBox } from '../store/repositories/secret-box.js';
 import { vulnerabilityDataOf } from '../store/vulnerability-data.js';
 import { VulnerabilityStore } from '../store/vulnerability-store.js';
-import { createAnalyzeImage, requestOptions } from './analyze-image.js';
+import { accountRequest, createAnalyzeImage } from './analyze-image.js';
 import { catalogInChildProcess } from './catalog-process.js';
 import { createSyncFeeds } from './sync-feeds.js';
 
@@ -78,7 +78,7 @@ describe.each(STORE_KINDS)('feed sync and re-match on %s', (kind) => {
     let catalogRuns = 0;
     const open = serviceOpenOptions(pushed.registry, cacheDir);
     const analyze = createAnalyzeImage({
-      open,
+      environment: open,
       tempRoot: root,
       vulnerabilities: data,
       catalog: (request, signal) => {
@@ -121,7 +121,8 @@ describe.each(STORE_KINDS)('feed sync and re-match on %s', (kind) => {
     const tempDir = await mkdtemp(join(root, 'scan-'));
     const fresh = await findVulnerabilities({
       subject: { kind: 'image', source },
-      image: requestOptions(open, credentials, tempDir),
+      environment: open,
+      image: accountRequest(credentials, tempDir),
       data,
     });
     expect(after).toEqual(keys(fresh.findings));

@@ -50,7 +50,7 @@ beforeAll(async () => {
   api = await startApi('PGlite');
   const vulnerabilities = vulnerabilityDataOf(api.database.db, await loadFeeds(api.database.db));
   const analyze = createAnalyzeImage({
-    open: serviceOpenOptions(pushed.registry, join(root, 'cache')),
+    environment: serviceOpenOptions(pushed.registry, join(root, 'cache')),
     tempRoot: root,
     vulnerabilities,
   });

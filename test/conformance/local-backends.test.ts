@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPortcullisError } from '../../src/core/errors.js';
 import { openImage } from '../../src/core/image/open.js';
-import type { OpenOptions } from '../../src/core/image/options.js';
 import { describeImageConformance } from '../harness/conformance.js';
 import { getFixtureImage, type FixtureImage, type FixturePlatform } from '../harness/fixtures/index.js';
 import { tamperedArchive, tamperedLayout } from '../harness/fixtures/tamper.js';
 import { startDockerDaemon, type TestDockerDaemon } from './docker-daemon.js';
 import { localOpenOptions } from './options.js';
+import { pair, withDockerHost } from '../../src/core/image/test-support/image-options.js';
 
 const base = await getFixtureImage('base');
 const app = await getFixtureImage('app');
@@ -32,8 +32,7 @@ afterAll(async () => {
 });
 
 function opener(source: string, platform?: FixturePlatform) {
-  const options: OpenOptions = platform ? { ...local.options, platform } : local.options;
-  return () => openImage(source, options);
+  return () => openImage(source, ...pair(local.options, platform ? { platform } : {}));
 }
 
 function lastLayerDigests(fixture: FixtureImage): { blob: string; diffId: string } {
@@ -64,7 +63,7 @@ for (const fixture of [base, app]) {
             blob,
             join(await tamperDir('oci-dir'), 'layout'),
           );
-          return openImage(`oci-dir:${dir}:${fixture.tag}`, local.options);
+          return openImage(`oci-dir:${dir}:${fixture.tag}`, ...pair(local.options));
         },
       }),
     },
@@ -82,7 +81,7 @@ for (const fixture of [base, app]) {
             blob.slice(7),
             await tamperDir('oci-archive'),
           );
-          return openImage(`oci-archive:${file}`, local.options);
+          return openImage(`oci-archive:${file}`, ...pair(local.options));
         },
       }),
     },
@@ -99,7 +98,7 @@ for (const fixture of [base, app]) {
             `${diffId.slice(7)}.tar`,
             await tamperDir('docker'),
           );
-          return openImage(`docker-archive:${file}`, local.options);
+          return openImage(`docker-archive:${file}`, ...pair(local.options));
         },
       }),
     },
@@ -110,7 +109,7 @@ for (const fixture of [base, app]) {
   });
   describeImageConformance(
     `docker ${fixture.name}`,
-    () => openImage(`docker:${fixture.dockerRepoTag}`, { ...local.options, dockerHost: daemon?.host ?? '' }),
+    () => openImage(`docker:${fixture.dockerRepoTag}`, ...withDockerHost(local.options, daemon?.host ?? '')),
     { fixture },
   );
 }
@@ -142,18 +141,18 @@ describeImageConformance(`docker-archive multiarch`, opener(`docker-archive:${mu
 describe('docker back-end against the private daemon', () => {
   it('opens an image by ID as well as by name', async () => {
     // The classic image store names images by their config digest.
-    const image = await openImage(`docker:${base.hostManifest.configDigest}`, {
-      ...local.options,
-      dockerHost: daemon?.host ?? '',
-    });
+    const image = await openImage(
+      `docker:${base.hostManifest.configDigest}`,
+      ...withDockerHost(local.options, daemon?.host ?? ''),
+    );
     expect((await image.config()).rootfs.diff_ids).toEqual(base.hostManifest.diffIds);
   });
 
   it('reports an image the daemon does not have as NOT_FOUND naming it', async () => {
-    const err = await openImage('docker:portcullis-fixtures/never-built:1', {
-      ...local.options,
-      dockerHost: daemon?.host ?? '',
-    }).catch((e: unknown) => e);
+    const err = await openImage(
+      'docker:portcullis-fixtures/never-built:1',
+      ...withDockerHost(local.options, daemon?.host ?? ''),
+    ).catch((e: unknown) => e);
     expect(isPortcullisError(err, 'NOT_FOUND')).toBe(true);
     expect((err as Error).message).toContain('portcullis-fixtures/never-built:1');
   });

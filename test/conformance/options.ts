@@ -1,31 +1,32 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_LIMITS, type OpenOptions } from '../../src/core/image/options.js';
+import type { ImageEnvironment, ImageRequest } from '../../src/core/image/options.js';
+import { testImageOptions, type TestImageOptions } from '../../src/core/image/test-support/image-options.js';
 import type { Platform } from '../../src/core/image/types.js';
 
-/** OpenOptions for local back-ends with a private temp dir; `cleanup` removes it. */
+/** Image options for local back-ends with a private temp dir; `cleanup` removes it and closes the pool. */
 export async function localOpenOptions(
-  overrides: Partial<OpenOptions> = {},
+  overrides: {
+    env?: Partial<Omit<ImageEnvironment, 'clients' | 'keychain' | 'registry'>>;
+    request?: Partial<ImageRequest>;
+  } = {},
   platform: Platform = { os: 'linux', architecture: 'amd64' },
-): Promise<{ options: OpenOptions; tempDir: string; cleanup: () => Promise<void> }> {
+): Promise<{ options: TestImageOptions; tempDir: string; cleanup: () => Promise<void> }> {
   const tempDir = await mkdtemp(join(tmpdir(), 'pc-local-'));
-  const options: OpenOptions = {
-    platform,
-    allPlatforms: false,
+  const options = testImageOptions({
     cacheDir: join(tempDir, 'cache'),
     tempDir,
-    registry: {
-      insecureHosts: [],
-      extraCaPem: [],
-      credentials: {},
-      dockerConfigDir: undefined,
-      timeoutMs: 60_000,
-      retries: 0,
+    registry: { timeoutMs: 60_000 },
+    ...(overrides.env ? { env: overrides.env } : {}),
+    request: { platform, ...overrides.request },
+  });
+  return {
+    options,
+    tempDir,
+    cleanup: async () => {
+      await options.env.clients.close();
+      await rm(tempDir, { recursive: true, force: true });
     },
-    dockerHost: 'unix:///nonexistent/docker.sock',
-    limits: { ...DEFAULT_LIMITS },
-    ...overrides,
   };
-  return { options, tempDir, cleanup: () => rm(tempDir, { recursive: true, force: true }) };
 }

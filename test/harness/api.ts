@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import type { OpenOptions } from '../../src/core/image/options.js';
+import type { ImageEnvironment } from '../../src/core/image/options.js';
 import { checkRegistryLogin } from '../../src/core/image/backends/registry/login.js';
 import { createResolveImage } from '../../src/main/resolve-image.js';
 import { UrlGuard } from '../../src/notifications/ssrf.js';
@@ -44,7 +44,7 @@ const DEFAULT_OPEN = serviceOpenOptions(undefined, join(tmpdir(), 'portcullis-ap
 /** Accounts: admin (admin/admin), team-a (alice), team-b (bob). */
 export async function startApi(
   kind: StoreKind,
-  open: Omit<OpenOptions, 'tempDir'> = DEFAULT_OPEN,
+  open: ImageEnvironment = DEFAULT_OPEN,
   extra: Partial<AppDeps> = {},
 ): Promise<ApiHarness> {
   const database = await openTestDatabase(kind);
@@ -69,7 +69,7 @@ export async function startApi(
     hostId: 'test-host',
     baseUrl: 'http://127.0.0.1:8228',
     resolveImage: createResolveImage(store, open, tempRoot),
-    checkRegistryLogin: (login) => checkRegistryLogin(open.registry, login),
+    checkRegistryLogin: (login) => checkRegistryLogin(open.clients, login),
     ready: async () => true,
     schemaVersion: async () => 11,
     feeds: feedStatusOf(vulnerabilities),

@@ -4,7 +4,8 @@
  */
 import { expect } from 'vitest';
 import { FEED_DRIVERS } from '../../src/core/advisories/feeds/registry.js';
-import { DEFAULT_LIMITS, type OpenOptions } from '../../src/core/image/options.js';
+import type { ImageEnvironment } from '../../src/core/image/options.js';
+import { testImageOptions } from '../../src/core/image/test-support/image-options.js';
 import type { Sql } from '../../src/store/sql.js';
 import { updateFeeds } from '../../src/store/update-feeds.js';
 import { VulnerabilityStore } from '../../src/store/vulnerability-store.js';
@@ -37,24 +38,13 @@ export async function loadFeeds(db: Sql): Promise<VulnerabilityStore> {
   return store;
 }
 
-/** Process-wide image options for a service in tests (the test registry's CA trusted, if any). */
+/** The image environment of a service in tests (the test registry's CA trusted, if any). */
 export function serviceOpenOptions(
   registry: Pick<TestRegistry, 'caPem'> | undefined,
   cacheDir: string,
-): Omit<OpenOptions, 'tempDir'> {
-  return {
-    platform: { os: 'linux', architecture: 'amd64' },
-    allPlatforms: false,
+): ImageEnvironment {
+  return testImageOptions({
     cacheDir,
-    registry: {
-      insecureHosts: [],
-      extraCaPem: registry?.caPem ? [registry.caPem] : [],
-      credentials: {},
-      dockerConfigDir: undefined,
-      timeoutMs: 10_000,
-      retries: 1,
-    },
-    dockerHost: 'unix:///nonexistent.sock',
-    limits: { ...DEFAULT_LIMITS },
-  };
+    registry: { extraCaPem: registry?.caPem ? [registry.caPem] : [], timeoutMs: 10_000, retries: 1 },
+  }).env;
 }

@@ -12,7 +12,8 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveOpenOptions } from '../../src/config/index.js';
+import { resolveImageOptions } from '../../src/config/index.js';
+import { fromResolved, catalogRead } from '../../src/core/image/test-support/image-options.js';
 import type { FeedDriver } from '../../src/core/advisories/feed.js';
 import { feedDriver } from '../../src/core/advisories/feeds/registry.js';
 import { catalogImage } from '../../src/core/catalog/catalog-image.js';
@@ -157,9 +158,9 @@ describe('language matching against raw OSV data and reference comparators', () 
     temp = await mkdtemp(join(tmpdir(), 'portcullis-quality-'));
     const root = join(temp, 'rootfs');
     await buildTree(root);
-    const open = resolveOpenOptions({ cacheDir: join(temp, 'cache') }, {}, temp);
-    const image = await openImage(`dir:${root}`, open);
-    doc = await catalogImage(image, open, {
+    const open = fromResolved(resolveImageOptions({ cacheDir: join(temp, 'cache') }, {}, temp));
+    const image = await openImage(`dir:${root}`, open.env, open.request);
+    doc = await catalogImage(image, catalogRead(open), {
       catalogers: ALL_CATALOGERS,
       scope: 'squashed',
       digestMaxBytes: 0,

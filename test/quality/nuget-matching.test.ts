@@ -13,7 +13,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveOpenOptions } from '../../src/config/index.js';
+import { resolveImageOptions } from '../../src/config/index.js';
+import { catalogRead, fromResolved } from '../../src/core/image/test-support/image-options.js';
 import { DEFAULT_UPSTREAM_OPTIONS } from '../../src/core/advisories/feed.js';
 import { osvDriver } from '../../src/core/advisories/feeds/osv/index.js';
 import { catalogImage } from '../../src/core/catalog/catalog-image.js';
@@ -131,8 +132,8 @@ describe('NuGet advisories match .NET packages through the store', () => {
     for (const [app, packages] of Object.entries(APPS))
       await write(join(root, `srv/${app}/${app}.deps.json`), depsJson(app, packages));
 
-    const open = resolveOpenOptions({ cacheDir: join(temp, 'cache') }, {}, temp);
-    doc = await catalogImage(await openImage(`dir:${root}`, open), open, {
+    const open = fromResolved(resolveImageOptions({ cacheDir: join(temp, 'cache') }, {}, temp));
+    doc = await catalogImage(await openImage(`dir:${root}`, open.env, open.request), catalogRead(open), {
       catalogers: ALL_CATALOGERS,
       scope: 'squashed',
       digestMaxBytes: 0,

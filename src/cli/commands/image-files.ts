@@ -35,8 +35,8 @@ export function registerImageFilesCommand(image: Command, runtime: CliRuntime): 
     const layerIndex = flags.layer === undefined ? undefined : parseLayer(flags.layer);
     const { rows, problems } = await withImageOptions(
       flags,
-      async (options) => {
-        const img = await openImage(source, options);
+      async (env, request) => {
+        const img = await openImage(source, env, request);
         const count = (await img.layers()).length;
         if (layerIndex !== undefined && layerIndex >= count) {
           // Checked before indexing, which reads every layer.
@@ -46,8 +46,8 @@ export function registerImageFilesCommand(image: Command, runtime: CliRuntime): 
           );
         }
         const fs = await LayeredFilesystem.fromImage(img, {
-          limits: options.limits,
-          tempDir: options.tempDir,
+          limits: env.limits,
+          tempDir: request.tempDir,
           onLayer: progress(),
         });
         return { rows: collectRows(fs, layerIndex, glob), problems: fs.problems };

@@ -23,8 +23,8 @@ export function registerImageCommands(program: Command, runtime: CliRuntime): vo
     const flags = allFlags<{ output: string }>(cmd);
     const reports = await withImageOptions(
       flags,
-      async (options) => {
-        const images = await openImages(source, options);
+      async (env, request) => {
+        const images = await openImages(source, env, request);
         return Promise.all(images.map(inspectImage));
       },
       runtime.signal,

@@ -127,9 +127,9 @@ export function registerK8sCommands(program: Command, runtime: CliRuntime): void
         try {
           const result = await withImageOptions(
             bound ? flags : { ...flags, username: undefined, password: undefined },
-            async (imageOptions) =>
+            async (env, imageRequest) =>
               evaluate({
-                ...(await analyzeRequest(source, flags, imageOptions, runtime)),
+                ...(await analyzeRequest(source, flags, env, imageRequest, runtime)),
                 ...options,
                 data: database.data,
                 bundle,

@@ -44,7 +44,7 @@ export function registerSbomCommand(program: Command, runtime: CliRuntime): void
     const flags = allFlags<SbomFlags>(c);
     const { document: doc } = await withImageOptions(
       flags,
-      async (image) => analyze(await analyzeRequest(source, flags, image, runtime)),
+      async (env, image) => analyze(await analyzeRequest(source, flags, env, image, runtime)),
       runtime.signal,
       source,
     );

@@ -162,8 +162,12 @@ export async function withFindingsRequest<T>(
   try {
     return await withImageOptions(
       flags,
-      async (image) =>
-        use({ ...(await analyzeRequest(source, flags, image, runtime)), ...options, data: database.data }),
+      async (env, image) =>
+        use({
+          ...(await analyzeRequest(source, flags, env, image, runtime)),
+          ...options,
+          data: database.data,
+        }),
       runtime.signal,
       source,
     );

@@ -7,10 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveOpenOptions } from '../../config/index.js';
+import { resolveImageOptions } from '../../config/index.js';
+import { fromResolved, catalogRead, type TestImageOptions } from '../image/test-support/image-options.js';
 import { npmInstalledCataloger } from '../ecosystems/npm/index.js';
 import { dir, file, imageFromEntries } from '../fs/test-support/build-image.js';
-import type { OpenOptions } from '../image/options.js';
 import type { Image } from '../image/types.js';
 import { catalogImage, type CatalogOptions } from './catalog-image.js';
 
@@ -31,7 +31,7 @@ const LAYERS = [
 ];
 
 let temp: string;
-let open: OpenOptions;
+let open: TestImageOptions;
 let image: Image;
 let diffIds: string[];
 
@@ -44,7 +44,7 @@ const options = (scope: CatalogOptions['scope']): CatalogOptions => ({
 
 beforeAll(async () => {
   temp = await mkdtemp(join(tmpdir(), 'pc-all-layers-'));
-  open = resolveOpenOptions({ cacheDir: join(temp, 'cache') }, {}, temp);
+  open = fromResolved(resolveImageOptions({ cacheDir: join(temp, 'cache') }, {}, temp));
   image = await imageFromEntries(LAYERS);
   diffIds = (await image.layers()).map((l) => l.diffId);
 });
@@ -55,12 +55,12 @@ const summary = (p: { name: string; version: string; inSquashed?: boolean; origi
 
 describe('all-layers scope', () => {
   it('squashed scope sees only what survives', async () => {
-    const doc = await catalogImage(image, open, options('squashed'));
+    const doc = await catalogImage(image, catalogRead(open), options('squashed'));
     expect(doc.packages.map(summary)).toEqual([['keep', '2.1.0', true, 1]]);
   });
 
   it('adds removed and replaced packages with inSquashed false and their layer of origin', async () => {
-    const doc = await catalogImage(image, open, options('all-layers'));
+    const doc = await catalogImage(image, catalogRead(open), options('all-layers'));
     const rows = doc.packages.map(summary).sort((a, b) => `${a[0]}@${a[1]}`.localeCompare(`${b[0]}@${b[1]}`));
     expect(rows).toEqual([
       ['keep', '2.0.0', false, 0],
@@ -78,7 +78,7 @@ describe('all-layers scope', () => {
   });
 
   it('records the malformed package.json once, as an unknown, and finishes', async () => {
-    const doc = await catalogImage(image, open, options('all-layers'));
+    const doc = await catalogImage(image, catalogRead(open), options('all-layers'));
     const broken = doc.unknowns.filter((u) => u.path === '/app/node_modules/broken/package.json');
     expect(broken).toHaveLength(1);
     expect(broken[0]?.layerDiffId).toBe(diffIds[1]);

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFixtureImage, type FixtureImage } from '../../../test/harness/fixtures/index.js';
-import { resolveOpenOptions } from '../../config/index.js';
+import { resolveImageOptions } from '../../config/index.js';
+import { fromResolved, catalogRead, type TestImageOptions } from '../image/test-support/image-options.js';
 import { dpkgCataloger } from '../ecosystems/dpkg/index.js';
 import { npmInstalledCataloger } from '../ecosystems/npm/index.js';
 import { openImage } from '../image/open.js';
-import type { OpenOptions } from '../image/options.js';
 import type { Image, Layer } from '../image/types.js';
 import type { SbomDocument } from '../sbom/document.js';
 import { DEFAULT_SECRET_RULES } from '../secrets/default-rules.js';
@@ -76,7 +76,7 @@ function countStreams(image: Image): { image: Image; opens: number[] } {
 describe('catalogImage on the app fixture', () => {
   let fixture: FixtureImage;
   let temp: string;
-  let open: OpenOptions;
+  let open: TestImageOptions;
   let doc: SbomDocument;
   const options = (cacheDir?: string): CatalogOptions => ({
     catalogers: [dpkgCataloger, npmInstalledCataloger],
@@ -90,9 +90,9 @@ describe('catalogImage on the app fixture', () => {
   beforeAll(async () => {
     fixture = await getFixtureImage('app');
     temp = await mkdtemp(join(tmpdir(), 'portcullis-catalog-'));
-    open = resolveOpenOptions({ cacheDir: join(temp, 'cache') }, {}, temp);
-    const image = await openImage(`oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`, open);
-    doc = await catalogImage(image, open, options(join(temp, 'cache')));
+    open = fromResolved(resolveImageOptions({ cacheDir: join(temp, 'cache') }, {}, temp));
+    const image = await openImage(`oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`, open.env, open.request);
+    doc = await catalogImage(image, catalogRead(open), options(join(temp, 'cache')));
   });
   afterAll(async () => {
     if (temp) await rm(temp, { recursive: true, force: true });
@@ -134,8 +134,8 @@ describe('catalogImage on the app fixture', () => {
   });
 
   it('re-scans from the layer cache with the same result', async () => {
-    const image = await openImage(`oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`, open);
-    const again = await catalogImage(image, open, options(join(temp, 'cache')));
+    const image = await openImage(`oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`, open.env, open.request);
+    const again = await catalogImage(image, catalogRead(open), options(join(temp, 'cache')));
     const summary = (d: SbomDocument) =>
       d.packages.map((p) => `${p.type}:${p.name}@${p.version}:${p.originLayer}`).sort();
     expect(summary(again)).toEqual(summary(doc));
@@ -143,8 +143,10 @@ describe('catalogImage on the app fixture', () => {
   });
   it('all-layers scope keeps every squashed package and only adds ones the squashed image lacks', async () => {
     // Same layers, other scope: every layer comes from the per-layer cache, none is streamed.
-    const counted = countStreams(await openImage(`oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`, open));
-    const all = await catalogImage(counted.image, open, {
+    const counted = countStreams(
+      await openImage(`oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`, open.env, open.request),
+    );
+    const all = await catalogImage(counted.image, catalogRead(open), {
       ...options(join(temp, 'cache')),
       scope: 'all-layers',
     });
@@ -165,18 +167,22 @@ describe('catalogImage on the app fixture', () => {
   it('a second image sharing the base layer does not stream the shared layer', async () => {
     const base = await getFixtureImage('base');
     const cacheDir = join(temp, 'shared-cache');
-    const baseImage = await openImage(`oci-dir:${base.ociLayoutDir}:${base.tag}`, open);
-    await catalogImage(baseImage, open, options(cacheDir));
-    const appImage = await openImage(`oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`, open);
+    const baseImage = await openImage(`oci-dir:${base.ociLayoutDir}:${base.tag}`, open.env, open.request);
+    await catalogImage(baseImage, catalogRead(open), options(cacheDir));
+    const appImage = await openImage(
+      `oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`,
+      open.env,
+      open.request,
+    );
     const appLayers = await appImage.layers();
     const baseLayers = await baseImage.layers();
     expect(appLayers[0]?.diffId).toBe(baseLayers[0]?.diffId); // the premise: app is built on base
     const first = countStreams(appImage);
-    const cold = await catalogImage(first.image, open, options(cacheDir));
+    const cold = await catalogImage(first.image, catalogRead(open), options(cacheDir));
     expect(first.opens[0]).toBe(0);
     expect(first.opens.slice(baseLayers.length).every((n) => n >= 1)).toBe(true);
     const second = countStreams(appImage);
-    const warm = await catalogImage(second.image, open, options(cacheDir));
+    const warm = await catalogImage(second.image, catalogRead(open), options(cacheDir));
     expect(second.opens.every((n) => n === 0)).toBe(true);
     expect(warm.packages.map((p) => p.id).sort()).toEqual(cold.packages.map((p) => p.id).sort());
     expect(warm.files).toEqual(cold.files);

@@ -7,7 +7,10 @@ import { detectDistro } from '../distro/index.js';
 import type { Cataloger } from '../ecosystems/types.js';
 import { LayeredFilesystem, type ParsedLayer } from '../fs/index.js';
 import { inspectImage } from '../image/inspect.js';
-import type { OpenOptions } from '../image/options.js';
+import type { ImageEnvironment, ImageRequest } from '../image/options.js';
+
+/** What cataloging needs of the image options: the limits and the request's temp dir. */
+export type CatalogReadOptions = Pick<ImageEnvironment, 'limits'> & Pick<ImageRequest, 'tempDir'>;
 import type { Image } from '../image/types.js';
 import {
   NATIVE_SCHEMA_VERSION,
@@ -109,7 +112,7 @@ function canonicalParent(fs: LayeredFilesystem, path: string): string {
 
 export async function catalogImage(
   image: Image,
-  open: OpenOptions,
+  open: CatalogReadOptions,
   options: CatalogOptions,
 ): Promise<SbomDocument> {
   return (await catalogImageWithContents(image, open, options)).document;
@@ -124,7 +127,7 @@ export interface CatalogResult {
 /** As catalogImage, plus the contents of retrieved files for policy gates (never put in the SBOM). */
 export async function catalogImageWithContents(
   image: Image,
-  open: OpenOptions,
+  open: CatalogReadOptions,
   options: CatalogOptions,
 ): Promise<CatalogResult> {
   const key = analysisKey(options);
@@ -150,7 +153,7 @@ export async function catalogImageWithContents(
 
 async function catalogUncached(
   image: Image,
-  open: OpenOptions,
+  open: CatalogReadOptions,
   options: CatalogOptions,
   key: string,
 ): Promise<CatalogResult> {

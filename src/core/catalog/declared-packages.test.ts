@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFixtureImage, type FixtureImage } from '../../../test/harness/fixtures/index.js';
-import { resolveOpenOptions } from '../../config/index.js';
+import { resolveImageOptions } from '../../config/index.js';
+import { fromResolved, catalogRead } from '../image/test-support/image-options.js';
 import { openImage } from '../image/open.js';
 import type { SbomDocument } from '../sbom/document.js';
 import { catalogImage } from './catalog-image.js';
@@ -26,9 +27,9 @@ describe('declared packages in a directory scan of the app fixture rootfs', { ti
   beforeAll(async () => {
     fixture = await getFixtureImage('app');
     temp = await mkdtemp(join(tmpdir(), 'portcullis-declared-'));
-    const open = resolveOpenOptions({ cacheDir: join(temp, 'cache') }, {}, temp);
-    const image = await openImage(`dir:${fixture.rootfsDir}`, open);
-    doc = await catalogImage(image, open, {
+    const open = fromResolved(resolveImageOptions({ cacheDir: join(temp, 'cache') }, {}, temp));
+    const image = await openImage(`dir:${fixture.rootfsDir}`, open.env, open.request);
+    doc = await catalogImage(image, catalogRead(open), {
       catalogers: ALL_CATALOGERS,
       scope: 'squashed',
       digestMaxBytes: 0,

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFixtureImage, type FixtureImage } from '../../../test/harness/fixtures/index.js';
-import { resolveOpenOptions } from '../../config/index.js';
+import { resolveImageOptions } from '../../config/index.js';
+import { fromResolved, catalogRead } from '../image/test-support/image-options.js';
 import { openImage } from '../image/open.js';
 import type { SbomDocument } from '../sbom/document.js';
 import { dpkgInstalled } from '../../../test/support/dpkg-truth.js';
@@ -36,9 +37,9 @@ describe('SBOM per ecosystem equals the ecosystem tools on the app fixture', () 
   beforeAll(async () => {
     fixture = await getFixtureImage('app');
     temp = await mkdtemp(join(tmpdir(), 'portcullis-eco-'));
-    const open = resolveOpenOptions({ cacheDir: join(temp, 'cache') }, {}, temp);
-    const image = await openImage(`oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`, open);
-    doc = await catalogImage(image, open, {
+    const open = fromResolved(resolveImageOptions({ cacheDir: join(temp, 'cache') }, {}, temp));
+    const image = await openImage(`oci-dir:${fixture.ociLayoutDir}:${fixture.tag}`, open.env, open.request);
+    doc = await catalogImage(image, catalogRead(open), {
       catalogers: ALL_CATALOGERS,
       scope: 'squashed',
       digestMaxBytes: 0,

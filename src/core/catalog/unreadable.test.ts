@@ -10,7 +10,8 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFixtureImage, type FixtureImage } from '../../../test/harness/fixtures/index.js';
 import { dpkgInstalled } from '../../../test/support/dpkg-truth.js';
-import { resolveOpenOptions } from '../../config/index.js';
+import { resolveImageOptions } from '../../config/index.js';
+import { fromResolved, catalogRead } from '../image/test-support/image-options.js';
 import { openImage } from '../image/open.js';
 import type { SbomDocument } from '../sbom/document.js';
 import { catalogImage } from './catalog-image.js';
@@ -41,9 +42,9 @@ describe('unreadable package databases and os-release', () => {
   }
 
   async function catalog(root: string): Promise<SbomDocument> {
-    const open = resolveOpenOptions({ cacheDir: join(temp, 'cache') }, {}, temp);
-    const image = await openImage(`dir:${root}`, open);
-    return catalogImage(image, open, {
+    const open = fromResolved(resolveImageOptions({ cacheDir: join(temp, 'cache') }, {}, temp));
+    const image = await openImage(`dir:${root}`, open.env, open.request);
+    return catalogImage(image, catalogRead(open), {
       catalogers: ALL_CATALOGERS,
       scope: 'squashed',
       digestMaxBytes: 0,

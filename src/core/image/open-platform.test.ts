@@ -12,9 +12,9 @@ import { getFixtureImage } from '../../../test/harness/fixtures/index.js';
 import { registryOpenOptions } from '../../../test/harness/registry/options.js';
 import { pushImage } from '../../../test/harness/registry/push.js';
 import { startRegistry, type TestRegistry } from '../../../test/harness/registry/start-registry.js';
-import { resolveOpenOptions } from '../../config/index.js';
+import { resolveImageOptions } from '../../config/index.js';
+import { fromResolved, type TestImageOptions, pair } from './test-support/image-options.js';
 import { openImage, openImages } from './open.js';
-import type { OpenOptions } from './options.js';
 import type { Platform } from './types.js';
 
 const base = await getFixtureImage('base');
@@ -35,7 +35,7 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-const sources: [string, () => { source: string; options: OpenOptions }][] = [
+const sources: [string, () => { source: string; options: TestImageOptions }][] = [
   ['oci-dir', () => ({ source: `oci-dir:${base.ociLayoutDir}:${base.tag}`, options: local.options })],
   ['oci-archive', () => ({ source: `oci-archive:${base.ociArchive}:${base.tag}`, options: local.options })],
   ['docker-archive', () => ({ source: `docker-archive:${base.dockerArchive}`, options: local.options })],
@@ -60,7 +60,7 @@ describe('--platform on a single-platform image', () => {
     const { source, options } = get();
     const wanted = `${other.os}/${other.architecture}`;
     await expect(
-      openImage(source, { ...options, platform: other, platformRequested: true }),
+      openImage(source, ...pair(options, { platform: other, platformRequested: true })),
     ).rejects.toMatchObject({
       code: 'PLATFORM_NOT_FOUND',
       message: expect.stringContaining(
@@ -71,26 +71,32 @@ describe('--platform on a single-platform image', () => {
 
   it.each(sources)('%s: its own platform, or none requested, opens it', async (_name, get) => {
     const { source, options } = get();
-    const asked = await openImage(source, { ...options, platform: own, platformRequested: true });
+    const asked = await openImage(source, ...pair(options, { platform: own, platformRequested: true }));
     expect(asked.platform).toMatchObject(own);
     // Without --platform the host default is only a preference: the one image is analysed.
-    const defaulted = await openImage(source, { ...options, platform: other });
+    const defaulted = await openImage(source, ...pair(options, { platform: other }));
     expect(defaulted.platform).toMatchObject(own);
     // --all-platforms with a platform given yields the one image too.
-    const all = await openImages(source, {
-      ...options,
-      platform: other,
-      platformRequested: true,
-      allPlatforms: true,
-    });
+    const all = await openImages(
+      source,
+      ...pair(options, {
+        platform: other,
+        platformRequested: true,
+        allPlatforms: true,
+      }),
+    );
     expect(all.map((i) => i.platform.architecture)).toEqual([own.architecture]);
   });
 
   it('--platform as the CLI resolves it is a request; no flag is not', async () => {
-    const flagged = resolveOpenOptions({ platform: `${other.os}/${other.architecture}` }, {}, local.tempDir);
-    expect(flagged.platformRequested).toBe(true);
-    expect(resolveOpenOptions({}, {}, local.tempDir).platformRequested).toBe(false);
-    await expect(openImage(`oci-dir:${base.ociLayoutDir}:${base.tag}`, flagged)).rejects.toMatchObject({
+    const flagged = fromResolved(
+      resolveImageOptions({ platform: `${other.os}/${other.architecture}` }, {}, local.tempDir),
+    );
+    expect(flagged.request.platformRequested).toBe(true);
+    expect(fromResolved(resolveImageOptions({}, {}, local.tempDir)).request.platformRequested).toBe(false);
+    await expect(
+      openImage(`oci-dir:${base.ociLayoutDir}:${base.tag}`, flagged.env, flagged.request),
+    ).rejects.toMatchObject({
       code: 'PLATFORM_NOT_FOUND',
     });
   });

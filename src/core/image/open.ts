@@ -1,7 +1,7 @@
 import { PortcullisError } from '../errors.js';
 import { parseSource, type ImageScheme, type SourceScheme, type SourceSpec } from './source.js';
 import { checkSinglePlatform, selectPlatform, imageDescriptors } from './platform.js';
-import type { OpenOptions } from './options.js';
+import type { ImageEnvironment, ImageRequest } from './options.js';
 import type { Image, ImageOrIndex } from './types.js';
 import { registryBackend } from './backends/registry/index.js';
 import { dockerDaemonBackend } from './backends/docker-daemon/index.js';
@@ -15,7 +15,7 @@ import { abortableImage } from './abortable-image.js';
 /** One image back-end: turns the part after `scheme:` into an image or an index. */
 export interface ImageBackend {
   readonly scheme: ImageScheme;
-  open(spec: SourceSpec, options: OpenOptions): Promise<ImageOrIndex>;
+  open(spec: SourceSpec, env: ImageEnvironment, request: ImageRequest): Promise<ImageOrIndex>;
 }
 
 /** Every back-end, listed by hand (no import side effects); the conformance suite iterates this list. */
@@ -41,23 +41,35 @@ export function backendFor(scheme: SourceScheme): ImageBackend {
 }
 
 /** Opens a source string without choosing a platform. */
-export async function openSource(input: string | SourceSpec, options: OpenOptions): Promise<ImageOrIndex> {
-  throwIfAborted(options.signal, `opening ${typeof input === 'string' ? input : input.target}`);
+export async function openSource(
+  input: string | SourceSpec,
+  env: ImageEnvironment,
+  request: ImageRequest,
+): Promise<ImageOrIndex> {
+  throwIfAborted(request.signal, `opening ${typeof input === 'string' ? input : input.target}`);
   const spec = typeof input === 'string' ? parseSource(input) : input;
-  return backendFor(spec.scheme).open(spec, options);
+  return backendFor(spec.scheme).open(spec, env, request);
 }
 
 /**
  * Opens a source and resolves it to images: the one image, the index child for
  * `options.platform`, or every image child with `options.allPlatforms`.
  */
-export async function openImages(input: string | SourceSpec, options: OpenOptions): Promise<Image[]> {
-  const images = await openUnwrapped(input, options);
-  return images.map((image) => abortableImage(image, options.signal));
+export async function openImages(
+  input: string | SourceSpec,
+  env: ImageEnvironment,
+  request: ImageRequest,
+): Promise<Image[]> {
+  const images = await openUnwrapped(input, env, request);
+  return images.map((image) => abortableImage(image, request.signal));
 }
 
-async function openUnwrapped(input: string | SourceSpec, options: OpenOptions): Promise<Image[]> {
-  const opened = await openSource(input, options);
+async function openUnwrapped(
+  input: string | SourceSpec,
+  env: ImageEnvironment,
+  options: ImageRequest,
+): Promise<Image[]> {
+  const opened = await openSource(input, env, options);
   if (opened.kind === 'image') {
     if (options.platformRequested && !options.allPlatforms)
       checkSinglePlatform(opened.image, options.platform);
@@ -72,8 +84,12 @@ async function openUnwrapped(input: string | SourceSpec, options: OpenOptions): 
 }
 
 /** Convenience for commands that work on exactly one image. */
-export async function openImage(input: string | SourceSpec, options: OpenOptions): Promise<Image> {
-  const images = await openImages(input, { ...options, allPlatforms: false });
+export async function openImage(
+  input: string | SourceSpec,
+  env: ImageEnvironment,
+  request: ImageRequest,
+): Promise<Image> {
+  const images = await openImages(input, env, { ...request, allPlatforms: false });
   const image = images[0];
   if (!image) throw new PortcullisError('NOT_FOUND', `no image found in ${String(input)}`);
   return image;

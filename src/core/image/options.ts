@@ -1,3 +1,5 @@
+import type { RegistryClients } from './backends/registry/clients.js';
+import type { Keychain } from './backends/registry/keychain.js';
 import type { Platform } from './types.js';
 
 export interface RegistryCredential {
@@ -12,18 +14,12 @@ export interface RegistryCredential {
   bearer?: string;
 }
 
+/** Registry transport settings (no credentials: those are the keychain's). */
 export interface RegistryOptions {
   /** Skip TLS verification and allow plain HTTP, for these hosts only ("*" = all). */
   insecureHosts: readonly string[];
   /** Extra PEM CA certificates trusted in addition to the system store. */
   extraCaPem: readonly string[];
-  /**
-   * Explicit credentials (from flags/env) by registry host; they win over docker config. Each
-   * is sent to its own host only (Docker Hub's aliases count as one host): no wildcard.
-   */
-  credentials: Readonly<Record<string, RegistryCredential>>;
-  /** Directory holding docker's config.json (DOCKER_CONFIG or ~/.docker); undefined = none. */
-  dockerConfigDir: string | undefined;
   timeoutMs: number;
   retries: number;
   /**
@@ -63,21 +59,32 @@ export function describeRegistryWait(wait: RegistryWait): string {
 export const DEFAULT_BLOB_CONCURRENCY = 3;
 
 /**
- * Process-scoped image options: made once by a composition root (CLI run, service, bench) and
- * shared by every request it serves.
+ * Process-scoped image options: made once by a composition root (CLI run, service process,
+ * bench), shared by every request it serves, and closed by it on shutdown (`clients.close()`).
  */
 export interface ImageEnvironment {
   /** Root of everything cached (blobs, layer results); deleting it is always safe. */
   cacheDir: string;
-  /**
-   * Registry transport settings. Its `credentials`/`dockerConfigDir` are still carried here
-   * although they belong to a request (one account's logins): see ImageRequest.
-   */
+  /** Registry transport settings: trusted CAs, insecure hosts, timeouts, retries, concurrency. */
   registry: RegistryOptions;
+  /** The registry connection pools and token cache, made from `registry` by the root. */
+  clients: RegistryClients;
+  /** The process's credentials (CLI flags, docker config); a request may bring its own. */
+  keychain: Keychain;
   /** Docker Engine API endpoint: unix socket path or tcp://host:port. */
   dockerHost: string;
   /** Hard limits that protect against hostile inputs. */
   limits: ImageLimits;
+}
+
+/** An environment before its root has made the client pool (what config resolves). */
+export type ImageSettings = Omit<ImageEnvironment, 'clients'>;
+
+/** Whose registry access a request uses, when not the environment's (a service account's logins). */
+export interface RegistryAccess {
+  keychain: Keychain;
+  /** Registries reached without TLS verification for this request (logins with verifyTls off). */
+  insecureHosts: readonly string[];
 }
 
 /** Request-scoped image options: one open or analysis. */
@@ -98,10 +105,9 @@ export interface ImageRequest {
    * with ABORTED.
    */
   signal?: AbortSignal;
+  /** Credentials for this request instead of the environment's keychain. */
+  access?: RegistryAccess;
 }
-
-/** Everything an open needs: the process's environment plus one request. */
-export interface OpenOptions extends ImageEnvironment, ImageRequest {}
 
 export interface ImageLimits {
   /** Largest manifest/config/index document accepted, in bytes. */

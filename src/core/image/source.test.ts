@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openSource } from './open.js';
-import type { OpenOptions } from './options.js';
 import { parseSource } from './source.js';
+import { pair, type TestImageOptions } from './test-support/image-options.js';
 
 describe('parseSource', () => {
   it.each([
@@ -27,7 +27,7 @@ describe('parseSource', () => {
   });
 
   it('an sbom: source is not opened as an image', async () => {
-    await expect(openSource('sbom:/tmp/app.json', {} as OpenOptions)).rejects.toMatchObject({
+    await expect(openSource('sbom:/tmp/app.json', ...pair({} as TestImageOptions))).rejects.toMatchObject({
       code: 'UNSUPPORTED_SOURCE',
       message: expect.stringMatching(/is an SBOM, not an image/),
     });

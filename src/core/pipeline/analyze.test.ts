@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFixtureImage, type FixtureImage } from '../../../test/harness/fixtures/index.js';
-import { resolveOpenOptions } from '../../config/index.js';
+import { resolveImageOptions } from '../../config/index.js';
+import { imageParts, fromResolved } from '../image/test-support/image-options.js';
 import { isPortcullisError } from '../errors.js';
 import { analyze, type AnalyzeRequest } from './analyze.js';
 
@@ -37,7 +38,7 @@ async function request(
   return {
     request: {
       subject: { kind: 'image', source: `oci-dir:${fixture.ociLayoutDir}:${fixture.tag}` },
-      image: resolveOpenOptions({ cacheDir }, {}, tempDir),
+      ...imageParts(fromResolved(resolveImageOptions({ cacheDir }, {}, tempDir))),
       catalog: { layerCache: true },
     },
     cacheDir,

@@ -8,7 +8,7 @@ import { catalogImageWithContents, type CatalogOptions } from '../catalog/catalo
 import { DiskLayerCache } from '../catalog/layer-cache.js';
 import { PortcullisError } from '../errors.js';
 import { openImage } from '../image/open.js';
-import type { OpenOptions } from '../image/options.js';
+import type { ImageEnvironment, ImageRequest } from '../image/options.js';
 import type { ImageConfigFile } from '../image/types.js';
 import type { SbomDocument } from '../sbom/document.js';
 import { decodeSbom } from '../sbom/formats/decode.js';
@@ -40,8 +40,10 @@ export interface CatalogRequest {
 
 export interface AnalyzeRequest extends RequestContext {
   subject: AnalysisSubject;
-  /** Resolved image options (process environment plus this request's platform, keychain, temp dir). */
-  image: OpenOptions;
+  /** The process's image environment: cache dir, client pool, keychain, TLS, limits. */
+  environment: ImageEnvironment;
+  /** This request's image options: platform, temp dir, its own registry access. */
+  image: ImageRequest;
   catalog?: CatalogRequest;
   /** Extra files whose final contents to keep in `retrieved` (e.g. changelogs for suppression). */
   captureGlobs?: readonly string[];
@@ -95,16 +97,21 @@ export async function analyze(request: AnalyzeRequest): Promise<Analysis> {
   if (subject.kind === 'sbom') {
     return { document: decodeSbom(subject.body, subject.name).document, retrieved: new Map() };
   }
-  const open: OpenOptions = signal ? { ...request.image, signal } : request.image;
+  const env = request.environment;
+  const open: ImageRequest = signal ? { ...request.image, signal } : request.image;
   observer?.stage?.('open', { source: subject.source });
-  const image = observedImage(await openImage(subject.source, open), observer);
+  const image = observedImage(await openImage(subject.source, env, open), observer);
   observer?.stage?.('catalog', { source: image.source });
   const captureGlobs = request.captureGlobs ?? [];
   const [result, config] = await Promise.all([
-    catalogImageWithContents(image, open, {
-      ...catalogOptions(request.catalog ?? {}, open.cacheDir),
-      ...(captureGlobs.length ? { extraCaptureGlobs: captureGlobs } : {}),
-    }),
+    catalogImageWithContents(
+      image,
+      { limits: env.limits, tempDir: open.tempDir },
+      {
+        ...catalogOptions(request.catalog ?? {}, env.cacheDir),
+        ...(captureGlobs.length ? { extraCaptureGlobs: captureGlobs } : {}),
+      },
+    ),
     image.config(),
   ]);
   throwIfAborted(signal, 'the analysis');

@@ -55,7 +55,7 @@ beforeAll(async () => {
     [
       analyzeImageJob({
         store: api.store,
-        analyze: createAnalyzeImage({ open, tempRoot: root, vulnerabilities: data }),
+        analyze: createAnalyzeImage({ environment: open, tempRoot: root, vulnerabilities: data }),
       }),
     ],
     { owner: 'w', concurrency: 1, pollMs: 100, drainTimeoutMs: 10_000 },

@@ -109,7 +109,7 @@ describe.each(STORE_KINDS)('Harbor scanner adapter on %s', (kind) => {
     const open = serviceOpenOptions(pushed.registry, join(root, kind));
     api = await startApi(kind, open);
     const vulnerabilities = vulnerabilityDataOf(api.database.db, await loadFeeds(api.database.db));
-    const analyze = createAnalyzeImage({ open, tempRoot: root, vulnerabilities });
+    const analyze = createAnalyzeImage({ environment: open, tempRoot: root, vulnerabilities });
     runner = new WorkerRunner(
       api.queue,
       [analyzeImageJob({ store: api.store, analyze, hostId: 'test' })],

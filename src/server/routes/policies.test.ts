@@ -73,7 +73,7 @@ describe.each(STORE_KINDS)('policies and check on %s', (kind) => {
     api = await startApi(kind);
     const vulnerabilities = vulnerabilityDataOf(api.database.db, await loadFeeds(api.database.db));
     const analyze = createAnalyzeImage({
-      open: serviceOpenOptions(pushed.registry, join(root, kind)),
+      environment: serviceOpenOptions(pushed.registry, join(root, kind)),
       tempRoot: root,
       vulnerabilities,
     });

@@ -61,7 +61,7 @@ describe.each(STORE_KINDS)('analyze-image job on %s', (kind) => {
     store = createServiceStore(database.db, createSecretBox(randomBytes(32)));
     queue = new JobQueue(database.db, { backoffBaseMs: 0 });
     const real = createAnalyzeImage({
-      open: serviceOpenOptions(pushed.registry, join(root, kind)),
+      environment: serviceOpenOptions(pushed.registry, join(root, kind)),
       tempRoot: root,
       vulnerabilities,
     });

@@ -1,31 +1,39 @@
-/** OpenOptions for reading from a test registry, with a private cache dir per call. */
-import { tmpdir } from 'node:os';
-import { DEFAULT_LIMITS, type OpenOptions, type RegistryOptions } from '../../../src/core/image/options.js';
+/** Image options for reading from a test registry, with a private cache dir per call. */
+import type { ImageRequest, RegistryCredential, RegistryOptions } from '../../../src/core/image/options.js';
+import {
+  testImageOptions,
+  type TestImageOptions,
+} from '../../../src/core/image/test-support/image-options.js';
 import type { TestRegistry } from './start-registry.js';
+
+export interface RegistryTestOverrides extends Partial<RegistryOptions> {
+  /** Keychain keys and credentials instead of the registry's own user. */
+  credentials?: Record<string, RegistryCredential>;
+  dockerConfigDir?: string;
+}
 
 export function registryOpenOptions(
   registry: Pick<TestRegistry, 'host' | 'mode' | 'caPem' | 'username' | 'password'>,
   cacheDir: string,
-  overrides: Partial<RegistryOptions> = {},
-  platform: OpenOptions['platform'] = { os: 'linux', architecture: 'amd64' },
-): OpenOptions {
-  return {
-    platform,
-    allPlatforms: false,
+  overrides: RegistryTestOverrides = {},
+  platform: ImageRequest['platform'] = { os: 'linux', architecture: 'amd64' },
+): TestImageOptions {
+  const { credentials, dockerConfigDir, ...transport } = overrides;
+  return testImageOptions({
     cacheDir,
-    tempDir: tmpdir(),
     registry: {
       insecureHosts: registry.mode === 'plain' ? ['*'] : [],
       extraCaPem: registry.caPem ? [registry.caPem] : [],
-      credentials: registry.username
-        ? { [registry.host]: { username: registry.username, password: registry.password } }
-        : {},
-      dockerConfigDir: undefined,
       timeoutMs: 10_000,
       retries: 2,
-      ...overrides,
+      ...transport,
     },
-    dockerHost: 'unix:///nonexistent.sock',
-    limits: { ...DEFAULT_LIMITS },
-  };
+    credentials:
+      credentials ??
+      (registry.username
+        ? { [registry.host]: { username: registry.username, password: registry.password } }
+        : {}),
+    ...(dockerConfigDir ? { dockerConfigDir } : {}),
+    request: { platform },
+  });
 }

@@ -13,7 +13,7 @@ const options = registryOpenOptions(
   { host: '', mode: 'plain', caPem: '', username: '', password: '' },
   cacheDir,
 );
-const image = await openImage(reference, options);
+const image = await openImage(reference, options.env, options.request);
 for (const layer of await image.layers()) {
   for await (const chunk of await layer.compressed()) void chunk;
 }

@@ -7,10 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveOpenOptions } from '../../../config/index.js';
+import { resolveImageOptions } from '../../../config/index.js';
+import { fromResolved, catalogRead, type TestImageOptions } from '../../image/test-support/image-options.js';
 import { catalogImage, type CatalogOptions } from '../../catalog/catalog-image.js';
 import { dir, file, imageFromEntries, type TestEntry } from '../../fs/test-support/build-image.js';
-import type { OpenOptions } from '../../image/options.js';
 import type { Package } from '../../sbom/model.js';
 import { rpmCataloger } from './index.js';
 import { buildWalDb, rpmQueryAll, type WalDbFixture } from './test-support/build-wal-db.js';
@@ -19,11 +19,11 @@ const RPM_DIR = 'var/lib/rpm/';
 
 let fx: WalDbFixture;
 let temp: string;
-let open: OpenOptions;
+let open: TestImageOptions;
 beforeAll(async () => {
   fx = await buildWalDb();
   temp = await mkdtemp(join(tmpdir(), 'pc-rpm-wal-image-'));
-  open = resolveOpenOptions({ cacheDir: join(temp, 'cache') }, {}, temp);
+  open = fromResolved(resolveImageOptions({ cacheDir: join(temp, 'cache') }, {}, temp));
 }, 180_000);
 afterAll(async () => {
   fx?.cleanup();
@@ -50,7 +50,7 @@ describe('rpm write-ahead log in images', () => {
     const image = await imageFromEntries([
       [dir('var/'), dir('var/lib/'), dir(RPM_DIR), ...rpmFiles(fx.database, fx.wal)],
     ]);
-    const doc = await catalogImage(image, open, options('squashed'));
+    const doc = await catalogImage(image, catalogRead(open), options('squashed'));
     expect(doc.packages.map(row).sort()).toEqual(rpmQueryAll(fx.database, fx.wal));
     expect(doc.unknowns).toEqual([]);
     const gamma = doc.packages.find((p) => p.name === 'gamma');
@@ -73,7 +73,7 @@ describe('rpm write-ahead log in images', () => {
     const removed = inLayer0.filter((r) => !squashed.includes(r));
     expect(removed).toEqual(['gamma\t3.0-1\tnoarch']);
 
-    const doc = await catalogImage(image, open, options('all-layers'));
+    const doc = await catalogImage(image, catalogRead(open), options('all-layers'));
     const surviving = doc.packages.filter((p) => p.inSquashed !== false);
     expect(surviving.map(row).sort()).toEqual(squashed);
     const added = doc.packages.filter((p) => p.inSquashed === false);
@@ -95,7 +95,7 @@ describe('rpm write-ahead log in images', () => {
     expect(withoutLog.some((r) => r.startsWith('delta\t'))).toBe(false);
     expect(rpmQueryAll(fx.database, fx.wal).some((r) => r.startsWith('delta\t'))).toBe(true);
 
-    const doc = await catalogImage(image, open, options('squashed'));
+    const doc = await catalogImage(image, catalogRead(open), options('squashed'));
     const delta = doc.packages.find((p) => p.name === 'delta');
     expect(delta?.originLayer).toBe(diffIds[0]);
     // gamma-free layer 1 is where nothing new appeared: every surviving package dates from layer 0.

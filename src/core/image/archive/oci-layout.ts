@@ -7,7 +7,7 @@ import { PortcullisError } from '../../errors.js';
 import { VerifyingStream, assertDigest } from '../digest.js';
 import { parseManifestDocument } from '../manifest.js';
 import { INDEX_MEDIA_TYPES } from '../media-types.js';
-import type { OpenOptions } from '../options.js';
+import type { ImageEnvironment } from '../options.js';
 import { imageFromManifest, readAll, withConfigPlatform } from '../partial.js';
 import type { Descriptor, Image, ImageIndex, ImageOrIndex } from '../types.js';
 import type { FileSource } from './file-source.js';
@@ -112,7 +112,7 @@ export class LayoutReader {
   constructor(
     private readonly files: FileSource,
     private readonly source: string,
-    private readonly options: OpenOptions,
+    private readonly options: Pick<ImageEnvironment, 'limits'>,
   ) {}
 
   async image(d: Descriptor): Promise<Image> {
@@ -166,7 +166,7 @@ export async function openOciLayout(
   files: FileSource,
   source: string,
   tag: string | undefined,
-  options: OpenOptions,
+  options: Pick<ImageEnvironment, 'limits'>,
 ): Promise<ImageOrIndex> {
   await checkLayoutVersion(files);
   if (!(await files.exists('index.json'))) {

@@ -7,7 +7,7 @@ import { abortError } from '../../abort.js';
 import { PortcullisError } from '../../errors.js';
 import { decompressor } from '../decompress.js';
 import { sniffCompression } from '../media-types.js';
-import type { OpenOptions } from '../options.js';
+import type { ImageEnvironment, ImageRequest } from '../options.js';
 
 async function head(file: string): Promise<Buffer> {
   const handle = await openFile(file, 'r');
@@ -24,7 +24,10 @@ async function head(file: string): Promise<Buffer> {
  * A tar can only be indexed by byte range when it is uncompressed; a compressed archive is
  * decompressed once into the private temp dir (bounded by the layer size limits).
  */
-export async function uncompressedTar(file: string, options: OpenOptions, what: string): Promise<string> {
+/** What a decompression needs: the limits, and the request's temp dir and signal. */
+export type ArchiveOptions = Pick<ImageEnvironment, 'limits'> & Pick<ImageRequest, 'tempDir' | 'signal'>;
+
+export async function uncompressedTar(file: string, options: ArchiveOptions, what: string): Promise<string> {
   const info = await stat(file);
   if (!info.isFile()) {
     throw new PortcullisError('INVALID_ARGUMENT', `${what}: ${file} is not a file`, {

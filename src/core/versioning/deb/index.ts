@@ -17,6 +17,24 @@ const EPOCH = /^[0-9]+$/;
 const UPSTREAM = /^[0-9][A-Za-z0-9.+~:-]*$/;
 const REVISION = /^[A-Za-z0-9.+~]+$/;
 
+/**
+ * Parsed versions by text: matching compares one installed version against many range
+ * boundaries, and the same boundaries recur across the binaries of a source package. Bounded:
+ * cleared when full, so a long-running process never grows it without limit.
+ */
+const PARSED = new Map<string, DebVersion>();
+const PARSED_MAX = 50_000;
+
+function parseCached(version: string): DebVersion {
+  let parsed = PARSED.get(version);
+  if (parsed === undefined) {
+    parsed = parseDeb(version);
+    if (PARSED.size >= PARSED_MAX) PARSED.clear();
+    PARSED.set(version, parsed);
+  }
+  return parsed;
+}
+
 export function parseDeb(version: string): DebVersion {
   const reason = problem(version);
   if (reason !== undefined) throw invalidVersion('deb', version, reason);
@@ -57,8 +75,10 @@ function order(c: string | undefined): number {
   // The end of the string and a digit (the start of the next numeric run) weigh the same.
   if (c === undefined || isDigit(c)) return 0;
   if (c === '~') return -1;
-  if (/[A-Za-z]/.test(c)) return c.charCodeAt(0);
-  return c.charCodeAt(0) + 256;
+  const code = c.charCodeAt(0);
+  // Letters (A-Z, a-z) sort before every other character.
+  if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122)) return code;
+  return code + 256;
 }
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
@@ -90,8 +110,8 @@ export function compareFragment(a: string, b: string): number {
 }
 
 export function compareDeb(a: string, b: string): number {
-  const x = parseDeb(a);
-  const y = parseDeb(b);
+  const x = parseCached(a);
+  const y = parseCached(b);
   if (x.epoch !== y.epoch) return x.epoch < y.epoch ? -1 : 1;
   return compareFragment(x.upstream, y.upstream) || compareFragment(x.revision, y.revision);
 }

@@ -7,11 +7,11 @@ import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openFailure, testOpenOptions } from '../../archive/test-support/helpers.js';
 import { openImage } from '../../open.js';
-import type { OpenOptions } from '../../options.js';
+import { type TestImageOptions } from '../../test-support/image-options.js';
 
 let work: string;
 let root: string;
-let options: OpenOptions;
+let options: TestImageOptions;
 const longName = `${'x'.repeat(120)}.txt`;
 
 beforeAll(async () => {
@@ -56,7 +56,7 @@ function listing(tarFile: string): string[] {
 
 describe('dir back-end', () => {
   it('produces the tar GNU tar produces from the same tree (names, types, modes, owners, sizes, links)', async () => {
-    const image = await openImage(`dir:${root}`, options);
+    const image = await openImage(`dir:${root}`, options.env, options.request);
     const [layer] = await image.layers();
     const ours = join(work, 'ours.tar');
     await pipeline(await layer!.uncompressed(), createWriteStream(ours));
@@ -77,8 +77,8 @@ describe('dir back-end', () => {
   });
 
   it('synthesizes a deterministic image whose diff_id is the digest of the generated tar', async () => {
-    const a = await openImage(`dir:${root}`, options);
-    const b = await openImage(`dir:${root}`, options);
+    const a = await openImage(`dir:${root}`, options.env, options.request);
+    const b = await openImage(`dir:${root}`, options.env, options.request);
     expect(a.digest).toBe(b.digest);
     const cfg = await a.config();
     const [layer] = await a.layers();
@@ -101,7 +101,7 @@ describe('dir back-end', () => {
     const tree = join(work, 'changing');
     await mkdir(tree);
     await writeFile(join(tree, 'data'), 'before\n');
-    const image = await openImage(`dir:${tree}`, options);
+    const image = await openImage(`dir:${tree}`, options.env, options.request);
     await writeFile(join(tree, 'data'), 'after!\n');
     const [layer] = await image.layers();
     const err = await (async () => {
@@ -118,7 +118,10 @@ describe('dir back-end', () => {
     const file = join(work, 'plain-file');
     await writeFile(file, 'x');
     expect((await openFailure(`dir:${file}`, options)).code).toBe('INVALID_ARGUMENT');
-    const limited = { ...options, limits: { ...options.limits, maxEntriesPerLayer: 3 } };
+    const limited = {
+      ...options,
+      env: { ...options.env, limits: { ...options.env.limits, maxEntriesPerLayer: 3 } },
+    };
     expect((await openFailure(`dir:${root}`, limited)).code).toBe('SIZE_LIMIT');
   });
 });

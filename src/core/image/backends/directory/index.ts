@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { PortcullisError } from '../../../errors.js';
 import { digestOf } from '../../digest.js';
 import { MEDIA } from '../../media-types.js';
-import type { OpenOptions } from '../../options.js';
+import type { ImageEnvironment, ImageRequest } from '../../options.js';
 import { imageFromManifest, withConfigPlatform } from '../../partial.js';
 import type { ImageBackend } from '../../open.js';
 import type { Image } from '../../types.js';
@@ -28,7 +28,11 @@ async function sha256OfStream(stream: Readable): Promise<{ digest: string; size:
  * the digest of the bytes later passes produce. Config and manifest carry no timestamps,
  * so the same tree always yields the same manifest digest.
  */
-export async function openDirectory(root: string, source: string, options: OpenOptions): Promise<Image> {
+export async function openDirectory(
+  root: string,
+  source: string,
+  options: Pick<ImageEnvironment, 'limits'> & Pick<ImageRequest, 'platform'>,
+): Promise<Image> {
   const info = await stat(root).catch((err: unknown) => {
     throw new PortcullisError('NOT_FOUND', `${source}: ${root} does not exist`, {
       cause: err,
@@ -81,7 +85,8 @@ export async function openDirectory(root: string, source: string, options: OpenO
 /** `dir:<rootfs>`: a root filesystem on disk, read as a one-layer image for the platform asked for. */
 export const directoryBackend: ImageBackend = {
   scheme: 'dir',
-  async open(spec, options) {
+  async open(spec, env, request) {
+    const options = { limits: env.limits, platform: request.platform };
     return { kind: 'image', image: await openDirectory(spec.target, spec.input, options) };
   },
 };

@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openFailure, testOpenOptions } from '../../archive/test-support/helpers.js';
 import { OCI_CONFIG, blob, layerTar, sha256, tarDirectory } from '../../archive/test-support/mini-layout.js';
 import { openImage } from '../../open.js';
-import type { OpenOptions } from '../../options.js';
+import { type TestImageOptions } from '../../test-support/image-options.js';
 
 let work: string;
-let options: OpenOptions;
+let options: TestImageOptions;
 let n = 0;
 
 beforeAll(async () => {
@@ -63,7 +63,7 @@ async function saveArchive(images: SavedImage[], edit?: (dir: string) => Promise
 }
 
 async function readLayers(source: string) {
-  const image = await openImage(source, options);
+  const image = await openImage(source, options.env, options.request);
   const layers = await image.layers();
   for (const layer of layers) for await (const _ of await layer.uncompressed());
   return { image, layers };
@@ -77,7 +77,9 @@ describe('docker-archive back-end', () => {
       [expected[0]?.diffId, expected[0]?.diffId, 'none'],
     ]);
     expect(image.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
-    expect(await openImage(`docker-archive:${file}`, options).then((i) => i.digest)).toBe(image.digest);
+    expect(
+      await openImage(`docker-archive:${file}`, options.env, options.request).then((i) => i.digest),
+    ).toBe(image.digest);
   });
 
   it('sniffs gzip-compressed layer files and uses the file digest', async () => {
@@ -103,9 +105,9 @@ describe('docker-archive back-end', () => {
       { tags: ['one:1'], files: { 'etc/one': '1\n' } },
       { tags: ['two:2', 'docker.io/library/two:latest'], files: { 'etc/two': '2\n' } },
     ]);
-    const two = await openImage(`docker-archive:${file}:two:2`, options);
+    const two = await openImage(`docker-archive:${file}:two:2`, options.env, options.request);
     expect((await two.config()).rootfs.diff_ids).toEqual([expected[1]?.diffId]);
-    const latest = await openImage(`docker-archive:${file}:two`, options);
+    const latest = await openImage(`docker-archive:${file}:two`, options.env, options.request);
     expect((await latest.config()).rootfs.diff_ids).toEqual([expected[1]?.diffId]);
     const ambiguous = await openFailure(`docker-archive:${file}`, options);
     expect(ambiguous.code).toBe('INVALID_ARGUMENT');

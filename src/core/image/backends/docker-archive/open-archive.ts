@@ -5,7 +5,7 @@ import { TarIndex } from '../../archive/tar-index.js';
 import { digestOf } from '../../digest.js';
 import { parseImageConfig } from '../../manifest.js';
 import { MEDIA, sniffCompression, type Compression } from '../../media-types.js';
-import type { OpenOptions } from '../../options.js';
+import type { ImageEnvironment } from '../../options.js';
 import { imageFromManifest, withConfigPlatform } from '../../partial.js';
 import type { Descriptor, Image } from '../../types.js';
 import { parseArchiveManifest, selectEntry } from './archive-manifest.js';
@@ -45,7 +45,7 @@ export async function openDockerArchive(
   file: string,
   ref: string | undefined,
   source: string,
-  options: OpenOptions,
+  options: Pick<ImageEnvironment, 'limits'>,
 ): Promise<Image> {
   const index = await TarIndex.open(file, source, options.limits.maxEntriesPerLayer);
   const files = tarFileSource(index, source);

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openFailure, testOpenOptions } from '../../archive/test-support/helpers.js';
-import type { OpenOptions } from '../../options.js';
 import { parseDockerHost } from './engine-api.js';
+import { type TestImageOptions } from '../../test-support/image-options.js';
 
 let work: string;
-let options: OpenOptions;
+let options: TestImageOptions;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'pc-docker-daemon-'));
@@ -37,14 +37,20 @@ describe('docker back-end without a daemon', () => {
 
   it('names the socket when no daemon listens there', async () => {
     const socket = join(work, 'no-daemon.sock');
-    const err = await openFailure('docker:alpine:3', { ...options, dockerHost: `unix://${socket}` });
+    const err = await openFailure('docker:alpine:3', {
+      ...options,
+      env: { ...options.env, dockerHost: `unix://${socket}` },
+    });
     expect(err.code).toBe('DOCKER_DAEMON');
     expect(err.message).toContain(socket);
   });
 
   it('names the address when a tcp daemon is unreachable, and leaves nothing in the temp dir', async () => {
     const host = `tcp://127.0.0.1:${await closedPort()}`;
-    const err = await openFailure('docker:alpine:3', { ...options, dockerHost: host });
+    const err = await openFailure('docker:alpine:3', {
+      ...options,
+      env: { ...options.env, dockerHost: host },
+    });
     expect(err.code).toBe('DOCKER_DAEMON');
     expect(err.message).toContain(host);
     expect(await readdir(work)).toEqual([]);

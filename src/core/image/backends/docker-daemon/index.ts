@@ -12,21 +12,21 @@ import { inspectImage, saveImage } from './engine-api.js';
  */
 export const dockerDaemonBackend: ImageBackend = {
   scheme: 'docker',
-  async open(spec, options) {
+  async open(spec, env, request) {
     const name = spec.target;
-    const timeoutMs = options.registry.timeoutMs;
-    await inspectImage(options.dockerHost, name, spec.input, timeoutMs);
-    const file = join(options.tempDir, `docker-save-${randomUUID()}.tar`);
+    const timeoutMs = env.registry.timeoutMs;
+    await inspectImage(env.dockerHost, name, spec.input, timeoutMs);
+    const file = join(request.tempDir, `docker-save-${randomUUID()}.tar`);
     try {
-      await saveImage(options.dockerHost, name, file, spec.input, {
+      await saveImage(env.dockerHost, name, file, spec.input, {
         timeoutMs,
-        maxBytes: options.limits.maxLayerBytes,
+        maxBytes: env.limits.maxLayerBytes,
       });
     } catch (err) {
       await rm(file, { force: true });
       throw err;
     }
     // The export holds just this image, so no tag selection is needed (and an ID has none).
-    return { kind: 'image', image: await openDockerArchive(file, undefined, spec.input, options) };
+    return { kind: 'image', image: await openDockerArchive(file, undefined, spec.input, env) };
   },
 };

@@ -13,17 +13,17 @@ import {
   type MiniImage,
 } from '../../archive/test-support/mini-layout.js';
 import { openImage } from '../../open.js';
-import type { OpenOptions } from '../../options.js';
+import { type TestImageOptions } from '../../test-support/image-options.js';
 
 let work: string;
-let options: OpenOptions;
+let options: TestImageOptions;
 let image: MiniImage;
 let n = 0;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'pc-oci-archive-'));
   options = testOpenOptions(join(work, 'tmp'));
-  execFileSync('mkdir', ['-p', options.tempDir]);
+  execFileSync('mkdir', ['-p', options.request.tempDir]);
   image = await miniImage(work, { 'etc/hello': 'hello from an archive\n' });
 });
 
@@ -45,7 +45,7 @@ describe('oci-archive back-end', () => {
   it('reads an image by tag and without one', async () => {
     const file = await archive();
     for (const source of [`oci-archive:${file}:v1`, `oci-archive:${file}`]) {
-      const img = await openImage(source, options);
+      const img = await openImage(source, options.env, options.request);
       expect(img.digest).toBe(image.manifest.digest);
       const [layer] = await img.layers();
       for await (const _ of await layer!.uncompressed());
@@ -56,9 +56,9 @@ describe('oci-archive back-end', () => {
   it('reads a gzip-compressed archive through a spill in the private temp dir', async () => {
     const file = await archive();
     execFileSync('gzip', ['-n', file]);
-    const img = await openImage(`oci-archive:${file}.gz`, options);
+    const img = await openImage(`oci-archive:${file}.gz`, options.env, options.request);
     expect(img.digest).toBe(image.manifest.digest);
-    expect((await readdir(options.tempDir)).some((f) => f.endsWith('.tar'))).toBe(true);
+    expect((await readdir(options.request.tempDir)).some((f) => f.endsWith('.tar'))).toBe(true);
   });
 
   it('refuses a truncated archive with CORRUPT_ARCHIVE', async () => {
@@ -104,7 +104,7 @@ describe('oci-archive back-end', () => {
     await writeFile(join(dir, 'blobs/sha256', image.layer.digest.slice(7)), bytes);
     const file = join(work, `archive-${n++}.tar`);
     tarDirectory(dir, file);
-    const img = await openImage(`oci-archive:${file}`, options);
+    const img = await openImage(`oci-archive:${file}`, options.env, options.request);
     const [layer] = await img.layers();
     const err = await (async () => {
       for await (const _ of await layer!.compressed());

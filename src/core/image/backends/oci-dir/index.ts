@@ -8,7 +8,8 @@ import type { ImageBackend } from '../../open.js';
 /** `oci-dir:<dir>[:<tag>]`: an OCI image layout directory; the tag is matched against ref.name annotations. */
 export const ociDirBackend: ImageBackend = {
   scheme: 'oci-dir',
-  async open(spec, options) {
+  async open(spec, env) {
+    const options = env;
     const { path, ref } = await splitPathAndRef(spec.target, spec.input);
     if (!(await stat(path)).isDirectory()) {
       throw new PortcullisError('INVALID_ARGUMENT', `${spec.input}: ${path} is not a directory`, {

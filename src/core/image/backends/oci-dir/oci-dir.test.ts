@@ -13,11 +13,11 @@ import {
   type MiniImage,
 } from '../../archive/test-support/mini-layout.js';
 import { openImage, openSource } from '../../open.js';
-import type { OpenOptions } from '../../options.js';
 import { openFailure, testOpenOptions } from '../../archive/test-support/helpers.js';
+import { type TestImageOptions, pair } from '../../test-support/image-options.js';
 
 let work: string;
-let options: OpenOptions;
+let options: TestImageOptions;
 let amd64: MiniImage;
 let arm64: MiniImage;
 let n = 0;
@@ -43,7 +43,7 @@ describe('oci-dir back-end', () => {
       schemaVersion: 2,
       manifests: [descriptor(amd64.manifest)],
     });
-    const image = await openImage(`oci-dir:${dir}`, options);
+    const image = await openImage(`oci-dir:${dir}`, options.env, options.request);
     expect(image.digest).toBe(amd64.manifest.digest);
     const [layer] = await image.layers();
     expect(layer?.diffId).toBe(amd64.diffId);
@@ -63,12 +63,14 @@ describe('oci-dir back-end', () => {
       schemaVersion: 2,
       manifests: [tagged(outer, 'v1')],
     });
-    const opened = await openSource(`oci-dir:${dir}:v1`, options);
+    const opened = await openSource(`oci-dir:${dir}:v1`, options.env, options.request);
     expect(opened.kind).toBe('index');
-    const image = await openImage(`oci-dir:${dir}:v1`, {
-      ...options,
-      platform: { os: 'linux', architecture: 'arm64' },
-    });
+    const image = await openImage(
+      `oci-dir:${dir}:v1`,
+      ...pair(options, {
+        platform: { os: 'linux', architecture: 'arm64' },
+      }),
+    );
     expect(image.digest).toBe(arm64.manifest.digest);
     expect(image.platform.architecture).toBe('arm64');
   });

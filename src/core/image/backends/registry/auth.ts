@@ -79,9 +79,16 @@ export interface AuthContext {
   registry: string;
   transport: Transport;
   cache: TokenCache;
-  credentials: () => Promise<CredentialLookup>;
+  /** The keychain's answer for a repository of this registry ("" = the registry as a whole). */
+  credentials: (repository: string) => Promise<CredentialLookup>;
   /** Whether plain HTTP is allowed to this host (options.registry.insecureHosts). */
   insecure: (host: string) => boolean;
+}
+
+/** The repository a token scope is about ("repository:team-a/app:pull" → "team-a/app"); else "". */
+export function scopeRepository(scope: string): string {
+  const match = /^repository:(.+):[a-z,*]+$/.exec(scope);
+  return match?.[1] ?? '';
 }
 
 function basicHeader(username: string, password: string): string {
@@ -125,7 +132,7 @@ async function fetchToken(
     );
   }
   const service = challenge.params.service;
-  const lookup = await ctx.credentials();
+  const lookup = await ctx.credentials(scopeRepository(scope));
   const cred = lookup.credential;
   const what = `token for ${scope} on ${ctx.registry} from ${url.origin}${url.pathname}`;
   let res;
@@ -194,7 +201,7 @@ export async function authorizationFor(
 ): Promise<string | undefined> {
   if (!challenge) return undefined;
   if (challenge.scheme === 'basic') {
-    const cred = (await ctx.credentials()).credential;
+    const cred = (await ctx.credentials(scopeRepository(scope))).credential;
     return cred?.username !== undefined ? basicHeader(cred.username, cred.password ?? '') : undefined;
   }
   if (challenge.scheme !== 'bearer') {
@@ -203,7 +210,7 @@ export async function authorizationFor(
       `${ctx.registry} asks for "${challenge.scheme}" authentication, which is not supported (only basic and bearer)`,
     );
   }
-  const lookup = await ctx.credentials();
+  const lookup = await ctx.credentials(scopeRepository(scope));
   if (lookup.bearer) return `Bearer ${lookup.bearer}`;
   const key = tokenKey(ctx, challenge, scope, lookup);
   return `Bearer ${await ctx.cache.getOrFetch(key, () => fetchToken(ctx, challenge, scope))}`;
@@ -231,5 +238,5 @@ export async function forgetToken(
   scope: string,
 ): Promise<void> {
   if (challenge?.scheme === 'bearer')
-    ctx.cache.delete(tokenKey(ctx, challenge, scope, await ctx.credentials()));
+    ctx.cache.delete(tokenKey(ctx, challenge, scope, await ctx.credentials(scopeRepository(scope))));
 }

@@ -15,6 +15,7 @@ import { registryOpenOptions } from '../../../../../test/harness/registry/option
 import { pushImage } from '../../../../../test/harness/registry/push.js';
 import { startRegistry, type TestRegistry } from '../../../../../test/harness/registry/start-registry.js';
 import { blobTempPath, STALE_TEMP_MS, sweepStaleTemps } from './blob-cache.js';
+import { pair } from '../../test-support/image-options.js';
 
 const HEX = 'ab'.repeat(32);
 let work: string;
@@ -92,7 +93,7 @@ describe('blob cache sweep', () => {
         STALE_TEMP_MS * 2,
       );
       const fresh = await plant(cache, `${HEX}.tmp-${dead}-33333333-aaaa-4bbb-8ccc-123456789abc`, 0);
-      await openImages(`${registry.host}/app/sweep:v1`, registryOpenOptions(registry, cache));
+      await openImages(`${registry.host}/app/sweep:v1`, ...pair(registryOpenOptions(registry, cache)));
       const left = await readdir(join(cache, 'blobs', 'sha256'));
       expect(left).toContain(basename(fresh));
       expect(left).not.toContain(basename(stale));

@@ -119,12 +119,17 @@ export class RegistryClient {
   }
 
   /** A coded error for a non-success answer, naming what was asked for. */
-  private async statusError(res: HttpResponse, what: string, kind: string): Promise<PortcullisError> {
+  private async statusError(
+    res: HttpResponse,
+    what: string,
+    kind: string,
+    repository = '',
+  ): Promise<PortcullisError> {
     const status = res.statusCode;
     const text = await errorText(res);
     const details = { registry: this.registry, status, url: res.url.href };
     if (status === 401) {
-      const lookup = await this.auth.credentials();
+      const lookup = await this.auth.credentials(repository);
       // Registries answer 401, not 404, for repositories an anonymous user cannot see.
       const hint = `${credentialHint(lookup)}${lookup.source ? '' : `; the ${kind} may also not exist`}`;
       return new PortcullisError(
@@ -214,7 +219,7 @@ export class RegistryClient {
     const res = await this.call(repo, 'GET', `/v2/${repo}/manifests/${reference}`, what, {
       accept: MANIFEST_ACCEPT,
     });
-    if (res.statusCode !== 200) throw await this.statusError(res, what, 'manifest');
+    if (res.statusCode !== 200) throw await this.statusError(res, what, 'manifest', repo);
     const raw = await readAll(res.body, maxBytes, what);
     const byDigest = DIGEST_RE.exec(reference);
     if (byDigest) {
@@ -258,7 +263,7 @@ export class RegistryClient {
       accept: MANIFEST_ACCEPT,
     });
     await res.body.dump().catch(() => undefined);
-    if (res.statusCode !== 200) throw await this.statusError(res, what, 'manifest');
+    if (res.statusCode !== 200) throw await this.statusError(res, what, 'manifest', repo);
     const digest = header(res, 'docker-content-digest')?.trim();
     const mediaType = header(res, 'content-type')?.split(';')[0]?.trim();
     const size = Number(header(res, 'content-length'));
@@ -320,7 +325,7 @@ export class RegistryClient {
       res = await this.transport.send({ method: 'GET', url: next, headers, what, signal });
     }
     if (res.statusCode !== 200 && !(range && res.statusCode === 206))
-      throw await this.statusError(res, what, 'blob');
+      throw await this.statusError(res, what, 'blob', repo);
     return res;
   }
 }

@@ -19,6 +19,7 @@ import { registryOpenOptions } from '../../../../../test/harness/registry/option
 import { pushImage } from '../../../../../test/harness/registry/push.js';
 import { startRegistry, type TestRegistry } from '../../../../../test/harness/registry/start-registry.js';
 import { blobCachePath } from './blob-cache.js';
+import { pair } from '../../test-support/image-options.js';
 
 const base = await getFixtureImage('base');
 const app = await getFixtureImage('app');
@@ -59,7 +60,7 @@ function opener(fixture: FixtureImage, platform?: FixturePlatform, which = () =>
       {},
       platform ?? { os: 'linux', architecture: 'amd64' },
     );
-    return openImage(`${reg.host}/fixtures/${fixture.name}:${fixture.tag}`, options);
+    return openImage(`${reg.host}/fixtures/${fixture.name}:${fixture.tag}`, options.env, options.request);
   };
 }
 
@@ -82,7 +83,7 @@ function tamperedOpener(fixture: FixtureImage) {
     await writeFile(planted, bytes);
     return openImage(
       `${registry.host}/fixtures/${fixture.name}:${fixture.tag}`,
-      registryOpenOptions(registry, cacheDir),
+      ...pair(registryOpenOptions(registry, cacheDir)),
     );
   };
 }

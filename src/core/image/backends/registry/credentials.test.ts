@@ -3,21 +3,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPortcullisError } from '../../../errors.js';
-import type { RegistryOptions } from '../../options.js';
-import { configKeyHost, resolveCredential } from './credentials.js';
+import type { RegistryCredential } from '../../options.js';
+import { configKeyHost } from './credentials.js';
+import { Keychain } from './keychain.js';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
 let dir: string;
-const options = (over: Partial<RegistryOptions> = {}): RegistryOptions => ({
-  insecureHosts: [],
-  extraCaPem: [],
-  credentials: {},
-  dockerConfigDir: dir,
-  timeoutMs: 1000,
-  retries: 0,
-  ...over,
-});
+interface Over {
+  credentials?: Record<string, RegistryCredential>;
+  dockerConfigDir?: string | undefined;
+}
+/** A fresh keychain per lookup: a keychain reads docker's config once. */
+const options = (over: Over = {}): Keychain =>
+  Keychain.fromKeys(
+    over.credentials ?? {},
+    '--username/--password',
+    'dockerConfigDir' in over ? over.dockerConfigDir : dir,
+  );
+const resolveCredential = (registry: string, keychain: Keychain) => keychain.resolve(registry, 'any/repo');
 
 async function writeConfig(content: unknown): Promise<void> {
   await writeFile(join(dir, 'config.json'), typeof content === 'string' ? content : JSON.stringify(content));
@@ -39,7 +43,7 @@ describe('configKeyHost', () => {
   ])('%s → %s', (key, host) => expect(configKeyHost(key)).toBe(host));
 });
 
-describe('resolveCredential', () => {
+describe('Keychain with docker config', () => {
   it('decodes base64 auth keyed by URL, with ":" allowed in the password, and Hub aliases', async () => {
     await writeConfig({
       auths: {
@@ -127,7 +131,7 @@ describe('an explicit registry token', () => {
     const opts = options({ credentials: { 'harbor.example:8443': { bearer: 'robot-jwt' } } });
     expect(await resolveCredential('harbor.example:8443', opts)).toEqual({
       bearer: 'robot-jwt',
-      source: 'a registry token',
+      source: '--username/--password',
     });
     expect((await resolveCredential('other.example', opts)).bearer).toBeUndefined();
   });

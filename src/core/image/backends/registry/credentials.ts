@@ -1,6 +1,6 @@
 /**
- * Which credential to use for a registry: explicit ones (flags/env, bound to one host) win,
- * then docker's config.json (`auths` keyed by host or URL, base64 `auth`, `identitytoken`).
+ * Docker's config.json for the keychain (`keychain.ts`): explicit entries win, then
+ * this file (`auths` keyed by host or URL, base64 `auth`, `identitytoken`).
  * Credential helpers (`credsStore`, `credHelpers`) run external programs; we do not run
  * them and say so in a note that ends up in the "unauthorized" message.
  */
@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { PortcullisError } from '../../../errors.js';
-import type { RegistryCredential, RegistryOptions } from '../../options.js';
+import type { RegistryCredential } from '../../options.js';
 
 export interface CredentialLookup {
   credential?: RegistryCredential;
@@ -47,7 +47,7 @@ export function configKeyHost(key: string): string {
   return (slash === -1 ? stripped : stripped.slice(0, slash)).toLowerCase();
 }
 
-function sameRegistry(a: string, b: string): boolean {
+export function sameRegistry(a: string, b: string): boolean {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
   return x === y || (HUB_ALIASES.includes(x) && HUB_ALIASES.includes(y));
@@ -110,7 +110,9 @@ export function parseDockerConfig(raw: string, file: string): DockerConfig {
   return result.data;
 }
 
-async function readDockerConfig(dir: string): Promise<{ config: DockerConfig; file: string } | undefined> {
+export async function readDockerConfig(
+  dir: string,
+): Promise<{ config: DockerConfig; file: string } | undefined> {
   const file = join(dir, 'config.json');
   let raw: Buffer;
   try {
@@ -124,19 +126,4 @@ async function readDockerConfig(dir: string): Promise<{ config: DockerConfig; fi
     throw new PortcullisError('CONFIG_INVALID', `${file} is larger than ${MAX_CONFIG_BYTES} bytes`);
   }
   return { config: parseDockerConfig(raw.toString('utf8'), file), file };
-}
-
-/** The credential for `registry` (normalized name, e.g. "docker.io" or "localhost:5000"). */
-export async function resolveCredential(
-  registry: string,
-  options: RegistryOptions,
-): Promise<CredentialLookup> {
-  // A credential is only ever sent to the host it was given for: there is no wildcard.
-  const explicitKey = Object.keys(options.credentials).find((k) => sameRegistry(k, registry));
-  const explicit = explicitKey !== undefined ? options.credentials[explicitKey] : undefined;
-  if (explicit?.bearer !== undefined) return { bearer: explicit.bearer, source: 'a registry token' };
-  if (explicit) return { credential: explicit, source: '--username/--password (or PORTCULLIS_REGISTRY_*)' };
-  if (!options.dockerConfigDir) return {};
-  const found = await readDockerConfig(options.dockerConfigDir);
-  return found ? lookupDockerConfig(found.config, registry, found.file) : {};
 }

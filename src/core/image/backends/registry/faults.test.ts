@@ -14,6 +14,7 @@ import { registryOpenOptions } from '../../../../../test/harness/registry/option
 import { useProxiedImage } from '../../../../../test/harness/registry/proxied-image.js';
 import { caught, drain } from '../../../../../test/harness/registry/read-all.js';
 import { freePort } from '../../../../../test/harness/registry/start-registry.js';
+import { pair } from '../../test-support/image-options.js';
 
 const CREDS = { username: 'proxy-user', password: 'proxy-pass' };
 
@@ -37,7 +38,7 @@ async function options(over: Partial<RegistryOptions> = {}) {
 }
 
 async function readLayers(ref: string, opts: Awaited<ReturnType<typeof options>>): Promise<Buffer[]> {
-  const [img] = await openImages(`${fx.proxy.host}/app/single${ref}`, opts);
+  const [img] = await openImages(`${fx.proxy.host}/app/single${ref}`, opts.env, opts.request);
   const out: Buffer[] = [];
   for (const layer of (await img?.layers()) ?? []) out.push(await drain(await layer.uncompressed()));
   return out;
@@ -158,13 +159,13 @@ describe('registry faults', () => {
       return true;
     };
     const opts = await options();
-    const [img] = await openImages(`${fx.proxy.host}/app/single:v1`, opts);
+    const [img] = await openImages(`${fx.proxy.host}/app/single:v1`, opts.env, opts.request);
     const [layer] = (await img?.layers()) ?? [];
     // The blob is checked against its digest as it downloads, before any byte is handed out.
     const err = await caught((layer as NonNullable<typeof layer>).compressed().then(drain));
     expect(err.code).toBe('DIGEST_MISMATCH');
     expect(err.message).toContain(layer0().digest);
-    const cached = await readdir(join(opts.cacheDir, 'blobs', 'sha256')).catch(() => [] as string[]);
+    const cached = await readdir(join(opts.env.cacheDir, 'blobs', 'sha256')).catch(() => [] as string[]);
     expect(cached).not.toContain(layer0().digest.slice(7));
     expect(cached.filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
@@ -182,12 +183,12 @@ describe('registry faults', () => {
       return true;
     };
     const opts = await options({ timeoutMs: 400, retries: 0 });
-    const [img] = await openImages(`${fx.proxy.host}/app/single:v1`, opts);
+    const [img] = await openImages(`${fx.proxy.host}/app/single:v1`, opts.env, opts.request);
     const [layer] = (await img?.layers()) ?? [];
     const err = await caught((layer as NonNullable<typeof layer>).compressed().then(drain));
     expect(err.code).toBe(code);
     expect(err.message).toContain(layer0().digest);
-    const cached = await readdir(join(opts.cacheDir, 'blobs', 'sha256')).catch(() => [] as string[]);
+    const cached = await readdir(join(opts.env.cacheDir, 'blobs', 'sha256')).catch(() => [] as string[]);
     expect(cached.filter((f) => f.startsWith(layer0().digest.slice(7)))).toEqual([]);
   });
 
@@ -226,10 +227,11 @@ describe('registry faults', () => {
   it('refuses a manifest over the size limit with SIZE_LIMIT', async () => {
     const opts = await options();
     const err = await caught(
-      openImages(`${fx.proxy.host}/app/single:v1`, {
-        ...opts,
-        limits: { ...opts.limits, maxManifestBytes: 100 },
-      }),
+      openImages(
+        `${fx.proxy.host}/app/single:v1`,
+        { ...opts.env, limits: { ...opts.env.limits, maxManifestBytes: 100 } },
+        opts.request,
+      ),
     );
     expect(err.code).toBe('SIZE_LIMIT');
   });
@@ -276,7 +278,7 @@ describe('registry faults', () => {
 
   it('gives REGISTRY_UNREACHABLE for a closed port', async () => {
     const port = await freePort();
-    const err = await caught(openImages(`127.0.0.1:${port}/app/single:v1`, await options()));
+    const err = await caught(openImages(`127.0.0.1:${port}/app/single:v1`, ...pair(await options())));
     expect(err.code).toBe('REGISTRY_UNREACHABLE');
     expect(err.message).toContain(`127.0.0.1:${port}`);
   });

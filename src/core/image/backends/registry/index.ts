@@ -1,59 +1,25 @@
 /**
  * The `registry:` back-end: images and indexes read from an OCI distribution v2 registry,
- * with no Docker daemon. Clients (and their token caches and connection pools) are shared
- * per set of registry options, so opening the same image twice reuses tokens.
+ * with no Docker daemon. Clients come from the environment's pool (`RegistryClients`, owned
+ * by the composition root), so opening the same image twice reuses connections and tokens.
  */
 import { PortcullisError } from '../../../errors.js';
 import { parseManifestDocument } from '../../manifest.js';
 import { imageFromManifest, withConfigPlatform, type BlobOpener } from '../../partial.js';
 import type { ImageBackend } from '../../open.js';
-import { DEFAULT_BLOB_CONCURRENCY, type OpenOptions, type RegistryOptions } from '../../options.js';
+import {
+  DEFAULT_BLOB_CONCURRENCY,
+  type ImageEnvironment,
+  type ImageRequest,
+  type RegistryOptions,
+} from '../../options.js';
 import { fetchReference, formatReference, parseReference, referenceName } from '../../reference/parse.js';
 import type { Descriptor, Image, ImageIndex, ImageOrIndex } from '../../types.js';
-import { TokenCache } from './auth.js';
 import { sweepOnce, uncachedBlob } from './blob-cache.js';
 import { downloadBlob } from './blob-download.js';
 import { BlobPrefetcher } from './blob-prefetch.js';
-import { RegistryClient } from './client.js';
-import { resolveCredential, type CredentialLookup } from './credentials.js';
-import { isInsecureHost, networkError, Transport } from './transport.js';
-
-interface Shared {
-  transport: Transport;
-  tokens: TokenCache;
-  clients: Map<string, RegistryClient>;
-}
-
-const shared = new WeakMap<RegistryOptions, Shared>();
-
-/** The client for `registry` under these options (created once, then reused). */
-export function registryClient(registry: string, options: RegistryOptions): RegistryClient {
-  let entry = shared.get(options);
-  if (!entry) {
-    entry = { transport: new Transport(options), tokens: new TokenCache(), clients: new Map() };
-    shared.set(options, entry);
-  }
-  let client = entry.clients.get(registry);
-  if (!client) {
-    let lookup: Promise<CredentialLookup> | undefined;
-    client = new RegistryClient(registry, entry.transport, options, {
-      registry,
-      transport: entry.transport,
-      cache: entry.tokens,
-      credentials: () => (lookup ??= resolveCredential(registry, options)),
-      insecure: (host) => isInsecureHost(options, host),
-    });
-    entry.clients.set(registry, client);
-  }
-  return client;
-}
-
-/** Closes the connection pools of these options (idle sockets never keep the process alive). */
-export async function closeRegistryClients(options: RegistryOptions): Promise<void> {
-  const entry = shared.get(options);
-  shared.delete(options);
-  await entry?.transport.close();
-}
+import type { RegistryClient } from './client.js';
+import { networkError } from './transport.js';
 
 function blobConcurrency(options: RegistryOptions): number {
   const n = options.blobConcurrency ?? DEFAULT_BLOB_CONCURRENCY;
@@ -74,7 +40,7 @@ function blobOpener(
   client: RegistryClient,
   repo: string,
   source: string,
-  options: OpenOptions,
+  env: ImageEnvironment,
   layers: readonly Descriptor[],
 ): BlobOpener {
   const what = (descriptor: Descriptor) => `blob ${descriptor.digest} of ${source}`;
@@ -82,10 +48,10 @@ function blobOpener(
     const res = await client.fetchBlob(repo, descriptor.digest, what(descriptor));
     return uncachedBlob(res.body, (err) => networkError(err, { url: res.url, what: what(descriptor) }));
   };
-  if (!options.cacheDir) return stream;
+  if (!env.cacheDir) return stream;
   const prefetcher = new BlobPrefetcher({
-    cacheDir: options.cacheDir,
-    concurrency: blobConcurrency(options.registry),
+    cacheDir: env.cacheDir,
+    concurrency: blobConcurrency(env.registry),
     stream,
     download: (descriptor, final, signal, progress) =>
       downloadBlob({
@@ -93,7 +59,7 @@ function blobOpener(
         final,
         progress,
         what: what(descriptor),
-        retries: options.registry.retries,
+        retries: env.registry.retries,
         signal,
         open: (offset) => client.fetchBlob(repo, descriptor.digest, what(descriptor), { offset, signal }),
         mapError: (err, url) => networkError(err, { url, what: what(descriptor) }),
@@ -112,7 +78,7 @@ async function manifestImage(
   raw: Buffer,
   mediaType: string | undefined,
   digest: string,
-  options: OpenOptions,
+  env: ImageEnvironment,
   descriptor?: Descriptor,
 ): Promise<Image> {
   const parsed = parseManifestDocument(raw, `manifest of ${source}`, mediaType);
@@ -121,40 +87,41 @@ async function manifestImage(
     source,
     rawManifest: raw,
     digest,
-    openBlob: blobOpener(client, repo, source, options, layers),
-    limits: options.limits,
+    openBlob: blobOpener(client, repo, source, env, layers),
+    limits: env.limits,
     ...(mediaType ? { mediaType } : {}),
     ...(descriptor?.platform ? { platform: descriptor.platform } : {}),
   });
   return withConfigPlatform(image);
 }
 
-async function open(target: string, options: OpenOptions): Promise<ImageOrIndex> {
+/** The pool's client for `registry`, with the request's own access or else the environment's keychain. */
+export function registryClient(
+  registry: string,
+  env: Pick<ImageEnvironment, 'clients' | 'keychain'>,
+  request?: Pick<ImageRequest, 'access'>,
+): RegistryClient {
+  return env.clients.client(registry, request?.access ?? { keychain: env.keychain, insecureHosts: [] });
+}
+
+async function open(target: string, env: ImageEnvironment, request: ImageRequest): Promise<ImageOrIndex> {
   const ref = parseReference(target);
   const repo = ref.repository;
-  const client = registryClient(ref.registry, options.registry);
+  const client = registryClient(ref.registry, env, request);
   // Opening the cache is when temp files left by crashed pulls are swept (once per process).
-  if (options.cacheDir) await sweepOnce(options.cacheDir);
+  if (env.cacheDir) await sweepOnce(env.cacheDir);
   const source = `registry:${formatReference(ref)}`;
   const fetched = await client.getManifest(
     repo,
     fetchReference(ref),
-    options.limits.maxManifestBytes,
+    env.limits.maxManifestBytes,
     `manifest of ${source}`,
   );
   const parsed = parseManifestDocument(fetched.raw, `manifest of ${source}`, fetched.mediaType);
   if (parsed.kind === 'manifest') {
     return {
       kind: 'image',
-      image: await manifestImage(
-        client,
-        repo,
-        source,
-        fetched.raw,
-        fetched.mediaType,
-        fetched.digest,
-        options,
-      ),
+      image: await manifestImage(client, repo, source, fetched.raw, fetched.mediaType, fetched.digest, env),
     };
   }
   const index: ImageIndex = {
@@ -166,13 +133,13 @@ async function open(target: string, options: OpenOptions): Promise<ImageOrIndex>
     async image(descriptor) {
       const childSource = `registry:${referenceName(ref)}@${descriptor.digest}`;
       const what = `manifest of ${childSource} (in index ${source})`;
-      if (descriptor.size > options.limits.maxManifestBytes) {
+      if (descriptor.size > env.limits.maxManifestBytes) {
         throw new PortcullisError(
           'SIZE_LIMIT',
-          `${what} is larger than the ${options.limits.maxManifestBytes}-byte limit`,
+          `${what} is larger than the ${env.limits.maxManifestBytes}-byte limit`,
         );
       }
-      const child = await client.getManifest(repo, descriptor.digest, options.limits.maxManifestBytes, what);
+      const child = await client.getManifest(repo, descriptor.digest, env.limits.maxManifestBytes, what);
       if (child.raw.length !== descriptor.size) {
         throw new PortcullisError(
           'DIGEST_MISMATCH',
@@ -186,7 +153,7 @@ async function open(target: string, options: OpenOptions): Promise<ImageOrIndex>
         child.raw,
         child.mediaType ?? descriptor.mediaType,
         child.digest,
-        options,
+        env,
         descriptor,
       );
     },
@@ -196,5 +163,5 @@ async function open(target: string, options: OpenOptions): Promise<ImageOrIndex>
 
 export const registryBackend: ImageBackend = {
   scheme: 'registry',
-  open: (spec, options) => open(spec.target, options),
+  open: (spec, env, request) => open(spec.target, env, request),
 };

@@ -2,8 +2,8 @@
  * Checks a username and password against a registry the way `docker login` does, with the
  * process's registry options (trusted CAs, timeouts) and only this one credential.
  */
-import type { RegistryOptions } from '../../options.js';
-import { registryClient } from './index.js';
+import type { RegistryClients } from './clients.js';
+import { Keychain } from './keychain.js';
 
 export interface RegistryLoginCheck {
   registry: string;
@@ -13,13 +13,19 @@ export interface RegistryLoginCheck {
   verifyTls: boolean;
 }
 
-export async function checkRegistryLogin(base: RegistryOptions, login: RegistryLoginCheck): Promise<void> {
-  // A fresh options object: a client (and its token cache) that serves this check only.
-  const options: RegistryOptions = {
-    ...base,
-    credentials: { [login.registry]: { username: login.username, password: login.password } },
-    insecureHosts: login.verifyTls ? base.insecureHosts : [...base.insecureHosts, login.registry],
-    dockerConfigDir: undefined,
-  };
-  await registryClient(login.registry, options).checkLogin();
+export async function checkRegistryLogin(clients: RegistryClients, login: RegistryLoginCheck): Promise<void> {
+  // A keychain of its own: a client that serves this check only, with this credential only.
+  const keychain = new Keychain({
+    entries: [
+      {
+        registry: login.registry,
+        repositoryPrefix: '',
+        credential: { username: login.username, password: login.password },
+        source: 'the registry login being checked',
+      },
+    ],
+  });
+  await clients
+    .client(login.registry, { keychain, insecureHosts: login.verifyTls ? [] : [login.registry] })
+    .checkLogin();
 }

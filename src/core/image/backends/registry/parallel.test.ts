@@ -8,9 +8,10 @@ import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveOpenOptions } from '../../../../config/index.js';
+import { resolveImageOptions } from '../../../../config/index.js';
+import { fromResolved, type TestImageOptions } from '../../test-support/image-options.js';
 import { openImages } from '../../open.js';
-import type { OpenOptions, RegistryOptions } from '../../options.js';
+import type { RegistryOptions } from '../../options.js';
 import { registryOpenOptions } from '../../../../../test/harness/registry/options.js';
 import { pullWithSkopeo } from '../../../../../test/harness/registry/push.js';
 import { useProxiedImage } from '../../../../../test/harness/registry/proxied-image.js';
@@ -31,7 +32,7 @@ const layers = () => fx.built.images[0]?.layers ?? [];
 const layerDigest = (i: number) => layers()[i]?.digest as string;
 const isLayerBlob = (url: string | undefined) => layers().some((l) => url?.endsWith(`/blobs/${l.digest}`));
 
-async function options(over: Partial<RegistryOptions> = {}, cacheDir?: string): Promise<OpenOptions> {
+async function options(over: Partial<RegistryOptions> = {}, cacheDir?: string): Promise<TestImageOptions> {
   const cache = cacheDir ?? (await mkdtemp(join(fx.work, 'cache-')));
   return registryOpenOptions(fx.registry, cache, { timeoutMs: 10_000, ...over });
 }
@@ -54,8 +55,8 @@ function countInFlight(): { max: number } {
 }
 
 /** Opens the image and reads every layer in order, as the filesystem does. */
-async function pullAll(opts: OpenOptions): Promise<{ digest: string; tars: Buffer[] }> {
-  const [image] = await openImages(`${fx.proxy.host}/app/parallel:v1`, opts);
+async function pullAll(opts: TestImageOptions): Promise<{ digest: string; tars: Buffer[] }> {
+  const [image] = await openImages(`${fx.proxy.host}/app/parallel:v1`, opts.env, opts.request);
   if (!image) throw new Error('no image');
   const tars: Buffer[] = [];
   for (const layer of await image.layers()) tars.push(await drain(await layer.uncompressed()));
@@ -88,11 +89,11 @@ describe('parallel blob fetching', () => {
     );
     for (const [i, layer] of layers().entries()) {
       const truth = await skopeoBlob(layer.digest);
-      expect((await readFile(blobCachePath(parallel.cacheDir, layer.digest))).equals(truth)).toBe(true);
-      expect((await readFile(blobCachePath(sequential.cacheDir, layer.digest))).equals(truth)).toBe(true);
+      expect((await readFile(blobCachePath(parallel.env.cacheDir, layer.digest))).equals(truth)).toBe(true);
+      expect((await readFile(blobCachePath(sequential.env.cacheDir, layer.digest))).equals(truth)).toBe(true);
       expect(fromParallel.tars[i]?.equals(layer.tar)).toBe(true);
     }
-    expect(await tempFiles(parallel.cacheDir)).toEqual([]);
+    expect(await tempFiles(parallel.env.cacheDir)).toEqual([]);
   });
 
   it('fails the pull fast on one failing blob, aborts the others and leaves no temp files', async () => {
@@ -125,7 +126,7 @@ describe('parallel blob fetching', () => {
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(stalledClosed).toHaveLength(2);
     await Promise.all(stalledClosed); // the stalled downloads were cancelled, their sockets closed
-    expect(await tempFiles(opts.cacheDir)).toEqual([]);
+    expect(await tempFiles(opts.env.cacheDir)).toEqual([]);
   });
 
   it('fails a layer already being read when a blob fetched ahead of it fails', async () => {
@@ -139,7 +140,7 @@ describe('parallel blob fetching', () => {
       return true;
     };
     const opts = await options({ blobConcurrency: 3 });
-    const [image] = await openImages(`${fx.proxy.host}/app/parallel:v1`, opts);
+    const [image] = await openImages(`${fx.proxy.host}/app/parallel:v1`, opts.env, opts.request);
     const [first] = (await image?.layers()) ?? [];
     if (!first) throw new Error('no layers');
     const stream = await first.compressed();
@@ -148,7 +149,7 @@ describe('parallel blob fetching', () => {
     const [err] = (await failed) as [Error & { code?: string }];
     expect(err.code).toBe('REGISTRY_NOT_FOUND');
     expect(err.message).toContain(layerDigest(LAYERS - 1));
-    expect(await tempFiles(opts.cacheDir)).toEqual([]);
+    expect(await tempFiles(opts.env.cacheDir)).toEqual([]);
   });
 
   it('lets two pullers share one cache: each writes its own temp file, both verify', async () => {
@@ -181,11 +182,13 @@ describe('parallel blob fetching', () => {
 
   it('takes the concurrency from --blob-concurrency, then PORTCULLIS_BLOB_CONCURRENCY, else 3', () => {
     const env = { PORTCULLIS_BLOB_CONCURRENCY: '2' };
-    expect(resolveOpenOptions({}, {}, fx.work).registry.blobConcurrency).toBe(3);
-    expect(resolveOpenOptions({}, env, fx.work).registry.blobConcurrency).toBe(2);
-    expect(resolveOpenOptions({ blobConcurrency: '6' }, env, fx.work).registry.blobConcurrency).toBe(6);
+    expect(fromResolved(resolveImageOptions({}, {}, fx.work)).env.registry.blobConcurrency).toBe(3);
+    expect(fromResolved(resolveImageOptions({}, env, fx.work)).env.registry.blobConcurrency).toBe(2);
+    expect(
+      fromResolved(resolveImageOptions({ blobConcurrency: '6' }, env, fx.work)).env.registry.blobConcurrency,
+    ).toBe(6);
     for (const bad of ['0', '1.5', 'many', '33']) {
-      expect(() => resolveOpenOptions({ blobConcurrency: bad }, {}, fx.work)).toThrow(
+      expect(() => fromResolved(resolveImageOptions({ blobConcurrency: bad }, {}, fx.work))).toThrow(
         expect.objectContaining({ code: 'CONFIG_INVALID' }),
       );
     }

@@ -21,6 +21,7 @@ import {
 } from '../../../../../test/harness/registry/start-registry.js';
 import { blobCachePath } from './blob-cache.js';
 import { registryClient } from './index.js';
+import { pair } from '../../test-support/image-options.js';
 
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const MODES: RegistryMode[] = ['plain', 'tls-basic', 'token'];
@@ -62,7 +63,7 @@ describe.each(MODES)('registry back-end, %s registry', (mode) => {
 
   it('pulls by tag: manifest digest as skopeo sees it, layers byte-for-byte as built', async () => {
     const raw = await inspectRaw(reg(), 'app/single:v1');
-    const [image] = await openImages(`${reg().host}/app/single:v1`, await options());
+    const [image] = await openImages(`${reg().host}/app/single:v1`, ...pair(await options()));
     expect(image?.digest).toBe(sha256(raw));
     expect(image?.digest).toBe(single.images[0]?.manifest.digest);
     expect(image?.platform).toEqual({ os: 'linux', architecture: 'amd64' });
@@ -79,11 +80,11 @@ describe.each(MODES)('registry back-end, %s registry', (mode) => {
   it('HEADs a manifest: digest, media type and size without the body', async () => {
     const opts = await options();
     const raw = await inspectRaw(reg(), 'app/single:v1');
-    const client = registryClient(reg().host, opts.registry);
+    const client = registryClient(reg().host, opts.env);
     const head = await client.headManifest(
       'app/single',
       'v1',
-      opts.limits.maxManifestBytes,
+      opts.env.limits.maxManifestBytes,
       'HEAD app/single:v1',
     );
     expect(head).toEqual({
@@ -95,10 +96,13 @@ describe.each(MODES)('registry back-end, %s registry', (mode) => {
 
   it('pulls by digest, and tag+digest fetches by digest', async () => {
     const digest = single.images[0]?.manifest.digest as string;
-    const [byDigest] = await openImages(`${reg().host}/app/single@${digest}`, await options());
+    const [byDigest] = await openImages(`${reg().host}/app/single@${digest}`, ...pair(await options()));
     expect(byDigest?.digest).toBe(digest);
     // The tag does not exist; the digest wins for fetching.
-    const [both] = await openImages(`${reg().host}/app/single:no-such-tag@${digest}`, await options());
+    const [both] = await openImages(
+      `${reg().host}/app/single:no-such-tag@${digest}`,
+      ...pair(await options()),
+    );
     expect(both?.digest).toBe(digest);
     expect(both?.source).toContain(':no-such-tag@');
   });
@@ -109,27 +113,27 @@ describe.each(MODES)('registry back-end, %s registry', (mode) => {
     };
     const arm = index.manifests.find((m) => m.platform.architecture === 'arm64');
     const opts = await options({}, { os: 'linux', architecture: 'arm64' });
-    const [image] = await openImages(`${reg().host}/app/multi:v1`, opts);
+    const [image] = await openImages(`${reg().host}/app/multi:v1`, opts.env, opts.request);
     expect(image?.digest).toBe(arm?.digest);
     expect(image?.platform.architecture).toBe('arm64');
     const [layer] = (await image?.layers()) ?? [];
     expect(
       layer && (await drain(await layer.uncompressed())).equals(multi.images[1]?.layers[0]?.tar as Buffer),
     ).toBe(true);
-    const all = await openImages(`${reg().host}/app/multi:v1`, { ...opts, allPlatforms: true });
+    const all = await openImages(`${reg().host}/app/multi:v1`, ...pair(opts, { allPlatforms: true }));
     expect(all.map((i) => i.platform.architecture).sort()).toEqual(['amd64', 'arm64']);
     expect(all.map((i) => i.digest).sort()).toEqual(index.manifests.map((m) => m.digest).sort());
   });
 
   it('caches blobs content-addressed, and deleting the cache is safe', async () => {
     const opts = await options();
-    const [image] = await openImages(`${reg().host}/app/single:v1`, opts);
+    const [image] = await openImages(`${reg().host}/app/single:v1`, opts.env, opts.request);
     for (const layer of (await image?.layers()) ?? []) await drain(await layer.compressed());
     for (const built of single.images[0]?.layers ?? []) {
-      expect((await readFile(blobCachePath(opts.cacheDir, built.digest))).equals(built.bytes)).toBe(true);
+      expect((await readFile(blobCachePath(opts.env.cacheDir, built.digest))).equals(built.bytes)).toBe(true);
     }
-    await rm(opts.cacheDir, { recursive: true, force: true });
-    const [again] = await openImages(`${reg().host}/app/single:v1`, opts);
+    await rm(opts.env.cacheDir, { recursive: true, force: true });
+    const [again] = await openImages(`${reg().host}/app/single:v1`, opts.env, opts.request);
     const [first] = (await again?.layers()) ?? [];
     expect(
       first && (await drain(await first.uncompressed())).equals(single.images[0]?.layers[0]?.tar as Buffer),
@@ -137,10 +141,10 @@ describe.each(MODES)('registry back-end, %s registry', (mode) => {
   });
 
   it('reports a missing repository or tag as REGISTRY_NOT_FOUND', async () => {
-    const noRepo = await caught(openImages(`${reg().host}/nope/missing:v1`, await options()));
+    const noRepo = await caught(openImages(`${reg().host}/nope/missing:v1`, ...pair(await options())));
     expect(noRepo.code).toBe('REGISTRY_NOT_FOUND');
     expect(noRepo.message).toContain('nope/missing');
-    const noTag = await caught(openImages(`${reg().host}/app/single:v9`, await options()));
+    const noTag = await caught(openImages(`${reg().host}/app/single:v9`, ...pair(await options())));
     expect(noTag.code).toBe('REGISTRY_NOT_FOUND');
   });
 });
@@ -152,11 +156,11 @@ describe.each(['tls-basic', 'token'] as const)('authentication, %s registry', (m
     const wrong = registryOpenOptions(reg(), join(work, 'c-wrong'), {
       credentials: { [reg().host]: { username: reg().username, password: 'wrong' } },
     });
-    const err = await caught(openImages(`${reg().host}/app/single:v1`, wrong));
+    const err = await caught(openImages(`${reg().host}/app/single:v1`, wrong.env, wrong.request));
     expect(err.code).toBe('REGISTRY_UNAUTHORIZED');
     expect(err.message).toMatch(/refused/);
     const none = registryOpenOptions(reg(), join(work, 'c-none'), { credentials: {} });
-    const anonymous = await caught(openImages(`${reg().host}/app/single:v1`, none));
+    const anonymous = await caught(openImages(`${reg().host}/app/single:v1`, none.env, none.request));
     expect(anonymous.code).toBe('REGISTRY_UNAUTHORIZED');
     expect(anonymous.message).toContain('no credentials were given');
   });
@@ -171,7 +175,7 @@ describe.each(['tls-basic', 'token'] as const)('authentication, %s registry', (m
       credentials: {},
       dockerConfigDir: dir,
     });
-    const err = await caught(openImages(`${reg().host}/app/single:v1`, opts));
+    const err = await caught(openImages(`${reg().host}/app/single:v1`, opts.env, opts.request));
     expect(err.code).toBe('REGISTRY_UNAUTHORIZED');
     expect(err.message).toContain('docker-credential-pass');
   });
@@ -184,7 +188,7 @@ describe.each(['tls-basic', 'token'] as const)('authentication, %s registry', (m
       JSON.stringify({ auths: { [`https://${reg().host}/v2/`]: { auth } } }),
     );
     const opts = registryOpenOptions(reg(), join(work, 'c-cfg'), { credentials: {}, dockerConfigDir: dir });
-    const [image] = await openImages(`${reg().host}/app/single:v1`, opts);
+    const [image] = await openImages(`${reg().host}/app/single:v1`, opts.env, opts.request);
     expect(image?.digest).toBe(single.images[0]?.manifest.digest);
   });
 
@@ -192,7 +196,7 @@ describe.each(['tls-basic', 'token'] as const)('authentication, %s registry', (m
     const dir = await mkdtemp(join(work, 'skopeo-login-'));
     await loginWithSkopeo(reg(), join(dir, 'config.json'));
     const opts = registryOpenOptions(reg(), join(work, 'c-login'), { credentials: {}, dockerConfigDir: dir });
-    const [image] = await openImages(`${reg().host}/app/single:v1`, opts);
+    const [image] = await openImages(`${reg().host}/app/single:v1`, opts.env, opts.request);
     expect(image?.digest).toBe(single.images[0]?.manifest.digest);
   });
 });
@@ -204,12 +208,12 @@ describe('token flow', () => {
     const opts = registryOpenOptions(reg(), join(work, 'c-tok'));
     const before = reg().tokenIssuer?.requests ?? 0;
     for (let i = 0; i < 3; i++) {
-      const [image] = await openImages(`${reg().host}/app/single:v1`, opts);
+      const [image] = await openImages(`${reg().host}/app/single:v1`, opts.env, opts.request);
       for (const layer of (await image?.layers()) ?? []) await drain(await layer.compressed());
     }
     expect((reg().tokenIssuer?.requests ?? 0) - before).toBe(1);
     // Another repository is another scope, so it needs its own token.
-    await openImages(`${reg().host}/app/multi:v1`, opts);
+    await openImages(`${reg().host}/app/multi:v1`, opts.env, opts.request);
     expect((reg().tokenIssuer?.requests ?? 0) - before).toBe(2);
   });
 
@@ -218,7 +222,7 @@ describe('token flow', () => {
     const identitytoken = reg().tokenIssuer?.identityToken;
     await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { [reg().host]: { identitytoken } } }));
     const opts = registryOpenOptions(reg(), join(work, 'c-idt'), { credentials: {}, dockerConfigDir: dir });
-    const [image] = await openImages(`${reg().host}/app/single:v1`, opts);
+    const [image] = await openImages(`${reg().host}/app/single:v1`, opts.env, opts.request);
     expect(image?.digest).toBe(single.images[0]?.manifest.digest);
   });
 });
@@ -246,7 +250,7 @@ describe('registry token from docker config', () => {
     );
     const opts = registryOpenOptions(reg, join(work, 'c-regtok'), { credentials: {}, dockerConfigDir: dir });
     const before = issuer.requests;
-    const [image] = await openImages(`${reg.host}/app/single:v1`, opts);
+    const [image] = await openImages(`${reg.host}/app/single:v1`, opts.env, opts.request);
     for (const layer of (await image?.layers()) ?? []) await drain(await layer.compressed());
     expect(image?.digest).toBe(single.images[0]?.manifest.digest);
     expect(issuer.requests).toBe(before);
@@ -258,7 +262,7 @@ describe('TLS', () => {
 
   it('refuses a registry whose CA is unknown with REGISTRY_TLS', async () => {
     const opts = registryOpenOptions(reg(), join(work, 'c-ca'), { extraCaPem: [] });
-    const err = await caught(openImages(`${reg().host}/app/single:v1`, opts));
+    const err = await caught(openImages(`${reg().host}/app/single:v1`, opts.env, opts.request));
     expect(err.code).toBe('REGISTRY_TLS');
     expect(err.message).toMatch(/certificate/i);
     expect(err.message).toContain(reg().host);
@@ -269,14 +273,14 @@ describe('TLS', () => {
       extraCaPem: [],
       insecureHosts: [reg().host],
     });
-    const [image] = await openImages(`${reg().host}/app/single:v1`, opts);
+    const [image] = await openImages(`${reg().host}/app/single:v1`, opts.env, opts.request);
     expect(image?.digest).toBe(single.images[0]?.manifest.digest);
   });
 
   it('does not fall back to plain HTTP unless the host is insecure', async () => {
     const plain = registries.get('plain') as TestRegistry;
     const opts = registryOpenOptions(plain, join(work, 'c-plain'), { insecureHosts: [] });
-    const err = await caught(openImages(`${plain.host}/app/single:v1`, opts));
+    const err = await caught(openImages(`${plain.host}/app/single:v1`, opts.env, opts.request));
     expect(err.code).toMatch(/^REGISTRY_(TLS|UNREACHABLE)$/);
     expect(err.message).toContain('--insecure');
   });

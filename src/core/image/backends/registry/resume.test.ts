@@ -10,10 +10,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openImages } from '../../open.js';
-import type { RegistryOptions } from '../../options.js';
 import { startFaultProxy, type FaultContext } from '../../../../../test/harness/registry/fault-proxy.js';
 import { type BuiltLayout } from '../../../../../test/harness/registry/oci-layout.js';
-import { registryOpenOptions } from '../../../../../test/harness/registry/options.js';
+import {
+  registryOpenOptions,
+  type RegistryTestOverrides,
+} from '../../../../../test/harness/registry/options.js';
 import { useProxiedImage } from '../../../../../test/harness/registry/proxied-image.js';
 import { caught, drain } from '../../../../../test/harness/registry/read-all.js';
 import { blobCachePath } from './blob-cache.js';
@@ -30,7 +32,7 @@ const fx = useProxiedImage({
 
 const big = () => fx.built.images[0]?.layers[0] as NonNullable<BuiltLayout['images'][0]>['layers'][0];
 
-async function options(over: Partial<RegistryOptions> = {}) {
+async function options(over: RegistryTestOverrides = {}) {
   return registryOpenOptions(fx.registry, await mkdtemp(join(fx.work, 'cache-')), {
     timeoutMs: 5_000,
     ...over,
@@ -60,7 +62,7 @@ function cutFirst(then: (ctx: FaultContext) => Promise<boolean> | boolean) {
 
 /** The big layer's tar, or with `stored` its blob as stored (the stream checked against the blob digest). */
 async function pullBig(opts: Awaited<ReturnType<typeof options>>, stored = false): Promise<Buffer> {
-  const [image] = await openImages(`${fx.proxy.host}/app/resume:v1`, opts);
+  const [image] = await openImages(`${fx.proxy.host}/app/resume:v1`, opts.env, opts.request);
   const [layer] = (await image?.layers()) ?? [];
   if (!layer) throw new Error('the image has no layers');
   return drain(await (stored ? layer.compressed() : layer.uncompressed()));
@@ -85,8 +87,8 @@ describe('resumed blob downloads', () => {
     expect(bigGets().map((r) => r.range)).toEqual([undefined, `bytes=${CUT}-`]);
     // The real registry honoured the Range: only the rest crossed the wire the second time.
     expect(statuses).toEqual([206]);
-    expect((await readFile(blobCachePath(opts.cacheDir, big().digest))).equals(big().bytes)).toBe(true);
-    expect(await tempFiles(opts.cacheDir)).toEqual([]);
+    expect((await readFile(blobCachePath(opts.env.cacheDir, big().digest))).equals(big().bytes)).toBe(true);
+    expect(await tempFiles(opts.env.cacheDir)).toEqual([]);
   });
 
   it('resumes a body that ends early without an error (short body)', async () => {
@@ -125,7 +127,7 @@ describe('resumed blob downloads', () => {
     const opts = await options();
     expect((await pullBig(opts)).equals(big().tar)).toBe(true);
     expect(bigGets().map((r) => r.range)).toEqual([undefined, `bytes=${CUT}-`]);
-    expect((await readFile(blobCachePath(opts.cacheDir, big().digest))).equals(big().bytes)).toBe(true);
+    expect((await readFile(blobCachePath(opts.env.cacheDir, big().digest))).equals(big().bytes)).toBe(true);
   });
 
   it('starts over when a 206 covers another range than the one asked for', async () => {
@@ -157,8 +159,8 @@ describe('resumed blob downloads', () => {
     expect(err.code).toBe('DIGEST_MISMATCH');
     expect(err.message).toContain(big().digest);
     expect(err.message).toContain(`resumed at byte ${CUT}`);
-    await expect(readFile(blobCachePath(opts.cacheDir, big().digest))).rejects.toThrow(/ENOENT/);
-    expect(await tempFiles(opts.cacheDir)).toEqual([]);
+    await expect(readFile(blobCachePath(opts.env.cacheDir, big().digest))).rejects.toThrow(/ENOENT/);
+    expect(await tempFiles(opts.env.cacheDir)).toEqual([]);
   });
 
   it('gives up after the configured retries with REGISTRY_UNREACHABLE and no temp file', async () => {
@@ -176,7 +178,7 @@ describe('resumed blob downloads', () => {
     expect(err.message).toContain(big().digest);
     expect(bigGets()).toHaveLength(3);
     expect(bigGets()[1]?.range).toMatch(/^bytes=\d+-$/);
-    expect(await tempFiles(opts.cacheDir)).toEqual([]);
+    expect(await tempFiles(opts.env.cacheDir)).toEqual([]);
   });
 
   it('sends the Range to blob storage behind a redirect, and the credentials only to the registry', async () => {
@@ -190,7 +192,7 @@ describe('resumed blob downloads', () => {
         return true;
       };
       const opts = await options({ credentials: { [guarded.host]: creds } });
-      const [image] = await openImages(`${guarded.host}/app/resume:v1`, opts);
+      const [image] = await openImages(`${guarded.host}/app/resume:v1`, opts.env, opts.request);
       const [layer] = (await image?.layers()) ?? [];
       expect(layer && (await drain(await layer.uncompressed())).equals(big().tar)).toBe(true);
       expect(store.seen.map((r) => r.range)).toEqual([undefined, `bytes=${CUT}-`]);

@@ -7,6 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localOpenOptions } from '../../../../../test/conformance/options.js';
 import { openImage } from '../../open.js';
+import { RegistryClients } from './clients.js';
 import { describeRegistryWait, type RegistryWait } from '../../options.js';
 import { Transport } from './transport.js';
 
@@ -35,7 +36,7 @@ afterAll(async () => {
 
 function registryOptions(waits: RegistryWait[]) {
   return {
-    ...local.options.registry,
+    ...local.options.env.registry,
     insecureHosts: [host],
     timeoutMs: 1_500,
     retries: 0,
@@ -73,8 +74,12 @@ describe('a registry that accepts connections and never answers', () => {
 
   it('opening an image from it fails with the request that stalled, after saying so', async () => {
     const waits: RegistryWait[] = [];
-    const options = { ...local.options, registry: registryOptions(waits) };
-    const err = await openImage(`${host}/app:1`, options).catch((e: unknown) => e);
+    const registry = registryOptions(waits);
+    const clients = new RegistryClients(registry);
+    const env = { ...local.options.env, registry, clients };
+    const err = await openImage(`${host}/app:1`, env, local.options.request)
+      .catch((e: unknown) => e)
+      .finally(() => clients.close());
     expect(err).toMatchObject({
       code: 'TIMEOUT',
       message: expect.stringContaining(`http://${host} accepted the connection`),

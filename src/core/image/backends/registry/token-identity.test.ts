@@ -34,8 +34,6 @@ describe('a token cache shared by accounts', () => {
     const transport = new Transport({
       insecureHosts: ['*'],
       extraCaPem: [],
-      credentials: {},
-      dockerConfigDir: undefined,
       timeoutMs: 10_000,
       retries: 0,
     });

@@ -150,11 +150,12 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
   return ceiling / 2 + random() * (ceiling / 2);
 }
 
-export class Transport {
-  private readonly verified: Agent;
-  private readonly unverified: Agent;
+/** The connection pools (one verifying TLS, one not) behind every Transport of a client pool. */
+export class TransportAgents {
+  readonly verified: Agent;
+  readonly unverified: Agent;
 
-  constructor(private readonly options: RegistryOptions) {
+  constructor(options: Pick<RegistryOptions, 'timeoutMs' | 'extraCaPem'>) {
     const timeouts = {
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
@@ -168,9 +169,26 @@ export class Transport {
     this.unverified = new Agent({ ...timeouts, connect: { rejectUnauthorized: false } });
   }
 
+  async close(): Promise<void> {
+    await Promise.all([this.verified.close(), this.unverified.close()]);
+  }
+}
+
+export class Transport {
+  /**
+   * `options` decides retries and which hosts skip TLS verification; `agents` may be shared
+   * with other transports (a client pool), and are then closed by their owner.
+   */
+  constructor(
+    private readonly options: RegistryOptions,
+    private readonly agents: TransportAgents = new TransportAgents(options),
+  ) {}
+
   /** Sends once per attempt; retries 429/5xx/resets up to `options.retries` times. */
   async send(req: HttpRequest): Promise<HttpResponse> {
-    const dispatcher = isInsecureHost(this.options, req.url.host) ? this.unverified : this.verified;
+    const dispatcher = isInsecureHost(this.options, req.url.host)
+      ? this.agents.unverified
+      : this.agents.verified;
     for (let attempt = 0; ; attempt++) {
       const last = attempt >= this.options.retries;
       let res;
@@ -209,7 +227,8 @@ export class Transport {
     }
   }
 
+  /** Closes the agents (only for a transport that owns them). */
   async close(): Promise<void> {
-    await Promise.all([this.verified.close(), this.unverified.close()]);
+    await this.agents.close();
   }
 }
