@@ -9,6 +9,13 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PortcullisError } from '../core/errors.js';
 import type { Env } from './index.js';
+import {
+  reportsFileSchema,
+  resolveReports,
+  resolveSlack,
+  type ReportsConfig,
+  type SlackWorkspaceConfig,
+} from './reports-chat.js';
 
 export type ServiceRole = 'api' | 'worker' | 'admission' | 'all';
 
@@ -47,6 +54,10 @@ export interface ServiceConfig {
   dataMirror?: string;
   /** The validating webhook (role admission, or all with an admission config). */
   admission?: AdmissionServiceConfig;
+  /** Reports for people: team label keys, the Chromium that prints PDFs. */
+  reports?: ReportsConfig;
+  /** Slack workspaces whose slash commands the service answers. */
+  slack?: readonly SlackWorkspaceConfig[];
 }
 
 export interface AdmissionServiceConfig {
@@ -75,6 +86,7 @@ const fileSchema = z
         concurrency: z.number().int().min(1).max(64),
         feed_sync_interval: z.string(),
         data_mirror: z.string(),
+        ...reportsFileSchema,
       })
       .partial()
       .strict(),
@@ -170,6 +182,8 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
     feedSyncIntervalMs,
     ...(dataMirror ? { dataMirror } : {}),
     ...(admission ? { admission } : {}),
+    reports: resolveReports(env, file),
+    slack: resolveSlack(env, file),
   });
 }
 
