@@ -21,6 +21,7 @@ import type { UrlGuard } from '../../notifications/ssrf.js';
 import { eventRoutes } from './events.js';
 import { subscriptionRoutes } from './subscriptions.js';
 import { policyRoutes } from './policies.js';
+import { queryRoutes } from './queries.js';
 import { registryRoutes } from './registries.js';
 import { reportRoutes, type ReportDeps } from './reports.js';
 import { summaryRoutes } from './summaries.js';
@@ -81,4 +82,5 @@ export function registerRoutes(app: V1, deps: RouteDeps): void {
   apiKeyRoutes(app, deps);
   summaryRoutes(app, deps);
   admissionRoutes(app, deps);
+  queryRoutes(app, deps);
 }
