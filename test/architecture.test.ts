@@ -19,6 +19,7 @@ const OUTSIDE = [
   'src/main',
   'src/admission',
   'src/notifications',
+  'src/chat',
   'bench',
   'test',
 ];
@@ -40,6 +41,7 @@ const FORBIDDEN: Record<string, readonly string[]> = {
     'bench',
     'test',
   ],
+  'src/chat': ['src/cli', 'src/server', 'src/worker', 'src/main', 'src/admission', 'bench', 'test'],
   'src/worker': ['src/server', 'src/admission', 'src/cli', 'src/main', 'bench', 'test'],
   'src/server': ['src/worker', 'src/cli', 'src/main', 'bench', 'test'],
   'src/cli': ['src/server', 'src/worker', 'bench', 'test'],

@@ -22,6 +22,7 @@ import { eventRoutes } from './events.js';
 import { subscriptionRoutes } from './subscriptions.js';
 import { policyRoutes } from './policies.js';
 import { queryRoutes } from './queries.js';
+import { chatRoutes, type ChatDeps } from './chat.js';
 import { registryRoutes } from './registries.js';
 import { reportRoutes, type ReportDeps } from './reports.js';
 import { summaryRoutes } from './summaries.js';
@@ -66,6 +67,8 @@ export interface RouteDeps {
   admission?: { config: Readonly<AdmissionConfig>; account: string };
   /** Reports for people: team label keys and the PDF printer (absent: PDF answers 503). */
   reports?: ReportDeps;
+  /** Chat commands: Slack workspaces and reply budget. */
+  chat?: ChatDeps;
 }
 
 export function registerRoutes(app: V1, deps: RouteDeps): void {
@@ -77,6 +80,7 @@ export function registerRoutes(app: V1, deps: RouteDeps): void {
   policyRoutes(app, deps);
   checkRoutes(app, deps);
   reportRoutes(app, deps);
+  chatRoutes(app, deps);
   registryRoutes(app, deps);
   accountRoutes(app, deps);
   apiKeyRoutes(app, deps);
