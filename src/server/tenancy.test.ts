@@ -9,6 +9,7 @@ import { MONITORING_TENANCY } from './test-support/monitoring-tenancy.js';
 import { BUILTIN_BUNDLES } from '../core/policy/index.js';
 import { ADMISSION_TENANCY } from './test-support/admission-tenancy.js';
 import { REPORT_TENANCY } from './test-support/report-tenancy.js';
+import { CHAT_TENANCY } from './test-support/chat-tenancy.js';
 import { QUERY_TENANCY } from './test-support/query-tenancy.js';
 
 afterAll(() => stopSharedPostgres());
@@ -262,6 +263,7 @@ const TENANCY: Record<string, Probe | 'public'> = {
   },
   ...ADMISSION_TENANCY,
   ...REPORT_TENANCY,
+  ...CHAT_TENANCY,
   ...QUERY_TENANCY,
 };
 

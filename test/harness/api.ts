@@ -15,7 +15,7 @@ import { createResolveImage } from '../../src/main/resolve-image.js';
 import { pdfPrinter } from '../../src/main/pdf.js';
 import { UrlGuard } from '../../src/notifications/ssrf.js';
 import { JobQueue } from '../../src/queue/queue.js';
-import { buildApp, type App } from '../../src/server/app.js';
+import { buildApp, type App, type AppDeps } from '../../src/server/app.js';
 import { createServiceStore, type ServiceStore } from '../../src/store/repositories/index.js';
 import { createSecretBox } from '../../src/store/repositories/secret-box.js';
 import { VulnerabilityStore } from '../../src/store/vulnerability-store.js';
@@ -43,6 +43,8 @@ const DEFAULT_OPEN = serviceOpenOptions(undefined, join(tmpdir(), 'portcullis-ap
 export async function startApi(
   kind: StoreKind,
   open: Omit<OpenOptions, 'tempDir'> = DEFAULT_OPEN,
+  /** Extra dependencies of the app (chat workspaces, reply budget, ...). */
+  extra: Pick<AppDeps, 'chat'> = {},
 ): Promise<ApiHarness> {
   const database = await openTestDatabase(kind);
   const store = createServiceStore(database.db, createSecretBox(randomBytes(32)));
@@ -74,6 +76,7 @@ export async function startApi(
     webhookGuard: new UrlGuard({ allowCidrs: ['127.0.0.0/8'], selfOrigins: ['http://127.0.0.1:8228'] }),
     // Debian's chromium prints PDF reports; it starts only when a test asks for one.
     reports: { printPdf: pdfPrinter({ tempDir: tempRoot }) },
+    ...extra,
   });
   await app.ready();
   return {
