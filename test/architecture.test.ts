@@ -20,6 +20,7 @@ const OUTSIDE = [
   'src/admission',
   'src/notifications',
   'src/ui',
+  'src/chat',
   'bench',
   'test',
 ];
@@ -41,6 +42,7 @@ const FORBIDDEN: Record<string, readonly string[]> = {
     'bench',
     'test',
   ],
+  'src/chat': ['src/cli', 'src/server', 'src/worker', 'src/main', 'src/admission', 'bench', 'test'],
   'src/worker': ['src/server', 'src/admission', 'src/cli', 'src/main', 'bench', 'test'],
   'src/server': ['src/worker', 'src/cli', 'src/main', 'bench', 'test'],
   // The UI reaches the API through inject and the store's read models, never the server's code.

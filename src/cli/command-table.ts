@@ -75,6 +75,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/k8s.js')).registerK8sCommands,
   },
   {
+    name: 'report',
+    usage: '<source>',
+    summary:
+      'evaluate an image and write a report for people: a self-contained HTML page or a PDF (exit codes as evaluate)',
+    load: async () => (await import('./commands/report.js')).registerReportCommand,
+  },
+  {
     name: 'cache',
     usage: '',
     summary: 'the blob and layer caches under the cache dir: sizes and LRU pruning',

@@ -9,6 +9,13 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PortcullisError } from '../core/errors.js';
 import type { Env } from './index.js';
+import {
+  reportsFileSchema,
+  resolveReports,
+  resolveSlack,
+  type ReportsConfig,
+  type SlackWorkspaceConfig,
+} from './reports-chat.js';
 
 export type ServiceRole = 'api' | 'worker' | 'admission' | 'all';
 
@@ -51,6 +58,10 @@ export interface ServiceConfig {
   dataMirror?: string;
   /** The validating webhook (role admission, or all with an admission config). */
   admission?: AdmissionServiceConfig;
+  /** Reports for people: team label keys, the Chromium that prints PDFs. */
+  reports?: ReportsConfig;
+  /** Slack workspaces whose slash commands the service answers. */
+  slack?: readonly SlackWorkspaceConfig[];
   /** Harbor's pluggable scanner adapter under /api/v1, when a token is configured. */
   harbor?: HarborAdapterConfig;
   /** PEM files of CAs trusted for registries besides the system's (--ca-file, NODE_EXTRA_CA_CERTS). */
@@ -93,6 +104,7 @@ const fileSchema = z
         harbor_token_file: z.string(),
         harbor_account: z.string(),
         ca_files: z.array(z.string()),
+        ...reportsFileSchema,
       })
       .partial()
       .strict(),
@@ -193,6 +205,8 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
     ...(admission ? { admission } : {}),
     ...(harbor ? { harbor } : {}),
     caFiles: Object.freeze(caFiles),
+    reports: resolveReports(env, file),
+    slack: resolveSlack(env, file),
   });
 }
 

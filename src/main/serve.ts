@@ -8,6 +8,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import pino from 'pino';
+import { DEFAULT_TEAM_LABEL_KEYS } from '../core/report/html/team.js';
+import { DEFAULT_CHROMIUM, pdfPrinter } from './pdf.js';
 import { resolveServiceConfig, type ServeFlags, type ServiceConfig } from '../config/service.js';
 import { PORTCULLIS_VERSION } from '../core/catalog/catalog-image.js';
 import { isPortcullisError, PortcullisError } from '../core/errors.js';
@@ -172,6 +174,13 @@ export async function startService(
       ...(admission ? { admission } : {}),
       ...(config.harbor ? { harbor: config.harbor } : {}),
       ...(tls ? { https: tls } : {}),
+      reports: {
+        teamLabelKeys: config.reports?.teamLabelKeys ?? DEFAULT_TEAM_LABEL_KEYS,
+        printPdf: pdfPrinter({
+          executablePath: config.reports?.chromium ?? DEFAULT_CHROMIUM,
+          tempDir: tempRoot,
+        }),
+      },
     });
     await app.listen({ host: config.host, port: config.port });
     // The port actually bound (--listen HOST:0 picks a free one).

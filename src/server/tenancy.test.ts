@@ -10,6 +10,8 @@ import { BUILTIN_BUNDLES } from '../core/policy/index.js';
 import { ADMISSION_TENANCY } from './test-support/admission-tenancy.js';
 import { HARBOR_TENANCY } from './test-support/harbor-tenancy.js';
 import { UI_TENANCY } from '../ui/test-support/ui-tenancy.js';
+import { REPORT_TENANCY } from './test-support/report-tenancy.js';
+import { CHAT_TENANCY } from './test-support/chat-tenancy.js';
 import { QUERY_TENANCY } from './test-support/query-tenancy.js';
 
 afterAll(() => stopSharedPostgres());
@@ -263,6 +265,8 @@ const TENANCY: Record<string, Probe | 'public'> = {
   },
   ...ADMISSION_TENANCY,
   ...HARBOR_TENANCY,
+  ...REPORT_TENANCY,
+  ...CHAT_TENANCY,
   ...QUERY_TENANCY,
   ...UI_TENANCY,
 };

@@ -135,11 +135,21 @@ export async function evaluateAnalysis(
   return computed && store.evaluations.add(computed, db);
 }
 
-/** The evaluation of the stored analysis, not yet stored; undefined without an analysis. */
-export async function computeEvaluation(
+/** A policy decision on a stored analysis, with what it was made from (for reports). */
+export interface StoredDecision {
+  decision: PolicyDecision;
+  bundle: ValidatedBundle;
+  imageId: string;
+  document: SbomDocument;
+  findings: Finding[];
+  now: Date;
+}
+
+/** The bundle's decision on the stored analysis; undefined without an analysis. */
+export async function decideStoredAnalysis(
   store: ServiceStore,
   request: EvaluateAnalysisRequest,
-): Promise<ComputedEvaluation | undefined> {
+): Promise<StoredDecision | undefined> {
   const analysis = await store.analyses.get(request.imageDigest);
   if (!analysis) return undefined;
   const metadata = analysis.metadata as StoredMetadata;
@@ -150,11 +160,13 @@ export async function computeEvaluation(
       ([path, b64]) => [path, Buffer.from(b64, 'base64')] as const,
     ),
   );
+  const document = analysis.sbom as SbomDocument;
+  const findings = analysis.findings as Finding[];
   const input = buildPolicyInput({
-    document: analysis.sbom as SbomDocument,
+    document,
     retrieved,
     ...(metadata.config ? { config: metadata.config } : {}),
-    findings: analysis.findings as Finding[],
+    findings,
     feeds: request.feeds ?? [],
     tags: [request.tag],
     now,
@@ -163,8 +175,19 @@ export async function computeEvaluation(
     tag: request.tag,
     services: { compareVersions: compareByPackageType },
   });
+  return { decision, bundle, imageId: analysis.imageId, document, findings, now };
+}
+
+/** The evaluation of the stored analysis, not yet stored; undefined without an analysis. */
+export async function computeEvaluation(
+  store: ServiceStore,
+  request: EvaluateAnalysisRequest,
+): Promise<ComputedEvaluation | undefined> {
+  const decided = await decideStoredAnalysis(store, request);
+  if (!decided) return undefined;
+  const { decision, bundle, now } = decided;
   const result = anchoreResult(decision, bundle, {
-    imageId: analysis.imageId,
+    imageId: decided.imageId,
     tag: request.tag,
     accountName: request.accountName,
     now,

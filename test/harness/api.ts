@@ -12,6 +12,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { ImageEnvironment } from '../../src/core/image/options.js';
 import { checkRegistryLogin } from '../../src/core/image/backends/registry/login.js';
 import { createResolveImage } from '../../src/main/resolve-image.js';
+import { pdfPrinter } from '../../src/main/pdf.js';
 import { UrlGuard } from '../../src/notifications/ssrf.js';
 import { JobQueue } from '../../src/queue/queue.js';
 import { buildApp, type App, type AppDeps } from '../../src/server/app.js';
@@ -76,6 +77,8 @@ export async function startApi(
     // Tests run webhook receivers on 127.0.0.1; the service's own address stays refused.
     webhookGuard: new UrlGuard({ allowCidrs: ['127.0.0.0/8'], selfOrigins: ['http://127.0.0.1:8228'] }),
     harbor: { token: HARBOR_TOKEN, account: 'team-a' },
+    // Debian's chromium prints PDF reports; it starts only when a test asks for one.
+    reports: { printPdf: pdfPrinter({ tempDir: tempRoot }) },
     ...extra,
   });
   await app.ready();

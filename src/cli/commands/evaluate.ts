@@ -26,7 +26,7 @@ interface EvaluateFlags extends FindingsFlags {
 }
 
 /** A registry source names its own tag (normalized as Docker does); other sources need --tag. */
-function registryTag(source: string): string[] {
+export function registryTag(source: string): string[] {
   const spec = parseSource(source);
   if (spec.scheme !== 'registry') return [];
   const ref = parseReference(spec.target);

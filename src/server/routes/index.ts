@@ -22,7 +22,9 @@ import { eventRoutes } from './events.js';
 import { subscriptionRoutes } from './subscriptions.js';
 import { policyRoutes } from './policies.js';
 import { queryRoutes } from './queries.js';
+import { chatRoutes, type ChatDeps } from './chat.js';
 import { registryRoutes } from './registries.js';
+import { reportRoutes, type ReportDeps } from './reports.js';
 import { summaryRoutes } from './summaries.js';
 import { systemRoutes } from './system.js';
 import { webhookRoutes } from './webhooks.js';
@@ -63,6 +65,10 @@ export interface RouteDeps {
   webhookGuard?: UrlGuard;
   /** The admission webhook's config and the account it judges by, when this process serves it. */
   admission?: { config: Readonly<AdmissionConfig>; account: string };
+  /** Reports for people: team label keys and the PDF printer (absent: PDF answers 503). */
+  reports?: ReportDeps;
+  /** Chat commands: Slack workspaces and reply budget. */
+  chat?: ChatDeps;
 }
 
 export function registerRoutes(app: V1, deps: RouteDeps): void {
@@ -73,6 +79,8 @@ export function registerRoutes(app: V1, deps: RouteDeps): void {
   eventRoutes(app, deps);
   policyRoutes(app, deps);
   checkRoutes(app, deps);
+  reportRoutes(app, deps);
+  chatRoutes(app, deps);
   registryRoutes(app, deps);
   accountRoutes(app, deps);
   apiKeyRoutes(app, deps);

@@ -12,11 +12,9 @@ describe('html templates', () => {
 
   it('embeds nested fragments once, without escaping them twice', () => {
     const rows = ['a&b', 'c'].map((cell) => html`<li>${cell}</li>`);
-    expect(
-      html`<ul>
-        ${rows}
-      </ul>`.toString(),
-    ).toBe('<ul><li>a&amp;b</li><li>c</li></ul>');
+    // prettier-ignore
+    const list = html`<ul>${rows}</ul>`;
+    expect(list.toString()).toBe('<ul><li>a&amp;b</li><li>c</li></ul>');
   });
 
   it('renders nothing for null, undefined and false, and numbers as text', () => {
