@@ -20,3 +20,5 @@ export const APP_DIR = '/opt/portcullis';
 export const DATA_DIR = '/var/lib/portcullis';
 export const USER = { name: 'portcullis', uid: 10001, gid: 10001 } as const;
 export const HTTP_PORT = 8080;
+/** The admission webhook's HTTPS port (`--role admission|all`). */
+export const ADMISSION_PORT = 8443;
