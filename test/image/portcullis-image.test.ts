@@ -4,13 +4,15 @@
  * service as a non-root user with OCI labels; its SBOM (Portcullis's own) lists exactly the
  * Debian packages dpkg-query sees and the npm packages npm installed; Portcullis evaluates it
  * with the image's own policy bundle against the shared data snapshot and passes; and started
- * with runc from `umoci unpack`, it answers /ready as uid 10001.
+ * with runc from `umoci unpack`, it answers /v1/ready and every HTTP probe path of the
+ * Kubernetes manifests, as uid 10001.
  */
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImage, type BuiltImage } from '../../scripts/image/build.js';
+import { OVERLAYS, renderOverlay } from '../../src/admission/manifest-render.js';
 import { packRepository, REPO_ROOT } from '../../scripts/image/app.js';
 import { DATA_DIR, IMAGE_VERSION, PORTCULLIS_IMAGE, USER } from '../../scripts/image/config.js';
 import { run } from '../harness/fixtures/exec.js';
@@ -37,6 +39,16 @@ interface ImageConfig {
     Labels: Record<string, string>;
   };
   history: { created: string }[];
+}
+
+/** The httpGet paths of every probe in the rendered overlays. */
+async function probePaths(): Promise<Set<string>> {
+  const paths = new Set<string>();
+  for (const overlay of OVERLAYS) {
+    const text = JSON.stringify(await renderOverlay(overlay));
+    for (const m of text.matchAll(/"httpGet":\{"path":"([^"]+)"/g)) paths.add(m[1] ?? '');
+  }
+  return paths;
 }
 
 async function blob(layout: string, digest: string): Promise<string> {
@@ -137,7 +149,7 @@ describe('the Portcullis image', () => {
     expect(decision.status).toBe('pass');
   });
 
-  it('starts from `umoci unpack` with runc and answers /ready, as uid 10001', async () => {
+  it("starts from `umoci unpack` with runc and answers /v1/ready and the manifests' probes, as uid 10001", async () => {
     const port = await freePort();
     const container = await runImage(first.layout, first.tag, join(root, 'run-bundle'), [
       'serve',
@@ -155,10 +167,16 @@ describe('the Portcullis image', () => {
           new Promise<'wait'>((r) => setTimeout(() => r('wait'), 500)),
         ]);
         if (code !== 'wait') throw new Error(`the container exited (${String(code)}): ${container.output()}`);
-        status = await fetch(`http://127.0.0.1:${port}/ready`).then(
+        status = await fetch(`http://127.0.0.1:${port}/v1/ready`).then(
           (r) => r.status,
           () => 0,
         );
+      }
+      // Every HTTP probe path of the Kubernetes manifests is a route the image answers.
+      const paths = await probePaths();
+      expect([...paths].sort()).toEqual(['/v1/health', '/v1/ready']);
+      for (const path of paths) {
+        expect((await fetch(`http://127.0.0.1:${port}${path}`)).status, path).toBe(200);
       }
       const procStatus = await readFile(`/proc/${await container.pid()}/status`, 'utf8');
       expect(/^Uid:\s+(\d+)/m.exec(procStatus)?.[1]).toBe(String(USER.uid));
