@@ -98,7 +98,7 @@ describe('the Portcullis image', () => {
     const bundle = join(root, 'sbom-bundle');
     await run('umoci', ['unpack', '--image', `${first.layout}:${first.tag}`, bundle]);
     const rootfs = join(bundle, 'rootfs');
-    const { code, out, err } = await runCli(['sbom', `oci-dir:${first.layout}:${first.tag}`, '-o', 'json']);
+    const { code, out, err } = await runCli(['sbom', `oci-dir:${first.layout}:${first.tag}`, '-o', 'native']);
     expect(code, err).toBe(0);
     const sbom = JSON.parse(out) as {
       distro?: { id: string; versionId?: string };
