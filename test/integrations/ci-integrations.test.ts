@@ -8,8 +8,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitlabReportValidator } from '../../src/core/report/test-support/gitlab-schema.js';
 import { sarifValidator } from '../../src/core/report/test-support/sarif-schema.js';
@@ -50,9 +52,11 @@ beforeAll(async () => {
   // One vulnerability database for the three integrations: each names its cache dir its own way.
   await mkdir(join(root, 'portcullis-cache'));
   await symlink(join(root, 'portcullis-cache'), join(workspace, '.portcullis-cache'));
+  // This checkout's CLI from source (never a dist/ that a concurrent `npm pack` may be rebuilding).
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   await writeFile(
     join(bin, 'portcullis'),
-    `#!/bin/sh\nexec '${process.execPath}' '${join(REPO, 'bin/portcullis.js')}' "$@"\n`,
+    `#!/bin/sh\nexec '${process.execPath}' --import '${tsx}' '${join(REPO, 'src/cli/main.ts')}' "$@"\n`,
   );
   await chmod(join(bin, 'portcullis'), 0o755);
   const fixture = await getFixtureImage('app');
