@@ -106,8 +106,15 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
           allowPrivilegeEscalation: false,
           readOnlyRootFilesystem: true,
         });
-        expect(c['readinessProbe']).toMatchObject({ httpGet: { path: '/ready' } });
-        expect(c['livenessProbe']).toMatchObject({ httpGet: { path: '/health' } });
+        // The API's routes (test/image/portcullis-image.test.ts asks the running image for them);
+        // the webhook server has none, so a webhook-only container is probed by TCP.
+        const http = (c['ports'] as Array<{ name: string }>).some((p) => p.name === 'http');
+        expect(c['readinessProbe']).toMatchObject(
+          http ? { httpGet: { path: '/v1/ready' } } : { tcpSocket: { port: 'webhook' } },
+        );
+        expect(c['livenessProbe']).toMatchObject(
+          http ? { httpGet: { path: '/v1/health' } } : { tcpSocket: { port: 'webhook' } },
+        );
         expect(c['resources']).toMatchObject({ requests: expect.any(Object), limits: expect.any(Object) });
       }
     }

@@ -3,7 +3,7 @@
  * against the real feeds of the shared mirror loaded into the embedded database under the
  * cache dir. The npm findings are checked against expectations computed here from the raw OSV
  * npm zip with the `semver` package; every output format is validated against its schema
- * (ours, CycloneDX 1.6, SARIF 2.1.0) or with xmllint (JUnit).
+ * (ours, CycloneDX 1.6, SARIF 2.1.0, GitLab container scanning 15.2.4) or with xmllint (JUnit).
  */
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -17,6 +17,7 @@ import { expectGolden } from '../../../test/support/golden.js';
 import { FEED_DRIVERS } from '../../core/advisories/feeds/registry.js';
 import type { Finding } from '../../core/matching/types.js';
 import type { ScanReport } from '../../core/report/index.js';
+import { gitlabReportValidator } from '../../core/report/test-support/gitlab-schema.js';
 import { npmGroundTruth, NPM_PACKAGES } from '../../core/report/test-support/osv-npm-truth.js';
 import { useLoadedScanEnv } from './test-support/scan-env.js';
 import { SHARED_DATA } from '../../../test/support/shared-data.js';
@@ -263,6 +264,27 @@ describe('portcullis scan on the app fixture', () => {
     expect(results.length).toBe(env.report.findings.length);
     expect(results.filter((r) => r.level === 'error').length).toBe(
       unsuppressedAtLeastHigh(env.report).length,
+    );
+  });
+
+  it('writes a GitLab container-scanning report valid against its schema, one entry per unsuppressed finding', async () => {
+    const { code, text } = await env.scanTo(['-o', 'gitlab']);
+    expect(code).toBe(0);
+    const doc = JSON.parse(text) as { vulnerabilities: { name: string; location: { image: string } }[] };
+    const validate = await gitlabReportValidator();
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc.vulnerabilities.map((v) => v.name).sort()).toEqual(
+      env.report.findings
+        .filter((f) => !f.suppressed)
+        .map((f) => f.id)
+        .sort(),
+    );
+    // GitLab's scan times have no zone or fraction: redacted here with the ISO ones.
+    const stable = await env.run(['scan', GOLDEN_INPUT, '-o', 'gitlab']);
+    expect(stable.code).toBe(0);
+    expectGolden(
+      join(GOLDEN, 'scan-gitlab.json'),
+      redact(stable.out).replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?=")/g, '<timestamp>'),
     );
   });
 

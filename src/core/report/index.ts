@@ -1,12 +1,13 @@
 /** The report formats `scan -o` accepts, in one explicit list. */
 import { renderCycloneDx } from './cyclonedx.js';
+import { renderGitlab } from './gitlab.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderSarif } from './sarif.js';
 import { renderTable } from './table.js';
 import type { RenderInput } from './types.js';
 
-export const REPORT_FORMATS = ['table', 'json', 'cyclonedx-json', 'sarif', 'junit'] as const;
+export const REPORT_FORMATS = ['table', 'json', 'cyclonedx-json', 'sarif', 'junit', 'gitlab'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export const RENDERERS: Readonly<Record<ReportFormat, (input: RenderInput) => string>> = {
@@ -15,6 +16,7 @@ export const RENDERERS: Readonly<Record<ReportFormat, (input: RenderInput) => st
   'cyclonedx-json': (input) => renderCycloneDx(input),
   sarif: renderSarif,
   junit: renderJunit,
+  gitlab: renderGitlab,
 };
 
 export { renderExplanation, findingsFor } from './explain.js';

@@ -1,8 +1,9 @@
 /**
  * The renderers on hostile text: package names, paths and summaries with XML metacharacters,
  * control characters, spaces and non-ASCII must still give well-formed XML (xmllint), a SARIF
- * log valid against the SARIF 2.1.0 schema and a CycloneDX 1.6 document valid against the
- * official schema; and an empty scan renders in every format.
+ * log valid against the SARIF 2.1.0 schema, a CycloneDX 1.6 document valid against the
+ * official schema and a GitLab container-scanning report valid against its schema (15.2.4); and
+ * an empty scan renders in every format.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../matching/types.js';
 import type { SbomDocument } from '../sbom/document.js';
 import { parseSeverity, parseSortKey, RENDERERS, REPORT_FORMATS, type ScanReport } from './index.js';
+import { gitlabReportValidator } from './test-support/gitlab-schema.js';
 
 const HOSTILE = 'a<b>&"c\' \u0001\u0007\u001b[31m é 漢字 \u{1F600}';
 
@@ -135,6 +137,17 @@ describe.each([
     expect(await validator.validate(RENDERERS['cyclonedx-json'](input))).toBeNull();
   });
 
+  it('GitLab validates against the container-scanning schema; suppressed findings are left out', async () => {
+    const validate = await gitlabReportValidator();
+    const doc = JSON.parse(RENDERERS.gitlab(input)) as {
+      vulnerabilities: { name: string; location: { dependency: { package: { name: string } } } }[];
+    };
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    const shown = findings.filter((f) => !f.suppressed);
+    expect(doc.vulnerabilities.map((v) => v.name)).toEqual(shown.map((f) => f.id));
+    for (const v of doc.vulnerabilities) expect(v.location.dependency.package.name).toBe(pkg.name);
+  });
+
   it('table and JSON render; JSON round-trips the findings exactly', () => {
     const table = RENDERERS.table(input);
     expect(table).toContain(findings.length ? finding.id : 'No vulnerabilities found.');
@@ -183,6 +196,15 @@ describe.each([
     const prop = bom.metadata.properties?.find((p) => p.name === 'portcullis:vulnerability-data');
     expect(prop?.value).toMatch(notice);
     expect(await new Validation.JsonStrictValidator(Spec.Version.v1dot6).validate(text)).toBeNull();
+  });
+
+  it('GitLab: a warn message on the scan, still a valid report', async () => {
+    const doc = JSON.parse(RENDERERS.gitlab(input)) as {
+      scan: { messages: { level: string; value: string }[] };
+    };
+    expect(doc.scan.messages[0]?.level).toBe('warn');
+    expect(doc.scan.messages[0]?.value).toMatch(notice);
+    expect((await gitlabReportValidator())(doc)).toBe(true);
   });
 
   it('JUnit: a suite property, still well-formed XML', async () => {
