@@ -28,11 +28,23 @@ interface AnalysisRow {
 export class AnalysisRepository {
   constructor(private readonly db: Sql) {}
 
-  /** Stores the analysis unless one exists for the digest; returns whether this call stored it. */
-  async save(record: Omit<AnalysisRecord, 'createdAt'>, db: Sql = this.db): Promise<boolean> {
+  /**
+   * Stores the analysis unless one exists for the digest (or replaces it, for a forced
+   * re-analysis); returns whether this call stored it.
+   */
+  async save(
+    record: Omit<AnalysisRecord, 'createdAt'>,
+    db: Sql = this.db,
+    options: { replace?: boolean } = {},
+  ): Promise<boolean> {
+    const onConflict = options.replace
+      ? `DO UPDATE SET image_id = EXCLUDED.image_id, analyzer_version = EXCLUDED.analyzer_version,
+           metadata = EXCLUDED.metadata, sbom = EXCLUDED.sbom, findings = EXCLUDED.findings,
+           findings_rev = nextval('analysis_findings_rev'), created_at = now()`
+      : 'DO NOTHING';
     const { rows } = await db.query(
       `INSERT INTO analysis (image_digest, image_id, analyzer_version, metadata, sbom, findings)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (image_digest) DO NOTHING RETURNING image_digest`,
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (image_digest) ${onConflict} RETURNING image_digest`,
       [
         record.imageDigest,
         record.imageId,
@@ -77,10 +89,10 @@ export class AnalysisRepository {
 
   /** Replaces the findings after a feed update re-matched the stored SBOM. */
   async replaceFindings(imageDigest: string, findings: unknown): Promise<void> {
-    await this.db.query('UPDATE analysis SET findings = $2 WHERE image_digest = $1', [
-      imageDigest,
-      JSON.stringify(findings),
-    ]);
+    await this.db.query(
+      `UPDATE analysis SET findings = $2, findings_rev = nextval('analysis_findings_rev') WHERE image_digest = $1`,
+      [imageDigest, JSON.stringify(findings)],
+    );
   }
 
   /** Removes analyses no account's image refers to any more. */
