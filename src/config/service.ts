@@ -26,6 +26,7 @@ export interface ServeFlags {
   admissionConfig?: string;
   admissionAccount?: string;
   admissionListen?: string;
+  loadImage?: string;
 }
 
 export interface ServiceConfig {
@@ -47,6 +48,33 @@ export interface ServiceConfig {
   dataMirror?: string;
   /** The validating webhook (role admission, or all with an admission config). */
   admission?: AdmissionServiceConfig;
+  /**
+   * A local image the operator has analysed at start, in the admin account under `tag`
+   * (`--load-image SOURCE=TAG`). The only way a local path reaches the service: API requests
+   * name registry images alone.
+   */
+  loadImage?: LocalImage;
+}
+
+export interface LocalImage {
+  /** `oci-dir:<dir>[:<tag>]`, `oci-archive:<file>` or `docker-archive:<file>`. */
+  source: string;
+  /** registry/repo:tag it is recorded under. */
+  tag: string;
+}
+
+const LOCAL_SCHEMES = ['oci-dir:', 'oci-archive:', 'docker-archive:'] as const;
+
+/** `SOURCE=TAG`; the tag defaults to `local/image:latest`. */
+export function parseLocalImage(text: string): LocalImage {
+  const at = text.lastIndexOf('=');
+  const [source, tag] = at < 0 ? [text, 'local/image:latest'] : [text.slice(0, at), text.slice(at + 1)];
+  if (!LOCAL_SCHEMES.some((s) => source.startsWith(s)) || tag === '')
+    throw new PortcullisError(
+      'CONFIG_INVALID',
+      `--load-image must be SOURCE[=TAG] with an ${LOCAL_SCHEMES.join(', ')} source, got "${text}"`,
+    );
+  return { source, tag };
 }
 
 export interface AdmissionServiceConfig {
@@ -75,6 +103,7 @@ const fileSchema = z
         concurrency: z.number().int().min(1).max(64),
         feed_sync_interval: z.string(),
         data_mirror: z.string(),
+        load_image: z.string(),
       })
       .partial()
       .strict(),
@@ -157,6 +186,7 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
   );
   const dataMirror = flags.dataMirror ?? env.PORTCULLIS_DATA_MIRROR ?? file?.data_mirror;
   const admission = resolveAdmission(role, flags, env, file, Boolean(certFile));
+  const loadImage = flags.loadImage ?? env.PORTCULLIS_LOAD_IMAGE ?? file?.load_image;
   return Object.freeze({
     role,
     ...listen,
@@ -170,6 +200,7 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
     feedSyncIntervalMs,
     ...(dataMirror ? { dataMirror } : {}),
     ...(admission ? { admission } : {}),
+    ...(loadImage ? { loadImage: parseLocalImage(loadImage) } : {}),
   });
 }
 
