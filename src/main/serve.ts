@@ -173,7 +173,7 @@ export async function startService(
       checkRegistryLogin: (login) => checkRegistryLogin(open.registry, login),
       ready: async () => (await db.query('SELECT 1')).rows.length === 1,
       schemaVersion: async () => Math.max(...MIGRATIONS.map((m) => m.id)),
-      feeds: feedStatusOf(vulnerabilities),
+      feeds: feedStatusOf(vulnerabilities, db),
       ...(admission ? { admission } : {}),
       ...(tls ? { https: tls } : {}),
     });

@@ -68,7 +68,7 @@ export async function startApi(
     checkRegistryLogin: (login) => checkRegistryLogin(open.registry, login),
     ready: async () => true,
     schemaVersion: async () => 11,
-    feeds: feedStatusOf(vulnerabilities),
+    feeds: feedStatusOf(vulnerabilities, database.db),
     // Tests run webhook receivers on 127.0.0.1; the service's own address stays refused.
     webhookGuard: new UrlGuard({ allowCidrs: ['127.0.0.0/8'], selfOrigins: ['http://127.0.0.1:8228'] }),
   });

@@ -44,6 +44,8 @@ export interface FeedStatus {
   source: string;
   lastSync: Date | null;
   records: number;
+  /** Advisory records per namespace (`debian:12`, `npm`...); empty for enrichment-only sources (NVD, KEV, EPSS). */
+  namespaces?: readonly { namespace: string; records: number }[];
 }
 
 export interface RouteDeps {
@@ -57,7 +59,8 @@ export interface RouteDeps {
   checkRegistryLogin(login: RegistryLoginCheck): Promise<void>;
   ready(): Promise<boolean>;
   schemaVersion(): Promise<number>;
-  feeds: { status(): Promise<FeedStatus[]> };
+  /** `withNamespaces` adds each feed's records per namespace (the groups of /system/feeds). */
+  feeds: { status(): Promise<FeedStatus[]>; withNamespaces?(): Promise<FeedStatus[]> };
   /** Which webhook URLs may be configured (default: public addresses only, never this service). */
   webhookGuard?: UrlGuard;
   /** The admission webhook's config and the account it judges by, when this process serves it. */
