@@ -133,7 +133,7 @@ describe('scale-out: 2 API and 2 worker processes on one PostgreSQL server', () 
     const digests: string[] = [];
     for (let n = 0; n < IMAGES; n++) {
       const res = await api(urls[n % 2]!, 'POST', '/images', { tag: `${proxy.host}/scale/app${n}:1` });
-      expect(res.status).toBe(200);
+      expect(res.status, await res.clone().text()).toBe(200);
       const [image] = (await res.json()) as { imageDigest: string }[];
       digests.push(image!.imageDigest);
     }

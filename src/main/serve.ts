@@ -174,6 +174,7 @@ export async function startService(
       ready: async () => (await db.query('SELECT 1')).rows.length === 1,
       schemaVersion: async () => Math.max(...MIGRATIONS.map((m) => m.id)),
       feeds: feedStatusOf(vulnerabilities, db),
+      advisories: vulnerabilityDataOf(db, vulnerabilities),
       ...(admission ? { admission } : {}),
       ...(tls ? { https: tls } : {}),
     });

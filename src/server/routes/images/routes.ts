@@ -7,6 +7,7 @@ import { ApiError } from '../../errors.js';
 import { imageDigest, queryBoolean } from '../../schemas.js';
 import type { RouteDeps, V1 } from '../index.js';
 import { addImageRoute } from './add.js';
+import { explainRoute } from './explain.js';
 import { vulnRoutes } from './vuln.js';
 import { CONTENT_TYPES, fullTag, presentImage, presentPackage } from './present.js';
 import { analysisPart, callerImage } from './read.js';
@@ -19,6 +20,7 @@ export function imageRoutes(app: V1, deps: RouteDeps): void {
 
   addImageRoute(app, deps);
   vulnRoutes(app, deps);
+  explainRoute(app, deps);
 
   app.get(
     '/images',

@@ -100,6 +100,42 @@ describe.each(STORE_KINDS)('vuln routes on %s', (kind) => {
     expect(await vulnIds()).toEqual(['CVE-2024-0003 curl-7.88.1-10']);
   });
 
+  it('explains a finding from the stored analysis: package, layer, evidence; unknown and malformed ids', async () => {
+    const explain = (id: string, user: 'alice' | 'bob' = 'alice') =>
+      api.call(user, { method: 'GET', url: `/v1/images/${encodeURIComponent(DIGEST)}/vuln/${id}/explain` });
+    const affected = await explain('cve-2024-0003');
+    expect(affected.statusCode).toBe(200);
+    expect(affected.json()).toMatchObject({
+      imageDigest: DIGEST,
+      vuln: 'CVE-2024-0003',
+      status: 'affected',
+      findings: [
+        {
+          package_name: 'curl',
+          package_version: '7.88.1-10',
+          fixed_versions: ['7.88.1-10+fix1'],
+          evidence: [
+            {
+              advisory_id: 'CVE-2024-0003',
+              namespace: 'debian:12',
+              compared_version: '7.88.1-10',
+              strategy: 'distro-source-package',
+            },
+          ],
+        },
+      ],
+    });
+    expect((await explain('CVE-2099-99999')).json()).toEqual({
+      imageDigest: DIGEST,
+      vuln: 'CVE-2099-99999',
+      status: 'unknown',
+    });
+    const malformed = await explain('CVE-12');
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toMatchObject({ httpcode: 400 });
+    expect((await explain('CVE-2024-0003', 'bob')).statusCode).toBe(404);
+  });
+
   it('keeps another account out and says 404 for an image not analysed', async () => {
     expect((await api.call('bob', { method: 'GET', url: URL })).statusCode).toBe(404);
     const other = `sha256:${'e'.repeat(64)}`;
