@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openSource } from '../core/image/open.js';
 import type { OpenOptions } from '../core/image/options.js';
-import { fetchReference } from '../core/image/reference/parse.js';
+import { formatReference } from '../core/image/reference/parse.js';
 import { selectPlatform } from '../core/image/platform.js';
 import type { ServiceStore } from '../store/repositories/index.js';
 import type { ResolveImage } from '../server/routes/index.js';
@@ -27,7 +27,7 @@ export function createResolveImage(
     const tempDir = await mkdtemp(join(tempRoot, 'resolve-'));
     try {
       const options = requestOptions(open, logins, tempDir);
-      const opened = await openSource(`registry:${fetchReference(reference)}`, options);
+      const opened = await openSource(`registry:${formatReference(reference)}`, options);
       if (opened.kind === 'image') return { digest: opened.image.digest, parentDigest: null };
       const child = selectPlatform(await opened.index.manifests(), options.platform, opened.index.source);
       return { digest: child.digest, parentDigest: opened.index.digest };

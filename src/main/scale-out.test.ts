@@ -22,6 +22,8 @@ import { startThrottleProxy, type ThrottleProxy } from '../../test/harness/regis
 const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 const IMAGES = 20;
 const PASSWORD = 'scale-out-admin-password';
+// Every process seals and opens registry credentials with the same key, as a deployment must.
+const SECRET_KEY = randomBytes(32).toString('hex');
 const AUTH = `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`;
 
 interface Proc {
@@ -32,11 +34,13 @@ interface Proc {
 
 function serve(args: readonly string[]): Proc {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', ...args], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-    env: { ...process.env, PORTCULLIS_ADMIN_PASSWORD: PASSWORD },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PORTCULLIS_ADMIN_PASSWORD: PASSWORD, PORTCULLIS_SECRET_KEY: SECRET_KEY },
   });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  // Logs (JSON lines) kept for a failure message only.
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return { child, out: () => out, exited };
 }
