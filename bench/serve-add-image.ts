@@ -21,7 +21,9 @@ import { migrate } from '../src/store/migrate.js';
 import { openPglite } from '../src/store/sql.js';
 import { updateFeeds } from '../src/store/update-feeds.js';
 import { VulnerabilityStore } from '../src/store/vulnerability-store.js';
-import { pushAppFixture } from '../test/harness/service-fixture.js';
+import { getFixtureImage } from '../test/harness/fixtures/index.js';
+import { pushImage } from '../test/harness/registry/push.js';
+import { startRegistry } from '../test/harness/registry/start-registry.js';
 import { SHARED_DATA } from '../test/support/shared-data.js';
 import { ensureBuilt } from './cli-process.js';
 import type { Benchmark } from './types.js';
@@ -39,7 +41,14 @@ export const serveAddImageBenchmark: Benchmark = {
     // The baseline CLI runs from dist/ (the tsx fallback would time the TypeScript loader).
     await ensureBuilt();
     const root = await mkdtemp(join(tmpdir(), 'pc-bench-add-'));
-    const pushed = await pushAppFixture();
+    // As test/harness/service-fixture.ts does (that module needs the test runner).
+    const [registry, fixture] = await Promise.all([startRegistry('tls-basic'), getFixtureImage('app')]);
+    await pushImage(registry, `oci:${fixture.ociLayoutDir}:${fixture.tag}`, 'fixtures/app:1');
+    const pushed = {
+      registry,
+      reference: `${registry.host}/fixtures/app:1`,
+      digest: fixture.manifests[0]!.manifestDigest,
+    };
     const dataDir = join(root, 'service');
     const db = await openPglite(join(dataDir, 'db'));
     await migrate(db);
