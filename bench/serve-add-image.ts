@@ -8,7 +8,7 @@
  * the warm-up run, as a long-running service and a CI runner with a cache do.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,7 @@ export const serveAddImageBenchmark: Benchmark = {
       digest: fixture.manifests[0]!.manifestDigest,
     };
     const dataDir = join(root, 'service');
+    await mkdir(dataDir, { recursive: true });
     const db = await openPglite(join(dataDir, 'db'));
     await migrate(db);
     await updateFeeds(new VulnerabilityStore(db), FEED_DRIVERS, { mode: { mirrorDir: SHARED_DATA } });
