@@ -15,6 +15,7 @@ import {
   registryPullThrottledBenchmark,
   registryPullThrottledSequentialBenchmark,
 } from './registry-pull.js';
+import { serveAddImageBenchmark } from './serve-add-image.js';
 import { serveStartBenchmark } from './serve-start.js';
 import { serveVulnPgliteBenchmark, serveVulnPostgresBenchmark } from './serve-vuln.js';
 import { sbomColdBenchmark, sbomVersusCdxgenBenchmark, sbomWarmBenchmark } from './sbom-benchmarks.js';
@@ -49,6 +50,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   serveStartBenchmark,
   serveVulnPgliteBenchmark,
   serveVulnPostgresBenchmark,
+  serveAddImageBenchmark,
   cliStartBenchmark,
   cliWarmRescanBenchmark,
   admissionPgliteBenchmark,

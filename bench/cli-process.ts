@@ -22,7 +22,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'portcullis.js');
 const MAX_BUFFER = 256 * 1024 * 1024;
 
-async function ensureBuilt(): Promise<void> {
+export async function ensureBuilt(): Promise<void> {
   if (existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) return;
   await run('npm', ['run', 'build'], { cwd: ROOT, maxBuffer: MAX_BUFFER });
 }

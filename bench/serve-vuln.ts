@@ -4,7 +4,9 @@
  * stored as the worker would store it; each repetition sends REQUESTS requests over CONNECTIONS
  * connections with autocannon and prints req/s and p99 beside the targets. The timed target is
  * the time REQUESTS take at 1,500 req/s. The baseline is the same load on `/v1/health` (no
- * authentication, no store): what the HTTP stack costs.
+ * authentication, no store): what the HTTP stack costs. A request reads the login's freshness
+ * and the image's findings revision (coalesced while in flight) and sends the body rendered once
+ * per findings revision (src/server/routes/images/rendered-cache.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,7 +39,7 @@ const TARGET_RPS = 1_500;
 const TARGET_P99_MS = 20;
 const PASSWORD = 'bench-password-0123';
 
-async function seed(dataDir: string, dbUrl: string | undefined): Promise<string> {
+export async function seed(dataDir: string, dbUrl: string | undefined): Promise<string> {
   const db = await openLockedDatabase(
     dbUrl ? { kind: 'postgres', url: dbUrl } : { kind: 'pglite', dataDir: join(dataDir, 'db') },
     { mode: 'fail' },
@@ -91,7 +93,9 @@ async function seed(dataDir: string, dbUrl: string | undefined): Promise<string>
 }
 
 async function load(url: string, headers: Record<string, string>, label: string): Promise<void> {
-  const result = await autocannon({ url, connections: CONNECTIONS, amount: REQUESTS, headers });
+  // The load generator runs in a worker thread, so its parsing of answers does not share the
+  // service's event loop (a client on another machine would not either).
+  const result = await autocannon({ url, connections: CONNECTIONS, amount: REQUESTS, headers, workers: 1 });
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${label}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   process.stderr.write(

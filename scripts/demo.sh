@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run demo`: installs the Debian tools that build the sample image (first run only:
-# debootstrap, umoci, skopeo; scripts/test-deps/fixtures.txt), builds the CLI, and runs the demo.
-# Nothing else: the demo reads an OCI layout and never calls a registry or a Docker daemon.
+# debootstrap, umoci, skopeo; scripts/test-deps/fixtures.txt), builds the CLI, and runs the demo:
+# `portcullis serve` on the embedded store in .demo/ with the sample analysed (--load-image reads
+# its OCI layout; no registry, no Docker daemon), running until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh fixtures

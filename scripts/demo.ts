@@ -1,27 +1,21 @@
 /**
  * The demo behind `npm run demo`: builds the sample image from Debian packages (debootstrap +
- * apt + npm packages, packed with umoci/skopeo; cached after the first run), loads the
- * vulnerability data snapshot from ../shared/data, then runs the CLI as a user would.
+ * apt + npm packages, packed with umoci/skopeo; cached after the first run), then starts
+ * `portcullis serve` on the embedded store with the vulnerability data snapshot from
+ * ../shared/data as its feed mirror and the sample loaded (`--load-image`, an operator flag: the
+ * API itself never reads local files). Once the sample is analysed it prints the URL, the
+ * credentials file, the sample's vulnerabilities and policy evaluation, and the curl commands
+ * that ask for them; the service runs until Ctrl-C. DEMO_DATA_DIR keeps the store elsewhere.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getFixtureImage } from '../test/harness/fixtures/index.js';
+import { startDemoService, summarize, waitForSample } from './demo-service.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const mirror = process.env.PORTCULLIS_DATA_MIRROR ?? resolve(root, '..', 'shared', 'data');
-
-function portcullis(args: string[], allowed: number[] = [0]): void {
-  console.log(`\n$ portcullis ${args.join(' ')}`);
-  const result = spawnSync(process.execPath, [join(root, 'bin', 'portcullis.js'), ...args], {
-    stdio: 'inherit',
-  });
-  if (result.status === null || !allowed.includes(result.status)) {
-    console.error(`demo: "portcullis ${args[0]}" exited with ${String(result.status)}`);
-    process.exit(1);
-  }
-}
+const dataDir = process.env.DEMO_DATA_DIR ?? join(root, '.demo');
 
 async function main(): Promise<void> {
   if (!existsSync(mirror)) {
@@ -30,18 +24,25 @@ async function main(): Promise<void> {
   }
   console.log('Building the sample image (Debian bookworm + apt packages + node_modules)...');
   const image = await getFixtureImage('app');
-  const source = `oci-dir:${image.ociLayoutDir}:${image.tag}`;
-  portcullis(['db', 'update', '--mirror', mirror]);
-  portcullis(['image', 'inspect', source]);
-  portcullis(['sbom', source, '-o', 'table']);
-  portcullis(['scan', source, '--only-fixed', '--fail-on', 'critical'], [0, 2]);
-  portcullis(
-    ['evaluate', source, '--policy', 'builtin:docker-best-practices', '--tag', 'demo.local/app:1'],
-    [0, 2],
-  );
+  const service = await startDemoService({
+    command: [join(root, 'bin', 'portcullis.js')],
+    dataDir,
+    mirror,
+    source: `oci-dir:${image.ociLayoutDir}:${image.tag}`,
+  });
+  const stop = () => service.child.kill('SIGTERM');
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  console.log(`\nStarting portcullis serve on the embedded store in ${dataDir} (logs: ${service.logFile})`);
+  console.log('Loading the vulnerability data and analysing the sample in the service...');
+  const sample = await waitForSample(service);
+  console.log(summarize(sample));
+  console.log('\nThe service keeps running: try the commands above. Ctrl-C stops it.');
+  const code = await service.exited;
+  process.exitCode = code === 0 || code === null ? 0 : code;
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  console.error(`demo: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

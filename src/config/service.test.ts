@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseInterval, resolveServiceConfig } from './service.js';
+import { parseInterval, parseLocalImage, resolveServiceConfig } from './service.js';
 
 let dir: string;
 let file: string;
@@ -21,6 +21,21 @@ describe('serve options', () => {
     expect(parseInterval('1d')).toBe(86_400_000);
     expect(parseInterval('off')).toBe(0);
     expect(parseInterval('0')).toBe(0);
+  });
+
+  it('reads --load-image as a local source and a tag, and refuses registry or plain paths', () => {
+    expect(parseLocalImage('oci-dir:/srv/layout:app=demo.local/app:1')).toEqual({
+      source: 'oci-dir:/srv/layout:app',
+      tag: 'demo.local/app:1',
+    });
+    expect(parseLocalImage('docker-archive:/tmp/a.tar')).toEqual({
+      source: 'docker-archive:/tmp/a.tar',
+      tag: 'local/image:latest',
+    });
+    for (const bad of ['registry:nginx=x/y:1', '/etc/passwd', 'dir:/=a/b:1', 'oci-archive:/a.tar='])
+      expect(() => parseLocalImage(bad), bad).toThrow(/--load-image/);
+    const config = resolveServiceConfig({ loadImage: 'oci-archive:/a.tar=demo.local/a:1' }, { HOME: '/h' });
+    expect(config.loadImage).toEqual({ source: 'oci-archive:/a.tar', tag: 'demo.local/a:1' });
   });
 
   it('refuses durations it cannot read or shorter than a minute', () => {

@@ -37,6 +37,7 @@ export interface ServeFlags {
   harborAccount?: string;
   /** Extra CA certificates (PEM files) trusted for registries, repeatable. */
   caFile?: string[];
+  loadImage?: string;
 }
 
 export interface ServiceConfig {
@@ -66,6 +67,12 @@ export interface ServiceConfig {
   harbor?: HarborAdapterConfig;
   /** PEM files of CAs trusted for registries besides the system's (--ca-file, NODE_EXTRA_CA_CERTS). */
   caFiles: readonly string[];
+  /**
+   * A local image the operator has analysed at start, in the admin account under `tag`
+   * (`--load-image SOURCE=TAG`). The only way a local path reaches the service: API requests
+   * name registry images alone.
+   */
+  loadImage?: LocalImage;
 }
 
 export interface HarborAdapterConfig {
@@ -73,6 +80,27 @@ export interface HarborAdapterConfig {
   token: string;
   /** The Portcullis account Harbor's scans belong to. */
   account: string;
+}
+
+export interface LocalImage {
+  /** `oci-dir:<dir>[:<tag>]`, `oci-archive:<file>` or `docker-archive:<file>`. */
+  source: string;
+  /** registry/repo:tag it is recorded under. */
+  tag: string;
+}
+
+const LOCAL_SCHEMES = ['oci-dir:', 'oci-archive:', 'docker-archive:'] as const;
+
+/** `SOURCE=TAG`; the tag defaults to `local/image:latest`. */
+export function parseLocalImage(text: string): LocalImage {
+  const at = text.lastIndexOf('=');
+  const [source, tag] = at < 0 ? [text, 'local/image:latest'] : [text.slice(0, at), text.slice(at + 1)];
+  if (!LOCAL_SCHEMES.some((s) => source.startsWith(s)) || tag === '')
+    throw new PortcullisError(
+      'CONFIG_INVALID',
+      `--load-image must be SOURCE[=TAG] with an ${LOCAL_SCHEMES.join(', ')} source, got "${text}"`,
+    );
+  return { source, tag };
 }
 
 export interface AdmissionServiceConfig {
@@ -105,6 +133,7 @@ const fileSchema = z
         harbor_account: z.string(),
         ca_files: z.array(z.string()),
         ...reportsFileSchema,
+        load_image: z.string(),
       })
       .partial()
       .strict(),
@@ -190,6 +219,7 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
   const harbor = resolveHarbor(flags, env, file);
   const caFiles = [...(flags.caFile?.length ? flags.caFile : (file?.ca_files ?? []))];
   if (env.NODE_EXTRA_CA_CERTS) caFiles.push(env.NODE_EXTRA_CA_CERTS);
+  const loadImage = flags.loadImage ?? env.PORTCULLIS_LOAD_IMAGE ?? file?.load_image;
   return Object.freeze({
     role,
     ...listen,
@@ -207,6 +237,7 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
     caFiles: Object.freeze(caFiles),
     reports: resolveReports(env, file),
     slack: resolveSlack(env, file),
+    ...(loadImage ? { loadImage: parseLocalImage(loadImage) } : {}),
   });
 }
 

@@ -27,12 +27,13 @@ import { openLockedDatabase } from '../store/open-embedded.js';
 import type { Sql } from '../store/sql.js';
 import { VulnerabilityStore } from '../store/vulnerability-store.js';
 import { workerJobs } from '../worker/jobs/index.js';
-import { feedSyncSchedule } from '../worker/jobs/sync-feeds.js';
+import { enqueueFeedSync, feedSyncSchedule } from '../worker/jobs/sync-feeds.js';
 import { WorkerRunner } from '../worker/runner.js';
 import { resolveAdmission, startAdmissionServer } from './admission.js';
 import { createAnalyzeImage } from './analyze-image.js';
 import { ensureAdmin, loadSecretKey } from './bootstrap.js';
 import { checkRegistryLogin } from '../core/image/backends/registry/login.js';
+import { loadLocalImage } from './load-image.js';
 import { createResolveImage } from './resolve-image.js';
 import { createSyncFeeds, newestSync } from './sync-feeds.js';
 import { vulnerabilityDataOf } from '../store/vulnerability-data.js';
@@ -42,6 +43,8 @@ export interface RunningService {
   /** The validating webhook's URL, when this process serves it. */
   admissionUrl?: string;
   adminPasswordFile: string | undefined;
+  /** The image `--load-image` recorded (analysed by the workers). */
+  loadedImage?: { digest: string; tag: string };
   stop(): Promise<void>;
 }
 
@@ -128,7 +131,13 @@ export async function startService(
     });
     const runner = new WorkerRunner(
       queue,
-      workerJobs({ store, analyze, hostId, syncFeeds }),
+      workerJobs({
+        store,
+        analyze,
+        hostId,
+        syncFeeds,
+        localSources: new Set(config.loadImage ? [config.loadImage.source] : []),
+      }),
       {
         owner: `${hostId}:${process.pid}`,
         concurrency: config.concurrency,
@@ -170,7 +179,8 @@ export async function startService(
       checkRegistryLogin: (login) => checkRegistryLogin(environment.clients, login),
       ready: async () => (await db.query('SELECT 1')).rows.length === 1,
       schemaVersion: async () => Math.max(...MIGRATIONS.map((m) => m.id)),
-      feeds: feedStatusOf(vulnerabilities),
+      feeds: feedStatusOf(vulnerabilities, db),
+      advisories: vulnerabilityDataOf(db, vulnerabilities),
       ...(admission ? { admission } : {}),
       ...(config.harbor ? { harbor: config.harbor } : {}),
       ...(tls ? { https: tls } : {}),
@@ -197,8 +207,16 @@ export async function startService(
       resolveImage: createResolveImage(store, environment, tempRoot),
     }));
   if (webhook) stops.unshift(() => webhook.stop());
+  if (config.loadImage && !newestSync(await new VulnerabilityStore(db).status()))
+    // Queued before the image, so a worker syncs the data first and the first analysis has findings.
+    await enqueueFeedSync(queue);
+  const loaded =
+    config.loadImage && (await loadLocalImage({ store, queue, environment, tempRoot }, config.loadImage));
   return {
     url,
+    ...(loaded && config.loadImage
+      ? { loadedImage: { digest: loaded.imageDigest, tag: config.loadImage.tag } }
+      : {}),
     ...(webhook ? { admissionUrl: webhook.url } : {}),
     adminPasswordFile,
     async stop() {
@@ -256,6 +274,10 @@ export async function serveFromCli(
       "serve Harbor's scanner adapter API under /api/v1 for the bearer token in this file (env PORTCULLIS_HARBOR_TOKEN)",
     )
     .option('--harbor-account <name>', "account Harbor's scans belong to (default admin)")
+    .option(
+      '--load-image <source=tag>',
+      'analyse this local image (oci-dir:, oci-archive:, docker-archive:) at start, in the admin account under tag',
+    )
     .exitOverride();
   command.parse([...args], { from: 'user' });
   const config = resolveServiceConfig(command.opts<ServeFlags>());
@@ -264,14 +286,7 @@ export async function serveFromCli(
   if (service.admissionUrl) print(`The admission webhook is listening on ${service.admissionUrl}`);
   if (service.adminPasswordFile)
     print(`The admin password was written to ${service.adminPasswordFile} (user: admin)`);
-  if (service.url) {
-    print('Try:');
-    print(`  curl -u admin:PASSWORD ${service.url}/system`);
-    print(
-      `  curl -u admin:PASSWORD -X POST -H 'Content-Type: application/json' -d '{"tag":"debian:12"}' ${service.url}/images`,
-    );
-    print(`  curl -u admin:PASSWORD ${service.url}/images/DIGEST/vuln/all`);
-  }
+  if (service.url) printTryNext(service, print);
   // The CLI turns SIGTERM/SIGINT into this abort: stop taking work, drain, close, exit 0.
   await new Promise<void>((resolve) => {
     if (stopSignal.aborted) resolve();
@@ -279,4 +294,24 @@ export async function serveFromCli(
   });
   print('Stopping: draining running jobs');
   await service.stop();
+}
+
+function printTryNext(service: RunningService, print: (line: string) => void): void {
+  const url = service.url ?? '';
+  const auth = service.adminPasswordFile
+    ? `-u "admin:$(cat ${service.adminPasswordFile})"`
+    : '-u admin:$PORTCULLIS_ADMIN_PASSWORD';
+  print('Try:');
+  print(`  curl ${auth} ${url}/system/feeds`);
+  if (service.loadedImage) {
+    const digest = encodeURIComponent(service.loadedImage.digest);
+    print(`  curl ${auth} ${url}/images/${digest}`);
+    print(`  curl ${auth} ${url}/images/${digest}/vuln/all`);
+    print(`  curl ${auth} '${url}/images/${digest}/check?tag=${service.loadedImage.tag}&detail=true'`);
+  } else {
+    print(
+      `  curl ${auth} -X POST -H 'Content-Type: application/json' -d '{"tag":"debian:12"}' ${url}/images`,
+    );
+    print(`  curl ${auth} ${url}/images/DIGEST/vuln/all`);
+  }
 }

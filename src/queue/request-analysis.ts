@@ -10,9 +10,10 @@ import type { JobQueue } from './queue.js';
 export async function addImageAndQueue(
   store: ServiceStore,
   queue: JobQueue,
-  input: AddImageInput & { tag: TagRef },
+  input: AddImageInput & { tag: TagRef; source?: string },
 ): Promise<ImageRecord> {
   const { image } = await store.images.add(input);
+  // force resets the status to not_analyzed; the job then pulls and analyses again.
   if (image.analysisStatus === 'not_analyzed') {
     await queue.enqueue({
       kind: JOB_KINDS.analyzeImage,
@@ -20,6 +21,8 @@ export async function addImageAndQueue(
         imageDigest: input.imageDigest,
         pullString: `${input.tag.registry}/${input.tag.repo}@${input.imageDigest}`,
         accountName: input.accountName,
+        ...(input.source ? { source: input.source } : {}),
+        ...(input.force ? { force: true } : {}),
       },
       // One job per digest: a burst of admission requests for a new image queues it once.
       singletonKey: input.imageDigest,

@@ -128,6 +128,10 @@ const TENANCY: Record<string, Probe | 'public'> = {
   },
   'GET /v1/images/:imageDigest/vuln': notFoundForAlice('GET', `/v1/images/${enc}/vuln`),
   'GET /v1/images/:imageDigest/vuln/:vtype': notFoundForAlice('GET', `/v1/images/${enc}/vuln/all`),
+  'GET /v1/images/:imageDigest/vuln/:vulnId/explain': notFoundForAlice(
+    'GET',
+    `/v1/images/${enc}/vuln/CVE-2024-0001/explain`,
+  ),
   'GET /v1/images/:imageDigest/content': notFoundForAlice('GET', `/v1/images/${enc}/content`),
   'GET /v1/images/:imageDigest/content/:ctype': notFoundForAlice('GET', `/v1/images/${enc}/content/os`),
   'GET /v1/images/:imageDigest/metadata': notFoundForAlice('GET', `/v1/images/${enc}/metadata`),

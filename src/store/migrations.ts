@@ -1,6 +1,7 @@
 import { ADMISSION_MIGRATIONS } from './migrations/admission.js';
 import { HARBOR_MIGRATIONS } from './migrations/harbor.js';
 import { NOTIFICATION_MIGRATIONS } from './migrations/notifications.js';
+import { OPS_MIGRATIONS } from './migrations/ops.js';
 import { SERVICE_MIGRATIONS } from './migrations/service.js';
 import { UI_MIGRATIONS } from './migrations/ui.js';
 /**
@@ -175,4 +176,5 @@ export const MIGRATIONS: readonly Migration[] = [
   ...ADMISSION_MIGRATIONS,
   ...UI_MIGRATIONS,
   ...HARBOR_MIGRATIONS,
+  ...OPS_MIGRATIONS,
 ];

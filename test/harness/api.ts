@@ -19,6 +19,7 @@ import { buildApp, type App, type AppDeps } from '../../src/server/app.js';
 import { createServiceStore, type ServiceStore } from '../../src/store/repositories/index.js';
 import { createSecretBox } from '../../src/store/repositories/secret-box.js';
 import { VulnerabilityStore } from '../../src/store/vulnerability-store.js';
+import { vulnerabilityDataOf } from '../../src/store/vulnerability-data.js';
 import { serviceOpenOptions } from './service-fixture.js';
 import { openTestDatabase, type StoreKind, type TestDatabase } from './databases.js';
 
@@ -73,7 +74,8 @@ export async function startApi(
     checkRegistryLogin: (login) => checkRegistryLogin(open.clients, login),
     ready: async () => true,
     schemaVersion: async () => 11,
-    feeds: feedStatusOf(vulnerabilities),
+    feeds: feedStatusOf(vulnerabilities, database.db),
+    advisories: vulnerabilityDataOf(database.db, vulnerabilities),
     // Tests run webhook receivers on 127.0.0.1; the service's own address stays refused.
     webhookGuard: new UrlGuard({ allowCidrs: ['127.0.0.0/8'], selfOrigins: ['http://127.0.0.1:8228'] }),
     harbor: { token: HARBOR_TOKEN, account: 'team-a' },

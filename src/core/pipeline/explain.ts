@@ -110,6 +110,37 @@ function unaffectedPackages(doc: SbomDocument, advisories: readonly Advisory[]):
   return out;
 }
 
+/** An explanation without the scan report around it: what a stored analysis can answer. */
+export type StoredExplanation =
+  | { kind: 'affected'; id: string; findings: Finding[] }
+  | { kind: 'not-affected'; id: string; packages: UnaffectedPackage[] }
+  | { kind: 'not-present'; id: string; advisories: number }
+  | { kind: 'unknown'; id: string };
+
+/**
+ * The same four answers over an analysis already made (the service's stored SBOM and
+ * findings): nothing is pulled or matched again; only the advisories of the id are read.
+ */
+export async function explainStored(request: {
+  id: string;
+  findings: readonly Finding[];
+  document: SbomDocument;
+  data: { advisoriesById(ids: readonly string[]): Promise<Advisory[]> };
+}): Promise<StoredExplanation> {
+  const spellings = idSpellings(request.id);
+  const id = spellings[0] ?? request.id;
+  const wanted = new Set(spellings.map((s) => s.toUpperCase()));
+  const findings = request.findings.filter((f) =>
+    [f.id, ...f.aliases].some((x) => wanted.has(x.toUpperCase())),
+  );
+  if (findings.length) return { kind: 'affected', id, findings };
+  const advisories = (await request.data.advisoriesById(spellings)).filter((a) => !a.withdrawn);
+  if (advisories.length === 0) return { kind: 'unknown', id };
+  const packages = unaffectedPackages(request.document, advisories);
+  if (packages.length) return { kind: 'not-affected', id, packages };
+  return { kind: 'not-present', id, advisories: advisories.length };
+}
+
 export async function explain(request: ExplainRequest): Promise<Explanation> {
   const spellings = idSpellings(request.id);
   const id = spellings[0] ?? request.id;

@@ -20,7 +20,9 @@ export {
 export { evaluate, type EvaluateRequest, type EvaluateResult } from './evaluate.js';
 export {
   explain,
+  explainStored,
   idSpellings,
+  type StoredExplanation,
   type Explanation,
   type ExplainRequest,
   type UnaffectedPackage,

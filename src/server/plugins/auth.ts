@@ -9,6 +9,7 @@ import type { Account } from '../../store/repositories/accounts.js';
 import type { ServiceStore } from '../../store/repositories/index.js';
 import type { User } from '../../store/repositories/users.js';
 import { ApiError } from '../errors.js';
+import { SingleFlight } from '../single-flight.js';
 
 export interface Principal {
   user: User;
@@ -80,17 +81,24 @@ async function authenticateInternal(
   return { user, account, via: 'session' };
 }
 
+/** The caller, with its account's state read in this request (never from the cache). */
+type Freshness = Awaited<ReturnType<ServiceStore['users']['freshness']>>;
+
 async function authenticate(
   store: ServiceStore,
   cache: VerifiedCache,
+  fresh: SingleFlight<Freshness>,
   header: string | undefined,
-): Promise<Principal> {
+): Promise<{ principal: Principal; accountState: Account['state'] }> {
   if (!header) throw UNAUTHORIZED();
   const [scheme, value = ''] = header.split(' ', 2);
   if (scheme?.toLowerCase() === 'bearer') {
     const found = await store.tokens.authenticate(value.trim());
     if (!found) throw UNAUTHORIZED();
-    return { user: found.user, account: found.account, via: 'token' };
+    return {
+      principal: { user: found.user, account: found.account, via: 'token' },
+      accountState: found.account.state,
+    };
   }
   if (scheme?.toLowerCase() !== 'basic') throw UNAUTHORIZED();
   const decoded = Buffer.from(value.trim(), 'base64').toString('utf8');
@@ -100,18 +108,26 @@ async function authenticate(
   const key = cache.key(username, password);
   const cached = cache.get(key);
   // A changed password (or a deleted user) updates the row: the cached pair is then void.
-  const current = cached && (await store.users.get(cached.user.accountName, cached.user.username));
-  if (cached && current && current.lastUpdated.getTime() === cached.user.lastUpdated.getTime()) return cached;
+  const current =
+    cached &&
+    (await fresh.run(`${cached.user.accountName}\0${cached.user.username}`, () =>
+      store.users.freshness(cached.user.accountName, cached.user.username),
+    ));
+  if (cached && current && current.lastUpdated.getTime() === cached.user.lastUpdated.getTime())
+    return { principal: cached, accountState: current.accountState };
   const found = await store.users.authenticate(username, password);
   if (!found) throw UNAUTHORIZED();
   const principal: Principal = { ...found, via: 'password' };
   cache.set(key, principal);
-  return principal;
+  return { principal, accountState: found.account.state };
 }
 
-async function scope(store: ServiceStore, request: FastifyRequest, principal: Principal): Promise<string> {
-  // Read afresh: a principal may come from the verified cache, and disabling must bite at once.
-  const state = (await store.accounts.get(principal.account.name))?.state ?? 'deleting';
+async function scope(
+  store: ServiceStore,
+  request: FastifyRequest,
+  principal: Principal,
+  state: Account['state'],
+): Promise<string> {
   if (state !== 'enabled') throw new ApiError(401, `account ${principal.account.name} is ${state}`);
   const wanted = request.headers['x-anchore-account'];
   if (typeof wanted !== 'string' || wanted === '' || wanted === principal.account.name)
@@ -130,17 +146,19 @@ export function installAuth(
 ): void {
   const cache = new VerifiedCache(options.cacheTtlMs ?? 10_000);
   const internalKey = options.internalKey === undefined ? undefined : Buffer.from(options.internalKey);
+  const fresh = new SingleFlight<Freshness>();
   app.decorateRequest('principal', null);
   app.decorateRequest('accountName', '');
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     // Adapter routes (Harbor's /api/v1) check their own credentials.
     if (config.public || config.adapterAuth || request.routeOptions.url === undefined) return;
-    const principal =
-      (internalKey && (await authenticateInternal(store, internalKey, request))) ||
-      (await authenticate(store, cache, request.headers.authorization));
+    const internal = internalKey && (await authenticateInternal(store, internalKey, request));
+    const { principal, accountState } = internal
+      ? { principal: internal, accountState: internal.account.state }
+      : await authenticate(store, cache, fresh, request.headers.authorization);
     request.principal = principal;
-    request.accountName = await scope(store, request, principal);
+    request.accountName = await scope(store, request, principal, accountState);
     if (config.admin && principal.account.type !== 'admin')
       throw new ApiError(403, 'this operation needs an admin account');
   });

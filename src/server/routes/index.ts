@@ -8,6 +8,7 @@ import type {
 } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RegistryLoginCheck } from '../../core/image/backends/registry/login.js';
+import type { Advisory } from '../../core/advisories/model.js';
 import type { ImageReference } from '../../core/image/reference/parse.js';
 import type { JobQueue } from '../../queue/queue.js';
 import type { ServiceStore } from '../../store/repositories/index.js';
@@ -47,6 +48,8 @@ export interface FeedStatus {
   source: string;
   lastSync: Date | null;
   records: number;
+  /** Advisory records per namespace (`debian:12`, `npm`...); empty for enrichment-only sources (NVD, KEV, EPSS). */
+  namespaces?: readonly { namespace: string; records: number }[];
 }
 
 export interface RouteDeps {
@@ -60,7 +63,10 @@ export interface RouteDeps {
   checkRegistryLogin(login: RegistryLoginCheck): Promise<void>;
   ready(): Promise<boolean>;
   schemaVersion(): Promise<number>;
-  feeds: { status(): Promise<FeedStatus[]> };
+  /** `withNamespaces` adds each feed's records per namespace (the groups of /system/feeds). */
+  feeds: { status(): Promise<FeedStatus[]>; withNamespaces?(): Promise<FeedStatus[]> };
+  /** Advisory records by id, for `vuln/{id}/explain` (absent: that route answers 503). */
+  advisories?: { advisoriesById(ids: readonly string[]): Promise<Advisory[]> };
   /** Which webhook URLs may be configured (default: public addresses only, never this service). */
   webhookGuard?: UrlGuard;
   /** The admission webhook's config and the account it judges by, when this process serves it. */

@@ -20,8 +20,14 @@ import { decideStoredAnalysis } from '../../store/evaluate-analysis.js';
 import { ApiError, notFound } from '../errors.js';
 import { imageDigest } from '../schemas.js';
 import { fullTag } from './images/present.js';
-import { analysisPart, imageMetadata } from './images/read.js';
+import { analysisPart } from './images/read.js';
 import type { RouteDeps, V1 } from './index.js';
+
+/** The stored analysis's metadata (labels, annotations) of an analysed image. */
+async function imageMetadata(deps: RouteDeps, image: ImageRecord): Promise<AnalysisMetadata | undefined> {
+  if (image.analysisStatus !== 'analyzed') return undefined;
+  return (await deps.store.analyses.part(image.imageDigest, 'metadata')) as AnalysisMetadata | undefined;
+}
 
 /** What the report routes need besides the store: the team label keys and a PDF printer. */
 export interface ReportDeps {

@@ -66,15 +66,32 @@ export function systemRoutes(app: V1, deps: RouteDeps): void {
   );
 
   app.get('/system/feeds', async () => {
-    const feeds = await deps.feeds.status();
-    const groups = feeds.map((f) => ({
-      name: f.source,
-      created_at: isoTime(f.lastSync),
-      updated_at: isoTime(f.lastSync),
-      last_sync: isoTime(f.lastSync),
-      record_count: f.records,
-      enabled: true,
-    }));
+    const feeds = deps.feeds.withNamespaces ? await deps.feeds.withNamespaces() : await deps.feeds.status();
+    // As Grype-based Anchore Engine: one `vulnerabilities` feed, a group per advisory namespace
+    // (several sources may fill one namespace: their counts add up, the oldest sync shows), and
+    // a group per enrichment-only source (NVD, KEV, EPSS) named by the source.
+    const byGroup = new Map<string, { lastSync: Date | null; records: number }>();
+    for (const f of feeds) {
+      const parts = f.namespaces?.length ? f.namespaces : [{ namespace: f.source, records: f.records }];
+      for (const part of parts) {
+        const seen = byGroup.get(part.namespace);
+        const lastSync =
+          seen && (seen.lastSync === null || (f.lastSync !== null && seen.lastSync < f.lastSync))
+            ? seen.lastSync
+            : f.lastSync;
+        byGroup.set(part.namespace, { lastSync, records: (seen?.records ?? 0) + part.records });
+      }
+    }
+    const groups = [...byGroup]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, g]) => ({
+        name,
+        created_at: isoTime(g.lastSync),
+        updated_at: isoTime(g.lastSync),
+        last_sync: isoTime(g.lastSync),
+        record_count: g.records,
+        enabled: true,
+      }));
     const last = feeds
       .map((f) => f.lastSync)
       .filter((d): d is Date => d !== null)

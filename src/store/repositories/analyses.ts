@@ -31,21 +31,35 @@ export class AnalysisRepository {
   constructor(private readonly db: Sql) {}
 
   /**
-   * Stores the analysis unless one exists for the digest, and indexes it for the queries in the
-   * same transaction; returns whether this call stored it.
+   * Stores the analysis unless one exists for the digest (or replaces it, for a forced
+   * re-analysis), and indexes it for the queries in the same transaction; returns whether this
+   * call stored it.
    */
-  async save(record: Omit<AnalysisRecord, 'createdAt'>, db: Sql = this.db): Promise<boolean> {
+  async save(
+    record: Omit<AnalysisRecord, 'createdAt'>,
+    db: Sql = this.db,
+    options: { replace?: boolean } = {},
+  ): Promise<boolean> {
     return db.transaction(async (tx) => {
-      const stored = await this.insert(record, tx);
+      const stored = await this.insert(record, tx, options.replace === true);
       if (stored) await indexAnalysis(tx, record.imageDigest, record);
       return stored;
     });
   }
 
-  private async insert(record: Omit<AnalysisRecord, 'createdAt'>, db: Sql): Promise<boolean> {
+  private async insert(
+    record: Omit<AnalysisRecord, 'createdAt'>,
+    db: Sql,
+    replace: boolean,
+  ): Promise<boolean> {
+    const onConflict = replace
+      ? `DO UPDATE SET image_id = EXCLUDED.image_id, analyzer_version = EXCLUDED.analyzer_version,
+           metadata = EXCLUDED.metadata, sbom = EXCLUDED.sbom, findings = EXCLUDED.findings,
+           findings_rev = nextval('analysis_findings_rev'), created_at = now()`
+      : 'DO NOTHING';
     const { rows } = await db.query(
       `INSERT INTO analysis (image_digest, image_id, analyzer_version, metadata, sbom, findings)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (image_digest) DO NOTHING RETURNING image_digest`,
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (image_digest) ${onConflict} RETURNING image_digest`,
       [
         record.imageDigest,
         record.imageId,
@@ -91,10 +105,10 @@ export class AnalysisRepository {
   /** Replaces the findings after a feed update re-matched the stored SBOM, with their index rows. */
   async replaceFindings(imageDigest: string, findings: readonly Finding[], db: Sql = this.db): Promise<void> {
     await db.transaction(async (tx) => {
-      await tx.query('UPDATE analysis SET findings = $2 WHERE image_digest = $1', [
-        imageDigest,
-        JSON.stringify(findings),
-      ]);
+      await tx.query(
+        `UPDATE analysis SET findings = $2, findings_rev = nextval('analysis_findings_rev') WHERE image_digest = $1`,
+        [imageDigest, JSON.stringify(findings)],
+      );
       await indexFindings(tx, imageDigest, findings);
     });
   }

@@ -36,7 +36,24 @@ export interface ImageRecord {
   lastUpdated: Date;
   /** From the shared analysis, once there is one. */
   imageId: string | null;
+  /** The analysis's small facts the image record shows (read with the record: no second query). */
+  analysisSummary: AnalysisSummary | null;
   tags: ImageTag[];
+}
+
+export interface AnalysisSummary {
+  arch: string;
+  distro: string;
+  distroVersion: string;
+  imageSize: number;
+  layerCount: number;
+}
+
+/** What the findings routes need to know before reading (or reusing) the findings. */
+export interface FindingsState {
+  analysisStatus: AnalysisStatus;
+  /** Changes on every write of the findings (migration 40); null without an analysis. */
+  findingsRev: string | null;
 }
 
 interface ImageRow {
@@ -53,6 +70,7 @@ interface ImageRow {
   created_at: Date;
   last_updated: Date;
   image_id: string | null;
+  summary: AnalysisSummary | null;
   tags: {
     registry: string;
     repo: string;
@@ -67,6 +85,9 @@ interface ImageRow {
 // Tags are aggregated in SQL so a page of images is one query, not one per image.
 const SELECT_IMAGES = `
   SELECT i.*, a.image_id,
+    CASE WHEN a.image_digest IS NULL THEN NULL ELSE jsonb_build_object('arch', a.metadata->'arch',
+      'distro', a.metadata->'distro', 'distroVersion', a.metadata->'distroVersion',
+      'imageSize', a.metadata->'imageSize', 'layerCount', a.metadata->'layerCount') END AS summary,
     COALESCE((SELECT json_agg(json_build_object('registry', t.registry, 'repo', t.repo, 'tag', t.tag,
         'pull_digest', t.pull_digest, 'created_at', t.created_at, 'last_updated', t.last_updated,
         'tag_detected_at', t.tag_detected_at) ORDER BY t.tag_detected_at DESC, t.registry, t.repo, t.tag)
@@ -87,6 +108,7 @@ const toImage = (r: ImageRow): ImageRecord => ({
   createdAt: r.created_at,
   lastUpdated: r.last_updated,
   imageId: r.image_id,
+  analysisSummary: r.summary,
   tags: r.tags.map((t) => ({
     registry: t.registry,
     repo: t.repo,
@@ -181,6 +203,18 @@ export class ImageRepository {
 
   get(accountName: string, imageDigest: string): Promise<ImageRecord | undefined> {
     return getImage(this.db, accountName, imageDigest);
+  }
+
+  /** The status and findings revision of the account's image, in one small query. */
+  async findingsState(accountName: string, imageDigest: string): Promise<FindingsState | undefined> {
+    const { rows } = await this.db.query<{ analysis_status: AnalysisStatus; findings_rev: string | null }>(
+      `SELECT i.analysis_status, a.findings_rev::text AS findings_rev
+       FROM image i LEFT JOIN analysis a ON a.image_digest = i.image_digest
+       WHERE i.account_name = $1 AND i.image_digest = $2`,
+      [accountName, imageDigest],
+    );
+    const r = rows[0];
+    return r && { analysisStatus: r.analysis_status, findingsRev: r.findings_rev };
   }
 
   /** Images of the account, newest first. A tag filter matches the normalised full tag exactly. */

@@ -65,6 +65,23 @@ export class UserRepository {
     return rows[0] && toUser(rows[0]);
   }
 
+  /**
+   * When the user row last changed and its account's state, in one query: what a remembered
+   * login must check on every request (a password change or a disabled account bites at once).
+   */
+  async freshness(
+    accountName: string,
+    username: string,
+  ): Promise<{ lastUpdated: Date; accountState: Account['state'] } | undefined> {
+    const { rows } = await this.db.query<{ last_updated: Date; state: Account['state'] }>(
+      `SELECT u.last_updated, a.state FROM account_user u JOIN account a ON a.name = u.account_name
+       WHERE u.account_name = $1 AND u.username = $2`,
+      [accountName, username],
+    );
+    const r = rows[0];
+    return r && { lastUpdated: r.last_updated, accountState: r.state };
+  }
+
   async list(accountName: string): Promise<User[]> {
     const { rows } = await this.db.query<UserRow>(
       `SELECT ${USER_COLUMNS} FROM account_user WHERE account_name = $1 ORDER BY username`,

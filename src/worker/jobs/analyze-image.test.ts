@@ -21,6 +21,7 @@ import { SHARED_DATA } from '../../../test/support/shared-data.js';
 import { createAnalyzeImage } from '../../main/analyze-image.js';
 import { vulnerabilityDataOf } from '../../store/vulnerability-data.js';
 import { JobQueue } from '../../queue/queue.js';
+import { addImageAndQueue } from '../../queue/request-analysis.js';
 import { createServiceStore, type ServiceStore } from '../../store/repositories/index.js';
 import { createSecretBox } from '../../store/repositories/secret-box.js';
 import type { ScanReport } from '../../core/report/index.js';
@@ -157,6 +158,59 @@ describe.each(STORE_KINDS)('analyze-image job on %s', (kind) => {
     const before = analyses;
     const image = await add('team-b');
     expect(image.analysisStatus).toBe('analyzed');
+    expect(analyses).toBe(before);
+  });
+
+  it('analyses a stored digest again with force (pulled again with the adding account credentials), replacing the analysis and its findings revision', async () => {
+    const rev = async () =>
+      (
+        await database.db.query<{ findings_rev: string }>(
+          'SELECT findings_rev::text AS findings_rev FROM analysis WHERE image_digest = $1',
+          [pushed.digest],
+        )
+      ).rows[0]?.findings_rev;
+    const before = { analyses, rev: await rev() };
+    const [registry, ...rest] = pushed.reference.split('/');
+    const [repo, tag] = rest.join('/').split(':');
+    const image = await addImageAndQueue(store, queue, {
+      accountName: 'team-a',
+      imageDigest: pushed.digest,
+      tag: { registry: registry!, repo: repo!, tag: tag! },
+      force: true,
+    });
+    expect(image.analysisStatus).toBe('not_analyzed');
+    await until(async () =>
+      ['analyzed', 'analysis_failed'].includes(
+        (await store.images.get('team-a', pushed.digest))!.analysisStatus,
+      ),
+    );
+    expect((await store.images.get('team-a', pushed.digest))!.analysisError).toBeNull();
+    expect(analyses).toBe(before.analyses + 1);
+    expect(await rev()).not.toBe(before.rev);
+    const analysis = await store.analyses.get(pushed.digest);
+    expect((analysis!.sbom as { packages: unknown[] }).packages.length).toBeGreaterThan(10);
+    // The other account's image stayed analysed throughout.
+    expect((await store.images.get('team-b', pushed.digest))!.analysisStatus).toBe('analyzed');
+  });
+
+  it('refuses a local source that the operator did not name, whatever the job says', async () => {
+    const before = analyses;
+    const digest = `sha256:${'d'.repeat(64)}`;
+    await store.images.add({ accountName: 'team-a', imageDigest: digest });
+    await queue.enqueue({
+      kind: ANALYZE_IMAGE,
+      payload: {
+        imageDigest: digest,
+        pullString: `local/x@${digest}`,
+        accountName: 'team-a',
+        source: 'oci-dir:/etc',
+      },
+      singletonKey: digest,
+    });
+    await until(async () => (await store.images.get('team-a', digest))!.analysisStatus === 'analysis_failed');
+    expect((await store.images.get('team-a', digest))!.analysisError).toMatch(
+      /local image source.*--load-image/,
+    );
     expect(analyses).toBe(before);
   });
 

@@ -7,7 +7,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { isPortcullisError, type ErrorCode } from '../../core/errors.js';
+import { isPortcullisError, PortcullisError, type ErrorCode } from '../../core/errors.js';
 import { Notifier } from '../../notifications/notify.js';
 import { JOB_KINDS } from '../../queue/kinds.js';
 import { JobQueue } from '../../queue/queue.js';
@@ -31,6 +31,13 @@ export const analyzeImagePayload = z.object({
    * job ends) instead of the account's, and end the scan with the job.
    */
   harborScanId: z.string().uuid().optional(),
+  /**
+   * A local image source (`oci-dir:`, `oci-archive:`, `docker-archive:`) instead of the registry:
+   * run only when the operator named it (`serve --load-image`, AnalyzeImageDeps.localSources).
+   */
+  source: z.string().min(1).optional(),
+  /** Analyse again (pull again) even when an analysis of the digest is stored: `force=true`. */
+  force: z.boolean().optional(),
 });
 export type AnalyzeImagePayload = z.infer<typeof analyzeImagePayload>;
 
@@ -60,6 +67,8 @@ export interface AnalyzeImageDeps {
   hostId?: string;
   /** Queues analysis_update notifications (default: one over the store's database). */
   notifier?: Notifier;
+  /** Local sources the operator allowed (`serve --load-image`); every other one is refused. */
+  localSources?: ReadonlySet<string>;
 }
 
 export function analyzeImageJob(deps: AnalyzeImageDeps): JobDefinition {
@@ -122,18 +131,26 @@ export function analyzeImageJob(deps: AnalyzeImageDeps): JobDefinition {
     isPermanent: (err) => isPortcullisError(err) && PERMANENT.has(err.code),
     async run(payload, ctx) {
       const { imageDigest, harborScanId } = payload;
-      if (!(await store.analyses.exists(imageDigest))) {
+      if (payload.source !== undefined && !deps.localSources?.has(payload.source)) {
+        throw new PortcullisError(
+          'UNSUPPORTED_SOURCE',
+          'a local image source is analysed only when the operator names it (serve --load-image)',
+        );
+      }
+      if (payload.force || !(await store.analyses.exists(imageDigest))) {
         const logins = await loginsFor(payload);
         // The Harbor scan was forgotten or already ended: nothing to pull for.
         if (!logins) return;
         await store.images.transition(imageDigest, ['not_analyzed', 'analysis_queued'], 'analyzing');
         const result = await deps.analyze({
-          source: `registry:${payload.pullString}`,
+          source: payload.source ?? `registry:${payload.pullString}`,
           credentials: logins,
           signal: ctx.signal,
         });
         if (result.imageDigest !== imageDigest) {
-          throw new Error(`the registry served ${result.imageDigest} for ${payload.pullString}`);
+          throw new Error(
+            `${payload.source ?? 'the registry'} served ${result.imageDigest} for ${payload.pullString}`,
+          );
         }
         ctx.signal.throwIfAborted();
         const analysed = await store.db.transaction(async (tx) => {
@@ -147,6 +164,7 @@ export function analyzeImageJob(deps: AnalyzeImageDeps): JobDefinition {
               findings: result.findings,
             },
             tx,
+            { replace: payload.force ?? false },
           );
           const accounts = await store.images.transition(imageDigest, PENDING, 'analyzed', null, tx);
           await record(tx, accounts, imageDigest, null);

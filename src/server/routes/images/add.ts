@@ -6,7 +6,6 @@ import { ApiError } from '../../errors.js';
 import { queryBoolean } from '../../schemas.js';
 import type { RouteDeps, V1 } from '../index.js';
 import { fullTag, presentImage } from './present.js';
-import { imageMetadata } from './read.js';
 
 const addBody = z
   .object({
@@ -84,7 +83,7 @@ export function addImageRoute(app: V1, deps: RouteDeps): void {
         fullTag(tag),
         request.query.autosubscribe ?? true,
       );
-      return [presentImage(image, await imageMetadata(deps, image))];
+      return [presentImage(image)];
     },
   );
 }

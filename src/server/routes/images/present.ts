@@ -2,13 +2,13 @@
 import type { Finding } from '../../../core/matching/types.js';
 import type { Package, PackageType } from '../../../core/sbom/model.js';
 import type { ImageRecord } from '../../../store/repositories/images.js';
-import type { AnalysisMetadata } from '../../../store/repositories/analysis-metadata.js';
 import { isoTime } from '../../schemas.js';
 
 export const fullTag = (t: { registry: string; repo: string; tag: string }) =>
   `${t.registry}/${t.repo}:${t.tag}`;
 
-export function presentImage(image: ImageRecord, metadata: AnalysisMetadata | undefined) {
+export function presentImage(image: ImageRecord) {
+  const metadata = image.analysisStatus === 'analyzed' ? image.analysisSummary : null;
   const imageId = image.imageId ?? '';
   const details = image.tags.length
     ? image.tags

@@ -6,14 +6,6 @@ import type { AnalysisMetadata } from '../../../store/repositories/analysis-meta
 import { ApiError } from '../../errors.js';
 import type { RouteDeps } from '../index.js';
 
-export async function imageMetadata(
-  deps: RouteDeps,
-  image: ImageRecord,
-): Promise<AnalysisMetadata | undefined> {
-  if (image.analysisStatus !== 'analyzed') return undefined;
-  return (await deps.store.analyses.part(image.imageDigest, 'metadata')) as AnalysisMetadata | undefined;
-}
-
 export async function callerImage(
   deps: RouteDeps,
   accountName: string,

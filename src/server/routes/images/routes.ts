@@ -7,24 +7,20 @@ import { ApiError } from '../../errors.js';
 import { imageDigest, queryBoolean } from '../../schemas.js';
 import type { RouteDeps, V1 } from '../index.js';
 import { addImageRoute } from './add.js';
-import {
-  CONTENT_TYPES,
-  fullTag,
-  presentImage,
-  presentPackage,
-  presentVulnerabilities,
-  VULN_TYPES,
-} from './present.js';
-import { analysisPart, callerImage, imageMetadata } from './read.js';
+import { explainRoute } from './explain.js';
+import { vulnRoutes } from './vuln.js';
+import { CONTENT_TYPES, fullTag, presentImage, presentPackage } from './present.js';
+import { analysisPart, callerImage } from './read.js';
 
 const digestParams = z.object({ imageDigest });
 const METADATA_TYPES = ['manifest', 'docker_history', 'dockerfile'] as const;
 
 export function imageRoutes(app: V1, deps: RouteDeps): void {
-  const present = async (images: ImageRecord[]) =>
-    Promise.all(images.map(async (i) => presentImage(i, await imageMetadata(deps, i))));
+  const present = (images: ImageRecord[]) => images.map(presentImage);
 
   addImageRoute(app, deps);
+  vulnRoutes(app, deps);
+  explainRoute(app, deps);
 
   app.get(
     '/images',
@@ -126,33 +122,6 @@ export function imageRoutes(app: V1, deps: RouteDeps): void {
       for (const d of digests)
         results.push(await deleteOne(request.accountName, d, request.query.force ?? false));
       return results;
-    },
-  );
-
-  app.get('/images/:imageDigest/vuln', { schema: { params: digestParams } }, async (request) => {
-    await analysisPart(deps, request.accountName, request.params.imageDigest, 'metadata');
-    return [...VULN_TYPES];
-  });
-
-  app.get(
-    '/images/:imageDigest/vuln/:vtype',
-    {
-      schema: {
-        params: digestParams.extend({ vtype: z.enum(VULN_TYPES) }),
-        querystring: z.object({
-          vendor_only: queryBoolean.optional(),
-          force_refresh: queryBoolean.optional(),
-        }),
-      },
-    },
-    async (request) => {
-      const { imageDigest: digest, vtype } = request.params;
-      const { value: findings } = await analysisPart(deps, request.accountName, digest, 'findings');
-      return {
-        imageDigest: digest,
-        vulnerability_type: vtype,
-        vulnerabilities: presentVulnerabilities(findings, vtype, request.query.vendor_only ?? true),
-      };
     },
   );
 
