@@ -18,6 +18,7 @@ import { JobQueue } from '../queue/queue.js';
 import { buildApp } from '../server/app.js';
 import { migrate } from '../store/migrate.js';
 import { MIGRATIONS } from '../store/migrations.js';
+import { indexMissing } from '../store/repositories/image-index.js';
 import { createServiceStore } from '../store/repositories/index.js';
 import { createSecretBox } from '../store/repositories/secret-box.js';
 import { openLockedDatabase } from '../store/open-embedded.js';
@@ -141,6 +142,13 @@ export async function startService(
     }
     runner.start();
     stops.push(() => runner.stop());
+    // Analyses stored before the search index existed are indexed once, in the background.
+    const indexing = new AbortController();
+    void indexMissing(db, indexing.signal).then(
+      (n) => n > 0 && log.info({ analyses: n }, 'analyses indexed for queries'),
+      (err: unknown) => !indexing.signal.aborted && log.warn({ err }, 'indexing stored analyses failed'),
+    );
+    stops.unshift(async () => indexing.abort());
     const stopSchedule = feedSyncSchedule(
       queue,
       async () => newestSync(await vulnerabilities.status()),
