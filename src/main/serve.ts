@@ -26,6 +26,7 @@ import type { Sql } from '../store/sql.js';
 import { VulnerabilityStore } from '../store/vulnerability-store.js';
 import { workerJobs } from '../worker/jobs/index.js';
 import { feedSyncSchedule } from '../worker/jobs/sync-feeds.js';
+import { DEFAULT_WATCH_OPTIONS, watchSchedule } from '../worker/jobs/watch-registry.js';
 import { WorkerRunner } from '../worker/runner.js';
 import { resolveAdmission, startAdmissionServer } from './admission.js';
 import { createAnalyzeImage } from './analyze-image.js';
@@ -123,7 +124,14 @@ export async function startService(
     });
     const runner = new WorkerRunner(
       queue,
-      workerJobs({ store, analyze, hostId, syncFeeds }),
+      workerJobs({
+        store,
+        analyze,
+        hostId,
+        syncFeeds,
+        resolveTag: createResolveImage(store, open, tempRoot),
+        watch: { intervalMs: config.tagWatchIntervalMs || DEFAULT_WATCH_OPTIONS.intervalMs },
+      }),
       {
         owner: `${hostId}:${process.pid}`,
         concurrency: config.concurrency,
@@ -156,6 +164,9 @@ export async function startService(
       log.child({ role: 'worker' }),
     );
     stops.unshift(async () => stopSchedule());
+    // Poll rounds are queued each minute; each polls only the registries that are due.
+    const stopWatch = watchSchedule(queue, config.tagWatchIntervalMs === 0 ? 0 : 60_000);
+    stops.unshift(async () => stopWatch());
   }
   if (config.role === 'api' || config.role === 'all') {
     const scheme = config.tls ? 'https' : 'http';
@@ -175,6 +186,9 @@ export async function startService(
       feeds: feedStatusOf(vulnerabilities),
       ...(admission ? { admission } : {}),
       ...(tls ? { https: tls } : {}),
+      ...(config.registryNotificationToken
+        ? { registryNotifications: { tokens: [{ token: config.registryNotificationToken }] } }
+        : {}),
     });
     await app.listen({ host: config.host, port: config.port });
     // The port actually bound (--listen HOST:0 picks a free one).
@@ -233,6 +247,10 @@ export async function serveFromCli(
     .option(
       '--feed-sync-interval <duration>',
       'how often the worker syncs the vulnerability feeds, e.g. 6h, 30m, or off (default 6h)',
+    )
+    .option(
+      '--tag-watch-interval <duration>',
+      'how often watched tags are polled per registry, e.g. 10m, or off for push notifications only (default 10m)',
     )
     .option(
       '--data-mirror <dir>',

@@ -22,6 +22,7 @@ import { eventRoutes } from './events.js';
 import { subscriptionRoutes } from './subscriptions.js';
 import { policyRoutes } from './policies.js';
 import { queryRoutes } from './queries.js';
+import { registryEventRoutes, type RegistryNotificationConfig } from './registry-events.js';
 import { registryRoutes } from './registries.js';
 import { summaryRoutes } from './summaries.js';
 import { systemRoutes } from './system.js';
@@ -63,6 +64,8 @@ export interface RouteDeps {
   webhookGuard?: UrlGuard;
   /** The admission webhook's config and the account it judges by, when this process serves it. */
   admission?: { config: Readonly<AdmissionConfig>; account: string };
+  /** Shared tokens of registries allowed to post push notifications (none: every post is refused). */
+  registryNotifications?: RegistryNotificationConfig;
 }
 
 export function registerRoutes(app: V1, deps: RouteDeps): void {
@@ -79,4 +82,5 @@ export function registerRoutes(app: V1, deps: RouteDeps): void {
   summaryRoutes(app, deps);
   admissionRoutes(app, deps);
   queryRoutes(app, deps);
+  registryEventRoutes(app, deps);
 }

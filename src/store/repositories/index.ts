@@ -13,6 +13,7 @@ import { RegistryCredentialRepository } from './registry-credentials.js';
 import type { SecretBox } from './secret-box.js';
 import { SubscriptionRepository } from './subscriptions.js';
 import { UserRepository } from './users.js';
+import { WatchRepository } from './watches.js';
 
 export interface ServiceStore {
   readonly db: Sql;
@@ -27,6 +28,7 @@ export interface ServiceStore {
   readonly subscriptions: SubscriptionRepository;
   readonly events: EventRepository;
   readonly admission: AdmissionRepository;
+  readonly watches: WatchRepository;
 }
 
 export function createServiceStore(db: Sql, box: SecretBox): ServiceStore {
@@ -43,5 +45,6 @@ export function createServiceStore(db: Sql, box: SecretBox): ServiceStore {
     subscriptions: new SubscriptionRepository(db),
     events: new EventRepository(db),
     admission: new AdmissionRepository(db),
+    watches: new WatchRepository(db),
   });
 }
