@@ -23,6 +23,7 @@ import { subscriptionRoutes } from './subscriptions.js';
 import { policyRoutes } from './policies.js';
 import { queryRoutes } from './queries.js';
 import { registryEventRoutes, type RegistryNotificationConfig } from './registry-events.js';
+import { repositoryRoutes } from './repositories.js';
 import { registryRoutes } from './registries.js';
 import { summaryRoutes } from './summaries.js';
 import { systemRoutes } from './system.js';
@@ -83,4 +84,5 @@ export function registerRoutes(app: V1, deps: RouteDeps): void {
   admissionRoutes(app, deps);
   queryRoutes(app, deps);
   registryEventRoutes(app, deps);
+  repositoryRoutes(app, deps);
 }

@@ -163,6 +163,41 @@ describe('registry push notifications and tag watchers (PostgreSQL 15, real dock
     expect(again!.nextPollAt.getTime() - Date.now()).toBeGreaterThan(2 * 60_000);
   }, 300_000);
 
+  it('watches a repository (POST /v1/repositories): a new tag pushed later is added and subscribed', async () => {
+    const url = `/v1/repositories?repository=${registry.host}/watched/app&autosubscribe=True&lookuptag=1`;
+    const dry = await api.call('alice', { method: 'POST', url: `${url}&dryrun=True` });
+    expect(dry.statusCode).toBe(200);
+    expect(await api.store.subscriptions.list('team-a', { type: 'repo_update' })).toEqual([]);
+    const res = await api.call('alice', { method: 'POST', url });
+    expect(res.statusCode).toBe(200);
+    const [record] = res.json() as {
+      subscription_type: string;
+      subscription_key: string;
+      subscription_value: string;
+    }[];
+    expect(record).toMatchObject({
+      subscription_type: 'repo_update',
+      subscription_key: `${registry.host}/watched/app`,
+    });
+    expect(JSON.parse(record!.subscription_value)).toEqual({
+      autosubscribe: true,
+      lookuptag: '1',
+      tagcount: 1,
+    });
+
+    const app = await getFixtureImage('app');
+    await pushImage(registry, `oci:${app.ociLayoutDir}:${app.tag}`, 'watched/app:2');
+    const tag2 = `${registry.host}/watched/app:2`;
+    await eventually(
+      async () =>
+        (await api.store.subscriptions.list('team-a', { key: tag2, type: 'tag_update' }))[0]?.active === true,
+      'the new tag subscribed',
+      120_000,
+    );
+    const image = await api.store.images.get('team-a', app.manifests[0]!.manifestDigest);
+    expect(image?.tags.map((t) => t.tag).sort()).toEqual(['1', '2']);
+  }, 300_000);
+
   it('refuses bad tokens and malformed envelopes, ignores blob events and accepts an event id once', async () => {
     const post = (payload: unknown, authorization = `Bearer ${TOKEN}`) =>
       api.app.inject({
