@@ -7,6 +7,11 @@ import {
   readAllOnePassBenchmark,
   readContentsBenchmark,
 } from './layered-fs.js';
+import {
+  monitorByPackageBenchmark,
+  monitorByVulnerabilityBenchmark,
+  monitorRematchBenchmark,
+} from './monitor.js';
 import { policyEvaluateBenchmark } from './policy.js';
 import { queueThroughputBenchmark } from './queue-throughput.js';
 import {
@@ -52,4 +57,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   cliWarmRescanBenchmark,
   admissionPgliteBenchmark,
   admissionPostgresBenchmark,
+  monitorByVulnerabilityBenchmark,
+  monitorByPackageBenchmark,
+  monitorRematchBenchmark,
 ];
