@@ -15,6 +15,7 @@ import { NotificationOutbox } from '../src/notifications/outbox.js';
 import { Notifier } from '../src/notifications/notify.js';
 import { JobQueue } from '../src/queue/queue.js';
 import { migrate } from '../src/store/migrate.js';
+import { analyzeIndex } from '../src/store/repositories/image-index.js';
 import { imagesByPackage, imagesByVulnerability } from '../src/store/repositories/image-queries.js';
 import { createServiceStore, type ServiceStore } from '../src/store/repositories/index.js';
 import { createSecretBox } from '../src/store/repositories/secret-box.js';
@@ -92,6 +93,7 @@ async function seed(): Promise<Seeded> {
     });
     process.stderr.write(`\r  seeding ${Math.min(start + 100, IMAGES)}/${IMAGES} images`);
   }
+  await analyzeIndex(db); // what the worker does after indexing (PGlite has no autovacuum)
   process.stderr.write(
     `\n  seeded ${IMAGES} images in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
   );

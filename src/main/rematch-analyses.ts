@@ -17,7 +17,7 @@ import { applySuppressions } from '../core/suppression/index.js';
 import { findingsChanged } from '../notifications/reevaluate.js';
 import { Notifier } from '../notifications/notify.js';
 import { JobQueue } from '../queue/queue.js';
-import { indexMissing } from '../store/repositories/image-index.js';
+import { analyzeIndex, indexMissing } from '../store/repositories/image-index.js';
 import { digestsWithLookupKeys } from '../store/repositories/image-queries.js';
 import type { ServiceStore } from '../store/repositories/index.js';
 import type { AnalysisMetadata } from '../worker/analyze.js';
@@ -81,5 +81,6 @@ export async function rematchAnalyses(
     const deps = { store, notifier, ...(options.hostId ? { hostId: options.hostId } : {}) };
     if (await findingsChanged(deps, digest, record.findings as Finding[], after)) summary.changed++;
   }
+  if (summary.rematched > 0) await analyzeIndex(store.db);
   return summary;
 }

@@ -219,7 +219,7 @@ export const SERVICE_MIGRATIONS: readonly Migration[] = [
         origin text NOT NULL,
         origin_layer text
       );
-      CREATE INDEX image_finding_by_id ON image_finding USING gin (ids);
+      CREATE INDEX image_finding_by_id ON image_finding USING gin (ids) WITH (fastupdate = off);
       CREATE INDEX image_finding_by_package ON image_finding (package_name);
       CREATE INDEX image_finding_by_digest ON image_finding (image_digest);
       CREATE TABLE image_lookup_key (
