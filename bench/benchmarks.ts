@@ -7,6 +7,11 @@ import {
   readAllOnePassBenchmark,
   readContentsBenchmark,
 } from './layered-fs.js';
+import {
+  monitorByPackageBenchmark,
+  monitorByVulnerabilityBenchmark,
+  monitorRematchBenchmark,
+} from './monitor.js';
 import { policyEvaluateBenchmark } from './policy.js';
 import { queueThroughputBenchmark } from './queue-throughput.js';
 import {
@@ -57,4 +62,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   admissionPostgresBenchmark,
   uiImagesPgliteBenchmark,
   uiImagesPostgresBenchmark,
+  monitorByVulnerabilityBenchmark,
+  monitorByPackageBenchmark,
+  monitorRematchBenchmark,
 ];

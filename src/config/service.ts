@@ -30,6 +30,7 @@ export interface ServeFlags {
   concurrency?: string;
   feedSyncInterval?: string;
   dataMirror?: string;
+  tagWatchInterval?: string;
   admissionConfig?: string;
   admissionAccount?: string;
   admissionListen?: string;
@@ -73,6 +74,10 @@ export interface ServiceConfig {
    * name registry images alone.
    */
   loadImage?: LocalImage;
+  /** How often watched tags are polled in each registry (default 10 min); 0 = only on pushes. */
+  tagWatchIntervalMs?: number;
+  /** Bearer token registries send with push notifications; absent = the endpoint refuses all. */
+  registryNotificationToken?: string;
 }
 
 export interface HarborAdapterConfig {
@@ -134,6 +139,8 @@ const fileSchema = z
         ca_files: z.array(z.string()),
         ...reportsFileSchema,
         load_image: z.string(),
+        tag_watch_interval: z.string(),
+        registry_notification_token: z.string().min(16),
       })
       .partial()
       .strict(),
@@ -175,14 +182,14 @@ function parseSecretKey(text: string): Buffer {
 const DURATION_UNITS_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `6h`, `30m`, `90s`, `1d`, or `0`/`off` (no periodic sync). */
-export function parseInterval(text: string): number {
+export function parseInterval(text: string, option = '--feed-sync-interval'): number {
   if (text === '0' || text === 'off') return 0;
   const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(text.trim());
   const ms = match ? Number(match[1]) * DURATION_UNITS_MS[match[2]!]! : NaN;
   if (!Number.isFinite(ms) || ms < 60_000)
     throw new PortcullisError(
       'CONFIG_INVALID',
-      `--feed-sync-interval must be a duration of at least 1m such as 6h, 30m or 1d, or 0/off, got "${text}"`,
+      `${option} must be a duration of at least 1m such as 6h, 30m or 1d, or 0/off, got "${text}"`,
     );
   return Math.round(ms);
 }
@@ -220,6 +227,12 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
   const caFiles = [...(flags.caFile?.length ? flags.caFile : (file?.ca_files ?? []))];
   if (env.NODE_EXTRA_CA_CERTS) caFiles.push(env.NODE_EXTRA_CA_CERTS);
   const loadImage = flags.loadImage ?? env.PORTCULLIS_LOAD_IMAGE ?? file?.load_image;
+  const tagWatchIntervalMs = parseInterval(
+    flags.tagWatchInterval ?? env.PORTCULLIS_TAG_WATCH_INTERVAL ?? file?.tag_watch_interval ?? '10m',
+    '--tag-watch-interval',
+  );
+  const registryNotificationToken =
+    env.PORTCULLIS_REGISTRY_NOTIFICATION_TOKEN ?? file?.registry_notification_token;
   return Object.freeze({
     role,
     ...listen,
@@ -238,6 +251,8 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
     reports: resolveReports(env, file),
     slack: resolveSlack(env, file),
     ...(loadImage ? { loadImage: parseLocalImage(loadImage) } : {}),
+    tagWatchIntervalMs,
+    ...(registryNotificationToken ? { registryNotificationToken } : {}),
   });
 }
 

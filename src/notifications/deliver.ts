@@ -5,6 +5,7 @@
  * of the stream waits for the earlier one, so receivers see each stream in order.
  */
 import type { Logger } from 'pino';
+import { Agent, fetch } from 'undici';
 import { JOB_KINDS } from '../queue/kinds.js';
 import type { JobQueue } from '../queue/queue.js';
 import type { Sql } from '../store/sql.js';
@@ -57,8 +58,9 @@ async function post(deps: DeliveryDeps, row: OutboxRow): Promise<Outcome & { url
   const outbox = new NotificationOutbox(deps.db);
   const endpoint = await outbox.endpointFor(row.accountName, row.type);
   if (!endpoint) return { ok: false, status: null, error: 'no endpoint configured', url: '' };
+  let vetted: Awaited<ReturnType<UrlGuard['vet']>>;
   try {
-    await deps.guard.check(endpoint.url);
+    vetted = await deps.guard.vet(endpoint.url);
   } catch (error) {
     return { ok: false, status: null, error: (error as Error).message, url: endpoint.url };
   }
@@ -84,6 +86,21 @@ async function post(deps: DeliveryDeps, row: OutboxRow): Promise<Outcome & { url
   if (endpoint.sink === 'webhook') {
     Object.assign(headers, signWebhook(endpoint.secret, row.id, Math.floor(Date.now() / 1000), body));
   }
+  // Connect to the address the guard vetted, never to a second lookup's answer (DNS rebinding);
+  // the URL's host still names the server for TLS (SNI, certificate) and the Host header.
+  const pinned = vetted.addresses[0];
+  const dispatcher = new Agent({
+    connect: {
+      lookup: (_host, options, callback) => {
+        if (!pinned) return callback(new Error('no vetted address'), '', 4);
+        if ((options as { all?: boolean }).all)
+          return (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
+            pinned,
+          ]);
+        return callback(null, pinned.address, pinned.family);
+      },
+    },
+  });
   try {
     const response = await fetch(endpoint.url, {
       method: 'POST',
@@ -91,6 +108,7 @@ async function post(deps: DeliveryDeps, row: OutboxRow): Promise<Outcome & { url
       body,
       redirect: 'manual', // a redirect could lead past the SSRF guard
       signal: AbortSignal.timeout(deps.options.timeoutMs),
+      dispatcher,
     });
     await response.body?.cancel();
     if (response.status >= 200 && response.status < 300)
@@ -99,6 +117,8 @@ async function post(deps: DeliveryDeps, row: OutboxRow): Promise<Outcome & { url
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
     return { ok: false, status: null, error: cause ?? (error as Error).message, url: endpoint.url };
+  } finally {
+    void dispatcher.close();
   }
 }
 

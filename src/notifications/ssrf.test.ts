@@ -42,4 +42,16 @@ describe('webhook URL guard', () => {
     expect((await strict.check('https://93.184.215.14/hook')).protocol).toBe('https:');
     expect(() => new UrlGuard({ allowCidrs: ['loopback'], selfOrigins: [] })).toThrow(/not a CIDR/);
   });
+
+  it('returns the vetted addresses a delivery connects to, so a second lookup cannot swap them', async () => {
+    expect(await loopbackAllowed.vet('http://127.0.0.1:9000/hook')).toMatchObject({
+      addresses: [{ address: '127.0.0.1', family: 4 }],
+    });
+    // localhost resolves through /etc/hosts; every answer is vetted and returned.
+    const local = await new UrlGuard({ allowCidrs: ['127.0.0.0/8', '::1/128'], selfOrigins: [] }).vet(
+      'http://localhost:9000/hook',
+    );
+    expect(local.addresses.length).toBeGreaterThan(0);
+    expect(local.addresses.every((a) => a.address === '127.0.0.1' || a.address === '::1')).toBe(true);
+  });
 });

@@ -70,6 +70,15 @@ export class UrlGuard {
 
   /** Throws INVALID_ARGUMENT unless every address of the URL's host may be called. */
   async check(raw: string): Promise<URL> {
+    return (await this.vet(raw)).url;
+  }
+
+  /**
+   * Checks the URL like `check` and returns the vetted addresses, so the caller connects to one
+   * of them rather than resolving the name again (a second lookup could answer differently:
+   * DNS rebinding).
+   */
+  async vet(raw: string): Promise<{ url: URL; addresses: { address: string; family: 4 | 6 }[] }> {
     let url: URL;
     try {
       url = new URL(raw);
@@ -96,6 +105,6 @@ export class UrlGuard {
         refuse(raw, `${address} is a private or loopback address not in the allow-list`);
       }
     }
-    return url;
+    return { url, addresses: addresses.map((a) => ({ address: a, family: isIP(a) === 6 ? 6 : 4 })) };
   }
 }

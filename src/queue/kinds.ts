@@ -3,6 +3,9 @@ export const JOB_KINDS = {
   analyzeImage: 'analyze-image',
   deliverNotification: 'deliver-notification',
   syncFeeds: 'sync-feeds',
+  reevaluateAccount: 'reevaluate-account',
+  watchRegistry: 'watch-registry',
+  registryPush: 'registry-push',
 } as const;
 
 /** The one singleton key every sync-feeds job carries: at most one is queued or running. */

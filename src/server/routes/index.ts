@@ -24,6 +24,8 @@ import { subscriptionRoutes } from './subscriptions.js';
 import { policyRoutes } from './policies.js';
 import { queryRoutes } from './queries.js';
 import { chatRoutes, type ChatDeps } from './chat.js';
+import { registryEventRoutes, type RegistryNotificationConfig } from './registry-events.js';
+import { repositoryRoutes } from './repositories.js';
 import { registryRoutes } from './registries.js';
 import { reportRoutes, type ReportDeps } from './reports.js';
 import { summaryRoutes } from './summaries.js';
@@ -75,6 +77,8 @@ export interface RouteDeps {
   reports?: ReportDeps;
   /** Chat commands: Slack workspaces and reply budget. */
   chat?: ChatDeps;
+  /** Shared tokens of registries allowed to post push notifications (none: every post is refused). */
+  registryNotifications?: RegistryNotificationConfig;
 }
 
 export function registerRoutes(app: V1, deps: RouteDeps): void {
@@ -93,4 +97,6 @@ export function registerRoutes(app: V1, deps: RouteDeps): void {
   summaryRoutes(app, deps);
   admissionRoutes(app, deps);
   queryRoutes(app, deps);
+  registryEventRoutes(app, deps);
+  repositoryRoutes(app, deps);
 }

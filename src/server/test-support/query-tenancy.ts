@@ -1,5 +1,5 @@
 /**
- * Tenancy probes of the /query routes, merged into the route-table test in
+ * Tenancy probes of the /query routes and the registry push endpoint, merged into the route-table test in
  * src/server/tenancy.test.ts: team-b's analysed image holds the package and the finding asked
  * for, and alice's answers never name it.
  */
@@ -41,6 +41,34 @@ const aliceSeesNothing =
   };
 
 export const QUERY_TENANCY: Record<string, Probe> = {
+  'POST /v1/repositories': async (api) => {
+    await api.store.subscriptions.add({
+      accountName: 'team-b',
+      type: 'repo_update',
+      key: 'registry.example/b/queried',
+      value: '{"autosubscribe":false,"lookuptag":"latest","tagcount":1}',
+      active: true,
+    });
+    const res = await api.call('alice', {
+      method: 'POST',
+      url: '/v1/repositories?repository=registry.example/b/queried&dryrun=True',
+    });
+    expect(res.statusCode).toBe(200);
+    expect((res.json() as { userId: string }[])[0]?.userId).toBe('team-a');
+    const [bob] = await api.store.subscriptions.list('team-b', { type: 'repo_update' });
+    expect(bob?.value).toBe('{"autosubscribe":false,"lookuptag":"latest","tagcount":1}');
+  },
+  'POST /v1/registry/notifications': async (api) => {
+    // Only a registry's shared token is accepted: a user's own credentials are not.
+    const res = await api.call('alice', {
+      method: 'POST',
+      url: '/v1/registry/notifications',
+      payload: { events: [] },
+    });
+    expect(res.statusCode).toBe(401);
+    const { rows } = await api.store.db.query('SELECT 1 FROM registry_push_event');
+    expect(rows).toEqual([]);
+  },
   'GET /v1/query/images/by_vulnerability': aliceSeesNothing(
     '/v1/query/images/by_vulnerability?vulnerability_id=CVE-2099-0001',
   ),

@@ -1,6 +1,9 @@
 import type { Migration } from '../migrations.js';
 
-/** The service's aggregates (10), its job queue (11), event order (12), the query index (13). Released: never edit, append. */
+/**
+ * The service's aggregates (10), its job queue (11), event order (12), the query index (13),
+ * push events and watcher state (14). Released: never edit, append.
+ */
 export const SERVICE_MIGRATIONS: readonly Migration[] = [
   {
     id: 10,
@@ -216,7 +219,7 @@ export const SERVICE_MIGRATIONS: readonly Migration[] = [
         origin text NOT NULL,
         origin_layer text
       );
-      CREATE INDEX image_finding_by_id ON image_finding USING gin (ids);
+      CREATE INDEX image_finding_by_id ON image_finding USING gin (ids) WITH (fastupdate = off);
       CREATE INDEX image_finding_by_package ON image_finding (package_name);
       CREATE INDEX image_finding_by_digest ON image_finding (image_digest);
       CREATE TABLE image_lookup_key (
@@ -226,6 +229,28 @@ export const SERVICE_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (namespace, package_name, image_digest)
       );
       CREATE INDEX image_lookup_key_by_digest ON image_lookup_key (image_digest);
+    `,
+  },
+  {
+    id: 14,
+    name: 'monitoring: registry push events and watcher state',
+    // Push notifications are accepted once per event id (registries retry); the watchers keep
+    // per-registry backoff so one unreachable registry does not slow the others.
+    sql: `
+      CREATE TABLE registry_push_event (
+        id text PRIMARY KEY,
+        registry text NOT NULL,
+        repository text NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX registry_push_event_by_time ON registry_push_event (received_at);
+      CREATE TABLE registry_watch (
+        registry text PRIMARY KEY,
+        next_poll_at timestamptz NOT NULL DEFAULT now(),
+        failures integer NOT NULL DEFAULT 0,
+        last_error text,
+        last_polled_at timestamptz
+      );
     `,
   },
 ];

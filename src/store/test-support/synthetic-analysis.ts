@@ -117,6 +117,10 @@ export function syntheticAnalysis(
     analyzerVersion: 'test',
     metadata: {
       config: {
+        architecture: 'amd64',
+        os: 'linux',
+        config: { User: 'app', Env: ['PATH=/usr/bin'], Cmd: ['/app/run'] },
+        rootfs: { type: 'layers', diff_ids: [BASE_LAYER, APP_LAYER] },
         history: [
           { created_by: '/bin/sh -c #(nop) ADD file:base in /' },
           { created_by: '/bin/sh -c #(nop)  CMD ["bash"]', empty_layer: true },
