@@ -1,5 +1,6 @@
 import { ADMISSION_MIGRATIONS } from './migrations/admission.js';
 import { NOTIFICATION_MIGRATIONS } from './migrations/notifications.js';
+import { PROMOTION_MIGRATIONS } from './migrations/promotion.js';
 import { SERVICE_MIGRATIONS } from './migrations/service.js';
 /**
  * Numbered, append-only migrations. Never edit a released migration: add a new one.
@@ -171,4 +172,5 @@ export const MIGRATIONS: readonly Migration[] = [
   ...SERVICE_MIGRATIONS,
   ...NOTIFICATION_MIGRATIONS,
   ...ADMISSION_MIGRATIONS,
+  ...PROMOTION_MIGRATIONS,
 ];

@@ -9,6 +9,7 @@ import { EvaluationRepository } from './evaluations.js';
 import { EventRepository } from './events.js';
 import { ImageRepository } from './images.js';
 import { PolicyRepository } from './policies.js';
+import { PromotionRepository } from './promotions.js';
 import { RegistryCredentialRepository } from './registry-credentials.js';
 import type { SecretBox } from './secret-box.js';
 import { SubscriptionRepository } from './subscriptions.js';
@@ -27,6 +28,7 @@ export interface ServiceStore {
   readonly subscriptions: SubscriptionRepository;
   readonly events: EventRepository;
   readonly admission: AdmissionRepository;
+  readonly promotions: PromotionRepository;
 }
 
 export function createServiceStore(db: Sql, box: SecretBox): ServiceStore {
@@ -43,5 +45,6 @@ export function createServiceStore(db: Sql, box: SecretBox): ServiceStore {
     subscriptions: new SubscriptionRepository(db),
     events: new EventRepository(db),
     admission: new AdmissionRepository(db),
+    promotions: new PromotionRepository(db),
   });
 }
