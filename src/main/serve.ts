@@ -24,6 +24,7 @@ import { openLockedDatabase } from '../store/open-embedded.js';
 import type { Sql } from '../store/sql.js';
 import { VulnerabilityStore } from '../store/vulnerability-store.js';
 import { workerJobs } from '../worker/jobs/index.js';
+import { createRegistryWriter } from './registry-writer.js';
 import { feedSyncSchedule } from '../worker/jobs/sync-feeds.js';
 import { WorkerRunner } from '../worker/runner.js';
 import { resolveAdmission, startAdmissionServer } from './admission.js';
@@ -122,7 +123,13 @@ export async function startService(
     });
     const runner = new WorkerRunner(
       queue,
-      workerJobs({ store, analyze, hostId, syncFeeds }),
+      workerJobs({
+        store,
+        analyze,
+        hostId,
+        syncFeeds,
+        registryWriter: createRegistryWriter(open, tempRoot),
+      }),
       {
         owner: `${hostId}:${process.pid}`,
         concurrency: config.concurrency,

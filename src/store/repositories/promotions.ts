@@ -3,7 +3,12 @@
  * (written once; the database refuses updates). Rule shapes come from the promotion core.
  */
 import { randomUUID } from 'node:crypto';
-import type { PromotionRule, PromotionRuleSpec } from '../../core/promotion/index.js';
+import {
+  matchingRules,
+  type PromotionRule,
+  type PromotionRuleSpec,
+  type PushedImage,
+} from '../../core/promotion/index.js';
 import type { Sql } from '../sql.js';
 
 export interface StoredPromotionRule extends PromotionRule {
@@ -185,6 +190,11 @@ export class PromotionRepository {
       [registry.toLowerCase()],
     );
     return rows.map(toRule);
+  }
+
+  /** The enabled rules, in every account, that a push falls under. */
+  async rulesForPush(push: PushedImage): Promise<StoredPromotionRule[]> {
+    return matchingRules(await this.enabledRulesForRegistry(push.registry), push);
   }
 
   /** Writes a record once; a second record for the same job is ignored (undefined). */
