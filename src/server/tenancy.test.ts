@@ -8,6 +8,7 @@ import { STORE_KINDS, stopSharedPostgres } from '../../test/harness/databases.js
 import { MONITORING_TENANCY } from './test-support/monitoring-tenancy.js';
 import { BUILTIN_BUNDLES } from '../core/policy/index.js';
 import { ADMISSION_TENANCY } from './test-support/admission-tenancy.js';
+import { PROMOTION_TENANCY } from './test-support/promotion-tenancy.js';
 
 afterAll(() => stopSharedPostgres());
 
@@ -259,6 +260,7 @@ const TENANCY: Record<string, Probe | 'public'> = {
     await bobPolicyUnchanged(api);
   },
   ...ADMISSION_TENANCY,
+  ...PROMOTION_TENANCY,
 };
 
 describe.each(STORE_KINDS)('tenancy of every route on %s', (kind) => {

@@ -21,6 +21,7 @@ import type { UrlGuard } from '../../notifications/ssrf.js';
 import { eventRoutes } from './events.js';
 import { subscriptionRoutes } from './subscriptions.js';
 import { policyRoutes } from './policies.js';
+import { promotionRoutes } from './promotions/routes.js';
 import { registryRoutes } from './registries.js';
 import { summaryRoutes } from './summaries.js';
 import { systemRoutes } from './system.js';
@@ -77,4 +78,5 @@ export function registerRoutes(app: V1, deps: RouteDeps): void {
   apiKeyRoutes(app, deps);
   summaryRoutes(app, deps);
   admissionRoutes(app, deps);
+  promotionRoutes(app, deps);
 }
