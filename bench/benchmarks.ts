@@ -8,6 +8,7 @@ import {
   readContentsBenchmark,
 } from './layered-fs.js';
 import { policyEvaluateBenchmark } from './policy.js';
+import { promotionBenchmark } from './promotion.js';
 import { queueThroughputBenchmark } from './queue-throughput.js';
 import {
   registryPullBenchmark,
@@ -52,4 +53,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   cliWarmRescanBenchmark,
   admissionPgliteBenchmark,
   admissionPostgresBenchmark,
+  promotionBenchmark,
 ];

@@ -1,8 +1,10 @@
 /**
- * The promote job's RegistryWriter over the registry back-end: request-scoped options carry
- * the account's logins (each for its own host), so one copy's clients and token caches are
- * its own and are closed when it ends.
+ * The promote job's RegistryWriter over the registry back-end. Request options carry the
+ * account's logins (each for its own host); one set of options, hence one connection pool and
+ * token cache, is kept per distinct set of logins while it is in use, so promotions in a row
+ * reuse their TLS connections and tokens, and never share them with another account's logins.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { copyImage, tagManifest } from '../core/image/backends/registry/copy.js';
@@ -13,20 +15,13 @@ import type { RegistryLogin } from '../worker/analyze.js';
 import type { RegistryWriter, RepositoryLocation } from '../worker/promote.js';
 import { requestOptions } from './analyze-image.js';
 
-async function withOptions<T>(
-  open: Omit<OpenOptions, 'tempDir'>,
-  tempRoot: string,
-  credentials: readonly RegistryLogin[],
-  use: (options: RegistryOptions, maxManifestBytes: number) => Promise<T>,
-): Promise<T> {
-  const tempDir = await mkdtemp(join(tempRoot, 'promote-'));
-  const options = requestOptions(open, credentials, tempDir);
-  try {
-    return await use(options.registry, options.limits.maxManifestBytes);
-  } finally {
-    await closeRegistryClients(options.registry);
-    await rm(tempDir, { recursive: true, force: true });
-  }
+/** Pools idle this long are closed. */
+const IDLE_MS = 60_000;
+
+interface Pool {
+  options: RegistryOptions;
+  users: number;
+  idleTimer: NodeJS.Timeout | undefined;
 }
 
 const target = (options: RegistryOptions, at: RepositoryLocation): RepositoryTarget => ({
@@ -34,10 +29,54 @@ const target = (options: RegistryOptions, at: RepositoryLocation): RepositoryTar
   repository: at.repository,
 });
 
-export function createRegistryWriter(open: Omit<OpenOptions, 'tempDir'>, tempRoot: string): RegistryWriter {
+export interface ClosableRegistryWriter extends RegistryWriter {
+  close(): Promise<void>;
+}
+
+export async function createRegistryWriter(
+  open: Omit<OpenOptions, 'tempDir'>,
+  tempRoot: string,
+): Promise<ClosableRegistryWriter> {
+  // Copies stream and never spill to disk; the scratch dir only satisfies the options' shape.
+  const tempDir = await mkdtemp(join(tempRoot, 'promote-'));
+  const pools = new Map<string, Pool>();
+
+  const acquire = (credentials: readonly RegistryLogin[]): [string, Pool] => {
+    const key = createHash('sha256').update(JSON.stringify(credentials)).digest('hex');
+    let pool = pools.get(key);
+    if (!pool) {
+      pool = { options: requestOptions(open, credentials, tempDir).registry, users: 0, idleTimer: undefined };
+      pools.set(key, pool);
+    }
+    clearTimeout(pool.idleTimer);
+    pool.users++;
+    return [key, pool];
+  };
+  const release = (key: string, pool: Pool) => {
+    pool.users--;
+    if (pool.users > 0) return;
+    pool.idleTimer = setTimeout(() => {
+      pools.delete(key);
+      void closeRegistryClients(pool.options);
+    }, IDLE_MS);
+    pool.idleTimer.unref();
+  };
+  const withPool = async <T>(
+    credentials: readonly RegistryLogin[],
+    use: (options: RegistryOptions) => Promise<T>,
+  ): Promise<T> => {
+    const [key, pool] = acquire(credentials);
+    try {
+      return await use(pool.options);
+    } finally {
+      release(key, pool);
+    }
+  };
+  const maxManifestBytes = open.limits.maxManifestBytes;
+
   return {
     copy: (request) =>
-      withOptions(open, tempRoot, request.credentials, (options, maxManifestBytes) =>
+      withPool(request.credentials, (options) =>
         copyImage({
           source: target(options, request.source),
           destination: target(options, request.destination),
@@ -49,7 +88,7 @@ export function createRegistryWriter(open: Omit<OpenOptions, 'tempDir'>, tempRoo
         }),
       ),
     tag: (request) =>
-      withOptions(open, tempRoot, request.credentials, (options, maxManifestBytes) =>
+      withPool(request.credentials, (options) =>
         tagManifest(
           target(options, request.target),
           request.digest,
@@ -58,5 +97,13 @@ export function createRegistryWriter(open: Omit<OpenOptions, 'tempDir'>, tempRoo
           request.signal,
         ),
       ),
+    async close() {
+      for (const pool of pools.values()) {
+        clearTimeout(pool.idleTimer);
+        await closeRegistryClients(pool.options);
+      }
+      pools.clear();
+      await rm(tempDir, { recursive: true, force: true });
+    },
   };
 }

@@ -121,15 +121,10 @@ export async function startService(
       cacheDir: config.cacheDir,
       ...(config.dataMirror ? { mirrorDir: config.dataMirror } : {}),
     });
+    const registryWriter = await createRegistryWriter(open, tempRoot);
     const runner = new WorkerRunner(
       queue,
-      workerJobs({
-        store,
-        analyze,
-        hostId,
-        syncFeeds,
-        registryWriter: createRegistryWriter(open, tempRoot),
-      }),
+      workerJobs({ store, analyze, hostId, syncFeeds, registryWriter }),
       {
         owner: `${hostId}:${process.pid}`,
         concurrency: config.concurrency,
@@ -148,6 +143,7 @@ export async function startService(
     }
     runner.start();
     stops.push(() => runner.stop());
+    stops.push(() => registryWriter.close());
     const stopSchedule = feedSyncSchedule(
       queue,
       async () => newestSync(await vulnerabilities.status()),

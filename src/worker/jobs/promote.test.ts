@@ -23,7 +23,7 @@ import { serviceOpenOptions } from '../../../test/harness/service-fixture.js';
 import { BUILTIN_BUNDLES } from '../../core/policy/index.js';
 import { promotionRuleInput, type PromotionRuleInput } from '../../core/promotion/index.js';
 import { createAnalyzeImage } from '../../main/analyze-image.js';
-import { createRegistryWriter } from '../../main/registry-writer.js';
+import { createRegistryWriter, type ClosableRegistryWriter } from '../../main/registry-writer.js';
 import { JobQueue } from '../../queue/queue.js';
 import { enqueuePromotionsForPush, requestPromotion } from '../../queue/request-promotion.js';
 import { createServiceStore, type ServiceStore } from '../../store/repositories/index.js';
@@ -76,6 +76,7 @@ describe.each(STORE_KINDS)('promote job on %s', (kind) => {
   let store: ServiceStore;
   let queue: JobQueue;
   let runner: WorkerRunner;
+  let registryWriter: ClosableRegistryWriter;
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
@@ -83,7 +84,7 @@ describe.each(STORE_KINDS)('promote job on %s', (kind) => {
     queue = new JobQueue(database.db, { backoffBaseMs: 500, backoffMaxMs: 2_000 });
     const base = serviceOpenOptions(a, join(root, 'cache'));
     const open = { ...base, registry: { ...base.registry, retries: 0 } };
-    const registryWriter = createRegistryWriter(open, root);
+    registryWriter = await createRegistryWriter(open, root);
     const analyze = createAnalyzeImage({
       open,
       tempRoot: root,
@@ -127,6 +128,7 @@ describe.each(STORE_KINDS)('promote job on %s', (kind) => {
   }, 600_000);
   afterAll(async () => {
     await runner?.stop();
+    await registryWriter?.close();
     await database?.stop();
   });
 
@@ -310,7 +312,7 @@ describe.each(STORE_KINDS)('promote job on %s', (kind) => {
     expect((await recordOf(promotionId)).outcome).toBe('promoted');
     const deps = {
       store,
-      registryWriter: createRegistryWriter(serviceOpenOptions(a, join(root, 'cache')), root),
+      registryWriter,
       hostId: 'test',
     };
     expect(

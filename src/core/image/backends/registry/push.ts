@@ -87,8 +87,10 @@ export async function copyBlob(
   blob: Descriptor,
   signal?: AbortSignal,
 ): Promise<BlobOutcome> {
-  if (await blobExists(destination, blob.digest, signal)) return 'present';
   const sameRegistry = source.client.registry === destination.client.registry;
+  // Within one registry the mount request answers both questions (present? mountable?) in one
+  // round trip; across registries a HEAD saves uploading what is already there.
+  if (!sameRegistry && (await blobExists(destination, blob.digest, signal))) return 'present';
   const started = await startUpload(
     destination,
     blob.digest,

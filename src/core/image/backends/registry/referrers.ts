@@ -82,10 +82,8 @@ export async function findReferrers(
   signal?: AbortSignal,
 ): Promise<Referrers> {
   const manifests = (await viaApi(source, digest, signal)) ?? [];
-  const tags: string[] = [];
-  for (const tag of fallbackTags(digest)) {
-    signal?.throwIfAborted();
-    if (await tagExists(source, tag, maxManifestBytes)) tags.push(tag);
-  }
-  return { manifests, tags };
+  signal?.throwIfAborted();
+  const candidates = fallbackTags(digest);
+  const found = await Promise.all(candidates.map((tag) => tagExists(source, tag, maxManifestBytes)));
+  return { manifests, tags: candidates.filter((_, i) => found[i]) };
 }
