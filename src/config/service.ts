@@ -23,6 +23,7 @@ export interface ServeFlags {
   concurrency?: string;
   feedSyncInterval?: string;
   dataMirror?: string;
+  tagWatchInterval?: string;
   admissionConfig?: string;
   admissionAccount?: string;
   admissionListen?: string;
@@ -47,6 +48,10 @@ export interface ServiceConfig {
   dataMirror?: string;
   /** The validating webhook (role admission, or all with an admission config). */
   admission?: AdmissionServiceConfig;
+  /** How often watched tags are polled in each registry (default 10 min); 0 = only on pushes. */
+  tagWatchIntervalMs?: number;
+  /** Bearer token registries send with push notifications; absent = the endpoint refuses all. */
+  registryNotificationToken?: string;
 }
 
 export interface AdmissionServiceConfig {
@@ -75,6 +80,8 @@ const fileSchema = z
         concurrency: z.number().int().min(1).max(64),
         feed_sync_interval: z.string(),
         data_mirror: z.string(),
+        tag_watch_interval: z.string(),
+        registry_notification_token: z.string().min(16),
       })
       .partial()
       .strict(),
@@ -116,14 +123,14 @@ function parseSecretKey(text: string): Buffer {
 const DURATION_UNITS_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `6h`, `30m`, `90s`, `1d`, or `0`/`off` (no periodic sync). */
-export function parseInterval(text: string): number {
+export function parseInterval(text: string, option = '--feed-sync-interval'): number {
   if (text === '0' || text === 'off') return 0;
   const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(text.trim());
   const ms = match ? Number(match[1]) * DURATION_UNITS_MS[match[2]!]! : NaN;
   if (!Number.isFinite(ms) || ms < 60_000)
     throw new PortcullisError(
       'CONFIG_INVALID',
-      `--feed-sync-interval must be a duration of at least 1m such as 6h, 30m or 1d, or 0/off, got "${text}"`,
+      `${option} must be a duration of at least 1m such as 6h, 30m or 1d, or 0/off, got "${text}"`,
     );
   return Math.round(ms);
 }
@@ -157,6 +164,12 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
   );
   const dataMirror = flags.dataMirror ?? env.PORTCULLIS_DATA_MIRROR ?? file?.data_mirror;
   const admission = resolveAdmission(role, flags, env, file, Boolean(certFile));
+  const tagWatchIntervalMs = parseInterval(
+    flags.tagWatchInterval ?? env.PORTCULLIS_TAG_WATCH_INTERVAL ?? file?.tag_watch_interval ?? '10m',
+    '--tag-watch-interval',
+  );
+  const registryNotificationToken =
+    env.PORTCULLIS_REGISTRY_NOTIFICATION_TOKEN ?? file?.registry_notification_token;
   return Object.freeze({
     role,
     ...listen,
@@ -170,6 +183,8 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
     feedSyncIntervalMs,
     ...(dataMirror ? { dataMirror } : {}),
     ...(admission ? { admission } : {}),
+    tagWatchIntervalMs,
+    ...(registryNotificationToken ? { registryNotificationToken } : {}),
   });
 }
 

@@ -1,8 +1,11 @@
 /**
  * After a feed sync: every stored analysis with a package under a changed (namespace, package)
- * key is matched again from its stored SBOM (the image is never pulled again), the Debian
- * changelog evidence stored with it is applied to the new findings, and the findings are
- * replaced in one statement, so a reader sees the old set or the new one, never a mix.
+ * key — found through the search index, no SBOM is read to decide — is matched again from its
+ * stored SBOM (the image is never pulled again), the Debian changelog evidence stored with it
+ * is applied to the new findings, and the findings are replaced in one transaction with their
+ * index rows, so a reader sees the old set or the new one, never a mix. When the finding set
+ * changed, the accounts holding the image are told (`vuln_update`, events) and its tags are
+ * evaluated again (`policy_eval` when the verdict changed).
  */
 import { baseLayersFromHistory } from '../core/matching/base-layers.js';
 import { rematchChanged, type PackageKey } from '../core/matching/rematch.js';
@@ -11,6 +14,11 @@ import type { VulnerabilityData } from '../core/pipeline/index.js';
 import { sortFindings } from '../core/report/index.js';
 import type { SbomDocument } from '../core/sbom/document.js';
 import { applySuppressions } from '../core/suppression/index.js';
+import { findingsChanged } from '../notifications/reevaluate.js';
+import { Notifier } from '../notifications/notify.js';
+import { JobQueue } from '../queue/queue.js';
+import { indexMissing } from '../store/repositories/image-index.js';
+import { digestsWithLookupKeys } from '../store/repositories/image-queries.js';
 import type { ServiceStore } from '../store/repositories/index.js';
 import type { AnalysisMetadata } from '../worker/analyze.js';
 
@@ -19,17 +27,24 @@ export interface RematchSummary {
   rematched: number;
   /** Analyses left as they were (no package under a changed key). */
   untouched: number;
+  /** Re-matched analyses whose finding set changed (and were notified). */
+  changed: number;
 }
 
 export async function rematchAnalyses(
   store: ServiceStore,
   data: VulnerabilityData,
   changedKeys: readonly PackageKey[],
-  options: { signal?: AbortSignal; now?: Date } = {},
+  options: { signal?: AbortSignal; now?: Date; notifier?: Notifier; hostId?: string } = {},
 ): Promise<RematchSummary> {
-  const summary: RematchSummary = { rematched: 0, untouched: 0 };
+  const summary: RematchSummary = { rematched: 0, untouched: 0, changed: 0 };
   if (changedKeys.length === 0) return summary;
-  for (const digest of await store.analyses.digests()) {
+  const notifier = options.notifier ?? new Notifier(store.db, new JobQueue(store.db));
+  await indexMissing(store.db, options.signal);
+  const candidates = await digestsWithLookupKeys(store.db, changedKeys);
+  const total = (await store.db.query<{ n: string | number }>('SELECT count(*) AS n FROM analysis')).rows[0];
+  summary.untouched = Number(total?.n ?? 0) - candidates.length;
+  for (const digest of candidates) {
     options.signal?.throwIfAborted();
     const record = await store.analyses.get(digest);
     if (!record) continue;
@@ -60,8 +75,11 @@ export async function rematchAnalyses(
       },
     );
     const kept = result.findings.filter((f) => !rematched.has(f.package.id));
-    await store.analyses.replaceFindings(digest, sortFindings([...kept, ...fresh.findings], 'severity'));
+    const after = sortFindings([...kept, ...fresh.findings], 'severity');
+    await store.analyses.replaceFindings(digest, after);
     summary.rematched++;
+    const deps = { store, notifier, ...(options.hostId ? { hostId: options.hostId } : {}) };
+    if (await findingsChanged(deps, digest, record.findings as Finding[], after)) summary.changed++;
   }
   return summary;
 }

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openSource } from '../core/image/open.js';
 import type { OpenOptions } from '../core/image/options.js';
-import { fetchReference } from '../core/image/reference/parse.js';
+import { fetchReference, referenceName } from '../core/image/reference/parse.js';
 import { selectPlatform } from '../core/image/platform.js';
 import type { ServiceStore } from '../store/repositories/index.js';
 import type { ResolveImage } from '../server/routes/index.js';
@@ -27,7 +27,10 @@ export function createResolveImage(
     const tempDir = await mkdtemp(join(tempRoot, 'resolve-'));
     try {
       const options = requestOptions(open, logins, tempDir);
-      const opened = await openSource(`registry:${fetchReference(reference)}`, options);
+      // registry/repo and then what to fetch: `@digest` when pinned, else `:tag`.
+      const what = fetchReference(reference);
+      const source = `${referenceName(reference)}${what.startsWith('sha256:') ? '@' : ':'}${what}`;
+      const opened = await openSource(`registry:${source}`, options);
       if (opened.kind === 'image') return { digest: opened.image.digest, parentDigest: null };
       const child = selectPlatform(await opened.index.manifests(), options.platform, opened.index.source);
       return { digest: child.digest, parentDigest: opened.index.digest };

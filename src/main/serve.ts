@@ -18,6 +18,7 @@ import { JobQueue } from '../queue/queue.js';
 import { buildApp } from '../server/app.js';
 import { migrate } from '../store/migrate.js';
 import { MIGRATIONS } from '../store/migrations.js';
+import { indexMissing } from '../store/repositories/image-index.js';
 import { createServiceStore } from '../store/repositories/index.js';
 import { createSecretBox } from '../store/repositories/secret-box.js';
 import { openLockedDatabase } from '../store/open-embedded.js';
@@ -26,6 +27,7 @@ import { VulnerabilityStore } from '../store/vulnerability-store.js';
 import { workerJobs } from '../worker/jobs/index.js';
 import { createRegistryWriter } from './registry-writer.js';
 import { feedSyncSchedule } from '../worker/jobs/sync-feeds.js';
+import { DEFAULT_WATCH_OPTIONS, watchSchedule } from '../worker/jobs/watch-registry.js';
 import { WorkerRunner } from '../worker/runner.js';
 import { resolveAdmission, startAdmissionServer } from './admission.js';
 import { createAnalyzeImage } from './analyze-image.js';
@@ -124,7 +126,15 @@ export async function startService(
     const registryWriter = await createRegistryWriter(open, tempRoot);
     const runner = new WorkerRunner(
       queue,
-      workerJobs({ store, analyze, hostId, syncFeeds, registryWriter }),
+      workerJobs({
+        store,
+        analyze,
+        hostId,
+        syncFeeds,
+        registryWriter,
+        resolveTag: createResolveImage(store, open, tempRoot),
+        watch: { intervalMs: config.tagWatchIntervalMs || DEFAULT_WATCH_OPTIONS.intervalMs },
+      }),
       {
         owner: `${hostId}:${process.pid}`,
         concurrency: config.concurrency,
@@ -144,6 +154,13 @@ export async function startService(
     runner.start();
     stops.push(() => runner.stop());
     stops.push(() => registryWriter.close());
+    // Analyses stored before the search index existed are indexed once, in the background.
+    const indexing = new AbortController();
+    void indexMissing(db, indexing.signal).then(
+      (n) => n > 0 && log.info({ analyses: n }, 'analyses indexed for queries'),
+      (err: unknown) => !indexing.signal.aborted && log.warn({ err }, 'indexing stored analyses failed'),
+    );
+    stops.unshift(async () => indexing.abort());
     const stopSchedule = feedSyncSchedule(
       queue,
       async () => newestSync(await vulnerabilities.status()),
@@ -151,6 +168,9 @@ export async function startService(
       log.child({ role: 'worker' }),
     );
     stops.unshift(async () => stopSchedule());
+    // Poll rounds are queued each minute; each polls only the registries that are due.
+    const stopWatch = watchSchedule(queue, config.tagWatchIntervalMs === 0 ? 0 : 60_000);
+    stops.unshift(async () => stopWatch());
   }
   if (config.role === 'api' || config.role === 'all') {
     const scheme = config.tls ? 'https' : 'http';
@@ -170,6 +190,9 @@ export async function startService(
       feeds: feedStatusOf(vulnerabilities),
       ...(admission ? { admission } : {}),
       ...(tls ? { https: tls } : {}),
+      ...(config.registryNotificationToken
+        ? { registryNotifications: { tokens: [{ token: config.registryNotificationToken }] } }
+        : {}),
     });
     await app.listen({ host: config.host, port: config.port });
     // The port actually bound (--listen HOST:0 picks a free one).
@@ -228,6 +251,10 @@ export async function serveFromCli(
     .option(
       '--feed-sync-interval <duration>',
       'how often the worker syncs the vulnerability feeds, e.g. 6h, 30m, or off (default 6h)',
+    )
+    .option(
+      '--tag-watch-interval <duration>',
+      'how often watched tags are polled per registry, e.g. 10m, or off for push notifications only (default 10m)',
     )
     .option(
       '--data-mirror <dir>',

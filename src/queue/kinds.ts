@@ -4,6 +4,9 @@ export const JOB_KINDS = {
   deliverNotification: 'deliver-notification',
   promote: 'promote',
   syncFeeds: 'sync-feeds',
+  reevaluateAccount: 'reevaluate-account',
+  watchRegistry: 'watch-registry',
+  registryPush: 'registry-push',
 } as const;
 
 /** The one singleton key every sync-feeds job carries: at most one is queued or running. */

@@ -9,6 +9,7 @@ import { MONITORING_TENANCY } from './test-support/monitoring-tenancy.js';
 import { BUILTIN_BUNDLES } from '../core/policy/index.js';
 import { ADMISSION_TENANCY } from './test-support/admission-tenancy.js';
 import { PROMOTION_TENANCY } from './test-support/promotion-tenancy.js';
+import { QUERY_TENANCY } from './test-support/query-tenancy.js';
 
 afterAll(() => stopSharedPostgres());
 
@@ -261,6 +262,7 @@ const TENANCY: Record<string, Probe | 'public'> = {
   },
   ...ADMISSION_TENANCY,
   ...PROMOTION_TENANCY,
+  ...QUERY_TENANCY,
 };
 
 describe.each(STORE_KINDS)('tenancy of every route on %s', (kind) => {

@@ -14,7 +14,7 @@ import { checkRegistryLogin } from '../../src/core/image/backends/registry/login
 import { createResolveImage } from '../../src/main/resolve-image.js';
 import { UrlGuard } from '../../src/notifications/ssrf.js';
 import { JobQueue } from '../../src/queue/queue.js';
-import { buildApp, type App } from '../../src/server/app.js';
+import { buildApp, type App, type AppDeps } from '../../src/server/app.js';
 import { createServiceStore, type ServiceStore } from '../../src/store/repositories/index.js';
 import { createSecretBox } from '../../src/store/repositories/secret-box.js';
 import { VulnerabilityStore } from '../../src/store/vulnerability-store.js';
@@ -42,6 +42,7 @@ const DEFAULT_OPEN = serviceOpenOptions(undefined, join(tmpdir(), 'portcullis-ap
 export async function startApi(
   kind: StoreKind,
   open: Omit<OpenOptions, 'tempDir'> = DEFAULT_OPEN,
+  extra: Partial<AppDeps> = {},
 ): Promise<ApiHarness> {
   const database = await openTestDatabase(kind);
   const store = createServiceStore(database.db, createSecretBox(randomBytes(32)));
@@ -71,6 +72,7 @@ export async function startApi(
     feeds: feedStatusOf(vulnerabilities),
     // Tests run webhook receivers on 127.0.0.1; the service's own address stays refused.
     webhookGuard: new UrlGuard({ allowCidrs: ['127.0.0.0/8'], selfOrigins: ['http://127.0.0.1:8228'] }),
+    ...extra,
   });
   await app.ready();
   return {

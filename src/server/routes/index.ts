@@ -22,6 +22,9 @@ import { eventRoutes } from './events.js';
 import { subscriptionRoutes } from './subscriptions.js';
 import { policyRoutes } from './policies.js';
 import { promotionRoutes } from './promotions/routes.js';
+import { queryRoutes } from './queries.js';
+import { registryEventRoutes, type RegistryNotificationConfig } from './registry-events.js';
+import { repositoryRoutes } from './repositories.js';
 import { registryRoutes } from './registries.js';
 import { summaryRoutes } from './summaries.js';
 import { systemRoutes } from './system.js';
@@ -63,6 +66,8 @@ export interface RouteDeps {
   webhookGuard?: UrlGuard;
   /** The admission webhook's config and the account it judges by, when this process serves it. */
   admission?: { config: Readonly<AdmissionConfig>; account: string };
+  /** Shared tokens of registries allowed to post push notifications (none: every post is refused). */
+  registryNotifications?: RegistryNotificationConfig;
 }
 
 export function registerRoutes(app: V1, deps: RouteDeps): void {
@@ -79,4 +84,7 @@ export function registerRoutes(app: V1, deps: RouteDeps): void {
   summaryRoutes(app, deps);
   admissionRoutes(app, deps);
   promotionRoutes(app, deps);
+  queryRoutes(app, deps);
+  registryEventRoutes(app, deps);
+  repositoryRoutes(app, deps);
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { validateBundle } from '../../core/policy/index.js';
 import type { PolicyRecord } from '../../store/repositories/policies.js';
+import { enqueueReevaluation } from '../../queue/reevaluate.js';
 import { ApiError, notFound } from '../errors.js';
 import { isoTime, jsonString, queryBoolean, timestamp } from '../schemas.js';
 import type { RouteDeps, V1 } from './index.js';
@@ -82,6 +83,9 @@ export function policyRoutes(app: V1, deps: RouteDeps): void {
       description: checked.comment,
       bundle: { ...bundle, id: policyId },
     });
+    // Re-posting the active bundle's id edits the policy every image is judged by.
+    if (stored.active)
+      await enqueueReevaluation(deps.queue, request.accountName, `policy ${policyId} edited`);
     return presentPolicy(stored, request.query.detail ?? true);
   });
 
@@ -135,6 +139,12 @@ export function policyRoutes(app: V1, deps: RouteDeps): void {
         ? await policies.activate(accountName, policyId)
         : await policies.get(accountName, policyId);
       if (!result) throw notFound('policy bundle');
+      if ((bundle && current.active) || (body.active && !current.active))
+        await enqueueReevaluation(
+          deps.queue,
+          accountName,
+          `policy ${policyId} ${current.active ? 'edited' : 'activated'}`,
+        );
       return [presentPolicy(result, true)];
     },
   );

@@ -1,6 +1,9 @@
 import type { Migration } from '../migrations.js';
 
-/** The service's aggregates (10) and its job queue (11). Released: never edit, append. */
+/**
+ * The service's aggregates (10), its job queue (11), event order (12), the query index (13),
+ * push events and watcher state (14). Released: never edit, append.
+ */
 export const SERVICE_MIGRATIONS: readonly Migration[] = [
   {
     id: 10,
@@ -176,5 +179,78 @@ export const SERVICE_MIGRATIONS: readonly Migration[] = [
     name: 'events in insertion order',
     // Events written in the same millisecond tie on created_at: a sequence orders them as written.
     sql: `ALTER TABLE event ADD COLUMN seq bigserial;`,
+  },
+  {
+    id: 13,
+    name: 'monitoring: package and finding index per analysed image',
+    // What /v1/query/* and the re-match after a feed sync search, one row per package, finding
+    // and lookup key of each stored analysis (shared by digest like the analysis; rows go with
+    // it). Written by image-index.ts in the transaction that writes the analysis or its
+    // findings; analyses stored before this migration are indexed by indexMissing().
+    sql: `
+      ALTER TABLE analysis ADD COLUMN index_version integer;
+      CREATE TABLE image_package (
+        image_digest text NOT NULL REFERENCES analysis (image_digest) ON DELETE CASCADE,
+        name text NOT NULL,
+        version text NOT NULL,
+        type text NOT NULL,
+        purl text NOT NULL,
+        source_name text,
+        location text,
+        origin_layer text,
+        from_base boolean
+      );
+      CREATE INDEX image_package_by_name ON image_package (name, type, version);
+      CREATE INDEX image_package_by_purl ON image_package (purl text_pattern_ops);
+      CREATE INDEX image_package_by_digest ON image_package (image_digest);
+      CREATE TABLE image_finding (
+        image_digest text NOT NULL REFERENCES analysis (image_digest) ON DELETE CASCADE,
+        vulnerability_id text NOT NULL,
+        ids text[] NOT NULL,
+        namespace text NOT NULL,
+        package_name text NOT NULL,
+        package_version text NOT NULL,
+        package_type text NOT NULL,
+        package_path text,
+        severity text NOT NULL,
+        fix text NOT NULL,
+        will_not_fix boolean NOT NULL,
+        suppressed boolean NOT NULL,
+        origin text NOT NULL,
+        origin_layer text
+      );
+      CREATE INDEX image_finding_by_id ON image_finding USING gin (ids);
+      CREATE INDEX image_finding_by_package ON image_finding (package_name);
+      CREATE INDEX image_finding_by_digest ON image_finding (image_digest);
+      CREATE TABLE image_lookup_key (
+        image_digest text NOT NULL REFERENCES analysis (image_digest) ON DELETE CASCADE,
+        namespace text NOT NULL,
+        package_name text NOT NULL,
+        PRIMARY KEY (namespace, package_name, image_digest)
+      );
+      CREATE INDEX image_lookup_key_by_digest ON image_lookup_key (image_digest);
+    `,
+  },
+  {
+    id: 14,
+    name: 'monitoring: registry push events and watcher state',
+    // Push notifications are accepted once per event id (registries retry); the watchers keep
+    // per-registry backoff so one unreachable registry does not slow the others.
+    sql: `
+      CREATE TABLE registry_push_event (
+        id text PRIMARY KEY,
+        registry text NOT NULL,
+        repository text NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX registry_push_event_by_time ON registry_push_event (received_at);
+      CREATE TABLE registry_watch (
+        registry text PRIMARY KEY,
+        next_poll_at timestamptz NOT NULL DEFAULT now(),
+        failures integer NOT NULL DEFAULT 0,
+        last_error text,
+        last_polled_at timestamptz
+      );
+    `,
   },
 ];

@@ -3,7 +3,9 @@
  * the same image. Written once, in the same transaction that marks the images analysed, so a
  * reader sees either no analysis or a whole one.
  */
+import type { Finding } from '../../core/matching/types.js';
 import type { Sql } from '../sql.js';
+import { indexAnalysis, indexFindings } from './image-index.js';
 
 export interface AnalysisRecord<Metadata = unknown, Sbom = unknown, Findings = unknown> {
   imageDigest: string;
@@ -28,8 +30,19 @@ interface AnalysisRow {
 export class AnalysisRepository {
   constructor(private readonly db: Sql) {}
 
-  /** Stores the analysis unless one exists for the digest; returns whether this call stored it. */
+  /**
+   * Stores the analysis unless one exists for the digest, and indexes it for the queries in the
+   * same transaction; returns whether this call stored it.
+   */
   async save(record: Omit<AnalysisRecord, 'createdAt'>, db: Sql = this.db): Promise<boolean> {
+    return db.transaction(async (tx) => {
+      const stored = await this.insert(record, tx);
+      if (stored) await indexAnalysis(tx, record.imageDigest, record);
+      return stored;
+    });
+  }
+
+  private async insert(record: Omit<AnalysisRecord, 'createdAt'>, db: Sql): Promise<boolean> {
     const { rows } = await db.query(
       `INSERT INTO analysis (image_digest, image_id, analyzer_version, metadata, sbom, findings)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (image_digest) DO NOTHING RETURNING image_digest`,
@@ -75,12 +88,15 @@ export class AnalysisRepository {
     return rows.map((r) => r.image_digest);
   }
 
-  /** Replaces the findings after a feed update re-matched the stored SBOM. */
-  async replaceFindings(imageDigest: string, findings: unknown): Promise<void> {
-    await this.db.query('UPDATE analysis SET findings = $2 WHERE image_digest = $1', [
-      imageDigest,
-      JSON.stringify(findings),
-    ]);
+  /** Replaces the findings after a feed update re-matched the stored SBOM, with their index rows. */
+  async replaceFindings(imageDigest: string, findings: readonly Finding[], db: Sql = this.db): Promise<void> {
+    await db.transaction(async (tx) => {
+      await tx.query('UPDATE analysis SET findings = $2 WHERE image_digest = $1', [
+        imageDigest,
+        JSON.stringify(findings),
+      ]);
+      await indexFindings(tx, imageDigest, findings);
+    });
   }
 
   /** Removes analyses no account's image refers to any more. */

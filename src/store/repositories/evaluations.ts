@@ -69,4 +69,14 @@ export class EvaluationRepository {
     );
     return rows.map(toEvaluation);
   }
+
+  /** The newest evaluation of the tag under any bundle (what a changed verdict is told against). */
+  async latest(accountName: string, imageDigest: string, tag: string): Promise<EvaluationRecord | undefined> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT * FROM policy_evaluation WHERE account_name = $1 AND image_digest = $2 AND tag = $3
+       ORDER BY created_at DESC LIMIT 1`,
+      [accountName, imageDigest, tag],
+    );
+    return rows[0] && toEvaluation(rows[0]);
+  }
 }

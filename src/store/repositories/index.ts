@@ -14,6 +14,7 @@ import { RegistryCredentialRepository } from './registry-credentials.js';
 import type { SecretBox } from './secret-box.js';
 import { SubscriptionRepository } from './subscriptions.js';
 import { UserRepository } from './users.js';
+import { WatchRepository } from './watches.js';
 
 export interface ServiceStore {
   readonly db: Sql;
@@ -29,6 +30,7 @@ export interface ServiceStore {
   readonly events: EventRepository;
   readonly admission: AdmissionRepository;
   readonly promotions: PromotionRepository;
+  readonly watches: WatchRepository;
 }
 
 export function createServiceStore(db: Sql, box: SecretBox): ServiceStore {
@@ -46,5 +48,6 @@ export function createServiceStore(db: Sql, box: SecretBox): ServiceStore {
     events: new EventRepository(db),
     admission: new AdmissionRepository(db),
     promotions: new PromotionRepository(db),
+    watches: new WatchRepository(db),
   });
 }

@@ -3,18 +3,37 @@ import type { JobDefinition } from '../types.js';
 import { analyzeImageJob, type AnalyzeImageDeps } from './analyze-image.js';
 import { deliverNotificationJob, type DeliverNotificationDeps } from './deliver-notification.js';
 import { promoteJob, type PromoteDeps } from './promote.js';
+import { reevaluateAccountJob } from './reevaluate-account.js';
+import { registryPushJob } from './registry-push.js';
+import { watchRegistryJob, type WatchOptions } from './watch-registry.js';
+import type { ResolveTag } from '../tag-watch.js';
 import { syncFeedsJob, type SyncFeedsDeps } from './sync-feeds.js';
 
 export type WorkerDeps = AnalyzeImageDeps &
   DeliverNotificationDeps &
   Partial<SyncFeedsDeps> &
-  Partial<Pick<PromoteDeps, 'registryWriter'>>;
+  Partial<Pick<PromoteDeps, 'registryWriter'>> & {
+    /** Reads what a tag names now: enables the tag watchers and the registry push consumers. */
+    resolveTag?: ResolveTag;
+    watch?: Partial<WatchOptions>;
+  };
 
 export function workerJobs(deps: WorkerDeps): JobDefinition[] {
   return [
     analyzeImageJob(deps),
     deliverNotificationJob(deps),
+    reevaluateAccountJob(deps),
     ...(deps.syncFeeds ? [syncFeedsJob({ syncFeeds: deps.syncFeeds })] : []),
     ...(deps.registryWriter ? [promoteJob({ ...deps, registryWriter: deps.registryWriter })] : []),
+    ...(deps.resolveTag
+      ? [
+          registryPushJob({ store: deps.store, resolveTag: deps.resolveTag }),
+          watchRegistryJob({
+            store: deps.store,
+            resolveTag: deps.resolveTag,
+            ...(deps.watch ? { watch: deps.watch } : {}),
+          }),
+        ]
+      : []),
   ];
 }

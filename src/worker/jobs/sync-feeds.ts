@@ -18,6 +18,8 @@ export interface FeedSyncSummary {
   changedKeys: number;
   rematched: number;
   untouched: number;
+  /** Re-matched analyses whose finding set changed (their subscribers were notified). */
+  changed: number;
 }
 
 export type SyncFeeds = (request: { signal: AbortSignal }) => Promise<FeedSyncSummary>;
@@ -41,6 +43,7 @@ export function syncFeedsJob(deps: SyncFeedsDeps): JobDefinition {
           failed: failed.map((f) => f.driver),
           changedKeys: summary.changedKeys,
           rematched: summary.rematched,
+          changed: summary.changed,
         },
         'feeds synced',
       );

@@ -60,7 +60,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function registryConfig(port: number, storage: string, tls: string, auth: string): string {
+function registryConfig(port: number, storage: string, tls: string, auth: string, extra: string): string {
   return [
     'version: 0.1',
     'log:',
@@ -77,6 +77,7 @@ function registryConfig(port: number, storage: string, tls: string, auth: string
     '  secret: portcullis-test-secret',
     tls,
     auth,
+    extra,
     '',
   ].join('\n');
 }
@@ -106,7 +107,15 @@ async function waitReady(
   }
 }
 
-export async function startRegistry(mode: RegistryMode): Promise<TestRegistry> {
+export interface RegistryOptions {
+  /** Top-level YAML appended to the registry's config (e.g. a `notifications:` section). */
+  extraConfig?: string;
+}
+
+export async function startRegistry(
+  mode: RegistryMode,
+  options: RegistryOptions = {},
+): Promise<TestRegistry> {
   const dir = await mkdtemp(join(tmpdir(), `portcullis-registry-${mode}-`));
   const storage = join(dir, 'storage');
   await mkdir(storage);
@@ -165,7 +174,7 @@ export async function startRegistry(mode: RegistryMode): Promise<TestRegistry> {
       }
     }
     const configFile = join(dir, 'config.yml');
-    await writeFile(configFile, registryConfig(port, storage, tls, auth));
+    await writeFile(configFile, registryConfig(port, storage, tls, auth, options.extraConfig ?? ''));
     let stderr = '';
     const started = spawn('/usr/bin/docker-registry', ['serve', configFile], {
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -81,7 +81,7 @@ const NON_OS: ReadonlySet<PackageType> = new Set<PackageType>([
 export const VULN_TYPES = ['os', 'non-os', 'all'] as const;
 export type VulnType = (typeof VULN_TYPES)[number];
 
-const ANCHORE_PACKAGE_TYPE: Record<PackageType, string> = {
+export const ANCHORE_PACKAGE_TYPE: Readonly<Record<PackageType, string>> = {
   deb: 'dpkg',
   apk: 'APKG',
   rpm: 'rpm',

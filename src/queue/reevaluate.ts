@@ -1,0 +1,19 @@
+/**
+ * Queues the re-evaluation of an account's images after its policy changed (a bundle activated,
+ * the active bundle edited). One job per account at a time: a burst of edits evaluates once
+ * more after the running job, never once per edit.
+ */
+import { JOB_KINDS } from './kinds.js';
+import type { JobQueue } from './queue.js';
+
+export function enqueueReevaluation(
+  queue: JobQueue,
+  accountName: string,
+  reason: string,
+): Promise<{ id: string; created: boolean }> {
+  return queue.enqueue({
+    kind: JOB_KINDS.reevaluateAccount,
+    payload: { accountName, reason },
+    singletonKey: `reevaluate:${accountName}`,
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * What a tag watcher does once it knows (by a poll or a registry push) what a watched tag points
+ * at now: for every account watching the tag whose last seen digest differs, the new digest is
+ * added as the tag's image (analysed unless already analysed: `analysis_update`, `vuln_update`
+ * and `policy_eval` follow from there) and `tag_update` is queued with the old and new digests.
+ * A watched repository's new tag is added and, with `autosubscribe`, subscribed.
+ */
+import type { Logger } from 'pino';
+import type { Notifier } from '../notifications/notify.js';
+import type { JobQueue } from '../queue/queue.js';
+import { addImageAndQueue } from '../queue/request-analysis.js';
+import type { ServiceStore } from '../store/repositories/index.js';
+
+/** The digest a reference names now, read with the account's registry credentials. */
+export type ResolveTag = (
+  reference: { registry: string; repository: string; tag?: string; digest?: string },
+  accountName: string,
+) => Promise<{ digest: string; parentDigest: string | null }>;
+
+export interface TagWatchDeps {
+  store: ServiceStore;
+  queue: JobQueue;
+  notifier: Notifier;
+  resolveTag: ResolveTag;
+  log: Logger;
+}
+
+export interface TagChange {
+  accountName: string;
+  fullTag: string;
+  from: string | undefined;
+  to: string;
+}
+
+export interface ObservedTag {
+  registry: string;
+  repo: string;
+  tag: string;
+  /** A pushed digest (index or manifest); absent = resolve the tag itself. */
+  digest?: string;
+}
+
+/**
+ * Applies what the tag points at now to every account watching it (`tag_update`), or watching
+ * its repository (`repo_update`: a tag the account does not have yet). Returns the changes made.
+ */
+export async function observeTag(deps: TagWatchDeps, observed: ObservedTag): Promise<TagChange[]> {
+  const { store } = deps;
+  const key = `${observed.registry}/${observed.repo}:${observed.tag}`;
+  const tagWatchers = await store.watches.watchedTags({
+    registry: observed.registry,
+    repo: observed.repo,
+    tag: observed.tag,
+  });
+  const repoWatchers = await store.watches.watchedRepos({ registry: observed.registry, repo: observed.repo });
+  const accounts = new Map<string, { autosubscribe: boolean; newOnly: boolean }>();
+  for (const w of tagWatchers) accounts.set(w.accountName, { autosubscribe: false, newOnly: false });
+  for (const w of repoWatchers)
+    if (!accounts.has(w.accountName))
+      accounts.set(w.accountName, { autosubscribe: w.autosubscribe, newOnly: true });
+  const changes: TagChange[] = [];
+  for (const [accountName, how] of accounts) {
+    const last = await store.watches.lastDigest(accountName, observed);
+    if (how.newOnly && last !== undefined) continue; // repo_update adds tags, tag_update follows them
+    const now = await deps.resolveTag(
+      {
+        registry: observed.registry,
+        repository: observed.repo,
+        ...(observed.digest ? { digest: observed.digest } : { tag: observed.tag }),
+      },
+      accountName,
+    );
+    if (now.digest === last) continue;
+    await addImageAndQueue(store, deps.queue, {
+      accountName,
+      imageDigest: now.digest,
+      parentDigest: now.parentDigest,
+      tag: { registry: observed.registry, repo: observed.repo, tag: observed.tag },
+    });
+    if (how.newOnly) await store.subscriptions.ensureForTag(accountName, key, how.autosubscribe);
+    await deps.notifier.notify(accountName, key, {
+      type: 'tag_update',
+      currentDigests: [now.digest],
+      lastDigests: last ? [last] : [],
+    });
+    deps.log.info({ account: accountName, tag: key, from: last, to: now.digest }, 'watched tag moved');
+    changes.push({ accountName, fullTag: key, from: last, to: now.digest });
+  }
+  return changes;
+}
