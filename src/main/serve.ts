@@ -26,6 +26,7 @@ import type { Sql } from '../store/sql.js';
 import { VulnerabilityStore } from '../store/vulnerability-store.js';
 import { workerJobs } from '../worker/jobs/index.js';
 import { createRegistryWriter } from './registry-writer.js';
+import { onPromotedImageVerdictChanged } from '../worker/jobs/promote-recheck.js';
 import { feedSyncSchedule } from '../worker/jobs/sync-feeds.js';
 import { DEFAULT_WATCH_OPTIONS, watchSchedule } from '../worker/jobs/watch-registry.js';
 import { WorkerRunner } from '../worker/runner.js';
@@ -116,14 +117,22 @@ export async function startService(
     const vulnerabilities = new VulnerabilityStore(db);
     const data = vulnerabilityDataOf(db, vulnerabilities);
     const analyze = createAnalyzeImage({ open, tempRoot, vulnerabilities: data });
+    const registryWriter = await createRegistryWriter(open, tempRoot);
     const syncFeeds = createSyncFeeds({
       store,
       vulnerabilities,
       data,
+      // A promoted image that now fails its rule's policy is notified (or quarantined).
+      onFindingsChanged: async (imageDigest) => {
+        try {
+          await onPromotedImageVerdictChanged({ store, registryWriter, hostId }, { imageDigest });
+        } catch (err) {
+          log.warn({ err, imageDigest }, 're-check of promoted images failed');
+        }
+      },
       cacheDir: config.cacheDir,
       ...(config.dataMirror ? { mirrorDir: config.dataMirror } : {}),
     });
-    const registryWriter = await createRegistryWriter(open, tempRoot);
     const runner = new WorkerRunner(
       queue,
       workerJobs({

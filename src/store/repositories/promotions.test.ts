@@ -110,5 +110,23 @@ describe.each(STORE_KINDS)('promotion repository on %s', (kind) => {
     ).rejects.toThrow(/immutable/);
     expect((await store.promotions.promotedByDigest(DIGEST)).map((r) => r.id)).toEqual([first?.id]);
     expect(await store.promotions.lastVerdict('team-a', rule.id, DIGEST)).toBe('pass');
+    // An index is found through the platform image its analysis is stored under.
+    const child = `sha256:${'f'.repeat(64)}`;
+    const index = await store.promotions.addRecord(
+      record({
+        accountName: 'team-b',
+        rule,
+        jobId: 'job-3',
+        source: {
+          registry: 'reg.example:5000',
+          repository: 'unscanned/multi',
+          tag: '1',
+          digest: `sha256:${'9'.repeat(64)}`,
+        },
+        steps: [{ step: 'analysed', at: new Date().toISOString(), detail: { analysisDigest: child } }],
+      }),
+    );
+    expect((await store.promotions.promotedByDigest(child)).map((r) => r.id)).toEqual([index?.id]);
+    expect(await store.promotions.promotedByDigest(child, 'team-a')).toEqual([]);
   });
 });

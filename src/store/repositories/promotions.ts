@@ -264,10 +264,15 @@ export class PromotionRepository {
     return rows.map(toRecord);
   }
 
-  /** The promotions of an image that succeeded, in every account (for re-checks). */
+  /**
+   * The promotions that succeeded of an image, or of the index whose analysed platform image
+   * this is, in every account (for re-checks).
+   */
   async promotedByDigest(digest: string, accountName?: string): Promise<PromotionRecord[]> {
     const { rows } = await this.db.query<RecordRow>(
-      `SELECT * FROM promotion_record WHERE source_digest = $1 AND outcome = 'promoted'
+      `SELECT * FROM promotion_record WHERE outcome = 'promoted'
+         AND (source_digest = $1 OR steps @> jsonb_build_array(jsonb_build_object('step', 'analysed',
+           'detail', jsonb_build_object('analysisDigest', $1::text))))
          AND ($2::text IS NULL OR account_name = $2) ORDER BY created_at, id`,
       [digest, accountName ?? null],
     );

@@ -52,7 +52,7 @@ export async function onPromotedImageVerdictChanged(
     // The rule as it is now decides what to do; a deleted rule falls back to the recorded one.
     const rule = (await store.promotions.getRule(promoted.accountName, promoted.rule.id)) ?? promoted.rule;
     const previous =
-      (await store.promotions.lastVerdict(promoted.accountName, rule.id, change.imageDigest)) ?? 'pass';
+      (await store.promotions.lastVerdict(promoted.accountName, rule.id, promoted.source.digest)) ?? 'pass';
     const tag = `${promoted.source.registry}/${promoted.source.repository}:${promoted.source.tag ?? ''}`;
     const evaluation = await evaluateForRule(
       store,
@@ -86,7 +86,7 @@ export async function onPromotedImageVerdictChanged(
       );
       await deps.registryWriter.tag({
         target: { registry: promoted.destination.registry, repository: promoted.destination.repository },
-        digest: change.imageDigest,
+        digest: promoted.source.digest,
         tag: step.tag,
         credentials,
         signal,
@@ -99,12 +99,12 @@ export async function onPromotedImageVerdictChanged(
         {
           accountName: promoted.accountName,
           tag: `${promoted.destination.registry}/${promoted.destination.repository}:${promoted.source.tag ?? ''}`,
-          digest: change.imageDigest,
+          digest: promoted.source.digest,
           ruleId: rule.id,
           policyId: evaluation.policy.id,
           reasons: evaluation.reasons,
           type: 'user.image.promotion.recheck_failed',
-          message: `Promoted image ${promoted.destination.repository}@${change.imageDigest} now fails its policy`,
+          message: `Promoted image ${promoted.destination.repository}@${promoted.source.digest} now fails its policy`,
         },
       );
       steps.push({ step: 'notified', at: new Date().toISOString() });
