@@ -13,6 +13,7 @@ import {
   monitorRematchBenchmark,
 } from './monitor.js';
 import { policyEvaluateBenchmark } from './policy.js';
+import { promotionBenchmark } from './promotion.js';
 import { queueThroughputBenchmark } from './queue-throughput.js';
 import {
   registryPullBenchmark,
@@ -65,4 +66,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   monitorByVulnerabilityBenchmark,
   monitorByPackageBenchmark,
   monitorRematchBenchmark,
+  promotionBenchmark,
 ];

@@ -82,6 +82,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/report.js')).registerReportCommand,
   },
   {
+    name: 'promote',
+    usage: '<src> <dst>',
+    summary:
+      'evaluate a registry image like `evaluate` and copy it by digest to another repository only on pass',
+    load: async () => (await import('./commands/promote.js')).registerPromoteCommand,
+  },
+  {
     name: 'cache',
     usage: '',
     summary: 'the blob and layer caches under the cache dir: sizes and LRU pruning',

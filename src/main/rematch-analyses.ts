@@ -35,7 +35,14 @@ export async function rematchAnalyses(
   store: ServiceStore,
   data: VulnerabilityData,
   changedKeys: readonly PackageKey[],
-  options: { signal?: AbortSignal; now?: Date; notifier?: Notifier; hostId?: string } = {},
+  options: {
+    signal?: AbortSignal;
+    now?: Date;
+    notifier?: Notifier;
+    hostId?: string;
+    /** Told of each digest whose findings changed (promoted images are re-checked there). */
+    onFindingsChanged?: (digest: string) => Promise<void>;
+  } = {},
 ): Promise<RematchSummary> {
   const summary: RematchSummary = { rematched: 0, untouched: 0, changed: 0 };
   if (changedKeys.length === 0) return summary;
@@ -79,7 +86,10 @@ export async function rematchAnalyses(
     await store.analyses.replaceFindings(digest, after);
     summary.rematched++;
     const deps = { store, notifier, ...(options.hostId ? { hostId: options.hostId } : {}) };
-    if (await findingsChanged(deps, digest, record.findings as Finding[], after)) summary.changed++;
+    if (await findingsChanged(deps, digest, record.findings as Finding[], after)) {
+      summary.changed++;
+      await options.onFindingsChanged?.(digest);
+    }
   }
   if (summary.rematched > 0) await analyzeIndex(store.db);
   return summary;

@@ -29,6 +29,8 @@ import type { Sql } from '../store/sql.js';
 import { VulnerabilityStore } from '../store/vulnerability-store.js';
 import { workerJobs } from '../worker/jobs/index.js';
 import { enqueueFeedSync, feedSyncSchedule } from '../worker/jobs/sync-feeds.js';
+import { createRegistryWriter } from './registry-writer.js';
+import { onPromotedImageVerdictChanged } from '../worker/jobs/promote-recheck.js';
 import { DEFAULT_WATCH_OPTIONS, watchSchedule } from '../worker/jobs/watch-registry.js';
 import { WorkerRunner } from '../worker/runner.js';
 import { resolveAdmission, startAdmissionServer } from './admission.js';
@@ -124,10 +126,19 @@ export async function startService(
     const vulnerabilities = new VulnerabilityStore(db);
     const data = vulnerabilityDataOf(db, vulnerabilities);
     const analyze = createAnalyzeImage({ environment, tempRoot, vulnerabilities: data });
+    const registryWriter = createRegistryWriter(environment);
     const syncFeeds = createSyncFeeds({
       store,
       vulnerabilities,
       data,
+      // A promoted image that now fails its rule's policy is notified (or quarantined).
+      onFindingsChanged: async (imageDigest) => {
+        try {
+          await onPromotedImageVerdictChanged({ store, registryWriter, hostId }, { imageDigest });
+        } catch (err) {
+          log.warn({ err, imageDigest }, 're-check of promoted images failed');
+        }
+      },
       cacheDir: config.cacheDir,
       ...(config.dataMirror ? { mirrorDir: config.dataMirror } : {}),
     });
@@ -140,6 +151,7 @@ export async function startService(
         syncFeeds,
         localSources: new Set(config.loadImage ? [config.loadImage.source] : []),
         resolveTag: createResolveImage(store, environment, tempRoot),
+        registryWriter,
         watch: { intervalMs: config.tagWatchIntervalMs || DEFAULT_WATCH_OPTIONS.intervalMs },
       }),
       {
@@ -160,6 +172,7 @@ export async function startService(
     }
     runner.start();
     stops.push(() => runner.stop());
+    stops.push(() => registryWriter.close());
     // Analyses stored before the search index existed are indexed once, in the background.
     const indexing = new AbortController();
     void indexMissing(db, indexing.signal).then(

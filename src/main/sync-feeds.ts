@@ -19,6 +19,8 @@ export interface FeedSyncEnvironment {
   /** Offline mirror directory; absent = the live upstreams, downloads cached under `cacheDir`. */
   mirrorDir?: string;
   cacheDir: string;
+  /** Told of each analysed digest whose findings changed after the sync. */
+  onFindingsChanged?: (digest: string) => Promise<void>;
 }
 
 export function createSyncFeeds(env: FeedSyncEnvironment): SyncFeeds {
@@ -35,7 +37,10 @@ export function createSyncFeeds(env: FeedSyncEnvironment): SyncFeeds {
     for (const o of outcomes)
       if (o.status === 'updated')
         for (const key of o.changedKeys) changed.set(`${key.namespace}\u0000${key.packageName}`, key);
-    const rematch = await rematchAnalyses(env.store, env.data, [...changed.values()], { signal });
+    const rematch = await rematchAnalyses(env.store, env.data, [...changed.values()], {
+      signal,
+      ...(env.onFindingsChanged ? { onFindingsChanged: env.onFindingsChanged } : {}),
+    });
     return {
       feeds: outcomes.map((o) => ({
         driver: o.driver,

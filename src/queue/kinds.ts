@@ -2,6 +2,7 @@
 export const JOB_KINDS = {
   analyzeImage: 'analyze-image',
   deliverNotification: 'deliver-notification',
+  promote: 'promote',
   syncFeeds: 'sync-feeds',
   reevaluateAccount: 'reevaluate-account',
   watchRegistry: 'watch-registry',

@@ -12,6 +12,7 @@ import { HARBOR_TENANCY } from './test-support/harbor-tenancy.js';
 import { UI_TENANCY } from '../ui/test-support/ui-tenancy.js';
 import { REPORT_TENANCY } from './test-support/report-tenancy.js';
 import { CHAT_TENANCY } from './test-support/chat-tenancy.js';
+import { PROMOTION_TENANCY } from './test-support/promotion-tenancy.js';
 import { QUERY_TENANCY } from './test-support/query-tenancy.js';
 
 afterAll(() => stopSharedPostgres());
@@ -271,6 +272,7 @@ const TENANCY: Record<string, Probe | 'public'> = {
   ...HARBOR_TENANCY,
   ...REPORT_TENANCY,
   ...CHAT_TENANCY,
+  ...PROMOTION_TENANCY,
   ...QUERY_TENANCY,
   ...UI_TENANCY,
 };

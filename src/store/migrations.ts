@@ -2,6 +2,7 @@ import { ADMISSION_MIGRATIONS } from './migrations/admission.js';
 import { HARBOR_MIGRATIONS } from './migrations/harbor.js';
 import { NOTIFICATION_MIGRATIONS } from './migrations/notifications.js';
 import { OPS_MIGRATIONS } from './migrations/ops.js';
+import { PROMOTION_MIGRATIONS } from './migrations/promotion.js';
 import { SERVICE_MIGRATIONS } from './migrations/service.js';
 import { UI_MIGRATIONS } from './migrations/ui.js';
 /**
@@ -170,11 +171,9 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   // Each wing keeps its migrations in its own file; ids are reserved per wing (10s service,
-  // 20s notifications, 30s admission, 60s ui, 70s harbor) so the list stays in id order.
+  // 20s notifications, 30s admission, 40s ops, 50s promotion, 60s ui, 70s harbor) so the list
+  // stays in id order.
   ...SERVICE_MIGRATIONS,
   ...NOTIFICATION_MIGRATIONS,
   ...ADMISSION_MIGRATIONS,
-  ...UI_MIGRATIONS,
-  ...HARBOR_MIGRATIONS,
-  ...OPS_MIGRATIONS,
 ];

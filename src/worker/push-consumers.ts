@@ -2,10 +2,10 @@
  * Who acts on a registry push (job `registry-push`, queued by the push endpoint): an explicit
  * list, run in order for every push, each consumer independent of the others. A consumer that
  * throws fails the job, which the queue retries (registries may announce a manifest before it
- * can be read); consumers must therefore be idempotent. To add one (the promotion worker's
- * `enqueuePromotionsForPush(deps, event)`), append it here.
+ * can be read); consumers must therefore be idempotent. To add one, append it here.
  */
 import type { PushEvent } from '../queue/push.js';
+import { enqueuePromotionsForPush } from '../queue/request-promotion.js';
 import { observeTag, type TagWatchDeps } from './tag-watch.js';
 
 export type PushConsumerDeps = TagWatchDeps;
@@ -29,4 +29,17 @@ export const tagWatchersConsumer: PushConsumer = {
   },
 };
 
-export const PUSH_CONSUMERS: readonly PushConsumer[] = [tagWatchersConsumer];
+/**
+ * Scan-gated promotion: every account's enabled rule matching the pushed tag queues a promote
+ * job (idempotent: one pending job per rule, repository, tag and digest).
+ */
+export const promotionsConsumer: PushConsumer = {
+  name: 'promotions',
+  async consume(deps, event) {
+    const queued = await enqueuePromotionsForPush({ store: deps.store, queue: deps.queue }, event);
+    if (queued > 0)
+      deps.log.info({ queued, repository: event.repository, tag: event.tag }, 'promotions queued');
+  },
+};
+
+export const PUSH_CONSUMERS: readonly PushConsumer[] = [tagWatchersConsumer, promotionsConsumer];

@@ -22,6 +22,7 @@ import type { UrlGuard } from '../../notifications/ssrf.js';
 import { eventRoutes } from './events.js';
 import { subscriptionRoutes } from './subscriptions.js';
 import { policyRoutes } from './policies.js';
+import { promotionRoutes } from './promotions/routes.js';
 import { queryRoutes } from './queries.js';
 import { chatRoutes, type ChatDeps } from './chat.js';
 import { registryEventRoutes, type RegistryNotificationConfig } from './registry-events.js';
@@ -96,6 +97,7 @@ export function registerRoutes(app: V1, deps: RouteDeps): void {
   apiKeyRoutes(app, deps);
   summaryRoutes(app, deps);
   admissionRoutes(app, deps);
+  promotionRoutes(app, deps);
   queryRoutes(app, deps);
   registryEventRoutes(app, deps);
   repositoryRoutes(app, deps);

@@ -10,6 +10,7 @@ import { EventRepository } from './events.js';
 import { HarborScanRepository } from './harbor-scans.js';
 import { ImageRepository } from './images.js';
 import { PolicyRepository } from './policies.js';
+import { PromotionRepository } from './promotions.js';
 import { RegistryCredentialRepository } from './registry-credentials.js';
 import type { SecretBox } from './secret-box.js';
 import { SubscriptionRepository } from './subscriptions.js';
@@ -30,6 +31,7 @@ export interface ServiceStore {
   readonly events: EventRepository;
   readonly admission: AdmissionRepository;
   readonly harborScans: HarborScanRepository;
+  readonly promotions: PromotionRepository;
   readonly watches: WatchRepository;
 }
 
@@ -48,6 +50,7 @@ export function createServiceStore(db: Sql, box: SecretBox): ServiceStore {
     events: new EventRepository(db),
     admission: new AdmissionRepository(db),
     harborScans: new HarborScanRepository(db, box),
+    promotions: new PromotionRepository(db),
     watches: new WatchRepository(db),
   });
 }

@@ -2,6 +2,7 @@
 import type { JobDefinition } from '../types.js';
 import { analyzeImageJob, type AnalyzeImageDeps } from './analyze-image.js';
 import { deliverNotificationJob, type DeliverNotificationDeps } from './deliver-notification.js';
+import { promoteJob, type PromoteDeps } from './promote.js';
 import { reevaluateAccountJob } from './reevaluate-account.js';
 import { registryPushJob } from './registry-push.js';
 import { watchRegistryJob, type WatchOptions } from './watch-registry.js';
@@ -10,7 +11,8 @@ import { syncFeedsJob, type SyncFeedsDeps } from './sync-feeds.js';
 
 export type WorkerDeps = AnalyzeImageDeps &
   DeliverNotificationDeps &
-  Partial<SyncFeedsDeps> & {
+  Partial<SyncFeedsDeps> &
+  Partial<Pick<PromoteDeps, 'registryWriter'>> & {
     /** Reads what a tag names now: enables the tag watchers and the registry push consumers. */
     resolveTag?: ResolveTag;
     watch?: Partial<WatchOptions>;
@@ -22,6 +24,7 @@ export function workerJobs(deps: WorkerDeps): JobDefinition[] {
     deliverNotificationJob(deps),
     reevaluateAccountJob(deps),
     ...(deps.syncFeeds ? [syncFeedsJob({ syncFeeds: deps.syncFeeds })] : []),
+    ...(deps.registryWriter ? [promoteJob({ ...deps, registryWriter: deps.registryWriter })] : []),
     ...(deps.resolveTag
       ? [
           registryPushJob({ store: deps.store, resolveTag: deps.resolveTag }),

@@ -154,7 +154,9 @@ async function fetchToken(
     });
   } else {
     if (service) url.searchParams.set('service', service);
-    url.searchParams.append('scope', scope);
+    // Several scopes (a cross-repository mount needs push on one, pull on the other) are
+    // separate parameters, as the token spec asks.
+    for (const one of scope.split(' ')) url.searchParams.append('scope', one);
     const headers: Record<string, string> = {};
     if (cred?.username !== undefined) headers.authorization = basicHeader(cred.username, cred.password ?? '');
     res = await ctx.transport.send({ method: 'GET', url, headers, what });

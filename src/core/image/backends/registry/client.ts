@@ -12,7 +12,7 @@ import { registryEndpoint } from '../../reference/parse.js';
 import type { Descriptor } from '../../types.js';
 import { authorizationFor, credentialHint, forgetToken, type AuthContext } from './auth.js';
 import { parseWwwAuthenticate, type Challenge } from './www-authenticate.js';
-import { isInsecureHost, type HttpResponse, type Transport } from './transport.js';
+import { isInsecureHost, type HttpRequest, type HttpResponse, type Transport } from './transport.js';
 import type { RegistryOptions } from '../../options.js';
 
 const MAX_REDIRECTS = 5;
@@ -119,7 +119,7 @@ export class RegistryClient {
   }
 
   /** A coded error for a non-success answer, naming what was asked for. */
-  private async statusError(
+  async statusError(
     res: HttpResponse,
     what: string,
     kind: string,
@@ -155,29 +155,54 @@ export class RegistryClient {
     return new PortcullisError('REGISTRY_ERROR', `${what}: HTTP ${status}${text}`, { details });
   }
 
-  /** One authenticated request; a 401 refreshes the challenge/token and is tried once more. */
-  private async call(
+  /** One authenticated pull request (GET/HEAD) under the repository's pull scope. */
+  private call(
     repo: string,
     method: 'GET' | 'HEAD',
     path: string,
     what: string,
     extra: { accept?: string; range?: string | undefined; signal?: AbortSignal | undefined } = {},
   ): Promise<HttpResponse> {
+    const headers: Record<string, string> = {};
+    if (extra.accept) headers.accept = extra.accept;
+    if (extra.range) headers.range = extra.range;
+    return this.send({ scope: `repository:${repo}:pull`, method, path, what, headers, signal: extra.signal });
+  }
+
+  /**
+   * One authenticated request under `scope` (space-separated scopes for several repositories);
+   * a 401 refreshes the challenge/token and is tried once more when the body can be replayed.
+   * `path` may be absolute (an upload Location).
+   */
+  async send(req: {
+    scope: string;
+    method: HttpRequest['method'];
+    path: string;
+    what: string;
+    headers?: Record<string, string>;
+    body?: HttpRequest['body'];
+    signal?: AbortSignal | undefined;
+  }): Promise<HttpResponse> {
     const session = await this.getSession();
-    const scope = `repository:${repo}:pull`;
-    const url = new URL(path, session.base);
+    const url = new URL(req.path, session.base);
+    const replayable = req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body);
     for (let attempt = 0; ; attempt++) {
-      const headers: Record<string, string> = {};
-      if (extra.accept) headers.accept = extra.accept;
-      if (extra.range) headers.range = extra.range;
-      const authorization = await authorizationFor(this.auth, session.challenge, scope);
+      const headers: Record<string, string> = { ...req.headers };
+      const authorization = await authorizationFor(this.auth, session.challenge, req.scope);
       if (authorization) headers.authorization = authorization;
-      const res = await this.transport.send({ method, url, headers, what, signal: extra.signal });
-      if (res.statusCode !== 401 || attempt > 0) return res;
+      const res = await this.transport.send({
+        method: req.method,
+        url,
+        headers,
+        what: req.what,
+        ...(req.body !== undefined ? { body: req.body } : {}),
+        signal: req.signal,
+      });
+      if (res.statusCode !== 401 || attempt > 0 || !replayable) return res;
       const fresh = pickChallenge(parseWwwAuthenticate(res.headers['www-authenticate']));
       if (!fresh && session.challenge?.scheme !== 'bearer') return res;
       await res.body.dump().catch(() => undefined);
-      await forgetToken(this.auth, session.challenge, scope);
+      await forgetToken(this.auth, session.challenge, req.scope);
       if (fresh) session.challenge = fresh;
     }
   }

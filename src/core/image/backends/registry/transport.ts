@@ -3,6 +3,7 @@
  * and retries with exponential backoff + jitter on 429 (honouring Retry-After), 5xx and
  * connection resets. Everything streams; nothing here reads a body it does not own.
  */
+import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
@@ -13,10 +14,11 @@ import { startWaitNotice } from './wait-notice.js';
 export type Headers = Record<string, string | string[] | undefined>;
 
 export interface HttpRequest {
-  method: 'GET' | 'HEAD' | 'POST';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: URL;
   headers?: Record<string, string>;
-  body?: string;
+  /** A stream is sent once: a request carrying one is never retried (it cannot be replayed). */
+  body?: string | Buffer | Readable;
   /** For messages: "manifest of registry:…", "token for …". */
   what: string;
   /** Cancels the request, its body and any wait between retries (a sibling blob failed). */
@@ -189,8 +191,9 @@ export class Transport {
     const dispatcher = isInsecureHost(this.options, req.url.host)
       ? this.agents.unverified
       : this.agents.verified;
+    const replayable = req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body);
     for (let attempt = 0; ; attempt++) {
-      const last = attempt >= this.options.retries;
+      const last = !replayable || attempt >= this.options.retries;
       let res;
       const notice = startWaitNotice(this.options, req);
       try {
