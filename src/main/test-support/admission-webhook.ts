@@ -85,6 +85,11 @@ export class WebhookUnderTest {
     return { status: res.statusCode, json: await res.body.json() };
   }
 
+  /** The PostgreSQL database's URL (undefined on PGlite). */
+  get databaseUrl(): string | undefined {
+    return this.dbUrl;
+  }
+
   async stop(): Promise<void> {
     await this.agent?.close();
     this.agent = undefined;
