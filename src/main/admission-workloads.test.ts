@@ -21,6 +21,7 @@ import type { AuditRecord } from '../store/repositories/admission-records.js';
 import {
   FAILING_CVE,
   kubectlLocal,
+  kubectlRollout,
   podWithDebugContainer,
   seedAccount,
   startE2eRegistry,
@@ -36,6 +37,8 @@ const CONFIG = `cluster: e2e
 deadlineMs: 20000
 storeTimeoutMs: 15000
 excludeNamespaces: [kube-system]
+customKinds:
+  - {group: argoproj.io, kind: Rollout, podTemplatePath: spec.template}
 rules:
   - {namespaces: [ana], mode: analysis}
   - {namespaces: [brk], mode: breakglass}
@@ -146,6 +149,17 @@ describe.each(STORE_KINDS)('admission webhook end to end, every kind and contain
     expect(init.allowed).toBe(false);
     expect(init.status?.message).toContain(`container "setup" (initContainers) image "${fails.ref}"`);
     expect(init.status?.message).not.toContain('"app"');
+  });
+
+  it('a configured custom kind (an Argo Rollout) is checked through its pod template path', async () => {
+    const [failing, passing] = await Promise.all([
+      kubectlRollout(images.fails.ref, images.passes.ref),
+      kubectlRollout(images.passes.ref, images.passes.ref),
+    ]);
+    const refused = await review(failing, { namespace: 'apps' }, { kind: 'Rollout', name: 'canary' });
+    expect(refused.allowed).toBe(false);
+    expect(refused.status?.message).toContain(`container "app" (containers) image "${images.fails.ref}"`);
+    expect((await review(passing, { namespace: 'apps' }, { kind: 'Rollout' })).allowed).toBe(true);
   });
 
   it('checks debug containers added through pods/ephemeralcontainers', async () => {

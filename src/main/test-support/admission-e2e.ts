@@ -217,3 +217,12 @@ export async function podWithDebugContainer(
   if (!before || !after) throw new Error('kubectl kustomize rendered no Pod');
   return { pod: before, debugged: after };
 }
+
+/** An Argo Rollout (a custom kind with its pod template at spec.template), via kubectl kustomize. */
+export async function kubectlRollout(main: string, init: string): Promise<Record<string, unknown>> {
+  const [rollout] = await kubectlKustomizeObjects(
+    `apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: canary}\nspec:\n  template:\n    spec:\n${podSpec(main, init, '      ')}`,
+  );
+  if (!rollout) throw new Error('kubectl kustomize rendered no Rollout');
+  return rollout;
+}
