@@ -11,6 +11,7 @@ import {
   needsNamespaceLabels,
   type AdmissionConfig,
 } from '../admission/config.js';
+import { BufferedAuditSink } from '../admission/buffered-audit.js';
 import { admissionPlugin } from '../admission/plugin.js';
 import { createStorePorts } from '../admission/store-ports.js';
 import { readTlsFiles, watchTlsFiles } from '../admission/tls-reload.js';
@@ -26,6 +27,9 @@ import { storedEvaluator } from './stored-policy.js';
 
 /** Feed freshness changes with imports only; the coverage query scans advisories, so it is reused. */
 const FEEDS_TTL_MS = 5 * 60_000;
+/** Audit rows kept in memory while the database is unreachable, and how often they are retried. */
+const AUDIT_BUFFER_ROWS = 50_000;
+const AUDIT_RETRY_MS = 5_000;
 
 export interface AdmissionServiceDeps {
   store: ServiceStore;
@@ -82,13 +86,21 @@ export async function startAdmissionServer(
   const log = deps.log.child({ role: 'admission' });
   const { host, port } = config.role === 'admission' ? config : settings;
   const app = Fastify({ https: await readTlsFiles(config.tls), loggerInstance: log });
-  const ports = createStorePorts({
+  const storePorts = createStorePorts({
     store: deps.store,
     queue: deps.queue,
     resolveImage: deps.resolveImage,
     account: admission.account,
     evaluateStored: storedEvaluator(feedsForPolicy(deps.store)),
   });
+  // While the database is unreachable decisions go on (cached verdicts, flagged stale) and
+  // their audit rows wait in memory until it answers again.
+  const audit = new BufferedAuditSink(storePorts.audit, {
+    maxPending: AUDIT_BUFFER_ROWS,
+    retryMs: AUDIT_RETRY_MS,
+    onError: (err, pending) => log.warn({ err, pending }, 'admission audit rows kept for a retry'),
+  });
+  const ports = { ...storePorts, audit };
   await app.register(admissionPlugin, { config: admission.config, ports });
   await app.listen({ host, port });
   const reloader = watchTlsFiles(app.server, config.tls, {
@@ -102,6 +114,7 @@ export async function startAdmissionServer(
     async stop() {
       reloader.close();
       await app.close();
+      await audit.close();
     },
   };
 }

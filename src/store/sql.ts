@@ -94,6 +94,10 @@ export async function openPostgres(url: string, poolSize = DEFAULT_POOL_SIZE): P
     );
   }
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client whose connection dropped (server restart, terminated backend) is removed by
+  // the pool, which then emits 'error': unhandled, that would end the process. The next query
+  // opens a new connection, and any error of that reaches its caller.
+  pool.on('error', () => undefined);
   // Fail fast with a clear error when the server is unreachable.
   const probe = await pool.connect();
   probe.release();

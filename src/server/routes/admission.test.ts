@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from '../../../test/harness/api.js';
 import { STORE_KINDS, stopSharedPostgres } from '../../../test/harness/databases.js';
+import { parseAdmissionConfigText } from '../../admission/config.js';
 import type { AuditRecord } from '../../admission/ports.js';
 
 afterAll(() => stopSharedPostgres());
@@ -137,5 +138,32 @@ describe.each(STORE_KINDS)('/v1/admission on %s', (kind) => {
   it('shows no webhook config to an account that no webhook judges by', async () => {
     const res = await api.call('alice', { method: 'GET', url: '/v1/admission/config' });
     expect(res.statusCode).toBe(404);
+  });
+});
+
+describe.each(STORE_KINDS)('GET /v1/admission/config on %s', (kind) => {
+  let api: ApiHarness;
+  const config = parseAdmissionConfigText(
+    'cluster: prod\nexcludeNamespaces: [kube-system]\nrules:\n  - {namespaces: [staging], mode: policy, action: warn}\n  - {namespaces: ["*"], mode: policy, policy: strict}\n',
+  );
+  beforeAll(async () => {
+    api = await startApi(kind, undefined, { admission: { config, account: 'team-a' } });
+  });
+  afterAll(() => api.close());
+
+  it('shows the rules, in order and with defaults filled in, to the account the webhook judges by', async () => {
+    const res = await api.call('alice', { method: 'GET', url: '/v1/admission/config' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json<{ account: string; config: typeof config }>();
+    expect(body.account).toBe('team-a');
+    expect(body.config.cluster).toBe('prod');
+    expect(body.config.excludeNamespaces).toEqual(['kube-system']);
+    expect(body.config.rules).toEqual([
+      expect.objectContaining({ namespaces: ['staging'], mode: 'policy', action: 'warn' }),
+      expect.objectContaining({ namespaces: ['*'], mode: 'policy', action: 'deny', policy: 'strict' }),
+    ]);
+    expect(body.config.releaseLabels).toEqual(['app.kubernetes.io/instance', 'release']);
+    const other = await api.call('bob', { method: 'GET', url: '/v1/admission/config' });
+    expect(other.statusCode).toBe(404);
   });
 });
