@@ -12,6 +12,20 @@ import type { Sql } from './sql.js';
 export const FEED_TABLES = ['advisory', 'cvss', 'kev', 'epss', 'ssvc', 'cpe_config'] as const;
 export type FeedTable = (typeof FEED_TABLES)[number];
 
+/**
+ * The columns whose statistics the store's queries are planned on (their lookups, filters and
+ * joins). A staged table is analysed on these only: sampling the JSON record columns cost most
+ * of ANALYZE (measured 585-1,016 against 240-263 ms CPU over every feed table of the mirror).
+ */
+const PLANNED_COLUMNS: Record<FeedTable, readonly string[]> = {
+  advisory: ['namespace', 'package_name', 'id', 'aliases', 'withdrawn'],
+  cvss: ['cve'],
+  kev: ['cve'],
+  epss: ['bucket'],
+  ssvc: ['cve'],
+  cpe_config: ['products'],
+};
+
 /** DDL takes no parameters; sources are quoted as SQL literals (standard_conforming_strings). */
 export const quoteLiteral = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 
@@ -93,7 +107,7 @@ export class StagingTables {
   async finish(): Promise<void> {
     for (const [table, name] of this.created) {
       for (const statement of await indexStatements(this.db, table, name)) await this.db.exec(statement);
-      await this.db.exec(`ANALYZE "${name}"`);
+      await this.db.exec(`ANALYZE "${name}" (${PLANNED_COLUMNS[table].join(', ')})`);
     }
   }
 

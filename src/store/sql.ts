@@ -5,6 +5,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { PortcullisError } from '../core/errors.js';
+import { createMemoryPglite } from './pglite-template.js';
 
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<{ rows: T[] }>;
@@ -51,7 +52,7 @@ function wrapPglite(db: PGlite | PgliteTx, close: () => Promise<void>): Sql {
 }
 
 export async function openPglite(dataDir?: string): Promise<Sql> {
-  const db = dataDir ? await PGlite.create({ dataDir }) : await PGlite.create();
+  const db = dataDir ? await PGlite.create({ dataDir }) : await createMemoryPglite();
   return wrapPglite(db, () => db.close());
 }
 
