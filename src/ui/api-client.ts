@@ -10,6 +10,8 @@ export interface ApiAnswer {
   body: unknown;
   raw: Buffer;
   contentType: string;
+  /** The API's Content-Security-Policy header, for an answer the UI passes on as it is. */
+  contentSecurityPolicy: string | undefined;
 }
 
 export type InternalHeaders = (accountName: string, username: string) => Record<string, string>;
@@ -36,7 +38,14 @@ export class ApiClient {
         body = res.body;
       }
     }
-    return { status: res.statusCode, body, raw: res.rawPayload, contentType };
+    const csp = res.headers['content-security-policy'];
+    return {
+      status: res.statusCode,
+      body,
+      raw: res.rawPayload,
+      contentType,
+      contentSecurityPolicy: typeof csp === 'string' ? csp : undefined,
+    };
   }
 
   /** The API's message of a refused call (Anchore's error body), or the status. */

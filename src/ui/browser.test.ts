@@ -2,8 +2,9 @@
  * The web UI in a real browser (Debian chromium through playwright-core) against a listening
  * service with a really analysed image (the `app` fixture from the TLS registry, matched against
  * the shared feeds): log in, find the image, open it, search a CVE, upload an invalid then a
- * valid policy, add an exception and see the verdict change, download an SBOM; axe-core on every
- * page, no CSP violation, the images page's bytes measured.
+ * valid policy, add an exception and see the verdict change, download an SBOM and the report,
+ * create a promotion rule and browse the promotion audit; axe-core on every page, no CSP
+ * violation, the images page's bytes measured.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -180,9 +181,10 @@ describe('the web UI in chromium', () => {
     await page.getByRole('link', { name: tag }).waitFor();
   });
 
-  it('downloads the SBOM (CycloneDX) and, where the service has it, the report', async () => {
+  it('downloads the SBOM (CycloneDX) and the report as HTML and PDF', async () => {
     const { page } = browser;
-    await page.goto(`${base}/images/${encodeURIComponent(pushed.digest)}`);
+    const detail = `${base}/images/${encodeURIComponent(pushed.digest)}`;
+    await page.goto(detail);
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'SBOM: CycloneDX JSON' }).click(),
@@ -193,12 +195,78 @@ describe('the web UI in chromium', () => {
     };
     expect(sbom.bomFormat).toBe('CycloneDX');
     expect(sbom.components.length).toBeGreaterThan(0);
-    if (api.app.routeTable.some((r) => r.url === '/v1/images/:imageDigest/report')) {
-      const res = await page.request.get(
-        `${base}/images/${encodeURIComponent(pushed.digest)}/report?format=html`,
-      );
-      expect(res.status()).toBe(200);
-    }
+    const [pdf] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Report (PDF)' }).click(),
+    ]);
+    expect(pdf.suggestedFilename()).toMatch(/\.pdf$/);
+    const bytes = await readFile((await pdf.path())!);
+    expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    await page.getByRole('link', { name: 'Report (HTML)' }).click();
+    await page.waitForURL(/\/report\?format=html$/);
+    expect(await page.content()).toContain(pushed.digest);
+    // The report keeps its own policy (inline styles, no script), not the UI pages' one.
+    const report = await page.request.get(`${detail}/report?format=html`);
+    expect(report.headers()['content-security-policy']).toContain("style-src 'unsafe-inline'");
+    expect(browser.cspViolations).toEqual([]);
+  });
+
+  it('creates a promotion rule, filters the promotion audit, opens a record, exports CSV', async () => {
+    const { page } = browser;
+    await page.goto(`${base}/promotions/rules`);
+    const [registry, ...rest] = tag.split('/');
+    const repository = rest.join('/').split(':')[0]!;
+    await page.getByLabel('Name', { exact: true }).fill('ui-promote');
+    await page.getByLabel('Source registry').fill(registry!);
+    await page.getByLabel('Source repository (glob)').fill(repository);
+    await page.getByLabel('Destination registry').fill(registry!);
+    await page.getByLabel('Destination repository').fill(`${repository}-scanned`);
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByRole('status').waitFor();
+    expect(await page.locator('#rules').textContent()).toContain('ui-promote');
+    await expectAccessible('/promotions/rules');
+    const [rule] = await api.store.promotions.listRules('team-a');
+    const record = await api.store.promotions.addRecord({
+      accountName: 'team-a',
+      rule: rule!,
+      source: { registry: registry!, repository, tag: 'latest', digest: pushed.digest },
+      destination: {
+        registry: registry!,
+        repository: `${repository}-scanned`,
+        tags: ['latest'],
+        digest: pushed.digest,
+      },
+      policy: { id: 'ui-strict', digest: `sha256:${'1'.repeat(64)}` },
+      verdict: 'pass',
+      outcome: 'promoted',
+      reasons: [],
+      trigger: { kind: 'manual', by: 'alice' },
+      steps: [
+        { step: 'evaluated', at: new Date().toISOString() },
+        { step: 'copied', at: new Date().toISOString() },
+      ],
+      report: undefined,
+      error: undefined,
+    });
+    await page.goto(`${base}/promotions`);
+    await page.getByLabel('Verdict').selectOption('pass');
+    await page.getByLabel('Repository (source or destination)').fill(repository);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/\/promotions\?.*verdict=pass/);
+    expect(await page.locator('#promotions tbody tr').count()).toBe(1);
+    await expectAccessible('/promotions');
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Export CSV' }).click(),
+    ]);
+    const text = await readFile((await csv.path())!, 'utf8');
+    expect(text.split('\n')[0]).toContain('Rule');
+    expect(text).toContain(pushed.digest);
+    await page.locator('#promotions tbody a[href^="/promotions/"]').click();
+    await page.waitForURL(`${base}/promotions/${record!.id}`);
+    expect(await page.locator('#verdict').textContent()).toContain('pass');
+    expect(await page.locator('#steps li').count()).toBe(2);
+    await expectAccessible('/promotions/{id}');
   });
 
   it('passes axe on the other pages, keeps the CSP unviolated, and prints the bytes of the images page', async () => {

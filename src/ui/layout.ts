@@ -16,6 +16,7 @@ const NAV: readonly { href: string; label: string; admin?: boolean }[] = [
   { href: '/exceptions', label: 'Exceptions' },
   { href: '/notifications', label: 'Notifications' },
   { href: '/admission', label: 'Admission' },
+  { href: '/promotions', label: 'Promotions' },
   { href: '/api-keys', label: 'API keys' },
   { href: '/accounts', label: 'Accounts', admin: true },
 ];

@@ -54,7 +54,9 @@ export async function uiPlugin(
   };
   const sessions = new UiSessionRepository(options.store.db);
   app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    // A page the UI passes on from the API (the HTML report) keeps the API's own policy.
+    if (!reply.hasHeader('content-security-policy'))
+      reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
     reply.header('x-frame-options', 'DENY');

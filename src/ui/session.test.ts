@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORDS, startApi, type ApiHarness } from '../../test/harness/api.js';
 import { STORE_KINDS, stopSharedPostgres } from '../../test/harness/databases.js';
 import { UiSessionRepository } from '../store/repositories/ui-sessions.js';
+import { B_PROMOTION, B_PROMOTION_SECRETS, bobPromotion } from './test-support/ui-promotions.js';
 import { cookiesOf, hiddenField, uiLogin, uiPost } from './test-support/ui-session.js';
 
 afterAll(() => stopSharedPostgres());
@@ -146,6 +147,87 @@ describe.each(STORE_KINDS)('UI sessions and CSRF on %s', (kind) => {
     });
     expect(own.statusCode).toBe(200);
     expect(own.body).toContain('secret-app');
+  });
+
+  it("keeps account B's promotion records and rules out of reach of account A by URL", async () => {
+    const { ruleId, recordId } = await bobPromotion(api);
+    const alice = await uiLogin(api.app, 'alice', PASSWORDS.alice);
+    const get = (url: string, cookie: string) => api.app.inject({ method: 'GET', url, headers: { cookie } });
+    const detail = await get(`/promotions/${recordId}`, alice.cookie);
+    expect(detail.statusCode).toBe(404);
+    for (const url of [
+      '/promotions',
+      '/promotions?format=csv',
+      '/promotions/rules',
+      '/promotions/rules?format=csv',
+    ]) {
+      const res = await get(url, alice.cookie);
+      expect(res.statusCode, url).toBe(200);
+      for (const secret of B_PROMOTION_SECRETS) expect(res.body, url).not.toContain(secret);
+    }
+    // The filter names bob's repository (the form echoes it), but no record of his answers it.
+    const named = await get(
+      `/promotions?repository=${encodeURIComponent(B_PROMOTION.repository)}`,
+      alice.cookie,
+    );
+    expect(named.body).toContain('No promotion matches these filters.');
+    expect(named.body).not.toContain(B_PROMOTION.ruleName);
+    expect(named.body).not.toContain(recordId);
+    const deleted = await uiPost(api.app, alice, `/promotions/rules/${ruleId}/delete`, {});
+    expect(deleted.statusCode).toBe(404);
+    expect((await api.store.promotions.getRule('team-b', ruleId))?.name).toBe(B_PROMOTION.ruleName);
+    const bob = await uiLogin(api.app, 'bob', PASSWORDS.bob);
+    const own = await get(`/promotions/${recordId}`, bob.cookie);
+    expect(own.statusCode).toBe(200);
+    expect(own.body).toContain(B_PROMOTION.ruleName);
+    expect(own.body).toContain(B_PROMOTION.digest);
+    expect(own.body).toContain('bob-ui-hidden reason');
+    const filtered = await get(
+      `/promotions?verdict=fail&repository=${encodeURIComponent(B_PROMOTION.repository)}`,
+      bob.cookie,
+    );
+    expect(filtered.body).toContain(`/promotions/${recordId}`);
+    expect(filtered.body).toMatch(/<option value="fail"\s+selected/);
+    const passing = await get('/promotions?verdict=pass&format=csv', bob.cookie);
+    expect(passing.body).not.toContain(B_PROMOTION.repository);
+    const rules = await get('/promotions/rules?format=csv', bob.cookie);
+    expect(rules.body).toContain(B_PROMOTION.ruleName);
+  });
+
+  it('creates a promotion rule from the form (CSRF required) and deletes it', async () => {
+    const alice = await uiLogin(api.app, 'alice', PASSWORDS.alice);
+    const fields = {
+      name: 'alice-form-rule',
+      source_registry: 'registry.example:5000',
+      source_repository: 'a/*',
+      source_tag: '*',
+      destination_registry: 'registry.example:5000',
+      destination_repository: 'a-scanned/app',
+      on_failure: 'quarantine',
+      tag_same: 'on',
+      tag_digest: 'on',
+    };
+    const noToken = await api.app.inject({
+      method: 'POST',
+      url: '/promotions/rules',
+      headers: { cookie: alice.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams(fields).toString(),
+    });
+    expect(noToken.statusCode).toBe(403);
+    const invalid = await uiPost(api.app, alice, '/promotions/rules', { ...fields, source_registry: '' });
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.body).toContain('role="alert"');
+    expect(await api.store.promotions.listRules('team-a')).toEqual([]);
+    const created = await uiPost(api.app, alice, '/promotions/rules', fields);
+    expect(created.statusCode).toBe(200);
+    const [rule] = await api.store.promotions.listRules('team-a');
+    expect(rule?.name).toBe('alice-form-rule');
+    expect(rule?.onFailure).toBe('quarantine');
+    expect(rule?.tags).toEqual({ same: true, scannedSuffix: false, digest: true });
+    expect(created.body).toContain(`Delete alice-form-rule`);
+    const removed = await uiPost(api.app, alice, `/promotions/rules/${rule!.id}/delete`, {});
+    expect(removed.statusCode).toBe(200);
+    expect(await api.store.promotions.listRules('team-a')).toEqual([]);
   });
 
   it("refuses the UI's in-process identity headers from outside without the process key", async () => {

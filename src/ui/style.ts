@@ -41,6 +41,7 @@ textarea{width:100%;min-height:220px;font-family:ui-monospace,Menlo,Consolas,mon
 .legend{display:flex;gap:12px;font-size:13px;flex-wrap:wrap}.legend span::before{content:"";display:inline-block;width:10px;height:10px;margin-right:4px}
 .l-critical::before{background:#8b0000}.l-high::before{background:#b42318}.l-medium::before{background:#8a5a00}.l-low::before{background:#1f6feb}
 details{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:8px;margin:6px 0}
+fieldset{border:1px solid #d0d7de;border-radius:6px;display:flex;flex-direction:column;gap:4px}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px}dl.facts dt{font-weight:600}
 @media (max-width:700px){.top{padding:8px}.logout{margin-left:0}main{padding:8px}th,td{padding:4px}.hide-narrow{display:none}}
 `;

@@ -175,6 +175,8 @@ export function imageDetailPage(router: UiRouter): void {
           'content-disposition',
           `attachment; filename="${suffix}-${shortDigest(image.imageDigest)}.${ext}"`,
         );
+      if (answer.contentSecurityPolicy)
+        ctx.reply.header('content-security-policy', answer.contentSecurityPolicy);
       return ctx.reply.type(answer.contentType).send(answer.raw);
     });
   }

@@ -9,6 +9,8 @@ import { imagesPage } from './images.js';
 import { notificationPages } from './notifications.js';
 import { overviewPage } from './overview.js';
 import { policyPages } from './policies.js';
+import { promotionRulePages } from './promotion-rules.js';
+import { promotionPages } from './promotions.js';
 import { searchPage } from './search.js';
 
 export function registerPages(router: UiRouter): void {
@@ -20,6 +22,8 @@ export function registerPages(router: UiRouter): void {
   exceptionPages(router);
   notificationPages(router);
   admissionPage(router);
+  promotionRulePages(router);
+  promotionPages(router);
   apiKeyPages(router);
   accountPages(router);
 }

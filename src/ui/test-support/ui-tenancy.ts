@@ -6,6 +6,7 @@
 import { expect } from 'vitest';
 import type { ApiHarness } from '../../../test/harness/api.js';
 import { PASSWORDS } from '../../../test/harness/api.js';
+import { B_PROMOTION_SECRETS, bobPromotion } from './ui-promotions.js';
 import { uiLogin, uiPost, type UiLogin } from './ui-session.js';
 
 type Probe = (api: ApiHarness) => Promise<void>;
@@ -59,6 +60,24 @@ const post =
   };
 
 const none = async () => ({});
+
+/** alice's promotion pages name nothing of bob's rule or record, and his ids are not found. */
+const promotionPage =
+  (url: (ids: { ruleId: string; recordId: string }) => string, status = 200): Probe =>
+  async (api) => {
+    const target = url(await bobPromotion(api));
+    await page(target, status)(api);
+    const login = await alice(api);
+    const res = await api.app.inject({ method: 'GET', url: target, headers: { cookie: login.cookie } });
+    for (const secret of B_PROMOTION_SECRETS) expect(res.body, target).not.toContain(secret);
+  };
+const bobRuleKept = async (api: ApiHarness) => {
+  const { ruleId } = await bobPromotion(api);
+  expect((await api.store.promotions.getRule('team-b', ruleId))?.id).toBe(ruleId);
+  expect((await api.store.promotions.listRules('team-b')).some((r) => r.name === 'alice-ui-rule')).toBe(
+    false,
+  );
+};
 const bobException = async (api: ApiHarness) =>
   (await api.store.admission.listExceptions('team-b'))[0] ??
   (await api.store.admission.addException('team-b', {
@@ -116,6 +135,24 @@ export const UI_TENANCY: Record<string, Probe | 'public'> = {
   })),
   'POST /notifications/test': post('/notifications/test', async () => ({ type: 'general' })),
   'GET /admission': page('/admission'),
+  'GET /promotions': promotionPage(() => '/promotions?format=csv'),
+  'GET /promotions/:id': promotionPage((b) => `/promotions/${b.recordId}`, 404),
+  'GET /promotions/rules': promotionPage(() => '/promotions/rules'),
+  'POST /promotions/rules': async (api) => {
+    await post('/promotions/rules', async () => ({
+      name: 'alice-ui-rule',
+      source_registry: 'registry.example:5000',
+      source_repository: 'a/app',
+      destination_registry: 'registry.example:5000',
+      destination_repository: 'a-scanned/app',
+    }))(api);
+    await bobRuleKept(api);
+  },
+  'POST /promotions/rules/:id/delete': async (api) => {
+    const { ruleId } = await bobPromotion(api);
+    await post(`/promotions/rules/${ruleId}/delete`, none)(api);
+    await bobRuleKept(api);
+  },
   'GET /api-keys': page('/api-keys'),
   'POST /api-keys': post('/api-keys', async () => ({ name: 'alice-key' })),
   'POST /api-keys/:id/revoke': post(async (api) => `/api-keys/${await bobKey(api)}/revoke`, none),
