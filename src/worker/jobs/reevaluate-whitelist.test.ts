@@ -1,7 +1,8 @@
 /**
  * Exceptions are whitelist items of the active bundle: adding one re-evaluates the account's
  * images and a tag whose verdict flips gets `policy_eval`, delivered signed to a real receiver
- * on 127.0.0.1; taking the item out flips it back with a second `policy_eval`.
+ * on 127.0.0.1; taking the item out flips it back with a second `policy_eval`. An item that
+ * expires flips the verdict back by itself: its expiry is queued as another re-evaluation.
  */
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +129,28 @@ describe.each(STORE_KINDS)('re-evaluation after a whitelist change on %s', (kind
     await eventually(() => receiver.accepted.length >= 2, 'policy_eval after the exception was removed');
     expect((await api.store.evaluations.latest('team-a', RISKY, TAG))?.status).toBe('fail');
     expect(evals()).toEqual([
+      [TAG, 'fail', 'pass'],
+      [TAG, 'pass', 'fail'],
+    ]);
+  }, 120_000);
+
+  it('an expiring whitelist item passes the tag until it expires, then the queued run fails it', async () => {
+    // Far enough ahead that the edit's own run sees the item valid even on a loaded machine.
+    const expiresOn = new Date(Date.now() + 15_000).toISOString();
+    const edited = await putBundle(
+      bundleWith([
+        { id: 'until-soon', gate: 'vulnerabilities', trigger_id: 'CVE-2099-0002+*', expires_on: expiresOn },
+      ]),
+    );
+    expect(edited.statusCode).toBe(200);
+    await eventually(() => receiver.accepted.length >= 3, 'policy_eval while the item holds');
+    const { rows } = await api.store.db.query<{ singleton_key: string }>(
+      "SELECT singleton_key FROM job WHERE singleton_key LIKE 'reevaluate-expiry:%'",
+    );
+    expect(rows.map((r) => r.singleton_key)).toEqual([`reevaluate-expiry:team-a:${expiresOn}`]);
+    await eventually(() => receiver.accepted.length >= 4, 'policy_eval after the item expired');
+    expect((await api.store.evaluations.latest('team-a', RISKY, TAG))?.status).toBe('fail');
+    expect(evals().slice(2)).toEqual([
       [TAG, 'fail', 'pass'],
       [TAG, 'pass', 'fail'],
     ]);
