@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { rematchAnalyses } from '../src/main/rematch-analyses.js';
-import { NotificationOutbox } from '../src/notifications/outbox.js';
+import { NotificationEndpoints } from '../src/notifications/endpoints.js';
 import { Notifier } from '../src/notifications/notify.js';
 import { JobQueue } from '../src/queue/queue.js';
 import { migrate } from '../src/store/migrate.js';
@@ -55,7 +55,7 @@ async function seed(): Promise<Seeded> {
   await migrate(db);
   const store = createServiceStore(db, createSecretBox(randomBytes(32)));
   await store.accounts.create({ name: 'bench', type: 'user' });
-  await new NotificationOutbox(db).setEndpoint({
+  await new NotificationEndpoints(db, store.box).set({
     accountName: 'bench',
     type: 'general',
     sink: 'webhook',

@@ -13,7 +13,7 @@ import {
   stopSharedPostgres,
   type TestDatabase,
 } from '../../test/harness/databases.js';
-import { NotificationOutbox } from '../notifications/outbox.js';
+import { NotificationEndpoints } from '../notifications/endpoints.js';
 import { Notifier } from '../notifications/notify.js';
 import { newWebhookSecret } from '../notifications/sign.js';
 import { UrlGuard } from '../notifications/ssrf.js';
@@ -63,12 +63,12 @@ describe.each(STORE_KINDS)(
       store = createServiceStore(database.db, createSecretBox(randomBytes(32)));
       receiver = await TestReceiver.create();
       await receiver.setMode('accept');
-      const outbox = new NotificationOutbox(database.db);
+      const endpoints = new NotificationEndpoints(database.db, store.box);
       for (const account of ['team-a', 'team-b']) {
         await store.accounts.create({ name: account, type: 'user' });
         const secret = newWebhookSecret();
         secrets.set(account, secret);
-        await outbox.setEndpoint({
+        await endpoints.set({
           accountName: account,
           type: 'general',
           sink: 'webhook',

@@ -19,6 +19,7 @@ import { DEFAULT_BLOB_CONCURRENCY, DEFAULT_LIMITS, type ImageEnvironment } from 
 import { listenForJobs } from '../queue/listen.js';
 import { JobQueue } from '../queue/queue.js';
 import { buildApp } from '../server/app.js';
+import { NotificationEndpoints } from '../notifications/endpoints.js';
 import { migrate } from '../store/migrate.js';
 import { MIGRATIONS } from '../store/migrations.js';
 import { indexMissing } from '../store/repositories/image-index.js';
@@ -113,6 +114,9 @@ export async function startService(
     db,
     createSecretBox(await loadSecretKey(config.dataDir, config.secretKey)),
   );
+  // Endpoints stored in clear by a version before migration 21 are sealed once.
+  const sealed = await new NotificationEndpoints(db, store.box).sealPlaintext();
+  if (sealed > 0) log.info({ endpoints: sealed }, 'notification endpoints sealed at rest');
   const adminPasswordFile = await ensureAdmin(store, config.dataDir, config.adminPassword);
   const queue = new JobQueue(db);
   const environment = await imageEnvironment(config);

@@ -14,6 +14,7 @@ import { createSecretBox } from '../store/repositories/secret-box.js';
 import { deliverNotificationJob } from '../worker/jobs/deliver-notification.js';
 import { WorkerRunner } from '../worker/runner.js';
 import { Notifier } from './notify.js';
+import { NotificationEndpoints } from './endpoints.js';
 import { NotificationOutbox } from './outbox.js';
 import { newWebhookSecret } from './sign.js';
 import { UrlGuard } from './ssrf.js';
@@ -73,7 +74,7 @@ describe.each(STORE_KINDS)('webhook notifications on %s', (kind) => {
       await store.subscriptions.setActive('team-a', sub!.id, true);
     }
     receiver = await TestReceiver.create();
-    await new NotificationOutbox(database.db).setEndpoint({
+    await new NotificationEndpoints(database.db, store.box).set({
       accountName: 'team-a',
       type: 'general',
       sink: 'webhook',

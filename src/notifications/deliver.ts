@@ -8,7 +8,9 @@ import type { Logger } from 'pino';
 import { Agent, fetch } from 'undici';
 import { JOB_KINDS } from '../queue/kinds.js';
 import type { JobQueue } from '../queue/queue.js';
+import type { SecretBox } from '../store/repositories/secret-box.js';
 import type { Sql } from '../store/sql.js';
+import { NotificationEndpoints } from './endpoints.js';
 import { NotificationOutbox, type OutboxRow } from './outbox.js';
 import { anchoreEnvelope } from './payloads.js';
 import { signWebhook } from './sign.js';
@@ -37,6 +39,8 @@ export const DEFAULT_DELIVERY_OPTIONS: Readonly<DeliveryOptions> = Object.freeze
 
 export interface DeliveryDeps {
   db: Sql;
+  /** Opens the endpoint's sealed URL and secret. */
+  box: SecretBox;
   queue: JobQueue;
   guard: UrlGuard;
   options: DeliveryOptions;
@@ -55,14 +59,16 @@ export function retryDelay(
 type Outcome = { ok: true; status: number } | { ok: false; status: number | null; error: string };
 
 async function post(deps: DeliveryDeps, row: OutboxRow): Promise<Outcome & { url: string }> {
-  const outbox = new NotificationOutbox(deps.db);
-  const endpoint = await outbox.endpointFor(row.accountName, row.type);
+  const endpoint = await new NotificationEndpoints(deps.db, deps.box).endpointFor(row.accountName, row.type);
   if (!endpoint) return { ok: false, status: null, error: 'no endpoint configured', url: '' };
+  // Attempts record the shortened URL: a Slack URL is a credential.
+  const url = endpoint.shown;
+  const redact = (message: string) => message.split(endpoint.url).join(url);
   let vetted: Awaited<ReturnType<UrlGuard['vet']>>;
   try {
     vetted = await deps.guard.vet(endpoint.url);
   } catch (error) {
-    return { ok: false, status: null, error: (error as Error).message, url: endpoint.url };
+    return { ok: false, status: null, error: redact((error as Error).message), url };
   }
   const notification = row.payload;
   const body = JSON.stringify(
@@ -111,12 +117,11 @@ async function post(deps: DeliveryDeps, row: OutboxRow): Promise<Outcome & { url
       dispatcher,
     });
     await response.body?.cancel();
-    if (response.status >= 200 && response.status < 300)
-      return { ok: true, status: response.status, url: endpoint.url };
-    return { ok: false, status: response.status, error: `HTTP ${response.status}`, url: endpoint.url };
+    if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status, url };
+    return { ok: false, status: response.status, error: `HTTP ${response.status}`, url };
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return { ok: false, status: null, error: cause ?? (error as Error).message, url: endpoint.url };
+    return { ok: false, status: null, error: redact(cause ?? (error as Error).message), url };
   } finally {
     void dispatcher.close();
   }

@@ -8,6 +8,7 @@ import type { JobQueue } from '../queue/queue.js';
 import type { Sql } from '../store/sql.js';
 import { DELIVER_NOTIFICATION_JOB } from './deliver.js';
 import { diffFindings, isEmptyDiff, type FindingsDiff } from './diff.js';
+import { hasEndpoint } from './endpoints.js';
 import { NotificationOutbox } from './outbox.js';
 import { notificationData, notificationPayload, type EvaluationState, type TypePayload } from './payloads.js';
 import type { NotificationType } from './types.js';
@@ -46,7 +47,7 @@ export class Notifier {
     db: Sql = this.db,
   ): Promise<string | undefined> {
     if (!options.test && !(await this.subscribed(accountName, payload.type, tag, db))) return undefined;
-    if (!(await new NotificationOutbox(db).endpointFor(accountName, payload.type))) return undefined;
+    if (!(await hasEndpoint(db, accountName, payload.type))) return undefined;
     const { rows } = await db.query<{ email: string | null }>('SELECT email FROM account WHERE name = $1', [
       accountName,
     ]);

@@ -1,19 +1,11 @@
 /**
- * The notification outbox: endpoints per account and type, one row per notification, and
- * every delivery attempt. Rows of one stream (one subscription) are delivered in `seq` order;
+ * The notification outbox: one row per notification and every delivery attempt (endpoints
+ * are in endpoints.ts). Rows of one stream (one subscription) are delivered in `seq` order;
  * a row is claimed before sending so two workers never post the same notification at once.
  */
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../store/sql.js';
-import type { EndpointType, NotificationType } from './types.js';
-
-export interface NotificationEndpoint {
-  accountName: string;
-  type: EndpointType;
-  sink: 'webhook' | 'slack';
-  url: string;
-  secret: string;
-}
+import type { NotificationType } from './types.js';
 
 export interface OutboxRow {
   id: string;
@@ -66,52 +58,6 @@ const toOutbox = (r: Row): OutboxRow => ({
 
 export class NotificationOutbox {
   constructor(private readonly db: Sql) {}
-
-  async setEndpoint(endpoint: NotificationEndpoint): Promise<void> {
-    await this.db.query(
-      `INSERT INTO notification_endpoint (account_name, notification_type, sink, url, secret) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (account_name, notification_type) DO UPDATE SET sink = $3, url = $4, secret = $5`,
-      [endpoint.accountName, endpoint.type, endpoint.sink, endpoint.url, endpoint.secret],
-    );
-  }
-
-  /** The account's endpoints, secrets left out. */
-  async listEndpoints(accountName: string): Promise<Omit<NotificationEndpoint, 'secret'>[]> {
-    const { rows } = await this.db.query<{
-      notification_type: EndpointType;
-      sink: 'webhook' | 'slack';
-      url: string;
-    }>(
-      'SELECT notification_type, sink, url FROM notification_endpoint WHERE account_name = $1 ORDER BY notification_type',
-      [accountName],
-    );
-    return rows.map((r) => ({ accountName, type: r.notification_type, sink: r.sink, url: r.url }));
-  }
-
-  async deleteEndpoint(accountName: string, type: EndpointType): Promise<boolean> {
-    const { rows } = await this.db.query(
-      'DELETE FROM notification_endpoint WHERE account_name = $1 AND notification_type = $2 RETURNING url',
-      [accountName, type],
-    );
-    return rows.length > 0;
-  }
-
-  /** The endpoint a notification of `type` goes to: its own, else the account's general one. */
-  async endpointFor(accountName: string, type: NotificationType): Promise<NotificationEndpoint | undefined> {
-    const { rows } = await this.db.query<{
-      notification_type: EndpointType;
-      sink: 'webhook' | 'slack';
-      url: string;
-      secret: string;
-    }>(
-      `SELECT notification_type, sink, url, secret FROM notification_endpoint
-       WHERE account_name = $1 AND notification_type IN ($2, 'general')
-       ORDER BY notification_type = 'general' LIMIT 1`,
-      [accountName, type],
-    );
-    const r = rows[0];
-    return r && { accountName, type: r.notification_type, sink: r.sink, url: r.url, secret: r.secret };
-  }
 
   async add(
     input: {

@@ -17,3 +17,20 @@ export function enqueueReevaluation(
     singletonKey: `reevaluate:${accountName}`,
   });
 }
+
+/**
+ * Queues the re-evaluation for when a whitelist item of the active bundle expires (a moment
+ * after it, so the evaluation sees it expired). One job per account and expiry time.
+ */
+export function enqueueExpiryReevaluation(
+  queue: JobQueue,
+  accountName: string,
+  expiresAt: Date,
+): Promise<{ id: string; created: boolean }> {
+  return queue.enqueue({
+    kind: JOB_KINDS.reevaluateAccount,
+    payload: { accountName, reason: `whitelist item expired at ${expiresAt.toISOString()}` },
+    singletonKey: `reevaluate-expiry:${accountName}:${expiresAt.toISOString()}`,
+    runAt: new Date(expiresAt.getTime() + 1_000),
+  });
+}

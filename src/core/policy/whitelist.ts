@@ -1,4 +1,5 @@
 /** Applying whitelists to fired triggers: gate + trigger_id wildcard, expiry, package scope. */
+import { z } from 'zod';
 import type { CompiledWhitelist, CompiledWhitelistItem } from './bundle.js';
 import type { FiredPackage } from './gate.js';
 import { wildcardMatch } from './match.js';
@@ -58,4 +59,26 @@ export function findWhitelistHit(
     }
   }
   return null;
+}
+
+const expiringItems = z.object({
+  whitelists: z
+    .array(z.object({ items: z.array(z.object({ expires_on: z.string().optional() })).default([]) }))
+    .default([]),
+});
+
+/**
+ * The first `expires_on` of the bundle's whitelist items after `now`: when its verdicts may
+ * change with no edit at all. Unparseable dates are skipped (validation refuses them).
+ */
+export function nextWhitelistExpiry(bundle: unknown, now: Date): Date | undefined {
+  const parsed = expiringItems.safeParse(bundle);
+  if (!parsed.success) return undefined;
+  let next: number | undefined;
+  for (const wl of parsed.data.whitelists)
+    for (const item of wl.items) {
+      const at = item.expires_on === undefined ? NaN : Date.parse(item.expires_on);
+      if (at > now.getTime() && (next === undefined || at < next)) next = at;
+    }
+  return next === undefined ? undefined : new Date(next);
 }

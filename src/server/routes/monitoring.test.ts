@@ -159,16 +159,29 @@ describe.each(STORE_KINDS)('subscription and webhook routes on %s', (kind) => {
     ).toBe(404);
   });
 
-  it('sends a signed sample to the configured webhook', async () => {
+  it('sends a signed sample to the configured webhook, which is sealed at rest and shown shortened', async () => {
+    const tokenUrl = `${receiver.url}/T0001/route-test-token`;
     const configured = await api.call('alice', {
       method: 'PUT',
       url: '/v1/system/webhooks/general',
-      payload: { url: receiver.url },
+      payload: { url: tokenUrl },
     });
     expect(configured.statusCode).toBe(200);
     const { secret } = configured.json() as { secret: string };
+    expect(configured.json()).toEqual({
+      webhook_type: 'general',
+      sink: 'webhook',
+      url: `${receiver.url}/…`,
+      secret,
+    });
     const listed = await api.call('alice', { method: 'GET', url: '/v1/system/webhooks' });
-    expect(listed.json()).toEqual([{ webhook_type: 'general', sink: 'webhook', url: receiver.url }]);
+    expect(listed.json()).toEqual([{ webhook_type: 'general', sink: 'webhook', url: `${receiver.url}/…` }]);
+    expect(listed.body).not.toContain('whsec_');
+    const { rows } = await api.store.db.query<{ t: string }>(
+      'SELECT row_to_json(e)::text AS t FROM notification_endpoint e',
+    );
+    expect(rows.map((r) => r.t).join()).not.toMatch(/route-test-token|T0001/);
+    expect(rows.map((r) => r.t).join()).not.toContain(secret.slice('whsec_'.length));
     const res = await api.call('alice', { method: 'POST', url: '/v1/system/webhooks/vuln_update/test' });
     expect(res.statusCode).toBe(200);
     const { notification_id: id } = res.json() as { notification_id: string };

@@ -1,10 +1,12 @@
 /**
  * Webhook endpoints of the caller's account: a `general` URL and per-type URLs (the per-type one
  * wins), each a signed webhook or a Slack incoming webhook. A URL is checked by the SSRF guard
- * when configured and again at each delivery. `POST .../test` queues a sample notification.
+ * when configured and again at each delivery. URL and secret are sealed at rest; answers show
+ * the URL shortened and the signing secret only once, when it is made. `POST .../test` queues
+ * a sample notification.
  */
 import { z } from 'zod';
-import { NotificationOutbox } from '../../notifications/outbox.js';
+import { NotificationEndpoints } from '../../notifications/endpoints.js';
 import { Notifier } from '../../notifications/notify.js';
 import { newWebhookSecret } from '../../notifications/sign.js';
 import { UrlGuard } from '../../notifications/ssrf.js';
@@ -65,11 +67,11 @@ const typeParams = z.object({ type: z.enum(ENDPOINT_TYPES) });
 
 export function webhookRoutes(app: V1, deps: RouteDeps): void {
   const guard = deps.webhookGuard ?? new UrlGuard({ allowCidrs: [], selfOrigins: [deps.baseUrl] });
-  const outbox = new NotificationOutbox(deps.store.db);
+  const endpoints = new NotificationEndpoints(deps.store.db, deps.store.box);
   const notifier = new Notifier(deps.store.db, deps.queue);
 
   app.get('/system/webhooks', async (request) =>
-    (await outbox.listEndpoints(request.accountName)).map((e) => ({
+    (await endpoints.list(request.accountName)).map((e) => ({
       webhook_type: e.type,
       sink: e.sink,
       url: e.url,
@@ -98,13 +100,14 @@ export function webhookRoutes(app: V1, deps: RouteDeps): void {
         url,
         secret,
       };
-      await outbox.setEndpoint(endpoint);
-      return { webhook_type: endpoint.type, sink: endpoint.sink, url, secret };
+      const shown = await endpoints.set(endpoint);
+      // The URL comes back shortened, as listings show it: a Slack URL is a credential.
+      return { webhook_type: shown.type, sink: shown.sink, url: shown.url, secret };
     },
   );
 
   app.delete('/system/webhooks/:type', { schema: { params: typeParams } }, async (request, reply) => {
-    if (!(await outbox.deleteEndpoint(request.accountName, request.params.type))) throw notFound('webhook');
+    if (!(await endpoints.delete(request.accountName, request.params.type))) throw notFound('webhook');
     return reply.status(200).send();
   });
 

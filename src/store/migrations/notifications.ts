@@ -1,6 +1,6 @@
 import type { Migration } from '../migrations.js';
 
-/** Continuous monitoring's outbox (20). Released: never edit, append. */
+/** Continuous monitoring's outbox (20) and sealed endpoints (21). Released: never edit, append. */
 export const NOTIFICATION_MIGRATIONS: readonly Migration[] = [
   {
     id: 20,
@@ -43,6 +43,17 @@ export const NOTIFICATION_MIGRATIONS: readonly Migration[] = [
         attempted_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (notification_id, attempt)
       );
+    `,
+  },
+  {
+    id: 21,
+    name: 'monitoring: endpoint URLs and secrets sealed at rest',
+    // url and secret become SecretBox ciphertexts (the key is not known here: rows stored
+    // before this migration stay in clear with sealed = false until the service seals them on
+    // start); url_shown is the shortened URL that listings and attempts show.
+    sql: `
+      ALTER TABLE notification_endpoint ADD COLUMN url_shown text;
+      ALTER TABLE notification_endpoint ADD COLUMN sealed boolean NOT NULL DEFAULT false;
     `,
   },
 ];

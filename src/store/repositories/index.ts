@@ -19,6 +19,8 @@ import { WatchRepository } from './watches.js';
 
 export interface ServiceStore {
   readonly db: Sql;
+  /** Seals secrets at rest; the notification endpoints (src/notifications) use it too. */
+  readonly box: SecretBox;
   readonly accounts: AccountRepository;
   readonly users: UserRepository;
   readonly tokens: ApiTokenRepository;
@@ -38,6 +40,7 @@ export interface ServiceStore {
 export function createServiceStore(db: Sql, box: SecretBox): ServiceStore {
   return Object.freeze({
     db,
+    box,
     accounts: new AccountRepository(db, defaultPolicy()),
     users: new UserRepository(db),
     tokens: new ApiTokenRepository(db),

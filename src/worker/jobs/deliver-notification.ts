@@ -40,7 +40,7 @@ export function deliverNotificationJob(deps: DeliverNotificationDeps): JobDefini
     maxAttempts: 5,
     async run(payload, ctx) {
       const result = await deliverStream(
-        { db: deps.store.db, queue, guard, options, log: ctx.log },
+        { db: deps.store.db, box: deps.store.box, queue, guard, options, log: ctx.log },
         payload.accountName,
         payload.stream,
       );

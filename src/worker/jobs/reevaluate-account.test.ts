@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from '../../../test/harness/api.js';
 import { STORE_KINDS, stopSharedPostgres } from '../../../test/harness/databases.js';
 import { BUILTIN_BUNDLES } from '../../core/policy/index.js';
-import { NotificationOutbox } from '../../notifications/outbox.js';
+import { NotificationEndpoints } from '../../notifications/endpoints.js';
 import { newWebhookSecret } from '../../notifications/sign.js';
 import { eventually } from '../../notifications/test-support/receiver.js';
 import { JOB_KINDS } from '../../queue/kinds.js';
@@ -49,7 +49,7 @@ describe.each(STORE_KINDS)('re-evaluation after a policy change on %s', (kind) =
         await api.store.subscriptions.update('team-a', sub.id, { active: true });
       await evaluateForAccounts(api.store, ['team-a'], digest);
     }
-    await new NotificationOutbox(api.store.db).setEndpoint({
+    await new NotificationEndpoints(api.store.db, api.store.box).set({
       accountName: 'team-a',
       type: 'policy_eval',
       sink: 'webhook',

@@ -18,7 +18,7 @@ import { pushImage } from '../../../test/harness/registry/push.js';
 import { freePort, startRegistry, type TestRegistry } from '../../../test/harness/registry/start-registry.js';
 import { serviceOpenOptions } from '../../../test/harness/service-fixture.js';
 import { createResolveImage } from '../../main/resolve-image.js';
-import { NotificationOutbox } from '../../notifications/outbox.js';
+import { NotificationEndpoints } from '../../notifications/endpoints.js';
 import { newWebhookSecret } from '../../notifications/sign.js';
 import { eventually } from '../../notifications/test-support/receiver.js';
 import { JOB_KINDS } from '../../queue/kinds.js';
@@ -85,7 +85,7 @@ describe('registry push notifications and tag watchers (PostgreSQL 15, real dock
         registryType: 'docker_v2',
         registryVerify: true,
       });
-      await new NotificationOutbox(api.store.db).setEndpoint({
+      await new NotificationEndpoints(api.store.db, api.store.box).set({
         accountName: account,
         type: 'general',
         sink: 'webhook',

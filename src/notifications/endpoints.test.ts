@@ -1,0 +1,134 @@
+/**
+ * Endpoints at rest on both stores: URL and signing secret are sealed (the raw table holds no
+ * plaintext), rows stored in clear before migration 21 are sealed once, and a ciphertext
+ * moved onto another account's row does not open.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  openTestDatabase,
+  STORE_KINDS,
+  stopSharedPostgres,
+  type TestDatabase,
+} from '../../test/harness/databases.js';
+import { createServiceStore, type ServiceStore } from '../store/repositories/index.js';
+import { createSecretBox } from '../store/repositories/secret-box.js';
+import { NotificationEndpoints, shownUrl } from './endpoints.js';
+import { NotificationOutbox } from './outbox.js';
+import { newWebhookSecret } from './sign.js';
+
+afterAll(() => stopSharedPostgres());
+
+const SLACK = 'https://hooks.slack.com/services/T0001/B0002/xoxb-very-secret-token';
+
+describe('shownUrl', () => {
+  it.each([
+    [SLACK, 'https://hooks.slack.com/services/…'],
+    ['http://127.0.0.1:8080/hook', 'http://127.0.0.1:8080/hook'],
+    ['https://example.org/', 'https://example.org/'],
+    ['https://example.org/in?token=abc', 'https://example.org/in?…'],
+    ['https://example.org/api/webhooks/1/secret', 'https://example.org/api/…'],
+  ])('shortens %s to %s', (url, shown) => {
+    expect(shownUrl(url)).toBe(shown);
+  });
+});
+
+describe.each(STORE_KINDS)('notification endpoints at rest on %s', (kind) => {
+  let database: TestDatabase;
+  let store: ServiceStore;
+  let endpoints: NotificationEndpoints;
+
+  /** Every endpoint and attempt row as text, as someone reading the database would see it. */
+  const rawTables = async () => {
+    const { rows } = await database.db.query<{ t: string }>(
+      `SELECT row_to_json(e)::text AS t FROM notification_endpoint e
+       UNION ALL SELECT row_to_json(a)::text FROM notification_attempt a`,
+    );
+    return rows.map((r) => r.t).join('\n');
+  };
+
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+    store = createServiceStore(database.db, createSecretBox(randomBytes(32)));
+    endpoints = new NotificationEndpoints(database.db, store.box);
+    for (const name of ['team-a', 'team-b']) await store.accounts.create({ name, type: 'user' });
+  });
+  afterAll(() => database.stop());
+
+  it('seals the URL and secret, lists the URL shortened and opens both for delivery', async () => {
+    const secret = newWebhookSecret();
+    const shown = await endpoints.set({
+      accountName: 'team-a',
+      type: 'general',
+      sink: 'slack',
+      url: SLACK,
+      secret,
+    });
+    expect(shown).toEqual({ accountName: 'team-a', type: 'general', sink: 'slack', url: shownUrl(SLACK) });
+    const raw = await rawTables();
+    expect(raw).toContain('hooks.slack.com/services/…');
+    expect(raw).not.toContain('xoxb-very-secret-token');
+    expect(raw).not.toContain('T0001');
+    expect(raw).not.toContain(secret.slice('whsec_'.length));
+    expect(await endpoints.list('team-a')).toEqual([shown]);
+    expect(await endpoints.endpointFor('team-a', 'policy_eval')).toMatchObject({
+      url: SLACK,
+      secret,
+      sink: 'slack',
+    });
+    expect(await endpoints.endpointFor('team-b', 'policy_eval')).toBeUndefined();
+  });
+
+  it('does not open a sealed value copied onto another account', async () => {
+    await endpoints.set({
+      accountName: 'team-b',
+      type: 'general',
+      sink: 'webhook',
+      url: 'https://example.org/b',
+      secret: newWebhookSecret(),
+    });
+    await database.db.query(
+      `UPDATE notification_endpoint SET url = (SELECT url FROM notification_endpoint WHERE account_name = 'team-a')
+       WHERE account_name = 'team-b'`,
+    );
+    await expect(endpoints.endpointFor('team-b', 'vuln_update')).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+    });
+    expect(await endpoints.delete('team-b', 'general')).toBe(true);
+  });
+
+  it('seals rows stored in clear before migration 21, and the URLs their attempts recorded', async () => {
+    const url = 'https://example.org/hooks/legacy-token-123';
+    const secret = newWebhookSecret();
+    await database.db.query(
+      `INSERT INTO notification_endpoint (account_name, notification_type, sink, url, secret)
+       VALUES ('team-b', 'vuln_update', 'webhook', $1, $2)`,
+      [url, secret],
+    );
+    const outbox = new NotificationOutbox(database.db);
+    const id = await outbox.add({
+      accountName: 'team-b',
+      type: 'vuln_update',
+      stream: 'vuln_update:legacy',
+      payload: () => ({ legacy: true }),
+      deadline: new Date(Date.now() + 60_000),
+    });
+    await outbox.recordAttempt(id, { attempt: 1, url, status: 500, error: 'HTTP 500' });
+    // Still delivered while in clear (a worker may run before the sealing step).
+    expect(await endpoints.endpointFor('team-b', 'vuln_update')).toMatchObject({ url, secret });
+    expect(await rawTables()).toContain('legacy-token-123');
+
+    expect(await endpoints.sealPlaintext()).toBe(1);
+    const raw = await rawTables();
+    expect(raw).not.toContain('legacy-token-123');
+    expect(raw).not.toContain(secret.slice('whsec_'.length));
+    expect(await outbox.attempts(id)).toEqual([
+      { attempt: 1, url: 'https://example.org/hooks/…', status: 500, error: 'HTTP 500' },
+    ]);
+    expect(await endpoints.endpointFor('team-b', 'vuln_update')).toMatchObject({ url, secret });
+    expect(await endpoints.list('team-b')).toEqual([
+      { accountName: 'team-b', type: 'vuln_update', sink: 'webhook', url: 'https://example.org/hooks/…' },
+    ]);
+    expect(await endpoints.sealPlaintext()).toBe(0);
+  });
+});
