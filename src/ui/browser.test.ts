@@ -14,12 +14,11 @@ import { PASSWORDS, startApi, type ApiHarness } from '../../test/harness/api.js'
 import {
   loadFeeds,
   pushAppFixture,
-  serviceOpenOptions,
+  analysePushedFixture,
   type PushedFixture,
 } from '../../test/harness/service-fixture.js';
 import type { Finding } from '../core/matching/types.js';
 import { BUILTIN_BUNDLES } from '../core/policy/index.js';
-import { createAnalyzeImage } from '../main/analyze-image.js';
 import { vulnerabilityDataOf } from '../store/vulnerability-data.js';
 import {
   bytesTransferred,
@@ -50,24 +49,9 @@ beforeAll(async () => {
   pushed = await pushAppFixture();
   api = await startApi('PGlite');
   const vulnerabilities = vulnerabilityDataOf(api.database.db, await loadFeeds(api.database.db));
-  const analyze = createAnalyzeImage({
-    environment: serviceOpenOptions(pushed.registry, join(root, 'cache')),
+  const { result, registry, repo, tagName } = await analysePushedFixture(pushed, vulnerabilities, {
+    cacheDir: join(root, 'cache'),
     tempRoot: root,
-    vulnerabilities,
-  });
-  const [registry, ...rest] = pushed.reference.split('/');
-  const [repo, tagName] = rest.join('/').split(':');
-  const result = await analyze({
-    source: `registry:${registry}/${repo}@${pushed.digest}`,
-    credentials: [
-      {
-        registry: pushed.registry.host,
-        username: pushed.registry.username,
-        password: pushed.registry.password,
-        verifyTls: true,
-      },
-    ],
-    signal: new AbortController().signal,
   });
   findings = result.findings.filter((f) => !f.suppressed);
   tag = `${registry}/${repo}:${tagName}`;

@@ -5,6 +5,9 @@
 import { expect } from 'vitest';
 import { FEED_DRIVERS } from '../../src/core/advisories/feeds/registry.js';
 import type { ImageEnvironment } from '../../src/core/image/options.js';
+import type { VulnerabilityData } from '../../src/core/pipeline/index.js';
+import { createAnalyzeImage } from '../../src/main/analyze-image.js';
+import type { AnalyzeImageResult } from '../../src/worker/analyze.js';
 import { testImageOptions } from '../../src/core/image/test-support/image-options.js';
 import type { Sql } from '../../src/store/sql.js';
 import { updateFeeds } from '../../src/store/update-feeds.js';
@@ -47,4 +50,35 @@ export function serviceOpenOptions(
     cacheDir,
     registry: { extraCaPem: registry?.caPem ? [registry.caPem] : [], timeoutMs: 10_000, retries: 1 },
   }).env;
+}
+
+/**
+ * Analyses the pushed fixture as a worker would (pulled by digest with the registry's login,
+ * matched against `vulnerabilities`), for tests that then store the result themselves.
+ */
+export async function analysePushedFixture(
+  pushed: PushedFixture,
+  vulnerabilities: VulnerabilityData,
+  dirs: { cacheDir: string; tempRoot: string },
+): Promise<{ result: AnalyzeImageResult; registry: string; repo: string; tagName: string }> {
+  const analyze = createAnalyzeImage({
+    environment: serviceOpenOptions(pushed.registry, dirs.cacheDir),
+    tempRoot: dirs.tempRoot,
+    vulnerabilities,
+  });
+  const [registry = '', ...rest] = pushed.reference.split('/');
+  const [repo = '', tagName = ''] = rest.join('/').split(':');
+  const result = await analyze({
+    source: `registry:${registry}/${repo}@${pushed.digest}`,
+    credentials: [
+      {
+        registry: pushed.registry.host,
+        username: pushed.registry.username,
+        password: pushed.registry.password,
+        verifyTls: true,
+      },
+    ],
+    signal: new AbortController().signal,
+  });
+  return { result, registry, repo, tagName };
 }

@@ -11,12 +11,11 @@ import { STORE_KINDS, stopSharedPostgres } from '../../../test/harness/databases
 import {
   loadFeeds,
   pushAppFixture,
-  serviceOpenOptions,
+  analysePushedFixture,
   type PushedFixture,
 } from '../../../test/harness/service-fixture.js';
 import type { Finding } from '../../core/matching/types.js';
 import { BUILTIN_BUNDLES } from '../../core/policy/index.js';
-import { createAnalyzeImage } from '../../main/analyze-image.js';
 import { DEFAULT_POLICY_ID } from '../../store/repositories/default-policy.js';
 import { vulnerabilityDataOf } from '../../store/vulnerability-data.js';
 
@@ -72,24 +71,9 @@ describe.each(STORE_KINDS)('policies and check on %s', (kind) => {
   beforeAll(async () => {
     api = await startApi(kind);
     const vulnerabilities = vulnerabilityDataOf(api.database.db, await loadFeeds(api.database.db));
-    const analyze = createAnalyzeImage({
-      environment: serviceOpenOptions(pushed.registry, join(root, kind)),
+    const { result, registry, repo, tagName } = await analysePushedFixture(pushed, vulnerabilities, {
+      cacheDir: join(root, kind),
       tempRoot: root,
-      vulnerabilities,
-    });
-    const [registry, ...rest] = pushed.reference.split('/');
-    const [repo, tagName] = rest.join('/').split(':');
-    const result = await analyze({
-      source: `registry:${registry}/${repo}@${pushed.digest}`,
-      credentials: [
-        {
-          registry: pushed.registry.host,
-          username: pushed.registry.username,
-          password: pushed.registry.password,
-          verifyTls: true,
-        },
-      ],
-      signal: new AbortController().signal,
     });
     findings = result.findings;
     imageId = result.imageId;
