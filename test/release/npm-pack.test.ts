@@ -46,7 +46,15 @@ describe('npm pack', () => {
     const { stdout: listing } = await exec('tar', ['--list', '--gzip', `--file=${tarball}`]);
     const files = listing.trim().split('\n');
     const top = new Set(files.map((f) => f.split('/')[1]));
-    expect([...top].sort()).toEqual(['CHANGELOG.md', 'README.md', 'bin', 'dist', 'package.json', 'schema']);
+    expect([...top].sort()).toEqual([
+      'CHANGELOG.md',
+      'LICENSE',
+      'README.md',
+      'bin',
+      'dist',
+      'package.json',
+      'schema',
+    ]);
     expect(files).toContain('package/dist/cli/main.js');
     expect(files).toContain('package/bin/portcullis.js');
     const testFiles = files.filter((f) => /\.test\.|test-support|__fixtures__|__golden__|\.ts$/.test(f));
