@@ -18,12 +18,7 @@ export function createResolveImage(
   tempRoot: string,
 ): ResolveImage {
   return async (reference, accountName) => {
-    const logins = (await store.registries.withSecrets(accountName)).map((c) => ({
-      registry: c.registry,
-      username: c.registryUser,
-      password: c.registryPass,
-      verifyTls: c.registryVerify,
-    }));
+    const logins = await store.registries.logins(accountName);
     const tempDir = await mkdtemp(join(tempRoot, 'resolve-'));
     try {
       const request = accountRequest(logins, tempDir);

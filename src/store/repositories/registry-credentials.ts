@@ -122,4 +122,16 @@ export class RegistryCredentialRepository {
       registryPass: this.box.open(r.secret, context(r.account_name, r.registry)),
     }));
   }
+
+  /** The account's logins as a pull or push uses them: each for its own registry only. */
+  async logins(
+    accountName: string,
+  ): Promise<{ registry: string; username: string; password: string; verifyTls: boolean }[]> {
+    return (await this.withSecrets(accountName)).map((c) => ({
+      registry: c.registry,
+      username: c.registryUser,
+      password: c.registryPass,
+      verifyTls: c.registryVerify,
+    }));
+  }
 }

@@ -116,12 +116,7 @@ export function analyzeImageJob(deps: AnalyzeImageDeps): JobDefinition {
       const started = await store.harborScans.start(payload.harborScanId);
       return started && harborLogins(started.scan.registryUrl, started.authorization, started.scan.insecure);
     }
-    return (await store.registries.withSecrets(payload.accountName)).map((c) => ({
-      registry: c.registry,
-      username: c.registryUser,
-      password: c.registryPass,
-      verifyTls: c.registryVerify,
-    }));
+    return store.registries.logins(payload.accountName);
   };
 
   return defineJob<AnalyzeImagePayload>({

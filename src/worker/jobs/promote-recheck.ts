@@ -76,14 +76,7 @@ export async function onPromotedImageVerdictChanged(
       result.action = 'recorded-pass';
     }
     if (step.action === 'quarantine') {
-      const credentials: RegistryLogin[] = (await store.registries.withSecrets(promoted.accountName)).map(
-        (c) => ({
-          registry: c.registry,
-          username: c.registryUser,
-          password: c.registryPass,
-          verifyTls: c.registryVerify,
-        }),
-      );
+      const credentials: RegistryLogin[] = await store.registries.logins(promoted.accountName);
       await deps.registryWriter.tag({
         target: { registry: promoted.destination.registry, repository: promoted.destination.repository },
         digest: promoted.source.digest,

@@ -67,13 +67,7 @@ export function promoteJob(deps: PromoteDeps): JobDefinition {
   const hostId = deps.hostId ?? hostname();
   const notifier = deps.notifier ?? new Notifier(store.db, new JobQueue(store.db));
 
-  const logins = async (accountName: string): Promise<RegistryLogin[]> =>
-    (await store.registries.withSecrets(accountName)).map((c) => ({
-      registry: c.registry,
-      username: c.registryUser,
-      password: c.registryPass,
-      verifyTls: c.registryVerify,
-    }));
+  const logins = (accountName: string): Promise<RegistryLogin[]> => store.registries.logins(accountName);
 
   const baseRecord = (
     p: PromotePayload,
