@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { PortcullisError } from '../../../errors.js';
 import type { Descriptor } from '../../types.js';
 import { putManifest, type BlobOutcome, type RepositoryTarget } from './push.js';
-import { findReferrers } from './referrers.js';
+import { findReferrers, listInFallbackIndex } from './referrers.js';
 import { copyBlob, DEFAULT_UPLOAD_OPTIONS, type UploadOptions, type UploadStats } from './upload.js';
 
 const DEFAULT_CONCURRENCY = 4;
@@ -159,6 +159,17 @@ export async function copyImage(req: CopyRequest): Promise<CopyResult> {
     for (const referrer of found.manifests) {
       await copyManifest(copier, referrer.digest);
       result.referrers.push(referrer.digest);
+    }
+    if (found.manifests.length > 0) {
+      // A destination without the referrers API finds them through its `sha256-<hex>` index.
+      const listed = await listInFallbackIndex(
+        req.destination,
+        req.digest,
+        found.manifests,
+        req.maxManifestBytes,
+        req.signal,
+      );
+      if (listed && listed !== 'api') result.referrers.push(listed);
     }
     for (const tag of found.tags) {
       const head = await req.source.client.headManifest(
