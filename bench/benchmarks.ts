@@ -14,6 +14,7 @@ import {
 } from './monitor.js';
 import { policyEvaluateBenchmark } from './policy.js';
 import { promotionBenchmark } from './promotion.js';
+import { promotionUploadBenchmark } from './promotion-upload.js';
 import { queueThroughputBenchmark } from './queue-throughput.js';
 import {
   registryPullBenchmark,
@@ -67,4 +68,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   monitorByPackageBenchmark,
   monitorRematchBenchmark,
   promotionBenchmark,
+  promotionUploadBenchmark,
 ];

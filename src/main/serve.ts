@@ -31,7 +31,7 @@ import { VulnerabilityStore } from '../store/vulnerability-store.js';
 import { workerJobs } from '../worker/jobs/index.js';
 import { enqueueFeedSync, feedSyncSchedule } from '../worker/jobs/sync-feeds.js';
 import { createRegistryWriter } from './registry-writer.js';
-import { onPromotedImageVerdictChanged } from '../worker/jobs/promote-recheck.js';
+import { recheckPromotionsOnChange } from '../worker/jobs/promote-recheck.js';
 import { DEFAULT_WATCH_OPTIONS, watchSchedule } from '../worker/jobs/watch-registry.js';
 import { WorkerRunner } from '../worker/runner.js';
 import { resolveAdmission, startAdmissionServer } from './admission.js';
@@ -136,13 +136,9 @@ export async function startService(
       vulnerabilities,
       data,
       // A promoted image that now fails its rule's policy is notified (or quarantined).
-      onFindingsChanged: async (imageDigest) => {
-        try {
-          await onPromotedImageVerdictChanged({ store, registryWriter, hostId }, { imageDigest });
-        } catch (err) {
-          log.warn({ err, imageDigest }, 're-check of promoted images failed');
-        }
-      },
+      onFindingsChanged: recheckPromotionsOnChange({ store, registryWriter, hostId }, (err, imageDigest) =>
+        log.warn({ err, imageDigest }, 're-check of promoted images failed'),
+      ),
       cacheDir: config.cacheDir,
       ...(config.dataMirror ? { mirrorDir: config.dataMirror } : {}),
     });

@@ -9,6 +9,8 @@ export interface PromotionFailureNotice {
   accountName: string;
   /** registry/repository:tag */
   tag: string;
+  /** The tags whose `policy_eval` subscribers are told (default: `tag`). */
+  notifyTags?: readonly string[];
   digest: string;
   ruleId: string;
   policyId: string;
@@ -32,16 +34,17 @@ export async function notifyPromotionFailure(
     sourceService: 'promotion',
     sourceHost: deps.hostId,
   });
-  await deps.notifier.notifyPolicyEvaluated(
-    notice.accountName,
-    notice.tag,
-    {
-      image_digest: notice.digest,
-      status: 'fail',
-      final_action: 'stop',
-      policy_id: notice.policyId,
-      evaluated_at: new Date().toISOString(),
-    },
-    null,
-  );
+  for (const tag of notice.notifyTags ?? [notice.tag])
+    await deps.notifier.notifyPolicyEvaluated(
+      notice.accountName,
+      tag,
+      {
+        image_digest: notice.digest,
+        status: 'fail',
+        final_action: 'stop',
+        policy_id: notice.policyId,
+        evaluated_at: new Date().toISOString(),
+      },
+      null,
+    );
 }

@@ -87,11 +87,17 @@ export async function onPromotedImageVerdictChanged(
       steps.push({ step: 'quarantined', at: new Date().toISOString(), detail: { tag: step.tag } });
     }
     if (step.action !== 'none') {
+      const destination = `${promoted.destination.registry}/${promoted.destination.repository}`;
+      // Subscribers watch what they pull: every tag the promotion wrote at the destination.
+      const tags = promoted.destination.tags.length
+        ? promoted.destination.tags
+        : [promoted.source.tag ?? promoted.source.digest];
       await notifyPromotionFailure(
         { store, notifier, hostId },
         {
           accountName: promoted.accountName,
-          tag: `${promoted.destination.registry}/${promoted.destination.repository}:${promoted.source.tag ?? ''}`,
+          tag: `${destination}:${tags[0] ?? ''}`,
+          notifyTags: tags.map((t) => `${destination}:${t}`),
           digest: promoted.source.digest,
           ruleId: rule.id,
           policyId: evaluation.policy.id,
@@ -119,4 +125,21 @@ export async function onPromotedImageVerdictChanged(
     results.push(result);
   }
   return results;
+}
+
+/**
+ * The feed sync's `onFindingsChanged` hook: re-checks the promotions of each digest whose
+ * findings changed; a failure is handed to `onError` (logged), never thrown into the sync.
+ */
+export function recheckPromotionsOnChange(
+  deps: RecheckDeps,
+  onError: (err: unknown, imageDigest: string) => void,
+): (imageDigest: string) => Promise<void> {
+  return async (imageDigest) => {
+    try {
+      await onPromotedImageVerdictChanged(deps, { imageDigest });
+    } catch (err) {
+      onError(err, imageDigest);
+    }
+  };
 }

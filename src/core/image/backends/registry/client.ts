@@ -1,28 +1,20 @@
 /**
- * The OCI distribution spec v2 client for one registry: ping (/v2/) to learn the scheme
- * and the auth challenge, manifests by tag or digest with their digests checked, blobs
- * streamed with redirects to blob storage followed (without our Authorization header once
- * the redirect leaves the registry's origin).
+ * Pulling from a registry (OCI distribution spec v2): manifests by tag or digest with their
+ * digests checked, blobs streamed with redirects to blob storage followed (without our
+ * Authorization header once the redirect leaves the registry's origin). The session (ping,
+ * auth, errors) is `session.ts`; writing is `push.ts`.
  */
 import { createHash } from 'node:crypto';
 import { PortcullisError } from '../../../errors.js';
 import { MANIFEST_ACCEPT } from '../../media-types.js';
 import { readAll } from '../../partial.js';
-import { registryEndpoint } from '../../reference/parse.js';
 import type { Descriptor } from '../../types.js';
-import { authorizationFor, credentialHint, forgetToken, type AuthContext } from './auth.js';
-import { parseWwwAuthenticate, type Challenge } from './www-authenticate.js';
-import { isInsecureHost, type HttpRequest, type HttpResponse, type Transport } from './transport.js';
-import type { RegistryOptions } from '../../options.js';
+import { authorizationFor } from './auth.js';
+import { header, RegistrySession } from './session.js';
+import { isInsecureHost, type HttpResponse } from './transport.js';
 
 const MAX_REDIRECTS = 5;
-const MAX_ERROR_BODY = 64 * 1024;
 const DIGEST_RE = /^(sha256|sha384|sha512):([a-f0-9]+)$/;
-
-interface Session {
-  base: URL;
-  challenge: Challenge | undefined;
-}
 
 export interface FetchedManifest {
   raw: Buffer;
@@ -31,130 +23,11 @@ export interface FetchedManifest {
   digest: string;
 }
 
-function header(res: HttpResponse, name: string): string | undefined {
-  const value = res.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function pickChallenge(challenges: Challenge[]): Challenge | undefined {
-  return (
-    challenges.find((c) => c.scheme === 'bearer') ??
-    challenges.find((c) => c.scheme === 'basic') ??
-    challenges[0]
-  );
-}
-
 function hashAs(algorithm: string, data: Buffer): string {
   return `${algorithm}:${createHash(algorithm).update(data).digest('hex')}`;
 }
 
-/** The registry's own error text ({"errors":[{"code","message"}]}), when it sent one. */
-async function errorText(res: HttpResponse): Promise<string> {
-  try {
-    const body = await readAll(res.body, MAX_ERROR_BODY, 'error body');
-    const json = JSON.parse(body.toString('utf8')) as {
-      errors?: Array<{ code?: unknown; message?: unknown }>;
-    };
-    const first = json.errors?.[0];
-    return first ? `: ${String(first.code ?? '')} ${String(first.message ?? '')}`.trimEnd() : '';
-  } catch {
-    res.body.destroy();
-    return '';
-  }
-}
-
-export class RegistryClient {
-  private session: Promise<Session> | undefined;
-
-  constructor(
-    readonly registry: string,
-    private readonly transport: Transport,
-    private readonly options: RegistryOptions,
-    private readonly auth: AuthContext,
-  ) {}
-
-  private async ping(): Promise<Session> {
-    const host = registryEndpoint(this.registry);
-    const insecure = isInsecureHost(this.options, this.registry) || isInsecureHost(this.options, host);
-    const schemes = insecure ? ['https:', 'http:'] : ['https:'];
-    let lastError: unknown;
-    for (const scheme of schemes) {
-      const base = new URL(`${scheme}//${host}/`);
-      let res: HttpResponse;
-      try {
-        res = await this.transport.send({
-          method: 'GET',
-          url: new URL('/v2/', base),
-          what: `API check of registry ${this.registry}`,
-        });
-      } catch (err) {
-        // An insecure registry may speak plain HTTP: only then is a failed https attempt retried as http.
-        lastError = err;
-        continue;
-      }
-      if (res.statusCode === 200) {
-        await res.body.dump().catch(() => undefined);
-        return { base, challenge: undefined };
-      }
-      if (res.statusCode === 401) {
-        await res.body.dump().catch(() => undefined);
-        const challenge = pickChallenge(parseWwwAuthenticate(res.headers['www-authenticate']));
-        return { base, challenge: challenge ?? { scheme: 'basic', params: {} } };
-      }
-      throw await this.statusError(
-        res,
-        `API check of registry ${this.registry} (${base.origin}/v2/)`,
-        'registry API',
-      );
-    }
-    throw lastError;
-  }
-
-  private getSession(): Promise<Session> {
-    this.session ??= this.ping().catch((err: unknown) => {
-      this.session = undefined; // a failed ping is not remembered; the next call tries again
-      throw err;
-    });
-    return this.session;
-  }
-
-  /** A coded error for a non-success answer, naming what was asked for. */
-  async statusError(
-    res: HttpResponse,
-    what: string,
-    kind: string,
-    repository = '',
-  ): Promise<PortcullisError> {
-    const status = res.statusCode;
-    const text = await errorText(res);
-    const details = { registry: this.registry, status, url: res.url.href };
-    if (status === 401) {
-      const lookup = await this.auth.credentials(repository);
-      // Registries answer 401, not 404, for repositories an anonymous user cannot see.
-      const hint = `${credentialHint(lookup)}${lookup.source ? '' : `; the ${kind} may also not exist`}`;
-      return new PortcullisError(
-        'REGISTRY_UNAUTHORIZED',
-        `${what}: unauthorized (HTTP 401${text}); ${hint}`,
-        { details },
-      );
-    }
-    if (status === 403)
-      return new PortcullisError('REGISTRY_DENIED', `${what}: access denied (HTTP 403${text})`, { details });
-    if (status === 404)
-      return new PortcullisError('REGISTRY_NOT_FOUND', `${what}: ${kind} not found (HTTP 404${text})`, {
-        details,
-      });
-    if (status === 429) {
-      const wait = header(res, 'retry-after');
-      return new PortcullisError(
-        'REGISTRY_RATE_LIMITED',
-        `${what}: rate limited (HTTP 429${wait ? `, Retry-After ${wait}` : ''}); retried up to ${this.options.retries} times, waiting at most 60 s each`,
-        { details },
-      );
-    }
-    return new PortcullisError('REGISTRY_ERROR', `${what}: HTTP ${status}${text}`, { details });
-  }
-
+export class RegistryClient extends RegistrySession {
   /** One authenticated pull request (GET/HEAD) under the repository's pull scope. */
   private call(
     repo: string,
@@ -167,71 +40,6 @@ export class RegistryClient {
     if (extra.accept) headers.accept = extra.accept;
     if (extra.range) headers.range = extra.range;
     return this.send({ scope: `repository:${repo}:pull`, method, path, what, headers, signal: extra.signal });
-  }
-
-  /**
-   * One authenticated request under `scope` (space-separated scopes for several repositories);
-   * a 401 refreshes the challenge/token and is tried once more when the body can be replayed.
-   * `path` may be absolute (an upload Location).
-   */
-  async send(req: {
-    scope: string;
-    method: HttpRequest['method'];
-    path: string;
-    what: string;
-    headers?: Record<string, string>;
-    body?: HttpRequest['body'];
-    signal?: AbortSignal | undefined;
-  }): Promise<HttpResponse> {
-    const session = await this.getSession();
-    const url = new URL(req.path, session.base);
-    const replayable = req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body);
-    for (let attempt = 0; ; attempt++) {
-      const headers: Record<string, string> = { ...req.headers };
-      const authorization = await authorizationFor(this.auth, session.challenge, req.scope);
-      if (authorization) headers.authorization = authorization;
-      const res = await this.transport.send({
-        method: req.method,
-        url,
-        headers,
-        what: req.what,
-        ...(req.body !== undefined ? { body: req.body } : {}),
-        signal: req.signal,
-      });
-      if (res.statusCode !== 401 || attempt > 0 || !replayable) return res;
-      const fresh = pickChallenge(parseWwwAuthenticate(res.headers['www-authenticate']));
-      if (!fresh && session.challenge?.scheme !== 'bearer') return res;
-      await res.body.dump().catch(() => undefined);
-      await forgetToken(this.auth, session.challenge, req.scope);
-      if (fresh) session.challenge = fresh;
-    }
-  }
-
-  /**
-   * What `docker login` checks: the API root with the credentials (a token first, under a
-   * bearer challenge). Throws REGISTRY_UNAUTHORIZED when refused; an open registry passes.
-   */
-  async checkLogin(): Promise<void> {
-    const session = await this.getSession();
-    if (!session.challenge) return;
-    const what = `login to registry ${this.registry}`;
-    const authorization = await authorizationFor(this.auth, session.challenge, 'registry:catalog:*');
-    if (!authorization)
-      throw new PortcullisError(
-        'REGISTRY_UNAUTHORIZED',
-        `${what}: the registry asks for credentials and none were given`,
-        {
-          details: { registry: this.registry },
-        },
-      );
-    const res = await this.transport.send({
-      method: 'GET',
-      url: new URL('/v2/', session.base),
-      headers: { authorization },
-      what,
-    });
-    if (res.statusCode !== 200) throw await this.statusError(res, what, 'registry API');
-    await res.body.dump().catch(() => undefined);
   }
 
   /** GETs a manifest or index; checks Docker-Content-Digest and, for digests, the body itself. */

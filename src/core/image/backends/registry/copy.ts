@@ -8,8 +8,9 @@
 import { z } from 'zod';
 import { PortcullisError } from '../../../errors.js';
 import type { Descriptor } from '../../types.js';
-import { copyBlob, putManifest, type BlobOutcome, type RepositoryTarget } from './push.js';
-import { findReferrers } from './referrers.js';
+import { putManifest, type BlobOutcome, type RepositoryTarget } from './push.js';
+import { findReferrers, listInFallbackIndex } from './referrers.js';
+import { copyBlob, DEFAULT_UPLOAD_OPTIONS, type UploadOptions, type UploadStats } from './upload.js';
 
 const DEFAULT_CONCURRENCY = 4;
 const descriptor = z.looseObject({
@@ -38,6 +39,8 @@ export interface CopyRequest {
   maxManifestBytes: number;
   /** Blobs copied at once (default 4). */
   concurrency?: number;
+  /** When blob uploads are chunked and how often they resume (`DEFAULT_UPLOAD_OPTIONS`). */
+  upload?: Partial<UploadOptions>;
   signal?: AbortSignal;
 }
 
@@ -47,6 +50,8 @@ export interface CopyResult {
   /** Every manifest pushed, children and referrers included, in push order. */
   manifests: string[];
   blobs: Record<BlobOutcome, number>;
+  /** Chunked uploads resumed after a lost connection, and uploads started again from zero. */
+  uploads: UploadStats;
   /** Referrer manifests copied (by digest), and fallback-schema tags copied. */
   referrers: string[];
   tags: string[];
@@ -78,7 +83,8 @@ function blobOnce(copier: Copier, blob: Descriptor): Promise<BlobOutcome> {
   let pending = copier.blobsDone.get(blob.digest);
   if (!pending) {
     const { source, destination, signal } = copier.req;
-    pending = copyBlob(source, destination, blob, signal).then((outcome) => {
+    const options = { ...DEFAULT_UPLOAD_OPTIONS, ...copier.req.upload };
+    pending = copyBlob(source, destination, blob, signal, options, copier.result.uploads).then((outcome) => {
       copier.result.blobs[outcome] += 1;
       return outcome;
     });
@@ -141,6 +147,7 @@ export async function copyImage(req: CopyRequest): Promise<CopyResult> {
     mediaType: '',
     manifests: [],
     blobs: { present: 0, mounted: 0, uploaded: 0 },
+    uploads: { resumed: 0, restarted: 0 },
     referrers: [],
     tags: [],
   };
@@ -152,6 +159,17 @@ export async function copyImage(req: CopyRequest): Promise<CopyResult> {
     for (const referrer of found.manifests) {
       await copyManifest(copier, referrer.digest);
       result.referrers.push(referrer.digest);
+    }
+    if (found.manifests.length > 0) {
+      // A destination without the referrers API finds them through its `sha256-<hex>` index.
+      const listed = await listInFallbackIndex(
+        req.destination,
+        req.digest,
+        found.manifests,
+        req.maxManifestBytes,
+        req.signal,
+      );
+      if (listed && listed !== 'api') result.referrers.push(listed);
     }
     for (const tag of found.tags) {
       const head = await req.source.client.headManifest(

@@ -1,11 +1,9 @@
 /**
- * Writing to a registry, one object at a time: is a blob there (HEAD), mount it from another
- * repository of the same registry, upload it streamed from a source response (bounded memory:
- * one monolithic PUT whose body is the source's body), and put a manifest by its exact bytes.
+ * Writing to a registry, one object at a time: is a blob there (HEAD), start an upload (or
+ * mount it from another repository of the same registry), and put a manifest by its exact
+ * bytes. Blob uploads themselves (monolithic or chunked with resume) are `upload.ts`.
  */
-import type { Readable } from 'node:stream';
 import { PortcullisError } from '../../../errors.js';
-import type { Descriptor } from '../../types.js';
 import type { RegistryClient } from './client.js';
 
 /** A repository on a registry, reached through that registry's client. */
@@ -16,11 +14,11 @@ export interface RepositoryTarget {
 
 export type BlobOutcome = 'present' | 'mounted' | 'uploaded';
 
-function header(value: string | string[] | undefined): string | undefined {
+export function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-const pushScope = (repo: string) => `repository:${repo}:pull,push`;
+export const pushScope = (repo: string) => `repository:${repo}:pull,push`;
 
 /** Whether the destination already holds the blob (then nothing is sent). */
 export async function blobExists(
@@ -47,7 +45,7 @@ export async function blobExists(
  * Starts an upload; with `mountFrom` asks for a cross-repository mount first. Returns
  * 'mounted' when the registry mounted the blob (201), else the upload URL (202).
  */
-async function startUpload(
+export async function startUpload(
   target: RepositoryTarget,
   digest: string,
   mountFrom: string | undefined,
@@ -75,66 +73,6 @@ async function startUpload(
   if (!location)
     throw new PortcullisError('REGISTRY_PROTOCOL', `${what}: HTTP 202 without an upload Location`);
   return new URL(location, res.url);
-}
-
-/**
- * Copies one blob to the destination: nothing when present, a mount when both sides are
- * repositories of one registry (and it agrees), else a streamed upload from the source.
- */
-export async function copyBlob(
-  source: RepositoryTarget,
-  destination: RepositoryTarget,
-  blob: Descriptor,
-  signal?: AbortSignal,
-): Promise<BlobOutcome> {
-  const sameRegistry = source.client.registry === destination.client.registry;
-  // Within one registry the mount request answers both questions (present? mountable?) in one
-  // round trip; across registries a HEAD saves uploading what is already there.
-  if (!sameRegistry && (await blobExists(destination, blob.digest, signal))) return 'present';
-  const started = await startUpload(
-    destination,
-    blob.digest,
-    sameRegistry ? source.repository : undefined,
-    signal,
-  );
-  if (started === 'mounted') return 'mounted';
-  const what = `blob ${blob.digest} of ${source.client.registry}/${source.repository}`;
-  const download = await source.client.fetchBlob(source.repository, blob.digest, what, {
-    ...(signal ? { signal } : {}),
-  });
-  await putBlob(destination, started, blob, download.body, signal);
-  return 'uploaded';
-}
-
-/** The monolithic PUT closing an upload session; the registry checks the digest itself. */
-async function putBlob(
-  target: RepositoryTarget,
-  upload: URL,
-  blob: Descriptor,
-  body: Readable,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  const { client, repository } = target;
-  const url = new URL(upload);
-  url.searchParams.set('digest', blob.digest);
-  const what = `upload of blob ${blob.digest} to ${client.registry}/${repository}`;
-  let res;
-  try {
-    res = await client.send({
-      scope: pushScope(repository),
-      method: 'PUT',
-      path: url.href,
-      what,
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
-      body,
-      signal,
-    });
-  } finally {
-    // Whatever happened, the source response must not stay open.
-    if (!body.readableEnded) body.destroy();
-  }
-  if (res.statusCode !== 201) throw await client.statusError(res, what, 'upload');
-  await res.body.dump().catch(() => undefined);
 }
 
 /**
