@@ -57,4 +57,23 @@ export const PROMOTION_MIGRATIONS: readonly Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION promotion_record_immutable();
     `,
   },
+  {
+    id: 51,
+    name: 'promotion: audit records refuse DELETE too',
+    // An auditor must be able to trust that no decision was taken back. The one way a record
+    // goes is with its account: the account's erase sets portcullis.erasing_account for its
+    // own transaction, and only that account's rows may then go (by the cascade).
+    sql: `
+      CREATE FUNCTION promotion_record_no_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF current_setting('portcullis.erasing_account', true) = OLD.account_name THEN
+          RETURN OLD;
+        END IF;
+        RAISE EXCEPTION 'promotion records are immutable';
+      END;
+      $$;
+      CREATE TRIGGER promotion_record_no_delete BEFORE DELETE ON promotion_record
+        FOR EACH ROW EXECUTE FUNCTION promotion_record_no_delete();
+    `,
+  },
 ];

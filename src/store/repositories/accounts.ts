@@ -84,9 +84,15 @@ export class AccountRepository {
     return rows[0] && toAccount(rows[0]);
   }
 
-  /** Deletes the account and everything it owns (cascade). Shared analyses stay. */
+  /**
+   * Deletes the account and everything it owns (cascade). Shared analyses stay. Immutable audit
+   * rows (promotion records) let this transaction, and only for this account, take them along.
+   */
   async delete(name: string): Promise<boolean> {
-    const { rows } = await this.db.query('DELETE FROM account WHERE name = $1 RETURNING name', [name]);
-    return rows.length > 0;
+    return this.db.transaction(async (tx) => {
+      await tx.query("SELECT set_config('portcullis.erasing_account', $1, true)", [name]);
+      const { rows } = await tx.query('DELETE FROM account WHERE name = $1 RETURNING name', [name]);
+      return rows.length > 0;
+    });
   }
 }

@@ -108,6 +108,15 @@ describe.each(STORE_KINDS)('promotion repository on %s', (kind) => {
     await expect(
       database.db.query("UPDATE promotion_record SET outcome = 'failed' WHERE id = $1", [first?.id]),
     ).rejects.toThrow(/immutable/);
+    await expect(
+      database.db.query('DELETE FROM promotion_record WHERE id = $1', [first?.id]),
+    ).rejects.toThrow(/immutable/);
+    // Pages continue after the last record of the previous page, newest first, without overlap.
+    const [newest, older] = await store.promotions.listRecords('team-a', { limit: 10 });
+    const page1 = await store.promotions.listRecords('team-a', { limit: 1 });
+    const page2 = await store.promotions.listRecords('team-a', { limit: 1, after: page1[0]?.id ?? '' });
+    expect([page1[0]?.id, page2[0]?.id]).toEqual([newest?.id, older?.id]);
+    expect(await store.promotions.listRecords('team-a', { limit: 1, after: page2[0]?.id ?? '' })).toEqual([]);
     expect((await store.promotions.promotedByDigest(DIGEST)).map((r) => r.id)).toEqual([first?.id]);
     expect(await store.promotions.lastVerdict('team-a', rule.id, DIGEST)).toBe('pass');
     // An index is found through the platform image its analysis is stored under.
@@ -128,5 +137,10 @@ describe.each(STORE_KINDS)('promotion repository on %s', (kind) => {
     );
     expect((await store.promotions.promotedByDigest(child)).map((r) => r.id)).toEqual([index?.id]);
     expect(await store.promotions.promotedByDigest(child, 'team-a')).toEqual([]);
+    // Erasing an account takes its records along, and only its own.
+    expect(await store.accounts.delete('team-b')).toBe(true);
+    expect(await store.promotions.getRecord('team-b', index?.id ?? '')).toBeUndefined();
+    expect(await store.promotions.listRecords('team-a', { limit: 10 })).toHaveLength(2);
+    await expect(database.db.query('DELETE FROM promotion_record')).rejects.toThrow(/immutable/);
   });
 });

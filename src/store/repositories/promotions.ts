@@ -62,6 +62,8 @@ export interface PromotionFilter {
   outcome?: PromotionOutcome;
   since?: Date;
   until?: Date;
+  /** Page on: the id of the last record of the previous page (records after it, older). */
+  after?: string;
   limit: number;
 }
 
@@ -241,7 +243,7 @@ export class PromotionRepository {
     return rows[0] && toRecord(rows[0]);
   }
 
-  /** Newest first. */
+  /** Newest first; a page continues after the record named by `after`. */
   async listRecords(accountName: string, filter: PromotionFilter): Promise<PromotionRecord[]> {
     const { rows } = await this.db.query<RecordRow>(
       `SELECT * FROM promotion_record WHERE account_name = $1
@@ -250,6 +252,8 @@ export class PromotionRepository {
          AND ($4::text IS NULL OR outcome = $4)
          AND ($5::timestamptz IS NULL OR created_at >= $5)
          AND ($6::timestamptz IS NULL OR created_at < $6)
+         AND ($8::text IS NULL OR (created_at, id) < (
+           SELECT created_at, id FROM promotion_record WHERE account_name = $1 AND id = $8))
        ORDER BY created_at DESC, id DESC LIMIT $7`,
       [
         accountName,
@@ -259,6 +263,7 @@ export class PromotionRepository {
         filter.since ?? null,
         filter.until ?? null,
         filter.limit,
+        filter.after ?? null,
       ],
     );
     return rows.map(toRecord);

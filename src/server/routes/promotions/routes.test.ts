@@ -142,7 +142,16 @@ describe.each(STORE_KINDS)('promotion routes on %s', (kind) => {
       method: 'GET',
       url: `/v1/promotions?since=${encodeURIComponent(future)}`,
     });
-    expect(later.json()).toEqual({ promotions: [] });
+    expect(later.json()).toEqual({ promotions: [], next: null });
+    const page1 = (await api.call('alice', { method: 'GET', url: '/v1/promotions?limit=1' })).json<{
+      promotions: { id: string }[];
+      next: string | null;
+    }>();
+    expect(page1.next).toBe(records[0]!.id);
+    const page2 = (
+      await api.call('alice', { method: 'GET', url: `/v1/promotions?limit=1&after=${page1.next ?? ''}` })
+    ).json<{ promotions: { id: string }[] }>();
+    expect(page2.promotions.map((r) => r.id)).toEqual([records[1]!.id]);
     const one = await api.call('alice', { method: 'GET', url: `/v1/promotions/${records[0]!.id}` });
     expect(one.json()).toMatchObject({
       outcome: 'rejected',

@@ -59,15 +59,21 @@ export function promotionRoutes(app: V1, deps: RouteDeps): void {
 
   app.get('/promotions', { schema: { querystring: recordQuery } }, async (request) => {
     const q = request.query;
+    const limit = q.limit ?? 100;
     const records = await store.promotions.listRecords(request.accountName, {
       ...(q.repository !== undefined ? { repository: q.repository } : {}),
       ...(q.verdict !== undefined ? { verdict: q.verdict } : {}),
       ...(q.outcome !== undefined ? { outcome: q.outcome } : {}),
       ...(q.since !== undefined ? { since: new Date(q.since) } : {}),
       ...(q.until !== undefined ? { until: new Date(q.until) } : {}),
-      limit: q.limit ?? 100,
+      ...(q.after !== undefined ? { after: q.after } : {}),
+      limit,
     });
-    return { promotions: records.map((r) => presentRecord(r, false)) };
+    const last = records.at(-1);
+    return {
+      promotions: records.map((r) => presentRecord(r, false)),
+      next: records.length === limit && last ? last.id : null,
+    };
   });
 
   app.get('/promotions/:promotionId', { schema: { params: recordParams } }, async (request) => {

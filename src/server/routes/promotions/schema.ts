@@ -94,6 +94,8 @@ export const recordQuery = z.object({
     .optional(),
   since: z.string().datetime({ offset: true }).optional(),
   until: z.string().datetime({ offset: true }).optional(),
+  /** The `next` of the previous page. */
+  after: z.string().uuid().optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 
