@@ -43,10 +43,16 @@ export class Notifier {
     accountName: string,
     tag: string,
     payload: TypePayload,
-    options: { test?: boolean; annotations?: Record<string, string> } = {},
+    options: {
+      test?: boolean;
+      annotations?: Record<string, string>;
+      /** Asked for by the account's own configuration (a promotion rule): no subscription needed. */
+      requested?: boolean;
+    } = {},
     db: Sql = this.db,
   ): Promise<string | undefined> {
-    if (!options.test && !(await this.subscribed(accountName, payload.type, tag, db))) return undefined;
+    const wanted = options.test || options.requested;
+    if (!wanted && !(await this.subscribed(accountName, payload.type, tag, db))) return undefined;
     if (!(await hasEndpoint(db, accountName, payload.type))) return undefined;
     const { rows } = await db.query<{ email: string | null }>('SELECT email FROM account WHERE name = $1', [
       accountName,
@@ -98,9 +104,12 @@ export class Notifier {
     tag: string,
     current: EvaluationState,
     last: EvaluationState | null,
+    options: { requested?: boolean } = {},
   ): Promise<boolean> {
     if (last && last.status === current.status) return false;
-    return (await this.notify(accountName, tag, { type: 'policy_eval', current, last })) !== undefined;
+    return (
+      (await this.notify(accountName, tag, { type: 'policy_eval', current, last }, options)) !== undefined
+    );
   }
 
   /**

@@ -1,6 +1,7 @@
 /**
  * Telling people a promotion (or a promoted image) failed: an event in the account's event
- * log, and a `policy_eval` notification to whoever subscribed to the tag.
+ * log, and a `policy_eval` notification to the account's endpoint. The rule's "notify" is the
+ * request, so no subscription to the tag is needed (the pushed source tag rarely has one).
  */
 import type { Notifier } from '../../notifications/notify.js';
 import type { ServiceStore } from '../../store/repositories/index.js';
@@ -46,5 +47,6 @@ export async function notifyPromotionFailure(
         evaluated_at: new Date().toISOString(),
       },
       null,
+      { requested: true },
     );
 }
