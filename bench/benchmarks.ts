@@ -28,7 +28,7 @@ import { sbomColdBenchmark, sbomVersusCdxgenBenchmark, sbomWarmBenchmark } from 
 import type { Benchmark } from './types.js';
 import { uiImagesPgliteBenchmark, uiImagesPostgresBenchmark } from './ui.js';
 import { vulndbImportBenchmark } from './vulndb-import.js';
-import { vulndbMatchBenchmark, vulndbOpenBenchmark } from './vulndb-match.js';
+import { vulndbMatchBenchmark, vulndbMatchColdBenchmark, vulndbOpenBenchmark } from './vulndb-match.js';
 import {
   vulndbReadDuringImportPgliteBenchmark,
   vulndbReadDuringImportPostgresBenchmark,
@@ -42,6 +42,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   policyEvaluateBenchmark,
   vulndbImportBenchmark,
   vulndbMatchBenchmark,
+  vulndbMatchColdBenchmark,
   vulndbOpenBenchmark,
   vulndbReadDuringImportPgliteBenchmark,
   vulndbReadDuringImportPostgresBenchmark,
