@@ -29,7 +29,7 @@ import { sbomColdBenchmark, sbomVersusCdxgenBenchmark, sbomWarmBenchmark } from 
 import type { Benchmark } from './types.js';
 import { uiImagesPgliteBenchmark, uiImagesPostgresBenchmark } from './ui.js';
 import { vulndbImportBenchmark } from './vulndb-import.js';
-import { vulndbMatchBenchmark, vulndbOpenBenchmark } from './vulndb-match.js';
+import { vulndbMatchBenchmark, vulndbMatchColdBenchmark, vulndbOpenBenchmark } from './vulndb-match.js';
 import {
   vulndbReadDuringImportPgliteBenchmark,
   vulndbReadDuringImportPostgresBenchmark,
@@ -43,6 +43,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   policyEvaluateBenchmark,
   vulndbImportBenchmark,
   vulndbMatchBenchmark,
+  vulndbMatchColdBenchmark,
   vulndbOpenBenchmark,
   vulndbReadDuringImportPgliteBenchmark,
   vulndbReadDuringImportPostgresBenchmark,

@@ -1,5 +1,7 @@
 /**
- * Matching a 1,000-package SBOM against the loaded database (target: at most 50 ms, issue 10) and opening
+ * Matching a 1,000-package SBOM against the loaded database (target: at most 50 ms, issue 10), as
+ * the service matches (one store per process: advisories and facts read before come from its
+ * memory of the feed generation, ADR 0022) and cold (a new store per match, as a CLI scan), and opening
  * the embedded database from disk until it answers a first lookup (target: at most 1 s). The
  * baselines are those budgets, so a ratio at or below 1 meets the target.
  */
@@ -26,6 +28,24 @@ export const vulndbMatchBenchmark: Benchmark = {
     return {
       measure: async () => {
         const result = await matchSbom(doc, store);
+        if (result.findings.length === 0) throw new Error('bench SBOM matched nothing');
+      },
+      baseline: () => sleep(MATCH_BUDGET_MS),
+      cleanup: () => db.close(),
+    };
+  },
+};
+
+export const vulndbMatchColdBenchmark: Benchmark = {
+  name: 'vulndb-match-cold-1000',
+  baselineLabel: `${MATCH_BUDGET_MS} ms budget`,
+  runs: 10,
+  async prepare() {
+    const db = await openPglite(await loadedDataDir());
+    const doc = await benchSbom(db);
+    return {
+      measure: async () => {
+        const result = await matchSbom(doc, new VulnerabilityStore(db));
         if (result.findings.length === 0) throw new Error('bench SBOM matched nothing');
       },
       baseline: () => sleep(MATCH_BUDGET_MS),

@@ -13,16 +13,23 @@ type Scores = Record<string, [number, number]>;
 /** The bucket of a CVE id: the id without its last digit (`CVE-2024-1234` for CVE-2024-12345). */
 export const epssBucket = (cve: string): string => cve.slice(0, -1);
 
-/** Groups scores by bucket into the rows to insert: [bucket, scores JSON text][]. */
-export function packEpss(records: readonly EpssRecord[]): { buckets: string[]; scores: string[] } {
-  const byBucket = new Map<string, Scores>();
+/**
+ * Groups scores by bucket into the rows to insert, as `bucket<TAB>scores JSON text` lines. The
+ * JSON is written directly (numbers print as JSON.stringify prints them), not through an object
+ * per bucket: keyed objects of 37,000 buckets and their JSON.stringify cost most of the EPSS
+ * import's JavaScript time (measured 300 against 90 ms CPU for 360,000 scores).
+ */
+export function packEpss(records: readonly EpssRecord[]): string {
+  const byBucket = new Map<string, string>();
   for (const r of records) {
     const bucket = epssBucket(r.cve);
-    let scores = byBucket.get(bucket);
-    if (!scores) byBucket.set(bucket, (scores = {}));
-    scores[r.cve] = [r.epss, r.percentile];
+    const entry = `${JSON.stringify(r.cve)}:[${JSON.stringify(r.epss)},${JSON.stringify(r.percentile)}]`;
+    const scores = byBucket.get(bucket);
+    byBucket.set(bucket, scores === undefined ? entry : `${scores},${entry}`);
   }
-  return { buckets: [...byBucket.keys()], scores: [...byBucket.values()].map((s) => JSON.stringify(s)) };
+  let lines = '';
+  for (const [bucket, scores] of byBucket) lines += `${bucket}\t{${scores}}\n`;
+  return lines;
 }
 
 /** Unpacks bucket rows, merging rows of the same bucket; `wanted` keeps only those CVEs. */
@@ -43,9 +50,12 @@ export async function insertEpss(
   source: string,
   records: readonly EpssRecord[],
 ): Promise<void> {
-  const { buckets, scores } = packEpss(records);
+  // One text parameter split in SQL: PGlite serializes one string far faster than two text
+  // arrays of 37,000 elements (measured 370 against 300 ms CPU over the mirror). JSON text has no raw tab or newline.
   await db.query(
-    `INSERT INTO "${table}" (source, bucket, scores) SELECT $1, b, s FROM unnest($2::text[], $3::text[]) AS t(b, s)`,
-    [source, buckets, scores],
+    `INSERT INTO "${table}" (source, bucket, scores)
+     SELECT $1, split_part(l, E'\\t', 1), split_part(l, E'\\t', 2)
+     FROM string_to_table(rtrim($2, E'\\n'), E'\\n') AS l`,
+    [source, packEpss(records)],
   );
 }
