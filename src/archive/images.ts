@@ -11,6 +11,7 @@ import {
   evaluationsOf,
   removeFromWorkingSet,
   restoreWorkingRows,
+  stopTagWatches,
 } from '../store/repositories/archive-moves.js';
 import { ArchivedImageRepository, type ArchivedImage } from '../store/repositories/archives.js';
 import type { ServiceStore } from '../store/repositories/index.js';
@@ -56,6 +57,25 @@ const event = (ctx: ArchiveContext, accountName: string, digest: string, type: s
     sourceHost: ctx.hostId,
   });
 
+/**
+ * Tags of the image that an active `tag_update` watcher follows and that still name the image:
+ * left on, the watcher would add (and pull) the archived image again.
+ */
+async function latestOfWatchedTags(
+  store: ServiceStore,
+  accountName: string,
+  image: { imageDigest: string; tags: readonly { registry: string; repo: string; tag: string }[] },
+): Promise<string[]> {
+  const keys: string[] = [];
+  for (const t of image.tags) {
+    const key = `${t.registry}/${t.repo}:${t.tag}`;
+    const subs = await store.subscriptions.list(accountName, { key, type: 'tag_update' });
+    if (!subs.some((s) => s.active)) continue;
+    if ((await store.watches.lastDigest(accountName, t)) === image.imageDigest) keys.push(key);
+  }
+  return keys;
+}
+
 /** Archives the account's analysed image; a refusal is a result, never a throw (one per digest). */
 export async function archiveImage(
   ctx: ArchiveContext,
@@ -78,6 +98,7 @@ export async function archiveImage(
       detail: `image ${digest} cannot be archived: analysis_status is ${image.analysisStatus}, only analyzed images can be archived`,
     };
   }
+  const watched = await latestOfWatchedTags(store, accountName, image);
   const analysis = await store.analyses.get(digest);
   if (!analysis) return { digest, status: 'error', detail: `image ${digest} has no stored analysis` };
   const doc: ArchiveDocument = {
@@ -110,6 +131,7 @@ export async function archiveImage(
   const moved = await store.db.transaction(async (tx) => {
     const { removed } = await removeFromWorkingSet(tx, accountName, digest);
     if (!removed) return false;
+    await stopTagWatches(tx, accountName, watched);
     await archives.delete(accountName, digest, tx); // an older archive of a restored image
     await archives.insert(
       {
@@ -138,7 +160,8 @@ export async function archiveImage(
   if (!moved)
     return { digest, status: 'error', detail: `image ${digest} changed while it was being archived` };
   await event(ctx, accountName, digest, 'system.analysis_archive.image_archived', 'Image analysis archived');
-  return { digest, status: 'archived', detail: 'Completed successfully' };
+  const stopped = watched.length === 0 ? '' : ` (tag_update deactivated for ${watched.join(', ')})`;
+  return { digest, status: 'archived', detail: `Completed successfully${stopped}` };
 }
 
 /** Brings the archived analysis back into the working set, analysed at once from the stored SBOM. */
@@ -180,7 +203,12 @@ export async function restoreImage(ctx: ArchiveContext, accountName: string, dig
         tx,
       );
     }
-    await restoreWorkingRows(tx, accountName, doc);
+    if (!(await restoreWorkingRows(tx, accountName, doc))) {
+      throw new ArchiveFailure(
+        'conflict',
+        `image ${digest} is already in the working set of account ${accountName}`,
+      );
+    }
   });
   await event(
     ctx,

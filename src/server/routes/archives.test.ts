@@ -18,6 +18,7 @@ const OLD = digest('c');
 const SHARED = digest('d');
 const PENDING = digest('3');
 const BIG = digest('4');
+const WATCHED = digest('5');
 const UNKNOWN = digest('9');
 const enc = encodeURIComponent;
 
@@ -193,6 +194,24 @@ describe.each(STORE_KINDS)('analysis archive routes on %s', (kind) => {
     expect((await api.call('alice', { method: 'DELETE', url })).statusCode).toBe(404);
     const shared = `/v1/archives/images/${enc(SHARED)}`;
     expect((await api.call('alice', { method: 'DELETE', url: shared })).statusCode).toBe(200);
+  });
+
+  it('stops the tag watcher that would add an archived latest image again', async () => {
+    await analysed('team-a', WATCHED, 'team/watched');
+    const key = 'registry.example/team/watched:v1';
+    await api.store.subscriptions.ensureForTag('team-a', key, true);
+    expect((await archive([WATCHED])).json()).toEqual([
+      {
+        digest: WATCHED,
+        status: 'archived',
+        detail: `Completed successfully (tag_update deactivated for ${key})`,
+      },
+    ]);
+    const subs = await api.store.subscriptions.list('team-a', { key });
+    expect(Object.fromEntries(subs.map((s) => [s.type, s.active]))).toMatchObject({
+      tag_update: false,
+      analysis_update: true,
+    });
   });
 
   it('stores the archive compressed: far smaller than the analysis it holds', async () => {

@@ -86,12 +86,30 @@ export async function removeFromWorkingSet(
   return { removed: true, analysisRemoved: gone.rows.length > 0 };
 }
 
-/** Puts the account's image back as analysed now, with its tags and evaluations as they were. */
-export async function restoreWorkingRows(tx: Sql, accountName: string, image: RestoredImage): Promise<void> {
+/** Turns off the account's `tag_update` watchers of these full tags (the archived image was their latest). */
+export async function stopTagWatches(tx: Sql, accountName: string, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
   await tx.query(
+    `UPDATE subscription SET active = false, last_updated = now()
+     WHERE account_name = $1 AND subscription_type = 'tag_update' AND subscription_key = ANY($2::text[]) AND active`,
+    [accountName, [...keys]],
+  );
+}
+
+/**
+ * Puts the account's image back as analysed now, with its tags and evaluations as they were;
+ * false (nothing written) when the account has the image already (a concurrent restore or add).
+ */
+export async function restoreWorkingRows(
+  tx: Sql,
+  accountName: string,
+  image: RestoredImage,
+): Promise<boolean> {
+  const inserted = await tx.query(
     `INSERT INTO image (account_name, image_digest, parent_digest, image_type, analysis_status, annotations,
        dockerfile, analyzed_at, created_at)
-     VALUES ($1, $2, $3, $4, 'analyzed', $5, $6, now(), $7)`,
+     VALUES ($1, $2, $3, $4, 'analyzed', $5, $6, now(), $7)
+     ON CONFLICT (account_name, image_digest) DO NOTHING RETURNING image_digest`,
     [
       accountName,
       image.imageDigest,
@@ -102,6 +120,7 @@ export async function restoreWorkingRows(tx: Sql, accountName: string, image: Re
       image.createdAt,
     ],
   );
+  if (inserted.rows.length === 0) return false;
   for (const t of image.tags) {
     await tx.query(
       `INSERT INTO image_tag (account_name, image_digest, registry, repo, tag, pull_digest, created_at, tag_detected_at)
@@ -125,4 +144,5 @@ export async function restoreWorkingRows(tx: Sql, accountName: string, image: Re
       ],
     );
   }
+  return true;
 }
