@@ -33,7 +33,8 @@ export class ArchiveFailure extends Error {
 
 export interface ArchiveResult {
   digest: string;
-  status: 'archived' | 'duplicate' | 'error';
+  /** Anchore's values: archived (also when it already was), archiving, error. */
+  status: 'archived' | 'error';
   detail: string;
 }
 
@@ -88,7 +89,7 @@ export async function archiveImage(
   const image = await store.images.get(accountName, digest);
   if (!image) {
     if (await archives.get(accountName, digest))
-      return { digest, status: 'duplicate', detail: 'already archived' };
+      return { digest, status: 'archived', detail: 'already archived' };
     return { digest, status: 'error', detail: `image ${digest} not found in account ${accountName}` };
   }
   if (image.analysisStatus !== 'analyzed') {

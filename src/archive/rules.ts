@@ -1,7 +1,7 @@
 /**
  * Archive rules as Anchore defined them, and the pure choice of what they transition
  * (ADR 0025). A selector rule matches an image's tag when the tag matches the selector (`*`
- * globs), the analysis is at least `analysisAgeDays` old, the tag has pointed at no fewer than
+ * globs), the analysis is strictly older than `analysisAgeDays` days, the tag has pointed at no fewer than
  * `tagVersionsNewer` newer images, and no unexpired exclusion covers it; an image moves when
  * every one of its tags is matched. `archive` rules act on the working set, `delete` rules on
  * the archive. A `maxImagesPerAccount` rule (system_global only) moves the oldest analysed
@@ -88,7 +88,7 @@ function tagMatched(
   now: Date,
 ): boolean {
   if (!selectorMatches(rule.selector, t) || excluded(rule, c, t, now)) return false;
-  if (ageDays(c, now) < rule.analysisAgeDays) return false;
+  if (ageDays(c, now) <= rule.analysisAgeDays) return false; // strictly older, as Anchore
   const newer = (history.get(tagKey(t)) ?? []).filter((d) => d > t.tagDetectedAt.getTime()).length;
   return newer >= rule.tagVersionsNewer;
 }

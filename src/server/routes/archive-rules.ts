@@ -140,6 +140,7 @@ export function archiveRuleRoutes(app: V1, deps: RouteDeps): void {
   app.get('/archives/rules/:ruleId/history', { schema: { params: idParams } }, async (request) => {
     const rule = await visible(request.accountName, request.params.ruleId);
     return (await rules.history(request.accountName, rule.ruleId)).map((h) => ({
+      transition_task_id: h.id,
       rule_id: h.ruleId,
       imageDigest: h.imageDigest,
       transition: h.transition,

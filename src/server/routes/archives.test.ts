@@ -97,7 +97,7 @@ describe.each(STORE_KINDS)('analysis archive routes on %s', (kind) => {
     expect((list.json() as { imageDigest: string }[]).map((a) => a.imageDigest)).toEqual([OLD]);
     const summary = await api.call('alice', { method: 'GET', url: '/v1/archives' });
     expect(summary.json()).toMatchObject({
-      images: { total_count: 1, total_data_bytes: record.archive_size_bytes },
+      images: { total_image_count: 1, total_tag_count: 1, total_data_bytes: record.archive_size_bytes },
       rules: { count: 0 },
     });
     // An admin acting in team-a sees team-a's archive.
@@ -112,7 +112,7 @@ describe.each(STORE_KINDS)('analysis archive routes on %s', (kind) => {
   it('answers each digest it cannot archive with a precise reason', async () => {
     const res = await archive([OLD, UNKNOWN, PENDING, 'latest']);
     expect(res.json()).toEqual([
-      { digest: OLD, status: 'duplicate', detail: 'already archived' },
+      { digest: OLD, status: 'archived', detail: 'already archived' },
       { digest: UNKNOWN, status: 'error', detail: `image ${UNKNOWN} not found in account team-a` },
       {
         digest: PENDING,

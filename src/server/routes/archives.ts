@@ -62,7 +62,8 @@ export function archiveRoutes(app: V1, deps: RouteDeps): void {
     );
     return {
       images: {
-        total_count: summary.totalImages,
+        total_image_count: summary.totalImages,
+        total_tag_count: summary.totalTags,
         total_data_bytes: summary.totalBytes,
         last_updated: iso(summary.lastUpdated),
       },

@@ -76,11 +76,11 @@ export const ARCHIVE_TENANCY: Record<string, Probe> = {
   'GET /v1/archives': async (api) => {
     await bobArchive(api);
     expect((await api.call('bob', { method: 'GET', url: '/v1/archives' })).json()).toMatchObject({
-      images: { total_count: 1 },
+      images: { total_image_count: 1 },
     });
     const res = await api.call('alice', { method: 'GET', url: '/v1/archives' });
     expect(res.json()).toMatchObject({
-      images: { total_count: 0, total_data_bytes: 0 },
+      images: { total_image_count: 0, total_data_bytes: 0 },
       rules: { count: 0 },
     });
   },

@@ -34,6 +34,7 @@ export interface ArchiveRule {
 export type NewArchiveRule = Omit<ArchiveRule, 'ruleId' | 'createdAt' | 'lastUpdated'>;
 
 export interface RuleHistoryEntry {
+  id: string;
   ruleId: string;
   accountName: string;
   imageDigest: string;
@@ -122,7 +123,7 @@ export class ArchiveRuleRepository {
     return rows.length > 0;
   }
 
-  async record(entry: Omit<RuleHistoryEntry, 'createdAt'>, db: Sql = this.db): Promise<void> {
+  async record(entry: Omit<RuleHistoryEntry, 'id' | 'createdAt'>, db: Sql = this.db): Promise<void> {
     await db.query(
       `INSERT INTO archive_rule_history (rule_id, account_name, image_digest, transition, status, detail)
        VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -133,6 +134,7 @@ export class ArchiveRuleRepository {
   /** What the rule did in the account, oldest first. */
   async history(accountName: string, ruleId: string): Promise<RuleHistoryEntry[]> {
     const { rows } = await this.db.query<{
+      id: string;
       rule_id: string;
       account_name: string;
       image_digest: string;
@@ -141,11 +143,12 @@ export class ArchiveRuleRepository {
       detail: string | null;
       created_at: Date;
     }>(
-      `SELECT rule_id, account_name, image_digest, transition, status, detail, created_at
+      `SELECT id::text AS id, rule_id, account_name, image_digest, transition, status, detail, created_at
        FROM archive_rule_history WHERE rule_id = $2 AND account_name = $1 ORDER BY id`,
       [accountName, ruleId],
     );
     return rows.map((r) => ({
+      id: r.id,
       ruleId: r.rule_id,
       accountName: r.account_name,
       imageDigest: r.image_digest,

@@ -67,6 +67,7 @@ const toArchived = (r: Row): ArchivedImage => ({
 
 export interface ArchiveSummary {
   totalImages: number;
+  totalTags: number;
   totalBytes: number;
   lastUpdated: Date | null;
 }
@@ -136,16 +137,18 @@ export class ArchivedImageRepository {
   async summary(accountName: string): Promise<ArchiveSummary> {
     const { rows } = await this.db.query<{
       n: string | number;
+      tags: string | number | null;
       bytes: string | number | null;
       last: Date | null;
     }>(
-      `SELECT count(*) AS n, sum(archive_size_bytes) AS bytes, max(last_updated) AS last
+      `SELECT count(*) AS n, sum(jsonb_array_length(tags)) AS tags, sum(archive_size_bytes) AS bytes, max(last_updated) AS last
        FROM archived_image WHERE account_name = $1`,
       [accountName],
     );
     const r = rows[0];
     return {
       totalImages: Number(r?.n ?? 0),
+      totalTags: Number(r?.tags ?? 0),
       totalBytes: Number(r?.bytes ?? 0),
       lastUpdated: r?.last ?? null,
     };
