@@ -19,6 +19,7 @@ const OUTSIDE = [
   'src/main',
   'src/admission',
   'src/notifications',
+  'src/archive',
   'src/ui',
   'src/chat',
   'bench',
@@ -32,6 +33,7 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   'src/store': [...OUTSIDE, 'src/config'],
   'src/queue': ['src/core', 'src/cli', 'src/server', 'src/worker', 'src/main', 'bench', 'test'],
   'src/notifications': ['src/cli', 'src/server', 'src/worker', 'src/main', 'bench', 'test'],
+  'src/archive': ['src/cli', 'src/server', 'src/worker', 'src/main', 'src/queue', 'bench', 'test'],
   'src/admission': [
     'src/core/pipeline',
     'src/core/catalog',

@@ -33,6 +33,7 @@ import { enqueueFeedSync, feedSyncSchedule } from '../worker/jobs/sync-feeds.js'
 import { createRegistryWriter } from './registry-writer.js';
 import { recheckPromotionsOnChange } from '../worker/jobs/promote-recheck.js';
 import { DEFAULT_WATCH_OPTIONS, watchSchedule } from '../worker/jobs/watch-registry.js';
+import { archiveRulesSchedule, DEFAULT_ARCHIVE_RULES_INTERVAL_MS } from '../worker/jobs/archive-rules.js';
 import { WorkerRunner } from '../worker/runner.js';
 import { resolveAdmission, startAdmissionServer } from './admission.js';
 import { createAnalyzeImage } from './analyze-image.js';
@@ -190,6 +191,8 @@ export async function startService(
     // Poll rounds are queued each minute; each polls only the registries that are due.
     const stopWatch = watchSchedule(queue, config.tagWatchIntervalMs === 0 ? 0 : 60_000);
     stops.unshift(async () => stopWatch());
+    const stopArchiveRules = archiveRulesSchedule(queue, DEFAULT_ARCHIVE_RULES_INTERVAL_MS);
+    stops.unshift(async () => stopArchiveRules());
   }
   if (config.role === 'api' || config.role === 'all') {
     const scheme = config.tls ? 'https' : 'http';

@@ -7,6 +7,7 @@ export const JOB_KINDS = {
   reevaluateAccount: 'reevaluate-account',
   watchRegistry: 'watch-registry',
   registryPush: 'registry-push',
+  applyArchiveRules: 'apply-archive-rules',
 } as const;
 
 /** The one singleton key every sync-feeds job carries: at most one is queued or running. */

@@ -8,6 +8,7 @@ import { STORE_KINDS, stopSharedPostgres } from '../../test/harness/databases.js
 import { MONITORING_TENANCY } from './test-support/monitoring-tenancy.js';
 import { BUILTIN_BUNDLES } from '../core/policy/index.js';
 import { ADMISSION_TENANCY } from './test-support/admission-tenancy.js';
+import { ARCHIVE_TENANCY } from './test-support/archive-tenancy.js';
 import { HARBOR_TENANCY } from './test-support/harbor-tenancy.js';
 import { UI_TENANCY } from '../ui/test-support/ui-tenancy.js';
 import { REPORT_TENANCY } from './test-support/report-tenancy.js';
@@ -274,6 +275,7 @@ const TENANCY: Record<string, Probe | 'public'> = {
   ...CHAT_TENANCY,
   ...PROMOTION_TENANCY,
   ...QUERY_TENANCY,
+  ...ARCHIVE_TENANCY,
   ...UI_TENANCY,
 };
 

@@ -1,4 +1,5 @@
 import { ADMISSION_MIGRATIONS } from './migrations/admission.js';
+import { ARCHIVE_MIGRATIONS } from './migrations/archive.js';
 import { HARBOR_MIGRATIONS } from './migrations/harbor.js';
 import { NOTIFICATION_MIGRATIONS } from './migrations/notifications.js';
 import { OPS_MIGRATIONS } from './migrations/ops.js';
@@ -174,6 +175,7 @@ export const MIGRATIONS: readonly Migration[] = [
   // 20s notifications, 30s admission, 40s ops, 50s promotion, 60s ui, 70s harbor) so the list
   // stays in id order.
   ...SERVICE_MIGRATIONS,
+  ...ARCHIVE_MIGRATIONS,
   ...NOTIFICATION_MIGRATIONS,
   ...ADMISSION_MIGRATIONS,
   ...OPS_MIGRATIONS,

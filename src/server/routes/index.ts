@@ -13,6 +13,8 @@ import type { ImageReference } from '../../core/image/reference/parse.js';
 import type { JobQueue } from '../../queue/queue.js';
 import type { ServiceStore } from '../../store/repositories/index.js';
 import { accountRoutes } from './accounts.js';
+import { archiveRuleRoutes } from './archive-rules.js';
+import { archiveRoutes } from './archives.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { checkRoutes } from './check.js';
 import type { AdmissionConfig } from '../../admission/config.js';
@@ -101,4 +103,6 @@ export function registerRoutes(app: V1, deps: RouteDeps): void {
   queryRoutes(app, deps);
   registryEventRoutes(app, deps);
   repositoryRoutes(app, deps);
+  archiveRoutes(app, deps);
+  archiveRuleRoutes(app, deps);
 }

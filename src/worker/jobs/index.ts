@@ -1,6 +1,7 @@
 /** Every job kind the worker runs, in one explicit list (no registration by import side effect). */
 import type { JobDefinition } from '../types.js';
 import { analyzeImageJob, type AnalyzeImageDeps } from './analyze-image.js';
+import { archiveRulesJob } from './archive-rules.js';
 import { deliverNotificationJob, type DeliverNotificationDeps } from './deliver-notification.js';
 import { promoteJob, type PromoteDeps } from './promote.js';
 import { reevaluateAccountJob } from './reevaluate-account.js';
@@ -23,6 +24,7 @@ export function workerJobs(deps: WorkerDeps): JobDefinition[] {
     analyzeImageJob(deps),
     deliverNotificationJob(deps),
     reevaluateAccountJob(deps),
+    archiveRulesJob(deps),
     ...(deps.syncFeeds ? [syncFeedsJob({ syncFeeds: deps.syncFeeds })] : []),
     ...(deps.registryWriter ? [promoteJob({ ...deps, registryWriter: deps.registryWriter })] : []),
     ...(deps.resolveTag

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { parseReference } from '../../../core/image/reference/parse.js';
 import { addImageAndQueue } from '../../../queue/request-analysis.js';
 import { ApiError } from '../../errors.js';
-import { queryBoolean } from '../../schemas.js';
+import { imageDigest, queryBoolean } from '../../schemas.js';
+import { restoreImage } from '../../../archive/images.js';
+import { archiveCall } from '../archives.js';
 import type { RouteDeps, V1 } from '../index.js';
 import { fullTag, presentImage } from './present.js';
 
@@ -29,12 +31,14 @@ const addBody = z
             creation_timestamp_override: z.string().optional(),
           })
           .optional(),
+        /** Restore from the analysis archive (src/archive): no pull, the stored SBOM matched again. */
+        archive: z.object({ digest: imageDigest }).optional(),
       })
       .optional(),
   })
   .refine(
-    (b) => b.tag || b.source?.tag || b.source?.digest || b.digest,
-    'one of tag, digest or source is required',
+    (b) => b.tag || b.source?.tag || b.source?.digest || b.source?.archive || b.digest,
+    'one of tag, digest or source (tag, digest or archive) is required',
   );
 
 function decodeDockerfile(text: string | undefined): string | undefined {
@@ -55,6 +59,12 @@ export function addImageRoute(app: V1, deps: RouteDeps): void {
     },
     async (request) => {
       const body = request.body;
+      if (body.source?.archive) {
+        const { digest } = body.source.archive;
+        const ctx = { store: deps.store, hostId: deps.hostId };
+        await archiveCall(() => restoreImage(ctx, request.accountName, digest));
+        return [presentImage((await deps.store.images.get(request.accountName, digest))!)];
+      }
       const pull =
         body.source?.tag?.pullstring ?? body.source?.digest?.pullstring ?? body.tag ?? body.digest ?? '';
       const ref = parseReference(pull);
