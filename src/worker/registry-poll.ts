@@ -106,7 +106,7 @@ export async function pollRepository(
     const message = (err as Error).message;
     await deps.store.watches.repoPolled(registry, repo, message, null);
     for (const accountName of new Set(accounts))
-      await deps.store.events.add({
+      await deps.notifier.recordEvent({
         accountName,
         type: 'system.repository.list_tags_fail',
         level: 'error',
