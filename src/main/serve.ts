@@ -40,6 +40,7 @@ import { createAnalyzeImage } from './analyze-image.js';
 import { ensureAdmin, loadSecretKey } from './bootstrap.js';
 import { checkRegistryLogin } from '../core/image/backends/registry/login.js';
 import { loadLocalImage } from './load-image.js';
+import { createRegistryReader } from './registry-reader.js';
 import { createResolveImage } from './resolve-image.js';
 import { createSyncFeeds, newestSync } from './sync-feeds.js';
 import { vulnerabilityDataOf } from '../store/vulnerability-data.js';
@@ -152,6 +153,7 @@ export async function startService(
         syncFeeds,
         localSources: new Set(config.loadImage ? [config.loadImage.source] : []),
         resolveTag: createResolveImage(store, environment, tempRoot),
+        registryReader: createRegistryReader(store, environment),
         registryWriter,
         watch: { intervalMs: config.tagWatchIntervalMs || DEFAULT_WATCH_OPTIONS.intervalMs },
       }),

@@ -6,6 +6,8 @@
  */
 import type { SecretBox } from '../store/repositories/secret-box.js';
 import type { Sql } from '../store/sql.js';
+import type { EventLevel } from '../store/repositories/events.js';
+import { DEFAULT_EVENT_LOG_LEVEL } from './event-log.js';
 import type { EndpointType, NotificationType } from './types.js';
 
 export type Sink = 'webhook' | 'slack';
@@ -16,6 +18,8 @@ export interface NotificationEndpoint {
   sink: Sink;
   url: string;
   secret: string;
+  /** event_log only: the lowest level forwarded (default `error`). */
+  minLevel?: EventLevel | undefined;
 }
 
 /** What an API answer may carry: the URL shortened, never the secret. */
@@ -24,6 +28,8 @@ export interface ShownEndpoint {
   type: EndpointType;
   sink: Sink;
   url: string;
+  /** event_log only: the lowest level forwarded. */
+  minLevel?: EventLevel;
 }
 
 const context = (accountName: string, type: string, field: 'url' | 'secret') =>
@@ -41,6 +47,9 @@ export function shownUrl(raw: string): string {
   return `${url.origin}${first}${rest}${url.search === '' ? '' : '?…'}`;
 }
 
+/** Where a type goes without its own endpoint: `general`, except events (only to event_log). */
+const fallback = (type: NotificationType): string => (type === 'event_log' ? 'event_log' : 'general');
+
 interface Row {
   account_name: string;
   notification_type: EndpointType;
@@ -49,13 +58,14 @@ interface Row {
   secret: string;
   url_shown: string | null;
   sealed: boolean;
+  min_level: EventLevel | null;
 }
 
 /** True when a notification of `type` has somewhere to go (its own endpoint or `general`). */
 export async function hasEndpoint(db: Sql, accountName: string, type: NotificationType): Promise<boolean> {
   const { rows } = await db.query(
-    `SELECT 1 FROM notification_endpoint WHERE account_name = $1 AND notification_type IN ($2, 'general') LIMIT 1`,
-    [accountName, type],
+    `SELECT 1 FROM notification_endpoint WHERE account_name = $1 AND notification_type IN ($2, $3) LIMIT 1`,
+    [accountName, type, fallback(type)],
   );
   return rows.length > 0;
 }
@@ -69,11 +79,12 @@ export class NotificationEndpoints {
   async set(endpoint: NotificationEndpoint): Promise<ShownEndpoint> {
     const { accountName, type } = endpoint;
     const shown = shownUrl(endpoint.url);
+    const minLevel = type === 'event_log' ? (endpoint.minLevel ?? DEFAULT_EVENT_LOG_LEVEL) : undefined;
     await this.db.query(
-      `INSERT INTO notification_endpoint (account_name, notification_type, sink, url, secret, url_shown, sealed)
-       VALUES ($1, $2, $3, $4, $5, $6, true)
+      `INSERT INTO notification_endpoint (account_name, notification_type, sink, url, secret, url_shown, sealed, min_level)
+       VALUES ($1, $2, $3, $4, $5, $6, true, $7)
        ON CONFLICT (account_name, notification_type)
-       DO UPDATE SET sink = $3, url = $4, secret = $5, url_shown = $6, sealed = true`,
+       DO UPDATE SET sink = $3, url = $4, secret = $5, url_shown = $6, sealed = true, min_level = $7`,
       [
         accountName,
         type,
@@ -81,9 +92,10 @@ export class NotificationEndpoints {
         this.box.seal(endpoint.url, context(accountName, type, 'url')),
         this.box.seal(endpoint.secret, context(accountName, type, 'secret')),
         shown,
+        minLevel ?? null,
       ],
     );
-    return { accountName, type, sink: endpoint.sink, url: shown };
+    return { accountName, type, sink: endpoint.sink, url: shown, ...(minLevel ? { minLevel } : {}) };
   }
 
   async list(accountName: string): Promise<ShownEndpoint[]> {
@@ -96,6 +108,7 @@ export class NotificationEndpoints {
       type: r.notification_type,
       sink: r.sink,
       url: r.url_shown ?? shownUrl(r.url),
+      ...(r.min_level ? { minLevel: r.min_level } : {}),
     }));
   }
 
@@ -114,9 +127,9 @@ export class NotificationEndpoints {
   ): Promise<(NotificationEndpoint & { shown: string }) | undefined> {
     const { rows } = await this.db.query<Row>(
       `SELECT * FROM notification_endpoint
-       WHERE account_name = $1 AND notification_type IN ($2, 'general')
+       WHERE account_name = $1 AND notification_type IN ($2, $3)
        ORDER BY notification_type = 'general' LIMIT 1`,
-      [accountName, type],
+      [accountName, type, fallback(type)],
     );
     const r = rows[0];
     if (!r) return undefined;

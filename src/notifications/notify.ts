@@ -5,10 +5,12 @@
  */
 import type { Finding } from '../core/matching/types.js';
 import type { JobQueue } from '../queue/queue.js';
+import { EventRepository, type EventInput, type EventRecord } from '../store/repositories/events.js';
 import type { Sql } from '../store/sql.js';
 import { DELIVER_NOTIFICATION_JOB } from './deliver.js';
 import { diffFindings, isEmptyDiff, type FindingsDiff } from './diff.js';
 import { hasEndpoint } from './endpoints.js';
+import { anchoreEvent, atOrAbove, eventLogLevel } from './event-log.js';
 import { NotificationOutbox } from './outbox.js';
 import { notificationData, notificationPayload, type EvaluationState, type TypePayload } from './payloads.js';
 import type { NotificationType } from './types.js';
@@ -77,6 +79,41 @@ export class Notifier {
       );
       await this.queue.enqueue({ kind: DELIVER_NOTIFICATION_JOB, payload: { accountName, stream } }, tx);
       return id;
+    });
+  }
+
+  /**
+   * Writes an event of the account and, when it is at or above the level of the account's
+   * `event_log` endpoint, queues it there (outbox row and delivery job), in the caller's
+   * transaction when given one. Every event the service writes goes through here.
+   */
+  async recordEvent(input: EventInput, db: Sql = this.db): Promise<EventRecord> {
+    return db.transaction(async (tx) => {
+      const event = await new EventRepository(tx).add(input, tx);
+      const threshold = await eventLogLevel(tx, input.accountName);
+      if (threshold === undefined || !atOrAbove(event.level, threshold)) return event;
+      const { rows } = await tx.query<{ email: string | null }>('SELECT email FROM account WHERE name = $1', [
+        input.accountName,
+      ]);
+      const subject = {
+        accountName: input.accountName,
+        accountEmail: rows[0]?.email ?? null,
+        tag: event.level,
+      };
+      const payload = { type: 'event_log' as const, event: anchoreEvent(event) };
+      await new NotificationOutbox(tx).add(
+        {
+          accountName: input.accountName,
+          type: 'event_log',
+          stream: 'event_log',
+          payload: (id) => notificationData(subject, notificationPayload(id, subject, payload), 'event_log'),
+          deadline: new Date(Date.now() + this.options.deadlineMs),
+        },
+        tx,
+      );
+      const stream = { accountName: input.accountName, stream: 'event_log' };
+      await this.queue.enqueue({ kind: DELIVER_NOTIFICATION_JOB, payload: stream }, tx);
+      return event;
     });
   }
 

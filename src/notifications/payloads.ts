@@ -25,7 +25,8 @@ export type TypePayload =
   | { type: 'tag_update'; currentDigests: string[]; lastDigests: string[] }
   | { type: 'analysis_update'; current: AnalysisState; last: AnalysisState | null }
   | { type: 'vuln_update'; imageDigest: string; diff: FindingsDiff }
-  | { type: 'policy_eval'; current: EvaluationState; last: EvaluationState | null };
+  | { type: 'policy_eval'; current: EvaluationState; last: EvaluationState | null }
+  | { type: 'event_log'; event: Record<string, unknown> };
 
 export interface NotificationSubject {
   accountName: string;
@@ -45,6 +46,8 @@ function typeFields(p: TypePayload): Record<string, unknown> {
       return { imageDigest: p.imageDigest, diff_vulnerability_result: p.diff };
     case 'policy_eval':
       return { curr_eval: p.current, last_eval: p.last ?? {} };
+    case 'event_log':
+      return { event: p.event };
   }
 }
 

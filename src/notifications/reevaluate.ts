@@ -66,7 +66,7 @@ export async function reevaluateImage(
     if (!last || last.status === stored.status) continue;
     changed.push(tag);
     await deps.notifier.notifyPolicyEvaluated(accountName, tag, state(stored), state(last));
-    await store.events.add({
+    await deps.notifier.recordEvent({
       accountName,
       type: 'user.checks.tag.policy_evaluation.update',
       level: 'info',
@@ -99,7 +99,7 @@ export async function findingsChanged(
     const tags = image.tags.map(fullTag);
     await deps.notifier.notifyFindingsChanged(accountName, { digest: imageDigest, tags }, before, after);
     for (const tag of tags)
-      await deps.store.events.add({
+      await deps.notifier.recordEvent({
         accountName,
         type: 'user.checks.tag.vulnerabilities.update',
         level: 'info',

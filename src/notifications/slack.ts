@@ -13,6 +13,7 @@ const TITLES: Record<NotificationType, string> = {
   analysis_update: 'Image analysis status changed',
   vuln_update: 'Vulnerabilities changed',
   policy_eval: 'Policy result changed',
+  event_log: 'Event',
 };
 
 function listRows(label: string, rows: readonly VulnerabilityRow[]): string | undefined {
@@ -48,12 +49,17 @@ function changes(type: NotificationType, payload: Record<string, unknown>): stri
         listRows('Removed', diff.removed),
       ].filter((s): s is string => s !== undefined);
     }
+    case 'event_log': {
+      const event = payload.event as { type?: unknown; level?: unknown; message?: unknown };
+      return [`*${String(event.level)}* \`${String(event.type)}\`: ${String(event.message)}`];
+    }
   }
 }
 
 function digestOf(type: NotificationType, payload: Record<string, unknown>): string | undefined {
   if (type === 'vuln_update') return payload.imageDigest as string;
   if (type === 'tag_update') return (payload.curr_eval as string[])[0];
+  if (type === 'event_log') return undefined;
   return (payload.curr_eval as { image_digest?: string }).image_digest;
 }
 

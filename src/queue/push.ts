@@ -18,8 +18,10 @@ export const pushEventPayload = z.object({
   mediaType: z.string().max(256).optional(),
   /** Who told us: the notifying registry's source address or instance, for logs and audit. */
   receivedFrom: z.string().max(512),
-  /** The registry's event id. */
+  /** The registry's event id (a watcher's: `watch:<tag>@<digest>`). */
   eventId: z.string().min(1).max(256),
+  /** How it was seen: a registry notification (the default) or a watcher's poll. */
+  via: z.enum(['notification', 'watch']).optional(),
 });
 export type PushEvent = z.infer<typeof pushEventPayload>;
 

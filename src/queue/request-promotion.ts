@@ -35,7 +35,12 @@ export interface PushEvent {
   mediaType?: string | undefined;
   /** The registry's address (or the watcher) the event came from, for the audit trail. */
   receivedFrom: string;
+  /** A registry notification (default) or a watcher's poll. */
+  via?: 'notification' | 'watch' | undefined;
 }
+
+/** How long a hand-off of a push to the rules may take before another sighting retries it. */
+const HANDOFF_LEASE_MS = 5 * 60_000;
 
 const MANIFEST_TYPES = new Set([
   'application/vnd.oci.image.manifest.v1+json',
@@ -78,24 +83,39 @@ export async function requestPromotion(
 }
 
 /**
- * The consumer of registry push notifications (and of the tag watcher): finds the matching
- * rules across accounts and queues a promotion for each. Returns how many were queued.
+ * The consumer of registry push notifications and of the watchers' polls: finds the matching
+ * rules across accounts and queues a promotion for each. A tag move is handed to the rules once
+ * (`push_handoff`, migration 22), whether a notification or a poll saw it first; a failed
+ * hand-off is released so the retry (or the next poll) makes it. Returns how many were queued.
  */
 export async function enqueuePromotionsForPush(deps: PromotionQueueDeps, event: PushEvent): Promise<number> {
   if (event.mediaType !== undefined && !MANIFEST_TYPES.has(event.mediaType)) return 0;
   const tag = event.tag;
   if (tag === undefined) return 0;
   const rules = await deps.store.promotions.rulesForPush({ ...event, tag });
+  if (rules.length === 0) return 0;
+  const image = {
+    registry: event.registry.toLowerCase(),
+    repository: event.repository,
+    tag,
+    digest: event.digest,
+  };
+  const moved = { registry: image.registry, repo: image.repository, tag, digest: image.digest };
+  if (!(await deps.store.watches.claimHandOff(moved, event.receivedFrom, HANDOFF_LEASE_MS))) return 0;
+  const trigger: PromotionTrigger =
+    event.via === 'watch'
+      ? { kind: 'watch', by: event.receivedFrom }
+      : { kind: 'push', by: event.receivedFrom };
   let queued = 0;
-  for (const rule of rules) {
-    const image = {
-      registry: event.registry.toLowerCase(),
-      repository: event.repository,
-      tag,
-      digest: event.digest,
-    };
-    const { created } = await requestPromotion(deps, rule, image, { kind: 'push', by: event.receivedFrom });
-    if (created) queued++;
+  try {
+    for (const rule of rules) {
+      const { created } = await requestPromotion(deps, rule, image, trigger);
+      if (created) queued++;
+    }
+  } catch (err) {
+    await deps.store.watches.endHandOff(moved, false);
+    throw err;
   }
+  await deps.store.watches.endHandOff(moved, true);
   return queued;
 }

@@ -43,3 +43,20 @@ export const promotionsConsumer: PushConsumer = {
 };
 
 export const PUSH_CONSUMERS: readonly PushConsumer[] = [tagWatchersConsumer, promotionsConsumer];
+
+/**
+ * The one path of a push, whoever saw it: the `registry-push` job (a registry notification) and
+ * the `watch-registry` poll (a watched tag that moved, a watched repository's new tag) both
+ * hand it to every consumer in order, so the two can never diverge.
+ */
+export async function handlePush(
+  deps: PushConsumerDeps,
+  event: PushEvent,
+  consumers: readonly PushConsumer[] = PUSH_CONSUMERS,
+  signal?: AbortSignal,
+): Promise<void> {
+  for (const consumer of consumers) {
+    signal?.throwIfAborted();
+    await consumer.consume({ ...deps, log: deps.log.child({ consumer: consumer.name }) }, event);
+  }
+}

@@ -60,8 +60,12 @@ export async function observeTag(deps: TagWatchDeps, observed: ObservedTag): Pro
       accounts.set(w.accountName, { autosubscribe: w.autosubscribe, newOnly: true });
   const changes: TagChange[] = [];
   for (const [accountName, how] of accounts) {
-    const last = await store.watches.lastDigest(accountName, observed);
+    const seen = await store.watches.lastSeen(accountName, observed);
+    const last = seen?.digest;
     if (how.newOnly && last !== undefined) continue; // repo_update adds tags, tag_update follows them
+    // The pushed (or polled) digest is what the account has: its image, or that image's index.
+    if (observed.digest !== undefined && (observed.digest === last || observed.digest === seen?.parentDigest))
+      continue;
     const now = await deps.resolveTag(
       {
         registry: observed.registry,

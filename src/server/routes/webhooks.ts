@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { NotificationEndpoints } from '../../notifications/endpoints.js';
 import { Notifier } from '../../notifications/notify.js';
+import { EVENT_LEVELS } from '../../notifications/event-log.js';
 import { newWebhookSecret } from '../../notifications/sign.js';
 import { UrlGuard } from '../../notifications/ssrf.js';
 import { ENDPOINT_TYPES, type NotificationType } from '../../notifications/types.js';
@@ -60,8 +61,24 @@ function sample(type: NotificationType): TypePayload {
           removed: [],
         },
       };
+    case 'event_log':
+      return {
+        type,
+        event: {
+          type: 'user.image.analysis.failed',
+          level: 'error',
+          message: 'Image analysis failed: sample',
+          details: {},
+          timestamp: new Date().toISOString(),
+          category: 'user',
+          resource: { user_id: 'sample', type: 'image_digest', id: SAMPLE_DIGEST },
+          source: { servicename: 'analyzer', hostid: 'sample', base_url: null, request_id: null },
+        },
+      };
   }
 }
+
+const level = (e: { minLevel?: string }) => (e.minLevel ? { level: e.minLevel } : {});
 
 const typeParams = z.object({ type: z.enum(ENDPOINT_TYPES) });
 
@@ -75,6 +92,7 @@ export function webhookRoutes(app: V1, deps: RouteDeps): void {
       webhook_type: e.type,
       sink: e.sink,
       url: e.url,
+      ...level(e),
     })),
   );
 
@@ -86,6 +104,8 @@ export function webhookRoutes(app: V1, deps: RouteDeps): void {
         body: z.object({
           url: z.string().min(1).max(2048),
           sink: z.enum(['webhook', 'slack']).default('webhook'),
+          /** event_log only: events at or above this level are forwarded (default error). */
+          level: z.enum(EVENT_LEVELS).optional(),
         }),
       },
     },
@@ -99,10 +119,13 @@ export function webhookRoutes(app: V1, deps: RouteDeps): void {
         sink: request.body.sink,
         url,
         secret,
+        minLevel: request.body.level,
       };
+      if (request.body.level && request.params.type !== 'event_log')
+        throw new ApiError(400, 'level applies to the event_log webhook only');
       const shown = await endpoints.set(endpoint);
       // The URL comes back shortened, as listings show it: a Slack URL is a credential.
-      return { webhook_type: shown.type, sink: shown.sink, url: shown.url, secret };
+      return { webhook_type: shown.type, sink: shown.sink, url: shown.url, secret, ...level(shown) };
     },
   );
 
@@ -113,7 +136,8 @@ export function webhookRoutes(app: V1, deps: RouteDeps): void {
 
   app.post('/system/webhooks/:type/test', { schema: { params: typeParams } }, async (request) => {
     const type = request.params.type === 'general' ? 'tag_update' : request.params.type;
-    const id = await notifier.notify(request.accountName, SAMPLE_TAG, sample(type), { test: true });
+    const key = type === 'event_log' ? 'error' : SAMPLE_TAG;
+    const id = await notifier.notify(request.accountName, key, sample(type), { test: true });
     if (!id) throw new ApiError(404, `no webhook configured for ${request.params.type}`);
     return { notification_id: id, notification_type: type };
   });

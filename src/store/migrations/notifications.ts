@@ -1,6 +1,9 @@
 import type { Migration } from '../migrations.js';
 
-/** Continuous monitoring's outbox (20) and sealed endpoints (21). Released: never edit, append. */
+/**
+ * Continuous monitoring's outbox (20), sealed endpoints (21), the push hand-off and repository
+ * watch state of the watchers (22, 23). Released: never edit, append.
+ */
 export const NOTIFICATION_MIGRATIONS: readonly Migration[] = [
   {
     id: 20,
@@ -54,6 +57,44 @@ export const NOTIFICATION_MIGRATIONS: readonly Migration[] = [
     sql: `
       ALTER TABLE notification_endpoint ADD COLUMN url_shown text;
       ALTER TABLE notification_endpoint ADD COLUMN sealed boolean NOT NULL DEFAULT false;
+    `,
+  },
+  {
+    id: 22,
+    name: 'monitoring: one hand-off of each tag move to the promotion rules',
+    // The digest a tag was last handed to the promotion rules at, by a registry notification or
+    // a watcher's poll, whichever saw it first; a claim holds a lease so a crashed hand-off is
+    // retried, and a finished one is never repeated. (Not seeded from promotion_record: that
+    // table comes with migration 50, after this one on a new database.)
+    // The event_log endpoint's level (events at or above it are forwarded).
+    sql: `
+      CREATE TABLE push_handoff (
+        registry text NOT NULL,
+        repo text NOT NULL,
+        tag text NOT NULL,
+        digest text NOT NULL,
+        seen_by text NOT NULL,
+        claimed_until timestamptz NOT NULL,
+        handed_at timestamptz,
+        PRIMARY KEY (registry, repo, tag)
+      );
+      ALTER TABLE notification_endpoint ADD COLUMN min_level text
+        CHECK (min_level IS NULL OR min_level IN ('info', 'error'));
+    `,
+  },
+  {
+    id: 23,
+    name: 'monitoring: repository watch state',
+    // What the last listing of a watched repository found, or why it failed, for the operator.
+    sql: `
+      CREATE TABLE repository_watch (
+        registry text NOT NULL,
+        repo text NOT NULL,
+        last_polled_at timestamptz NOT NULL,
+        last_error text,
+        tag_count integer,
+        PRIMARY KEY (registry, repo)
+      );
     `,
   },
 ];

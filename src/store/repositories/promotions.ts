@@ -22,7 +22,7 @@ export type PromotionOutcome =
 
 /** Who or what started it: a registry push, a user through the API, a re-check after new data. */
 export interface PromotionTrigger {
-  kind: 'push' | 'manual' | 'recheck';
+  kind: 'push' | 'watch' | 'manual' | 'recheck';
   /** The user, or the registry (its address) that sent the notification. */
   by: string;
 }

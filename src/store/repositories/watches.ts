@@ -103,6 +103,100 @@ export class WatchRepository {
     return rows[0]?.image_digest;
   }
 
+  /** What the account saw last under the tag: the image digest and, for an index, the index's. */
+  async lastSeen(
+    accountName: string,
+    t: { registry: string; repo: string; tag: string },
+  ): Promise<{ digest: string; parentDigest: string | null } | undefined> {
+    const { rows } = await this.db.query<{ image_digest: string; parent_digest: string | null }>(
+      `SELECT t.image_digest, i.parent_digest FROM image_tag t
+       LEFT JOIN image i ON i.account_name = t.account_name AND i.image_digest = t.image_digest
+       WHERE t.account_name = $1 AND t.registry = $2 AND t.repo = $3 AND t.tag = $4
+       ORDER BY t.tag_detected_at DESC, t.last_updated DESC LIMIT 1`,
+      [accountName, t.registry, t.repo, t.tag],
+    );
+    const r = rows[0];
+    return r && { digest: r.image_digest, parentDigest: r.parent_digest };
+  }
+
+  /** The tags each account already has in the repository. */
+  async knownTags(registry: string, repo: string): Promise<Map<string, Set<string>>> {
+    const { rows } = await this.db.query<{ account_name: string; tag: string }>(
+      'SELECT DISTINCT account_name, tag FROM image_tag WHERE registry = $1 AND repo = $2',
+      [registry, repo],
+    );
+    const known = new Map<string, Set<string>>();
+    for (const r of rows) known.set(r.account_name, (known.get(r.account_name) ?? new Set()).add(r.tag));
+    return known;
+  }
+
+  /**
+   * Claims the hand-off of "tag now at digest" to the promotion rules (migration 22), so the
+   * same push seen by a registry notification and by a poll starts one promotion. True when
+   * this caller must hand it off: the tag moved since the last hand-off, or an earlier claim on
+   * the same digest died unfinished (its lease ran out).
+   */
+  async claimHandOff(
+    t: { registry: string; repo: string; tag: string; digest: string },
+    by: string,
+    leaseMs: number,
+  ): Promise<boolean> {
+    const { rows } = await this.db.query(
+      `INSERT INTO push_handoff AS h (registry, repo, tag, digest, claimed_until, handed_at, seen_by)
+       VALUES ($1, $2, $3, $4, now() + $5 * interval '1 millisecond', NULL, $6)
+       ON CONFLICT (registry, repo, tag) DO UPDATE SET digest = $4, handed_at = NULL, seen_by = $6,
+         claimed_until = now() + $5 * interval '1 millisecond'
+       WHERE h.digest <> $4 OR (h.handed_at IS NULL AND h.claimed_until < now())
+       RETURNING digest`,
+      [t.registry, t.repo, t.tag, t.digest, leaseMs, by],
+    );
+    return rows.length > 0;
+  }
+
+  /** Ends a claim: handed off, or released (a failure) so the next sighting tries again. */
+  async endHandOff(
+    t: { registry: string; repo: string; tag: string; digest: string },
+    handed: boolean,
+  ): Promise<void> {
+    await this.db.query(
+      `UPDATE push_handoff SET ${handed ? 'handed_at = now()' : 'claimed_until = now()'}
+       WHERE registry = $1 AND repo = $2 AND tag = $3 AND digest = $4 AND handed_at IS NULL`,
+      [t.registry, t.repo, t.tag, t.digest],
+    );
+  }
+
+  /** After listing a watched repository: its tag count, or why the listing failed (migration 23). */
+  async repoPolled(
+    registry: string,
+    repo: string,
+    error: string | null,
+    tagCount: number | null,
+  ): Promise<void> {
+    await this.db.query(
+      `INSERT INTO repository_watch (registry, repo, last_polled_at, last_error, tag_count)
+       VALUES ($1, $2, now(), $3, $4)
+       ON CONFLICT (registry, repo) DO UPDATE SET last_polled_at = now(), last_error = $3,
+         tag_count = COALESCE($4, repository_watch.tag_count)`,
+      [registry, repo, error, tagCount],
+    );
+  }
+
+  async repoPollState(
+    registry: string,
+    repo: string,
+  ): Promise<{ lastError: string | null; tagCount: number | null; lastPolledAt: Date } | undefined> {
+    const { rows } = await this.db.query<{
+      last_error: string | null;
+      tag_count: number | null;
+      last_polled_at: Date;
+    }>(
+      'SELECT last_error, tag_count, last_polled_at FROM repository_watch WHERE registry = $1 AND repo = $2',
+      [registry, repo],
+    );
+    const r = rows[0];
+    return r && { lastError: r.last_error, tagCount: r.tag_count, lastPolledAt: r.last_polled_at };
+  }
+
   /** Registries due for a poll now (never polled, or their backoff ran out). */
   async duePolls(registries: readonly string[]): Promise<string[]> {
     if (registries.length === 0) return [];

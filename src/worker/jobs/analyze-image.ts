@@ -84,7 +84,7 @@ export function analyzeImageJob(deps: AnalyzeImageDeps): JobDefinition {
       db,
     );
     for (const accountName of accounts) {
-      await store.events.add(
+      await notifier.recordEvent(
         {
           accountName,
           type: failed === null ? 'user.image.analysis.completed' : 'user.image.analysis.failed',

@@ -7,6 +7,7 @@ import { promoteJob, type PromoteDeps } from './promote.js';
 import { reevaluateAccountJob } from './reevaluate-account.js';
 import { registryPushJob } from './registry-push.js';
 import { watchRegistryJob, type WatchOptions } from './watch-registry.js';
+import type { RegistryReader } from '../registry-poll.js';
 import type { ResolveTag } from '../tag-watch.js';
 import { syncFeedsJob, type SyncFeedsDeps } from './sync-feeds.js';
 
@@ -16,6 +17,8 @@ export type WorkerDeps = AnalyzeImageDeps &
   Partial<Pick<PromoteDeps, 'registryWriter'>> & {
     /** Reads what a tag names now: enables the tag watchers and the registry push consumers. */
     resolveTag?: ResolveTag;
+    /** Tag lists and tag digests for the watchers' polls (with resolveTag). */
+    registryReader?: RegistryReader;
     watch?: Partial<WatchOptions>;
   };
 
@@ -27,12 +30,13 @@ export function workerJobs(deps: WorkerDeps): JobDefinition[] {
     archiveRulesJob(deps),
     ...(deps.syncFeeds ? [syncFeedsJob({ syncFeeds: deps.syncFeeds })] : []),
     ...(deps.registryWriter ? [promoteJob({ ...deps, registryWriter: deps.registryWriter })] : []),
-    ...(deps.resolveTag
+    ...(deps.resolveTag ? [registryPushJob({ store: deps.store, resolveTag: deps.resolveTag })] : []),
+    ...(deps.resolveTag && deps.registryReader
       ? [
-          registryPushJob({ store: deps.store, resolveTag: deps.resolveTag }),
           watchRegistryJob({
             store: deps.store,
             resolveTag: deps.resolveTag,
+            reader: deps.registryReader,
             ...(deps.watch ? { watch: deps.watch } : {}),
           }),
         ]

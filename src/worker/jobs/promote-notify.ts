@@ -24,7 +24,7 @@ export async function notifyPromotionFailure(
   deps: { store: ServiceStore; notifier: Notifier; hostId: string },
   notice: PromotionFailureNotice,
 ): Promise<void> {
-  await deps.store.events.add({
+  await deps.notifier.recordEvent({
     accountName: notice.accountName,
     type: notice.type,
     level: 'error',

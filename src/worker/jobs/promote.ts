@@ -35,7 +35,7 @@ export const promotePayload: z.ZodType<PromotePayload> = z.object({
   repository: z.string().min(1),
   tag: z.string().min(1),
   digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
-  trigger: z.object({ kind: z.enum(['push', 'manual', 'recheck']), by: z.string() }),
+  trigger: z.object({ kind: z.enum(['push', 'watch', 'manual', 'recheck']), by: z.string() }),
 });
 
 /** Retrying cannot fix these: the image or the rule is wrong. Registry refusals may be fixed by an operator, so they retry. */

@@ -17,6 +17,7 @@ import { getFixtureImage } from '../../../test/harness/fixtures/index.js';
 import { pushImage } from '../../../test/harness/registry/push.js';
 import { freePort, startRegistry, type TestRegistry } from '../../../test/harness/registry/start-registry.js';
 import { serviceOpenOptions } from '../../../test/harness/service-fixture.js';
+import { createRegistryReader } from '../../main/registry-reader.js';
 import { createResolveImage } from '../../main/resolve-image.js';
 import { NotificationEndpoints } from '../../notifications/endpoints.js';
 import { newWebhookSecret } from '../../notifications/sign.js';
@@ -102,6 +103,7 @@ describe('registry push notifications and tag watchers (PostgreSQL 15, real dock
         watchRegistryJob({
           store: api.store,
           resolveTag,
+          reader: createRegistryReader(api.store, open),
           watch: { intervalMs: 60_000, maxBackoffMs: 600_000 },
         }),
       ],

@@ -8,7 +8,7 @@ import { JOB_KINDS } from '../../queue/kinds.js';
 import { pushEventPayload, type PushEvent } from '../../queue/push.js';
 import { JobQueue } from '../../queue/queue.js';
 import type { ServiceStore } from '../../store/repositories/index.js';
-import { PUSH_CONSUMERS, type PushConsumer } from '../push-consumers.js';
+import { handlePush, PUSH_CONSUMERS, type PushConsumer } from '../push-consumers.js';
 import type { ResolveTag } from '../tag-watch.js';
 import { defineJob, type JobDefinition } from '../types.js';
 
@@ -29,19 +29,12 @@ export function registryPushJob(deps: RegistryPushDeps): JobDefinition {
     payload: pushEventPayload,
     maxAttempts: 5,
     async run(event, ctx) {
-      for (const consumer of consumers) {
-        ctx.signal.throwIfAborted();
-        await consumer.consume(
-          {
-            store: deps.store,
-            queue,
-            notifier,
-            resolveTag: deps.resolveTag,
-            log: ctx.log.child({ consumer: consumer.name }),
-          },
-          event,
-        );
-      }
+      await handlePush(
+        { store: deps.store, queue, notifier, resolveTag: deps.resolveTag, log: ctx.log },
+        event,
+        consumers,
+        ctx.signal,
+      );
     },
   });
 }
