@@ -3,7 +3,7 @@
  * not apply to calls from the Kubernetes API server), store-backed ports, and a certificate
  * that is re-read from disk so cert-manager renewals need no restart.
  */
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type pino from 'pino';
 import {
   DEFAULT_ADMISSION_CONFIG,
@@ -100,7 +100,7 @@ export async function startAdmissionServer(
   const app = Fastify({
     https: await readTlsFiles(config.tls),
     loggerInstance: log,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
   const storePorts = createStorePorts({
     store: deps.store,
