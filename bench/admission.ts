@@ -1,72 +1,34 @@
 /**
  * Admission decisions under load (issue 14's target: a pod with 3 analysed images, p99 ≤ 20 ms
- * at 500 requests/s over TLS, on both stores). Each repetition is one autocannon run at a fixed
- * 500 req/s against the service's own webhook server and store ports; autocannon's p99, mean
- * latency and throughput are printed beside the target, as the table only holds durations.
+ * at 500 requests/s over TLS, on both stores). The webhook runs in its own process
+ * (`admission-server.ts`) so the load generator (autocannon, keep-alive connections as the API
+ * server holds them) never shares its event loop; each repetition is one autocannon run at a
+ * fixed 500 req/s, and autocannon's own figures are printed with the server's CPU per request.
+ * The target is met only when p99 ≤ 20 ms, at least 95 % of the asked rate was answered and no
+ * request failed. With ADMISSION_BASE=/path/to/another/checkout the baseline side is the same
+ * load against that checkout's webhook (old and new alternate); without it the baseline is idle.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface, type Interface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import pino from 'pino';
-import { openTestDatabase, stopSharedPostgres, type StoreKind } from '../test/harness/databases.js';
-import { makeTestPki } from '../test/harness/registry/certs.js';
-import { parseAdmissionConfig } from '../src/admission/config.js';
 import { admissionReview } from '../src/admission/test-support.js';
-import type { ServiceConfig } from '../src/config/service.js';
-import { startAdmissionServer } from '../src/main/admission.js';
-import { JobQueue } from '../src/queue/queue.js';
-import { createServiceStore, type ServiceStore } from '../src/store/repositories/index.js';
-import { createSecretBox } from '../src/store/repositories/secret-box.js';
-import type { Benchmark, PreparedBenchmark } from './types.js';
+import { BENCH_DIGESTS } from './admission-fixture.js';
+import type { Benchmark, MeasureOutcome, PreparedBenchmark } from './types.js';
 
 const RATE = 500;
 const SECONDS = 5;
 const P99_TARGET_MS = 20;
-const ACCOUNT = 'bench';
-const DIGESTS = ['a', 'b', 'c'].map((c) => `sha256:${c.repeat(64)}`);
+const MIN_RATE_SHARE = 0.95;
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..');
 
-/** Three images, analysed and evaluated (pass) against the active bundle, as the worker leaves them. */
-async function seed(store: ServiceStore): Promise<void> {
-  await store.accounts.create({ name: ACCOUNT, type: 'user' });
-  await store.policies.upsert({
-    accountName: ACCOUNT,
-    policyId: 'p',
-    name: 'p',
-    bundle: { id: 'p' },
-    active: true,
-  });
-  for (const [i, digest] of DIGESTS.entries()) {
-    await store.images.add({
-      accountName: ACCOUNT,
-      imageDigest: digest,
-      tag: { registry: 'registry.example', repo: `team/app${i}`, tag: '1' },
-    });
-    await store.analyses.save({
-      imageDigest: digest,
-      imageId: digest.slice(7),
-      analyzerVersion: 'bench',
-      metadata: {},
-      sbom: {},
-      findings: [],
-    });
-    await store.images.transition(digest, ['not_analyzed'], 'analyzed');
-    await store.evaluations.add({
-      accountName: ACCOUNT,
-      imageDigest: digest,
-      tag: `registry.example/team/app${i}:1`,
-      policyId: 'p',
-      status: 'pass',
-      finalAction: 'GO',
-      result: { triggers: [], matchedBlacklistedImage: null, failClosed: [] },
-    });
-  }
-}
+type StoreKind = 'PGlite' | 'PostgreSQL 15';
 
 function podReview(): string {
-  const containers = DIGESTS.map((digest, i) => ({
+  const containers = BENCH_DIGESTS.map((digest, i) => ({
     name: `c${i}`,
     image: `registry.example/team/app${i}@${digest}`,
     resources: {},
@@ -80,71 +42,86 @@ function podReview(): string {
   return JSON.stringify(admissionReview(pod, { namespace: 'default' }));
 }
 
-async function prepare(kind: StoreKind): Promise<PreparedBenchmark> {
-  const root = await mkdtemp(join(tmpdir(), 'portcullis-bench-admission-'));
-  const pki = await makeTestPki(root);
-  const database = await openTestDatabase(kind);
-  const store = createServiceStore(database.db, createSecretBox(randomBytes(32)));
-  await seed(store);
-  const config: ServiceConfig = {
-    role: 'admission',
-    host: '127.0.0.1',
-    port: 0,
-    tls: { certFile: pki.serverCertFile, keyFile: pki.serverKeyFile },
-    dataDir: root,
-    concurrency: 1,
-    feedSyncIntervalMs: 0,
-    cacheDir: join(root, 'cache'),
-    admission: { account: ACCOUNT, host: '127.0.0.1', port: 0 },
-    caFiles: [],
-  };
-  const webhook = await startAdmissionServer(
-    config,
-    {
-      config: parseAdmissionConfig(
-        { account: ACCOUNT, rules: [{ namespaces: ['*'], mode: 'policy' }] },
-        'bench',
-      ),
-      account: ACCOUNT,
-    },
-    {
-      store,
-      queue: new JobQueue(database.db),
-      log: pino({ level: 'silent' }),
-      resolveImage: () => Promise.reject(new Error('the bench pod names digests only')),
-    },
+interface ServerProcess {
+  url: string;
+  cpuUs(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function startServer(root: string, kind: StoreKind): Promise<ServerProcess> {
+  const child: ChildProcessWithoutNullStreams = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(HERE, 'admission-server.ts'), root, kind],
+    { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] },
   );
+  child.stderr.pipe(process.stderr);
+  const lines: Interface = createInterface({ input: child.stdout });
+  const iterator = lines[Symbol.asyncIterator]();
+  const next = async (): Promise<Record<string, unknown>> => {
+    const line = await iterator.next();
+    if (line.done) throw new Error(`the webhook of ${root} exited`);
+    return JSON.parse(line.value as string) as Record<string, unknown>;
+  };
+  const { url } = (await next()) as { url: string };
+  return {
+    url,
+    async cpuUs() {
+      child.stdin.write('cpu\n');
+      return (await next())['cpuUs'] as number;
+    },
+    async stop() {
+      child.stdin.end('stop\n');
+      await new Promise((done) => child.once('exit', done));
+    },
+  };
+}
+
+async function load(server: ServerProcess, body: string, label: string): Promise<MeasureOutcome> {
+  const cpuBefore = await server.cpuUs();
+  const result = await autocannon({
+    url: server.url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections: 20,
+    overallRate: RATE,
+    duration: SECONDS,
+  });
+  const cpuMs = ((await server.cpuUs()) - cpuBefore) / 1000;
+  const answered = result.requests.total;
+  const failed = result.non2xx + result.errors + result.timeouts;
+  const met =
+    result.latency.p99 <= P99_TARGET_MS && result.requests.average >= RATE * MIN_RATE_SHARE && failed === 0;
+  const note =
+    `${label}: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms, ` +
+    `${result.requests.average} req/s of ${RATE} asked, ${failed} failed; ` +
+    `server CPU ${(cpuMs / Math.max(answered, 1)).toFixed(3)} ms/request ` +
+    `(${((cpuMs / (SECONDS * 1000)) * 100).toFixed(0)} % of a core) → target ${met ? 'met' : 'MISSED'}`;
+  process.stderr.write(`\n${note}\n`);
+  return { targetMet: met, note };
+}
+
+async function prepare(kind: StoreKind): Promise<PreparedBenchmark> {
+  const base = process.env['ADMISSION_BASE'];
+  const server = await startServer(ROOT, kind);
+  const baseServer = base ? await startServer(resolve(base), kind) : undefined;
   const body = podReview();
   return {
-    async measure() {
-      const result = await autocannon({
-        url: webhook.url,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-        connections: 20,
-        overallRate: RATE,
-        duration: SECONDS,
-      });
-      const verdict = result.latency.p99 <= P99_TARGET_MS ? 'meets' : 'MISSES';
-      process.stderr.write(
-        `\nadmission on ${kind}: p99 ${result.latency.p99} ms (target <= ${P99_TARGET_MS} ms, ${verdict}), ` +
-          `mean ${result.latency.average} ms, ${result.requests.average} req/s (asked ${RATE}), ` +
-          `${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts\n`,
-      );
+    measure: () => load(server, body, `admission on ${kind} (this checkout)`),
+    baseline: async () => {
+      if (baseServer) await load(baseServer, body, `admission on ${kind} (baseline ${base})`);
+      else await sleep(SECONDS * 1000);
     },
-    baseline: () => sleep(SECONDS * 1000),
     async cleanup() {
-      await webhook.stop();
-      await database.stop();
-      if (kind === 'PostgreSQL 15') await stopSharedPostgres();
-      await rm(root, { recursive: true, force: true });
+      await server.stop();
+      await baseServer?.stop();
     },
   };
 }
 
 const common = {
-  baselineLabel: `${SECONDS} s of autocannon at ${RATE} req/s; p99 and throughput printed above`,
+  baselineLabel: `${SECONDS} s at ${RATE} req/s against ADMISSION_BASE's webhook, else idle`,
+  targetLabel: `p99 <= ${P99_TARGET_MS} ms at >= ${RATE * MIN_RATE_SHARE} req/s, 0 failed`,
   runs: 3,
 } as const;
 

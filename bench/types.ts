@@ -1,7 +1,15 @@
 /** What a benchmark declares: the work measured and, side by side, the baseline it is held to. */
+
+/** A repetition that judges itself on its own figures (a load generator's p99, throughput). */
+export interface MeasureOutcome {
+  targetMet: boolean;
+  /** The figures the judgement rests on, one line. */
+  note: string;
+}
+
 export interface PreparedBenchmark {
-  /** The work under test (one full repetition). */
-  measure(): Promise<void>;
+  /** The work under test (one full repetition); returns an outcome when it judges its target. */
+  measure(): Promise<void | MeasureOutcome>;
   /** The reference work, run in the same process run, interleaved with `measure`. */
   baseline(): Promise<void>;
   cleanup?(): Promise<void>;
@@ -24,6 +32,11 @@ export interface Benchmark {
    * node): pass when median(measure) - median(baseline) is at most this.
    */
   targetOverBaselineMs?: number;
+  /**
+   * For targets the duration cannot show (p99 at a request rate): what the target is, for the
+   * table; each repetition's `MeasureOutcome` says whether it was met.
+   */
+  targetLabel?: string;
   /** Repetitions of each side (after one warm-up each). */
   runs: number;
   /** Builds fixtures and opens what both sides need; not timed. */

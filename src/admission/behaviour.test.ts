@@ -177,7 +177,12 @@ describe('admission behaviours', () => {
     const warm = await ask(admissionReview(workloads.DaemonSet, { namespace: 'prod' }));
     expect(warm.allowed).toBe(true);
 
+    // Within the freshness bound the cache answers without the store; past it the store is asked.
     ports.verdicts.down = true;
+    const fresh = await ask(admissionReview(workloads.DaemonSet, { namespace: 'prod' }));
+    expect(ports.audit.byUid(fresh.uid)).toMatchObject({ stale: false, verdict: 'allowed' });
+    const before = clock;
+    clock = new Date(clock.getTime() + 1_001);
     const cached = await ask(admissionReview(workloads.DaemonSet, { namespace: 'prod' }));
     expect(cached.allowed).toBe(true);
     expect(ports.audit.byUid(cached.uid)).toMatchObject({ stale: true, verdict: 'allowed' });
@@ -200,6 +205,7 @@ describe('admission behaviours', () => {
     const unknown = await ask(pinned);
     expect(unknown.allowed).toBe(false);
     expect(unknown.status?.message).toMatch(/verdict store unavailable and no cached verdict/);
+    clock = before;
   });
 
   it('fails by mode when the deadline passes: refused under policy, allowed under breakglass', async () => {

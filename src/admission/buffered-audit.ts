@@ -2,12 +2,18 @@
  * Audit rows survive a store that is briefly unreachable: rows that cannot be written are kept
  * in memory, in order, and written once the store answers again (retried on a timer and before
  * every later row). The buffer is bounded; past it the oldest rows are dropped and counted.
+ * Under load, rows are written in batches (one multi-row insert when the sink has
+ * `recordMany`): a row waits at most `flushDelayMs`, or less once `batchRows` are waiting.
  */
 import type { AuditRecord, AuditSink } from './ports.js';
 
 export interface BufferedAuditOptions {
   maxPending: number;
   retryMs: number;
+  /** Rows written by one insert at most, and the count that flushes at once (default 1). */
+  batchRows?: number;
+  /** How long a row may wait for others to share its insert (default 0: written at once). */
+  flushDelayMs?: number;
   /** Told about each failed write, with the rows still waiting. */
   onError?: (err: unknown, pending: number) => void;
 }
@@ -15,15 +21,20 @@ export interface BufferedAuditOptions {
 export class BufferedAuditSink implements AuditSink {
   private readonly pending: AuditRecord[] = [];
   private flushing: Promise<void> | undefined;
+  private scheduled: Promise<void> | undefined;
+  private delay: { timer: NodeJS.Timeout; fire(): void } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly batchRows: number;
   /** Rows dropped because the buffer was full. */
   dropped = 0;
 
   constructor(
     private readonly sink: AuditSink,
     private readonly options: BufferedAuditOptions,
-  ) {}
+  ) {
+    this.batchRows = Math.max(1, options.batchRows ?? 1);
+  }
 
   get waiting(): number {
     return this.pending.length;
@@ -36,7 +47,19 @@ export class BufferedAuditSink implements AuditSink {
       this.pending.shift();
       this.dropped++;
     }
-    return this.flush();
+    const delayMs = this.options.flushDelayMs ?? 0;
+    if (delayMs <= 0 || this.closed || this.pending.length >= this.batchRows || this.flushing)
+      return this.flush();
+    this.scheduled ??= new Promise<void>((resolve) => {
+      const fire = (): void => {
+        if (this.delay) clearTimeout(this.delay.timer);
+        this.delay = undefined;
+        this.scheduled = undefined;
+        resolve(this.flush());
+      };
+      this.delay = { timer: setTimeout(fire, delayMs), fire };
+    });
+    return this.scheduled;
   }
 
   flush(): Promise<void> {
@@ -51,20 +74,25 @@ export class BufferedAuditSink implements AuditSink {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.delay?.fire();
     await this.flush();
   }
 
   private async drain(): Promise<void> {
-    for (let row = this.pending[0]; row !== undefined; row = this.pending[0]) {
+    const size = this.sink.recordMany ? this.batchRows : 1;
+    while (this.pending.length > 0) {
+      const batch = this.pending.slice(0, size);
       try {
-        await this.sink.record(row);
+        if (batch.length > 1 && this.sink.recordMany) await this.sink.recordMany(batch);
+        else await this.sink.record(batch[0] as AuditRecord);
       } catch (err) {
         this.options.onError?.(err, this.pending.length);
         this.retryLater();
         return;
       }
-      // The row written is the first one unless the buffer overflowed meanwhile.
-      if (this.pending[0] === row) this.pending.shift();
+      // The rows written lead the buffer unless it overflowed meanwhile (then fewer of them do).
+      const written = new Set(batch);
+      while (this.pending.length > 0 && written.has(this.pending[0] as AuditRecord)) this.pending.shift();
     }
   }
 

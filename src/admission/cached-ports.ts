@@ -1,12 +1,14 @@
 /**
- * Caches in front of the ports the decision waits on. Verdicts are always read from the store
- * first (a revoked image must be blocked at once); the cache answers only when the store throws
- * or misses its budget, and such answers are flagged stale. Digests of tags are reused for a
- * short TTL, which bounds how long a moved tag keeps its old verdict.
+ * Caches in front of the ports the decision waits on. A verdict read from the store answers
+ * for `freshMs` (1 s by default) unless the store announces a change first, which drops it at
+ * once; this bounds how long a revoked image can still be admitted (ADR 0009). When the store
+ * throws or misses its budget, the last verdict read answers, flagged stale. Digests of tags are
+ * reused for a short TTL, which bounds how long a moved tag keeps its old verdict.
  */
 import { formatReference, type ImageReference } from '../core/image/reference/parse.js';
 import { PortcullisError } from '../core/errors.js';
 import type { DigestResolver, PortContext, StoredVerdict, VerdictSource } from './ports.js';
+import { FreshCache } from './fresh-cache.js';
 import { TimedCache } from './ttl-cache.js';
 
 export interface VerdictAnswer {
@@ -45,14 +47,27 @@ export function withBudget<T>(
   });
 }
 
+export interface VerdictCacheOptions {
+  maxEntries: number;
+  /** How long a verdict answers without reading the store again: the revocation bound. */
+  freshMs: number;
+  maxStaleMs: number;
+  storeTimeoutMs: number;
+}
+
 export class VerdictCache {
-  private readonly cache: TimedCache<StoredVerdict | undefined>;
+  private readonly cache: FreshCache<StoredVerdict | undefined>;
 
   constructor(
     private readonly source: VerdictSource,
-    private readonly options: { maxEntries: number; maxStaleMs: number; storeTimeoutMs: number },
+    private readonly options: VerdictCacheOptions,
   ) {
-    this.cache = new TimedCache(options.maxEntries);
+    this.cache = new FreshCache(options.freshMs, options.maxEntries);
+  }
+
+  /** A verdict, policy or exception changed: the next lookups read the store. */
+  invalidate(): void {
+    this.cache.invalidate();
   }
 
   async lookup(
@@ -62,13 +77,15 @@ export class VerdictCache {
     nowMs: number,
   ): Promise<VerdictAnswer> {
     const key = `${ctx.account ?? ''}\u0000${bundleId ?? ''}\u0000${digest}`;
+    const fresh = this.cache.fresh(key, nowMs);
+    if (fresh) return { verdict: fresh.value, stale: false };
     try {
-      const lookup = this.source.lookup(digest, bundleId, ctx);
+      const lookup = this.cache.read(key, nowMs, () => this.source.lookup(digest, bundleId, ctx));
       const verdict = await withBudget(lookup, this.options.storeTimeoutMs, ctx.signal, 'the verdict store');
-      this.cache.set(key, verdict, nowMs);
       return { verdict, stale: false };
     } catch (err) {
-      const cached = this.cache.get(key, nowMs, this.options.maxStaleMs);
+      this.cache.abandon(key);
+      const cached = this.cache.remembered(key, nowMs, this.options.maxStaleMs)?.value;
       // Only a remembered analysed verdict is worth answering with; "unknown" must be asked again.
       if (cached !== undefined) return { verdict: cached, stale: true };
       throw err;

@@ -56,12 +56,18 @@ export const AdmissionConfigSchema = z
     digestCacheSeconds: z.number().int().min(0).max(86_400).default(60),
     verdictCache: z
       .object({
+        /**
+         * How long a verdict or exception read from the store answers without reading it again,
+         * unless the store announces a change first: the bound on admitting a revoked image when
+         * the change notification is lost. 0 reads the store on every request.
+         */
+        freshMilliseconds: z.number().int().min(0).max(60_000).default(1_000),
         /** How long a cached verdict may answer while the store is unreachable. */
         maxStaleSeconds: z.number().int().min(0).default(3_600),
         maxEntries: z.number().int().min(1).default(50_000),
       })
       .strict()
-      .default({ maxStaleSeconds: 3_600, maxEntries: 50_000 }),
+      .default({ freshMilliseconds: 1_000, maxStaleSeconds: 3_600, maxEntries: 50_000 }),
   })
   .strict();
 

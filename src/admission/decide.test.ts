@@ -62,3 +62,32 @@ describe('rules with namespace labels', () => {
     expect(unknown.audit.reasons.join()).toMatch(/forbidden/);
   });
 });
+
+describe('revocation bound without change notifications', () => {
+  it('keeps a verdict for at most verdictCache.freshMilliseconds, then reads the store again', async () => {
+    let clock = new Date('2026-06-01T12:00:00Z');
+    const ports = memoryPorts(() => clock);
+    // A lost notification: the webhook hears of no change and relies on the bound alone.
+    delete (ports as Partial<typeof ports>).changes;
+    ports.digests.tags.set(MAIN_IMAGE, MAIN_DIGEST);
+    ports.verdicts.pass(MAIN_DIGEST);
+    const config = parseAdmissionConfigText(`
+verdictCache: {freshMilliseconds: 1000}
+rules:
+  - {namespaces: ["*"], mode: policy}
+`);
+    const decider = new AdmissionDecider(config, ports);
+    const decide = () =>
+      decider.decide(
+        parseAdmissionReview(admissionReview(POD, { namespace: 'apps' }), BUILTIN_WORKLOAD_KINDS),
+      );
+    expect((await decide()).allowed).toBe(true);
+    ports.verdicts.fail(MAIN_DIGEST, [CVE_REASON]);
+    clock = new Date(clock.getTime() + 1_000);
+    expect((await decide()).allowed).toBe(true); // still within the bound
+    clock = new Date(clock.getTime() + 1);
+    const revoked = await decide();
+    expect(revoked.allowed).toBe(false);
+    expect(revoked.audit.stale).toBe(false);
+  });
+});

@@ -8,6 +8,7 @@ import { PortcullisError } from '../core/errors.js';
 import type { AdmissionConfig } from './config.js';
 import { needsNamespaceLabels } from './config.js';
 import { CachingDigestResolver, VerdictCache, withBudget } from './cached-ports.js';
+import { FreshCache } from './fresh-cache.js';
 import { evaluateImage, failedImage, type ImageDeps, type ImageEvaluation } from './evaluate-image.js';
 import { workloadKinds, type WorkloadKind } from './kinds.js';
 import { decideInvalid } from './decide-invalid.js';
@@ -27,11 +28,13 @@ export interface Decision {
 
 const STRICTNESS: Record<AdmissionMode, number> = { breakglass: 0, analysis: 1, policy: 2 };
 const DIGEST_CACHE_ENTRIES = 20_000;
+const EXCEPTION_CACHE_ENTRIES = 5_000;
 
 export class AdmissionDecider {
   readonly kinds: readonly WorkloadKind[];
   private readonly rules: CompiledRule[];
   private readonly deps: ImageDeps;
+  private readonly exceptions: FreshCache<AdmissionException[]>;
   private readonly now: () => Date;
 
   constructor(
@@ -57,11 +60,19 @@ export class AdmissionDecider {
       ),
       verdicts: new VerdictCache(ports.verdicts, {
         maxEntries: config.verdictCache.maxEntries,
+        freshMs: config.verdictCache.freshMilliseconds,
         maxStaleMs: config.verdictCache.maxStaleSeconds * 1000,
         storeTimeoutMs: config.storeTimeoutMs,
       }),
       analysis: ports.analysis,
     };
+    this.exceptions = new FreshCache(config.verdictCache.freshMilliseconds, EXCEPTION_CACHE_ENTRIES);
+  }
+
+  /** Something a decision reads changed in the store: cached verdicts and exceptions are dropped. */
+  invalidate(): void {
+    this.deps.verdicts.invalidate();
+    this.exceptions.invalidate();
   }
 
   async decide(parsed: ParsedReview): Promise<Decision> {
@@ -220,12 +231,17 @@ export class AdmissionDecider {
   ) {
     if (release === undefined) return undefined;
     try {
-      const items = await withBudget(
-        this.ports.exceptions.forRelease(release, namespace, port),
-        this.config.storeTimeoutMs,
-        port.signal,
-        'the exception store',
-      );
+      const key = `${release}\u0000${namespace}`;
+      const items =
+        this.exceptions.fresh(key, time.getTime())?.value ??
+        (await withBudget(
+          this.exceptions.read(key, time.getTime(), () =>
+            this.ports.exceptions.forRelease(release, namespace, port),
+          ),
+          this.config.storeTimeoutMs,
+          port.signal,
+          'the exception store',
+        ));
       return items.find(
         (e) =>
           e.release === release &&

@@ -107,13 +107,15 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
           readOnlyRootFilesystem: true,
         });
         // The API's routes (test/image/portcullis-image.test.ts asks the running image for them);
-        // the webhook server has none, so a webhook-only container is probed by TCP.
+        // a webhook-only container is probed on the webhook server's own /ready and /health
+        // (src/main/admission-probes.test.ts), over its TLS port.
         const http = (c['ports'] as Array<{ name: string }>).some((p) => p.name === 'http');
+        const webhook = (path: string) => ({ httpGet: { path, port: 'webhook', scheme: 'HTTPS' } });
         expect(c['readinessProbe']).toMatchObject(
-          http ? { httpGet: { path: '/v1/ready' } } : { tcpSocket: { port: 'webhook' } },
+          http ? { httpGet: { path: '/v1/ready' } } : webhook('/ready'),
         );
         expect(c['livenessProbe']).toMatchObject(
-          http ? { httpGet: { path: '/v1/health' } } : { tcpSocket: { port: 'webhook' } },
+          http ? { httpGet: { path: '/v1/health' } } : webhook('/health'),
         );
         expect(c['resources']).toMatchObject({ requests: expect.any(Object), limits: expect.any(Object) });
       }

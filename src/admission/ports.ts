@@ -87,6 +87,18 @@ export interface NamespaceLabelSource {
 
 export interface AuditSink {
   record(row: AuditRecord): Promise<void>;
+  /** Several rows in one write, in order, all or none (optional; `record` is used without it). */
+  recordMany?(rows: readonly AuditRecord[]): Promise<void>;
+}
+
+/**
+ * Announces that something a decision reads (an evaluation or an image's analysis status, a
+ * policy bundle or its activation, whitelists inside bundles, an admission exception) changed,
+ * so cached answers are dropped at once instead of at the end of their freshness bound.
+ */
+export interface ChangeFeed {
+  /** Calls `listener` after each change; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void;
 }
 
 export interface AdmissionPorts {
@@ -96,6 +108,8 @@ export interface AdmissionPorts {
   exceptions: ExceptionSource;
   audit: AuditSink;
   namespaceLabels?: NamespaceLabelSource;
+  /** Without it, cached verdicts and exceptions expire only by `verdictCache.freshMilliseconds`. */
+  changes?: ChangeFeed;
   /** Defaults to the system clock. */
   now?: () => Date;
 }

@@ -139,6 +139,7 @@ export function createStorePorts(deps: StorePortsDeps): AdmissionPorts {
     },
     audit: {
       record: (row) => deps.store.admission.recordAudit(deps.account, row),
+      recordMany: (rows) => deps.store.admission.recordAudits(deps.account, rows),
     },
   };
 }

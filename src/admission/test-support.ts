@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { formatReference, type ImageReference } from '../core/image/reference/parse.js';
 import { PortcullisError } from '../core/errors.js';
+import { StoreChanges } from './change-feed.js';
 import type {
   AdmissionException,
   AdmissionPorts,
@@ -114,8 +115,32 @@ export class MemoryDigests {
   }
 }
 
+/** A map that announces every change, as the store's writes do through `StoreChanges`. */
+class AnnouncingMap<K, V> extends Map<K, V> {
+  constructor(private readonly changes: StoreChanges) {
+    super();
+  }
+  override set(key: K, value: V): this {
+    super.set(key, value);
+    this.changes.emit();
+    return this;
+  }
+  override delete(key: K): boolean {
+    const deleted = super.delete(key);
+    this.changes.emit();
+    return deleted;
+  }
+  override clear(): void {
+    super.clear();
+    this.changes.emit();
+  }
+}
+
 export class MemoryVerdicts {
-  readonly verdicts = new Map<string, StoredVerdict>();
+  readonly verdicts: Map<string, StoredVerdict>;
+  constructor(changes = new StoreChanges()) {
+    this.verdicts = new AnnouncingMap(changes);
+  }
   /** When set, lookups throw as an unreachable database would. */
   down = false;
   /** When set, lookups never settle (a hung database). */
@@ -153,7 +178,17 @@ export class MemoryAnalysisQueue {
 }
 
 export class MemoryExceptions {
-  readonly items: AdmissionException[] = [];
+  /** Every change to the list is announced (a proxy sees pushes, splices and length = 0). */
+  readonly items: AdmissionException[];
+  constructor(changes = new StoreChanges()) {
+    this.items = new Proxy<AdmissionException[]>([], {
+      set(target, property, value) {
+        const done = Reflect.set(target, property, value);
+        changes.emit();
+        return done;
+      },
+    });
+  }
   async forRelease(release: string): Promise<AdmissionException[]> {
     return this.items.filter((e) => e.release === release);
   }
@@ -175,15 +210,18 @@ export interface MemoryPorts extends AdmissionPorts {
   analysis: MemoryAnalysisQueue;
   exceptions: MemoryExceptions;
   audit: MemoryAudit;
+  changes: StoreChanges;
 }
 
 export function memoryPorts(now?: () => Date): MemoryPorts {
+  const changes = new StoreChanges();
   const ports: MemoryPorts = {
     digests: new MemoryDigests(),
-    verdicts: new MemoryVerdicts(),
+    verdicts: new MemoryVerdicts(changes),
     analysis: new MemoryAnalysisQueue(),
-    exceptions: new MemoryExceptions(),
+    exceptions: new MemoryExceptions(changes),
     audit: new MemoryAudit(),
+    changes,
   };
   if (now) ports.now = now;
   return ports;

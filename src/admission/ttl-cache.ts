@@ -24,6 +24,11 @@ export class TimedCache<V> {
     return entry.value;
   }
 
+  /** The entry and when it was stored, whatever its age (nothing is evicted). */
+  peek(key: string): { value: V; storedAt: number } | undefined {
+    return this.entries.get(key);
+  }
+
   get size(): number {
     return this.entries.size;
   }

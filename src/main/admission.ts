@@ -3,7 +3,7 @@
  * not apply to calls from the Kubernetes API server), store-backed ports, and a certificate
  * that is re-read from disk so cert-manager renewals need no restart.
  */
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type pino from 'pino';
 import {
   DEFAULT_ADMISSION_CONFIG,
@@ -12,7 +12,9 @@ import {
   type AdmissionConfig,
 } from '../admission/config.js';
 import { BufferedAuditSink } from '../admission/buffered-audit.js';
+import { StoreChanges } from '../admission/change-feed.js';
 import { admissionPlugin } from '../admission/plugin.js';
+import { probeRoutes } from '../admission/probes.js';
 import { createStorePorts } from '../admission/store-ports.js';
 import { readTlsFiles, watchTlsFiles } from '../admission/tls-reload.js';
 import type { AdmissionServiceConfig, ServiceConfig } from '../config/service.js';
@@ -30,12 +32,21 @@ const FEEDS_TTL_MS = 5 * 60_000;
 /** Audit rows kept in memory while the database is unreachable, and how often they are retried. */
 const AUDIT_BUFFER_ROWS = 50_000;
 const AUDIT_RETRY_MS = 5_000;
+/** Audit rows share one INSERT: at most this many, waiting at most this long. */
+const AUDIT_BATCH_ROWS = 200;
+const AUDIT_FLUSH_MS = 5;
+/** How long the readiness probe waits for the database. */
+const READY_DB_TIMEOUT_MS = 2_000;
 
 export interface AdmissionServiceDeps {
   store: ServiceStore;
   queue: JobQueue;
   resolveImage: ResolveImage;
   log: pino.Logger;
+  /** Announces this process's committed writes (the store should write through `observe`). */
+  changes?: StoreChanges;
+  /** PostgreSQL URL: the webhook also LISTENs for other processes' writes. */
+  dbUrl?: string;
 }
 
 export interface ResolvedAdmission {
@@ -85,7 +96,12 @@ export async function startAdmissionServer(
     throw new PortcullisError('CONFIG_INVALID', 'the admission webhook needs --tls-cert and --tls-key');
   const log = deps.log.child({ role: 'admission' });
   const { host, port } = config.role === 'admission' ? config : settings;
-  const app = Fastify({ https: await readTlsFiles(config.tls), loggerInstance: log });
+  // No access log: the audit row records every decision, and probes need no line each.
+  const app = Fastify({
+    https: await readTlsFiles(config.tls),
+    loggerInstance: log,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   const storePorts = createStorePorts({
     store: deps.store,
     queue: deps.queue,
@@ -98,9 +114,19 @@ export async function startAdmissionServer(
   const audit = new BufferedAuditSink(storePorts.audit, {
     maxPending: AUDIT_BUFFER_ROWS,
     retryMs: AUDIT_RETRY_MS,
+    batchRows: AUDIT_BATCH_ROWS,
+    flushDelayMs: AUDIT_FLUSH_MS,
     onError: (err, pending) => log.warn({ err, pending }, 'admission audit rows kept for a retry'),
   });
-  const ports = { ...storePorts, audit };
+  const changes = deps.changes ?? new StoreChanges();
+  const listener =
+    deps.dbUrl === undefined
+      ? undefined
+      : await changes.listen(deps.dbUrl, (err) =>
+          log.warn({ err }, 'admission change notifications lost; cached verdicts expire by their bound'),
+        );
+  const ports = { ...storePorts, audit, changes };
+  await app.register(probeRoutes, { db: deps.store.db, timeoutMs: READY_DB_TIMEOUT_MS });
   await app.register(admissionPlugin, { config: admission.config, ports });
   await app.listen({ host, port });
   const reloader = watchTlsFiles(app.server, config.tls, {
@@ -115,6 +141,7 @@ export async function startAdmissionServer(
       reloader.close();
       await app.close();
       await audit.close();
+      await listener?.close();
     },
   };
 }

@@ -35,6 +35,7 @@ import { recheckPromotionsOnChange } from '../worker/jobs/promote-recheck.js';
 import { DEFAULT_WATCH_OPTIONS, watchSchedule } from '../worker/jobs/watch-registry.js';
 import { archiveRulesSchedule, DEFAULT_ARCHIVE_RULES_INTERVAL_MS } from '../worker/jobs/archive-rules.js';
 import { WorkerRunner } from '../worker/runner.js';
+import { StoreChanges } from '../admission/change-feed.js';
 import { resolveAdmission, startAdmissionServer } from './admission.js';
 import { createAnalyzeImage } from './analyze-image.js';
 import { ensureAdmin, loadSecretKey } from './bootstrap.js';
@@ -112,8 +113,11 @@ export async function startService(
     await db.close();
     throw err;
   }
+  // Writes to what admission decisions read are announced (NOTIFY, in-process event), so the
+  // webhook's verdict cache, here or in another process, drops stale answers at once.
+  const changes = new StoreChanges();
   const store = createServiceStore(
-    db,
+    changes.observe(db),
     createSecretBox(await loadSecretKey(config.dataDir, config.secretKey)),
   );
   // Endpoints stored in clear by a version before migration 21 are sealed once.
@@ -240,6 +244,8 @@ export async function startService(
       queue,
       log,
       resolveImage: createResolveImage(store, environment, tempRoot),
+      changes,
+      ...(config.dbUrl ? { dbUrl: config.dbUrl } : {}),
     }));
   if (webhook) stops.unshift(() => webhook.stop());
   if (config.loadImage && !newestSync(await new VulnerabilityStore(db).status()))

@@ -99,6 +99,27 @@ const toAudit = (r: AuditRow): StoredAuditRecord => ({
   exception: r.exception ?? undefined,
 });
 
+const AUDIT_COLUMNS = [
+  'account_name',
+  'decided_at',
+  'cluster',
+  'uid',
+  'namespace',
+  'operation',
+  'kind',
+  'name',
+  'release',
+  'username',
+  'allowed',
+  'verdict',
+  'mode',
+  'dry_run',
+  'stale',
+  'images',
+  'reasons',
+  'exception',
+] as const;
+
 export class AdmissionRepository {
   constructor(private readonly db: Sql) {}
 
@@ -174,11 +195,16 @@ export class AdmissionRepository {
   }
 
   async recordAudit(accountName: string, row: AuditRecord): Promise<void> {
-    await this.db.query(
-      `INSERT INTO admission_audit (account_name, decided_at, cluster, uid, namespace, operation, kind, name,
-         release, username, allowed, verdict, mode, dry_run, stale, images, reasons, exception)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
-      [
+    await this.recordAudits(accountName, [row]);
+  }
+
+  /** Several rows in one INSERT (all or none), in the order given. */
+  async recordAudits(accountName: string, rows: readonly AuditRecord[]): Promise<void> {
+    if (rows.length === 0) return;
+    const params: unknown[] = [];
+    const tuples = rows.map((row) => {
+      const first = params.length;
+      params.push(
         accountName,
         row.time,
         row.cluster,
@@ -197,7 +223,12 @@ export class AdmissionRepository {
         JSON.stringify(row.images),
         JSON.stringify(row.reasons),
         row.exception ? JSON.stringify(row.exception) : null,
-      ],
+      );
+      return `(${AUDIT_COLUMNS.map((_, i) => `$${first + i + 1}`).join(', ')})`;
+    });
+    await this.db.query(
+      `INSERT INTO admission_audit (${AUDIT_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`,
+      params,
     );
   }
 
