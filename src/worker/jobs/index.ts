@@ -27,10 +27,15 @@ export function workerJobs(deps: WorkerDeps): JobDefinition[] {
     ...(deps.registryWriter ? [promoteJob({ ...deps, registryWriter: deps.registryWriter })] : []),
     ...(deps.resolveTag
       ? [
-          registryPushJob({ store: deps.store, resolveTag: deps.resolveTag }),
+          registryPushJob({
+            store: deps.store,
+            resolveTag: deps.resolveTag,
+            ...(deps.notifier ? { notifier: deps.notifier } : {}),
+          }),
           watchRegistryJob({
             store: deps.store,
             resolveTag: deps.resolveTag,
+            ...(deps.notifier ? { notifier: deps.notifier } : {}),
             ...(deps.watch ? { watch: deps.watch } : {}),
           }),
         ]
