@@ -80,4 +80,56 @@ describe('serve options', () => {
     );
     expect(() => resolveServiceConfig({ harborAccount: 'harbor' }, home)).toThrow(/needs a Harbor token/);
   });
+
+  it('resolves the webhook allow-list, public URL and notification deadline, flags over env over file', async () => {
+    const home = { HOME: dir };
+    expect(resolveServiceConfig({}, home).notifications).toEqual({
+      webhookAllowCidrs: [],
+      deadlineMs: 86_400_000,
+    });
+    const notifyFile = join(dir, 'notify.yaml');
+    await writeFile(
+      notifyFile,
+      'service:\n  webhook_allow_cidrs: [10.0.0.0/8]\n  public_url: https://pc.example/\n  notification_deadline: 2h\n',
+    );
+    expect(resolveServiceConfig({ config: notifyFile }, home).notifications).toEqual({
+      webhookAllowCidrs: ['10.0.0.0/8'],
+      publicUrl: 'https://pc.example',
+      deadlineMs: 7_200_000,
+    });
+    const env = {
+      ...home,
+      PORTCULLIS_WEBHOOK_ALLOW_CIDRS: '172.16.0.0/12, fd00::/8',
+      PORTCULLIS_PUBLIC_URL: 'https://env.example/v1',
+      PORTCULLIS_NOTIFICATION_DEADLINE: '90m',
+    };
+    expect(resolveServiceConfig({ config: notifyFile }, env).notifications).toEqual({
+      webhookAllowCidrs: ['172.16.0.0/12', 'fd00::/8'],
+      publicUrl: 'https://env.example',
+      deadlineMs: 5_400_000,
+    });
+    expect(
+      resolveServiceConfig(
+        {
+          webhookAllowCidrs: ['127.0.0.0/8,10.0.0.0/8'],
+          publicUrl: 'http://flag.example:8228',
+          notificationDeadline: '30s',
+        },
+        env,
+      ).notifications,
+    ).toEqual({
+      webhookAllowCidrs: ['127.0.0.0/8', '10.0.0.0/8'],
+      publicUrl: 'http://flag.example:8228',
+      deadlineMs: 30_000,
+    });
+    for (const bad of ['10.0.0.0', '10.0.0.0/33', 'cluster', '::/129'])
+      expect(() => resolveServiceConfig({ webhookAllowCidrs: [bad] }, home), bad).toThrow(
+        /--webhook-allow-cidrs/,
+      );
+    for (const bad of ['0s', '24', '31d'])
+      expect(() => resolveServiceConfig({ notificationDeadline: bad }, home), bad).toThrow(
+        /--notification-deadline/,
+      );
+    expect(() => resolveServiceConfig({ publicUrl: 'ftp://x' }, home)).toThrow(/--public-url/);
+  });
 });

@@ -16,10 +16,16 @@ import {
   type ReportsConfig,
   type SlackWorkspaceConfig,
 } from './reports-chat.js';
+import {
+  notificationsFileSchema,
+  resolveNotifications,
+  type NotificationsConfig,
+  type NotificationsFlags,
+} from './notifications.js';
 
 export type ServiceRole = 'api' | 'worker' | 'admission' | 'all';
 
-export interface ServeFlags {
+export interface ServeFlags extends NotificationsFlags {
   config?: string;
   dataDir?: string;
   dbUrl?: string;
@@ -78,6 +84,8 @@ export interface ServiceConfig {
   tagWatchIntervalMs?: number;
   /** Bearer token registries send with push notifications; absent = the endpoint refuses all. */
   registryNotificationToken?: string;
+  /** Webhook allow-list, public URL (self-check, Slack links), retry deadline. */
+  notifications?: NotificationsConfig;
 }
 
 export interface HarborAdapterConfig {
@@ -141,6 +149,7 @@ const fileSchema = z
         load_image: z.string(),
         tag_watch_interval: z.string(),
         registry_notification_token: z.string().min(16),
+        ...notificationsFileSchema,
       })
       .partial()
       .strict(),
@@ -253,6 +262,7 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
     ...(loadImage ? { loadImage: parseLocalImage(loadImage) } : {}),
     tagWatchIntervalMs,
     ...(registryNotificationToken ? { registryNotificationToken } : {}),
+    notifications: resolveNotifications(flags, env, file),
   });
 }
 

@@ -20,6 +20,7 @@ import { listenForJobs } from '../queue/listen.js';
 import { JobQueue } from '../queue/queue.js';
 import { buildApp } from '../server/app.js';
 import { NotificationEndpoints } from '../notifications/endpoints.js';
+import { notificationWiring } from './notification-wiring.js';
 import { migrate } from '../store/migrate.js';
 import { MIGRATIONS } from '../store/migrations.js';
 import { indexMissing } from '../store/repositories/image-index.js';
@@ -131,6 +132,8 @@ export async function startService(
   const stops: (() => Promise<void>)[] = [];
   let url: string | undefined;
   const admission = config.admission && (await resolveAdmission(config.admission));
+  // One SSRF guard (allow-list, self addresses) and retry deadline for the API and the worker.
+  const notifications = notificationWiring(config, db, queue);
 
   if (config.role === 'worker' || config.role === 'all') {
     const vulnerabilities = new VulnerabilityStore(db);
@@ -142,11 +145,13 @@ export async function startService(
       vulnerabilities,
       data,
       // A promoted image that now fails its rule's policy is notified (or quarantined).
-      onFindingsChanged: recheckPromotionsOnChange({ store, registryWriter, hostId }, (err, imageDigest) =>
-        log.warn({ err, imageDigest }, 're-check of promoted images failed'),
+      onFindingsChanged: recheckPromotionsOnChange(
+        { store, registryWriter, hostId, notifier: notifications.notifier },
+        (err, imageDigest) => log.warn({ err, imageDigest }, 're-check of promoted images failed'),
       ),
       cacheDir: config.cacheDir,
       ...(config.dataMirror ? { mirrorDir: config.dataMirror } : {}),
+      notifier: notifications.notifier,
     });
     const runner = new WorkerRunner(
       queue,
@@ -160,6 +165,8 @@ export async function startService(
         registryReader: createRegistryReader(store, environment),
         registryWriter,
         watch: { intervalMs: config.tagWatchIntervalMs || DEFAULT_WATCH_OPTIONS.intervalMs },
+        notifier: notifications.notifier,
+        notifications: { queue, guard: notifications.guard, options: notifications.delivery },
       }),
       {
         owner: `${hostId}:${process.pid}`,
@@ -227,6 +234,8 @@ export async function startService(
           tempDir: tempRoot,
         }),
       },
+      webhookGuard: notifications.guard,
+      notifier: notifications.notifier,
       ...(config.registryNotificationToken
         ? { registryNotifications: { tokens: [{ token: config.registryNotificationToken }] } }
         : {}),
@@ -234,7 +243,10 @@ export async function startService(
     await app.listen({ host: config.host, port: config.port });
     // The port actually bound (--listen HOST:0 picks a free one).
     const address = app.server.address();
-    if (address && typeof address === 'object') url = url.replace(/:\d+\/v1$/, `:${address.port}/v1`);
+    if (address && typeof address === 'object') {
+      url = url.replace(/:\d+\/v1$/, `:${address.port}/v1`);
+      notifications.listening(address.port);
+    }
     stops.unshift(() => app.close());
   }
   const webhook =
@@ -309,6 +321,19 @@ export async function serveFromCli(
     .option(
       '--tag-watch-interval <duration>',
       'how often watched tags are polled per registry, e.g. 10m, or off for push notifications only (default 10m)',
+    )
+    .option(
+      '--webhook-allow-cidrs <cidrs>',
+      'private networks webhook receivers may live on, e.g. 10.0.0.0/8 (repeatable, comma-separated; link-local stays refused)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option(
+      '--public-url <url>',
+      'the URL users reach the service at: never a webhook target, and Slack messages link to it',
+    )
+    .option(
+      '--notification-deadline <duration>',
+      'how long a notification is retried before it is given up, e.g. 24h, 90m (default 24h)',
     )
     .option(
       '--data-mirror <dir>',

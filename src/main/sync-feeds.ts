@@ -11,6 +11,7 @@ import { updateFeeds } from '../store/update-feeds.js';
 import type { VulnerabilityStore } from '../store/vulnerability-store.js';
 import type { SyncFeeds } from '../worker/jobs/sync-feeds.js';
 import { rematchAnalyses } from './rematch-analyses.js';
+import type { Notifier } from '../notifications/notify.js';
 
 export interface FeedSyncEnvironment {
   store: ServiceStore;
@@ -21,6 +22,8 @@ export interface FeedSyncEnvironment {
   cacheDir: string;
   /** Told of each analysed digest whose findings changed after the sync. */
   onFindingsChanged?: (digest: string) => Promise<void>;
+  /** Queues the notifications of changed images (the configured retry deadline). */
+  notifier?: Notifier;
 }
 
 export function createSyncFeeds(env: FeedSyncEnvironment): SyncFeeds {
@@ -40,6 +43,7 @@ export function createSyncFeeds(env: FeedSyncEnvironment): SyncFeeds {
     const rematch = await rematchAnalyses(env.store, env.data, [...changed.values()], {
       signal,
       ...(env.onFindingsChanged ? { onFindingsChanged: env.onFindingsChanged } : {}),
+      ...(env.notifier ? { notifier: env.notifier } : {}),
     });
     return {
       feeds: outcomes.map((o) => ({

@@ -55,3 +55,27 @@ describe('webhook URL guard', () => {
     expect(local.addresses.every((a) => a.address === '127.0.0.1' || a.address === '::1')).toBe(true);
   });
 });
+
+describe('the service itself, by address and port', () => {
+  const guard = new UrlGuard({
+    allowCidrs: ['0.0.0.0/0', '::/0'],
+    selfOrigins: [],
+    selfAddresses: [
+      { host: '127.0.0.1', port: 8228 },
+      { host: '0.0.0.0', port: 9443 },
+    ],
+  });
+
+  it('refuses the listen address under another name, and every local address of a wildcard listener', async () => {
+    await expect(guard.check('http://localhost:8228/v1/events')).rejects.toThrow(/is this service/);
+    await expect(guard.check('http://127.0.0.1:8228/')).rejects.toThrow(/is this service/);
+    await expect(guard.check('https://127.0.0.5:9443/')).rejects.toThrow(/is this service/);
+    expect((await guard.check('http://127.0.0.1:8229/hook')).port).toBe('8229');
+  });
+
+  it('keeps link-local and metadata refused even when 0.0.0.0/0 is allowed', async () => {
+    await expect(guard.check('http://169.254.169.254/latest/meta-data/')).rejects.toThrow(/link-local/);
+    await expect(guard.check('http://[fe80::1]/')).rejects.toThrow(/link-local/);
+    expect((await guard.check('http://10.1.2.3/hook')).hostname).toBe('10.1.2.3');
+  });
+});

@@ -5,6 +5,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { PortcullisError } from '../core/errors.js';
 
 export interface UrlGuardOptions {
@@ -12,6 +13,18 @@ export interface UrlGuardOptions {
   allowCidrs: readonly string[];
   /** The service's own origins (`https://portcullis.example:8228`); never a webhook target. */
   selfOrigins: readonly string[];
+  /**
+   * Where the service listens and is reached (`--listen`, `--public-url`): a URL whose resolved
+   * address and port is one of these is refused, whatever name it uses. A wildcard host
+   * (0.0.0.0, ::) stands for every local address. Read at each check (a port bound later may
+   * be added).
+   */
+  selfAddresses?: readonly SelfAddress[];
+}
+
+export interface SelfAddress {
+  host: string;
+  port: number;
 }
 
 // Never allowed, not even by the allow-list: link-local (cloud metadata lives there).
@@ -53,6 +66,52 @@ function family(address: string): 'ipv4' | 'ipv6' {
 function unmap(address: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   return mapped?.[1] ?? address;
+}
+
+const defaultPort = (url: URL) => Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+
+async function resolveAll(host: string): Promise<string[]> {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (isIP(bare)) return [unmap(bare)];
+  return lookup(bare, { all: true, verbatim: true }).then(
+    (found) => found.map((a) => unmap(a.address)),
+    () => [],
+  );
+}
+
+/** Addresses of this machine: what a wildcard listener answers on. */
+function localAddresses(): Set<string> {
+  const all = Object.values(networkInterfaces()).flatMap((list) => list ?? []);
+  return new Set(all.map((a) => unmap(a.address)));
+}
+
+const loopback = blockList([
+  ['127.0.0.0', 8, 'ipv4'],
+  ['::1', 128, 'ipv6'],
+]);
+
+/** Whether `address:port` reaches one of the service's own listeners or its public URL. */
+async function isSelf(address: string, port: number, self: readonly SelfAddress[]): Promise<boolean> {
+  for (const entry of self) {
+    if (entry.port !== port) continue;
+    const host = entry.host.replace(/^\[|\]$/g, '');
+    if (host === '0.0.0.0' || host === '::') {
+      if (loopback.check(address, family(address)) || localAddresses().has(address)) return true;
+      continue;
+    }
+    if ((await resolveAll(host)).includes(address)) return true;
+  }
+  return false;
+}
+
+/** The listen address and the public URL's host and port, as `selfAddresses`. */
+export function selfAddressesOf(listen: SelfAddress, publicUrl?: string): SelfAddress[] {
+  const self = [listen];
+  if (publicUrl) {
+    const url = new URL(publicUrl);
+    self.push({ host: url.hostname, port: defaultPort(url) });
+  }
+  return self;
 }
 
 export class UrlGuard {
@@ -97,9 +156,13 @@ export class UrlGuard {
           (found) => found.map((a) => a.address),
           () => refuse(raw, `host ${host} does not resolve`),
         );
+    const port = defaultPort(url);
     for (const found of addresses) {
       const address = unmap(found);
       const fam = family(address);
+      if (await isSelf(address, port, this.options.selfAddresses ?? [])) {
+        refuse(raw, `${address}:${port} is this service`);
+      }
       if (refusedAlways.check(address, fam)) refuse(raw, `${address} is link-local or unspecified`);
       if (privateRanges.check(address, fam) && !this.allowed.check(address, fam)) {
         refuse(raw, `${address} is a private or loopback address not in the allow-list`);

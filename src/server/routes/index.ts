@@ -21,6 +21,7 @@ import type { AdmissionConfig } from '../../admission/config.js';
 import { admissionRoutes } from './admission.js';
 import { imageRoutes } from './images/routes.js';
 import type { UrlGuard } from '../../notifications/ssrf.js';
+import type { Notifier } from '../../notifications/notify.js';
 import { eventRoutes } from './events.js';
 import { subscriptionRoutes } from './subscriptions.js';
 import { policyRoutes } from './policies.js';
@@ -74,6 +75,8 @@ export interface RouteDeps {
   advisories?: { advisoriesById(ids: readonly string[]): Promise<Advisory[]> };
   /** Which webhook URLs may be configured (default: public addresses only, never this service). */
   webhookGuard?: UrlGuard;
+  /** Queues notifications with the configured retry deadline (default: 24 h). */
+  notifier?: Notifier;
   /** The admission webhook's config and the account it judges by, when this process serves it. */
   admission?: { config: Readonly<AdmissionConfig>; account: string };
   /** Reports for people: team label keys and the PDF printer (absent: PDF answers 503). */

@@ -85,7 +85,7 @@ const typeParams = z.object({ type: z.enum(ENDPOINT_TYPES) });
 export function webhookRoutes(app: V1, deps: RouteDeps): void {
   const guard = deps.webhookGuard ?? new UrlGuard({ allowCidrs: [], selfOrigins: [deps.baseUrl] });
   const endpoints = new NotificationEndpoints(deps.store.db, deps.store.box);
-  const notifier = new Notifier(deps.store.db, deps.queue);
+  const notifier = deps.notifier ?? new Notifier(deps.store.db, deps.queue);
 
   app.get('/system/webhooks', async (request) =>
     (await endpoints.list(request.accountName)).map((e) => ({

@@ -30,13 +30,22 @@ export function workerJobs(deps: WorkerDeps): JobDefinition[] {
     archiveRulesJob(deps),
     ...(deps.syncFeeds ? [syncFeedsJob({ syncFeeds: deps.syncFeeds })] : []),
     ...(deps.registryWriter ? [promoteJob({ ...deps, registryWriter: deps.registryWriter })] : []),
-    ...(deps.resolveTag ? [registryPushJob({ store: deps.store, resolveTag: deps.resolveTag })] : []),
+    ...(deps.resolveTag
+      ? [
+          registryPushJob({
+            store: deps.store,
+            resolveTag: deps.resolveTag,
+            ...(deps.notifier ? { notifier: deps.notifier } : {}),
+          }),
+        ]
+      : []),
     ...(deps.resolveTag && deps.registryReader
       ? [
           watchRegistryJob({
             store: deps.store,
             resolveTag: deps.resolveTag,
             reader: deps.registryReader,
+            ...(deps.notifier ? { notifier: deps.notifier } : {}),
             ...(deps.watch ? { watch: deps.watch } : {}),
           }),
         ]
