@@ -3,12 +3,14 @@
  * store), then API and worker roles as separate processes on one PostgreSQL server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { get } from 'node:https';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../../test/harness/postgres.js';
+import { makeTestPki } from '../../test/harness/registry/certs.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 
@@ -80,6 +82,35 @@ describe('portcullis serve on the embedded store', () => {
       again.child.kill('SIGTERM');
     }
     expect(await again.exited).toBe(0);
+  }, 180_000);
+});
+
+/** GET over TLS, trusting only `ca`: the status code. */
+function httpsStatus(url: string, ca: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { ca }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    }).on('error', reject);
+  });
+}
+
+describe('portcullis serve --tls-cert/--tls-key', () => {
+  it('serves the API over HTTPS only', async () => {
+    const pki = await makeTestPki(join(root, 'pki'));
+    const p = serve([
+      ...['--data-dir', join(root, 'tls'), '--listen', '127.0.0.1:0', '--feed-sync-interval', 'off'],
+      ...['--tls-cert', pki.serverCertFile, '--tls-key', pki.serverKeyFile],
+    ]);
+    try {
+      const [, url] = await printed(p, /listening on (https:\/\/127\.0\.0\.1:\d+\/v1)/);
+      expect(await httpsStatus(`${url!}/health`, pki.caPem)).toBe(200);
+      // Plain HTTP on the same port gets no HTTP answer.
+      await expect(fetch(`${url!.replace(/^https:/, 'http:')}/health`)).rejects.toThrow();
+    } finally {
+      p.child.kill('SIGTERM');
+    }
+    expect(await p.exited).toBe(0);
   }, 180_000);
 });
 
