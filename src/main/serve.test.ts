@@ -3,12 +3,15 @@
  * store), then API and worker roles as separate processes on one PostgreSQL server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { get } from 'node:https';
+import { createServer } from 'node:net';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../../test/harness/postgres.js';
+import { makeTestPki } from '../../test/harness/registry/certs.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 
@@ -40,6 +43,15 @@ async function printed(p: ServeProcess, pattern: RegExp): Promise<RegExpExecArra
     const code = await Promise.race([p.exited, new Promise((r) => setTimeout(() => r('wait'), 100))]);
     if (code !== 'wait') throw new Error(`serve exited (${String(code)}): ${p.err()}`);
   }
+}
+
+/** A port free now on 127.0.0.1 (the worker prints no URL to read one from). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 let root: string;
@@ -83,6 +95,35 @@ describe('portcullis serve on the embedded store', () => {
   }, 180_000);
 });
 
+/** GET over TLS, trusting only `ca`: the status code. */
+function httpsStatus(url: string, ca: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { ca }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    }).on('error', reject);
+  });
+}
+
+describe('portcullis serve --tls-cert/--tls-key', () => {
+  it('serves the API over HTTPS only', async () => {
+    const pki = await makeTestPki(join(root, 'pki'));
+    const p = serve([
+      ...['--data-dir', join(root, 'tls'), '--listen', '127.0.0.1:0', '--feed-sync-interval', 'off'],
+      ...['--tls-cert', pki.serverCertFile, '--tls-key', pki.serverKeyFile],
+    ]);
+    try {
+      const [, url] = await printed(p, /listening on (https:\/\/127\.0\.0\.1:\d+\/v1)/);
+      expect(await httpsStatus(`${url!}/health`, pki.caPem)).toBe(200);
+      // Plain HTTP on the same port gets no HTTP answer.
+      await expect(fetch(`${url!.replace(/^https:/, 'http:')}/health`)).rejects.toThrow();
+    } finally {
+      p.child.kill('SIGTERM');
+    }
+    expect(await p.exited).toBe(0);
+  }, 180_000);
+});
+
 describe('portcullis serve --role api and --role worker on PostgreSQL', () => {
   let postgres: PostgresServer;
   beforeAll(async () => {
@@ -104,7 +145,8 @@ describe('portcullis serve --role api and --role worker on PostgreSQL', () => {
       '--harbor-token-file',
       join(root, 'harbor-token'),
     ]);
-    const worker = serve([...common, '--role', 'worker']);
+    const workerPort = await freePort();
+    const worker = serve([...common, '--role', 'worker', '--listen', `127.0.0.1:${workerPort}`]);
     try {
       const [, url] = await printed(api, /listening on (http:\/\/127\.0\.0\.1:\d+\/v1)/);
       expect((await fetch(`${url!}/ready`)).status).toBe(200);
@@ -114,8 +156,18 @@ describe('portcullis serve --role api and --role worker on PostgreSQL', () => {
         200,
       );
       expect((await fetch(metadata)).status).toBe(401);
-      // The worker has no API: it prints no URL and keeps running.
-      await new Promise((r) => setTimeout(r, 2_000));
+      // The worker has no API, only probes and metrics: it prints no URL and keeps running.
+      const probe = `http://127.0.0.1:${workerPort}`;
+      for (
+        let i = 0;
+        i < 600 && (await fetch(`${probe}/v1/ready`).catch(() => undefined))?.status !== 200;
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 100));
+      expect((await fetch(`${probe}/v1/ready`)).status).toBe(200);
+      expect((await fetch(`${probe}/v1/health`)).status).toBe(200);
+      expect(await (await fetch(`${probe}/metrics`)).text()).toMatch(/portcullis_jobs\{state=/);
+      expect((await fetch(`${probe}/v1/images`)).status).toBe(404);
       expect(worker.child.exitCode).toBeNull();
       expect(worker.out()).not.toMatch(/listening on/);
     } finally {

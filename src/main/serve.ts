@@ -19,6 +19,9 @@ import { DEFAULT_BLOB_CONCURRENCY, DEFAULT_LIMITS, type ImageEnvironment } from 
 import { listenForJobs } from '../queue/listen.js';
 import { JobQueue } from '../queue/queue.js';
 import { buildApp } from '../server/app.js';
+import { createMetricsRegistry } from '../server/plugins/metrics.js';
+import { buildProbeApp } from '../server/probe-app.js';
+import { databaseReady } from './readiness.js';
 import { NotificationEndpoints } from '../notifications/endpoints.js';
 import { notificationWiring } from './notification-wiring.js';
 import { migrate } from '../store/migrate.js';
@@ -206,6 +209,18 @@ export async function startService(
     stops.unshift(async () => stopWatch());
     const stopArchiveRules = archiveRulesSchedule(queue, DEFAULT_ARCHIVE_RULES_INTERVAL_MS);
     stops.unshift(async () => stopArchiveRules());
+    if (config.role === 'worker') {
+      // Probes and metrics only: orchestrators check a worker's /v1/ready like the API's.
+      const probes = await buildProbeApp({
+        ready: databaseReady(db),
+        queue,
+        metrics: createMetricsRegistry(),
+        logger: log.child({ role: 'worker' }),
+        ...(tls ? { https: tls } : {}),
+      });
+      await probes.listen({ host: config.host, port: config.port });
+      stops.unshift(() => probes.close());
+    }
   }
   if (config.role === 'api' || config.role === 'all') {
     const scheme = config.tls ? 'https' : 'http';

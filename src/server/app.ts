@@ -71,6 +71,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     ...options,
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    // Typed as the http variant (App); fastify creates an https.Server when `https` is set.
+    ...(deps.https ? ({ https: deps.https } as object) : {}),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

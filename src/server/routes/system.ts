@@ -1,4 +1,5 @@
 /** System routes: the reachability probe, version, health/readiness, services, feeds, spec. */
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { policySpec } from '../../core/policy/index.js';
 import { JOB_KINDS, SYNC_FEEDS_SINGLETON_KEY } from '../../queue/kinds.js';
@@ -17,15 +18,20 @@ const ERROR_CODES = [
   { name: 'POLICY_BUNDLE_INVALID', description: 'the policy bundle failed validation' },
 ];
 
+/** Liveness and readiness, also served alone by a worker (see probe-app.ts). */
+export function probeRoutes(app: Pick<FastifyInstance, 'get'>, ready: () => Promise<boolean>): void {
+  app.get('/health', { config: { public: true } }, async (_request, reply) => reply.status(200).send());
+  app.get('/ready', { config: { public: true } }, async (_request, reply) =>
+    (await ready()) ? reply.status(200).send({ ready: true }) : reply.status(503).send({ ready: false }),
+  );
+}
+
 export function systemRoutes(app: V1, deps: RouteDeps): void {
   // Anchore answers the JSON string "v1"; fastify would send a bare string as text.
   app.get('/', { config: { public: true } }, async (_request, reply) =>
     reply.type('application/json').send('"v1"'),
   );
-  app.get('/health', { config: { public: true } }, async (_request, reply) => reply.status(200).send());
-  app.get('/ready', { config: { public: true } }, async (_request, reply) =>
-    (await deps.ready()) ? reply.status(200).send({ ready: true }) : reply.status(503).send({ ready: false }),
-  );
+  probeRoutes(app, deps.ready);
   app.get('/version', async () => ({
     service: { version: deps.version },
     api: { version: '1' },
