@@ -1,6 +1,7 @@
 import { PortcullisError } from '../../core/errors.js';
 import type { Sql } from '../sql.js';
 import type { InitialPolicy } from './default-policy.js';
+import { LoginChanges } from './login-changes.js';
 
 export type AccountType = 'user' | 'admin' | 'service';
 export type AccountState = 'enabled' | 'disabled' | 'deleting';
@@ -33,10 +34,14 @@ const toAccount = (r: AccountRow): Account => ({
 });
 
 export class AccountRepository {
-  /** `initialPolicy`: the bundle installed, active, in every new account (same transaction). */
+  /**
+   * `initialPolicy`: the bundle installed, active, in every new account (same transaction).
+   * `changes` advances after a state change or a deletion (auth plugin's login cache).
+   */
   constructor(
     private readonly db: Sql,
     private readonly initialPolicy?: InitialPolicy,
+    private readonly changes = new LoginChanges(),
   ) {}
 
   /** Creates the account; a name already taken is a conflict the caller reports. */
@@ -77,16 +82,20 @@ export class AccountRepository {
   }
 
   async setState(name: string, state: AccountState): Promise<Account | undefined> {
-    const { rows } = await this.db.query<AccountRow>(
-      'UPDATE account SET state = $2, last_updated = now() WHERE name = $1 RETURNING *',
-      [name, state],
+    const { rows } = await this.changes.around(() =>
+      this.db.query<AccountRow>(
+        'UPDATE account SET state = $2, last_updated = now() WHERE name = $1 RETURNING *',
+        [name, state],
+      ),
     );
     return rows[0] && toAccount(rows[0]);
   }
 
   /** Deletes the account and everything it owns (cascade). Shared analyses stay. */
   async delete(name: string): Promise<boolean> {
-    const { rows } = await this.db.query('DELETE FROM account WHERE name = $1 RETURNING name', [name]);
+    const { rows } = await this.changes.around(() =>
+      this.db.query('DELETE FROM account WHERE name = $1 RETURNING name', [name]),
+    );
     return rows.length > 0;
   }
 }
