@@ -23,6 +23,7 @@ import { harborAdapterRoutes } from './harbor/plugin.js';
 import { uiPlugin, type UiOptions } from '../ui/plugin.js';
 import { INTERNAL_KEY_HEADER, INTERNAL_USER_HEADER, installAuth } from './plugins/auth.js';
 import { createMetricsRegistry, installMetrics } from './plugins/metrics.js';
+import { OneLineRequestLog } from './plugins/request-log.js';
 import { registerRoutes, type RouteDeps } from './routes/index.js';
 
 /** The Anchore API version clients probe at /swagger.json (anchore-cli wants >= 0.1.6). */
@@ -70,7 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimit,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
-    disableRequestLogging: false,
+    logController: new OneLineRequestLog(),
     routerOptions: { ignoreTrailingSlash: true },
   };
   const app = Fastify({
