@@ -1,26 +1,27 @@
 /**
  * `GET /v1/images/{digest}/vuln/all` under load (issue 12: at least 1,500 req/s, p99 at most
  * 20 ms), on both stores. The sample app image (~300 packages) is analysed by the pipeline and
- * stored as the worker would store it; each repetition sends REQUESTS requests over CONNECTIONS
- * connections with autocannon and prints req/s and p99 beside the targets. The timed target is
- * the time REQUESTS take at 1,500 req/s. The baseline is the same load on `/v1/health` (no
- * authentication, no store): what the HTTP stack costs. A request reads the login's freshness
- * and the image's findings revision (coalesced while in flight) and sends the body rendered once
- * per findings revision (src/server/routes/images/rendered-cache.ts).
+ * stored as the worker would store it; the API runs in its own process (serve-vuln-server.ts,
+ * logging at `info` as in production), and each repetition sends REQUESTS requests over
+ * CONNECTIONS connections with autocannon, printing req/s, p99 and the API process's CPU time
+ * per request beside the targets. The timed target is the time REQUESTS take at 1,500 req/s.
+ *
+ * The baseline is the same load on `/v1/health` of the same process (no authentication, no
+ * store: what the HTTP stack costs), or, with PORTCULLIS_BENCH_BASE_ROOT=<older checkout with
+ * node_modules>, the same `vuln/all` load on that checkout's API on a copy of the same store:
+ * old and new alternate run by run, so the machine's load hits both alike. ADR 0023 says what
+ * a request reads.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
-import pino from 'pino';
+import { fileURLToPath } from 'node:url';
 import { FEED_DRIVERS } from '../src/core/advisories/feeds/registry.js';
 import { RegistryClients } from '../src/core/image/backends/registry/clients.js';
 import { Keychain } from '../src/core/image/backends/registry/keychain.js';
 import { DEFAULT_LIMITS } from '../src/core/image/options.js';
 import { findVulnerabilities } from '../src/core/pipeline/index.js';
 import { PORTCULLIS_VERSION } from '../src/core/version.js';
-import { resolveServiceConfig } from '../src/config/service.js';
-import { startService } from '../src/main/serve.js';
 import { createServiceStore } from '../src/store/repositories/index.js';
 import { createSecretBox } from '../src/store/repositories/secret-box.js';
 import { openLockedDatabase } from '../src/store/open-embedded.js';
@@ -30,6 +31,7 @@ import { vulnerabilityDataOf } from '../src/store/vulnerability-data.js';
 import { VulnerabilityStore } from '../src/store/vulnerability-store.js';
 import { startPostgres } from '../test/harness/postgres.js';
 import { getFixtureImage } from '../test/harness/fixtures/index.js';
+import { load, startApiProcess, summarise, type ApiProcess, type LoadFigures } from './serve-vuln-load.js';
 import type { Benchmark, PreparedBenchmark } from './types.js';
 import { MIRROR } from './vulndb-data.js';
 
@@ -92,46 +94,52 @@ export async function seed(dataDir: string, dbUrl: string | undefined): Promise<
   }
 }
 
-async function load(url: string, headers: Record<string, string>, label: string): Promise<void> {
-  // The load generator runs in a worker thread, so its parsing of answers does not share the
-  // service's event loop (a client on another machine would not either).
-  const result = await autocannon({ url, connections: CONNECTIONS, amount: REQUESTS, headers, workers: 1 });
-  if (result.non2xx > 0 || result.errors > 0)
-    throw new Error(`${label}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  process.stderr.write(
-    `\n  ${label}: ${Math.round(result.requests.average)} req/s (target >= ${TARGET_RPS}), p99 ${result.latency.p99} ms (target <= ${TARGET_P99_MS})\n`,
-  );
-}
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BASE_ROOT = process.env.PORTCULLIS_BENCH_BASE_ROOT;
 
 function vulnBenchmark(kind: 'pglite' | 'postgres'): Benchmark {
   return {
     name: `serve-vuln-all-${kind}`,
-    baselineLabel: `${REQUESTS} GET /v1/health`,
+    baselineLabel: BASE_ROOT ? `${REQUESTS} vuln/all on ${BASE_ROOT}` : `${REQUESTS} GET /v1/health`,
     targetMs: (REQUESTS / TARGET_RPS) * 1000,
     runs: 3,
     async prepare(): Promise<PreparedBenchmark> {
       const dataDir = await mkdtemp(join(tmpdir(), `pc-bench-vuln-${kind}-`));
       const postgres = kind === 'postgres' ? await startPostgres() : undefined;
       const digest = await seed(dataDir, postgres?.url);
-      const config = resolveServiceConfig(
-        {
-          dataDir,
-          listen: '127.0.0.1:0',
-          feedSyncInterval: 'off',
-          role: 'api',
-          ...(postgres ? { dbUrl: postgres.url } : {}),
-        },
-        { HOME: dataDir },
-      );
-      const service = await startService(config, pino({ level: 'silent' }));
+      const servers: ApiProcess[] = [];
+      const start = async (root: string, dir: string) => {
+        const server = await startApiProcess(root, dir, postgres?.url);
+        servers.push(server);
+        return server;
+      };
+      const server = await start(ROOT, dataDir);
+      // The embedded store is one process's alone: the older checkout gets a copy of it.
+      const baseDir = BASE_ROOT && postgres ? dataDir : BASE_ROOT && `${dataDir}-base`;
+      if (BASE_ROOT && baseDir !== dataDir) await cp(dataDir, baseDir!, { recursive: true });
+      const base = BASE_ROOT ? await start(BASE_ROOT, baseDir!) : server;
       const auth = { authorization: `Basic ${Buffer.from(`bench:${PASSWORD}`).toString('base64')}` };
+      const vulnPath = `/images/${digest}/vuln/all`;
+      const sides: Record<string, LoadFigures[]> = { measured: [], baseline: [] };
+      const run = async (side: 'measured' | 'baseline', api: ApiProcess, path: string, headers = {}) => {
+        const figures = await load(api, path, headers, { connections: CONNECTIONS, amount: REQUESTS });
+        sides[side]!.push(figures);
+        process.stderr.write(
+          `\n  ${side} ${path === vulnPath ? 'vuln/all' : path} on ${kind}: ${figures.reqPerSec.toFixed(0)} req/s (target >= ${TARGET_RPS}), p99 ${figures.p99Ms} ms (target <= ${TARGET_P99_MS}), ${figures.cpuMicrosPerRequest.toFixed(0)} µs CPU/request\n`,
+        );
+      };
       return {
-        measure: () => load(`${service.url!}/images/${digest}/vuln/all`, auth, `vuln/all on ${kind}`),
-        baseline: () => load(`${service.url!}/health`, {}, `health on ${kind}`),
+        measure: () => run('measured', server, vulnPath, auth),
+        baseline: () =>
+          BASE_ROOT ? run('baseline', base, vulnPath, auth) : run('baseline', base, '/health'),
         async cleanup() {
-          await service.stop();
+          // The first run of each side is run.ts's warm-up.
+          for (const runs of Object.values(sides)) runs.shift();
+          process.stderr.write(`\n${summarise(kind, sides)}`);
+          for (const s of servers) await s.stop();
           await postgres?.stop();
           await rm(dataDir, { recursive: true, force: true });
+          if (baseDir && baseDir !== dataDir) await rm(baseDir, { recursive: true, force: true });
         },
       };
     },

@@ -23,6 +23,7 @@ import { harborAdapterRoutes } from './harbor/plugin.js';
 import { uiPlugin, type UiOptions } from '../ui/plugin.js';
 import { INTERNAL_KEY_HEADER, INTERNAL_USER_HEADER, installAuth } from './plugins/auth.js';
 import { createMetricsRegistry, installMetrics } from './plugins/metrics.js';
+import { OneLineRequestLog } from './plugins/request-log.js';
 import { registerRoutes, type RouteDeps } from './routes/index.js';
 
 /** The Anchore API version clients probe at /swagger.json (anchore-cli wants >= 0.1.6). */
@@ -39,6 +40,11 @@ export interface AppDeps extends Omit<RouteDeps, 'store' | 'queue'> {
   https?: { cert: Buffer; key: Buffer };
   /** Serve Harbor's pluggable scanner adapter API under /api/v1 for this token and account. */
   harbor?: { token: string; account: string };
+  /**
+   * How long a checked password login stands without a query while no login change happened in
+   * this process (default: forever on the embedded store, 1 s on PostgreSQL; ADR 0023).
+   */
+  loginRecheckMs?: number;
   /** The web UI at `/` (on unless false); its cookies are Secure when `https` is set, unless told. */
   ui?: Partial<UiOptions> | false;
 }
@@ -65,7 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimit,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
-    disableRequestLogging: false,
+    logController: new OneLineRequestLog(),
     routerOptions: { ignoreTrailingSlash: true },
   };
   const app = Fastify({
@@ -156,7 +162,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   // The UI calls /v1 in-process as its session's user, with a key that never leaves this process.
   const internalKey = randomBytes(32).toString('base64url');
-  installAuth(app, deps.store, { internalKey });
+  installAuth(app, deps.store, {
+    internalKey,
+    ...(deps.loginRecheckMs === undefined ? {} : { recheckMs: deps.loginRecheckMs }),
+  });
   installMetrics(app, deps.metrics ?? createMetricsRegistry(), deps.queue);
   const openapi = () => app.swagger();
   for (const path of ['/openapi.json', '/swagger.json', '/v1/swagger.json']) {

@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { PortcullisError } from '../core/errors.js';
 import { createMemoryPglite } from './pglite-template.js';
+import { WriteClock } from './write-clock.js';
 
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<{ rows: T[] }>;
@@ -20,6 +21,8 @@ export interface Sql {
   session<T>(fn: (session: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
   readonly kind: 'pglite' | 'postgres';
+  /** Present when this handle sees every write of its database (the embedded store). */
+  readonly writes?: WriteClock;
 }
 
 /** Connections a server pool opens at most when none is configured. */
@@ -31,19 +34,22 @@ export type DatabaseConfig =
 
 type PgliteTx = Parameters<Parameters<PGlite['transaction']>[0]>[0];
 
-function wrapPglite(db: PGlite | PgliteTx, close: () => Promise<void>): Sql {
+function wrapPglite(db: PGlite | PgliteTx, close: () => Promise<void>, writes: WriteClock): Sql {
   const self: Sql = {
     kind: 'pglite',
+    writes,
     async query<T>(text: string, params?: readonly unknown[]) {
-      const result = await db.query<T>(text, params ? [...params] : undefined);
+      const run = () => db.query<T>(text, params ? [...params] : undefined);
+      const result = await (WriteClock.mayWrite(text) ? writes.around(run) : run());
       return { rows: result.rows };
     },
     async exec(text: string) {
-      await db.exec(text);
+      await writes.around(() => db.exec(text));
     },
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
       if (!('transaction' in db)) return fn(self); // already inside one
-      return db.transaction((tx) => fn(wrapPglite(tx, close)));
+      // The whole transaction counts as one write, ended once it committed or rolled back.
+      return writes.around(() => db.transaction((tx) => fn(wrapPglite(tx, close, writes))));
     },
     session: (fn) => fn(self),
     close,
@@ -53,7 +59,7 @@ function wrapPglite(db: PGlite | PgliteTx, close: () => Promise<void>): Sql {
 
 export async function openPglite(dataDir?: string): Promise<Sql> {
   const db = dataDir ? await PGlite.create({ dataDir }) : await createMemoryPglite();
-  return wrapPglite(db, () => db.close());
+  return wrapPglite(db, () => db.close(), new WriteClock());
 }
 
 /** One pooled connection; `inTransaction` when an outer BEGIN already holds it. */

@@ -34,24 +34,33 @@ declare module 'fastify' {
 }
 
 /**
- * scrypt is deliberately slow; a verified (user, password) pair is remembered briefly so a
- * busy client does not pay it on every request. A password change takes effect within the TTL.
+ * A verified login: scrypt is deliberately slow, so a verified (user, password) pair is
+ * remembered for `ttlMs` (a password change takes effect at once, see `authenticate`). Besides,
+ * `checked` is what the last check of the login's freshness (password unchanged, account state)
+ * found, with the login-change count read before it and when it ran: while the count is
+ * unchanged and the check is younger than the recheck interval, a request needs no query.
  */
+interface Verified {
+  principal: Principal;
+  until: number;
+  checked: { accountState: Account['state']; changes: number; at: number };
+}
+
 class VerifiedCache {
-  private readonly entries = new Map<string, { principal: Principal; until: number }>();
+  private readonly entries = new Map<string, Verified>();
   constructor(private readonly ttlMs: number) {}
   key(user: string, password: string) {
     return createHash('sha256').update(`${user}\0${password}`).digest('hex');
   }
-  get(key: string): Principal | undefined {
+  get(key: string, now: number): Verified | undefined {
     const e = this.entries.get(key);
-    if (e && e.until > Date.now()) return e.principal;
+    if (e && e.until > now) return e;
     this.entries.delete(key);
     return undefined;
   }
-  set(key: string, principal: Principal) {
+  set(key: string, principal: Principal, checked: Verified['checked']) {
     if (this.entries.size > 10_000) this.entries.clear();
-    this.entries.set(key, { principal, until: Date.now() + this.ttlMs });
+    this.entries.set(key, { principal, until: checked.at + this.ttlMs, checked });
   }
 }
 
@@ -81,13 +90,53 @@ async function authenticateInternal(
   return { user, account, via: 'session' };
 }
 
-/** The caller, with its account's state read in this request (never from the cache). */
+/** The caller, with its account's state as last checked (see `VerifiedCache`). */
 type Freshness = Awaited<ReturnType<ServiceStore['users']['freshness']>>;
+
+interface LoginCheck {
+  cache: VerifiedCache;
+  fresh: SingleFlight<Freshness>;
+  /** How long a freshness check stands while no login change happened in this process. */
+  recheckMs: number;
+}
+
+async function authenticateBasic(
+  store: ServiceStore,
+  check: LoginCheck,
+  value: string,
+): Promise<{ principal: Principal; accountState: Account['state'] }> {
+  const decoded = Buffer.from(value.trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) throw UNAUTHORIZED();
+  const [username, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
+  const key = check.cache.key(username, password);
+  // Read before any query: a login change committed while it runs makes the next request check again.
+  const changes = store.loginChanges.current;
+  const now = Date.now();
+  const cached = check.cache.get(key, now);
+  if (cached && cached.checked.changes === changes && now - cached.checked.at < check.recheckMs)
+    return { principal: cached.principal, accountState: cached.checked.accountState };
+  // A changed password (or a deleted user) updates the row: the cached pair is then void.
+  const { user } = cached?.principal ?? {};
+  const current =
+    user &&
+    (await check.fresh.run(`${changes}\0${user.accountName}\0${user.username}`, () =>
+      store.users.freshness(user.accountName, user.username),
+    ));
+  if (cached && current && current.lastUpdated.getTime() === cached.principal.user.lastUpdated.getTime()) {
+    cached.checked = { accountState: current.accountState, changes, at: now };
+    return { principal: cached.principal, accountState: current.accountState };
+  }
+  const found = await store.users.authenticate(username, password);
+  if (!found) throw UNAUTHORIZED();
+  const principal: Principal = { ...found, via: 'password' };
+  check.cache.set(key, principal, { accountState: found.account.state, changes, at: now });
+  return { principal, accountState: found.account.state };
+}
 
 async function authenticate(
   store: ServiceStore,
-  cache: VerifiedCache,
-  fresh: SingleFlight<Freshness>,
+  check: LoginCheck,
   header: string | undefined,
 ): Promise<{ principal: Principal; accountState: Account['state'] }> {
   if (!header) throw UNAUTHORIZED();
@@ -101,25 +150,7 @@ async function authenticate(
     };
   }
   if (scheme?.toLowerCase() !== 'basic') throw UNAUTHORIZED();
-  const decoded = Buffer.from(value.trim(), 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) throw UNAUTHORIZED();
-  const [username, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
-  const key = cache.key(username, password);
-  const cached = cache.get(key);
-  // A changed password (or a deleted user) updates the row: the cached pair is then void.
-  const current =
-    cached &&
-    (await fresh.run(`${cached.user.accountName}\0${cached.user.username}`, () =>
-      store.users.freshness(cached.user.accountName, cached.user.username),
-    ));
-  if (cached && current && current.lastUpdated.getTime() === cached.user.lastUpdated.getTime())
-    return { principal: cached, accountState: current.accountState };
-  const found = await store.users.authenticate(username, password);
-  if (!found) throw UNAUTHORIZED();
-  const principal: Principal = { ...found, via: 'password' };
-  cache.set(key, principal);
-  return { principal, accountState: found.account.state };
+  return authenticateBasic(store, check, value);
 }
 
 async function scope(
@@ -139,14 +170,25 @@ async function scope(
   return target.name;
 }
 
+/**
+ * How long a login's freshness check stands when no login change happened in this process. The
+ * embedded store is this process's alone (its data directory is locked), so every change passes
+ * through `store.loginChanges`: no time bound is needed. On a PostgreSQL server another API
+ * process may change a password or disable an account; this process sees it within this bound.
+ */
+export const LOGIN_RECHECK_MS = { pglite: Infinity, postgres: 1_000 } as const;
+
 export function installAuth(
   app: FastifyInstance,
   store: ServiceStore,
-  options: { cacheTtlMs?: number; internalKey?: string } = {},
+  options: { cacheTtlMs?: number; internalKey?: string; recheckMs?: number } = {},
 ): void {
-  const cache = new VerifiedCache(options.cacheTtlMs ?? 10_000);
+  const check: LoginCheck = {
+    cache: new VerifiedCache(options.cacheTtlMs ?? 10_000),
+    fresh: new SingleFlight<Freshness>(),
+    recheckMs: options.recheckMs ?? LOGIN_RECHECK_MS[store.db.kind],
+  };
   const internalKey = options.internalKey === undefined ? undefined : Buffer.from(options.internalKey);
-  const fresh = new SingleFlight<Freshness>();
   app.decorateRequest('principal', null);
   app.decorateRequest('accountName', '');
   app.addHook('onRequest', async (request) => {
@@ -156,7 +198,7 @@ export function installAuth(
     const internal = internalKey && (await authenticateInternal(store, internalKey, request));
     const { principal, accountState } = internal
       ? { principal: internal, accountState: internal.account.state }
-      : await authenticate(store, cache, fresh, request.headers.authorization);
+      : await authenticate(store, check, request.headers.authorization);
     request.principal = principal;
     request.accountName = await scope(store, request, principal, accountState);
     if (config.admin && principal.account.type !== 'admin')

@@ -1,6 +1,7 @@
 import { PortcullisError } from '../../core/errors.js';
 import type { Sql } from '../sql.js';
 import type { InitialPolicy } from './default-policy.js';
+import { LoginChanges } from './login-changes.js';
 
 export type AccountType = 'user' | 'admin' | 'service';
 export type AccountState = 'enabled' | 'disabled' | 'deleting';
@@ -33,10 +34,14 @@ const toAccount = (r: AccountRow): Account => ({
 });
 
 export class AccountRepository {
-  /** `initialPolicy`: the bundle installed, active, in every new account (same transaction). */
+  /**
+   * `initialPolicy`: the bundle installed, active, in every new account (same transaction).
+   * `changes` advances after a state change or a deletion (auth plugin's login cache).
+   */
   constructor(
     private readonly db: Sql,
     private readonly initialPolicy?: InitialPolicy,
+    private readonly changes = new LoginChanges(),
   ) {}
 
   /** Creates the account; a name already taken is a conflict the caller reports. */
@@ -77,9 +82,11 @@ export class AccountRepository {
   }
 
   async setState(name: string, state: AccountState): Promise<Account | undefined> {
-    const { rows } = await this.db.query<AccountRow>(
-      'UPDATE account SET state = $2, last_updated = now() WHERE name = $1 RETURNING *',
-      [name, state],
+    const { rows } = await this.changes.around(() =>
+      this.db.query<AccountRow>(
+        'UPDATE account SET state = $2, last_updated = now() WHERE name = $1 RETURNING *',
+        [name, state],
+      ),
     );
     return rows[0] && toAccount(rows[0]);
   }
@@ -89,10 +96,12 @@ export class AccountRepository {
    * rows (promotion records) let this transaction, and only for this account, take them along.
    */
   async delete(name: string): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      await tx.query("SELECT set_config('portcullis.erasing_account', $1, true)", [name]);
-      const { rows } = await tx.query('DELETE FROM account WHERE name = $1 RETURNING name', [name]);
-      return rows.length > 0;
-    });
+    return this.changes.around(() =>
+      this.db.transaction(async (tx) => {
+        await tx.query("SELECT set_config('portcullis.erasing_account', $1, true)", [name]);
+        const { rows } = await tx.query('DELETE FROM account WHERE name = $1 RETURNING name', [name]);
+        return rows.length > 0;
+      }),
+    );
   }
 }

@@ -8,6 +8,7 @@ import { defaultPolicy } from './default-policy.js';
 import { EvaluationRepository } from './evaluations.js';
 import { EventRepository } from './events.js';
 import { HarborScanRepository } from './harbor-scans.js';
+import { LoginChanges } from './login-changes.js';
 import { ImageRepository } from './images.js';
 import { PolicyRepository } from './policies.js';
 import { PromotionRepository } from './promotions.js';
@@ -21,6 +22,8 @@ export interface ServiceStore {
   readonly db: Sql;
   /** Seals secrets at rest; the notification endpoints (src/notifications) use it too. */
   readonly box: SecretBox;
+  /** Advances after every write a password login depends on (users, account state). */
+  readonly loginChanges: LoginChanges;
   readonly accounts: AccountRepository;
   readonly users: UserRepository;
   readonly tokens: ApiTokenRepository;
@@ -38,11 +41,13 @@ export interface ServiceStore {
 }
 
 export function createServiceStore(db: Sql, box: SecretBox): ServiceStore {
+  const loginChanges = new LoginChanges();
   return Object.freeze({
     db,
     box,
-    accounts: new AccountRepository(db, defaultPolicy()),
-    users: new UserRepository(db),
+    loginChanges,
+    accounts: new AccountRepository(db, defaultPolicy(), loginChanges),
+    users: new UserRepository(db, loginChanges),
     tokens: new ApiTokenRepository(db),
     images: new ImageRepository(db),
     analyses: new AnalysisRepository(db),

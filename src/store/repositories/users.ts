@@ -1,6 +1,7 @@
 import { PortcullisError } from '../../core/errors.js';
 import type { Sql } from '../sql.js';
 import type { Account } from './accounts.js';
+import { LoginChanges } from './login-changes.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
 
 export type UserType = 'native' | 'internal' | 'external';
@@ -35,7 +36,11 @@ const toUser = (r: UserRow): User => ({
 const USER_COLUMNS = 'username, account_name, type, source, created_at, last_updated';
 
 export class UserRepository {
-  constructor(private readonly db: Sql) {}
+  /** `changes` advances after a password change or a deletion (auth plugin's login cache). */
+  constructor(
+    private readonly db: Sql,
+    private readonly changes = new LoginChanges(),
+  ) {}
 
   async create(input: {
     username: string;
@@ -92,18 +97,22 @@ export class UserRepository {
 
   async setPassword(accountName: string, username: string, password: string): Promise<boolean> {
     const hash = await hashPassword(password);
-    const { rows } = await this.db.query(
-      `UPDATE account_user SET password_hash = $3, last_updated = now()
-       WHERE account_name = $1 AND username = $2 RETURNING username`,
-      [accountName, username, hash],
+    const { rows } = await this.changes.around(() =>
+      this.db.query(
+        `UPDATE account_user SET password_hash = $3, last_updated = now()
+         WHERE account_name = $1 AND username = $2 RETURNING username`,
+        [accountName, username, hash],
+      ),
     );
     return rows.length > 0;
   }
 
   async delete(accountName: string, username: string): Promise<boolean> {
-    const { rows } = await this.db.query(
-      'DELETE FROM account_user WHERE account_name = $1 AND username = $2 RETURNING username',
-      [accountName, username],
+    const { rows } = await this.changes.around(() =>
+      this.db.query('DELETE FROM account_user WHERE account_name = $1 AND username = $2 RETURNING username', [
+        accountName,
+        username,
+      ]),
     );
     return rows.length > 0;
   }

@@ -1,7 +1,8 @@
 /**
  * `vuln` routes of an image. The rendered body of `vuln/{type}` is kept per (digest, findings
  * revision, view) (rendered-cache.ts): a request reads only the image's status and revision, and
- * renders the stored findings once per revision.
+ * renders the stored findings once per revision. On the embedded store even that read is kept
+ * until the next write to the database (store/write-clock.ts): this process makes every write.
  */
 import { z } from 'zod';
 import type { Finding } from '../../../core/matching/types.js';
@@ -19,6 +20,22 @@ type FindingsState = Awaited<ReturnType<RouteDeps['store']['images']['findingsSt
 
 export function vulnRoutes(app: V1, deps: RouteDeps, cache = new RenderedCache()): void {
   const states = new SingleFlight<FindingsState>();
+  const clock = deps.store.db.writes;
+  const known = new Map<string, { state: FindingsState; mark: number }>();
+  const findingsState = async (accountName: string, digest: string): Promise<FindingsState> => {
+    const key = `${accountName}\0${digest}`;
+    const kept = known.get(key);
+    if (kept && clock?.unchangedSince(kept.mark)) return kept.state;
+    const mark = clock?.mark();
+    const state = await states.run(`${mark ?? ''}\0${key}`, () =>
+      deps.store.images.findingsState(accountName, digest),
+    );
+    if (mark !== undefined) {
+      if (known.size >= 10_000) known.clear();
+      known.set(key, { state, mark });
+    }
+    return state;
+  };
 
   app.get('/images/:imageDigest/vuln', { schema: { params: digestParams } }, async (request) => {
     await analysisPart(deps, request.accountName, request.params.imageDigest, 'metadata');
@@ -39,9 +56,7 @@ export function vulnRoutes(app: V1, deps: RouteDeps, cache = new RenderedCache()
     async (request, reply) => {
       const { imageDigest: digest, vtype } = request.params;
       const vendorOnly = request.query.vendor_only ?? true;
-      const state = await states.run(`${request.accountName}\0${digest}`, () =>
-        deps.store.images.findingsState(request.accountName, digest),
-      );
+      const state = await findingsState(request.accountName, digest);
       if (!state) throw new ApiError(404, 'image data not found in DB');
       if (state.analysisStatus !== 'analyzed' || state.findingsRev === null)
         throw new ApiError(404, `image is not analyzed - analysis_status: ${state.analysisStatus}`);
