@@ -7,11 +7,7 @@ import {
   readAllOnePassBenchmark,
   readContentsBenchmark,
 } from './layered-fs.js';
-import {
-  monitorByPackageBenchmark,
-  monitorByVulnerabilityBenchmark,
-  monitorRematchBenchmark,
-} from './monitor.js';
+import { MONITOR_BENCHMARKS } from './monitor.js';
 import { policyEvaluateBenchmark } from './policy.js';
 import { promotionBenchmark } from './promotion.js';
 import { queueThroughputBenchmark } from './queue-throughput.js';
@@ -63,8 +59,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   admissionPostgresBenchmark,
   uiImagesPgliteBenchmark,
   uiImagesPostgresBenchmark,
-  monitorByVulnerabilityBenchmark,
-  monitorByPackageBenchmark,
-  monitorRematchBenchmark,
+  ...MONITOR_BENCHMARKS,
   promotionBenchmark,
 ];

@@ -13,11 +13,17 @@ interface Result {
   bench: Benchmark;
   measured: number[];
   baseline: number[];
+  /** This process's CPU time (user + system) of each run; other processes' (a server's) not included. */
+  measuredCpu: number[];
+  baselineCpu: number[];
 }
 
-async function time(fn: () => Promise<void>): Promise<number> {
+async function time(fn: () => Promise<void>, cpu: number[]): Promise<number> {
   const start = performance.now();
+  const startCpu = process.cpuUsage();
   await fn();
+  const used = process.cpuUsage(startCpu);
+  cpu.push((used.user + used.system) / 1000);
   return performance.now() - start;
 }
 
@@ -29,13 +35,15 @@ async function runOne(bench: Benchmark, runs: number): Promise<Result> {
     await prepared.measure();
     const measured: number[] = [];
     const baseline: number[] = [];
+    const measuredCpu: number[] = [];
+    const baselineCpu: number[] = [];
     for (let i = 0; i < runs; i++) {
-      baseline.push(await time(() => prepared.baseline()));
-      measured.push(await time(() => prepared.measure()));
+      baseline.push(await time(() => prepared.baseline(), baselineCpu));
+      measured.push(await time(() => prepared.measure(), measuredCpu));
       process.stderr.write(`\r${bench.name}: run ${i + 1}/${runs}`);
     }
     process.stderr.write('\n');
-    return { bench, measured, baseline };
+    return { bench, measured, baseline, measuredCpu, baselineCpu };
   } finally {
     await prepared.cleanup?.();
   }
@@ -61,8 +69,13 @@ async function main(): Promise<void> {
   const selected = BENCHMARKS.filter((b) => filters.length === 0 || filters.some((f) => b.name.includes(f)));
   if (selected.length === 0) throw new Error(`no benchmark matches ${filters.join(', ')}`);
   const results: Result[] = [];
-  for (const bench of selected) results.push(await runOne(bench, runs ?? bench.runs));
-  const rows = results.map(({ bench, measured, baseline }) => {
+  try {
+    for (const bench of selected) results.push(await runOne(bench, runs ?? bench.runs));
+  } finally {
+    // Shared fixtures (a seeded database, a server) go once every benchmark using them ran.
+    for (const teardown of new Set(selected.map((b) => b.teardown))) await teardown?.();
+  }
+  const rows = results.map(({ bench, measured, baseline, measuredCpu, baselineCpu }) => {
     const ratio = median(measured) / median(baseline);
     const passes =
       (bench.targetRatio === undefined || ratio <= bench.targetRatio) &&
@@ -82,12 +95,25 @@ async function main(): Promise<void> {
       ms(percentile(measured, 90)),
       `${ms(median(baseline))} (${bench.baselineLabel})`,
       `${ratio.toFixed(2)}x`,
+      `${ms(median(measuredCpu))} / ${ms(median(baselineCpu))}`,
       targets.join(' and '),
       passes ? 'pass' : 'FAIL',
     ];
   });
   process.stdout.write(
-    renderTable(['benchmark', 'median', 'p90', 'baseline median', 'ratio', 'target', 'result'], rows),
+    renderTable(
+      [
+        'benchmark',
+        'median',
+        'p90',
+        'baseline median',
+        'ratio',
+        'cpu median (new / base)',
+        'target',
+        'result',
+      ],
+      rows,
+    ),
   );
 }
 
