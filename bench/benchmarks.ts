@@ -8,6 +8,7 @@ import {
   readContentsBenchmark,
 } from './layered-fs.js';
 import { MONITOR_BENCHMARKS } from './monitor.js';
+import { NOTIFY_BENCHMARKS } from './notify.js';
 import { policyEvaluateBenchmark } from './policy.js';
 import { promotionBenchmark } from './promotion.js';
 import { queueThroughputBenchmark } from './queue-throughput.js';
@@ -60,5 +61,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   uiImagesPgliteBenchmark,
   uiImagesPostgresBenchmark,
   ...MONITOR_BENCHMARKS,
+  ...NOTIFY_BENCHMARKS,
   promotionBenchmark,
 ];
