@@ -7,11 +7,8 @@ import {
   readAllOnePassBenchmark,
   readContentsBenchmark,
 } from './layered-fs.js';
-import {
-  monitorByPackageBenchmark,
-  monitorByVulnerabilityBenchmark,
-  monitorRematchBenchmark,
-} from './monitor.js';
+import { MONITOR_BENCHMARKS } from './monitor.js';
+import { NOTIFY_BENCHMARKS } from './notify.js';
 import { policyEvaluateBenchmark } from './policy.js';
 import { promotionBenchmark } from './promotion.js';
 import { promotionUploadBenchmark } from './promotion-upload.js';
@@ -65,9 +62,8 @@ export const BENCHMARKS: readonly Benchmark[] = [
   admissionPostgresBenchmark,
   uiImagesPgliteBenchmark,
   uiImagesPostgresBenchmark,
-  monitorByVulnerabilityBenchmark,
-  monitorByPackageBenchmark,
-  monitorRematchBenchmark,
+  ...MONITOR_BENCHMARKS,
+  ...NOTIFY_BENCHMARKS,
   promotionBenchmark,
   promotionUploadBenchmark,
 ];

@@ -97,7 +97,12 @@ async function main(): Promise<void> {
   const selected = BENCHMARKS.filter((b) => filters.length === 0 || filters.some((f) => b.name.includes(f)));
   if (selected.length === 0) throw new Error(`no benchmark matches ${filters.join(', ')}`);
   const results: Result[] = [];
-  for (const bench of selected) results.push(await runOne(bench, runs ?? bench.runs));
+  try {
+    for (const bench of selected) results.push(await runOne(bench, runs ?? bench.runs));
+  } finally {
+    // Shared fixtures (a seeded database, a server) go once every benchmark using them ran.
+    for (const teardown of new Set(selected.map((b) => b.teardown))) await teardown?.();
+  }
   const rows = results.map(({ bench, measured, baseline, measuredCpu, baselineCpu, outcomes }) => {
     const ratio = median(measured) / median(baseline);
     const targets = [

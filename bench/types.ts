@@ -41,4 +41,9 @@ export interface Benchmark {
   runs: number;
   /** Builds fixtures and opens what both sides need; not timed. */
   prepare(): Promise<PreparedBenchmark>;
+  /**
+   * Releases what several benchmarks share (a seeded database, a server), once, after every
+   * selected benchmark ran; benchmarks sharing a fixture give the same function.
+   */
+  teardown?(): Promise<void>;
 }

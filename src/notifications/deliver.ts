@@ -5,16 +5,12 @@
  * of the stream waits for the earlier one, so receivers see each stream in order.
  */
 import type { Logger } from 'pino';
-import { Agent, fetch } from 'undici';
 import { JOB_KINDS } from '../queue/kinds.js';
 import type { JobQueue } from '../queue/queue.js';
 import type { SecretBox } from '../store/repositories/secret-box.js';
 import type { Sql } from '../store/sql.js';
-import { NotificationEndpoints } from './endpoints.js';
-import { NotificationOutbox, type OutboxRow } from './outbox.js';
-import { anchoreEnvelope } from './payloads.js';
-import { signWebhook } from './sign.js';
-import { slackMessage } from './slack.js';
+import { NotificationOutbox } from './outbox.js';
+import { StreamSender } from './sender.js';
 import type { UrlGuard } from './ssrf.js';
 
 export const DELIVER_NOTIFICATION_JOB = JOB_KINDS.deliverNotification;
@@ -56,77 +52,6 @@ export function retryDelay(
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }
 
-type Outcome = { ok: true; status: number } | { ok: false; status: number | null; error: string };
-
-async function post(deps: DeliveryDeps, row: OutboxRow): Promise<Outcome & { url: string }> {
-  const endpoint = await new NotificationEndpoints(deps.db, deps.box).endpointFor(row.accountName, row.type);
-  if (!endpoint) return { ok: false, status: null, error: 'no endpoint configured', url: '' };
-  // Attempts record the shortened URL: a Slack URL is a credential.
-  const url = endpoint.shown;
-  const redact = (message: string) => message.split(endpoint.url).join(url);
-  let vetted: Awaited<ReturnType<UrlGuard['vet']>>;
-  try {
-    vetted = await deps.guard.vet(endpoint.url);
-  } catch (error) {
-    return { ok: false, status: null, error: redact((error as Error).message), url };
-  }
-  const notification = row.payload;
-  const body = JSON.stringify(
-    endpoint.sink === 'slack'
-      ? slackMessage(
-          row.type,
-          notification.notification_payload as Record<string, unknown>,
-          deps.options.linkBase,
-        )
-      : anchoreEnvelope({
-          id: row.id,
-          type: row.type,
-          accountName: row.accountName,
-          data: notification,
-          createdAt: row.createdAt,
-          deadline: row.deadline,
-          attempt: row.attempts,
-        }),
-  );
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (endpoint.sink === 'webhook') {
-    Object.assign(headers, signWebhook(endpoint.secret, row.id, Math.floor(Date.now() / 1000), body));
-  }
-  // Connect to the address the guard vetted, never to a second lookup's answer (DNS rebinding);
-  // the URL's host still names the server for TLS (SNI, certificate) and the Host header.
-  const pinned = vetted.addresses[0];
-  const dispatcher = new Agent({
-    connect: {
-      lookup: (_host, options, callback) => {
-        if (!pinned) return callback(new Error('no vetted address'), '', 4);
-        if ((options as { all?: boolean }).all)
-          return (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
-            pinned,
-          ]);
-        return callback(null, pinned.address, pinned.family);
-      },
-    },
-  });
-  try {
-    const response = await fetch(endpoint.url, {
-      method: 'POST',
-      headers,
-      body,
-      redirect: 'manual', // a redirect could lead past the SSRF guard
-      signal: AbortSignal.timeout(deps.options.timeoutMs),
-      dispatcher,
-    });
-    await response.body?.cancel();
-    if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status, url };
-    return { ok: false, status: response.status, error: `HTTP ${response.status}`, url };
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return { ok: false, status: null, error: redact(cause ?? (error as Error).message), url };
-  } finally {
-    void dispatcher.close();
-  }
-}
-
 export interface StreamResult {
   delivered: string[];
   expired: string[];
@@ -141,23 +66,41 @@ export async function deliverStream(
 ): Promise<StreamResult> {
   const outbox = new NotificationOutbox(deps.db);
   const result: StreamResult = { delivered: [], expired: [] };
+  // One endpoint read and one kept-alive connection for the whole run of the stream.
+  const sender = new StreamSender(deps);
+  try {
+    return await deliverRun(deps, outbox, sender, accountName, stream, result);
+  } finally {
+    await sender.close();
+  }
+}
+
+async function deliverRun(
+  deps: DeliveryDeps,
+  outbox: NotificationOutbox,
+  sender: StreamSender,
+  accountName: string,
+  stream: string,
+  result: StreamResult,
+): Promise<StreamResult> {
   for (;;) {
-    const head = await outbox.head(accountName, stream);
-    if (!head || head.nextAttemptAt.getTime() > Date.now()) return result;
-    const row = await outbox.claim(head.id, deps.options.timeoutMs * 3);
-    if (!row) return result; // another worker is sending it and goes on with the stream
-    const outcome = await post(deps, row);
-    await outbox.recordAttempt(row.id, {
+    // The stream's head, claimed when due; nothing when it waits for a retry or another worker
+    // is sending it (that worker goes on with the stream).
+    const row = await outbox.claimHead(accountName, stream, deps.options.timeoutMs * 3);
+    if (!row) return result;
+    const outcome = await sender.post(row);
+    const attempt = {
       attempt: row.attempts,
       url: outcome.url,
       status: outcome.status,
       error: outcome.ok ? null : outcome.error,
-    });
+    };
     if (outcome.ok) {
-      await outbox.markDelivered(row.id);
+      await outbox.markDelivered(row.id, attempt);
       result.delivered.push(row.id);
       continue;
     }
+    await outbox.recordAttempt(row.id, attempt);
     const at = new Date(Date.now() + retryDelay(row.attempts, deps.options));
     if (at.getTime() > row.deadline.getTime()) {
       deps.log.warn(

@@ -1,7 +1,7 @@
 /**
  * The notification outbox: one row per notification and every delivery attempt (endpoints
  * are in endpoints.ts). Rows of one stream (one subscription) are delivered in `seq` order;
- * a row is claimed before sending so two workers never post the same notification at once.
+ * the head row is claimed before sending so two workers never post the same notification at once.
  */
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../store/sql.js';
@@ -78,23 +78,22 @@ export class NotificationOutbox {
     return id;
   }
 
-  /** The oldest notification of the stream not yet delivered or given up on. */
-  async head(accountName: string, stream: string): Promise<OutboxRow | undefined> {
+  /**
+   * Claims the stream's head (its oldest notification not yet delivered or given up on) for one
+   * attempt, in one statement: nothing when the head waits for its next attempt, when another
+   * worker holds an unexpired claim on it, or when the stream is empty. Two workers racing for
+   * the head: the second's update sees the first's claim and takes nothing.
+   */
+  async claimHead(accountName: string, stream: string, holdMs: number): Promise<OutboxRow | undefined> {
     const { rows } = await this.db.query<Row>(
-      `SELECT * FROM notification WHERE account_name = $1 AND stream = $2 AND state IN ('pending', 'sending')
-       ORDER BY seq LIMIT 1`,
-      [accountName, stream],
-    );
-    return rows[0] && toOutbox(rows[0]);
-  }
-
-  /** Takes the row for one attempt; false when another worker holds an unexpired claim. */
-  async claim(id: string, holdMs: number): Promise<OutboxRow | undefined> {
-    const { rows } = await this.db.query<Row>(
-      `UPDATE notification SET state = 'sending', attempts = attempts + 1,
-         claimed_until = now() + ($2::double precision * interval '1 millisecond')
-       WHERE id = $1 AND (state = 'pending' OR (state = 'sending' AND claimed_until < now())) RETURNING *`,
-      [id, holdMs],
+      `WITH head AS (
+         SELECT id FROM notification WHERE account_name = $1 AND stream = $2 AND state IN ('pending', 'sending')
+         ORDER BY seq LIMIT 1)
+       UPDATE notification n SET state = 'sending', attempts = n.attempts + 1,
+         claimed_until = now() + ($3::double precision * interval '1 millisecond')
+       FROM head WHERE n.id = head.id AND n.next_attempt_at <= $4
+         AND (n.state = 'pending' OR (n.state = 'sending' AND n.claimed_until < now())) RETURNING n.*`,
+      [accountName, stream, holdMs, new Date()],
     );
     return rows[0] && toOutbox(rows[0]);
   }
@@ -107,10 +106,14 @@ export class NotificationOutbox {
     );
   }
 
-  async markDelivered(id: string): Promise<void> {
+  /** Records the successful attempt and marks the notification delivered, in one statement. */
+  async markDelivered(id: string, attempt: AttemptRow): Promise<void> {
     await this.db.query(
-      "UPDATE notification SET state = 'delivered', delivered_at = now(), claimed_until = NULL WHERE id = $1",
-      [id],
+      `WITH recorded AS (
+         INSERT INTO notification_attempt (notification_id, attempt, url, status, error) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (notification_id, attempt) DO NOTHING)
+       UPDATE notification SET state = 'delivered', delivered_at = now(), claimed_until = NULL WHERE id = $1`,
+      [id, attempt.attempt, attempt.url, attempt.status, attempt.error],
     );
   }
 

@@ -37,56 +37,59 @@ async function insertJson(db: Sql, sql: string, rows: readonly object[]): Promis
   }
 }
 
-/** Replaces the finding rows of one digest (after an analysis or a re-match). */
-export async function indexFindings(
-  db: Sql,
-  imageDigest: string,
-  findings: readonly Finding[],
-): Promise<void> {
-  await db.query('DELETE FROM image_finding WHERE image_digest = $1', [imageDigest]);
-  await insertJson(
-    db,
-    `INSERT INTO image_finding (image_digest, vulnerability_id, ids, namespace, package_name, package_version,
-       package_type, package_path, severity, fix, will_not_fix, suppressed, origin, origin_layer)
-     SELECT d, v, ARRAY(SELECT json_array_elements_text(i)), ns, pn, pv, pt, pp, s, f, w, sp, o, ol
-     FROM json_to_recordset($1::json) AS x(d text, v text, i json, ns text, pn text, pv text, pt text, pp text,
-       s text, f text, w boolean, sp boolean, o text, ol text)`,
-    findings.map((f) => ({
-      d: imageDigest,
-      v: f.id,
-      i: [f.id, ...f.aliases],
-      ns: f.evidence[0]?.namespace ?? 'unknown',
-      pn: f.package.name,
-      pv: f.package.version,
-      pt: f.package.type,
-      pp: f.package.path ?? null,
-      s: f.severity,
-      f: f.fixedVersions.join(',') || 'None',
-      w: f.fixState === 'wont-fix',
-      sp: f.suppressed !== undefined,
-      o: f.origin,
-      ol: f.originLayer ?? null,
-    })),
-  );
+const INSERT_FINDINGS = `INSERT INTO image_finding (image_digest, vulnerability_id, ids, namespace, package_name, package_version,
+     package_type, package_path, severity, fix, will_not_fix, suppressed, origin, origin_layer)
+   SELECT d, v, ARRAY(SELECT json_array_elements_text(i)), ns, pn, pv, pt, pp, s, f, w, sp, o, ol
+   FROM json_to_recordset($1::json) AS x(d text, v text, i json, ns text, pn text, pv text, pt text, pp text,
+     s text, f text, w boolean, sp boolean, o text, ol text)`;
+
+const INSERT_PACKAGES = `INSERT INTO image_package (image_digest, name, version, type, purl, source_name, location, origin_layer, from_base)
+   SELECT d, n, v, t, p, s, l, o, b FROM json_to_recordset($1::json)
+     AS x(d text, n text, v text, t text, p text, s text, l text, o text, b boolean)`;
+
+const INSERT_LOOKUP_KEYS = `INSERT INTO image_lookup_key (image_digest, namespace, package_name)
+   SELECT d, ns, pn FROM json_to_recordset($1::json) AS x(d text, ns text, pn text) ON CONFLICT DO NOTHING`;
+
+/** The index rows of one analysis (or of many, concatenated), as the insert statements take them. */
+export interface IndexRows {
+  packages: object[];
+  lookupKeys: object[];
+  findings: object[];
 }
 
-/** Indexes a whole analysis: packages, lookup keys and findings (replacing earlier rows). */
-export async function indexAnalysis(
-  db: Sql,
+function findingRows(imageDigest: string, findings: readonly Finding[]): object[] {
+  return findings.map((f) => ({
+    d: imageDigest,
+    v: f.id,
+    i: [f.id, ...f.aliases],
+    ns: f.evidence[0]?.namespace ?? 'unknown',
+    pn: f.package.name,
+    pv: f.package.version,
+    pt: f.package.type,
+    pp: f.package.path ?? null,
+    s: f.severity,
+    f: f.fixedVersions.join(',') || 'None',
+    w: f.fixState === 'wont-fix',
+    sp: f.suppressed !== undefined,
+    o: f.origin,
+    ol: f.originLayer ?? null,
+  }));
+}
+
+/** What indexAnalysis writes for one analysis: packages, lookup keys and findings. */
+export function indexRows(
   imageDigest: string,
   analysis: { sbom: unknown; findings: unknown; metadata: unknown },
-): Promise<void> {
+): IndexRows {
   const doc = analysis.sbom as SbomDocument;
   const packages = (doc.packages ?? []).filter((p) => p.inSquashed !== false && !p.declaredOnly);
   const fromBase = baseLayerTest(doc, analysis.metadata);
-  await db.query('DELETE FROM image_package WHERE image_digest = $1', [imageDigest]);
-  await db.query('DELETE FROM image_lookup_key WHERE image_digest = $1', [imageDigest]);
-  await insertJson(
-    db,
-    `INSERT INTO image_package (image_digest, name, version, type, purl, source_name, location, origin_layer, from_base)
-     SELECT d, n, v, t, p, s, l, o, b FROM json_to_recordset($1::json)
-       AS x(d text, n text, v text, t text, p text, s text, l text, o text, b boolean)`,
-    packages.map((p) => ({
+  const keys = new Map<string, { ns: string; pn: string }>();
+  for (const p of doc.packages ?? [])
+    for (const l of lookupsFor(p, doc.distro))
+      keys.set(`${l.namespace}\u0000${l.packageName}`, { ns: l.namespace, pn: l.packageName });
+  return {
+    packages: packages.map((p) => ({
       d: imageDigest,
       n: p.name,
       v: p.version,
@@ -97,18 +100,38 @@ export async function indexAnalysis(
       o: p.originLayer ?? null,
       b: fromBase(p.originLayer),
     })),
-  );
-  const keys = new Map<string, { ns: string; pn: string }>();
-  for (const p of doc.packages ?? [])
-    for (const l of lookupsFor(p, doc.distro))
-      keys.set(`${l.namespace}\u0000${l.packageName}`, { ns: l.namespace, pn: l.packageName });
-  await insertJson(
-    db,
-    `INSERT INTO image_lookup_key (image_digest, namespace, package_name)
-     SELECT d, ns, pn FROM json_to_recordset($1::json) AS x(d text, ns text, pn text) ON CONFLICT DO NOTHING`,
-    [...keys.values()].map((k) => ({ d: imageDigest, ...k })),
-  );
-  await indexFindings(db, imageDigest, (analysis.findings ?? []) as Finding[]);
+    lookupKeys: [...keys.values()].map((k) => ({ d: imageDigest, ...k })),
+    findings: findingRows(imageDigest, (analysis.findings ?? []) as Finding[]),
+  };
+}
+
+/** Inserts index rows (of one analysis or of many at once: a bulk load writes the same rows). */
+export async function insertIndexRows(db: Sql, rows: IndexRows): Promise<void> {
+  await insertJson(db, INSERT_PACKAGES, rows.packages);
+  await insertJson(db, INSERT_LOOKUP_KEYS, rows.lookupKeys);
+  await insertJson(db, INSERT_FINDINGS, rows.findings);
+}
+
+/** Replaces the finding rows of one digest (after an analysis or a re-match). */
+export async function indexFindings(
+  db: Sql,
+  imageDigest: string,
+  findings: readonly Finding[],
+): Promise<void> {
+  await db.query('DELETE FROM image_finding WHERE image_digest = $1', [imageDigest]);
+  await insertJson(db, INSERT_FINDINGS, findingRows(imageDigest, findings));
+}
+
+/** Indexes a whole analysis: packages, lookup keys and findings (replacing earlier rows). */
+export async function indexAnalysis(
+  db: Sql,
+  imageDigest: string,
+  analysis: { sbom: unknown; findings: unknown; metadata: unknown },
+): Promise<void> {
+  await db.query('DELETE FROM image_package WHERE image_digest = $1', [imageDigest]);
+  await db.query('DELETE FROM image_lookup_key WHERE image_digest = $1', [imageDigest]);
+  await db.query('DELETE FROM image_finding WHERE image_digest = $1', [imageDigest]);
+  await insertIndexRows(db, indexRows(imageDigest, analysis));
   await db.query('UPDATE analysis SET index_version = $2 WHERE image_digest = $1', [
     imageDigest,
     IMAGE_INDEX_VERSION,
