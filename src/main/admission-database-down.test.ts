@@ -21,6 +21,9 @@ const ACCOUNT = 'cluster';
 const CONFIG = `cluster: e2e
 deadlineMs: 20000
 storeTimeoutMs: 15000
+# Every decision reads the store, so answers given during the outage come from the stale
+# fallback (within the default 1 s freshness bound they would be fresh, and rightly unflagged).
+verdictCache: {freshMilliseconds: 0}
 rules:
   - {namespaces: [brk], mode: breakglass}
   - {namespaces: ["*"], mode: policy}
