@@ -235,7 +235,7 @@ export async function startService(
       baseUrl: url.replace(/\/v1$/, ''),
       resolveImage: createResolveImage(store, environment, tempRoot),
       checkRegistryLogin: (login) => checkRegistryLogin(environment.clients, login),
-      ready: async () => (await db.query('SELECT 1')).rows.length === 1,
+      ready: databaseReady(db),
       schemaVersion: async () => Math.max(...MIGRATIONS.map((m) => m.id)),
       feeds: feedStatusOf(vulnerabilities, db),
       advisories: vulnerabilityDataOf(db, vulnerabilities),
