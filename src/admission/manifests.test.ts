@@ -118,6 +118,18 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
           http ? { httpGet: { path: '/v1/health' } } : webhook('/health'),
         );
         expect(c['resources']).toMatchObject({ requests: expect.any(Object), limits: expect.any(Object) });
+        // Every process shares one sealing key and writes only to its own volumes.
+        const env = c['env'] as Array<{ name: string; value?: string; valueFrom?: unknown }>;
+        expect(env.find((e) => e.name === 'PORTCULLIS_SECRET_KEY')).toMatchObject({
+          valueFrom: { secretKeyRef: { name: 'portcullis-secrets', key: 'secret-key' } },
+        });
+        const dataDir = env.find((e) => e.name === 'PORTCULLIS_DATA_DIR')?.value;
+        const mounts = c['volumeMounts'] as Array<{ name: string; mountPath: string }>;
+        const dataMount = mounts.find((m) => m.mountPath === dataDir);
+        expect(dataMount, `${String(c['name'])}: no volume at its data dir`).toBeDefined();
+        const volumes = (t.spec as unknown as { volumes: Array<{ name: string; emptyDir?: object }> })
+          .volumes;
+        expect(volumes.find((v) => v.name === dataMount?.name)?.emptyDir).toBeDefined();
       }
     }
     for (const service of only(objects, 'Service')) {
