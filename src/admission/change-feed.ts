@@ -67,6 +67,9 @@ export class StoreChanges implements ChangeFeed {
     };
     const self: Sql = {
       kind: db.kind,
+      // The embedded store's write clock (ADR 0023) must survive the wrapping, or every read
+      // that trusts "no write since" would query again.
+      ...(db.writes ? { writes: db.writes } : {}),
       query: async <T>(text: string, params?: readonly unknown[]) => {
         const result = await db.query<T>(text, params);
         await announce(db, text);
