@@ -96,7 +96,7 @@ export const PROMOTION_TENANCY: Record<string, Probe> = {
     await bobRecord(api);
     const res = await api.call('alice', { method: 'GET', url: `/v1/promotions?repository=${B_REPO}` });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ promotions: [] });
+    expect(res.json()).toEqual({ promotions: [], next: null });
   },
   'GET /v1/promotions/:promotionId': async (api) => {
     const id = await bobRecord(api);
