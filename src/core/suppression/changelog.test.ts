@@ -5,7 +5,9 @@
  * `dpkg --compare-versions`.
  */
 import { execFileSync } from 'node:child_process';
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../matching/types.js';
@@ -124,6 +126,27 @@ describe('parseDebianChangelog (ground truth: dpkg-parsechangelog)', () => {
     }
     expect(entries).toBeGreaterThan(500);
     expect(cves).toBeGreaterThan(10);
+  });
+
+  it('reports the urgency in lower case as dpkg does (regression: cscope says urgency=HIGH)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pc-changelog-'));
+    try {
+      const path = join(dir, 'changelog.Debian.gz');
+      const text = [
+        'demo (1.0-1) unstable; urgency=HIGH',
+        '',
+        '  * Fix CVE-2004-0001.',
+        '',
+        ' -- A Maintainer <a@example.org>  Sun,  5 Dec 2004 12:45:00 -0500',
+        '',
+      ].join('\n');
+      writeFileSync(path, gzipSync(text));
+      const ours = parseDebianChangelog(readFileSync(path), path);
+      expect(dpkgEntries(path).map((e) => e.urgency)).toEqual(['high']);
+      expect(ours.map((e) => e.urgency)).toEqual(['high']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports the line of each CVE mention as it appears in the file', () => {

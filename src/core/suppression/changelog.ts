@@ -36,7 +36,8 @@ export function parseDebianChangelogText(text: string): ChangelogEntry[] {
     const line = (lines[i] as string).replace(/\r$/, '');
     const header = HEADER.exec(line);
     if (header) {
-      const urgency = /urgency=([^,\s]+)/i.exec(header[4] as string)?.[1];
+      // dpkg-parsechangelog reports the urgency in lower case (`urgency=HIGH` is `high`).
+      const urgency = /urgency=([^,\s]+)/i.exec(header[4] as string)?.[1]?.toLowerCase();
       current = {
         package: header[1] as string,
         version: header[2] as string,
