@@ -82,6 +82,14 @@ const level = (e: { minLevel?: string }) => (e.minLevel ? { level: e.minLevel } 
 
 const typeParams = z.object({ type: z.enum(ENDPOINT_TYPES) });
 
+/**
+ * Slack's incoming webhooks refuse any body but a Slack message, so an Anchore envelope sent
+ * there would be retried until its deadline: such URLs get the Slack sink unless told otherwise.
+ */
+export function sinkFor(url: string): 'webhook' | 'slack' {
+  return new URL(url).hostname.toLowerCase() === 'hooks.slack.com' ? 'slack' : 'webhook';
+}
+
 export function webhookRoutes(app: V1, deps: RouteDeps): void {
   const guard = deps.webhookGuard ?? new UrlGuard({ allowCidrs: [], selfOrigins: [deps.baseUrl] });
   const endpoints = new NotificationEndpoints(deps.store.db, deps.store.box);
@@ -103,7 +111,8 @@ export function webhookRoutes(app: V1, deps: RouteDeps): void {
         params: typeParams,
         body: z.object({
           url: z.string().min(1).max(2048),
-          sink: z.enum(['webhook', 'slack']).default('webhook'),
+          /** Default: `slack` for Slack's incoming-webhook host, else `webhook`. */
+          sink: z.enum(['webhook', 'slack']).optional(),
           /** event_log only: events at or above this level are forwarded (default error). */
           level: z.enum(EVENT_LEVELS).optional(),
         }),
@@ -116,11 +125,13 @@ export function webhookRoutes(app: V1, deps: RouteDeps): void {
       const endpoint = {
         accountName: request.accountName,
         type: request.params.type,
-        sink: request.body.sink,
+        sink: request.body.sink ?? sinkFor(url),
         url,
         secret,
         minLevel: request.body.level,
       };
+      if (request.body.sink === 'webhook' && sinkFor(url) === 'slack')
+        throw new ApiError(400, "Slack's incoming webhooks take only Slack messages: use sink slack");
       if (request.body.level && request.params.type !== 'event_log')
         throw new ApiError(400, 'level applies to the event_log webhook only');
       const shown = await endpoints.set(endpoint);
