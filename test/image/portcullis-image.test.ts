@@ -46,7 +46,9 @@ async function probePaths(): Promise<Set<string>> {
   const paths = new Set<string>();
   for (const overlay of OVERLAYS) {
     const text = JSON.stringify(await renderOverlay(overlay));
-    for (const m of text.matchAll(/"httpGet":\{"path":"([^"]+)"/g)) paths.add(m[1] ?? '');
+    // The API's and worker's probes (port `http`); the webhook-only container's HTTPS
+    // `/ready` and `/health` are asked in src/main/admission-revocation.test.ts.
+    for (const m of text.matchAll(/"httpGet":\{"path":"([^"]+)","port":"http"/g)) paths.add(m[1] ?? '');
   }
   return paths;
 }
