@@ -21,23 +21,21 @@ import { JobQueue } from '../queue/queue.js';
 import { buildApp } from '../server/app.js';
 import { createMetricsRegistry } from '../server/plugins/metrics.js';
 import { buildProbeApp } from '../server/probe-app.js';
-import { databaseReady } from './readiness.js';
+import { databaseReady, SCHEMA_VERSION } from './readiness.js';
+import { startWorkerSchedules } from './worker-schedules.js';
 import { NotificationEndpoints } from '../notifications/endpoints.js';
 import { notificationWiring } from './notification-wiring.js';
 import { migrate } from '../store/migrate.js';
-import { MIGRATIONS } from '../store/migrations.js';
-import { indexMissing } from '../store/repositories/image-index.js';
 import { createServiceStore } from '../store/repositories/index.js';
 import { createSecretBox } from '../store/repositories/secret-box.js';
 import { openLockedDatabase } from '../store/open-embedded.js';
 import type { Sql } from '../store/sql.js';
 import { VulnerabilityStore } from '../store/vulnerability-store.js';
 import { workerJobs } from '../worker/jobs/index.js';
-import { enqueueFeedSync, feedSyncSchedule } from '../worker/jobs/sync-feeds.js';
+import { enqueueFeedSync } from '../worker/jobs/sync-feeds.js';
 import { createRegistryWriter } from './registry-writer.js';
 import { recheckPromotionsOnChange } from '../worker/jobs/promote-recheck.js';
-import { DEFAULT_WATCH_OPTIONS, watchSchedule } from '../worker/jobs/watch-registry.js';
-import { archiveRulesSchedule, DEFAULT_ARCHIVE_RULES_INTERVAL_MS } from '../worker/jobs/archive-rules.js';
+import { DEFAULT_WATCH_OPTIONS } from '../worker/jobs/watch-registry.js';
 import { WorkerRunner } from '../worker/runner.js';
 import { StoreChanges } from '../admission/change-feed.js';
 import { resolveAdmission, startAdmissionServer } from './admission.js';
@@ -190,25 +188,16 @@ export async function startService(
     runner.start();
     stops.push(() => runner.stop());
     stops.push(() => registryWriter.close());
-    // Analyses stored before the search index existed are indexed once, in the background.
-    const indexing = new AbortController();
-    void indexMissing(db, indexing.signal).then(
-      (n) => n > 0 && log.info({ analyses: n }, 'analyses indexed for queries'),
-      (err: unknown) => !indexing.signal.aborted && log.warn({ err }, 'indexing stored analyses failed'),
+    stops.unshift(
+      ...startWorkerSchedules({
+        db,
+        queue,
+        vulnerabilities,
+        feedSyncIntervalMs: config.feedSyncIntervalMs,
+        tagWatchIntervalMs: config.tagWatchIntervalMs,
+        log,
+      }),
     );
-    stops.unshift(async () => indexing.abort());
-    const stopSchedule = feedSyncSchedule(
-      queue,
-      async () => newestSync(await vulnerabilities.status()),
-      config.feedSyncIntervalMs,
-      log.child({ role: 'worker' }),
-    );
-    stops.unshift(async () => stopSchedule());
-    // Poll rounds are queued each minute; each polls only the registries that are due.
-    const stopWatch = watchSchedule(queue, config.tagWatchIntervalMs === 0 ? 0 : 60_000);
-    stops.unshift(async () => stopWatch());
-    const stopArchiveRules = archiveRulesSchedule(queue, DEFAULT_ARCHIVE_RULES_INTERVAL_MS);
-    stops.unshift(async () => stopArchiveRules());
     if (config.role === 'worker') {
       // Probes and metrics only: orchestrators check a worker's /v1/ready like the API's.
       const probes = await buildProbeApp({
@@ -236,7 +225,7 @@ export async function startService(
       resolveImage: createResolveImage(store, environment, tempRoot),
       checkRegistryLogin: (login) => checkRegistryLogin(environment.clients, login),
       ready: databaseReady(db),
-      schemaVersion: async () => Math.max(...MIGRATIONS.map((m) => m.id)),
+      schemaVersion: async () => SCHEMA_VERSION,
       feeds: feedStatusOf(vulnerabilities, db),
       advisories: vulnerabilityDataOf(db, vulnerabilities),
       ...(admission ? { admission } : {}),
