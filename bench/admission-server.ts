@@ -47,6 +47,7 @@ async function main(): Promise<void> {
       role: 'admission',
       host: '127.0.0.1',
       port: 0,
+      listenConfigured: true,
       tls: { certFile: pki.serverCertFile, keyFile: pki.serverKeyFile },
       dataDir: dir,
       concurrency: 1,

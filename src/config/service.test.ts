@@ -38,6 +38,20 @@ describe('serve options', () => {
     expect(config.loadImage).toEqual({ source: 'oci-archive:/a.tar', tag: 'demo.local/a:1' });
   });
 
+  it('marks the listen address configured only when a flag, env or file gives it (workers probe only then)', () => {
+    const home = { HOME: dir };
+    expect(resolveServiceConfig({}, home)).toMatchObject({ port: 8228, listenConfigured: false });
+    expect(resolveServiceConfig({ listen: '127.0.0.1:0' }, home)).toMatchObject({
+      port: 0,
+      listenConfigured: true,
+    });
+    expect(resolveServiceConfig({}, { ...home, PORTCULLIS_LISTEN: '0.0.0.0:8080' })).toMatchObject({
+      host: '0.0.0.0',
+      port: 8080,
+      listenConfigured: true,
+    });
+  });
+
   it('refuses durations it cannot read or shorter than a minute', () => {
     for (const bad of ['6', 'h', '10s', '-1h', '1w'])
       expect(() => parseInterval(bad), bad).toThrow(/feed-sync-interval/);

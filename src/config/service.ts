@@ -51,6 +51,11 @@ export interface ServiceConfig {
   role: ServiceRole;
   host: string;
   port: number;
+  /**
+   * Whether --listen (or PORTCULLIS_LISTEN / the file) was given. A worker serves its probes
+   * only then: two workers on one host would otherwise fight over the default port.
+   */
+  listenConfigured: boolean;
   tls?: { certFile: string; keyFile: string };
   dataDir: string;
   /** PostgreSQL server; absent = embedded PGlite under dataDir. */
@@ -215,7 +220,8 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
       'CONFIG_INVALID',
       `--role must be api, worker, admission or all, got "${role}"`,
     );
-  const listen = parseListen(flags.listen ?? env.PORTCULLIS_LISTEN ?? file?.listen ?? '127.0.0.1:8228');
+  const listenText = flags.listen ?? env.PORTCULLIS_LISTEN ?? file?.listen;
+  const listen = parseListen(listenText ?? '127.0.0.1:8228');
   const certFile = flags.tlsCert ?? env.PORTCULLIS_TLS_CERT ?? file?.tls_cert;
   const keyFile = flags.tlsKey ?? env.PORTCULLIS_TLS_KEY ?? file?.tls_key;
   if (Boolean(certFile) !== Boolean(keyFile))
@@ -245,6 +251,7 @@ export function resolveServiceConfig(flags: ServeFlags, env: Env = process.env):
   return Object.freeze({
     role,
     ...listen,
+    listenConfigured: listenText !== undefined,
     ...(certFile && keyFile ? { tls: { certFile, keyFile } } : {}),
     dataDir,
     ...(dbUrl ? { dbUrl } : {}),

@@ -138,6 +138,7 @@ describe.each(STORE_KINDS)('admission verdict cache on %s', (kind) => {
         role: 'admission',
         host: '127.0.0.1',
         port: 0,
+        listenConfigured: true,
         tls: { certFile: pki.serverCertFile, keyFile: pki.serverKeyFile },
         dataDir: work,
         concurrency: 1,

@@ -198,7 +198,7 @@ export async function startService(
         log,
       }),
     );
-    if (config.role === 'worker') {
+    if (config.role === 'worker' && config.listenConfigured) {
       // Probes and metrics only: orchestrators check a worker's /v1/ready like the API's.
       const probes = await buildProbeApp({
         ready: databaseReady(db),
@@ -296,7 +296,10 @@ export async function serveFromCli(
     .option('--config <file>', 'config file (YAML/JSON, `service:` section); env PORTCULLIS_CONFIG')
     .option('--data-dir <dir>', 'embedded store, key file, caches (default $XDG_DATA_HOME/portcullis)')
     .option('--db-url <url>', 'PostgreSQL server instead of the embedded store (env PORTCULLIS_DB_URL)')
-    .option('--listen <host:port>', 'where the API listens (default 127.0.0.1:8228)')
+    .option(
+      '--listen <host:port>',
+      'where the API listens (default 127.0.0.1:8228); a worker serves its probes here only when given',
+    )
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
     .option('--tls-key <file>', 'private key of --tls-cert (PEM)')
     .option('--role <role>', 'api, worker, admission or all (default all)')

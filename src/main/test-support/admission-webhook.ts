@@ -53,6 +53,7 @@ export class WebhookUnderTest {
       role: 'admission',
       host: '127.0.0.1',
       port: 0,
+      listenConfigured: true,
       tls: { certFile: pki.serverCertFile, keyFile: pki.serverKeyFile },
       dataDir: this.dataDir,
       ...(this.dbUrl ? { dbUrl: this.dbUrl } : {}),
