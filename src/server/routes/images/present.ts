@@ -152,6 +152,18 @@ export const CONTENT_TYPES: Readonly<Record<string, readonly PackageType[] | 'fi
   php: ['php'],
 };
 
+/**
+ * Installed size in bytes, as Anchore Engine reported it: dpkg records KiB (`Installed-Size`),
+ * apk (`I:`) and rpm (`SIZE`) record bytes. 0 when the package database says nothing.
+ */
+function installedBytes(p: Package): number {
+  const { installedSizeKiB, installedSize, size } = p.metadata;
+  if (typeof installedSizeKiB === 'number') return installedSizeKiB * 1024;
+  if (typeof installedSize === 'number') return installedSize;
+  if (p.type === 'rpm' && typeof size === 'number') return size;
+  return 0;
+}
+
 export function presentPackage(p: Package, contentType: string) {
   const location = p.locations[0]?.path ?? '';
   const common = {
@@ -168,7 +180,7 @@ export function presentPackage(p: Package, contentType: string) {
   if (contentType === 'os') {
     return {
       ...common,
-      size: typeof p.metadata.installedSize === 'number' ? p.metadata.installedSize : 0,
+      size: installedBytes(p),
       sourcepkg: p.source?.name ?? p.name,
     };
   }
