@@ -34,7 +34,11 @@ describe.each(STORE_KINDS)('API basics on %s', (kind) => {
 
   it('reports the five services up and the feeds, as system wait reads them', async () => {
     const system = (await api.call('alice', { method: 'GET', url: '/v1/system' })).json() as {
-      service_states: { servicename: string; status: boolean; service_detail: { up: boolean } }[];
+      service_states: {
+        servicename: string;
+        status: boolean;
+        service_detail: { up: boolean; db_version: string };
+      }[];
     };
     expect(system.service_states.map((s) => s.servicename).sort()).toEqual([
       'analyzer',
@@ -44,6 +48,13 @@ describe.each(STORE_KINDS)('API basics on %s', (kind) => {
       'simplequeue',
     ]);
     expect(system.service_states.every((s) => s.status && s.service_detail.up)).toBe(true);
+    // db_version is the store's schema, as /version reports it.
+    const version = (await api.call('alice', { method: 'GET', url: '/v1/version' })).json() as {
+      db: { schema_version: string };
+    };
+    expect(version.db.schema_version).toMatch(/^\d+$/);
+    for (const s of system.service_states)
+      expect(s.service_detail.db_version).toBe(version.db.schema_version);
     const feeds = (await api.call('alice', { method: 'GET', url: '/v1/system/feeds' })).json() as {
       name: string;
       groups: unknown[];

@@ -45,8 +45,10 @@ export function systemRoutes(app: V1, deps: RouteDeps): void {
     version: deps.version,
   }));
 
-  const services = () =>
-    SERVICE_NAMES.map((servicename) => ({
+  // db_version is the store's schema version, the same figure /version reports.
+  const services = async () => {
+    const dbVersion = String(await deps.schemaVersion());
+    return SERVICE_NAMES.map((servicename) => ({
       servicename,
       hostid: deps.hostId,
       base_url: deps.baseUrl,
@@ -59,16 +61,17 @@ export function systemRoutes(app: V1, deps: RouteDeps): void {
         busy: false,
         message: '',
         version: deps.version,
-        db_version: deps.version,
+        db_version: dbVersion,
         detail: {},
       },
     }));
-  app.get('/system', async () => ({ service_states: services() }));
+  };
+  app.get('/system', async () => ({ service_states: await services() }));
   app.get('/system/services', async () => services());
   app.get(
     '/system/services/:servicename',
     { schema: { params: z.object({ servicename: z.string() }) } },
-    async (request) => services().filter((s) => s.servicename === request.params.servicename),
+    async (request) => (await services()).filter((s) => s.servicename === request.params.servicename),
   );
 
   app.get('/system/feeds', async () => {
