@@ -21,6 +21,7 @@ import { JobQueue } from '../queue/queue.js';
 import { buildApp } from '../server/app.js';
 import { createMetricsRegistry } from '../server/plugins/metrics.js';
 import { buildProbeApp } from '../server/probe-app.js';
+import { analysisDurationMetric, registerServiceMetrics } from '../server/plugins/service-metrics.js';
 import { databaseReady, SCHEMA_VERSION } from './readiness.js';
 import { startWorkerSchedules } from './worker-schedules.js';
 import { NotificationEndpoints } from '../notifications/endpoints.js';
@@ -135,6 +136,10 @@ export async function startService(
   const admission = config.admission && (await resolveAdmission(config.admission));
   // One SSRF guard (allow-list, self addresses) and retry deadline for the API and the worker.
   const notifications = notificationWiring(config, db, queue);
+  // One registry per process: the API's or the worker's probe /metrics serves it.
+  const metrics = createMetricsRegistry();
+  const feeds = feedStatusOf(new VulnerabilityStore(db), db);
+  registerServiceMetrics(metrics, { feeds, pool: () => db.poolStats?.() });
 
   if (config.role === 'worker' || config.role === 'all') {
     const vulnerabilities = new VulnerabilityStore(db);
@@ -162,6 +167,7 @@ export async function startService(
         hostId,
         syncFeeds,
         localSources: new Set(config.loadImage ? [config.loadImage.source] : []),
+        observeAnalysis: analysisDurationMetric(metrics),
         resolveTag: createResolveImage(store, environment, tempRoot),
         registryReader: createRegistryReader(store, environment),
         registryWriter,
@@ -203,7 +209,7 @@ export async function startService(
       const probes = await buildProbeApp({
         ready: databaseReady(db),
         queue,
-        metrics: createMetricsRegistry(),
+        metrics,
         logger: log.child({ role: 'worker' }),
         ...(tls ? { https: tls } : {}),
       });
@@ -226,7 +232,8 @@ export async function startService(
       checkRegistryLogin: (login) => checkRegistryLogin(environment.clients, login),
       ready: databaseReady(db),
       schemaVersion: async () => SCHEMA_VERSION,
-      feeds: feedStatusOf(vulnerabilities, db),
+      feeds,
+      metrics,
       advisories: vulnerabilityDataOf(db, vulnerabilities),
       ...(admission ? { admission } : {}),
       ...(config.harbor ? { harbor: config.harbor } : {}),
