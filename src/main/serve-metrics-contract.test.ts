@@ -15,6 +15,7 @@ import { STORE_KINDS } from '../../test/harness/databases.js';
 import {
   checkResponse,
   contentResponse,
+  errorResponse,
   METADATA_TYPES,
   metadataResponse,
   vulnerabilityResponse,
@@ -119,6 +120,13 @@ describe.each(STORE_KINDS)('serve with an analysed image on %s', (kind) => {
     expect(counts['os:False']).toBeGreaterThan(0);
     expect(counts['non-os:False']).toBeGreaterThan(0);
     expect(counts['all:False']).toBe(counts['os:False']! + counts['non-os:False']!);
+    // Failures answer Anchore's error body, which `image vuln` prints from `message`.
+    const unknown = await served.api(`/images/sha256:${'0'.repeat(64)}/vuln/all?vendor_only=True`);
+    expect(unknown.status).toBe(404);
+    conforms(errorResponse(404), unknown.json, 'vuln of an unknown image');
+    const badType = await served.api(`/images/${served.digest}/vuln/everything`);
+    expect(badType.status).toBe(400);
+    conforms(errorResponse(400), badType.json, 'vuln of an unknown type');
   });
 
   it('content and content/{type} answer the reference envelopes and elements', async () => {
@@ -133,6 +141,9 @@ describe.each(STORE_KINDS)('serve with an analysed image on %s', (kind) => {
       if ((res.json as { content: unknown[] }).content.length > 0) filled.push(type);
     }
     for (const t of ['os', 'files', 'npm', 'python', 'java', 'gem']) expect(filled).toContain(t);
+    const unknown = await served.api(`/images/${served.digest}/content/nothing`);
+    expect(unknown.status).toBe(404);
+    conforms(errorResponse(404), unknown.json, 'content of an unknown type');
   });
 
   it('metadata and metadata/{type} answer the reference envelope with base64 text', async () => {

@@ -20,6 +20,8 @@ const originLayer = z
 const cvss = z
   .object({ base_score: z.number(), exploitability_score: z.number(), impact_score: z.number() })
   .strict();
+/** An `nvd_data` or `vendor_data` element: the CVSS of one vulnerability id. */
+const scored = z.object({ id: z.string().min(1), cvss_v2: cvss, cvss_v3: cvss }).strict();
 
 /** §4 "Vulnerability": every field of the reference's record, with its JSON type. */
 export const vulnerability = z
@@ -38,13 +40,14 @@ export const vulnerability = z
     url: z.string().min(1),
     feed: z.string().min(1),
     feed_group: z.string().min(1),
-    nvd_data: z.array(z.object({ id: z.string().min(1), cvss_v2: cvss, cvss_v3: cvss }).strict()),
-    vendor_data: z.array(z.unknown()),
+    nvd_data: z.array(scored),
+    vendor_data: z.array(scored),
     origin_layer: originLayer,
     origin: z.enum(['base', 'app', 'unknown']),
   })
   .strict()
-  .refine((v) => v.package === `${v.package_name}-${v.package_version}`, 'package = name-version');
+  .refine((v) => v.package === `${v.package_name}-${v.package_version}`, 'package = name-version')
+  .refine((v) => !v.feed_group.includes('nvd') || v.vendor_data.length === 0, 'NVD matches: no vendor_data');
 
 export const vulnerabilityResponse = (type: string) =>
   z
@@ -203,3 +206,13 @@ export const checkResponse = (withDetail: boolean) =>
       ),
     )
     .length(1);
+
+/** §1 "Error body": `{message, httpcode, detail: {error_codes: []}}`; `image vuln` reads `message`. */
+export const errorResponse = (httpcode: number) =>
+  z
+    .object({
+      message: z.string().min(1),
+      httpcode: z.literal(httpcode),
+      detail: z.object({ error_codes: z.array(z.unknown()) }).passthrough(),
+    })
+    .strict();

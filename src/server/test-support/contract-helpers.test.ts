@@ -49,6 +49,8 @@ describe('reference shapes', () => {
     ['a severity outside the list', { ...VULN, severity: 'MEDIUM' }],
     ['an undeclared field', { ...VULN, epss: 0.1 }],
     ['package other than name-version', { ...VULN, package: 'musl' }],
+    ['vendor_data on an NVD match', { ...VULN, feed_group: 'nvd', vendor_data: VULN.nvd_data }],
+    ['a vendor_data element without CVSS', { ...VULN, vendor_data: [{ id: 'CVE-2020-28928' }] }],
   ])('refuse %s', (_what, vuln) => {
     expect(vulnerabilityResponse('all').safeParse(envelope(vuln)).success).toBe(false);
   });
