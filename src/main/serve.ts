@@ -3,7 +3,6 @@
  * migrations → queue → API and/or worker, and a graceful stop on SIGTERM/SIGINT.
  */
 import { readFile, mkdir } from 'node:fs/promises';
-import { feedStatusOf } from './feed-status.js';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -19,8 +18,8 @@ import { DEFAULT_BLOB_CONCURRENCY, DEFAULT_LIMITS, type ImageEnvironment } from 
 import { listenForJobs } from '../queue/listen.js';
 import { JobQueue } from '../queue/queue.js';
 import { buildApp } from '../server/app.js';
-import { createMetricsRegistry } from '../server/plugins/metrics.js';
 import { buildProbeApp } from '../server/probe-app.js';
+import { processMetrics } from './process-metrics.js';
 import { databaseReady, SCHEMA_VERSION } from './readiness.js';
 import { startWorkerSchedules } from './worker-schedules.js';
 import { NotificationEndpoints } from '../notifications/endpoints.js';
@@ -135,6 +134,7 @@ export async function startService(
   const admission = config.admission && (await resolveAdmission(config.admission));
   // One SSRF guard (allow-list, self addresses) and retry deadline for the API and the worker.
   const notifications = notificationWiring(config, db, queue);
+  const { registry: metrics, feeds, analysisDuration } = processMetrics(db);
 
   if (config.role === 'worker' || config.role === 'all') {
     const vulnerabilities = new VulnerabilityStore(db);
@@ -162,6 +162,7 @@ export async function startService(
         hostId,
         syncFeeds,
         localSources: new Set(config.loadImage ? [config.loadImage.source] : []),
+        observeAnalysis: analysisDuration(),
         resolveTag: createResolveImage(store, environment, tempRoot),
         registryReader: createRegistryReader(store, environment),
         registryWriter,
@@ -203,7 +204,7 @@ export async function startService(
       const probes = await buildProbeApp({
         ready: databaseReady(db),
         queue,
-        metrics: createMetricsRegistry(),
+        metrics,
         logger: log.child({ role: 'worker' }),
         ...(tls ? { https: tls } : {}),
       });
@@ -226,7 +227,8 @@ export async function startService(
       checkRegistryLogin: (login) => checkRegistryLogin(environment.clients, login),
       ready: databaseReady(db),
       schemaVersion: async () => SCHEMA_VERSION,
-      feeds: feedStatusOf(vulnerabilities, db),
+      feeds,
+      metrics,
       advisories: vulnerabilityDataOf(db, vulnerabilities),
       ...(admission ? { admission } : {}),
       ...(config.harbor ? { harbor: config.harbor } : {}),

@@ -23,6 +23,19 @@ export interface Sql {
   readonly kind: 'pglite' | 'postgres';
   /** Present when this handle sees every write of its database (the embedded store). */
   readonly writes?: WriteClock;
+  /** The connections of this handle's pool, for metrics (absent on transaction handles). */
+  poolStats?(): PoolStats;
+}
+
+/**
+ * A server pool's clients (pg.Pool's totalCount, idleCount, waitingCount). PGlite is one
+ * connection that runs one call at a time: total 1, idle 1 when no call runs, waiting = the
+ * calls queued behind the running one.
+ */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
 }
 
 /** Connections a server pool opens at most when none is configured. */
@@ -35,24 +48,38 @@ export type DatabaseConfig =
 type PgliteTx = Parameters<Parameters<PGlite['transaction']>[0]>[0];
 
 function wrapPglite(db: PGlite | PgliteTx, close: () => Promise<void>, writes: WriteClock): Sql {
+  // Calls made on the database itself (a transaction's statements run inside its one call).
+  let calls = 0;
+  const counted = async <T>(fn: () => Promise<T>): Promise<T> => {
+    calls++;
+    try {
+      return await fn();
+    } finally {
+      calls--;
+    }
+  };
+  const top = 'transaction' in db;
   const self: Sql = {
     kind: 'pglite',
     writes,
     async query<T>(text: string, params?: readonly unknown[]) {
-      const run = () => db.query<T>(text, params ? [...params] : undefined);
+      const run = () => counted(() => db.query<T>(text, params ? [...params] : undefined));
       const result = await (WriteClock.mayWrite(text) ? writes.around(run) : run());
       return { rows: result.rows };
     },
     async exec(text: string) {
-      await writes.around(() => db.exec(text));
+      await writes.around(() => counted(() => db.exec(text)));
     },
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-      if (!('transaction' in db)) return fn(self); // already inside one
+      if (!top) return fn(self); // already inside one
       // The whole transaction counts as one write, ended once it committed or rolled back.
-      return writes.around(() => db.transaction((tx) => fn(wrapPglite(tx, close, writes))));
+      return writes.around(() => counted(() => db.transaction((tx) => fn(wrapPglite(tx, close, writes)))));
     },
     session: (fn) => fn(self),
     close,
+    ...(top
+      ? { poolStats: () => ({ total: 1, idle: calls === 0 ? 1 : 0, waiting: Math.max(0, calls - 1) }) }
+      : {}),
   };
   return self;
 }
@@ -128,6 +155,7 @@ export async function openPostgres(url: string, poolSize = DEFAULT_POOL_SIZE): P
     transaction: (fn) => onClient((client) => wrapClient(client, false).transaction(fn)),
     session: (fn) => onClient((client) => fn(wrapClient(client, false))),
     close: () => pool.end(),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }
 

@@ -55,6 +55,7 @@ describe.each(STORE_KINDS)('analyze-image job on %s', (kind) => {
   let queue: JobQueue;
   let runner: WorkerRunner;
   let analyses = 0;
+  const observed: { outcome: string; seconds: number }[] = [];
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
@@ -72,7 +73,14 @@ describe.each(STORE_KINDS)('analyze-image job on %s', (kind) => {
     };
     runner = new WorkerRunner(
       queue,
-      [analyzeImageJob({ store, analyze: counted, hostId: 'test' })],
+      [
+        analyzeImageJob({
+          store,
+          analyze: counted,
+          hostId: 'test',
+          observeAnalysis: (outcome, seconds) => observed.push({ outcome, seconds }),
+        }),
+      ],
       { owner: 'w', concurrency: 2, pollMs: 100, drainTimeoutMs: 10_000 },
       pino({ level: 'silent' }),
     );
@@ -120,6 +128,9 @@ describe.each(STORE_KINDS)('analyze-image job on %s', (kind) => {
     const image = await add('team-a');
     expect(image.analysisError).toBeNull();
     expect(image.analysisStatus).toBe('analyzed');
+    // The analysis duration metric saw the attempt.
+    expect(observed).toEqual([{ outcome: 'succeeded', seconds: expect.any(Number) as number }]);
+    expect(observed[0]!.seconds).toBeGreaterThan(0);
     expect(image.imageId).toBe(pushed.fixture.manifests[0]!.configDigest.replace('sha256:', ''));
     const analysis = await store.analyses.get(pushed.digest);
     const sbom = analysis!.sbom as { packages: unknown[] };
@@ -156,9 +167,12 @@ describe.each(STORE_KINDS)('analyze-image job on %s', (kind) => {
 
   it('does not analyse a digest again that another account already analysed', async () => {
     const before = analyses;
+    const seen = observed.length;
     const image = await add('team-b');
     expect(image.analysisStatus).toBe('analyzed');
     expect(analyses).toBe(before);
+    // Shared, not analysed: no analysis duration.
+    expect(observed.length).toBe(seen);
   });
 
   it('analyses a stored digest again with force (pulled again with the adding account credentials), replacing the analysis and its findings revision', async () => {
@@ -216,8 +230,11 @@ describe.each(STORE_KINDS)('analyze-image job on %s', (kind) => {
 
   it('fails at once with the registry error when the credentials are wrong, shown on the image and as an event', async () => {
     const other = `sha256:${'e'.repeat(64)}`;
+    const failedBefore = observed.filter((o) => o.outcome === 'failed').length;
     const image = await add('team-c', other);
     expect(image.analysisStatus).toBe('analysis_failed');
+    // One attempt (a permanent error), observed as a failed analysis.
+    expect(observed.filter((o) => o.outcome === 'failed').length).toBe(failedBefore + 1);
     expect(image.analysisError).toMatch(/unauthori|denied|401/i);
     const events = await store.events.page('team-c', { level: 'error' }, 1, 10);
     expect(events.events[0]).toMatchObject({ type: 'user.image.analysis.failed', resourceId: other });

@@ -69,6 +69,11 @@ export interface AnalyzeImageDeps {
   notifier?: Notifier;
   /** Local sources the operator allowed (`serve --load-image`); every other one is refused. */
   localSources?: ReadonlySet<string>;
+  /**
+   * Told how long each analysis attempt took (pull to stored, seconds) and how it ended; not
+   * for a digest shared from an earlier analysis, nor for an attempt cut short by the worker.
+   */
+  observeAnalysis?: (outcome: 'succeeded' | 'failed', seconds: number) => void;
 }
 
 export function analyzeImageJob(deps: AnalyzeImageDeps): JobDefinition {
@@ -119,6 +124,45 @@ export function analyzeImageJob(deps: AnalyzeImageDeps): JobDefinition {
     return store.registries.logins(payload.accountName);
   };
 
+  /** Pulls and analyses the image, then stores the analysis and every account's status at once. */
+  const analyseAndStore = async (
+    payload: AnalyzeImagePayload,
+    logins: RegistryLogin[],
+    signal: AbortSignal,
+  ): Promise<{ accounts: string[]; packages: number; findings: number }> => {
+    const { imageDigest, harborScanId } = payload;
+    const result = await deps.analyze({
+      source: payload.source ?? `registry:${payload.pullString}`,
+      credentials: logins,
+      signal,
+    });
+    if (result.imageDigest !== imageDigest) {
+      throw new Error(
+        `${payload.source ?? 'the registry'} served ${result.imageDigest} for ${payload.pullString}`,
+      );
+    }
+    signal.throwIfAborted();
+    const accounts = await store.db.transaction(async (tx) => {
+      await store.analyses.save(
+        {
+          imageDigest,
+          imageId: result.imageId,
+          analyzerVersion: result.analyzerVersion,
+          metadata: result.metadata,
+          sbom: result.sbom,
+          findings: result.findings,
+        },
+        tx,
+        { replace: payload.force ?? false },
+      );
+      const analysed = await store.images.transition(imageDigest, PENDING, 'analyzed', null, tx);
+      await record(tx, analysed, imageDigest, null);
+      if (harborScanId) await store.harborScans.finish(harborScanId, null, tx);
+      return analysed;
+    });
+    return { accounts, packages: result.sbom.packages.length, findings: result.findings.length };
+  };
+
   return defineJob<AnalyzeImagePayload>({
     kind: ANALYZE_IMAGE,
     payload: analyzeImagePayload,
@@ -137,38 +181,19 @@ export function analyzeImageJob(deps: AnalyzeImageDeps): JobDefinition {
         // The Harbor scan was forgotten or already ended: nothing to pull for.
         if (!logins) return;
         await store.images.transition(imageDigest, ['not_analyzed', 'analysis_queued'], 'analyzing');
-        const result = await deps.analyze({
-          source: payload.source ?? `registry:${payload.pullString}`,
-          credentials: logins,
-          signal: ctx.signal,
+        const started = performance.now();
+        const observe = (outcome: 'succeeded' | 'failed') => {
+          if (outcome === 'succeeded' || !ctx.signal.aborted)
+            deps.observeAnalysis?.(outcome, (performance.now() - started) / 1000);
+        };
+        const analysed = await analyseAndStore(payload, logins, ctx.signal).catch((err: unknown) => {
+          observe('failed');
+          throw err;
         });
-        if (result.imageDigest !== imageDigest) {
-          throw new Error(
-            `${payload.source ?? 'the registry'} served ${result.imageDigest} for ${payload.pullString}`,
-          );
-        }
-        ctx.signal.throwIfAborted();
-        const analysed = await store.db.transaction(async (tx) => {
-          await store.analyses.save(
-            {
-              imageDigest,
-              imageId: result.imageId,
-              analyzerVersion: result.analyzerVersion,
-              metadata: result.metadata,
-              sbom: result.sbom,
-              findings: result.findings,
-            },
-            tx,
-            { replace: payload.force ?? false },
-          );
-          const accounts = await store.images.transition(imageDigest, PENDING, 'analyzed', null, tx);
-          await record(tx, accounts, imageDigest, null);
-          if (harborScanId) await store.harborScans.finish(harborScanId, null, tx);
-          return accounts;
-        });
-        await evaluateAfterAnalysis(analysed, imageDigest, ctx.log);
+        observe('succeeded');
+        await evaluateAfterAnalysis(analysed.accounts, imageDigest, ctx.log);
         ctx.log.info(
-          { imageDigest, packages: result.sbom.packages.length, findings: result.findings.length },
+          { imageDigest, packages: analysed.packages, findings: analysed.findings },
           'image analysed',
         );
         return;

@@ -96,9 +96,28 @@ export const ANCHORE_PACKAGE_TYPE: Readonly<Record<PackageType, string>> = {
   binary: 'binary',
 };
 
-function cvssOf(f: Finding, version: '2' | '3', nvd: boolean) {
-  const r = f.cvss.find((c) => c.version.startsWith(version) && (c.source === 'nvd@nist.gov') === nvd);
+const NVD = 'nvd@nist.gov';
+
+/** The CVSS of `id` by NVD (`nvd`) or by anyone else, newest version of `major`; -1.0 unknown. */
+function cvssOf(f: Finding, id: string, major: '2' | '3', nvd: boolean) {
+  const r = f.cvss.find((c) => c.cve === id && c.version.startsWith(major) && (c.source === NVD) === nvd);
   return { base_score: r?.baseScore ?? -1.0, exploitability_score: -1.0, impact_score: -1.0 };
+}
+
+const scores = (f: Finding, id: string, nvd: boolean) => ({
+  id,
+  cvss_v2: cvssOf(f, id, '2', nvd),
+  cvss_v3: cvssOf(f, id, '3', nvd),
+});
+
+/**
+ * As Anchore: NVD-sourced matches (feed group containing `nvd`) carry CVSS in `nvd_data` only;
+ * the others also put the vendor's (distribution, CNA, ADP) CVSS in `vendor_data`.
+ */
+function vendorData(f: Finding, feedGroup: string) {
+  if (feedGroup.includes('nvd')) return [];
+  const ids = [...new Set(f.cvss.filter((c) => c.source !== NVD).map((c) => c.cve))];
+  return ids.map((id) => scores(f, id, false));
 }
 
 export function presentVulnerabilities(findings: readonly Finding[], type: VulnType, vendorOnly: boolean) {
@@ -106,7 +125,7 @@ export function presentVulnerabilities(findings: readonly Finding[], type: VulnT
     .filter((f) => type === 'all' || NON_OS.has(f.package.type) === (type === 'non-os'))
     .filter((f) => !f.suppressed && (!vendorOnly || f.fixState !== 'wont-fix'))
     .map((f) => {
-      const evidence = f.evidence[0];
+      const feedGroup = f.evidence[0]?.namespace ?? 'unknown';
       const cves = [f.id, ...f.aliases].filter((id) => id.startsWith('CVE-'));
       return {
         vuln: f.id,
@@ -122,9 +141,9 @@ export function presentVulnerabilities(findings: readonly Finding[], type: VulnT
         will_not_fix: f.fixState === 'wont-fix',
         url: f.evidence[0]?.source ? advisoryUrl(f) : 'None',
         feed: 'vulnerabilities',
-        feed_group: evidence?.namespace ?? 'unknown',
-        nvd_data: cves.map((id) => ({ id, cvss_v2: cvssOf(f, '2', true), cvss_v3: cvssOf(f, '3', true) })),
-        vendor_data: [],
+        feed_group: feedGroup,
+        nvd_data: cves.map((id) => scores(f, id, true)),
+        vendor_data: vendorData(f, feedGroup),
         origin_layer: f.originLayer ?? null,
         origin: f.origin,
       };
