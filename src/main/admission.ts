@@ -122,9 +122,11 @@ export async function startAdmissionServer(
   const listener =
     deps.dbUrl === undefined
       ? undefined
-      : await changes.listen(deps.dbUrl, (err) =>
-          log.warn({ err }, 'admission change notifications lost; cached verdicts expire by their bound'),
-        );
+      : await changes.listen(deps.dbUrl, {
+          onError: (err, attempt) =>
+            log.warn({ err, attempt }, 'admission change listener disconnected; reconnecting'),
+          onReconnect: () => log.info('admission change listener reconnected; verdict cache dropped'),
+        });
   const ports = { ...storePorts, audit, changes };
   await app.register(probeRoutes, { db: deps.store.db, timeoutMs: READY_DB_TIMEOUT_MS });
   await app.register(admissionPlugin, { config: admission.config, ports });
