@@ -20,6 +20,7 @@ import {
 import { WHITELIST_PATH } from '../admission/kubernetes/whitelist-items.js';
 import { admissionReview } from '../admission/test-support.js';
 import type { ServiceStore } from '../store/repositories/index.js';
+import { resolveAdmission } from './admission.js';
 import { kubectlLocal } from './test-support/admission-e2e.js';
 import { WebhookUnderTest } from './test-support/admission-webhook.js';
 
@@ -104,6 +105,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await stopSharedPostgres();
   await rm(work, { recursive: true, force: true });
+});
+
+describe('namespaceLabels rules', () => {
+  it('are refused outside a pod and accepted with the Kubernetes API', async () => {
+    const settings = { configFile: join(work, 'admission.yaml'), host: '127.0.0.1', port: 0 };
+    await expect(resolveAdmission(settings)).rejects.toThrow(/KUBERNETES_SERVICE_HOST/);
+    const kubernetes = { apiUrl: 'https://127.0.0.1:1', tokenFile: 't', caFile: 'c' };
+    expect((await resolveAdmission({ ...settings, kubernetes })).account).toBe(ACCOUNT);
+  });
 });
 
 describe.each(STORE_KINDS)('admission with the in-cluster reader on %s', (kind) => {

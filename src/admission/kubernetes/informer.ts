@@ -117,7 +117,8 @@ export class Informer<T> {
 
   private async run(): Promise<void> {
     const { signal } = this.controller;
-    const timeout = this.options.watchTimeoutSeconds ?? 300;
+    // Under undici's 300 s body timeout: a quiet watch is ended by the server, not by the client.
+    const timeout = this.options.watchTimeoutSeconds ?? 240;
     let version: { rv: string } | undefined;
     while (!signal.aborted) {
       try {
