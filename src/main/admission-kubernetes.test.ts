@@ -207,6 +207,10 @@ describe.each(STORE_KINDS)('admission with the in-cluster reader on %s', (kind) 
   });
 
   it('writes audit rows naming the exception and mirrors decisions as Audit objects', async () => {
+    const metrics = await webhook.get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/^portcullis_admission_audit_objects_dropped_total 0$/m);
+    expect(metrics.text).toMatch(/^portcullis_admission_audit_objects_written_total [1-9]/m);
     await webhook.stop();
     const rows = await webhook.withStore((store) => store.admission.queryAudit(ACCOUNT, { limit: 500 }));
     const excepted = rows.find((r) => r.exception !== undefined);

@@ -90,6 +90,14 @@ export class WebhookUnderTest {
     return { status: res.statusCode, json: await res.body.json() };
   }
 
+  /** GETs a path of the webhook server (`/metrics`, `/ready`) as text. */
+  async get(path: string): Promise<{ status: number; text: string }> {
+    const url = this.service?.admissionUrl;
+    if (!url || !this.agent) throw new Error('the service serves no admission webhook');
+    const res = await request(url.replace('/admission/validate', path), { dispatcher: this.agent });
+    return { status: res.statusCode, text: await res.body.text() };
+  }
+
   /** The PostgreSQL database's URL (undefined on PGlite). */
   get databaseUrl(): string | undefined {
     return this.dbUrl;
