@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPglite } from '../store/sql.js';
 import { StoreChanges } from './change-feed.js';
+import { backoffDelay } from './change-listener.js';
 
 describe('StoreChanges.observe', () => {
   const opened = openPglite();
@@ -29,5 +30,15 @@ describe('StoreChanges.observe', () => {
     expect(seen).toBe(0);
     await observed.query("INSERT INTO account VALUES ('a')");
     expect(seen).toBe(1);
+  });
+});
+
+describe('backoffDelay', () => {
+  it('doubles from the initial delay up to the ceiling, jittered within its upper half', () => {
+    expect(backoffDelay(0, 100, 10_000, () => 0)).toBe(50);
+    expect(backoffDelay(0, 100, 10_000, () => 1)).toBe(100);
+    expect(backoffDelay(3, 100, 10_000, () => 1)).toBe(800);
+    expect(backoffDelay(40, 100, 10_000, () => 0)).toBe(5_000);
+    expect(backoffDelay(40, 100, 10_000, () => 1)).toBe(10_000);
   });
 });

@@ -5,15 +5,21 @@
  * once the write is committed, and to other processes by NOTIFY on `ADMISSION_CHANNEL`, sent on
  * the writing connection so PostgreSQL delivers it at commit (never for a rolled-back write).
  * Every process that writes through `observe(db)` announces; the webhook subscribes, and in a
- * separate `--role admission` process also LISTENs. A lost notification costs only latency: the
- * caches' freshness bound (`verdictCache.freshMilliseconds`) still holds.
+ * separate `--role admission` process also LISTENs (`change-listener.ts`: reconnects, and drops
+ * every cached answer on reconnect). A lost notification costs only latency: the caches'
+ * freshness bound (`verdictCache.freshMilliseconds`) still holds.
  */
 import { EventEmitter } from 'node:events';
-import pg from 'pg';
 import type { Sql } from '../store/sql.js';
+import {
+  ADMISSION_CHANNEL,
+  listenForChanges,
+  type ChangeListener,
+  type ListenerOptions,
+} from './change-listener.js';
 import type { ChangeFeed } from './ports.js';
 
-export const ADMISSION_CHANNEL = 'portcullis_admission';
+export { ADMISSION_CHANNEL };
 
 const WATCHED =
   /\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:image|analysis|policy_bundle|policy_evaluation|admission_exception|account)\b/i;
@@ -45,16 +51,13 @@ export class StoreChanges implements ChangeFeed {
     return this.wrap(db, undefined);
   }
 
-  /** LISTENs on its own connection; NOTIFYs from every process become `emit()`. */
-  async listen(url: string, onError: (err: Error) => void): Promise<{ close(): Promise<void> }> {
-    const client = new pg.Client({ connectionString: url });
-    client.on('error', onError);
-    client.on('notification', (message) => {
-      if (message.channel === ADMISSION_CHANNEL) this.emit();
-    });
-    await client.connect();
-    await client.query(`LISTEN ${ADMISSION_CHANNEL}`);
-    return { close: () => client.end() };
+  /**
+   * LISTENs on its own connection; NOTIFYs from every process become `emit()`. A dropped
+   * connection is re-established with backoff, and each reconnect also `emit()`s (whatever was
+   * announced meanwhile was missed, so every cached answer is dropped).
+   */
+  listen(url: string, options: ListenerOptions): Promise<ChangeListener> {
+    return listenForChanges(url, () => this.emit(), options);
   }
 
   /** `inTransaction` collects the announcement until the outer transaction commits. */

@@ -54,6 +54,20 @@ export const AdmissionConfigSchema = z
     storeTimeoutMs: z.number().int().min(10).max(25_000).default(1_000),
     /** How long a resolved tag → digest is reused before the registry is asked again. */
     digestCacheSeconds: z.number().int().min(0).max(86_400).default(60),
+    /** What the webhook reads from and writes to the Kubernetes API when it runs in a pod. */
+    kubernetes: z
+      .object({
+        /** Apply WhiteListItem custom resources as exceptions, next to the API's. */
+        whiteListItems: z.boolean().default(true),
+        /** Mirror every decision as an Audit custom resource (bounded queue, never blocking). */
+        auditObjects: z.boolean().default(false),
+        /** Deadline of the one GET for a namespace the watch has not delivered yet. */
+        namespaceLookupMs: z.number().int().min(10).max(5_000).default(250),
+        /** Audit objects waiting to be written; more are dropped and counted. */
+        auditQueue: z.number().int().min(1).max(100_000).default(5_000),
+      })
+      .strict()
+      .default({ whiteListItems: true, auditObjects: false, namespaceLookupMs: 250, auditQueue: 5_000 }),
     verdictCache: z
       .object({
         /**

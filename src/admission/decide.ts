@@ -30,6 +30,11 @@ const STRICTNESS: Record<AdmissionMode, number> = { breakglass: 0, analysis: 1, 
 const DIGEST_CACHE_ENTRIES = 20_000;
 const EXCEPTION_CACHE_ENTRIES = 5_000;
 
+/** "api 1b4e…" or "WhiteListItem payments-hotfix", for warnings. */
+function exceptionName(e: AdmissionException): string {
+  return e.source === 'crd' ? `WhiteListItem ${e.id}` : e.id;
+}
+
 export class AdmissionDecider {
   readonly kinds: readonly WorkloadKind[];
   private readonly rules: CompiledRule[];
@@ -167,7 +172,10 @@ export class AdmissionDecider {
         warned.push({ use: evaluation.use, why: `${evaluation.summary} (warn only)` });
       else if (exception) {
         exceptionUsed = true;
-        warned.push({ use: evaluation.use, why: `${evaluation.summary} (exception ${exception.id})` });
+        warned.push({
+          use: evaluation.use,
+          why: `${evaluation.summary} (exception ${exceptionName(exception)})`,
+        });
       } else refused.push(evaluation);
     }
     const images = results.map((r) => auditImage(r.use, r.evaluation));
@@ -196,6 +204,7 @@ export class AdmissionDecider {
         exception: usedException
           ? {
               id: exception.id,
+              source: exception.source ?? 'api',
               release: exception.release,
               creator: exception.creator,
               reason: exception.reason,

@@ -79,7 +79,7 @@ export interface ExceptionSource {
 
 /**
  * Namespace labels: AdmissionReview carries only the namespace name, so rules with
- * `namespaceLabels` need this port (the service backs it with a cached GET on the Namespace).
+ * `namespaceLabels` need this port (in a pod the service backs it with watched Namespaces, ADR 0028).
  */
 export interface NamespaceLabelSource {
   labels(namespace: string, ctx: PortContext): Promise<Record<string, string>>;

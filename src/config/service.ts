@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PortcullisError } from '../core/errors.js';
 import type { Env } from './index.js';
+import { resolveKubernetesApi, type KubernetesApiConfig } from './kubernetes.js';
 import {
   reportsFileSchema,
   resolveReports,
@@ -122,6 +123,8 @@ export function parseLocalImage(text: string): LocalImage {
 }
 
 export interface AdmissionServiceConfig {
+  /** The Kubernetes API seen from the pod (namespace labels, WhiteListItems, Audit objects). */
+  kubernetes?: KubernetesApiConfig;
   /** The rules file (`--admission-config`); absent = only kube-system excluded, no rules. */
   configFile?: string;
   /** Account whose images, policies and credentials the cluster is judged by. */
@@ -324,5 +327,11 @@ function resolveAdmission(
   const listen = parseListen(
     flags.admissionListen ?? env.PORTCULLIS_ADMISSION_LISTEN ?? file?.admission_listen ?? '127.0.0.1:8443',
   );
-  return { ...(configFile ? { configFile } : {}), ...(account ? { account } : {}), ...listen };
+  const kubernetes = resolveKubernetesApi(env);
+  return {
+    ...(configFile ? { configFile } : {}),
+    ...(account ? { account } : {}),
+    ...(kubernetes ? { kubernetes } : {}),
+    ...listen,
+  };
 }

@@ -20,6 +20,7 @@ import {
 } from '../../test/harness/databases.js';
 import { makeTestPki, type TestPki } from '../../test/harness/registry/certs.js';
 import { StoreChanges } from '../admission/change-feed.js';
+import { LISTENER_APPLICATION_NAME } from '../admission/change-listener.js';
 import { parseAdmissionConfig } from '../admission/config.js';
 import { admissionReview } from '../admission/test-support.js';
 import { JobQueue } from '../queue/queue.js';
@@ -149,7 +150,12 @@ describe.each(STORE_KINDS)('admission verdict cache on %s', (kind) => {
       },
       {
         config: parseAdmissionConfig(
-          { account: ACCOUNT, rules: [{ namespaces: ['*'], mode: 'policy' }] },
+          {
+            account: ACCOUNT,
+            rules: [{ namespaces: ['*'], mode: 'policy' }],
+            // Only pushed invalidation (or a reconnect) may change an answer within a minute.
+            verdictCache: { freshMilliseconds: 60_000 },
+          },
           'test',
         ),
         account: ACCOUNT,
@@ -202,6 +208,46 @@ describe.each(STORE_KINDS)('admission verdict cache on %s', (kind) => {
         // The webhook subscribed before this listener, so it has dropped its cache by now.
         await notified;
         expect(await allowed()).toBe(false);
+      } finally {
+        await other.close();
+      }
+    },
+  );
+
+  it.runIf(kind === 'PostgreSQL 15')(
+    'reconnects the LISTEN after pg_terminate_backend and drops the whole cache (missed NOTIFYs)',
+    async () => {
+      await verdict(store, 'pass');
+      expect(await allowed()).toBe(true);
+      const reconnected = new Promise<void>((resolve) => {
+        const off = changes.subscribe(() => {
+          off();
+          resolve();
+        });
+      });
+      const other = await openPostgres(database.url ?? '');
+      try {
+        const { rows } = await other.query<{ ok: boolean }>(
+          `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
+            WHERE application_name = $1 AND datname = current_database()`,
+          [LISTENER_APPLICATION_NAME],
+        );
+        expect(rows).toEqual([{ ok: true }]);
+        // Written by another process while the listener is away: its NOTIFY reaches no one. The
+        // verdict cache's freshness bound is a minute here, so only the reconnect can drop it.
+        await verdict(createServiceStore(new StoreChanges().observe(other), box), 'fail');
+        await reconnected;
+        expect(await allowed()).toBe(false);
+        // And NOTIFYs flow again on the new connection.
+        const notified = new Promise<void>((resolve) => {
+          const off = changes.subscribe(() => {
+            off();
+            resolve();
+          });
+        });
+        await verdict(createServiceStore(new StoreChanges().observe(other), box), 'pass');
+        await notified;
+        expect(await allowed()).toBe(true);
       } finally {
         await other.close();
       }

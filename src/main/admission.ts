@@ -25,6 +25,8 @@ import type { ResolveImage } from '../server/routes/index.js';
 import { namespacesBySource } from '../store/feed-coverage.js';
 import type { ServiceStore } from '../store/repositories/index.js';
 import { VulnerabilityStore } from '../store/vulnerability-store.js';
+import { Registry } from 'prom-client';
+import { connectKubernetes } from './admission-kubernetes.js';
 import { storedEvaluator } from './stored-policy.js';
 
 /** Feed freshness changes with imports only; the coverage query scans advisories, so it is reused. */
@@ -59,10 +61,10 @@ export async function resolveAdmission(settings: AdmissionServiceConfig): Promis
   const loaded = settings.configFile
     ? await loadAdmissionConfig(settings.configFile)
     : DEFAULT_ADMISSION_CONFIG;
-  if (needsNamespaceLabels(loaded))
+  if (needsNamespaceLabels(loaded) && !settings.kubernetes)
     throw new PortcullisError(
       'CONFIG_INVALID',
-      'admission rules with namespaceLabels need a Kubernetes namespace lookup, which this process does not have; select by namespaces instead',
+      'admission rules with namespaceLabels need the Kubernetes API (KUBERNETES_SERVICE_HOST, set in a pod); select by namespaces instead',
     );
   const account = settings.account ?? loaded.account ?? 'admin';
   return { config: Object.freeze({ ...loaded, account }), account };
@@ -122,11 +124,23 @@ export async function startAdmissionServer(
   const listener =
     deps.dbUrl === undefined
       ? undefined
-      : await changes.listen(deps.dbUrl, (err) =>
-          log.warn({ err }, 'admission change notifications lost; cached verdicts expire by their bound'),
-        );
-  const ports = { ...storePorts, audit, changes };
+      : await changes.listen(deps.dbUrl, {
+          onError: (err, attempt) =>
+            log.warn({ err, attempt }, 'admission change listener disconnected; reconnecting'),
+          onReconnect: () => log.info('admission change listener reconnected; verdict cache dropped'),
+        });
+  const metrics = new Registry();
+  const kubernetes = connectKubernetes(
+    settings.kubernetes,
+    admission.config,
+    { exceptions: storePorts.exceptions, audit },
+    { log, changes, metrics },
+  );
+  const ports = { ...storePorts, ...kubernetes, changes };
   await app.register(probeRoutes, { db: deps.store.db, timeoutMs: READY_DB_TIMEOUT_MS });
+  app.get('/metrics', async (_request, reply) =>
+    reply.header('content-type', metrics.contentType).send(await metrics.metrics()),
+  );
   await app.register(admissionPlugin, { config: admission.config, ports });
   await app.listen({ host, port });
   const reloader = watchTlsFiles(app.server, config.tls, {
@@ -140,6 +154,7 @@ export async function startAdmissionServer(
     async stop() {
       reloader.close();
       await app.close();
+      await kubernetes.stop();
       await audit.close();
       await listener?.close();
     },

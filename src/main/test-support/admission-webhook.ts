@@ -9,6 +9,7 @@ import pino from 'pino';
 import { Agent, request } from 'undici';
 import { openTestDatabase, type StoreKind } from '../../../test/harness/databases.js';
 import type { TestPki } from '../../../test/harness/registry/certs.js';
+import type { KubernetesApiConfig } from '../../config/kubernetes.js';
 import type { ServiceConfig } from '../../config/service.js';
 import { migrate } from '../../store/migrate.js';
 import { openLockedDatabase } from '../../store/open-embedded.js';
@@ -27,6 +28,8 @@ export interface WebhookOptions {
   account: string;
   /** CA files for private registries (serve --ca-file). */
   caFiles: string[];
+  /** The Kubernetes API the webhook reads, as resolved in a pod (a fake API server in tests). */
+  kubernetes?: KubernetesApiConfig;
 }
 
 const KEY = Buffer.alloc(32, 7);
@@ -64,6 +67,7 @@ export class WebhookUnderTest {
       admission: {
         configFile: this.options.configFile,
         account: this.options.account,
+        ...(this.options.kubernetes ? { kubernetes: this.options.kubernetes } : {}),
         host: '127.0.0.1',
         port: 0,
       },
@@ -84,6 +88,14 @@ export class WebhookUnderTest {
       body: JSON.stringify(body),
     });
     return { status: res.statusCode, json: await res.body.json() };
+  }
+
+  /** GETs a path of the webhook server (`/metrics`, `/ready`) as text. */
+  async get(path: string): Promise<{ status: number; text: string }> {
+    const url = this.service?.admissionUrl;
+    if (!url || !this.agent) throw new Error('the service serves no admission webhook');
+    const res = await request(url.replace('/admission/validate', path), { dispatcher: this.agent });
+    return { status: res.statusCode, text: await res.body.text() };
   }
 
   /** The PostgreSQL database's URL (undefined on PGlite). */

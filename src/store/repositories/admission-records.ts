@@ -4,7 +4,10 @@
  */
 /** A WhiteListItem-style exception letting a Helm release's pods through. */
 export interface AdmissionException {
+  /** The API exception's UUID, or the WhiteListItem's name (source crd). */
   id: string;
+  /** Managed through the API (stored) or as a WhiteListItem custom resource; undefined = api. */
+  source?: 'api' | 'crd';
   /** Release name: label `app.kubernetes.io/instance` or `release` of the object. */
   release: string;
   /** Namespace it applies to; undefined = every namespace. */
@@ -50,7 +53,8 @@ export interface AuditRecord {
   reasons: string[];
   /** The mode that decided (the strictest applied), or how the request bypassed the modes. */
   mode: AdmissionMode | 'excluded' | 'scale-only' | 'no-rule' | 'invalid';
-  exception: { id: string; release: string; creator: string; reason: string } | undefined;
+  exception:
+    { id: string; source?: 'api' | 'crd'; release: string; creator: string; reason: string } | undefined;
   dryRun: boolean;
   /** At least one verdict came from the cache because the store was unreachable. */
   stale: boolean;
