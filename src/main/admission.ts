@@ -32,8 +32,12 @@ const FEEDS_TTL_MS = 5 * 60_000;
 /** Audit rows kept in memory while the database is unreachable, and how often they are retried. */
 const AUDIT_BUFFER_ROWS = 50_000;
 const AUDIT_RETRY_MS = 5_000;
-/** Audit rows share one INSERT: at most this many, waiting at most this long. */
-const AUDIT_BATCH_ROWS = 200;
+/**
+ * Audit rows share one INSERT: at most this many, waiting at most this long. An insert holds the
+ * embedded store's (PGlite's) event loop for about 0.15 ms plus 0.07 ms a row, so 20 rows keep
+ * every stretch under ~2 ms (200 held it 15–40 ms, and every request queued behind it).
+ */
+const AUDIT_BATCH_ROWS = 20;
 const AUDIT_FLUSH_MS = 5;
 /** How long the readiness probe waits for the database. */
 const READY_DB_TIMEOUT_MS = 2_000;
