@@ -41,23 +41,35 @@ async function loadModules(root: string) {
   };
 }
 
+/** perf_hooks' GC kinds (NODE_PERFORMANCE_GC_*). */
+const GC_KINDS: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weak callbacks' };
+
 /** Event-loop delay and GC pauses between two reads: what stalls every request queued meanwhile. */
 function stallMonitor() {
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   let gcMs = 0;
   let gcMaxMs = 0;
+  let gcMaxKind = 0;
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       gcMs += entry.duration;
-      gcMaxMs = Math.max(gcMaxMs, entry.duration);
+      if (entry.duration > gcMaxMs) {
+        gcMaxMs = entry.duration;
+        gcMaxKind = (entry as { detail?: { kind?: number } }).detail?.kind ?? 0;
+      }
     }
   }).observe({ entryTypes: ['gc'] });
   const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
   return () => {
     const out = {
       loop: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
-      gc: { totalMs: Math.round(gcMs), maxMs: Math.round(gcMaxMs * 100) / 100 },
+      gc: {
+        totalMs: Math.round(gcMs),
+        maxMs: Math.round(gcMaxMs * 100) / 100,
+        maxKind: GC_KINDS[gcMaxKind] ?? String(gcMaxKind),
+        heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+      },
     };
     loop.reset();
     gcMs = 0;
@@ -66,16 +78,24 @@ function stallMonitor() {
   };
 }
 
-/** Diagnosis: every query slower than 2 ms, with its first words, on stderr. */
+/** Queries per statement kind since the last sample (trace mode). */
+const traceCounts = new Map<string, { statements: number; params: number }>();
+
+/** Diagnosis: every query slower than 2 ms on stderr, and how many of each kind ran. */
 function traced<T extends { query: (...args: never[]) => Promise<unknown> }>(db: T): T {
-  const query = db.query.bind(db) as (text: string, params?: unknown) => Promise<unknown>;
-  const wrapped = async (text: string, params?: unknown): Promise<unknown> => {
+  const query = db.query.bind(db) as (text: string, params?: readonly unknown[]) => Promise<unknown>;
+  const wrapped = async (text: string, params?: readonly unknown[]): Promise<unknown> => {
     const start = performance.now();
+    const kind = text.trim().slice(0, 40).replace(/\s+/g, ' ');
+    const count = traceCounts.get(kind) ?? { statements: 0, params: 0 };
+    count.statements++;
+    count.params += params?.length ?? 0;
+    traceCounts.set(kind, count);
     try {
       return await query(text, params);
     } finally {
       const took = performance.now() - start;
-      if (took > 2) process.stderr.write(`slow query ${took.toFixed(1)} ms: ${text.slice(0, 90)}\n`);
+      if (took > 2) process.stderr.write(`slow query ${took.toFixed(1)} ms: ${kind}\n`);
     }
   };
   return { ...db, query: wrapped } as T;
@@ -143,6 +163,8 @@ async function main(): Promise<void> {
     if (line === 'cpu') {
       const { user, system } = process.cpuUsage();
       process.stdout.write(`${JSON.stringify({ cpuUs: user + system, ...stalls() })}\n`);
+      if (mode === 'trace') process.stderr.write(`queries: ${JSON.stringify([...traceCounts])}\n`);
+      traceCounts.clear();
     } else if (line === 'stop') break;
   }
   await webhook.stop();

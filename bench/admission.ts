@@ -7,6 +7,11 @@
  * The target is met only when p99 ≤ 20 ms, at least 95 % of the asked rate was answered and no
  * request failed. With ADMISSION_BASE=/path/to/another/checkout the baseline side is the same
  * load against that checkout's webhook (old and new alternate); without it the baseline is idle.
+ * The first run of each side is a warm-up (JIT, TLS sessions, caches) and says so; it is not
+ * counted. Each line also gives the server's event-loop delay (p99, max) and GC pauses over the
+ * run: on a machine shared with other work they show stalls of the webhook itself, where wall
+ * latency mostly shows waiting for a core. `ADMISSION_TRACE=1` adds slow queries and query
+ * counts on stderr; `ADMISSION_CPU_PROF=dir` writes the servers' CPU profiles there.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
@@ -47,7 +52,7 @@ function podReview(): string {
 interface ServerSample {
   cpuUs: number;
   loop: { p50: number; p99: number; max: number };
-  gc: { totalMs: number; maxMs: number };
+  gc: { totalMs: number; maxMs: number; maxKind: string; heapMiB: number };
 }
 
 interface ServerProcess {
@@ -116,10 +121,19 @@ async function load(server: ServerProcess, body: string, label: string): Promise
     `${result.requests.average} req/s of ${RATE} asked, ${failed} failed; ` +
     `server CPU ${(cpuMs / Math.max(answered, 1)).toFixed(3)} ms/request ` +
     `(${((cpuMs / (SECONDS * 1000)) * 100).toFixed(0)} % of a core), event-loop delay ` +
-    `p99 ${after.loop.p99} ms max ${after.loop.max} ms, GC ${after.gc.totalMs} ms (longest ${after.gc.maxMs} ms) ` +
+    `p99 ${after.loop.p99} ms max ${after.loop.max} ms, GC ${after.gc.totalMs} ms (longest ${after.gc.maxMs} ms ${after.gc.maxKind}, heap ${after.gc.heapMiB} MiB) ` +
     `→ target ${met ? 'met' : 'MISSED'}`;
   process.stderr.write(`\n${note}\n`);
   return { targetMet: met, note };
+}
+
+const warmedUp = new WeakSet<ServerProcess>();
+
+/** " [warm-up, not counted]" the first time a server is loaded, then "". */
+function warmup(server: ServerProcess): string {
+  if (warmedUp.has(server)) return '';
+  warmedUp.add(server);
+  return ' [warm-up, not counted]';
 }
 
 async function prepare(kind: StoreKind): Promise<PreparedBenchmark> {
@@ -128,9 +142,12 @@ async function prepare(kind: StoreKind): Promise<PreparedBenchmark> {
   const baseServer = base ? await startServer(resolve(base), kind) : undefined;
   const body = podReview();
   return {
-    measure: () => load(server, body, `admission on ${kind} (this checkout)`),
+    // bench/run.ts calls each side once before the counted runs: that run warms the JIT, the
+    // TLS sessions and the caches, and is printed as a warm-up (its outcome is not counted).
+    measure: () => load(server, body, `admission on ${kind} (this checkout)${warmup(server)}`),
     baseline: async () => {
-      if (baseServer) await load(baseServer, body, `admission on ${kind} (baseline ${base})`);
+      if (baseServer)
+        await load(baseServer, body, `admission on ${kind} (baseline ${base})${warmup(baseServer)}`);
       else await sleep(SECONDS * 1000);
     },
     async cleanup() {
