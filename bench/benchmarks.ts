@@ -1,6 +1,10 @@
 /** Every benchmark, listed by hand (no import side effects). Add new ones here. */
 import { cliStartBenchmark, cliWarmRescanBenchmark } from './cli-process.js';
-import { admissionPgliteBenchmark, admissionPostgresBenchmark } from './admission.js';
+import {
+  admissionPgliteBenchmark,
+  admissionPgliteMemoryBenchmark,
+  admissionPostgresBenchmark,
+} from './admission.js';
 import {
   indexOnlyBenchmark,
   readAllFilesBenchmark,
@@ -59,6 +63,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   cliStartBenchmark,
   cliWarmRescanBenchmark,
   admissionPgliteBenchmark,
+  admissionPgliteMemoryBenchmark,
   admissionPostgresBenchmark,
   uiImagesPgliteBenchmark,
   uiImagesPostgresBenchmark,

@@ -78,4 +78,27 @@ describe('BufferedAuditSink', () => {
     expect(store.written).toEqual(['c', 'd']);
     await sink.close();
   });
+
+  it('writes a backlog in inserts of at most batchRows, in order', async () => {
+    const batches: string[][] = [];
+    let down = true;
+    const store = {
+      async record(r: AuditRecord): Promise<void> {
+        await this.recordMany([r]);
+      },
+      async recordMany(rows: readonly AuditRecord[]): Promise<void> {
+        if (down) throw new Error('connect ECONNREFUSED');
+        batches.push(rows.map((r) => r.uid));
+      },
+    };
+    const sink = new BufferedAuditSink(store, { maxPending: 100, retryMs: 60_000, batchRows: 20 });
+    const uids = Array.from({ length: 45 }, (_, i) => `r${i}`);
+    for (const uid of uids) await sink.record(row(uid));
+    expect(sink.waiting).toBe(45);
+    down = false;
+    await sink.flush();
+    expect(batches.map((b) => b.length)).toEqual([20, 20, 5]);
+    expect(batches.flat()).toEqual(uids);
+    await sink.close();
+  });
 });

@@ -4,7 +4,11 @@
  * every later row). The buffer is bounded; past it the oldest rows are dropped and counted.
  * Under load, rows are written in batches (one multi-row insert when the sink has
  * `recordMany`): a row waits at most `flushDelayMs`, or less once `batchRows` are waiting.
+ * Between two inserts the drain yields to the event loop (`setImmediate`), so a backlog (after
+ * an outage, or rows that piled up behind a slow insert) is written in short steps between
+ * requests rather than in one long stretch: on the embedded store an insert holds the loop.
  */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { AuditRecord, AuditSink } from './ports.js';
 
 export interface BufferedAuditOptions {
@@ -93,6 +97,7 @@ export class BufferedAuditSink implements AuditSink {
       // The rows written lead the buffer unless it overflowed meanwhile (then fewer of them do).
       const written = new Set(batch);
       while (this.pending.length > 0 && written.has(this.pending[0] as AuditRecord)) this.pending.shift();
+      if (this.pending.length > 0) await yieldToLoop();
     }
   }
 

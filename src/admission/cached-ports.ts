@@ -55,6 +55,9 @@ export interface VerdictCacheOptions {
   storeTimeoutMs: number;
 }
 
+/** Background renewals belong to no request: nothing aborts them but their own failure. */
+export const NEVER_ABORTED = new AbortController().signal;
+
 export class VerdictCache {
   private readonly cache: FreshCache<StoredVerdict | undefined>;
 
@@ -77,7 +80,9 @@ export class VerdictCache {
     nowMs: number,
   ): Promise<VerdictAnswer> {
     const key = `${ctx.account ?? ''}\u0000${bundleId ?? ''}\u0000${digest}`;
-    const fresh = this.cache.fresh(key, nowMs);
+    const fresh = this.cache.fresh(key, nowMs, () =>
+      this.source.lookup(digest, bundleId, { account: ctx.account, signal: NEVER_ABORTED }),
+    );
     if (fresh) return { verdict: fresh.value, stale: false };
     try {
       const lookup = this.cache.read(key, nowMs, () => this.source.lookup(digest, bundleId, ctx));

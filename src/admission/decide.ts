@@ -7,7 +7,7 @@
 import { PortcullisError } from '../core/errors.js';
 import type { AdmissionConfig } from './config.js';
 import { needsNamespaceLabels } from './config.js';
-import { CachingDigestResolver, VerdictCache, withBudget } from './cached-ports.js';
+import { CachingDigestResolver, NEVER_ABORTED, VerdictCache, withBudget } from './cached-ports.js';
 import { FreshCache } from './fresh-cache.js';
 import { evaluateImage, failedImage, type ImageDeps, type ImageEvaluation } from './evaluate-image.js';
 import { workloadKinds, type WorkloadKind } from './kinds.js';
@@ -241,12 +241,12 @@ export class AdmissionDecider {
     if (release === undefined) return undefined;
     try {
       const key = `${release}\u0000${namespace}`;
+      const load = (ctx: PortContext) => () => this.ports.exceptions.forRelease(release, namespace, ctx);
+      const background = { account: port.account, signal: NEVER_ABORTED };
       const items =
-        this.exceptions.fresh(key, time.getTime())?.value ??
+        this.exceptions.fresh(key, time.getTime(), load(background))?.value ??
         (await withBudget(
-          this.exceptions.read(key, time.getTime(), () =>
-            this.ports.exceptions.forRelease(release, namespace, port),
-          ),
+          this.exceptions.read(key, time.getTime(), load(port)),
           this.config.storeTimeoutMs,
           port.signal,
           'the exception store',

@@ -3,6 +3,11 @@
  * store announces a change (`invalidate()`, from NOTIFY or the in-process change event).
  * Concurrent misses of one key share one store read. Entries outlive their freshness so that
  * the caller can fall back on them, flagged stale, while the store is unreachable.
+ *
+ * A key asked for again past half its freshness is renewed in the background while its fresh
+ * value still answers, so a key in steady use never makes a request wait on the store (on the
+ * embedded store a read holds the event loop, and every request waiting behind it paid for it).
+ * The bound is unchanged: a renewed value counts from when its read started.
  */
 import { TimedCache } from './ttl-cache.js';
 
@@ -31,12 +36,18 @@ export class FreshCache<V> {
     this.reading.clear();
   }
 
-  /** The fresh value, or undefined when the store must be asked. */
-  fresh(key: string, nowMs: number): { value: V } | undefined {
+  /**
+   * The fresh value, or undefined when the store must be asked. Past half its freshness, `renew`
+   * (when given) reads the key again in the background; its failure leaves the entry to expire.
+   */
+  fresh(key: string, nowMs: number, renew?: () => Promise<V>): { value: V } | undefined {
     if (this.freshMs <= 0) return undefined;
     const entry = this.cache.peek(key);
-    if (!entry || entry.value.generation !== this.generation || nowMs - entry.storedAt > this.freshMs)
-      return undefined;
+    if (!entry || entry.value.generation !== this.generation) return undefined;
+    const age = nowMs - entry.storedAt;
+    if (age > this.freshMs) return undefined;
+    if (renew && age * 2 > this.freshMs && !this.reading.has(key))
+      this.read(key, nowMs, renew).catch(() => undefined);
     return { value: entry.value.value };
   }
 

@@ -63,6 +63,15 @@ export function selectRule(rules: readonly CompiledRule[], subject: RuleSubject)
   return rules.find((r) => r.matches(subject));
 }
 
+/** Each config's excluded-namespace globs, compiled once (compiling them per request cost more than the match). */
+const excludedMatchers = new WeakMap<AdmissionConfig, Array<(namespace: string) => boolean>>();
+
 export function isExcludedNamespace(config: AdmissionConfig, namespace: string): boolean {
-  return namespace !== '' && config.excludeNamespaces.some((glob) => picomatch.isMatch(namespace, glob));
+  if (namespace === '') return false;
+  let matchers = excludedMatchers.get(config);
+  if (!matchers) {
+    matchers = config.excludeNamespaces.map((glob) => picomatch(glob));
+    excludedMatchers.set(config, matchers);
+  }
+  return matchers.some((matches) => matches(namespace));
 }
