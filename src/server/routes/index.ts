@@ -9,6 +9,7 @@ import type {
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RegistryLoginCheck } from '../../core/image/backends/registry/login.js';
 import type { Advisory } from '../../core/advisories/model.js';
+import type { AdvisorySource } from '../../core/matching/types.js';
 import type { ImageReference } from '../../core/image/reference/parse.js';
 import type { JobQueue } from '../../queue/queue.js';
 import type { ServiceStore } from '../../store/repositories/index.js';
@@ -72,7 +73,11 @@ export interface RouteDeps {
   /** `withNamespaces` adds each feed's records per namespace (the groups of /system/feeds). */
   feeds: { status(): Promise<FeedStatus[]>; withNamespaces?(): Promise<FeedStatus[]> };
   /** Advisory records by id, for `vuln/{id}/explain` (absent: that route answers 503). */
-  advisories?: { advisoriesById(ids: readonly string[]): Promise<Advisory[]> };
+  advisories?: {
+    advisoriesById(ids: readonly string[]): Promise<Advisory[]>;
+    /** CVSS by CVE, for the `nvd_data`/`vendor_data` of `/query/vulnerabilities`. */
+    enrichment?: AdvisorySource['enrichment'];
+  };
   /** Which webhook URLs may be configured (default: public addresses only, never this service). */
   webhookGuard?: UrlGuard;
   /** Queues notifications with the configured retry deadline (default: 24 h). */

@@ -49,6 +49,18 @@ describe.each(STORE_KINDS)('query routes on %s', (kind) => {
         fixed: '4.17.21',
       },
     ]);
+    // CVSS as the NVD and a CNA published it, in its own feed as the NVD driver stores it.
+    await new VulnerabilityStore(api.store.db).replaceFeed('nvd-synthetic', async (sink) => {
+      const cvss = [
+        { source: 'nvd@nist.gov', version: '3.1', baseScore: 9.8 },
+        { source: 'nvd@nist.gov', version: '2.0', baseScore: 7.5 },
+        { source: 'cna@example.org', version: '3.1', baseScore: 8.1 },
+      ];
+      for (const c of cvss)
+        await sink({ kind: 'cvss', cvss: { cve: 'CVE-2024-0001', vector: 'CVSS:3.1/AV:N', ...c } });
+      const lastSync = new Date().toISOString();
+      return { freshness: { driver: 'nvd', lastSync, records: 3, sourceVersion: 'x', changed: true } };
+    });
   });
   afterAll(() => api.close());
 
@@ -164,6 +176,21 @@ describe.each(STORE_KINDS)('query routes on %s', (kind) => {
       severity: 'High',
       link: 'https://nvd.nist.gov/vuln/detail/CVE-2024-0001',
       affected_packages: [{ name: 'openssl', version: '3.0.13-1~deb12u1', type: 'deb', will_not_fix: false }],
+      // NVD's scores in nvd_data, the CNA's in vendor_data; -1.0 where nobody scored.
+      nvd_data: [
+        {
+          id: 'CVE-2024-0001',
+          cvss_v2: { base_score: 7.5, exploitability_score: -1.0, impact_score: -1.0 },
+          cvss_v3: { base_score: 9.8, exploitability_score: -1.0, impact_score: -1.0 },
+        },
+      ],
+      vendor_data: [
+        {
+          id: 'CVE-2024-0001',
+          cvss_v2: { base_score: -1.0, exploitability_score: -1.0, impact_score: -1.0 },
+          cvss_v3: { base_score: 8.1, exploitability_score: -1.0, impact_score: -1.0 },
+        },
+      ],
     });
     const affected = await get(
       '/v1/query/vulnerabilities?id=CVE-2024-0001&affected_package=openssl&affected_package_version=3.0.11-1~deb12u2&namespace=debian:12',
@@ -177,6 +204,11 @@ describe.each(STORE_KINDS)('query routes on %s', (kind) => {
       vulnerabilities: { id: string }[];
     };
     expect(byAlias.vulnerabilities.map((v) => v.id)).toEqual(['GHSA-aaaa-bbbb-cccc']);
+    // Scored by nobody: the CVE alias is listed with -1.0, and no vendor entry.
+    expect(byAlias.vulnerabilities[0]).toMatchObject({
+      nvd_data: [{ id: 'CVE-2021-23337', cvss_v3: { base_score: -1.0 } }],
+      vendor_data: [],
+    });
     expect((await get('/v1/query/vulnerabilities')).statusCode).toBe(400);
   });
 });

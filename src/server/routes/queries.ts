@@ -17,7 +17,7 @@ import {
 import { queryVulnerabilities } from '../../store/repositories/vulnerability-queries.js';
 import { ApiError } from '../errors.js';
 import { isoTime, queryBoolean } from '../schemas.js';
-import { ANCHORE_PACKAGE_TYPE } from './images/present.js';
+import { ANCHORE_PACKAGE_TYPE, nvdData, vendorCvss } from './images/present.js';
 import type { RouteDeps, V1 } from './index.js';
 import { parseVersionRange } from './version-range.js';
 
@@ -203,6 +203,12 @@ export function queryRoutes(app: V1, deps: RouteDeps): void {
         },
         page,
       );
+      const cveIdsOf = (v: (typeof result.items)[number]) =>
+        [v.id, ...v.aliases].filter((id) => id.startsWith('CVE-'));
+      const enrichment =
+        (await deps.advisories?.enrichment?.([...new Set(result.items.flatMap(cveIdsOf))])) ?? new Map();
+      const cvssOf = (v: (typeof result.items)[number]) =>
+        cveIdsOf(v).flatMap((id) => enrichment.get(id)?.cvss ?? []);
       return envelope(
         'vulnerabilities',
         result,
@@ -221,8 +227,8 @@ export function queryRoutes(app: V1, deps: RouteDeps): void {
           })),
           aliases: v.aliases,
           references: v.references,
-          nvd_data: [],
-          vendor_data: [],
+          nvd_data: nvdData(cvssOf(v), cveIdsOf(v)),
+          vendor_data: vendorCvss(cvssOf(v)),
         })),
       );
     },

@@ -1,4 +1,5 @@
 /** Anchore shapes of image records, vulnerabilities and content, from our stored records. */
+import type { CvssRecord } from '../../../core/advisories/model.js';
 import type { Finding } from '../../../core/matching/types.js';
 import type { Package, PackageType } from '../../../core/sbom/model.js';
 import type { ImageRecord } from '../../../store/repositories/images.js';
@@ -99,25 +100,33 @@ export const ANCHORE_PACKAGE_TYPE: Readonly<Record<PackageType, string>> = {
 const NVD = 'nvd@nist.gov';
 
 /** The CVSS of `id` by NVD (`nvd`) or by anyone else, newest version of `major`; -1.0 unknown. */
-function cvssOf(f: Finding, id: string, major: '2' | '3', nvd: boolean) {
-  const r = f.cvss.find((c) => c.cve === id && c.version.startsWith(major) && (c.source === NVD) === nvd);
+function cvssOf(cvss: readonly CvssRecord[], id: string, major: '2' | '3', nvd: boolean) {
+  const r = cvss.find((c) => c.cve === id && c.version.startsWith(major) && (c.source === NVD) === nvd);
   return { base_score: r?.baseScore ?? -1.0, exploitability_score: -1.0, impact_score: -1.0 };
 }
 
-const scores = (f: Finding, id: string, nvd: boolean) => ({
+const scores = (cvss: readonly CvssRecord[], id: string, nvd: boolean) => ({
   id,
-  cvss_v2: cvssOf(f, id, '2', nvd),
-  cvss_v3: cvssOf(f, id, '3', nvd),
+  cvss_v2: cvssOf(cvss, id, '2', nvd),
+  cvss_v3: cvssOf(cvss, id, '3', nvd),
 });
+
+/** Anchore's `nvd_data`: NVD's CVSS of each CVE id (-1.0 where NVD gives none). */
+export const nvdData = (cvss: readonly CvssRecord[], cveIds: readonly string[]) =>
+  cveIds.map((id) => scores(cvss, id, true));
+
+/** Anchore's `vendor_data`: the CVSS others than NVD (distribution, CNA, ADP) published. */
+export function vendorCvss(cvss: readonly CvssRecord[]) {
+  const ids = [...new Set(cvss.filter((c) => c.source !== NVD).map((c) => c.cve))];
+  return ids.map((id) => scores(cvss, id, false));
+}
 
 /**
  * As Anchore: NVD-sourced matches (feed group containing `nvd`) carry CVSS in `nvd_data` only;
  * the others also put the vendor's (distribution, CNA, ADP) CVSS in `vendor_data`.
  */
 function vendorData(f: Finding, feedGroup: string) {
-  if (feedGroup.includes('nvd')) return [];
-  const ids = [...new Set(f.cvss.filter((c) => c.source !== NVD).map((c) => c.cve))];
-  return ids.map((id) => scores(f, id, false));
+  return feedGroup.includes('nvd') ? [] : vendorCvss(f.cvss);
 }
 
 export function presentVulnerabilities(findings: readonly Finding[], type: VulnType, vendorOnly: boolean) {
@@ -142,7 +151,7 @@ export function presentVulnerabilities(findings: readonly Finding[], type: VulnT
         url: f.evidence[0]?.source ? advisoryUrl(f) : 'None',
         feed: 'vulnerabilities',
         feed_group: feedGroup,
-        nvd_data: cves.map((id) => scores(f, id, true)),
+        nvd_data: nvdData(f.cvss, cves),
         vendor_data: vendorData(f, feedGroup),
         origin_layer: f.originLayer ?? null,
         origin: f.origin,
