@@ -212,7 +212,7 @@ function throughputBenchmark(kind: Kind): Benchmark {
   };
 }
 
-/** Outbox rows and their jobs as Notifier.notify writes them, many per statement. */
+/** Outbox rows and their jobs as Notifier.notify writes them (one queued run per stream), in bulk. */
 async function queueInBulk(r: Rig, count: number): Promise<void> {
   const deadline = new Date(Date.now() + 24 * 3600_000);
   for (let start = 0; start < count; start += 5_000) {
@@ -231,10 +231,13 @@ async function queueInBulk(r: Rig, count: number): Promise<void> {
          SELECT id, 'bench', 'vuln_update', s, p, 'pending', $2 FROM json_to_recordset($1::json) AS x(id text, s text, p jsonb)`,
         [JSON.stringify(rows), deadline],
       );
+      // As wakeStream does: a stream with a queued run gets no second one.
       await tx.query(
         `INSERT INTO job (kind, payload, state, max_attempts, run_at)
-         SELECT 'deliver-notification', json_build_object('accountName', 'bench', 'stream', s), 'queued', $2, now()
-         FROM json_to_recordset($1::json) AS x(s text)`,
+         SELECT 'deliver-notification', p, 'queued', $2, now()
+         FROM (SELECT DISTINCT jsonb_build_object('accountName', 'bench', 'stream', s) AS p
+               FROM json_to_recordset($1::json) AS x(s text)) AS w
+         WHERE NOT EXISTS (SELECT 1 FROM job j WHERE j.state = 'queued' AND j.kind = 'deliver-notification' AND j.payload = w.p)`,
         [JSON.stringify(rows.map((row) => ({ s: row.s }))), r.queue.options.defaultMaxAttempts],
       );
     });
