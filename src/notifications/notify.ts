@@ -1,13 +1,14 @@
 /**
  * Turns changes into queued notifications: only for active subscriptions of an account with an
- * endpoint for the type, one outbox row and one delivery job in one transaction. A data update
- * gives one `vuln_update` per image and tag listing every change, never one per CVE.
+ * endpoint for the type, one outbox row and a delivery job (unless one is queued for the stream)
+ * in one transaction. A data update gives one `vuln_update` per image and tag listing every
+ * change, never one per CVE.
  */
 import type { Finding } from '../core/matching/types.js';
 import type { JobQueue } from '../queue/queue.js';
 import { EventRepository, type EventInput, type EventRecord } from '../store/repositories/events.js';
 import type { Sql } from '../store/sql.js';
-import { DELIVER_NOTIFICATION_JOB } from './deliver.js';
+import { wakeStream } from './deliver.js';
 import { diffFindings, isEmptyDiff, type FindingsDiff } from './diff.js';
 import { hasEndpoint } from './endpoints.js';
 import { anchoreEvent, atOrAbove, eventLogLevel } from './event-log.js';
@@ -77,7 +78,7 @@ export class Notifier {
         },
         tx,
       );
-      await this.queue.enqueue({ kind: DELIVER_NOTIFICATION_JOB, payload: { accountName, stream } }, tx);
+      await wakeStream(this.queue, tx, accountName, stream);
       return id;
     });
   }
@@ -111,8 +112,7 @@ export class Notifier {
         },
         tx,
       );
-      const stream = { accountName: input.accountName, stream: 'event_log' };
-      await this.queue.enqueue({ kind: DELIVER_NOTIFICATION_JOB, payload: stream }, tx);
+      await wakeStream(this.queue, tx, input.accountName, 'event_log');
       return event;
     });
   }

@@ -98,6 +98,60 @@ export class NotificationOutbox {
     return rows[0] && toOutbox(rows[0]);
   }
 
+  /**
+   * Claims a run of the stream for one attempt each, in one statement: its open rows from the
+   * head in `seq` order, up to `limit`, stopping before the first that is not due or is held by
+   * another worker's unexpired claim (so a run never overtakes a waiting row). Returned in `seq`
+   * order. On PostgreSQL a racing worker's claim can make the update skip rows it planned; a
+   * run that is not a prefix of the plan is released at once and nothing is returned.
+   */
+  async claimRun(accountName: string, stream: string, limit: number, holdMs: number): Promise<OutboxRow[]> {
+    const { rows } = await this.db.query<Row & { seq: string | number; planned: string[] }>(
+      `WITH head AS (
+         SELECT id, seq, next_attempt_at <= $4 AND (state = 'pending' OR claimed_until < now()) AS ready
+         FROM notification WHERE account_name = $1 AND stream = $2 AND state IN ('pending', 'sending')
+         ORDER BY seq LIMIT $5),
+       run AS (SELECT h.id, h.seq FROM head h WHERE NOT EXISTS (SELECT 1 FROM head b WHERE NOT b.ready AND b.seq <= h.seq))
+       UPDATE notification n SET state = 'sending', attempts = n.attempts + 1,
+         claimed_until = now() + ($3::double precision * interval '1 millisecond')
+       FROM run WHERE n.id = run.id AND n.next_attempt_at <= $4
+         AND (n.state = 'pending' OR (n.state = 'sending' AND n.claimed_until < now()))
+       RETURNING n.*, (SELECT array_agg(r.id ORDER BY r.seq) FROM run r) AS planned`,
+      [accountName, stream, holdMs, new Date(), limit],
+    );
+    const claimed = rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+    const planned = claimed[0]?.planned ?? [];
+    if (claimed.some((r, i) => planned[i] !== r.id)) {
+      await this.settle(
+        [],
+        claimed.map((r) => r.id),
+      );
+      return [];
+    }
+    return claimed.map(toOutbox);
+  }
+
+  /**
+   * Records a run's outcome in one statement: the delivered rows' successful attempts and their
+   * state, and the release of rows claimed but not posted (their attempt is given back).
+   */
+  async settle(delivered: readonly { id: string; attempt: AttemptRow }[], unsent: readonly string[]) {
+    if (!delivered.length && !unsent.length) return;
+    const done = delivered.map((d) => ({ id: d.id, ...d.attempt }));
+    await this.db.query(
+      `WITH d AS (SELECT * FROM json_to_recordset($1::json) AS x(id text, attempt int, url text, status int, error text)),
+       recorded AS (
+         INSERT INTO notification_attempt (notification_id, attempt, url, status, error)
+         SELECT id, attempt, url, status, error FROM d ON CONFLICT (notification_id, attempt) DO NOTHING),
+       released AS (
+         UPDATE notification SET state = 'pending', attempts = attempts - 1, claimed_until = NULL
+         WHERE id = ANY($2::text[]) AND state = 'sending')
+       UPDATE notification n SET state = 'delivered', delivered_at = now(), claimed_until = NULL
+       FROM d WHERE n.id = d.id`,
+      [JSON.stringify(done), unsent],
+    );
+  }
+
   async recordAttempt(id: string, attempt: AttemptRow): Promise<void> {
     await this.db.query(
       `INSERT INTO notification_attempt (notification_id, attempt, url, status, error) VALUES ($1, $2, $3, $4, $5)

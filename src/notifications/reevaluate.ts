@@ -21,9 +21,10 @@ export interface ReevaluateDeps {
   hostId?: string;
 }
 
-const fullTag = (t: { registry: string; repo: string; tag: string }) => `${t.registry}/${t.repo}:${t.tag}`;
+export const fullTag = (t: { registry: string; repo: string; tag: string }) =>
+  `${t.registry}/${t.repo}:${t.tag}`;
 
-const state = (
+export const state = (
   e: Pick<EvaluationRecord, 'imageDigest' | 'status' | 'finalAction' | 'policyId'> & { createdAt?: Date },
 ): EvaluationState => ({
   image_digest: e.imageDigest,

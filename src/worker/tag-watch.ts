@@ -2,13 +2,16 @@
  * What a tag watcher does once it knows (by a poll or a registry push) what a watched tag points
  * at now: for every account watching the tag whose last seen digest differs, the new digest is
  * added as the tag's image (analysed unless already analysed: `analysis_update`, `vuln_update`
- * and `policy_eval` follow from there) and `tag_update` is queued with the old and new digests.
+ * and `policy_eval` against the previous digest follow from there, notifications/tag-moved.ts)
+ * and `tag_update` is queued with the old and new digests.
  * A watched repository's new tag is added and, with `autosubscribe`, subscribed.
  */
 import type { Logger } from 'pino';
 import type { Notifier } from '../notifications/notify.js';
+import { notifyTagMoves } from '../notifications/tag-moved.js';
 import type { JobQueue } from '../queue/queue.js';
 import { addImageAndQueue } from '../queue/request-analysis.js';
+import { evaluateForAccounts } from '../store/evaluate-analysis.js';
 import type { ServiceStore } from '../store/repositories/index.js';
 
 /** The digest a reference names now, read with the account's registry credentials. */
@@ -75,7 +78,7 @@ export async function observeTag(deps: TagWatchDeps, observed: ObservedTag): Pro
       accountName,
     );
     if (now.digest === last) continue;
-    await addImageAndQueue(store, deps.queue, {
+    const image = await addImageAndQueue(store, deps.queue, {
       accountName,
       imageDigest: now.digest,
       parentDigest: now.parentDigest,
@@ -87,6 +90,12 @@ export async function observeTag(deps: TagWatchDeps, observed: ObservedTag): Pro
       currentDigests: [now.digest],
       lastDigests: last ? [last] : [],
     });
+    // Back to (or on to) a digest the account had analysed: no analysis follows, so the tag is
+    // evaluated and compared with its previous digest here.
+    if (image.analysisStatus === 'analyzed') {
+      await evaluateForAccounts(store, [accountName], now.digest);
+      await notifyTagMoves({ store, notifier: deps.notifier }, accountName, now.digest);
+    }
     deps.log.info({ account: accountName, tag: key, from: last, to: now.digest }, 'watched tag moved');
     changes.push({ accountName, fullTag: key, from: last, to: now.digest });
   }

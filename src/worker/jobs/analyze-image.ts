@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { isPortcullisError, PortcullisError, type ErrorCode } from '../../core/errors.js';
 import { Notifier } from '../../notifications/notify.js';
+import { notifyTagMoves } from '../../notifications/tag-moved.js';
 import { JOB_KINDS } from '../../queue/kinds.js';
 import { JobQueue } from '../../queue/queue.js';
 import type { ServiceStore } from '../../store/repositories/index.js';
@@ -106,12 +107,23 @@ export function analyzeImageJob(deps: AnalyzeImageDeps): JobDefinition {
     }
   };
 
-  /** The first evaluation of each tag; a failure here (a stale bundle) leaves the analysis intact. */
+  /**
+   * The first evaluation of each tag, then, for a tag that moved here from another digest, the
+   * `vuln_update` / `policy_eval` against that digest (notifications/tag-moved.ts). A failure
+   * here (a stale bundle) leaves the analysis intact.
+   */
   const evaluateAfterAnalysis = async (accounts: readonly string[], imageDigest: string, log: Logger) => {
     try {
       await evaluateForAccounts(store, accounts, imageDigest);
     } catch (err) {
       log.warn({ err, imageDigest }, 'policy evaluation after analysis failed');
+    }
+    for (const accountName of accounts) {
+      try {
+        await notifyTagMoves({ store, notifier, hostId }, accountName, imageDigest);
+      } catch (err) {
+        log.warn({ err, imageDigest, account: accountName }, 'tag move notifications failed');
+      }
     }
   };
 
