@@ -185,7 +185,14 @@ export class ImageRepository {
       if (input.tag) {
         await tx.query(
           `INSERT INTO image_tag (account_name, image_digest, registry, repo, tag, pull_digest) VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (account_name, image_digest, registry, repo, tag) DO UPDATE SET last_updated = now()`,
+           ON CONFLICT (account_name, image_digest, registry, repo, tag) DO UPDATE SET last_updated = now(),
+             -- The tag came back to this digest (A -> B -> A): a new detection, or the tag would
+             -- still read as B and every watch round would announce the same move again.
+             tag_detected_at = CASE WHEN EXISTS (
+               SELECT 1 FROM image_tag o WHERE o.account_name = EXCLUDED.account_name
+                 AND o.registry = EXCLUDED.registry AND o.repo = EXCLUDED.repo AND o.tag = EXCLUDED.tag
+                 AND o.image_digest <> EXCLUDED.image_digest AND o.tag_detected_at >= image_tag.tag_detected_at)
+             THEN now() ELSE image_tag.tag_detected_at END`,
           [
             input.accountName,
             input.imageDigest,

@@ -121,6 +121,26 @@ describe.each(STORE_KINDS)('service repositories on %s', (kind) => {
     expect(forced.image.analysisStatus).toBe('not_analyzed');
   });
 
+  it('reads a tag that moved back to an earlier digest (A -> B -> A) as A again, and only once', async () => {
+    const t = { registry: 'registry.example', repo: 'team/moving', tag: '1' };
+    const seen = async () => (await store.watches.lastSeen('team-a', t))?.digest;
+    const detectedAt = async (digest: string) =>
+      (await store.images.get('team-a', digest))?.tags
+        .find((x) => x.repo === t.repo)
+        ?.tagDetectedAt.getTime();
+    await store.images.add({ accountName: 'team-a', imageDigest: DIGEST_A, tag: t });
+    expect(await seen()).toBe(DIGEST_A);
+    await store.images.add({ accountName: 'team-a', imageDigest: DIGEST_B, tag: t });
+    expect(await seen()).toBe(DIGEST_B);
+    await store.images.add({ accountName: 'team-a', imageDigest: DIGEST_A, tag: t });
+    expect(await seen()).toBe(DIGEST_A);
+    // Seeing A under the tag again without a move keeps its detection time.
+    const first = await detectedAt(DIGEST_A);
+    await store.images.add({ accountName: 'team-a', imageDigest: DIGEST_A, tag: t });
+    expect(await detectedAt(DIGEST_A)).toBe(first);
+    expect(await seen()).toBe(DIGEST_A);
+  });
+
   it('keeps exactly one active policy bundle per account', async () => {
     await store.policies.upsert({
       accountName: 'team-a',
