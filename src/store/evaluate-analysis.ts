@@ -20,6 +20,7 @@ import type { ImageConfigFile } from '../core/image/types.js';
 import type { EvaluationRecord } from './repositories/evaluations.js';
 import type { ServiceStore } from './repositories/index.js';
 import type { PolicyRecord } from './repositories/policies.js';
+import { policyFeeds } from './policy-feeds.js';
 import type { Sql } from './sql.js';
 
 /** The parts of the stored analysis metadata the policy input needs (written by the worker). */
@@ -91,8 +92,8 @@ export function anchoreResult(
       context.imageId,
       context.tag,
       reason.code,
-      'packages',
-      'unreadable_database',
+      reason.code === 'PACKAGE_DB_UNREADABLE' ? 'packages' : 'vulnerabilities',
+      reason.code === 'PACKAGE_DB_UNREADABLE' ? 'unreadable_database' : 'vulnerability_data_unavailable',
       reason.message,
       'stop',
       false,
@@ -167,7 +168,7 @@ export async function decideStoredAnalysis(
     retrieved,
     ...(metadata.config ? { config: metadata.config } : {}),
     findings,
-    feeds: request.feeds ?? [],
+    feeds: await policyFeeds(store.db, document, request.feeds),
     tags: [request.tag],
     now,
   });

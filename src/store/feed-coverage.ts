@@ -23,3 +23,33 @@ export async function recordsByNamespace(
   }
   return bySource;
 }
+
+/** Whether any advisory sits in `namespace` (the advisory_by_package index answers it). */
+export async function holdsNamespace(db: Sql, namespace: string): Promise<boolean> {
+  const { rows } = await db.query<{ one: number }>(
+    'SELECT 1 AS one FROM advisory WHERE namespace = $1 LIMIT 1',
+    [namespace],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * The feed holding advisories in each of `namespaces` (one index probe each), for a policy
+ * input that must know whether the image's distro and ecosystems are covered without counting
+ * every advisory. A namespace no feed holds is absent.
+ */
+export async function sourcesOfNamespaces(
+  db: Sql,
+  namespaces: Iterable<string>,
+): Promise<Map<string, string[]>> {
+  const bySource = new Map<string, string[]>();
+  for (const namespace of new Set(namespaces)) {
+    const { rows } = await db.query<{ source: string }>(
+      'SELECT source FROM advisory WHERE namespace = $1 LIMIT 1',
+      [namespace],
+    );
+    const source = rows[0]?.source;
+    if (source !== undefined) bySource.set(source, [...(bySource.get(source) ?? []), namespace]);
+  }
+  return bySource;
+}

@@ -1,7 +1,7 @@
 /**
  * `portcullis evaluate`: analyse, match, apply the same suppressions as `scan`, and evaluate a
- * policy bundle. Exit 0 pass, 2 fail, 1 error (an empty vulnerability database included,
- * unless --allow-no-vuln-data).
+ * policy bundle. Exit 0 pass, 2 fail, 1 error (an empty vulnerability database, or none for
+ * the image's distro, included, unless --allow-no-vuln-data).
  */
 import { commandSummary } from '../command-table.js';
 import type { Command } from 'commander';
@@ -16,7 +16,13 @@ import { addAnalyzeFlags, addDatabaseFlags } from '../analyze.js';
 import { addImageFlags, allFlags } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliRuntime } from '../runtime.js';
-import { addFindingsFlags, addGateFlags, withFindingsRequest, type FindingsFlags } from './scan.js';
+import {
+  addFindingsFlags,
+  addGateFlags,
+  throwIfDataUnavailable,
+  withFindingsRequest,
+  type FindingsFlags,
+} from './scan.js';
 
 interface EvaluateFlags extends FindingsFlags {
   policy: string;
@@ -83,6 +89,7 @@ export function registerEvaluateCommand(program: Command, runtime: CliRuntime): 
           `the vulnerability data is stale: last synced ${stage.dataState.oldestSyncAt ?? '?'}, older than ${stage.dataState.staleAfterHours} h (run \`portcullis db update\`)`,
         );
       }
+      throwIfDataUnavailable(decision.failClosed);
       process.exitCode = decision.status === 'pass' ? EXIT.OK : EXIT.GATE_FAILED;
     },
   );

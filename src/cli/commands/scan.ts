@@ -18,6 +18,11 @@ import {
 } from '../../core/report/index.js';
 import { parseIgnoreFile, parseVexText, type VexDocument } from '../../core/suppression/index.js';
 import {
+  PACKAGE_DB_UNREADABLE,
+  VULNERABILITY_DATA_UNAVAILABLE,
+  type FailClosedReason,
+} from '../../core/policy/fail-closed.js';
+import {
   addAnalyzeFlags,
   addDatabaseFlags,
   analyzeRequest,
@@ -77,12 +82,26 @@ export function parseMaxDataAge(text: string | undefined): number | undefined {
   return validateMaxAge(hours);
 }
 
+/**
+ * A gate that failed closed for want of vulnerability data ends like an empty database does
+ * (exit 1, NO_VULNERABILITY_DATA), after the report or decision was written: the gate could
+ * not judge the image, which is not the same as judging it vulnerable (exit 2).
+ */
+export function throwIfDataUnavailable(reasons: readonly FailClosedReason[]): void {
+  const missing = reasons.filter((r) => r.code === VULNERABILITY_DATA_UNAVAILABLE);
+  if (missing.length === 0) return;
+  throw new PortcullisError(
+    'NO_VULNERABILITY_DATA',
+    `${missing.map((r) => r.message).join('; ')} (import it with \`portcullis db update\`, or pass --allow-no-vuln-data to judge the image by the findings alone)`,
+  );
+}
+
 /** Flags shared by scan, explain and evaluate: the vulnerability data they need. */
 export function addDataFlags(cmd: Command): Command {
   return cmd
     .option(
       '--allow-no-vuln-data',
-      'go on when the vulnerability database is empty (the result then says nothing about vulnerabilities)',
+      "go on when the vulnerability database is empty or holds nothing for the image's distro (the result then says nothing about those vulnerabilities)",
     )
     .option('--max-data-age <hours>', 'report vulnerability data older than this as stale', '48');
 }
@@ -218,7 +237,10 @@ export function registerScanCommand(program: Command, runtime: CliRuntime): void
         process.stdout.write(text);
       }
       const threshold: NormalizedSeverity | undefined = report.failOn;
-      for (const reason of failClosed) runtime.observer.warning?.(`--fail-on: ${reason.message}`);
+      for (const reason of failClosed) {
+        if (reason.code === PACKAGE_DB_UNREADABLE) runtime.observer.warning?.(`--fail-on: ${reason.message}`);
+      }
+      throwIfDataUnavailable(failClosed);
       const failed = gateFailures(report.findings, threshold).length > 0 || failClosed.length > 0;
       process.exitCode = failed ? EXIT.GATE_FAILED : EXIT.OK;
     },

@@ -6,6 +6,7 @@
 import type { ImportReportBuilder } from './import-report.js';
 import type { FeedRecord } from './model.js';
 import { osvEcosystems } from '../sbom/package-types.js';
+import { osvDistroDownloads } from './feeds/distro-sources.js';
 
 /** Read everything a driver understands under `dir`, or exactly one `file`. */
 export type FeedSource = { dir: string } | { file: string };
@@ -56,13 +57,8 @@ export interface UpstreamOptions {
 
 export const DEFAULT_UPSTREAM_OPTIONS: UpstreamOptions = Object.freeze({
   // Every OSV ecosystem a cataloged package type is matched against (the package-type table),
-  // plus the distros whose advisories are published as OSV (one zip per vendor, every release inside).
-  osvEcosystems: Object.freeze([
-    ...osvEcosystems().map((e) => e.ecosystem),
-    'SUSE',
-    'openSUSE',
-    'Wolfi',
-    'Chainguard',
-  ]),
+  // plus the distros whose advisories are published as OSV (one zip per vendor, every release
+  // inside): Ubuntu, AlmaLinux, Rocky Linux, SUSE, openSUSE, Wolfi, Chainguard (distro table).
+  osvEcosystems: Object.freeze([...osvEcosystems().map((e) => e.ecosystem), ...osvDistroDownloads()]),
   alpineReleases: Object.freeze(['v3.17', 'v3.18', 'v3.19', 'v3.20', 'v3.21', 'v3.22']),
 });

@@ -4,13 +4,20 @@
  * an error unless the caller opted out, and stale data is reported on every report.
  */
 import { PortcullisError } from '../errors.js';
-import type { FeedSummary } from './ports.js';
+import { distroDataGap, type DistroDataGap } from '../matching/distro-coverage.js';
+import { distroNamespace } from '../matching/distro-namespaces.js';
+import type { SbomDocument } from '../sbom/document.js';
+import { isDistroType } from '../sbom/package-types.js';
+import type { FeedSummary, VulnerabilityData } from './ports.js';
 
 /** Data older than this is stale unless the caller says otherwise. */
 export const DEFAULT_MAX_DATA_AGE_HOURS = 48;
 
 export interface DataRequirements {
-  /** Go on (and say so) when the database holds no advisories, instead of failing. */
+  /**
+   * Go on (and say so) when the database holds no advisories, or none for the image's distro,
+   * instead of failing (a gate then judges by the findings alone).
+   */
   allowNoData?: boolean;
   /** Age in hours past which the data is reported stale (default DEFAULT_MAX_DATA_AGE_HOURS). */
   maxAgeHours?: number;
@@ -22,6 +29,8 @@ export interface VulnerabilityDataState {
   /** The last sync of the least recently synced feed, ISO 8601. */
   oldestSyncAt?: string;
   staleAfterHours: number;
+  /** The image's OS packages have no data to be checked against (set after the analysis). */
+  distroGap?: DistroDataGap;
 }
 
 export function dataState(
@@ -60,4 +69,24 @@ export function validateMaxAge(hours: number): number {
     );
   }
   return hours;
+}
+
+/**
+ * What OS data the image lacks, if any. The common case (the namespace holds advisories) costs
+ * one index probe; the per-feed coverage is read only to say precisely what is missing.
+ */
+export async function findDistroDataGap(
+  document: Pick<SbomDocument, 'distro' | 'packages'>,
+  data: Pick<VulnerabilityData, 'holdsNamespace' | 'coverage'>,
+  feeds: readonly FeedSummary[],
+): Promise<DistroDataGap | undefined> {
+  if (!document.packages.some((p) => isDistroType(p.type))) return undefined;
+  const namespace = document.distro ? distroNamespace(document.distro) : undefined;
+  if (namespace !== undefined && (await data.holdsNamespace(namespace))) return undefined;
+  const coverage = await data.coverage();
+  return distroDataGap(
+    document.distro,
+    document.packages,
+    feeds.map((f) => ({ name: f.source, namespaces: coverage.get(f.source) ?? [], records: f.records })),
+  );
 }

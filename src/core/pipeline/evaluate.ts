@@ -49,6 +49,7 @@ export async function evaluate(request: EvaluateRequest): Promise<EvaluateResult
     ...(request.tags[0] ? { tag: request.tags[0] } : {}),
     services: { compareVersions: compareByPackageType },
     ...(request.allowUnreadablePackageDb ? { allowUnreadablePackageDb: true } : {}),
+    ...(request.requirements?.allowNoData ? { allowNoVulnData: true } : {}),
   });
   return { decision, input, stage };
 }

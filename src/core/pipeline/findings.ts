@@ -16,7 +16,13 @@ import {
 } from '../suppression/index.js';
 import { throwIfAborted } from '../abort.js';
 import { analyze, type Analysis, type AnalyzeRequest } from './analyze.js';
-import { dataState, requireData, type DataRequirements, type VulnerabilityDataState } from './data-state.js';
+import {
+  dataState,
+  findDistroDataGap,
+  requireData,
+  type DataRequirements,
+  type VulnerabilityDataState,
+} from './data-state.js';
 import type { FeedSummary, VulnerabilityData } from './ports.js';
 
 export interface SuppressionRequest {
@@ -84,6 +90,9 @@ export async function findVulnerabilities(request: FindingsRequest): Promise<Fin
       : analysis.config
         ? baseLayersFromHistory(analysis.config.history)
         : undefined;
+  // With no data at all the caller opted out already; else the image's distro must be covered.
+  const gap = state.available ? await findDistroDataGap(document, request.data, feeds) : undefined;
+  if (gap) request.observer?.warning?.(gap.message, { distro: gap.distro });
   request.observer?.stage?.('match', { source: document.source.input });
   const matched = await matchSbom(document, request.data, {
     ...(baseLayerCount === undefined ? {} : { baseLayerCount }),
@@ -108,7 +117,7 @@ export async function findVulnerabilities(request: FindingsRequest): Promise<Fin
   return {
     analysis,
     feeds,
-    dataState: state,
+    dataState: gap ? { ...state, distroGap: gap } : state,
     ...(baseLayerCount === undefined ? {} : { baseLayerCount }),
     findings: suppressed.findings,
     now,

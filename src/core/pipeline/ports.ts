@@ -19,6 +19,8 @@ export interface VulnerabilityData extends AdvisorySource {
   status(): Promise<readonly FeedSummary[]>;
   /** The advisory namespaces each feed holds (`debian:12`, `npm`...), by feed name. */
   coverage(): Promise<ReadonlyMap<string, readonly string[]>>;
+  /** Whether any feed holds an advisory in `namespace` (`amzn:2023`): one index probe. */
+  holdsNamespace(namespace: string): Promise<boolean>;
   /** Records whose id or an alias is one of `ids` (exact spelling), in any namespace. */
   advisoriesById(ids: readonly string[]): Promise<Advisory[]>;
 }

@@ -49,6 +49,7 @@ export function scanReport(
       ...(stage.dataState.oldestSyncAt ? { oldestSyncAt: stage.dataState.oldestSyncAt } : {}),
       staleAfterHours: stage.dataState.staleAfterHours,
       stale,
+      ...(stage.dataState.distroGap ? { distroGap: stage.dataState.distroGap } : {}),
     },
     ...(stage.baseLayerCount === undefined ? {} : { baseLayerCount: stage.baseLayerCount }),
     ...(request.failOn ? { failOn: request.failOn } : {}),
@@ -62,6 +63,12 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
   const failClosed =
     request.failOn === undefined
       ? []
-      : failClosedReasons(document, request.allowUnreadablePackageDb === true);
+      : failClosedReasons(
+          { unknowns: document.unknowns, vulnerabilityData: stage.dataState },
+          {
+            allowUnreadablePackageDb: request.allowUnreadablePackageDb === true,
+            allowNoVulnData: request.requirements?.allowNoData === true,
+          },
+        );
   return { report: scanReport(stage, request), document, stage, failClosed };
 }

@@ -23,6 +23,11 @@ export interface EvaluateOptions {
    * Default false: such an image fails (reason `package_db_unreadable`) whatever the bundle.
    */
   allowUnreadablePackageDb?: boolean;
+  /**
+   * Let an image whose distro no vulnerability data covers (`vulnerabilityData.distroGap`) be
+   * judged by the bundle alone. Default false: it fails (reason `vulnerability_data_unavailable`).
+   */
+  allowNoVulnData?: boolean;
 }
 
 export interface FiredTrigger {
@@ -48,7 +53,12 @@ export interface RuleError {
   message: string;
 }
 
-export type DecisionReason = 'package_db_unreadable' | 'blacklisted' | 'whitelisted' | 'policy_evaluation';
+export type DecisionReason =
+  | 'package_db_unreadable'
+  | 'vulnerability_data_unavailable'
+  | 'blacklisted'
+  | 'whitelisted'
+  | 'policy_evaluation';
 
 export interface PolicyDecision {
   bundle: { id: string; name: string | null };
@@ -172,17 +182,21 @@ export function evaluatePolicy(
   const whitelisted = blacklisted
     ? null
     : (bundle.whitelistedImages.find((r) => imageRuleMatches(r, identity)) ?? null);
-  const failClosed = failClosedReasons(input, options.allowUnreadablePackageDb === true);
+  const failClosed = failClosedReasons(input, {
+    allowUnreadablePackageDb: options.allowUnreadablePackageDb === true,
+    allowNoVulnData: options.allowNoVulnData === true,
+  });
   const finalAction: Action =
     failClosed.length > 0 || blacklisted ? 'STOP' : whitelisted ? 'GO' : policyFinalAction;
-  const reason: DecisionReason =
-    failClosed.length > 0
+  const reason: DecisionReason = failClosed[0]
+    ? failClosed[0].code === 'PACKAGE_DB_UNREADABLE'
       ? 'package_db_unreadable'
-      : blacklisted
-        ? 'blacklisted'
-        : whitelisted
-          ? 'whitelisted'
-          : 'policy_evaluation';
+      : 'vulnerability_data_unavailable'
+    : blacklisted
+      ? 'blacklisted'
+      : whitelisted
+        ? 'whitelisted'
+        : 'policy_evaluation';
   return {
     bundle: { id: bundle.id, name: bundle.name ?? null },
     image: { digest: input.image.digest, tag: displayTag(identity) },

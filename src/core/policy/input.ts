@@ -3,6 +3,7 @@
  * analysis (SBOM, matching, secret and content scans) is adapted to this shape at integration
  * time, so gates never depend on how the facts were found.
  */
+import type { DistroDataGap } from '../matching/distro-coverage.js';
 import type { Package, Unknown } from '../sbom/model.js';
 
 /** Normalized severity labels, ordered as Anchore orders them (Unknown lowest). */
@@ -127,7 +128,13 @@ export interface PolicyInput {
    * loaded, the oldest feed sync (ISO 8601) and the age after which data counts as stale.
    * Absent for callers that do not know it; the vulnerability gates then use `feeds` only.
    */
-  vulnerabilityData?: { available: boolean; oldestSyncAt?: string; staleAfterHours: number };
+  vulnerabilityData?: {
+    available: boolean;
+    oldestSyncAt?: string;
+    staleAfterHours: number;
+    /** The image's OS packages have no data to be checked against (evaluation fails closed). */
+    distroGap?: DistroDataGap;
+  };
   /**
    * The SBOM's unknowns (files that could not be read or parsed). Evaluation fails closed on
    * those coded `PACKAGE_DB_UNREADABLE` (see `evaluatePolicy`); absent means none recorded.

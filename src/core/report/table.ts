@@ -17,7 +17,11 @@ export function renderTable({ report }: RenderInput): string {
   const notice = dataNotice(report);
   if (notice) out.push(`Warning: ${notice}.`, '');
   if (active.length === 0) {
-    out.push('No vulnerabilities found.');
+    out.push(
+      report.database.distroGap
+        ? 'No vulnerabilities found in what could be checked (the OS packages were not).'
+        : 'No vulnerabilities found.',
+    );
   } else {
     // The same package found at several paths (node_modules and a lockfile) gives identical
     // rows; one row with a count reads better, the JSON and explain keep every location.

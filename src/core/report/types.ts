@@ -4,6 +4,7 @@
  * output is this object as is (schema/portcullis-scan-1.0.schema.json).
  */
 import type { SbomDistro, SbomDocument, SbomSource } from '../sbom/document.js';
+import type { DistroDataGap } from '../matching/distro-coverage.js';
 import type { Finding, NormalizedSeverity } from '../matching/types.js';
 
 export const SCAN_SCHEMA_VERSION = '1.0.0';
@@ -30,6 +31,8 @@ export interface ScanReport {
     staleAfterHours?: number;
     /** The data was older than staleAfterHours when the report was made. */
     stale?: boolean;
+    /** The image's OS packages had no vulnerability data to be checked against. */
+    distroGap?: DistroDataGap;
   };
   /** Layers [0, baseLayerCount) were attributed to the base image; absent when unknown. */
   baseLayerCount?: number;

@@ -1,6 +1,6 @@
 /**
  * Re-check of promoted images after a vulnerability-data change, end to end on both stores:
- * the `app` fixture passes `reject-critical` against an empty feed and is promoted (real
+ * the `app` fixture passes `reject-critical` against a feed with nothing affecting it and is promoted (real
  * docker-registry with TLS and htpasswd); then a feed delta brings a real advisory for a package
  * in it (GHSA-xvch-5gv4-984h, minimist < 1.2.6, critical). The monitoring re-match, wired to the
  * re-check as the service wires it, tells the subscribers of the destination tags through a real
@@ -158,6 +158,18 @@ describe.each(STORE_KINDS)('re-check of promoted images after a data change on %
       url: receiver.url,
       secret,
     });
+    // reject-critical fails closed when no data covers the image's distro or ecosystems
+    // (vulnerability_data_unavailable): the data covers them, with nothing affecting the image.
+    await loadSyntheticFeed(
+      vulnerabilities,
+      'synthetic-baseline',
+      ['debian:12', 'osv:npm', 'osv:PyPI', 'osv:RubyGems', 'osv:Go', 'osv:Maven'].map((namespace, i) => ({
+        id: `CVE-2099-000${i}`,
+        namespace,
+        packageName: 'not-installed-anywhere',
+        fixed: '1.0',
+      })),
+    );
   }, 600_000);
   afterAll(async () => {
     await runner?.stop();

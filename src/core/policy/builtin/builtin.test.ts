@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { isPortcullisError } from '../../errors.js';
 import { evaluatePolicy } from '../evaluate.js';
-import { makeFile, makeFinding, makeInput } from '../test-support.js';
+import type { PolicyInput } from '../input.js';
+import { makeFile, makeFinding, makeInput as bare, makePackage, NOW } from '../test-support.js';
 import { validateBundle } from '../validate.js';
 import { BUILTIN_BUNDLES, loadBuiltinBundle } from './index.js';
 
+/** Inputs with vulnerability data loaded (an empty database is judged in its own test). */
+const LOADED = [{ name: 'debian-tracker', namespaces: ['debian:12'], lastSync: NOW, records: 10 }];
+const makeInput = (over: Partial<PolicyInput> = {}) => bare({ feeds: LOADED, ...over });
 const clean = makeInput({
   config: { ...makeInput().config, user: 'app', healthcheck: { test: ['CMD', 'true'] } },
   dockerfile: { text: 'FROM debian:12\nUSER app\nHEALTHCHECK CMD true', source: 'supplied' },
@@ -92,6 +96,41 @@ describe('built-in bundles', () => {
     ]);
     expect(d.finalAction).toBe('STOP');
     expect(decide('docker-best-practices', clean).triggers).toEqual([]);
+  });
+  it.each([
+    ['reject-critical', 'STOP'],
+    ['reject-high', 'STOP'],
+    ['docker-best-practices', 'STOP'],
+    ['allow-all', 'WARN'],
+    ['block-root', 'GO'],
+  ])('%s on an image whose distro no data covers: %s', (name, action) => {
+    const amzn = makeInput({
+      ...clean,
+      image: { ...clean.image, distro: { name: 'amzn', version: '2023', like: ['fedora'] } },
+      packages: [makePackage('openssl-libs', '1:3.0.8-1.amzn2023.0.11', 'rpm')],
+    });
+    const d = decide(name, amzn);
+    expect(d.finalAction).toBe(action);
+    const fired = d.triggers.filter((t) => t.trigger === 'vulnerability_data_unavailable');
+    expect(fired.map((t) => t.message)).toEqual(
+      action === 'GO' ? [] : [expect.stringContaining('not available for the image distro: amzn:2023')],
+    );
+    // The same image on a Debian release the data covers passes the data check.
+    const debian = makeInput({
+      ...clean,
+      image: { ...clean.image, distro: { name: 'debian', version: '12', like: [] } },
+      packages: [makePackage('bash', '5.2-1')],
+    });
+    expect(
+      decide(name, debian).triggers.filter((t) => t.trigger === 'vulnerability_data_unavailable'),
+    ).toEqual([]);
+  });
+  it('reject-critical stops an image evaluated against an empty database', () => {
+    const d = decide('reject-critical', bare({ ...clean, feeds: [] }));
+    expect(d.finalAction).toBe('STOP');
+    expect(d.triggers.map((t) => t.message)).toEqual([
+      expect.stringContaining('No vulnerability data is loaded'),
+    ]);
   });
   it('an unknown name is a NOT_FOUND error naming the choices', () => {
     expect(() => loadBuiltinBundle('nope')).toThrow(/available: allow-all, reject-critical/);

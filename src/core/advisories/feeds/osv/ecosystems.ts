@@ -83,3 +83,14 @@ export function mapEcosystem(ecosystem: string): EcosystemMapping | undefined {
 export function distroSchemes(): VersionScheme[] {
   return [...new Set([...Object.values(DISTRO), ...Object.values(ROLLING)].map((d) => d.scheme))];
 }
+
+/**
+ * The distro ecosystems this mapping imports, with the namespace prefix of their records
+ * (openSUSE's is `opensuse-leap` / `opensuse-tumbleweed`, hence a prefix of the prefix).
+ */
+export function osvDistroEcosystems(): { ecosystem: string; prefix: string }[] {
+  return [...Object.entries(DISTRO), ...Object.entries(ROLLING)].map(([ecosystem, d]) => ({
+    ecosystem,
+    prefix: d.prefix,
+  }));
+}
