@@ -23,7 +23,8 @@ export interface ReevaluateDeps {
 
 const fullTag = (t: { registry: string; repo: string; tag: string }) => `${t.registry}/${t.repo}:${t.tag}`;
 
-const state = (
+/** A stored verdict as the `policy_eval` payload carries it. */
+export const state = (
   e: Pick<EvaluationRecord, 'imageDigest' | 'status' | 'finalAction' | 'policyId'> & { createdAt?: Date },
 ): EvaluationState => ({
   image_digest: e.imageDigest,
