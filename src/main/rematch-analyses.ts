@@ -119,15 +119,23 @@ export async function rematchAnalyses(
   const total = (await store.db.query<{ n: string | number }>('SELECT count(*) AS n FROM analysis')).rows[0];
   summary.untouched = Number(total?.n ?? 0) - candidates.length;
   lap('read');
+  // On a server the next chunk is read while this one is matched and written (another
+  // connection of the pool); the embedded store has one connection, so it reads in turn.
+  const read = (i: number) => getAnalyses(store.db, candidates.slice(i, i + CHUNK));
+  let next = store.db.kind === 'postgres' && candidates.length > 0 ? read(0) : undefined;
   for (let i = 0; i < candidates.length; i += CHUNK) {
     options.signal?.throwIfAborted();
-    const records = await getAnalyses(store.db, candidates.slice(i, i + CHUNK));
+    const records = await (next ?? read(i));
+    next = store.db.kind === 'postgres' && i + CHUNK < candidates.length ? read(i + CHUNK) : undefined;
+    next?.catch(() => undefined); // awaited next round; an abort must not leave it unhandled
     lap('read');
     const changes: FindingsChange[] = [];
     for (const record of records) {
       options.signal?.throwIfAborted();
       const after = await rematchOne(record, source, changedKeys, options);
       if (after === undefined) summary.untouched++;
+      // The same findings, byte for byte: nothing to write, no new revision, nobody to tell.
+      else if (JSON.stringify(after) === JSON.stringify(record.findings)) summary.rematched++;
       else
         changes.push({
           analysis: { ...record, findings: after },
