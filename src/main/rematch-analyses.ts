@@ -115,6 +115,8 @@ export async function rematchAnalyses(
   };
   // Each key's advisories and each CVE's enrichment are read once per pass, not once per image.
   const source = memoizedSource(data);
+  const warm = await source.advisoriesFor(changedKeys); // the delta's keys in one read, not per image
+  await source.enrichment([...new Set(warm.flatMap((a) => [a.id, ...a.aliases]))]);
   const candidates = await digestsWithLookupKeys(store.db, changedKeys);
   const total = (await store.db.query<{ n: string | number }>('SELECT count(*) AS n FROM analysis')).rows[0];
   summary.untouched = Number(total?.n ?? 0) - candidates.length;
