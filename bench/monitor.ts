@@ -178,8 +178,17 @@ function rematchBenchmark(kind: Kind, shared: ReturnType<typeof sharedFleet>): B
       return {
         async measure() {
           const keys = await delta();
-          const summary = await rematchAnalyses(s.store, data, keys, { notifier });
-          process.stderr.write(`  re-matched ${summary.rematched}, changed ${summary.changed}\n`);
+          const timings = { read: 0, match: 0, write: 0, notify: 0 };
+          const cpu = process.cpuUsage();
+          const summary = await rematchAnalyses(s.store, data, keys, { notifier, timings });
+          const used = process.cpuUsage(cpu);
+          const split = Object.entries(timings)
+            .map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)} s`)
+            .join(', ');
+          process.stderr.write(
+            `  re-matched ${summary.rematched} of ${IMAGES} (N), changed ${summary.changed}; ${split}; ` +
+              `this process's CPU ${((used.user + used.system) / 1e6).toFixed(2)} s\n`,
+          );
         },
         async baseline() {
           await delta();

@@ -12,6 +12,7 @@ import { wakeStream } from './deliver.js';
 import { diffFindings, isEmptyDiff, type FindingsDiff } from './diff.js';
 import { hasEndpoint } from './endpoints.js';
 import { anchoreEvent, atOrAbove, eventLogLevel } from './event-log.js';
+import { notifyMany, recordEvents, type WantedNotification } from './notify-many.js';
 import { NotificationOutbox } from './outbox.js';
 import { notificationData, notificationPayload, type EvaluationState, type TypePayload } from './payloads.js';
 import type { NotificationType } from './types.js';
@@ -115,6 +116,16 @@ export class Notifier {
       await wakeStream(this.queue, tx, input.accountName, 'event_log');
       return event;
     });
+  }
+
+  /** `notify` for many (no test or requested ones), in the caller's transaction; how many were queued. */
+  notifyMany(wanted: readonly WantedNotification[], db: Sql = this.db): Promise<number> {
+    return notifyMany(db, this.queue, this.options.deadlineMs, wanted);
+  }
+
+  /** `recordEvent` for many, in order, in the caller's transaction. */
+  recordEvents(inputs: readonly EventInput[], db: Sql = this.db): Promise<EventRecord[]> {
+    return recordEvents(db, this.queue, this.options.deadlineMs, inputs);
   }
 
   /**

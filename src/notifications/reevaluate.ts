@@ -24,6 +24,7 @@ export interface ReevaluateDeps {
 export const fullTag = (t: { registry: string; repo: string; tag: string }) =>
   `${t.registry}/${t.repo}:${t.tag}`;
 
+/** A stored verdict as the `policy_eval` payload carries it. */
 export const state = (
   e: Pick<EvaluationRecord, 'imageDigest' | 'status' | 'finalAction' | 'policyId'> & { createdAt?: Date },
 ): EvaluationState => ({

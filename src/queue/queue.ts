@@ -99,6 +99,38 @@ export class JobQueue {
     return { id: String(existing.rows[0]?.id ?? ''), created: false };
   }
 
+  /**
+   * Queues many jobs without a singleton key in one statement (the re-match queues one delivery
+   * per notification of a chunk) and wakes idle workers once per kind.
+   */
+  async enqueueMany(
+    requests: readonly Omit<EnqueueRequest, 'singletonKey'>[],
+    db: Sql = this.db,
+  ): Promise<void> {
+    if (requests.length === 0) return;
+    await db.query(
+      `INSERT INTO job (kind, payload, state, max_attempts, run_at)
+       SELECT k, p, 'queued', m, COALESCE(r, now())
+       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (k text, p jsonb, m integer, r timestamptz)) WITH ORDINALITY
+       AS x(k, p, m, r, n)
+       ORDER BY n`,
+      [
+        JSON.stringify(
+          requests.map((r) => ({
+            k: r.kind,
+            p: r.payload ?? null,
+            m: r.maxAttempts ?? this.options.defaultMaxAttempts,
+            r: r.runAt ?? null,
+          })),
+        ),
+      ],
+    );
+    for (const kind of new Set(requests.map((r) => r.kind))) {
+      await db.query('SELECT pg_notify($1, $2)', [JOB_CHANNEL, kind]);
+      this.wake.emit('job', kind);
+    }
+  }
+
   /** Claims up to `limit` due jobs of these kinds for `owner`. */
   async claim(owner: string, kinds: readonly string[], limit: number): Promise<ClaimedJob[]> {
     if (limit <= 0 || kinds.length === 0) return [];

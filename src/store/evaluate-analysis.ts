@@ -17,6 +17,7 @@ import type { SbomDocument } from '../core/sbom/document.js';
 import { compareByPackageType } from '../core/versioning/by-package-type.js';
 import { PortcullisError } from '../core/errors.js';
 import type { ImageConfigFile } from '../core/image/types.js';
+import type { AnalysisRecord } from './repositories/analyses.js';
 import type { EvaluationRecord } from './repositories/evaluations.js';
 import type { ServiceStore } from './repositories/index.js';
 import type { PolicyRecord } from './repositories/policies.js';
@@ -152,7 +153,16 @@ export async function decideStoredAnalysis(
   request: EvaluateAnalysisRequest,
 ): Promise<StoredDecision | undefined> {
   const analysis = await store.analyses.get(request.imageDigest);
-  if (!analysis) return undefined;
+  return analysis && decideAnalysis(store.db, analysis, request);
+}
+
+/** The bundle's decision on an analysis already read (the re-match reads many at once). */
+export async function decideAnalysis(
+  db: Sql,
+  analysis: Pick<AnalysisRecord, 'imageId' | 'metadata' | 'sbom' | 'findings'>,
+  request: EvaluateAnalysisRequest,
+  feedsOf: (document: SbomDocument) => Promise<FeedStatus[]> = (d) => policyFeeds(db, d, request.feeds),
+): Promise<StoredDecision> {
   const metadata = analysis.metadata as StoredMetadata;
   const now = request.now ?? new Date();
   const bundle = compiled(request.policy);
@@ -168,7 +178,7 @@ export async function decideStoredAnalysis(
     retrieved,
     ...(metadata.config ? { config: metadata.config } : {}),
     findings,
-    feeds: await policyFeeds(store.db, document, request.feeds),
+    feeds: await feedsOf(document),
     tags: [request.tag],
     now,
   });
@@ -185,7 +195,11 @@ export async function computeEvaluation(
   request: EvaluateAnalysisRequest,
 ): Promise<ComputedEvaluation | undefined> {
   const decided = await decideStoredAnalysis(store, request);
-  if (!decided) return undefined;
+  return decided && evaluationOf(decided, request);
+}
+
+/** The evaluation record of a decision, not yet stored. */
+export function evaluationOf(decided: StoredDecision, request: EvaluateAnalysisRequest): ComputedEvaluation {
   const { decision, bundle, now } = decided;
   const result = anchoreResult(decision, bundle, {
     imageId: decided.imageId,

@@ -45,3 +45,24 @@ export async function policyFeeds(
     namespaces: [...new Set([...f.namespaces, ...(held.get(f.name) ?? [])])],
   }));
 }
+
+/**
+ * `policyFeeds` for many analyses read at once (the re-match): the store's status is read once
+ * and each distinct set of namespaces probed once, instead of two queries per image and tag.
+ */
+export function memoPolicyFeeds(
+  db: Sql,
+): (document: Pick<SbomDocument, 'distro' | 'packages'>) => Promise<FeedStatus[]> {
+  let status: Promise<FeedStatus[]> | undefined;
+  const bySet = new Map<string, Promise<FeedStatus[]>>();
+  return (document) => {
+    const key = neededNamespaces(document).sort().join('\n');
+    let feeds = bySet.get(key);
+    if (!feeds) {
+      status ??= policyFeeds(db, { packages: [] });
+      feeds = status.then((given) => policyFeeds(db, document, given));
+      bySet.set(key, feeds);
+    }
+    return feeds;
+  };
+}

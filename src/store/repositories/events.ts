@@ -22,7 +22,7 @@ export interface EventRecord extends Required<EventInput> {
   createdAt: Date;
 }
 
-interface Row {
+export interface EventRow {
   id: string;
   account_name: string;
   type: string;
@@ -37,7 +37,7 @@ interface Row {
   created_at: Date;
 }
 
-const toEvent = (r: Row): EventRecord => ({
+export const toEvent = (r: EventRow): EventRecord => ({
   id: r.id,
   accountName: r.account_name,
   type: r.type,
@@ -89,7 +89,7 @@ export class EventRepository {
   constructor(private readonly db: Sql) {}
 
   async add(input: EventInput, db: Sql = this.db): Promise<EventRecord> {
-    const { rows } = await db.query<Row>(
+    const { rows } = await db.query<EventRow>(
       `INSERT INTO event (id, account_name, type, level, category, message, details, resource_type, resource_id, source_service, source_host)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
       [
@@ -106,7 +106,7 @@ export class EventRepository {
         input.sourceHost,
       ],
     );
-    return toEvent(rows[0] as Row);
+    return toEvent(rows[0] as EventRow);
   }
 
   /** One page, newest first, and whether another page follows. */
@@ -116,7 +116,7 @@ export class EventRepository {
     page: number,
     pageSize: number,
   ): Promise<{ events: EventRecord[]; nextPage: boolean }> {
-    const { rows } = await this.db.query<Row>(
+    const { rows } = await this.db.query<EventRow>(
       `SELECT * FROM event WHERE ${FILTER_SQL} ORDER BY created_at DESC, seq DESC LIMIT $10 OFFSET $11`,
       [...filterParams(accountName, filter), pageSize + 1, (page - 1) * pageSize],
     );
@@ -124,10 +124,10 @@ export class EventRepository {
   }
 
   async get(accountName: string, id: string): Promise<EventRecord | undefined> {
-    const { rows } = await this.db.query<Row>('SELECT * FROM event WHERE account_name = $1 AND id = $2', [
-      accountName,
-      id,
-    ]);
+    const { rows } = await this.db.query<EventRow>(
+      'SELECT * FROM event WHERE account_name = $1 AND id = $2',
+      [accountName, id],
+    );
     return rows[0] && toEvent(rows[0]);
   }
 

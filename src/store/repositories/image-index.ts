@@ -57,7 +57,7 @@ export interface IndexRows {
   findings: object[];
 }
 
-function findingRows(imageDigest: string, findings: readonly Finding[]): object[] {
+export function findingRows(imageDigest: string, findings: readonly Finding[]): object[] {
   return findings.map((f) => ({
     d: imageDigest,
     v: f.id,
@@ -110,6 +110,11 @@ export async function insertIndexRows(db: Sql, rows: IndexRows): Promise<void> {
   await insertJson(db, INSERT_PACKAGES, rows.packages);
   await insertJson(db, INSERT_LOOKUP_KEYS, rows.lookupKeys);
   await insertJson(db, INSERT_FINDINGS, rows.findings);
+}
+
+/** Inserts finding rows (of one digest or of many). */
+export async function insertFindingRows(db: Sql, rows: readonly object[]): Promise<void> {
+  await insertJson(db, INSERT_FINDINGS, rows);
 }
 
 /** Replaces the finding rows of one digest (after an analysis or a re-match). */

@@ -105,6 +105,51 @@ describe.each(STORE_KINDS)('a watched tag moved to a new digest, on %s', (kind) 
       url: receiver.url,
       secret,
     });
+    // A bundle the Debian-only `base` passes and `app` (npm packages with advisories) fails, so
+    // the move changes the verdict and policy_eval must follow.
+    await store.policies.upsert({
+      accountName: 'team-a',
+      policyId: 'non-os',
+      name: 'reject-non-os-vulnerabilities',
+      active: true,
+      bundle: {
+        id: 'non-os',
+        name: 'reject-non-os-vulnerabilities',
+        version: '1_0',
+        policies: [
+          {
+            id: 'non-os-policy',
+            name: 'non-os',
+            version: '1_0',
+            rules: [
+              {
+                id: 'non-os-1',
+                gate: 'vulnerabilities',
+                trigger: 'package',
+                action: 'STOP',
+                params: [
+                  { name: 'package_type', value: 'non-os' },
+                  { name: 'severity_comparison', value: '>=' },
+                  { name: 'severity', value: 'unknown' },
+                ],
+              },
+            ],
+          },
+        ],
+        mappings: [
+          {
+            id: 'm',
+            name: 'all',
+            registry: '*',
+            repository: '*',
+            image: { type: 'tag', value: '*' },
+            policy_ids: ['non-os-policy'],
+            whitelist_ids: [],
+          },
+        ],
+        whitelists: [],
+      },
+    });
     await store.subscriptions.ensureForTag('team-a', tag(), true);
     for (const type of ['vuln_update', 'policy_eval']) {
       const [sub] = await store.subscriptions.list('team-a', { key: tag(), type });
@@ -193,8 +238,8 @@ describe.each(STORE_KINDS)('a watched tag moved to a new digest, on %s', (kind) 
     await eventually(() => ofType('vuln_update').length === 1, 'vuln_update A -> B', 60_000);
     const lastVerdict = (await store.evaluations.latest('team-a', a, tag()))!.status;
     const nowVerdict = (await store.evaluations.latest('team-a', b, tag()))!.status;
-    if (lastVerdict !== nowVerdict)
-      await eventually(() => ofType('policy_eval').length === 1, 'policy_eval A -> B', 60_000);
+    expect([lastVerdict, nowVerdict]).toEqual(['pass', 'fail']);
+    await eventually(() => ofType('policy_eval').length === 1, 'policy_eval A -> B', 60_000);
 
     expect(ofType('tag_update').map((d) => [d.payload.last_eval, d.payload.curr_eval])).toEqual([
       [[], [a]],
@@ -209,11 +254,9 @@ describe.each(STORE_KINDS)('a watched tag moved to a new digest, on %s', (kind) 
     expect(ids(diff.removed)).toEqual(ids(expected.removed));
     expect(ids(diff.updated)).toEqual(ids(expected.updated));
     const policy = ofType('policy_eval');
-    expect(policy.length).toBe(lastVerdict === nowVerdict ? 0 : 1);
-    if (policy[0]) {
-      expect(policy[0].payload.last_eval).toMatchObject({ image_digest: a, status: lastVerdict });
-      expect(policy[0].payload.curr_eval).toMatchObject({ image_digest: b, status: nowVerdict });
-    }
+    expect(policy).toHaveLength(1);
+    expect(policy[0]!.payload.last_eval).toMatchObject({ image_digest: a, status: 'pass' });
+    expect(policy[0]!.payload.curr_eval).toMatchObject({ image_digest: b, status: 'fail' });
     // The tag_update of the move arrived before B's vuln_update; every delivery is signed.
     const order = delivered().map(
       (d) => `${d.type}:${JSON.stringify(d.payload.curr_eval ?? d.payload.imageDigest)}`,

@@ -1,0 +1,114 @@
+/**
+ * `findingsChanged` for a chunk of re-matched images at once (issue 13): the same
+ * notifications, events and evaluations, read and written in a few statements per chunk. The
+ * analyses are the ones the re-match already read (with their new findings), so the policy is
+ * evaluated without reading them again. Per image and account the order is the one-by-one
+ * order: `vuln_update` per tag, its events, then the evaluation of each tag (`policy_eval` and
+ * its event where the verdict flipped).
+ */
+import { hostname } from 'node:os';
+import type { Finding } from '../core/matching/types.js';
+import { decideAnalysis, evaluationOf, type ComputedEvaluation } from '../store/evaluate-analysis.js';
+import { memoPolicyFeeds } from '../store/policy-feeds.js';
+import type { AnalysisRecord } from '../store/repositories/analyses.js';
+import { holdersOf } from '../store/repositories/analyses-bulk.js';
+import type { EventInput } from '../store/repositories/events.js';
+import { addEvaluations, latestVerdicts, verdictKey } from '../store/repositories/evaluations-bulk.js';
+import { PolicyRepository, type PolicyRecord } from '../store/repositories/policies.js';
+import type { Sql } from '../store/sql.js';
+import { diffFindings, isEmptyDiff } from './diff.js';
+import type { WantedNotification } from './notify-many.js';
+import { state, type ReevaluateDeps } from './reevaluate.js';
+
+export interface FindingsChange {
+  /** The analysis as stored now (its findings are `after`). */
+  analysis: AnalysisRecord;
+  before: readonly Finding[];
+  after: readonly Finding[];
+}
+
+/** Notifies and re-evaluates the changes whose finding sets differ; returns their digests. */
+export async function findingsChangedMany(
+  deps: ReevaluateDeps,
+  changes: readonly FindingsChange[],
+  db: Sql = deps.store.db,
+): Promise<string[]> {
+  const source = deps.hostId ?? hostname();
+  const diffs = changes
+    .map((c) => ({ ...c, diff: diffFindings(c.before, c.after) }))
+    .filter((c) => !isEmptyDiff(c.diff));
+  if (diffs.length === 0) return [];
+  const byDigest = new Map(diffs.map((c) => [c.analysis.imageDigest, c] as const));
+  const holders = await holdersOf(db, [...byDigest.keys()]);
+  const notifications: WantedNotification[] = [];
+  const events: EventInput[] = [];
+  for (const h of holders) {
+    const { diff } = byDigest.get(h.imageDigest)!;
+    for (const tag of h.tags)
+      notifications.push({
+        accountName: h.accountName,
+        tag,
+        payload: { type: 'vuln_update', imageDigest: h.imageDigest, diff },
+      });
+    for (const tag of h.tags)
+      events.push({
+        accountName: h.accountName,
+        type: 'user.checks.tag.vulnerabilities.update',
+        level: 'info',
+        message: `Vulnerabilities of ${tag} changed: ${diff.added.length} added, ${diff.updated.length} updated, ${diff.removed.length} removed`,
+        details: { added: diff.added.length, updated: diff.updated.length, removed: diff.removed.length },
+        resourceType: 'image_tag',
+        resourceId: tag,
+        sourceService: 'policy_engine',
+        sourceHost: source,
+      });
+  }
+  await deps.notifier.notifyMany(notifications, db);
+  await deps.notifier.recordEvents(events, db);
+
+  // Re-evaluation: each analysed holder's tags with its account's active bundle.
+  // Read through `db`: on the embedded store the caller's transaction holds the one connection.
+  const policies = new Map<string, PolicyRecord | undefined>();
+  const repository = new PolicyRepository(db);
+  for (const account of new Set(holders.map((h) => h.accountName)))
+    policies.set(account, await repository.active(account));
+  const computed: ComputedEvaluation[] = [];
+  const feedsOf = memoPolicyFeeds(db);
+  for (const h of holders) {
+    const policy = policies.get(h.accountName);
+    if (!policy || h.analysisStatus !== 'analyzed') continue;
+    const { analysis } = byDigest.get(h.imageDigest)!;
+    for (const tag of h.tags) {
+      const request = { accountName: h.accountName, imageDigest: h.imageDigest, tag, policy };
+      computed.push(evaluationOf(await decideAnalysis(db, analysis, request, feedsOf), request));
+    }
+  }
+  const last = await latestVerdicts(db, computed);
+  const stored = await addEvaluations(db, computed);
+  const flips: WantedNotification[] = [];
+  const flipEvents: EventInput[] = [];
+  for (const now of stored) {
+    const before = last.get(verdictKey(now));
+    // The first verdict of a tag is the analysis's own, not a change.
+    if (!before || before.status === now.status) continue;
+    flips.push({
+      accountName: now.accountName,
+      tag: now.tag,
+      payload: { type: 'policy_eval', current: state(now), last: state(before) },
+    });
+    flipEvents.push({
+      accountName: now.accountName,
+      type: 'user.checks.tag.policy_evaluation.update',
+      level: 'info',
+      message: `Policy evaluation of ${now.tag} changed from ${before.status} to ${now.status}`,
+      details: { last_status: before.status, current_status: now.status, policy_id: now.policyId },
+      resourceType: 'image_tag',
+      resourceId: now.tag,
+      sourceService: 'policy_engine',
+      sourceHost: source,
+    });
+  }
+  await deps.notifier.notifyMany(flips, db);
+  await deps.notifier.recordEvents(flipEvents, db);
+  return diffs.map((c) => c.analysis.imageDigest);
+}

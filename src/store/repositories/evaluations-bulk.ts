@@ -1,0 +1,79 @@
+/**
+ * Policy evaluations of many (account, image, tag) at once, for the re-match after a feed sync:
+ * the newest verdict of each (without its result document) and a multi-row insert. The
+ * one-at-a-time versions are `EvaluationRepository.latest` and `add`.
+ */
+import type { Sql } from '../sql.js';
+import type { EvaluationRecord } from './evaluations.js';
+
+export type EvaluationVerdict = Omit<EvaluationRecord, 'result'>;
+
+interface VerdictRow {
+  account_name: string;
+  image_digest: string;
+  tag: string;
+  policy_id: string;
+  status: 'pass' | 'fail';
+  final_action: string;
+  created_at: Date;
+}
+
+const toVerdict = (r: VerdictRow): EvaluationVerdict => ({
+  accountName: r.account_name,
+  imageDigest: r.image_digest,
+  tag: r.tag,
+  policyId: r.policy_id,
+  status: r.status,
+  finalAction: r.final_action,
+  createdAt: r.created_at,
+});
+
+export const verdictKey = (v: { accountName: string; imageDigest: string; tag: string }): string =>
+  `${v.accountName}\u0000${v.imageDigest}\u0000${v.tag}`;
+
+const COLUMNS = 'account_name, image_digest, tag, policy_id, status, final_action, created_at';
+
+/** The newest verdict of each (account, image, tag) that has one, by `verdictKey`. */
+export async function latestVerdicts(
+  db: Sql,
+  keys: readonly { accountName: string; imageDigest: string; tag: string }[],
+): Promise<Map<string, EvaluationVerdict>> {
+  if (keys.length === 0) return new Map();
+  const { rows } = await db.query<VerdictRow>(
+    `SELECT DISTINCT ON (e.account_name, e.image_digest, e.tag) ${COLUMNS.replace(/(\w+)/g, 'e.$1')}
+     FROM policy_evaluation e JOIN jsonb_to_recordset($1::jsonb) AS k(a text, d text, t text)
+       ON e.account_name = k.a AND e.image_digest = k.d AND e.tag = k.t
+     ORDER BY e.account_name, e.image_digest, e.tag, e.created_at DESC`,
+    [JSON.stringify(keys.map((k) => ({ a: k.accountName, d: k.imageDigest, t: k.tag })))],
+  );
+  return new Map(rows.map((r) => [verdictKey(toVerdict(r)), toVerdict(r)] as const));
+}
+
+/** Stores the evaluations in order; returns what was stored (without the result documents). */
+export async function addEvaluations(
+  db: Sql,
+  inputs: readonly Omit<EvaluationRecord, 'createdAt'>[],
+): Promise<EvaluationVerdict[]> {
+  if (inputs.length === 0) return [];
+  const { rows } = await db.query<VerdictRow>(
+    `INSERT INTO policy_evaluation (account_name, image_digest, tag, policy_id, status, final_action, result)
+     SELECT a, d, t, p, s, f, r FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (a text, d text, t text, p text, s text, f text, r jsonb)) WITH ORDINALITY
+       AS x(a, d, t, p, s, f, r, n)
+     ORDER BY n RETURNING ${COLUMNS}`,
+    [
+      JSON.stringify(
+        inputs.map((e) => ({
+          a: e.accountName,
+          d: e.imageDigest,
+          t: e.tag,
+          p: e.policyId,
+          s: e.status,
+          f: e.finalAction,
+          r: e.result,
+        })),
+      ),
+    ],
+  );
+  const byKey = new Map(rows.map((r) => [verdictKey(toVerdict(r)), toVerdict(r)] as const));
+  return inputs.map((e) => byKey.get(verdictKey(e))).filter((v): v is EvaluationVerdict => v !== undefined);
+}
