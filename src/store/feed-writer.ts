@@ -18,6 +18,16 @@ import type { Sql } from './sql.js';
 /** Records per insert; a batch of advisories stays around 10 MiB of JSON. */
 const BATCH = 10_000;
 
+/**
+ * `<record without references>\t<references>` per advisory, one a line. JSON text never holds a
+ * raw tab or newline (JSON.stringify escapes them), so SQL can split it with split_part.
+ */
+export function advisoryLines(advisories: readonly Advisory[]): string {
+  return advisories
+    .map(({ references, ...rest }) => `${JSON.stringify(rest)}\t${JSON.stringify(references ?? null)}`)
+    .join('\n');
+}
+
 /** Buffers records per table and flushes them with one JSON-parameter insert per batch. */
 export class FeedWriter {
   private advisories: Advisory[] = [];
@@ -78,17 +88,27 @@ export class FeedWriter {
     const { db, source, staging } = this;
     await this.cpe.flush(db, source);
     if (this.advisories.length) {
-      const json = JSON.stringify(this.advisories);
+      const lines = advisoryLines(this.advisories);
       this.advisories = [];
-      // The content hash leaves out `source` (which file it came from): the same advisory read
-      // from another directory or a bundle hashes alike. jsonb text output is canonical.
+      // One line per advisory: its record without references, a tab, its references. The record
+      // is put together again in SQL (jsonb is canonical, so it is the record as it was); the
+      // first half is what matching reads, stored as text (advisory_match, ADR 0027). The
+      // content hash leaves out `source` (which file it came from): the same advisory read from
+      // another directory or a bundle hashes alike. jsonb text output is canonical.
       await db.query(
-        `INSERT INTO "${await staging.table('advisory')}" (source, id, namespace, package_name, version_scheme, aliases, fix_state, withdrawn, record, content_hash)
+        `WITH rows AS (
+           SELECT m, CASE WHEN r = 'null' THEN m::jsonb ELSE m::jsonb || jsonb_build_object('references', r::jsonb) END AS e
+           FROM (SELECT split_part(l, E'\t', 1) AS m, split_part(l, E'\t', 2) AS r FROM string_to_table($2, E'\n') AS l) AS x
+         ), matching AS (
+           INSERT INTO "${await staging.table('advisory_match')}" (source, package_key, record)
+           SELECT $1, (e->>'namespace') || E'\x1f' || (e->>'packageName'), m FROM rows WHERE NOT e ? 'withdrawn'
+         )
+         INSERT INTO "${await staging.table('advisory')}" (source, id, namespace, package_name, version_scheme, aliases, fix_state, withdrawn, record, content_hash)
          SELECT $1, e->>'id', e->>'namespace', e->>'packageName', e->>'versionScheme',
                 ARRAY(SELECT jsonb_array_elements_text(e->'aliases')), e->>'fixState', e ? 'withdrawn',
                 e, md5((e - 'source')::text)
-         FROM jsonb_array_elements($2::jsonb) AS e`,
-        [source, json],
+         FROM rows`,
+        [source, lines],
       );
     }
     if (this.cvss.length) {
