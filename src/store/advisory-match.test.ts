@@ -60,13 +60,15 @@ const backends: [string, () => Promise<{ db: Sql; stop: () => Promise<void> }>][
 ];
 
 describe('advisoryLines', () => {
-  it('writes one line per advisory with the references after a tab, whatever the strings hold', () => {
+  it('writes one line per advisory: key, withdrawn flag, record without references, references', () => {
     const lines = advisoryLines(ADVISORIES).split('\n');
     expect(lines).toHaveLength(3);
     for (const [i, line] of lines.entries()) {
-      const [rest, refs, ...more] = line.split('\t');
+      const [key, withdrawn, rest, refs, ...more] = line.split('\t');
       expect(more).toEqual([]);
       const { references, ...expected } = ADVISORIES[i] as Advisory;
+      expect(JSON.parse(key as string)).toBe(`osv:npm\u001fleft\tpad`);
+      expect(withdrawn).toBe(expected.withdrawn ? '1' : '');
       expect(JSON.parse(rest as string)).toEqual(expected);
       expect(JSON.parse(refs as string)).toEqual(references);
     }
