@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres } from '../../test/harness/postgres.js';
 import type { Advisory } from '../core/advisories/model.js';
-import { advisoryLines } from './feed-writer.js';
+import { advisoryLines, jsonbOrderedJson } from './feed-writer.js';
 import { migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
 import { openPglite, openPostgres, type Sql } from './sql.js';
@@ -118,5 +118,23 @@ describe.each(backends)('advisory_match on %s', (_name, open) => {
     await db.query('DELETE FROM schema_migration WHERE id = 6');
     expect(await migrate(db)).toEqual([6]);
     expect(await matchRead()).toEqual(before);
+  });
+});
+
+describe('jsonbOrderedJson', () => {
+  it('prints keys in jsonb order (shorter first, then bytes), nested too, as PostgreSQL does', async () => {
+    const value = {
+      zz: 1,
+      a: { ccc: [{ bb: 2, b: null, é: 'x', z: 'y' }], bb: true },
+      skip: undefined,
+      m: 'n',
+    };
+    const db = await openPglite();
+    try {
+      const { rows } = await db.query<{ t: string }>('SELECT $1::jsonb::text AS t', [JSON.stringify(value)]);
+      expect(jsonbOrderedJson(value)).toBe((rows[0]?.t ?? '').replace(/": /g, '":').replace(/, /g, ','));
+    } finally {
+      await db.close();
+    }
   });
 });

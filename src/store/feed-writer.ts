@@ -21,6 +21,29 @@ const BATCH = 10_000;
 /** Between namespace and package name in advisory_match.package_key (migration 6). */
 export const MATCH_KEY_SEPARATOR = '\u001f';
 
+/** jsonb's order of object keys: shorter first, then by their UTF-8 bytes. */
+function jsonbKeyOrder(a: string, b: string): number {
+  const ascii = !/[\u0080-\uffff]/.test(a + b);
+  if (ascii) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+  const [x, y] = [Buffer.from(a), Buffer.from(b)];
+  return x.length - y.length || Buffer.compare(x, y);
+}
+
+/**
+ * JSON text with every object's keys in jsonb's order, as `record::text` would print them: a
+ * match answered from advisory_match then prints exactly as one answered from the jsonb record
+ * (reports show evidence objects in that order).
+ */
+export function jsonbOrderedJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v: unknown) => jsonbOrderedJson(v)).join(',')}]`;
+  const o = value as Record<string, unknown>;
+  const keys = Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort(jsonbKeyOrder);
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${jsonbOrderedJson(o[k])}`).join(',')}}`;
+}
+
 /**
  * Per advisory one line: `<match key as a JSON string>\t<"1" if withdrawn, else empty>\t<record
  * without references>\t<references>`. JSON text never holds a raw tab or newline
@@ -32,7 +55,7 @@ export function advisoryLines(advisories: readonly Advisory[]): string {
     .map(({ references, ...rest }) => {
       const key = JSON.stringify(`${rest.namespace}${MATCH_KEY_SEPARATOR}${rest.packageName}`);
       const withdrawn = rest.withdrawn === undefined ? '' : '1';
-      return `${key}\t${withdrawn}\t${JSON.stringify(rest)}\t${JSON.stringify(references ?? null)}`;
+      return `${key}\t${withdrawn}\t${jsonbOrderedJson(rest)}\t${JSON.stringify(references ?? null)}`;
     })
     .join('\n');
 }
