@@ -58,7 +58,7 @@ export class FeedDataCache<V> {
 
   /**
    * `remember: false` (a store opened for one match, as a CLI scan): every `get` reads its keys
-   * and keeps nothing, so it pays neither the generation check nor the freezing (ADR 0027).
+   * and keeps nothing, so it pays neither the generation check nor the freezing.
    */
   constructor(
     private readonly db: Sql,

@@ -9,15 +9,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Sql } from './sql.js';
 
-export const FEED_TABLES = [
-  'advisory',
-  'advisory_match',
-  'cvss',
-  'kev',
-  'epss',
-  'ssvc',
-  'cpe_config',
-] as const;
+export const FEED_TABLES = ['advisory', 'cvss', 'kev', 'epss', 'ssvc', 'cpe_config'] as const;
 export type FeedTable = (typeof FEED_TABLES)[number];
 
 /**
@@ -27,7 +19,6 @@ export type FeedTable = (typeof FEED_TABLES)[number];
  */
 const PLANNED_COLUMNS: Record<FeedTable, readonly string[]> = {
   advisory: ['namespace', 'package_name', 'id', 'aliases', 'withdrawn'],
-  advisory_match: ['package_key'],
   cvss: ['cve'],
   kev: ['cve'],
   epss: ['bucket'],

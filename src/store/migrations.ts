@@ -171,37 +171,6 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX epss_by_bucket ON epss (bucket);
     `,
   },
-  {
-    id: 6,
-    name: 'advisories as matching reads them',
-    // Matching reads every advisory of ~1,000 package keys: the jsonb record of each, converted
-    // to text, with references it never uses. advisory_match keeps, per non-withdrawn advisory,
-    // its record without references as JSON text under one key column (namespace, unit
-    // separator, package name), partitioned and swapped with the advisory table (ADR 0027).
-    sql: `
-      CREATE TABLE advisory_match (
-        source text NOT NULL,
-        package_key text NOT NULL,
-        record text NOT NULL
-      ) PARTITION BY LIST (source);
-      DO $$
-      DECLARE
-        s text;
-        part text;
-      BEGIN
-        FOR s IN SELECT DISTINCT source FROM advisory LOOP
-          part := format('advisory_match_p%s_g%s', left(md5(s), 12), nextval('feed_partition_seq'));
-          EXECUTE format('CREATE TABLE %I (LIKE advisory_match INCLUDING DEFAULTS)', part);
-          EXECUTE format('ALTER TABLE %I ADD CHECK (source = %L)', part, s);
-          EXECUTE format(
-            'INSERT INTO %I SELECT source, namespace || E''\\x1f'' || package_name, (record - ''references'')::text FROM advisory WHERE source = %L AND NOT withdrawn',
-            part, s);
-          EXECUTE format('ALTER TABLE advisory_match ATTACH PARTITION %I FOR VALUES IN (%L)', part, s);
-        END LOOP;
-      END $$;
-      CREATE INDEX advisory_match_by_key ON advisory_match (package_key);
-    `,
-  },
   // Each wing keeps its migrations in its own file; ids are reserved per wing (10s service,
   // 20s notifications, 30s admission, 40s ops, 50s promotion, 60s ui, 70s harbor) so the list
   // stays in id order.

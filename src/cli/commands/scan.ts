@@ -158,7 +158,7 @@ export async function withFindingsRequest<T>(
   use: (request: FindingsRequest) => Promise<T>,
 ): Promise<T> {
   const options = await findingsOptions(flags);
-  // One image, one match: the store's memory of the feed generation would only cost (ADR 0027).
+  // One image, one match: the store's memory of the feed generation (ADR 0022) would only cost.
   const database = await openVulnerabilityDatabase(flags, flags.cacheDir ?? defaultCacheDir(), undefined, {
     remember: false,
   });

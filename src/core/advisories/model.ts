@@ -90,12 +90,6 @@ export interface Advisory {
   source: RecordSource;
 }
 
-/**
- * What matching reads of an advisory: everything but its references, which only reports of one
- * advisory (explain, the API's vulnerability records) need. The store keeps it apart (ADR 0027).
- */
-export type MatchAdvisory = Omit<Advisory, 'references'>;
-
 export interface CvssRecord {
   cve: string;
   /** 'nvd@nist.gov', a CNA's address, 'vulnrichment:cna', 'vulnrichment:adp', ... */

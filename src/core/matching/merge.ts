@@ -2,15 +2,15 @@
  * Groups the advisory matches of one package into findings: records that share any id
  * (an OSV GHSA with CVE alias, the Debian CVE record) are one vulnerability.
  */
-import type { MatchAdvisory } from '../advisories/model.js';
+import type { Advisory } from '../advisories/model.js';
 
 export interface AdvisoryMatch {
-  advisory: MatchAdvisory;
+  advisory: Advisory;
   evidenceIndex: number;
 }
 
 /** Union-find over ids; returns groups of matches that describe the same vulnerability. */
-export function groupByIdentity<T extends { advisory: MatchAdvisory }>(matches: readonly T[]): T[][] {
+export function groupByIdentity<T extends { advisory: Advisory }>(matches: readonly T[]): T[][] {
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     let root = x;
@@ -40,8 +40,8 @@ export function groupByIdentity<T extends { advisory: MatchAdvisory }>(matches: 
 }
 
 /** Distro records speak for distro packages; for language packages GHSA, then others. */
-export function primaryOf(advisories: readonly MatchAdvisory[]): MatchAdvisory {
-  const rank = (a: MatchAdvisory) =>
+export function primaryOf(advisories: readonly Advisory[]): Advisory {
+  const rank = (a: Advisory) =>
     !a.namespace.startsWith('osv:') ? 0 : a.id.startsWith('GHSA-') ? 1 : a.id.startsWith('CVE-') ? 2 : 3;
-  return [...advisories].sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id))[0] as MatchAdvisory;
+  return [...advisories].sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id))[0] as Advisory;
 }

@@ -10,7 +10,6 @@ import type {
   CvssRecord,
   FixState,
   KevRecord,
-  MatchAdvisory,
 } from '../advisories/model.js';
 import type { PackageType } from '../sbom/model.js';
 
@@ -88,7 +87,7 @@ export interface Finding {
 
 /** Where the matcher reads vulnerability data from (the store implements it). */
 export interface AdvisorySource {
-  advisoriesFor(keys: readonly { namespace: string; packageName: string }[]): Promise<MatchAdvisory[]>;
+  advisoriesFor(keys: readonly { namespace: string; packageName: string }[]): Promise<Advisory[]>;
   enrichment(
     cves: readonly string[],
   ): Promise<
