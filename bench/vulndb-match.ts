@@ -1,7 +1,7 @@
 /**
  * Matching a 1,000-package SBOM against the loaded database (target: at most 50 ms, issue 10), as
  * the service matches (one store per process: advisories and facts read before come from its
- * memory of the feed generation, ADR 0022) and cold (a new store per match, as a CLI scan), and opening
+ * memory of the feed generation, ADR 0022) and cold (a new store per match that remembers nothing, as a CLI scan opens it), and opening
  * the embedded database from disk until it answers a first lookup (target: at most 1 s). The
  * baselines are those budgets, so a ratio at or below 1 meets the target.
  */
@@ -39,13 +39,14 @@ export const vulndbMatchBenchmark: Benchmark = {
 export const vulndbMatchColdBenchmark: Benchmark = {
   name: 'vulndb-match-cold-1000',
   baselineLabel: `${MATCH_BUDGET_MS} ms budget`,
+  targetRatio: 1,
   runs: 10,
   async prepare() {
     const db = await openPglite(await loadedDataDir());
     const doc = await benchSbom(db);
     return {
       measure: async () => {
-        const result = await matchSbom(doc, new VulnerabilityStore(db));
+        const result = await matchSbom(doc, new VulnerabilityStore(db, { remember: false }));
         if (result.findings.length === 0) throw new Error('bench SBOM matched nothing');
       },
       baseline: () => sleep(MATCH_BUDGET_MS),

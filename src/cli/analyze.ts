@@ -16,7 +16,7 @@ import { vulnerabilityDataOf } from '../store/vulnerability-data.js';
 import { migrate } from '../store/migrate.js';
 import { openLockedDatabase } from '../store/open-embedded.js';
 import type { Sql } from '../store/sql.js';
-import { VulnerabilityStore } from '../store/vulnerability-store.js';
+import { VulnerabilityStore, type VulnerabilityStoreOptions } from '../store/vulnerability-store.js';
 import type { CliRuntime } from './runtime.js';
 
 export interface AnalyzeFlags extends GlobalFlags {
@@ -117,6 +117,7 @@ export async function openVulnerabilityDatabase(
   flags: DatabaseFlags,
   cacheDir: string,
   env?: Readonly<Record<string, string | undefined>>,
+  storeOptions: VulnerabilityStoreOptions = {},
 ): Promise<OpenedDatabase> {
   const url = resolveDatabaseUrl(flags, env);
   if (!url) await mkdir(cacheDir, { recursive: true });
@@ -130,6 +131,6 @@ export async function openVulnerabilityDatabase(
     await db.close();
     throw err;
   }
-  const store = new VulnerabilityStore(db);
+  const store = new VulnerabilityStore(db, storeOptions);
   return { db, store, data: vulnerabilityDataOf(db, store), close: () => db.close() };
 }

@@ -56,7 +56,14 @@ export class FeedDataCache<V> {
   private generation: string | undefined;
   private readonly memo = new Memo<V>();
 
-  constructor(private readonly db: Sql) {}
+  /**
+   * `remember: false` (a store opened for one match, as a CLI scan): every `get` reads its keys
+   * and keeps nothing, so it pays neither the generation check nor the freezing.
+   */
+  constructor(
+    private readonly db: Sql,
+    private readonly remember = true,
+  ) {}
 
   /**
    * The values of `keys`, reading only those not remembered for the current generation. `fill`
@@ -68,6 +75,7 @@ export class FeedDataCache<V> {
     keys: readonly string[],
     fill: (missing: string[]) => Promise<{ generation: string; values: Map<string, V> }>,
   ): Promise<Map<string, V>> {
+    if (!this.remember) return (await fill([...new Set(keys)])).values;
     for (let attempt = 1; ; attempt++) {
       const { rows } = await this.db.query<{ g: string }>(`SELECT (${GENERATION_SQL}) AS g`);
       this.startAt(rows[0]?.g ?? '');

@@ -177,7 +177,10 @@ export async function withFindingsRequest<T>(
   use: (request: FindingsRequest) => Promise<T>,
 ): Promise<T> {
   const options = await findingsOptions(flags);
-  const database = await openVulnerabilityDatabase(flags, flags.cacheDir ?? defaultCacheDir());
+  // One image, one match: the store's memory of the feed generation (ADR 0022) would only cost.
+  const database = await openVulnerabilityDatabase(flags, flags.cacheDir ?? defaultCacheDir(), undefined, {
+    remember: false,
+  });
   try {
     return await withImageOptions(
       flags,
