@@ -8,7 +8,7 @@
 import { baseLayersFromHistory } from '../core/matching/base-layers.js';
 import { lookupsFor } from '../core/matching/namespaces.js';
 import { rematchChanged, type PackageKey } from '../core/matching/rematch.js';
-import type { Finding } from '../core/matching/types.js';
+import type { AdvisorySource, Finding } from '../core/matching/types.js';
 import type { VulnerabilityData } from '../core/pipeline/index.js';
 import { sortFindings } from '../core/report/index.js';
 import type { SbomDocument } from '../core/sbom/document.js';
@@ -32,10 +32,29 @@ export async function rematchStored(
       });
     }
   }
+  const findings = await rematchUnderKeys(doc, metadata, stored, data, [...keys.values()], { now });
+  return { findings: findings ?? sortFindings([...stored], 'severity'), rematched: true };
+}
+
+/**
+ * The findings of a stored analysis with every package under `keys` matched afresh (the stored
+ * Debian changelog evidence applied again); undefined when no package is under those keys.
+ * Shared by the restore above and the re-match after a feed sync.
+ */
+export async function rematchUnderKeys(
+  doc: SbomDocument,
+  metadata: AnalysisMetadata,
+  stored: readonly Finding[],
+  data: AdvisorySource,
+  keys: readonly PackageKey[],
+  options: { now?: Date; signal?: AbortSignal } = {},
+): Promise<Finding[] | undefined> {
   const baseLayerCount = baseLayersFromHistory(metadata.config?.history ?? []);
-  const result = await rematchChanged(doc, stored, data, [...keys.values()], {
+  const result = await rematchChanged(doc, stored, data, keys, {
     ...(baseLayerCount === undefined ? {} : { baseLayerCount }),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
+  if (result.rematched.length === 0) return undefined;
   const rematched = new Set(result.rematched);
   const changelogs = metadata.changelogs ?? {};
   const fresh = await applySuppressions(
@@ -48,9 +67,9 @@ export async function rematchStored(
             changelogs[path] === undefined ? undefined : Buffer.from(changelogs[path], 'base64'),
           ),
       },
-      now,
+      now: options.now ?? new Date(),
     },
   );
   const kept = result.findings.filter((f) => !rematched.has(f.package.id));
-  return { findings: sortFindings([...kept, ...fresh.findings], 'severity'), rematched: true };
+  return sortFindings([...kept, ...fresh.findings], 'severity');
 }

@@ -12,17 +12,15 @@
  * its notifications in one transaction of a few multi-row statements.
  */
 import { performance } from 'node:perf_hooks';
-import { baseLayersFromHistory } from '../core/matching/base-layers.js';
-import { rematchChanged, type PackageKey } from '../core/matching/rematch.js';
+import type { PackageKey } from '../core/matching/rematch.js';
 import { memoizedSource } from '../core/matching/memo-source.js';
 import type { AdvisorySource, Finding } from '../core/matching/types.js';
 import type { VulnerabilityData } from '../core/pipeline/index.js';
-import { sortFindings } from '../core/report/index.js';
 import type { SbomDocument } from '../core/sbom/document.js';
-import { applySuppressions } from '../core/suppression/index.js';
 import { findingsChangedMany, type FindingsChange } from '../notifications/reevaluate-many.js';
 import { Notifier } from '../notifications/notify.js';
 import { JobQueue } from '../queue/queue.js';
+import { rematchUnderKeys } from '../archive/rematch.js';
 import { analyzeIndex, indexMissing } from '../store/repositories/image-index.js';
 import { digestsWithLookupKeys } from '../store/repositories/image-queries.js';
 import type { AnalysisRecord } from '../store/repositories/analyses.js';
@@ -68,31 +66,14 @@ async function rematchOne(
   changedKeys: readonly PackageKey[],
   options: RematchOptions,
 ): Promise<Finding[] | undefined> {
-  const doc = record.sbom as SbomDocument;
-  const metadata = record.metadata as AnalysisMetadata;
-  const baseLayerCount = baseLayersFromHistory(metadata.config?.history ?? []);
-  const result = await rematchChanged(doc, record.findings as Finding[], data, changedKeys, {
-    ...(baseLayerCount === undefined ? {} : { baseLayerCount }),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  if (result.rematched.length === 0) return undefined;
-  const rematched = new Set(result.rematched);
-  const changelogs = metadata.changelogs ?? {};
-  const fresh = await applySuppressions(
-    result.findings.filter((f) => rematched.has(f.package.id)),
-    {
-      changelog: {
-        doc,
-        read: (path) =>
-          Promise.resolve(
-            changelogs[path] === undefined ? undefined : Buffer.from(changelogs[path], 'base64'),
-          ),
-      },
-      now: options.now ?? new Date(),
-    },
+  return rematchUnderKeys(
+    record.sbom as SbomDocument,
+    record.metadata as AnalysisMetadata,
+    record.findings as Finding[],
+    data,
+    changedKeys,
+    { ...(options.now ? { now: options.now } : {}), ...(options.signal ? { signal: options.signal } : {}) },
   );
-  const kept = result.findings.filter((f) => !rematched.has(f.package.id));
-  return sortFindings([...kept, ...fresh.findings], 'severity');
 }
 
 export async function rematchAnalyses(

@@ -7,18 +7,8 @@
  */
 import type { Finding } from '../../core/matching/types.js';
 import type { Sql } from '../sql.js';
-import type { AnalysisRecord } from './analyses.js';
+import { toRecord, type AnalysisRecord, type AnalysisRow } from './analyses.js';
 import { findingRows, insertFindingRows } from './image-index.js';
-
-interface AnalysisRow {
-  image_digest: string;
-  image_id: string;
-  analyzer_version: string;
-  metadata: unknown;
-  sbom: unknown;
-  findings: unknown;
-  created_at: Date;
-}
 
 /** The stored analyses of these digests, in the order asked (missing ones left out). */
 export async function getAnalyses(db: Sql, digests: readonly string[]): Promise<AnalysisRecord[]> {
@@ -33,15 +23,7 @@ export async function getAnalyses(db: Sql, digests: readonly string[]): Promise<
   for (const digest of digests) {
     const r = byDigest.get(digest);
     if (!r) continue;
-    out.push({
-      imageDigest: r.image_digest,
-      imageId: r.image_id,
-      analyzerVersion: r.analyzer_version,
-      metadata: r.metadata,
-      sbom: r.sbom,
-      findings: r.findings,
-      createdAt: r.created_at,
-    });
+    out.push(toRecord(r));
   }
   return out;
 }

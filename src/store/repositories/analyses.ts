@@ -17,7 +17,8 @@ export interface AnalysisRecord<Metadata = unknown, Sbom = unknown, Findings = u
   createdAt: Date;
 }
 
-interface AnalysisRow {
+/** A row of `analysis` as read back (shared with the bulk reads of the re-match). */
+export interface AnalysisRow {
   image_digest: string;
   image_id: string;
   analyzer_version: string;
@@ -122,7 +123,7 @@ export class AnalysisRepository {
   }
 }
 
-const toRecord = (r: AnalysisRow): AnalysisRecord => ({
+export const toRecord = (r: AnalysisRow): AnalysisRecord => ({
   imageDigest: r.image_digest,
   imageId: r.image_id,
   analyzerVersion: r.analyzer_version,
