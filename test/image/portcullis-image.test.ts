@@ -134,20 +134,29 @@ describe('the Portcullis image', () => {
     const cache = join(root, 'cache');
     const update = await runCli(['--cache-dir', cache, 'db', 'update', '--mirror', SHARED_DATA]);
     expect(update.code, update.err).toBe(0);
-    const { code, out, err } = await runCli([
-      '--cache-dir',
-      cache,
-      'evaluate',
-      `oci-dir:${first.layout}:${first.tag}`,
-      '--policy',
-      join(REPO_ROOT, 'scripts/image/policy-bundle.json'),
-      '--tag',
-      PORTCULLIS_IMAGE,
-      '-o',
-      'json',
-    ]);
+    const evaluate = (...extra: string[]) =>
+      runCli([
+        '--cache-dir',
+        cache,
+        'evaluate',
+        `oci-dir:${first.layout}:${first.tag}`,
+        '--policy',
+        join(REPO_ROOT, 'scripts/image/policy-bundle.json'),
+        '--tag',
+        PORTCULLIS_IMAGE,
+        '-o',
+        'json',
+        ...extra,
+      ]);
+    // The image is Debian 13 and the snapshot's Debian data is Debian 12's alone: the gate fails
+    // closed (exit 1) and says so, as it must for any image whose distro has no data.
+    const closed = await evaluate();
+    expect(closed.code, `${closed.out}\n${closed.err}`).toBe(1);
+    expect(closed.err).toMatch(/NO_VULNERABILITY_DATA.*debian:13/);
+    // Judged by everything else (the flag a user passes knowingly), the image passes its bundle.
+    const { code, out, err } = await evaluate('--allow-no-vuln-data');
     expect(code, `${out}\n${err}`).toBe(0);
-    const decision = JSON.parse(out) as { status: string; results: { action: string }[] };
+    const decision = JSON.parse(out) as { status: string; fail_closed?: unknown[] };
     expect(decision.status).toBe('pass');
   });
 
