@@ -45,6 +45,19 @@ function serve(args: readonly string[]): Proc {
   return { child, out: () => out, exited };
 }
 
+async function runCliJson(args: readonly string[]): Promise<unknown> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`portcullis ${args.join(' ')} exited ${String(code)}: ${err}`);
+  return JSON.parse(out) as unknown;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 900_000): Promise<T> {
@@ -88,11 +101,13 @@ describe('scale-out: 2 API and 2 worker processes on one PostgreSQL server', () 
   let root: string;
   let db: Sql;
   const procs: Proc[] = [];
+  const layouts: string[] = [];
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'pc-scale-'));
     [postgres, registry] = await Promise.all([startPostgres(), startRegistry('tls-basic')]);
     for (let n = 0; n < IMAGES; n++) {
       const layout = await buildImage(join(root, `image-${n}`), n);
+      layouts.push(layout.dir);
       await pushImage(registry, `oci:${layout.dir}:latest`, `scale/app${n}:1`);
     }
     // About 1 MiB per image at 512 KiB/s: every analysis holds its lease for seconds.
@@ -192,6 +207,24 @@ describe('scale-out: 2 API and 2 worker processes on one PostgreSQL server', () 
         urls.map(async (u) => (await api(u!, 'GET', `${path}/vuln/all`)).json()),
       );
       expect(va).toEqual(vb);
+    }
+
+    // Identical to the CLI's: the native SBOM the service stored equals `portcullis sbom` of the
+    // same image read from its local layout (packages, versions, locations, layers).
+    for (const n of [0, IMAGES - 1]) {
+      const served = (await (
+        await api(urls[n % 2]!, 'GET', `/images/${encodeURIComponent(digests[n]!)}/sbom`)
+      ).json()) as { packages: unknown[] };
+      const cli = await runCliJson([
+        'sbom',
+        `oci-dir:${layouts[n]!}:latest`,
+        '-o',
+        'native',
+        '--cache-dir',
+        join(root, 'cli-cache'),
+      ]);
+      expect(served.packages).toEqual((cli as { packages: unknown[] }).packages);
+      expect(served.packages).toHaveLength(1);
     }
 
     for (const p of [...apis, ...workers.filter((w) => w !== victim)]) p.child.kill('SIGTERM');
