@@ -58,12 +58,34 @@ export async function wakeStream(
   accountName: string,
   stream: string,
 ): Promise<void> {
-  const payload = { accountName, stream };
-  const { rows } = await tx.query(
-    `SELECT id FROM job WHERE state = 'queued' AND kind = $1 AND payload = $2::jsonb LIMIT 1 FOR UPDATE`,
-    [DELIVER_NOTIFICATION_JOB, JSON.stringify(payload)],
+  await wakeStreams(queue, tx, [{ accountName, stream }]);
+}
+
+/** `wakeStream` for many streams at once (bulk notifications): one query, one insert. */
+export async function wakeStreams(
+  queue: JobQueue,
+  tx: Sql,
+  streams: readonly { accountName: string; stream: string }[],
+): Promise<void> {
+  const key = (a: string, s: string) => `${a}\n${s}`;
+  const distinct = [
+    ...new Map(
+      streams.map((p) => [key(p.accountName, p.stream), { accountName: p.accountName, stream: p.stream }]),
+    ).values(),
+  ];
+  if (distinct.length === 0) return;
+  const { rows } = await tx.query<{ a: string; s: string }>(
+    `SELECT payload->>'accountName' AS a, payload->>'stream' AS s FROM job
+     WHERE state = 'queued' AND kind = $1 AND payload = ANY($2::jsonb[]) FOR UPDATE`,
+    [DELIVER_NOTIFICATION_JOB, distinct.map((p) => JSON.stringify(p))],
   );
-  if (rows.length === 0) await queue.enqueue({ kind: DELIVER_NOTIFICATION_JOB, payload }, tx);
+  const awake = new Set(rows.map((r) => key(r.a, r.s)));
+  await queue.enqueueMany(
+    distinct
+      .filter((p) => !awake.has(key(p.accountName, p.stream)))
+      .map((payload) => ({ kind: DELIVER_NOTIFICATION_JOB, payload })),
+    tx,
+  );
 }
 
 /** Full jitter over the upper half: spreads retries of many streams that failed together. */

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { JobQueue } from '../queue/queue.js';
 import { toEvent, type EventInput, type EventRecord, type EventRow } from '../store/repositories/events.js';
 import type { Sql } from '../store/sql.js';
-import { DELIVER_NOTIFICATION_JOB } from './deliver.js';
+import { wakeStreams } from './deliver.js';
 import { hasEndpoint } from './endpoints.js';
 import { anchoreEvent, atOrAbove, eventLogLevel } from './event-log.js';
 import { notificationData, notificationPayload, type TypePayload } from './payloads.js';
@@ -55,25 +55,7 @@ async function insertOutbox(
        AS x(i, a, t, s, p, n) ORDER BY n`,
     [JSON.stringify(values), deadline],
   );
-  // As `wakeStream`, once per stream: a stream with a delivery job still queued needs no other
-  // (the queued job is locked until commit, so it cannot start before these rows are visible).
-  const streams = [
-    ...new Map(
-      rows.map((r) => [`${r.accountName}\n${r.stream}`, { accountName: r.accountName, stream: r.stream }]),
-    ).values(),
-  ];
-  const { rows: queued } = await db.query<{ a: string; s: string }>(
-    `SELECT payload->>'accountName' AS a, payload->>'stream' AS s FROM job
-     WHERE state = 'queued' AND kind = $1 AND payload = ANY($2::jsonb[]) FOR UPDATE`,
-    [DELIVER_NOTIFICATION_JOB, streams.map((p) => JSON.stringify(p))],
-  );
-  const awake = new Set(queued.map((q) => `${q.a}\n${q.s}`));
-  await queue.enqueueMany(
-    streams
-      .filter((p) => !awake.has(`${p.accountName}\n${p.stream}`))
-      .map((payload) => ({ kind: DELIVER_NOTIFICATION_JOB, payload })),
-    db,
-  );
+  await wakeStreams(queue, db, rows);
 }
 
 const emailOf = (db: Sql) =>

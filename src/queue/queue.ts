@@ -100,8 +100,8 @@ export class JobQueue {
   }
 
   /**
-   * Queues many jobs without a singleton key in one statement (the re-match queues one delivery
-   * per notification of a chunk) and wakes idle workers once per kind.
+   * Queues many jobs without a singleton key in one statement (the re-match wakes every
+   * notification stream of a chunk at once) and wakes idle workers once per kind.
    */
   async enqueueMany(
     requests: readonly Omit<EnqueueRequest, 'singletonKey'>[],
