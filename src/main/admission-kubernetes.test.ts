@@ -22,51 +22,14 @@ import { admissionReview } from '../admission/test-support.js';
 import type { ServiceStore } from '../store/repositories/index.js';
 import { resolveAdmission } from './admission.js';
 import { kubectlLocal } from './test-support/admission-e2e.js';
+import { seedAnalysedImage } from './test-support/admission-seed.js';
 import { WebhookUnderTest } from './test-support/admission-webhook.js';
 
 const ACCOUNT = 'k8s';
 const DIGEST = `sha256:${'e'.repeat(64)}`;
 const IMAGE = `registry.example/team/app@${DIGEST}`;
 
-async function seed(store: ServiceStore): Promise<void> {
-  await store.accounts.create({ name: ACCOUNT, type: 'user' });
-  await store.policies.upsert({
-    accountName: ACCOUNT,
-    policyId: 'p',
-    name: 'p',
-    bundle: { id: 'p' },
-    active: true,
-  });
-  await store.images.add({
-    accountName: ACCOUNT,
-    imageDigest: DIGEST,
-    tag: { registry: 'registry.example', repo: 'team/app', tag: '1' },
-  });
-  await store.analyses.save({
-    imageDigest: DIGEST,
-    imageId: DIGEST.slice(7),
-    analyzerVersion: 'test',
-    metadata: {},
-    sbom: {},
-    findings: [],
-  });
-  await store.images.transition(DIGEST, ['not_analyzed'], 'analyzed');
-  await store.evaluations.add({
-    accountName: ACCOUNT,
-    imageDigest: DIGEST,
-    tag: 'registry.example/team/app:1',
-    policyId: 'p',
-    status: 'fail',
-    finalAction: 'STOP',
-    result: {
-      triggers: [
-        { gate: 'vulnerabilities', trigger: 'package', action: 'STOP', message: 'CVE-2024-0001 critical' },
-      ],
-      matchedBlacklistedImage: null,
-      failClosed: [],
-    },
-  });
-}
+const seed = (store: ServiceStore) => seedAnalysedImage(store, ACCOUNT, DIGEST, 'fail');
 
 /** The Pod as `kubectl label --local` renders it, with the release label when given. */
 function pod(release?: string): Promise<Record<string, unknown>> {

@@ -28,63 +28,15 @@ import { createServiceStore, type ServiceStore } from '../store/repositories/ind
 import { createSecretBox } from '../store/repositories/secret-box.js';
 import { openPostgres } from '../store/sql.js';
 import { startAdmissionServer } from './admission.js';
+import { seedAnalysedImage, seedVerdict } from './test-support/admission-seed.js';
 
 const ACCOUNT = 'revoke';
 const DIGEST = `sha256:${'d'.repeat(64)}`;
 const box = createSecretBox(randomBytes(32));
 
-async function seed(store: ServiceStore): Promise<void> {
-  await store.accounts.create({ name: ACCOUNT, type: 'user' });
-  await store.policies.upsert({
-    accountName: ACCOUNT,
-    policyId: 'p',
-    name: 'p',
-    bundle: { id: 'p' },
-    active: true,
-  });
-  await store.images.add({
-    accountName: ACCOUNT,
-    imageDigest: DIGEST,
-    tag: { registry: 'registry.example', repo: 'team/app', tag: '1' },
-  });
-  await store.analyses.save({
-    imageDigest: DIGEST,
-    imageId: DIGEST.slice(7),
-    analyzerVersion: 'test',
-    metadata: {},
-    sbom: {},
-    findings: [],
-  });
-  await store.images.transition(DIGEST, ['not_analyzed'], 'analyzed');
-  await verdict(store, 'pass');
-}
-
+const seed = (store: ServiceStore) => seedAnalysedImage(store, ACCOUNT, DIGEST, 'pass');
 /** A new evaluation of the image, as the worker stores one after a feed sync or re-analysis. */
-async function verdict(store: ServiceStore, status: 'pass' | 'fail'): Promise<void> {
-  await store.evaluations.add({
-    accountName: ACCOUNT,
-    imageDigest: DIGEST,
-    tag: 'registry.example/team/app:1',
-    policyId: 'p',
-    status,
-    finalAction: status === 'pass' ? 'GO' : 'STOP',
-    result: {
-      triggers:
-        status === 'pass'
-          ? []
-          : [
-              {
-                gate: 'vulnerabilities',
-                trigger: 'package',
-                action: 'STOP',
-                message: 'CVE-2024-0001 critical',
-              },
-            ],
-      matchedBlacklistedImage: null,
-      failClosed: [],
-    },
-  });
-}
+const verdict = (store: ServiceStore, status: 'pass' | 'fail') => seedVerdict(store, ACCOUNT, DIGEST, status);
 
 const pod = {
   apiVersion: 'v1',
