@@ -21,6 +21,7 @@ import { Notifier } from '../src/notifications/notify.js';
 import { notificationData, notificationPayload } from '../src/notifications/payloads.js';
 import { newWebhookSecret, signWebhook } from '../src/notifications/sign.js';
 import { UrlGuard } from '../src/notifications/ssrf.js';
+import { debianRow } from '../src/notifications/test-support/findings.js';
 import { TestReceiver } from '../src/notifications/test-support/receiver.js';
 import { JobQueue } from '../src/queue/queue.js';
 import { migrate } from '../src/store/migrate.js';
@@ -117,19 +118,7 @@ async function rig(kind: Kind): Promise<Rig> {
 }
 
 const diff = (n: number): FindingsDiff => ({
-  added: [
-    {
-      vulnerability_id: `CVE-2099-${n}`,
-      package: 'openssl-3.0.11-1',
-      package_name: 'openssl',
-      package_version: '3.0.11-1',
-      package_type: 'deb',
-      severity: 'Critical',
-      fix: '3.0.12-1',
-      suppressed: false,
-      origin: 'base',
-    },
-  ],
+  added: [debianRow(`CVE-2099-${n}`, 'openssl', '3.0.11-1', 'Critical', { fix: '3.0.12-1' })],
   updated: [],
   removed: [],
 });

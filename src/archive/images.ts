@@ -17,6 +17,7 @@ import { ArchivedImageRepository, type ArchivedImage } from '../store/repositori
 import type { ServiceStore } from '../store/repositories/index.js';
 import { evaluateForAccounts } from '../store/evaluate-analysis.js';
 import { vulnerabilityDataOf } from '../store/vulnerability-data.js';
+import type { EventType } from '../store/repositories/event-types.js';
 import { ARCHIVE_FORMAT, decodeArchive, encodeArchive, type ArchiveDocument } from './document.js';
 import { rematchStored } from './rematch.js';
 
@@ -46,7 +47,7 @@ export interface ArchiveContext {
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
-const event = (ctx: ArchiveContext, accountName: string, digest: string, type: string, message: string) =>
+const event = (ctx: ArchiveContext, accountName: string, digest: string, type: EventType, message: string) =>
   ctx.store.events.add({
     accountName,
     type,

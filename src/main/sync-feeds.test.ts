@@ -64,6 +64,9 @@ describe.each(STORE_KINDS)('feed sync and re-match on %s', (kind) => {
 
   it('re-matches a stored analysis when its packages change, without analysing the image again', async () => {
     const store = createServiceStore(database.db, createSecretBox(randomBytes(32)));
+    // Feed syncs are the system's: their events go to the admin accounts, not to users.
+    await store.accounts.create({ name: 'sync-admin', type: 'admin' });
+    await store.accounts.create({ name: 'sync-user', type: 'user' });
     const vulnerabilities = new VulnerabilityStore(database.db);
     const data = vulnerabilityDataOf(database.db, vulnerabilities);
     const cacheDir = join(root, kind);
@@ -131,5 +134,18 @@ describe.each(STORE_KINDS)('feed sync and re-match on %s', (kind) => {
     const again = await sync(SHARED_DATA);
     expect(again.changedKeys).toBe(0);
     expect(again.rematched).toBe(0);
+
+    const { events } = await store.events.page('sync-admin', { type: 'system.feeds.sync.*' }, 1, 100);
+    const ofType = (type: string) => events.filter((e) => e.type === type);
+    expect(ofType('system.feeds.sync.started')).toHaveLength(3);
+    expect(ofType('system.feeds.sync.completed')).toHaveLength(3);
+    expect(events.every((e) => e.category === 'system' && e.resourceType === 'feeds')).toBe(true);
+    // Newest first: the last sync's summary, then the full one's.
+    expect(ofType('system.feeds.sync.completed').map((e) => e.details.rematched)).toEqual([0, 1, 0]);
+    expect(ofType('system.feeds.sync.completed')[1]?.details).toMatchObject({
+      changedKeys: full.changedKeys,
+      changed: full.changed,
+    });
+    expect((await store.events.page('sync-user', {}, 1, 10)).events).toEqual([]);
   }, 900_000);
 });

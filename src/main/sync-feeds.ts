@@ -10,6 +10,7 @@ import type { ServiceStore } from '../store/repositories/index.js';
 import { updateFeeds } from '../store/update-feeds.js';
 import type { VulnerabilityStore } from '../store/vulnerability-store.js';
 import type { SyncFeeds } from '../worker/jobs/sync-feeds.js';
+import { recordFeedSyncEvent } from './feed-sync-events.js';
 import { rematchAnalyses } from './rematch-analyses.js';
 import type { Notifier } from '../notifications/notify.js';
 
@@ -32,10 +33,24 @@ export function createSyncFeeds(env: FeedSyncEnvironment): SyncFeeds {
     const drivers = env.mirrorDir
       ? FEED_DRIVERS
       : FEED_DRIVERS.filter((d) => d.upstream(DEFAULT_UPSTREAM_OPTIONS).length > 0);
+    await recordFeedSyncEvent(env, {
+      type: 'system.feeds.sync.started',
+      level: 'info',
+      message: 'Feed sync started',
+      details: { feeds: drivers.map((d) => d.id) },
+    });
     const outcomes = await updateFeeds(env.vulnerabilities, drivers, {
       mode: env.mirrorDir ? { mirrorDir: env.mirrorDir } : { cacheDir: env.cacheDir },
       upstream: DEFAULT_UPSTREAM_OPTIONS,
     });
+    for (const o of outcomes)
+      if (o.status === 'failed')
+        await recordFeedSyncEvent(env, {
+          type: 'system.feeds.sync.failed',
+          level: 'error',
+          message: `Feed sync failed: ${o.driver}`,
+          details: { feed: o.driver, error: o.error },
+        });
     const changed = new Map<string, PackageKey>();
     for (const o of outcomes)
       if (o.status === 'updated')
@@ -45,7 +60,7 @@ export function createSyncFeeds(env: FeedSyncEnvironment): SyncFeeds {
       ...(env.onFindingsChanged ? { onFindingsChanged: env.onFindingsChanged } : {}),
       ...(env.notifier ? { notifier: env.notifier } : {}),
     });
-    return {
+    const summary = {
       feeds: outcomes.map((o) => ({
         driver: o.driver,
         status: o.status,
@@ -55,6 +70,13 @@ export function createSyncFeeds(env: FeedSyncEnvironment): SyncFeeds {
       changedKeys: changed.size,
       ...rematch,
     };
+    await recordFeedSyncEvent(env, {
+      type: 'system.feeds.sync.completed',
+      level: 'info',
+      message: 'Feed sync completed',
+      details: summary,
+    });
+    return summary;
   };
 }
 

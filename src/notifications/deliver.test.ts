@@ -7,7 +7,6 @@ import {
   stopSharedPostgres,
   type TestDatabase,
 } from '../../test/harness/databases.js';
-import type { Finding, NormalizedSeverity } from '../core/matching/types.js';
 import { JobQueue } from '../queue/queue.js';
 import { createServiceStore, type ServiceStore } from '../store/repositories/index.js';
 import { createSecretBox } from '../store/repositories/secret-box.js';
@@ -18,6 +17,7 @@ import { NotificationEndpoints } from './endpoints.js';
 import { NotificationOutbox } from './outbox.js';
 import { newWebhookSecret } from './sign.js';
 import { UrlGuard } from './ssrf.js';
+import { debianFinding } from './test-support/findings.js';
 import { eventually, TestReceiver, verifyStandardWebhook } from './test-support/receiver.js';
 
 afterAll(() => stopSharedPostgres());
@@ -26,27 +26,7 @@ const DIGEST = `sha256:${'d'.repeat(64)}`;
 const TAG_A = 'registry.example/app:1';
 const TAG_B = 'registry.example/app:2';
 
-function finding(id: string, name: string, version: string, severity: NormalizedSeverity): Finding {
-  return {
-    id,
-    aliases: [],
-    package: {
-      id: `${name}@${version}`,
-      name,
-      version,
-      type: 'deb',
-      purl: `pkg:deb/debian/${name}@${version}`,
-    },
-    fixState: 'fixed',
-    fixedVersions: [`${version}+fix`],
-    severity,
-    severities: [],
-    cvss: [],
-    origin: 'base',
-    confidence: 1,
-    evidence: [],
-  };
-}
+const finding = debianFinding;
 
 interface Body {
   dataId: string;
@@ -176,7 +156,22 @@ describe.each(STORE_KINDS)('webhook notifications on %s', (kind) => {
       subscription_type: 'vuln_update',
       imageDigest: DIGEST,
       diff_vulnerability_result: {
-        added: [{ vulnerability_id: 'CVE-2024-2', package: 'zlib-1.2.13' }],
+        // The engine's Vulnerability record, so receivers written for it read `vuln` and `fix`.
+        added: [
+          {
+            vuln: 'CVE-2024-2',
+            vulnerability_id: 'CVE-2024-2',
+            package: 'zlib-1.2.13',
+            package_name: 'zlib',
+            package_version: '1.2.13',
+            package_type: 'dpkg',
+            package_path: 'pkgdb',
+            severity: 'Critical',
+            fix: '1.2.13+fix',
+            feed: 'vulnerabilities',
+            nvd_data: [{ id: 'CVE-2024-2', cvss_v3: { base_score: -1 } }],
+          },
+        ],
         removed: [],
       },
     });

@@ -4,19 +4,19 @@
  * is `updated`; one notification carries every change of one data update (no flood per CVE).
  */
 import { SEVERITY_ORDER, type Finding, type NormalizedSeverity } from '../core/matching/types.js';
+import { anchoreVulnerability } from '../core/report/anchore-vulnerability.js';
 
-/** One vulnerability row as Anchore's `diff_vulnerability_result` lists it. */
-export interface VulnerabilityRow {
+/**
+ * One vulnerability row as Anchore's `diff_vulnerability_result` lists it: the engine's
+ * `Vulnerability` record (`vuln`, `package`, `fix`, `feed_group`, `nvd_data`...), plus the id
+ * under `vulnerability_id`, every fixed version in `fix`, suppression and origin.
+ */
+export type VulnerabilityRow = Omit<ReturnType<typeof anchoreVulnerability>, 'severity'> & {
   vulnerability_id: string;
-  package: string;
-  package_name: string;
-  package_version: string;
-  package_type: string;
   severity: NormalizedSeverity;
-  fix: string;
   suppressed: boolean;
   origin: 'base' | 'app' | 'unknown';
-}
+};
 
 export interface FindingsDiff {
   added: VulnerabilityRow[];
@@ -26,33 +26,35 @@ export interface FindingsDiff {
 
 export function toRow(f: Finding): VulnerabilityRow {
   return {
+    ...anchoreVulnerability(f),
     vulnerability_id: f.id,
-    package: `${f.package.name}-${f.package.version}`,
-    package_name: f.package.name,
-    package_version: f.package.version,
-    package_type: f.package.type,
     severity: f.severity,
-    fix: f.fixedVersions.join(',') || 'None',
+    fix: fixOf(f),
     suppressed: f.suppressed !== undefined,
     origin: f.origin,
   };
 }
 
-const keyOf = (r: VulnerabilityRow) =>
-  `${r.vulnerability_id}\u0000${r.package_name}\u0000${r.package_version}`;
-const sameRow = (a: VulnerabilityRow, b: VulnerabilityRow) =>
-  a.severity === b.severity && a.fix === b.fix && a.suppressed === b.suppressed;
+const fixOf = (f: Finding) => f.fixedVersions.join(',') || 'None';
+
+// Compared on the finding itself; only the rows a diff lists are built (a re-match diffs
+// every finding of every changed image).
+const keyOf = (f: Finding) => `${f.id}\u0000${f.package.name}\u0000${f.package.version}`;
+const sameFinding = (a: Finding, b: Finding) =>
+  a.severity === b.severity &&
+  fixOf(a) === fixOf(b) &&
+  (a.suppressed === undefined) === (b.suppressed === undefined);
 
 export function diffFindings(before: readonly Finding[], after: readonly Finding[]): FindingsDiff {
-  const old = new Map(before.map((f) => [keyOf(toRow(f)), toRow(f)]));
-  const now = new Map(after.map((f) => [keyOf(toRow(f)), toRow(f)]));
+  const old = new Map(before.map((f) => [keyOf(f), f]));
+  const now = new Map(after.map((f) => [keyOf(f), f]));
   const diff: FindingsDiff = { added: [], updated: [], removed: [] };
-  for (const [key, row] of now) {
+  for (const [key, finding] of now) {
     const previous = old.get(key);
-    if (!previous) diff.added.push(row);
-    else if (!sameRow(previous, row)) diff.updated.push(row);
+    if (!previous) diff.added.push(toRow(finding));
+    else if (!sameFinding(previous, finding)) diff.updated.push(toRow(finding));
   }
-  for (const [key, row] of old) if (!now.has(key)) diff.removed.push(row);
+  for (const [key, finding] of old) if (!now.has(key)) diff.removed.push(toRow(finding));
   return diff;
 }
 

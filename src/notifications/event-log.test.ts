@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from '../../test/harness/api.js';
 import { STORE_KINDS, stopSharedPostgres } from '../../test/harness/databases.js';
 import type { EventInput } from '../store/repositories/events.js';
+import type { EventType } from '../store/repositories/event-types.js';
 import { deliverNotificationJob } from '../worker/jobs/deliver-notification.js';
 import { WorkerRunner } from '../worker/runner.js';
 import { Notifier } from './notify.js';
@@ -17,7 +18,7 @@ import { eventually, TestReceiver, verifyStandardWebhook, type Received } from '
 
 afterAll(() => stopSharedPostgres());
 
-const event = (accountName: string, level: 'info' | 'error', type: string): EventInput => ({
+const event = (accountName: string, level: 'info' | 'error', type: EventType): EventInput => ({
   accountName,
   type,
   level,

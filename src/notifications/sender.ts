@@ -13,6 +13,7 @@ import { anchoreEnvelope } from './payloads.js';
 import { signWebhook } from './sign.js';
 import { slackMessage } from './slack.js';
 import type { NotificationType } from './types.js';
+import { expandWebhookUrl } from './url-template.js';
 
 export type Outcome = ({ ok: true; status: number } | { ok: false; status: number | null; error: string }) & {
   url: string;
@@ -44,12 +45,11 @@ export class StreamSender {
   constructor(private readonly deps: DeliveryDeps) {}
 
   private async target(accountName: string, type: NotificationType): Promise<Target> {
-    const endpoint = await new NotificationEndpoints(this.deps.db, this.deps.box).endpointFor(
-      accountName,
-      type,
-    );
-    if (!endpoint)
+    const found = await new NotificationEndpoints(this.deps.db, this.deps.box).endpointFor(accountName, type);
+    if (!found)
       return { ok: false, outcome: { ok: false, status: null, error: 'no endpoint configured', url: '' } };
+    // Anchore's `<notification_type>` and `<userId>` in the URL name the receiver's route.
+    const endpoint = { ...found, url: expandWebhookUrl(found.url, { type, accountName }) };
     try {
       const vetted = await this.deps.guard.vet(endpoint.url);
       // The URL's host still names the server for TLS (SNI, certificate) and the Host header.

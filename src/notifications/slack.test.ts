@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { notificationPayload } from './payloads.js';
 import { slackMessage } from './slack.js';
+import { debianRow } from './test-support/findings.js';
 
 const DIGEST = `sha256:${'e'.repeat(64)}`;
-const row = (id: string, severity: 'Low' | 'High' | 'Critical', suppressed = false) => ({
-  vulnerability_id: id,
-  package: 'openssl-3.0.1',
-  package_name: 'openssl',
-  package_version: '3.0.1',
-  package_type: 'deb',
-  severity,
-  fix: '3.0.2',
-  suppressed,
-  origin: 'base' as const,
-});
+const row = (id: string, severity: 'Low' | 'High' | 'Critical', suppressed = false) =>
+  debianRow(id, 'openssl', '3.0.1', severity, { fix: '3.0.2', suppressed });
 
 describe('Slack messages', () => {
   it('names the tag, the image, what changed, the worst unsuppressed severity and links back', () => {

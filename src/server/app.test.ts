@@ -185,11 +185,12 @@ describe.each(STORE_KINDS)('API basics on %s', (kind) => {
       imageDigest: DIGEST,
     });
     expect(detail!.tag_detected_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    expect((await api.store.subscriptions.list('team-a')).map((s) => s.type).sort()).toEqual([
-      'analysis_update',
-      'policy_eval',
-      'tag_update',
-      'vuln_update',
+    // Anchore's image add: analysis_update on, tag_update on with autosubscribe, the others off.
+    expect((await api.store.subscriptions.list('team-a')).map((s) => [s.type, s.active])).toEqual([
+      ['analysis_update', true],
+      ['policy_eval', false],
+      ['tag_update', true],
+      ['vuln_update', false],
     ]);
     expect((await api.queue.counts()).queued).toBeGreaterThanOrEqual(1);
 

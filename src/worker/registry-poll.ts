@@ -50,9 +50,29 @@ async function sight(
   tag: string,
   accounts: readonly string[],
 ) {
-  const now = await withAnyAccount(accounts, (account) =>
-    deps.reader.headTag({ registry, repository: repo, tag }, account),
-  );
+  let now: { digest: string; mediaType: string };
+  try {
+    now = await withAnyAccount(accounts, (account) =>
+      deps.reader.headTag({ registry, repository: repo, tag }, account),
+    );
+  } catch (err) {
+    // Anchore's event for a watched tag the registry could not be asked about; then thrown
+    // (the registry backs off, so this is written once per poll of a failing registry).
+    const message = (err as Error).message;
+    for (const accountName of new Set(accounts))
+      await deps.notifier.recordEvent({
+        accountName,
+        type: 'system.image_analysis.registry_lookup_failed',
+        level: 'error',
+        message: 'looking up a watched tag in its registry failed',
+        details: { error: message, registry, repository: repo, tag },
+        resourceType: 'image_tag',
+        resourceId: `${registry}/${repo}:${tag}`,
+        sourceService: 'watcher',
+        sourceHost: 'portcullis',
+      });
+    throw err;
+  }
   const event: PushEvent = {
     registry,
     repository: repo,

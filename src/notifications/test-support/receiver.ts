@@ -12,6 +12,8 @@ export type ReceiverMode = 'refuse' | 'error' | 'hang' | 'accept';
 export interface Received {
   headers: IncomingHttpHeaders;
   body: string;
+  /** The request's path and query, as a receiver routes on it. */
+  path: string;
 }
 
 export class TestReceiver {
@@ -51,7 +53,11 @@ export class TestReceiver {
           res.writeHead(500).end('down for maintenance');
           return;
         }
-        this.accepted.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        this.accepted.push({
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          path: req.url ?? '',
+        });
         res.writeHead(204).end();
       });
     });

@@ -3,59 +3,13 @@
  * boolean), get and delete one, delete matching ones, and the catalogue at /event_types.
  */
 import { z } from 'zod';
+import { EVENT_CATALOGUE } from '../../store/repositories/event-types.js';
 import type { EventFilter, EventRecord } from '../../store/repositories/events.js';
 import { notFound } from '../errors.js';
 import { isoTime } from '../schemas.js';
 import type { RouteDeps, V1 } from './index.js';
 
 const PAGE_SIZE = 100;
-
-/** The engine's event types, by category and subcategory. */
-const EVENT_TYPES: Record<
-  string,
-  Record<string, { type: string; level: 'info' | 'error'; message: string }[]>
-> = {
-  user: {
-    image: [
-      { type: 'user.image.analysis.completed', level: 'info', message: 'Image analysis completed' },
-      { type: 'user.image.analysis.failed', level: 'error', message: 'Image analysis failed' },
-    ],
-    checks: [
-      {
-        type: 'user.checks.tag.vulnerabilities.update',
-        level: 'info',
-        message: 'Vulnerabilities of a tag changed',
-      },
-      {
-        type: 'user.checks.tag.policy_evaluation.update',
-        level: 'info',
-        message: 'Policy result of a tag changed',
-      },
-    ],
-    policy: [
-      { type: 'user.policy.active.updated', level: 'info', message: 'Another policy bundle was activated' },
-      {
-        type: 'user.policy.active.content_change',
-        level: 'info',
-        message: 'The active policy bundle changed',
-      },
-    ],
-  },
-  system: {
-    feeds: [
-      { type: 'system.feeds.sync.started', level: 'info', message: 'Feed sync started' },
-      { type: 'system.feeds.sync.completed', level: 'info', message: 'Feed sync completed' },
-      { type: 'system.feeds.sync.failed', level: 'error', message: 'Feed sync failed' },
-    ],
-    image_analysis: [
-      {
-        type: 'system.image_analysis.registry_lookup_failed',
-        level: 'error',
-        message: 'Registry lookup failed',
-      },
-    ],
-  },
-};
 
 const isoDate = z
   .string()
@@ -144,13 +98,13 @@ export function eventRoutes(app: V1, deps: RouteDeps): void {
   });
 
   app.get('/event_types', async () =>
-    Object.entries(EVENT_TYPES).map(([category, subcategories]) => ({
+    Object.entries(EVENT_CATALOGUE).map(([category, subcategories]) => ({
       name: category,
       description: `${category} events`,
       subcategories: Object.entries(subcategories).map(([name, types]) => ({
         name,
         description: `${category}.${name} events`,
-        events: types.map((t) => ({
+        events: (types as readonly { type: string; level: string; message: string }[]).map((t) => ({
           name: t.type,
           type: t.type,
           message: t.message,

@@ -199,6 +199,29 @@ describe.each(STORE_KINDS)('subscription and webhook routes on %s', (kind) => {
     ).toBe(200);
   });
 
+  it("routes deliveries by Anchore's <notification_type> and <userId> placeholders, per-type URL first", async () => {
+    const origin = new URL(receiver.url).origin;
+    const put = (type: string, url: string) =>
+      api.call('bob', { method: 'PUT', url: `/v1/system/webhooks/${type}`, payload: { url } });
+    expect((await put('general', `${origin}/general/<notification_type>/<userId>`)).statusCode).toBe(200);
+    expect((await put('policy_eval', `${origin}/policy_eval/<userId>`)).statusCode).toBe(200);
+    const sent: Record<string, string> = {};
+    for (const type of ['vuln_update', 'tag_update', 'policy_eval']) {
+      const res = await api.call('bob', { method: 'POST', url: `/v1/system/webhooks/${type}/test` });
+      expect(res.statusCode).toBe(200);
+      sent[(res.json() as { notification_id: string }).notification_id] = type;
+    }
+    const pathOf = (id: string) => receiver.accepted.find((r) => r.headers['webhook-id'] === id)?.path;
+    await eventually(() => Object.keys(sent).every((id) => pathOf(id) !== undefined), 'the three samples');
+    expect(Object.entries(sent).map(([id, type]) => [type, pathOf(id)])).toEqual([
+      ['vuln_update', '/general/vuln_update/team-b'],
+      ['tag_update', '/general/tag_update/team-b'],
+      ['policy_eval', '/policy_eval/team-b'],
+    ]);
+    for (const type of ['general', 'policy_eval'])
+      await api.call('bob', { method: 'DELETE', url: `/v1/system/webhooks/${type}` });
+  });
+
   it('pages events newest first with a boolean next_page, filters them, gets and deletes one', async () => {
     for (let i = 0; i < 101; i += 1) {
       await api.store.events.add({
@@ -247,5 +270,73 @@ describe.each(STORE_KINDS)('subscription and webhook routes on %s', (kind) => {
       name: string;
     }[];
     expect(types.map((t) => t.name)).toEqual(['user', 'system']);
+  });
+
+  it("filters events by Anchore's query fields, lists the newest first and deletes the matching ones", async () => {
+    const add = (i: number, resourceType: string, service: string) =>
+      api.store.events.add({
+        accountName: 'team-b',
+        type: 'system.repository.list_tags_fail',
+        level: 'error',
+        message: `filtered ${i}`,
+        resourceType,
+        resourceId: `registry.example/r${i}`,
+        sourceService: service,
+        sourceHost: `host-${i}`,
+      });
+    const first = await add(0, 'repository', 'catalog');
+    await add(1, 'repository', 'analyzer');
+    await add(2, 'image_tag', 'catalog');
+    const ids = async (query: string) =>
+      (
+        (await api.call('bob', { method: 'GET', url: `/v1/events?${query}` })).json() as {
+          results: { event: { message: string; category: string } }[];
+        }
+      ).results.map((r) => r.event.message);
+    expect(await ids('event_type=system.repository.*')).toEqual(['filtered 2', 'filtered 1', 'filtered 0']);
+    expect(await ids('resource_type=repository&source_servicename=catalog')).toEqual(['filtered 0']);
+    expect(await ids('resource_id=registry.example/r1')).toEqual(['filtered 1']);
+    expect(await ids('source_hostid=host-2&level=ERROR')).toEqual(['filtered 2']);
+    const at = first.createdAt.toISOString();
+    expect(await ids(`before=${at}&event_type=system.*`)).toEqual([]);
+    expect((await ids(`since=${at}&event_type=system.*`)).length).toBe(3);
+    // The category is the type's first part.
+    const [one] = (
+      (
+        await api.call('bob', { method: 'GET', url: '/v1/events?resource_id=registry.example/r1' })
+      ).json() as {
+        results: { event: { category: string } }[];
+      }
+    ).results;
+    expect(one?.event.category).toBe('system');
+    // alice's filter deletes none of bob's.
+    expect(
+      (await api.call('alice', { method: 'DELETE', url: '/v1/events?event_type=system.*' })).json(),
+    ).toEqual([]);
+    const deleted = await api.call('bob', { method: 'DELETE', url: '/v1/events?resource_type=repository' });
+    expect(deleted.statusCode).toBe(200);
+    expect(deleted.json()).toHaveLength(2);
+    expect(await ids('event_type=system.repository.*')).toEqual(['filtered 2']);
+  });
+
+  it('lists every event type the service writes in /v1/event_types', async () => {
+    const types = (await api.call('alice', { method: 'GET', url: '/v1/event_types' })).json() as {
+      name: string;
+      subcategories: { name: string; events: { type: string; level: string }[] }[];
+    }[];
+    const listed = types.flatMap((c) => c.subcategories.flatMap((s) => s.events.map((e) => e.type)));
+    for (const type of [
+      'user.image.analysis.completed',
+      'user.checks.tag.vulnerabilities.update',
+      'user.checks.tag.policy_evaluation.update',
+      'user.policy.active.updated',
+      'system.feeds.sync.completed',
+      'system.repository.list_tags_fail',
+      'system.analysis_archive.image_archived',
+      'system.image_analysis.restored_from_archive',
+    ])
+      expect(listed).toContain(type);
+    expect(listed.every((t) => t.startsWith(`${t.split('.')[0]}.`))).toBe(true);
+    expect(types.every((c) => listed.filter((t) => t.startsWith(`${c.name}.`)).length > 0)).toBe(true);
   });
 });

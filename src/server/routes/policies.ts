@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { validateBundle } from '../../core/policy/index.js';
 import type { PolicyRecord } from '../../store/repositories/policies.js';
+import { Notifier } from '../../notifications/notify.js';
 import { enqueueReevaluation } from '../../queue/reevaluate.js';
 import { ApiError, notFound } from '../errors.js';
 import { isoTime, jsonString, queryBoolean, timestamp } from '../schemas.js';
@@ -65,6 +66,37 @@ function checkedBundle(raw: unknown): { id: string; name: string; comment: strin
 const derivedId = (accountName: string, name: string) =>
   createHash('md5').update(`${accountName}:${name}`).digest('hex');
 
+/**
+ * The policy every image is judged by changed: Anchore's `user.policy.active.updated` (another
+ * bundle activated) or `user.policy.active.content_change` (the active one edited) event, and
+ * the re-evaluation of the account's images.
+ */
+async function activePolicyChanged(
+  deps: RouteDeps,
+  accountName: string,
+  policyId: string,
+  how: 'edited' | 'activated',
+): Promise<void> {
+  const event = {
+    accountName,
+    ...(how === 'activated'
+      ? { type: 'user.policy.active.updated' as const, message: `Policy bundle ${policyId} activated` }
+      : {
+          type: 'user.policy.active.content_change' as const,
+          message: `Active policy bundle ${policyId} edited`,
+        }),
+    level: 'info' as const,
+    details: { policy_id: policyId },
+    resourceType: 'policy',
+    resourceId: policyId,
+    sourceService: 'apiext',
+    sourceHost: deps.hostId,
+  };
+  // Through the notifier, as every event: an event_log webhook at `info` receives it.
+  await (deps.notifier ?? new Notifier(deps.store.db, deps.queue)).recordEvent(event);
+  await enqueueReevaluation(deps.queue, accountName, `policy ${policyId} ${how}`);
+}
+
 export function policyRoutes(app: V1, deps: RouteDeps): void {
   const policies = deps.store.policies;
 
@@ -84,8 +116,7 @@ export function policyRoutes(app: V1, deps: RouteDeps): void {
       bundle: { ...bundle, id: policyId },
     });
     // Re-posting the active bundle's id edits the policy every image is judged by.
-    if (stored.active)
-      await enqueueReevaluation(deps.queue, request.accountName, `policy ${policyId} edited`);
+    if (stored.active) await activePolicyChanged(deps, request.accountName, policyId, 'edited');
     return presentPolicy(stored, request.query.detail ?? true);
   });
 
@@ -140,11 +171,7 @@ export function policyRoutes(app: V1, deps: RouteDeps): void {
         : await policies.get(accountName, policyId);
       if (!result) throw notFound('policy bundle');
       if ((bundle && current.active) || (body.active && !current.active))
-        await enqueueReevaluation(
-          deps.queue,
-          accountName,
-          `policy ${policyId} ${current.active ? 'edited' : 'activated'}`,
-        );
+        await activePolicyChanged(deps, accountName, policyId, current.active ? 'edited' : 'activated');
       return [presentPolicy(result, true)];
     },
   );

@@ -123,6 +123,28 @@ describe.each(STORE_KINDS)('query routes on %s', (kind) => {
     expect((await get('/v1/query/images/by_vulnerability')).statusCode).toBe(400);
   });
 
+  it("GET /query/images/by_vulnerability narrows by Anchore's namespace, affected_package and severity", async () => {
+    const total = async (query: string) =>
+      (
+        (await get(`/v1/query/images/by_vulnerability?vulnerability_id=CVE-2024-0001&${query}`)).json() as {
+          total_count: number;
+        }
+      ).total_count;
+    expect(await total('namespace=debian:12')).toBe(1);
+    expect(await total('namespace=debian:11')).toBe(0);
+    expect(await total('affected_package=libssl3')).toBe(1);
+    expect(await total('affected_package=zlib1g')).toBe(0);
+    expect(await total('severity=Critical')).toBe(1);
+    expect(await total('severity=Low')).toBe(0);
+    expect(await total('vendor_only=False&page=1&limit=1')).toBe(1);
+    const version = await get('/v1/query/images/by_package?name=lodash&version=4.17.21');
+    expect(
+      (version.json() as { images: { image: { imageDigest: string } }[] }).images.map(
+        (i) => i.image.imageDigest,
+      ),
+    ).toEqual([D2]);
+  });
+
   it('GET /query/images/by_package pages per image with next_page as a string, and takes Anchore type names', async () => {
     const first = await get('/v1/query/images/by_package?name=lodash&limit=1');
     expect(first.json()).toMatchObject({ page: '1', returned_count: 1, total_count: 2, next_page: '2' });

@@ -6,6 +6,8 @@
  * a sample notification.
  */
 import { z } from 'zod';
+import { advisoryUrl } from '../../core/report/advisory-links.js';
+import { toRow } from '../../notifications/diff.js';
 import { NotificationEndpoints } from '../../notifications/endpoints.js';
 import { Notifier } from '../../notifications/notify.js';
 import { EVENT_LEVELS } from '../../notifications/event-log.js';
@@ -18,6 +20,33 @@ import type { TypePayload } from '../../notifications/payloads.js';
 
 const SAMPLE_DIGEST = `sha256:${'0'.repeat(64)}`;
 const SAMPLE_TAG = 'docker.io/library/sample:latest';
+
+/** A made-up finding's row, as a real `vuln_update` lists it. */
+function sampleRow() {
+  return {
+    ...toRow({
+      id: 'CVE-0000-0000',
+      aliases: [],
+      package: {
+        id: 'sample@1.0',
+        name: 'sample',
+        version: '1.0',
+        type: 'deb',
+        purl: 'pkg:deb/debian/sample@1.0',
+      },
+      fixState: 'fixed',
+      fixedVersions: ['1.1'],
+      severity: 'High',
+      severities: [],
+      cvss: [],
+      origin: 'app',
+      confidence: 1,
+      evidence: [],
+    }),
+    feed_group: 'debian:12',
+    url: advisoryUrl('CVE-0000-0000'),
+  };
+}
 
 function sample(type: NotificationType): TypePayload {
   const evaluation = (status: 'pass' | 'fail') => ({
@@ -43,23 +72,7 @@ function sample(type: NotificationType): TypePayload {
       return {
         type,
         imageDigest: SAMPLE_DIGEST,
-        diff: {
-          added: [
-            {
-              vulnerability_id: 'CVE-0000-0000',
-              package: 'sample-1.0',
-              package_name: 'sample',
-              package_version: '1.0',
-              package_type: 'deb',
-              severity: 'High',
-              fix: '1.1',
-              suppressed: false,
-              origin: 'app',
-            },
-          ],
-          updated: [],
-          removed: [],
-        },
+        diff: { added: [sampleRow()], updated: [], removed: [] },
       };
     case 'event_log':
       return {

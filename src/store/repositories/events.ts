@@ -1,12 +1,14 @@
 /** Events an account can read (analysis completed/failed, policy changes, feed syncs). */
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../sql.js';
+import type { EventType } from './event-types.js';
 
 export type EventLevel = 'info' | 'error';
 
 export interface EventInput {
   accountName: string;
-  type: string;
+  /** One of the catalogue's types (`GET /v1/event_types` lists them). */
+  type: EventType;
   level: EventLevel;
   message: string;
   details?: Record<string, unknown>;
@@ -17,7 +19,9 @@ export interface EventInput {
   category?: string;
 }
 
-export interface EventRecord extends Required<EventInput> {
+export interface EventRecord extends Required<Omit<EventInput, 'type'>> {
+  /** A stored event's type (rows written by older versions may carry types no longer listed). */
+  type: string;
   id: string;
   createdAt: Date;
 }
@@ -97,7 +101,8 @@ export class EventRepository {
         input.accountName,
         input.type,
         input.level,
-        input.category ?? 'user',
+        // Anchore's category is the type's first part: `system.feeds.sync.completed` is `system`.
+        input.category ?? input.type.slice(0, input.type.indexOf('.')),
         input.message,
         JSON.stringify(input.details ?? {}),
         input.resourceType,

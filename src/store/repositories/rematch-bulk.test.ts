@@ -177,7 +177,7 @@ describe.each(STORE_KINDS)('bulk store functions of the re-match on %s', (kind) 
     });
     const event = (tag: string) => ({
       accountName: 'team',
-      type: 'user.checks.tag.vulnerabilities.update',
+      type: 'user.checks.tag.vulnerabilities.update' as const,
       level: 'info' as const,
       message: `changed ${tag}`,
       details: { added: 1 },

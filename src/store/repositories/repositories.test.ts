@@ -235,5 +235,22 @@ describe.each(STORE_KINDS)('service repositories on %s', (kind) => {
       ['tag_update', true],
       ['vuln_update', false],
     ]);
+    // Turned off by the user, then the image is added again: analysis_update is enabled again,
+    // tag_update only with autosubscribe; vuln_update, turned on by the user, stays on.
+    for (const sub of subs) await store.subscriptions.setActive('team-a', sub.id, sub.type === 'vuln_update');
+    await store.subscriptions.ensureForTag('team-a', 'docker.io/alpine:3.20', false);
+    const states = async () =>
+      (await store.subscriptions.list('team-a', { key: 'docker.io/alpine:3.20' })).map((s) => [
+        s.type,
+        s.active,
+      ]);
+    expect(await states()).toEqual([
+      ['analysis_update', true],
+      ['policy_eval', false],
+      ['tag_update', false],
+      ['vuln_update', true],
+    ]);
+    await store.subscriptions.ensureForTag('team-a', 'docker.io/alpine:3.20', true);
+    expect((await states())[2]).toEqual(['tag_update', true]);
   });
 });

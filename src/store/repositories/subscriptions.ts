@@ -46,15 +46,18 @@ export class SubscriptionRepository {
   constructor(private readonly db: Sql) {}
 
   /**
-   * The four subscriptions of a full tag, created if missing (existing ones keep their state):
-   * analysis_update active, tag_update active iff autosubscribe, the others inactive.
+   * The four subscriptions of a full tag, as Anchore's image add makes them: created if missing
+   * (analysis_update active, tag_update active iff autosubscribe, the others inactive), and on
+   * an existing tag adding the image again enables analysis_update, and tag_update when
+   * `autosubscribe`; it never turns a subscription off.
    */
   async ensureForTag(accountName: string, fullTag: string, autosubscribe: boolean): Promise<void> {
     for (const type of TAG_SUBSCRIPTION_TYPES) {
       const active = type === 'analysis_update' || (type === 'tag_update' && autosubscribe);
       await this.db.query(
         `INSERT INTO subscription (id, account_name, subscription_type, subscription_key, active) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (account_name, subscription_type, subscription_key) DO NOTHING`,
+         ON CONFLICT (account_name, subscription_type, subscription_key) DO UPDATE SET active = true, last_updated = now()
+           WHERE $5 AND NOT subscription.active`,
         [randomUUID(), accountName, type, fullTag, active],
       );
     }

@@ -98,6 +98,10 @@ describe.each(STORE_KINDS)('re-evaluation after a policy change on %s', (kind) =
     });
     expect(activated.statusCode).toBe(200);
     expect((await jobs()).map((j) => j.state)).toEqual(['queued']);
+    const policyEvents = await api.store.events.page('team-a', { type: 'user.policy.*' }, 1, 10);
+    expect(policyEvents.events.map((e) => [e.type, e.resourceId, e.level])).toEqual([
+      ['user.policy.active.updated', 'allow', 'info'],
+    ]);
 
     runner.start();
     await eventually(async () => (await jobs()).every((j) => j.state === 'succeeded'), 'the re-evaluation');

@@ -124,6 +124,8 @@ describe.each(STORE_KINDS)('re-evaluation after a whitelist change on %s', (kind
     await eventually(() => receiver.accepted.length >= 1, 'policy_eval after the exception was added');
     expect((await api.store.evaluations.latest('team-a', RISKY, TAG))?.status).toBe('pass');
     expect(evals()).toEqual([[TAG, 'fail', 'pass']]);
+    const edits = await api.store.events.page('team-a', { type: 'user.policy.active.content_change' }, 1, 10);
+    expect(edits.events.length).toBeGreaterThanOrEqual(1);
 
     expect((await putBundle(bundleWith([]))).statusCode).toBe(200);
     await eventually(() => receiver.accepted.length >= 2, 'policy_eval after the exception was removed');

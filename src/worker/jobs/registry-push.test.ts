@@ -152,6 +152,10 @@ describe('registry push notifications and tag watchers (PostgreSQL 15, real dock
     const failing = await api.store.watches.pollState('127.0.0.1:1');
     expect(failing?.failures).toBe(1);
     expect(failing?.lastError).toBeTruthy();
+    const lookups = await api.store.events.page('team-b', { type: 'system.image_analysis.*' }, 1, 10);
+    expect(lookups.events.map((e) => [e.type, e.level, e.category, e.resourceId])).toEqual([
+      ['system.image_analysis.registry_lookup_failed', 'error', 'system', dead],
+    ]);
     expect((await api.store.watches.pollState(registry.host))?.failures).toBe(0);
     // Not due yet: a second round polls neither registry, and nothing new is sent.
     await round();

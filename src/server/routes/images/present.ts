@@ -1,6 +1,11 @@
 /** Anchore shapes of image records, vulnerabilities and content, from our stored records. */
-import type { CvssRecord } from '../../../core/advisories/model.js';
 import type { Finding } from '../../../core/matching/types.js';
+import {
+  ANCHORE_PACKAGE_TYPE,
+  anchoreVulnerability,
+  nvdData,
+  vendorCvss,
+} from '../../../core/report/anchore-vulnerability.js';
 import type { Package, PackageType } from '../../../core/sbom/model.js';
 import type { ImageRecord } from '../../../store/repositories/images.js';
 import { isoTime } from '../../schemas.js';
@@ -82,87 +87,13 @@ const NON_OS: ReadonlySet<PackageType> = new Set<PackageType>([
 export const VULN_TYPES = ['os', 'non-os', 'all'] as const;
 export type VulnType = (typeof VULN_TYPES)[number];
 
-export const ANCHORE_PACKAGE_TYPE: Readonly<Record<PackageType, string>> = {
-  deb: 'dpkg',
-  apk: 'APKG',
-  rpm: 'rpm',
-  npm: 'npm',
-  python: 'python',
-  java: 'java',
-  gem: 'gem',
-  go: 'go',
-  rust: 'rust',
-  dotnet: 'nuget',
-  php: 'composer',
-  binary: 'binary',
-};
-
-const NVD = 'nvd@nist.gov';
-
-/** The CVSS of `id` by NVD (`nvd`) or by anyone else, newest version of `major`; -1.0 unknown. */
-function cvssOf(cvss: readonly CvssRecord[], id: string, major: '2' | '3', nvd: boolean) {
-  const r = cvss.find((c) => c.cve === id && c.version.startsWith(major) && (c.source === NVD) === nvd);
-  return { base_score: r?.baseScore ?? -1.0, exploitability_score: -1.0, impact_score: -1.0 };
-}
-
-const scores = (cvss: readonly CvssRecord[], id: string, nvd: boolean) => ({
-  id,
-  cvss_v2: cvssOf(cvss, id, '2', nvd),
-  cvss_v3: cvssOf(cvss, id, '3', nvd),
-});
-
-/** Anchore's `nvd_data`: NVD's CVSS of each CVE id (-1.0 where NVD gives none). */
-export const nvdData = (cvss: readonly CvssRecord[], cveIds: readonly string[]) =>
-  cveIds.map((id) => scores(cvss, id, true));
-
-/** Anchore's `vendor_data`: the CVSS others than NVD (distribution, CNA, ADP) published. */
-export function vendorCvss(cvss: readonly CvssRecord[]) {
-  const ids = [...new Set(cvss.filter((c) => c.source !== NVD).map((c) => c.cve))];
-  return ids.map((id) => scores(cvss, id, false));
-}
-
-/**
- * As Anchore: NVD-sourced matches (feed group containing `nvd`) carry CVSS in `nvd_data` only;
- * the others also put the vendor's (distribution, CNA, ADP) CVSS in `vendor_data`.
- */
-function vendorData(f: Finding, feedGroup: string) {
-  return feedGroup.includes('nvd') ? [] : vendorCvss(f.cvss);
-}
+export { ANCHORE_PACKAGE_TYPE, nvdData, vendorCvss };
 
 export function presentVulnerabilities(findings: readonly Finding[], type: VulnType, vendorOnly: boolean) {
   return findings
     .filter((f) => type === 'all' || NON_OS.has(f.package.type) === (type === 'non-os'))
     .filter((f) => !f.suppressed && (!vendorOnly || f.fixState !== 'wont-fix'))
-    .map((f) => {
-      const feedGroup = f.evidence[0]?.namespace ?? 'unknown';
-      const cves = [f.id, ...f.aliases].filter((id) => id.startsWith('CVE-'));
-      return {
-        vuln: f.id,
-        severity: f.severity,
-        package: `${f.package.name}-${f.package.version}`,
-        package_name: f.package.name,
-        package_version: f.package.version,
-        package_type: ANCHORE_PACKAGE_TYPE[f.package.type],
-        package_path: f.package.path ?? 'pkgdb',
-        package_cpe: 'None',
-        package_cpe23: 'None',
-        fix: f.fixedVersions[0] ?? 'None',
-        will_not_fix: f.fixState === 'wont-fix',
-        url: f.evidence[0]?.source ? advisoryUrl(f) : 'None',
-        feed: 'vulnerabilities',
-        feed_group: feedGroup,
-        nvd_data: nvdData(f.cvss, cves),
-        vendor_data: vendorData(f, feedGroup),
-        origin_layer: f.originLayer ?? null,
-        origin: f.origin,
-      };
-    });
-}
-
-function advisoryUrl(f: Finding): string {
-  if (f.id.startsWith('CVE-')) return `https://nvd.nist.gov/vuln/detail/${f.id}`;
-  if (f.id.startsWith('GHSA-')) return `https://github.com/advisories/${f.id}`;
-  return `https://osv.dev/vulnerability/${f.id}`;
+    .map((f) => ({ ...anchoreVulnerability(f), origin_layer: f.originLayer ?? null, origin: f.origin }));
 }
 
 /** Content types the catalogers can fill, with the package types each lists. */
