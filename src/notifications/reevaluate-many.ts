@@ -4,11 +4,17 @@
  * analyses are the ones the re-match already read (with their new findings), so the policy is
  * evaluated without reading them again. Per image and account the order is the one-by-one
  * order: `vuln_update` per tag, its events, then the evaluation of each tag (`policy_eval` and
- * its event where the verdict flipped).
+ * its event where the verdict flipped). A tag whose last evaluation stands (its bundle reads no
+ * findings or feeds, ADR 0027) is neither evaluated nor stored again.
  */
 import { hostname } from 'node:os';
 import type { Finding } from '../core/matching/types.js';
-import { decideAnalysis, evaluationOf, type ComputedEvaluation } from '../store/evaluate-analysis.js';
+import {
+  decideAnalysis,
+  evaluationOf,
+  type ComputedEvaluation,
+  type EvaluateAnalysisRequest,
+} from '../store/evaluate-analysis.js';
 import { memoPolicyFeeds } from '../store/policy-feeds.js';
 import type { AnalysisRecord } from '../store/repositories/analyses.js';
 import { holdersOf } from '../store/repositories/analyses-bulk.js';
@@ -18,7 +24,7 @@ import { PolicyRepository, type PolicyRecord } from '../store/repositories/polic
 import type { Sql } from '../store/sql.js';
 import { diffFindings, isEmptyDiff } from './diff.js';
 import type { WantedNotification } from './notify-many.js';
-import { state, type ReevaluateDeps } from './reevaluate.js';
+import { lastEvaluationStands, state, type ReevaluateDeps } from './reevaluate.js';
 
 export interface FindingsChange {
   /** The analysis as stored now (its findings are `after`). */
@@ -72,18 +78,21 @@ export async function findingsChangedMany(
   const repository = new PolicyRepository(db);
   for (const account of new Set(holders.map((h) => h.accountName)))
     policies.set(account, await repository.active(account));
-  const computed: ComputedEvaluation[] = [];
-  const feedsOf = memoPolicyFeeds(db);
+  const requests: EvaluateAnalysisRequest[] = [];
   for (const h of holders) {
     const policy = policies.get(h.accountName);
     if (!policy || h.analysisStatus !== 'analyzed') continue;
-    const { analysis } = byDigest.get(h.imageDigest)!;
-    for (const tag of h.tags) {
-      const request = { accountName: h.accountName, imageDigest: h.imageDigest, tag, policy };
-      computed.push(evaluationOf(await decideAnalysis(db, analysis, request, feedsOf), request));
-    }
+    for (const tag of h.tags)
+      requests.push({ accountName: h.accountName, imageDigest: h.imageDigest, tag, policy });
   }
-  const last = await latestVerdicts(db, computed);
+  const last = await latestVerdicts(db, requests);
+  const computed: ComputedEvaluation[] = [];
+  const feedsOf = memoPolicyFeeds(db);
+  for (const request of requests) {
+    if (lastEvaluationStands(request.policy, last.get(verdictKey(request)))) continue;
+    const { analysis } = byDigest.get(request.imageDigest)!;
+    computed.push(evaluationOf(await decideAnalysis(db, analysis, request, feedsOf), request));
+  }
   const stored = await addEvaluations(db, computed);
   const flips: WantedNotification[] = [];
   const flipEvents: EventInput[] = [];

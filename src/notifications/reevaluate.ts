@@ -7,9 +7,11 @@
  */
 import { hostname } from 'node:os';
 import type { Finding } from '../core/matching/types.js';
-import { computeEvaluation } from '../store/evaluate-analysis.js';
+import { readsVulnerabilityData } from '../core/policy/index.js';
+import { compiledBundle, computeEvaluation } from '../store/evaluate-analysis.js';
 import type { EvaluationRecord } from '../store/repositories/evaluations.js';
 import type { ServiceStore } from '../store/repositories/index.js';
+import type { PolicyRecord } from '../store/repositories/policies.js';
 import { diffFindings, isEmptyDiff } from './diff.js';
 import type { Notifier } from './notify.js';
 import type { EvaluationState } from './payloads.js';
@@ -45,13 +47,32 @@ export async function accountsOf(store: ServiceStore, imageDigest: string): Prom
 }
 
 /**
+ * Whether the tag's last evaluation stands after its image's findings changed (ADR 0027): it
+ * was made with this bundle as it is now, and no rule of the bundle reads findings or feeds,
+ * so evaluating again could only give the same verdict and rows. Nothing is stored then.
+ */
+export function lastEvaluationStands(
+  policy: PolicyRecord,
+  last: Pick<EvaluationRecord, 'policyId' | 'createdAt'> | undefined,
+): boolean {
+  return (
+    last !== undefined &&
+    last.policyId === policy.policyId &&
+    last.createdAt >= policy.lastUpdated &&
+    !readsVulnerabilityData(compiledBundle(policy))
+  );
+}
+
+/**
  * Evaluates each tag of the account's image with its active bundle, stores the result and
  * notifies `policy_eval` where the verdict changed. Returns the tags whose verdict changed.
+ * `cause` 'findings': tags whose last evaluation stands are left as they are.
  */
 export async function reevaluateImage(
   deps: ReevaluateDeps,
   accountName: string,
   imageDigest: string,
+  cause: 'policy' | 'findings' = 'policy',
 ): Promise<string[]> {
   const { store } = deps;
   const policy = await store.policies.active(accountName);
@@ -61,6 +82,7 @@ export async function reevaluateImage(
   for (const t of image.tags) {
     const tag = fullTag(t);
     const last = await store.evaluations.latest(accountName, imageDigest, tag);
+    if (cause === 'findings' && lastEvaluationStands(policy, last)) continue;
     const computed = await computeEvaluation(store, { accountName, imageDigest, tag, policy });
     if (!computed) continue;
     const stored = await store.evaluations.add(computed);
@@ -112,7 +134,7 @@ export async function findingsChanged(
         sourceService: 'policy_engine',
         sourceHost: deps.hostId ?? hostname(),
       });
-    await reevaluateImage(deps, accountName, imageDigest);
+    await reevaluateImage(deps, accountName, imageDigest, 'findings');
   }
   return true;
 }

@@ -53,7 +53,23 @@ export interface EvaluateAnalysisRequest {
   now?: Date;
 }
 
-function compiled(policy: PolicyRecord): ValidatedBundle {
+/**
+ * Validated bundles by the stored bundle document: the re-match evaluates thousands of tags
+ * with one record per account, and validating took a third of each evaluation. Records are
+ * read anew per request or chunk, so an updated bundle is a new document and compiled again.
+ */
+const compiledBundles = new WeakMap<object, ValidatedBundle>();
+
+export function compiledBundle(policy: PolicyRecord): ValidatedBundle {
+  const document = policy.bundle;
+  const known = typeof document === 'object' && document !== null ? compiledBundles.get(document) : undefined;
+  if (known) return known;
+  const bundle = compile(policy);
+  if (typeof document === 'object' && document !== null) compiledBundles.set(document, bundle);
+  return bundle;
+}
+
+function compile(policy: PolicyRecord): ValidatedBundle {
   const result = validateBundle(policy.bundle);
   if (!result.ok)
     throw new PortcullisError(
@@ -165,7 +181,7 @@ export async function decideAnalysis(
 ): Promise<StoredDecision> {
   const metadata = analysis.metadata as StoredMetadata;
   const now = request.now ?? new Date();
-  const bundle = compiled(request.policy);
+  const bundle = compiledBundle(request.policy);
   const retrieved = new Map(
     Object.entries(metadata.retrieved ?? {}).map(
       ([path, b64]) => [path, Buffer.from(b64, 'base64')] as const,

@@ -122,3 +122,8 @@ export interface ValidatedBundle {
   whitelistedImages: ImageRule[];
   blacklistedImages: ImageRule[];
 }
+
+/** Whether a rule of the bundle reads the findings or the feeds (a feed sync can change its verdict). */
+export function readsVulnerabilityData(bundle: Pick<ValidatedBundle, 'policies'>): boolean {
+  return bundle.policies.some((p) => p.rules.some((r) => r.gate.readsVulnerabilityData === true));
+}

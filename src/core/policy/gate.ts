@@ -51,6 +51,12 @@ export interface GateDefinition {
   description: string;
   state: Lifecycle;
   triggers: readonly TriggerDefinition[];
+  /**
+   * Its triggers read the vulnerability findings or the feeds' state. Only such a gate can
+   * fire differently after a feed sync re-matched an image (ADR 0027), so only bundles with a
+   * rule of one are evaluated again then.
+   */
+  readsVulnerabilityData?: true;
 }
 
 /** A gate or trigger that is end-of-life: refused at validation, with its replacement named. */

@@ -221,6 +221,7 @@ export const vulnerabilitiesGate: GateDefinition = {
   name: 'vulnerabilities',
   description: "Checks for vulnerabilities in the image's packages, and the freshness of vulnerability data.",
   state: 'active',
+  readsVulnerabilityData: true,
   triggers: [
     {
       name: 'package',
