@@ -148,9 +148,15 @@ export const promotionBenchmark: Benchmark = {
     await store.policies.upsert({ accountName: ACCOUNT, policyId: 'allow', name: 'allow', bundle: allow });
     // The first promotion analyses the image; every timed one finds the analysis stored.
     // Source tags for every run ahead of time (tagging is the pusher's work, not the promotion's).
-    const source = { client: registryClient(registry.host, open), repository: 'unscanned/app' };
+    const pusher = testImageOptions({
+      cacheDir: join(root, 'pusher-cache'),
+      registry: { extraCaPem: [registry.caPem] },
+      credentials: { [registry.host]: { username: registry.username, password: registry.password } },
+    }).env;
+    const source = { client: registryClient(registry.host, pusher), repository: 'unscanned/app' };
     for (let i = 0; i <= MAX_RUNS; i++)
-      await tagManifest(source, digest, `push-${i}`, open.limits.maxManifestBytes);
+      await tagManifest(source, digest, `push-${i}`, pusher.limits.maxManifestBytes);
+    await pusher.clients.close();
     await promoteOnce(store, queue, registry, 0, digest);
     let promotions = 0;
     let copies = 0;
