@@ -227,6 +227,34 @@ describe.each(STORE_KINDS)('promote job on %s', (kind) => {
     await store.promotions.deleteRule('team-a', rule.id);
   });
 
+  it('on failure, "leave" only records the rejection and "notify" also raises the rejection event', async () => {
+    const rejections = async () =>
+      (await store.events.page('team-a', {}, 1, 100)).events.filter(
+        (e) => e.type === 'user.image.promotion.rejected',
+      ).length;
+    for (const onFailure of ['leave', 'notify'] as const) {
+      const rule = await addRule({
+        source: { registry: a.host, repository: 'unscanned/bad' },
+        policyId: 'deny',
+        onFailure,
+      });
+      const before = await rejections();
+      const image = { registry: a.host, repository: 'unscanned/bad', tag: '1', digest: appDigest };
+      const { promotionId } = await requestPromotion({ store, queue }, rule, image, {
+        kind: 'manual',
+        by: 'alice',
+      });
+      const record = await recordOf(promotionId);
+      expect(record, onFailure).toMatchObject({ outcome: 'rejected', verdict: 'fail' });
+      expect(record.reasons.length).toBeGreaterThan(0);
+      const steps = ['started', 'analysed', 'evaluated', ...(onFailure === 'notify' ? ['notified'] : [])];
+      expect(record.steps.map((s) => s.step)).toEqual(steps);
+      expect(await rejections()).toBe(before + (onFailure === 'notify' ? 1 : 0));
+      expect(await absent(a, `scanned-${slug}/bad:1`)).toBe(true);
+      await store.promotions.deleteRule('team-a', rule.id);
+    }
+  });
+
   it('promotes a multi-platform index whole', async () => {
     const rule = await addRule({ source: { registry: a.host, repository: 'unscanned/multi' } });
     const image = { registry: a.host, repository: 'unscanned/multi', tag: '1', digest: multiDigest };
