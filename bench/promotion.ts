@@ -5,6 +5,8 @@
  * the policy is evaluated each time), the copy by digest, the audit record, until the
  * destination tag answers. Baseline: `skopeo copy` of the same tag to a fresh repository of the
  * same registry (both sides mount the blobs). Real docker-registry (TLS + htpasswd), PGlite.
+ * Each promotion is a new push (its own source tag, put in place before timing): a push of a
+ * tag → digest already handed to the rules is not promoted again (`push_handoff`).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,6 +19,8 @@ import { openTestDatabase } from '../test/harness/databases.js';
 import { getFixtureImage } from '../test/harness/fixtures/index.js';
 import { inspectRaw, pushImage } from '../test/harness/registry/push.js';
 import { startRegistry, type TestRegistry } from '../test/harness/registry/start-registry.js';
+import { tagManifest } from '../src/core/image/backends/registry/copy.js';
+import { registryClient } from '../src/core/image/backends/registry/index.js';
 import { testImageOptions } from '../src/core/image/test-support/image-options.js';
 import { BUILTIN_BUNDLES } from '../src/core/policy/index.js';
 import { promotionRuleInput } from '../src/core/promotion/index.js';
@@ -34,6 +38,8 @@ import type { Benchmark, PreparedBenchmark } from './types.js';
 
 const run = promisify(execFile);
 const ACCOUNT = 'bench';
+/** Promotions measured at most (warm-up included); `--runs` beyond it fails loudly. */
+const MAX_RUNS = 64;
 
 async function skopeoCopy(registry: TestRegistry, from: string, to: string): Promise<void> {
   const certs = registry.certDir ?? '';
@@ -75,7 +81,7 @@ async function promoteOnce(
   const event = {
     registry: registry.host,
     repository: 'unscanned/app',
-    tag: '1',
+    tag: `push-${n}`,
     digest,
     receivedFrom: 'bench',
   };
@@ -141,11 +147,25 @@ export const promotionBenchmark: Benchmark = {
     const allow = BUILTIN_BUNDLES.find((b) => b.name === 'allow-all')?.document;
     await store.policies.upsert({ accountName: ACCOUNT, policyId: 'allow', name: 'allow', bundle: allow });
     // The first promotion analyses the image; every timed one finds the analysis stored.
+    // Source tags for every run ahead of time (tagging is the pusher's work, not the promotion's).
+    const pusher = testImageOptions({
+      cacheDir: join(root, 'pusher-cache'),
+      registry: { extraCaPem: [registry.caPem] },
+      credentials: { [registry.host]: { username: registry.username, password: registry.password } },
+    }).env;
+    const source = { client: registryClient(registry.host, pusher), repository: 'unscanned/app' };
+    for (let i = 0; i <= MAX_RUNS; i++)
+      await tagManifest(source, digest, `push-${i}`, pusher.limits.maxManifestBytes);
+    await pusher.clients.close();
     await promoteOnce(store, queue, registry, 0, digest);
-    let n = 0;
+    let promotions = 0;
+    let copies = 0;
     return {
-      measure: () => promoteOnce(store, queue, registry, ++n, digest),
-      baseline: () => skopeoCopy(registry, 'unscanned/app:1', `skopeo-${++n}/app:1`),
+      measure: () => {
+        if (promotions >= MAX_RUNS) throw new Error(`at most ${MAX_RUNS} runs (source tags made ahead)`);
+        return promoteOnce(store, queue, registry, ++promotions, digest);
+      },
+      baseline: () => skopeoCopy(registry, 'unscanned/app:1', `skopeo-${++copies}/app:1`),
       async cleanup() {
         await runner.stop();
         await registryWriter.close();

@@ -5,7 +5,7 @@ export {
   destinationRepository,
   destinationTags,
   digestTag,
-  globToRegExp,
+  globMatches,
   matchesRule,
   matchingRules,
   type PushedImage,

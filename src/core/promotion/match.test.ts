@@ -3,7 +3,7 @@ import {
   destinationRepository,
   destinationTags,
   digestTag,
-  globToRegExp,
+  globMatches,
   matchesRule,
   matchingRules,
 } from './match.js';
@@ -24,7 +24,7 @@ function rule(over: Partial<PromotionRuleInput> = {}, id = 'r1'): PromotionRule 
   };
 }
 
-describe('globToRegExp', () => {
+describe('globMatches', () => {
   it.each([
     ['unscanned/*', 'unscanned/app', true],
     ['unscanned/*', 'unscanned/team/app', false],
@@ -34,8 +34,29 @@ describe('globToRegExp', () => {
     ['a.b', 'axb', false],
     ['v*', 'v1.2.3', true],
     ['*', 'latest', true],
+    ['*', '', true],
+    ['', '', true],
+    ['', 'a', false],
+    ['**', 'a/b/c', true],
+    ['a/**/c', 'a/b/x/c', true],
+    ['a/**/c', 'a/c', false],
+    ['a/*/c', 'a/b/x/c', false],
+    ['?/b', '/b', false],
+    ['v*-rc?', 'v1.2-rc1', true],
+    ['v*-rc?', 'v1.2-rc12', false],
+    ['*.*', 'v1', false],
+    ['a***', 'a/b', true],
   ])('%s against %s → %s', (glob, text, expected) => {
-    expect(globToRegExp(glob).test(text)).toBe(expected);
+    expect(globMatches(glob, text)).toBe(expected);
+  });
+
+  // Regression: a backtracking regular expression took minutes on this (any account's rule runs
+  // on every push); the matcher answers it in glob × text steps, so the test simply completes.
+  it('answers a many-star glob against a long tag without backtracking', () => {
+    const glob = `${'*a'.repeat(40)}*b`;
+    expect(globMatches(glob, 'a'.repeat(128))).toBe(false);
+    expect(globMatches(glob, `${'a'.repeat(127)}b`)).toBe(true);
+    expect(globMatches(`**${'/*'.repeat(60)}x`, 'a/'.repeat(120) + 'y')).toBe(false);
   });
 });
 

@@ -38,6 +38,8 @@ import { promoteJob } from './promote.js';
 let root: string;
 let a: TestRegistry;
 let plain: TestRegistry;
+/** The destination whose login the account loses (htpasswd: a password that no longer works). */
+let c: TestRegistry;
 let proxy: WriteProxy;
 let appDigest: string;
 let multiDigest: string;
@@ -54,7 +56,11 @@ const bundle = (name: string) => BUILTIN_BUNDLES.find((b) => b.name === name)?.d
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'pc-promote-job-'));
   const [app, multi] = await Promise.all([getFixtureImage('app'), getFixtureImage('multiarch')]);
-  [a, plain] = await Promise.all([startRegistry('tls-basic'), startRegistry('plain')]);
+  [a, plain, c] = await Promise.all([
+    startRegistry('tls-basic'),
+    startRegistry('plain'),
+    startRegistry('tls-basic'),
+  ]);
   await pushImage(a, `oci:${app.ociLayoutDir}:${app.tag}`, 'unscanned/app:1');
   await pushImage(a, `oci:${multi.ociLayoutDir}:${multi.tag}`, 'unscanned/multi:1');
   await pushImage(a, `oci:${app.ociLayoutDir}:${app.tag}`, 'unscanned/bad:1');
@@ -65,7 +71,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy?.stop();
-  await Promise.all([a?.stop(), plain?.stop()]);
+  await Promise.all([a?.stop(), plain?.stop(), c?.stop()]);
   await stopSharedPostgres();
   await rm(root, { recursive: true, force: true });
 });
@@ -85,7 +91,7 @@ describe.each(STORE_KINDS)('promote job on %s', (kind) => {
     // No transport retries: the job's own retries are what these tests watch.
     const open = testImageOptions({
       cacheDir: join(root, 'cache'),
-      registry: { extraCaPem: [a.caPem], timeoutMs: 10_000, retries: 0 },
+      registry: { extraCaPem: [a.caPem, c.caPem], timeoutMs: 10_000, retries: 0 },
     }).env;
     registryWriter = createRegistryWriter(open);
     const analyze = createAnalyzeImage({
@@ -105,6 +111,7 @@ describe.each(STORE_KINDS)('promote job on %s', (kind) => {
     for (const [host, user, pass, verify] of [
       [a.host, a.username, a.password, true],
       [proxy.host, 'anonymous', 'unused', false],
+      [c.host, c.username, c.password, true],
     ] as const) {
       await store.registries.create({
         accountName: 'team-a',
@@ -220,6 +227,34 @@ describe.each(STORE_KINDS)('promote job on %s', (kind) => {
     await store.promotions.deleteRule('team-a', rule.id);
   });
 
+  it('on failure, "leave" only records the rejection and "notify" also raises the rejection event', async () => {
+    const rejections = async () =>
+      (await store.events.page('team-a', {}, 1, 100)).events.filter(
+        (e) => e.type === 'user.image.promotion.rejected',
+      ).length;
+    for (const onFailure of ['leave', 'notify'] as const) {
+      const rule = await addRule({
+        source: { registry: a.host, repository: 'unscanned/bad' },
+        policyId: 'deny',
+        onFailure,
+      });
+      const before = await rejections();
+      const image = { registry: a.host, repository: 'unscanned/bad', tag: '1', digest: appDigest };
+      const { promotionId } = await requestPromotion({ store, queue }, rule, image, {
+        kind: 'manual',
+        by: 'alice',
+      });
+      const record = await recordOf(promotionId);
+      expect(record, onFailure).toMatchObject({ outcome: 'rejected', verdict: 'fail' });
+      expect(record.reasons.length).toBeGreaterThan(0);
+      const steps = ['started', 'analysed', 'evaluated', ...(onFailure === 'notify' ? ['notified'] : [])];
+      expect(record.steps.map((s) => s.step)).toEqual(steps);
+      expect(await rejections()).toBe(before + (onFailure === 'notify' ? 1 : 0));
+      expect(await absent(a, `scanned-${slug}/bad:1`)).toBe(true);
+      await store.promotions.deleteRule('team-a', rule.id);
+    }
+  });
+
   it('promotes a multi-platform index whole', async () => {
     const rule = await addRule({ source: { registry: a.host, repository: 'unscanned/multi' } });
     const image = { registry: a.host, repository: 'unscanned/multi', tag: '1', digest: multiDigest };
@@ -288,9 +323,44 @@ describe.each(STORE_KINDS)('promote job on %s', (kind) => {
     proxy.refuse = undefined;
     expect(record).toMatchObject({ outcome: 'failed', verdict: 'pass' });
     expect(record.error).toMatch(/unauthorized|401/i);
-    expect(record.steps.find((s) => s.step === 'started')?.detail).toEqual({ attempt: 4 });
+    expect(record.steps.find((s) => s.step === 'started')?.detail).toEqual({
+      attempt: 4,
+      previousError: expect.stringMatching(/unauthorized|401/i),
+    });
     expect(await absent(plain, `refused-${slug}/app@${appDigest}`)).toBe(true);
     expect(await absent(plain, `refused-${slug}/app:1`)).toBe(true);
+    await store.promotions.deleteRule('team-a', rule.id);
+  });
+
+  it('retries while the destination refuses revoked credentials, and promotes once they are restored', async () => {
+    const rule = await addRule({
+      source: { registry: a.host, repository: 'unscanned/app' },
+      destination: { registry: c.host, repository: `revoked-${slug}/{name}` },
+    });
+    const login = {
+      accountName: 'team-a',
+      registry: c.host,
+      registryName: c.host,
+      registryUser: c.username,
+      registryType: 'docker_v2',
+      registryVerify: true,
+    } as const;
+    // The account's password for the destination no longer works there (rotated, revoked).
+    await store.registries.update({ ...login, registryPass: 'revoked' });
+    const image = { registry: a.host, repository: 'unscanned/app', tag: '1', digest: appDigest };
+    const { jobId, promotionId } = await requestPromotion({ store, queue }, rule, image, {
+      kind: 'manual',
+      by: 'ci',
+    });
+    while (((await queue.get(jobId))?.attempts ?? 0) < 2) await new Promise((r) => setTimeout(r, 100));
+    // Restored at once (two attempts are left); what the refused attempts saw is checked after.
+    await store.registries.update({ ...login, registryPass: c.password });
+    const record = await recordOf(promotionId);
+    expect(record.outcome, record.error).toBe('promoted');
+    const started = record.steps.find((s) => s.step === 'started')?.detail;
+    expect(started?.attempt).toBeGreaterThan(1);
+    expect(started?.previousError).toMatch(/unauthorized|401|denied/i);
+    expect(await digestAt(c, `revoked-${slug}/app:1`)).toBe(appDigest);
     await store.promotions.deleteRule('team-a', rule.id);
   });
 

@@ -65,7 +65,8 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 export function promoteJob(deps: PromoteDeps): JobDefinition {
   const { store } = deps;
   const hostId = deps.hostId ?? hostname();
-  const notifier = deps.notifier ?? new Notifier(store.db, new JobQueue(store.db));
+  const queue = new JobQueue(store.db);
+  const notifier = deps.notifier ?? new Notifier(store.db, queue);
 
   const logins = (accountName: string): Promise<RegistryLogin[]> => store.registries.logins(accountName);
 
@@ -94,8 +95,15 @@ export function promoteJob(deps: PromoteDeps): JobDefinition {
       ctx.log.info({ ruleId: p.ruleId }, 'promotion rule deleted before its job ran');
       return;
     }
+    // A retry says why the attempt before it failed: the record of a promotion that went through
+    // on its third try still shows that the destination was down or refused the credentials.
+    const previousError = ctx.attempt > 1 ? (await queue.get(ctx.jobId))?.lastError : undefined;
     const steps: PromotionStep[] = [
-      { step: 'started', at: new Date().toISOString(), detail: { attempt: ctx.attempt } },
+      {
+        step: 'started',
+        at: new Date().toISOString(),
+        detail: { attempt: ctx.attempt, ...(previousError ? { previousError } : {}) },
+      },
     ];
     const step = (name: string, detail?: Record<string, unknown>) =>
       steps.push({ step: name, at: new Date().toISOString(), ...(detail ? { detail } : {}) });

@@ -62,6 +62,49 @@ describe.each(STORE_KINDS)('promotion routes on %s', (kind) => {
     expect(await bad({ ...RULE, policy_id: 'no-such-bundle' })).toBe(400);
   });
 
+  it('says which field is wrong and why, in the names the caller sent', async () => {
+    const refused = async (payload: object) => {
+      const res = await api.call('alice', { method: 'POST', url: '/v1/promotions/rules', payload });
+      expect(res.statusCode, res.body).toBe(400);
+      return res.json<{ detail: { validation_details: { path: string; message: string }[] } }>().detail
+        .validation_details;
+    };
+    expect(await refused({ ...RULE, quarantine_tag: 'bad tag!' })).toEqual([
+      { path: '/quarantine_tag', message: expect.stringMatching(/pattern/) },
+    ]);
+    expect(await refused({ ...RULE, tags: { same: false } })).toEqual([
+      { path: '/tags', message: expect.stringContaining('at least one destination tag') },
+    ]);
+    // Not a repository name once filled in: empty components, `..`, a leading separator.
+    for (const repository of ['scanned//{name}', 'scanned/../{name}', '-scanned/{name}', 'scanned/'])
+      expect(await refused({ ...RULE, destination: { ...RULE.destination, repository } })).toEqual([
+        { path: '/destination/repository', message: expect.stringContaining('not a repository name') },
+      ]);
+    // Destinations under the rule's own source pattern would promote every copy again.
+    for (const repository of ['{repository}', 'unscanned/{name}-ok', 'unscanned/scanned'])
+      expect(await refused({ ...RULE, destination: { ...RULE.destination, repository } })).toEqual([
+        {
+          path: '/destination/repository',
+          message: expect.stringContaining("falls under the rule's own source pattern"),
+        },
+      ]);
+    const everything = { ...RULE, source: { ...RULE.source, repository: '**' } };
+    expect((await refused({ ...everything, destination: { ...RULE.destination } }))[0]?.path).toBe(
+      '/destination/repository',
+    );
+    // ... which another registry is not.
+    const elsewhere = {
+      ...everything,
+      destination: { registry: 'other.example', repository: '{repository}' },
+    };
+    const ok = await api.call('alice', { method: 'POST', url: '/v1/promotions/rules', payload: elsewhere });
+    expect(ok.statusCode, ok.body).toBe(200);
+    await api.call('alice', {
+      method: 'DELETE',
+      url: `/v1/promotions/rules/${ok.json<{ id: string }>().id}`,
+    });
+  });
+
   it('queues a manual promotion once, and refuses a repository outside the rule', async () => {
     const created = await api.call('alice', { method: 'POST', url: '/v1/promotions/rules', payload: RULE });
     const ruleId = created.json<{ id: string }>().id;

@@ -7,6 +7,19 @@ import { promotionRuleInput, type PromotionRuleSpec } from '../../../core/promot
 import type { PromotionRecord, StoredPromotionRule } from '../../../store/repositories/promotions.js';
 import { isoTime } from '../../schemas.js';
 
+/** The core's field names as the API spells them, so a 400 names the field the caller sent. */
+const API_NAMES: Record<string, string> = {
+  policyId: 'policy_id',
+  scannedSuffix: 'scanned_suffix',
+  onFailure: 'on_failure',
+  onRecheckFailure: 'on_recheck_failure',
+  quarantineTag: 'quarantine_tag',
+  copyReferrers: 'copy_referrers',
+};
+
+const apiPath = (path: readonly PropertyKey[]) =>
+  path.map((part) => (typeof part === 'string' ? (API_NAMES[part] ?? part) : part));
+
 export const ruleBody = z
   .strictObject({
     name: z.string(),
@@ -41,7 +54,7 @@ export const ruleBody = z
     });
     if (!parsed.success) {
       for (const issue of parsed.error.issues)
-        ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+        ctx.addIssue({ code: 'custom', message: issue.message, path: apiPath(issue.path) });
       return z.NEVER;
     }
     return parsed.data;

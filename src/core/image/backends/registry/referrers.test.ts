@@ -30,6 +30,8 @@ let work: string;
 let b: TestRegistry;
 let plain: TestRegistry;
 let api: ReferrersProxy;
+/** A second API front over the same registry: a destination that speaks the API as well. */
+let apiDestination: ReferrersProxy;
 let subject: { digest: string; size: number };
 const opened: ImageEnvironment[] = [];
 
@@ -103,14 +105,19 @@ beforeAll(async () => {
   // One image in two repositories of the plain registry; the API proxy fronts the first.
   await pushImage(plain, `oci:${image.dir}:image`, 'api-src/app:1');
   await pushImage(plain, `oci:${image.dir}:image`, 'tag-src/app:1');
+  await pushImage(plain, `oci:${image.dir}:image`, 'both-src/app:1');
   const raw = await inspectRaw(plain, 'api-src/app:1');
   subject = { digest: sha(raw), size: raw.length };
-  api = await startReferrersProxy(plain.host);
+  [api, apiDestination] = await Promise.all([
+    startReferrersProxy(plain.host),
+    startReferrersProxy(plain.host),
+  ]);
 }, 600_000);
 
 afterAll(async () => {
   for (const env of opened) await env.clients.close();
   await api?.close();
+  await apiDestination?.close();
   await Promise.all([b?.stop(), plain?.stop()]);
   await rm(work, { recursive: true, force: true });
 });
@@ -195,5 +202,40 @@ describe('referrers across registries that differ', () => {
     expect(body.manifests.map((m) => [m.digest, m.artifactType])).toEqual([[referrer.digest, SBOM]]);
     expect(sha(await inspectRaw(plain, `promoted/app@${referrer.digest}`))).toBe(referrer.digest);
     expect(sha(await inspectRaw(plain, 'promoted/app:1'))).toBe(subject.digest);
+  });
+
+  it('both sides speak the referrers API: each referrer copied by digest and listed by the destination, no fallback tag', async () => {
+    const sbom = artifact(SBOM, '{"spdxVersion":"SPDX-2.3","name":"both-sides"}');
+    const sig = artifact(SIGNATURE, 'both-sides signature');
+    const pushed = [];
+    for (const a of [sbom, sig])
+      pushed.push(await pushPlain(api.host, 'both-src/app', sha(JSON.stringify(a.doc)), a.doc, a.blob));
+
+    const o = options(plain);
+    const result = await copyImage({
+      source: target(o, api.host, 'both-src/app'),
+      destination: target(o, apiDestination.host, 'both-dst/app'),
+      digest: subject.digest,
+      tags: ['1'],
+      maxManifestBytes: MAX,
+    });
+    // Only the referrers themselves: the destination lists them, so no `sha256-<hex>` index is written.
+    expect(result.referrers).toEqual(pushed.map((p) => p.digest));
+    const listed = await fetch(`http://${apiDestination.host}/v2/both-dst/app/referrers/${subject.digest}`);
+    expect(listed.status).toBe(200);
+    const body = (await listed.json()) as { manifests: { digest: string; artifactType?: string }[] };
+    expect(body.manifests.map((m) => [m.digest, m.artifactType])).toEqual([
+      [pushed[0]?.digest, SBOM],
+      [pushed[1]?.digest, SIGNATURE],
+    ]);
+    for (const p of pushed) expect(sha(await inspectRaw(plain, `both-dst/app@${p.digest}`))).toBe(p.digest);
+    expect(
+      await inspectRaw(plain, `both-dst/app:${subject.digest.replace(':', '-')}`).catch(() => 'absent'),
+    ).toBe('absent');
+    expect(sha(await inspectRaw(plain, 'both-dst/app:1'))).toBe(subject.digest);
+    // The referrers went through the destination's own API front, after the subject.
+    const puts = apiDestination.seen.filter((s) => s.startsWith('PUT') && s.includes('/manifests/'));
+    expect(puts.at(0)).toContain(`/manifests/${subject.digest}`);
+    expect(puts.at(-1)).toContain('/manifests/1');
   });
 });
