@@ -21,7 +21,7 @@ import { findingsChangedMany, type FindingsChange } from '../notifications/reeva
 import { Notifier } from '../notifications/notify.js';
 import { JobQueue } from '../queue/queue.js';
 import { rematchUnderKeys } from '../archive/rematch.js';
-import { analyzeIndex, indexMissing } from '../store/repositories/image-index.js';
+import { indexMissing, refreshIndexStatistics } from '../store/repositories/image-index.js';
 import { digestsWithLookupKeys } from '../store/repositories/image-queries.js';
 import type { AnalysisRecord } from '../store/repositories/analyses.js';
 import { getAnalyses, replaceFindingsMany } from '../store/repositories/analyses-bulk.js';
@@ -76,6 +76,18 @@ async function rematchOne(
   );
 }
 
+/**
+ * Whether two finding sets serialize to the same JSON, without serializing the findings the
+ * re-match kept as they were (the same objects as read): only the ones it made afresh.
+ */
+export function sameFindings(after: readonly Finding[], before: readonly Finding[]): boolean {
+  if (after.length !== before.length) return false;
+  for (let i = 0; i < after.length; i++) {
+    if (after[i] !== before[i] && JSON.stringify(after[i]) !== JSON.stringify(before[i])) return false;
+  }
+  return true;
+}
+
 export async function rematchAnalyses(
   store: ServiceStore,
   data: VulnerabilityData,
@@ -109,6 +121,7 @@ export async function rematchAnalyses(
   for (let i = 0; i < candidates.length; i += CHUNK) {
     options.signal?.throwIfAborted();
     const records = await (next ?? read(i));
+    const revs = new Map(records.map((r) => [r.imageDigest, r.findingsRev] as const));
     next = store.db.kind === 'postgres' && i + CHUNK < candidates.length ? read(i + CHUNK) : undefined;
     next?.catch(() => undefined); // awaited next round; an abort must not leave it unhandled
     lap('read');
@@ -118,7 +131,7 @@ export async function rematchAnalyses(
       const after = await rematchOne(record, source, changedKeys, options);
       if (after === undefined) summary.untouched++;
       // The same findings, byte for byte: nothing to write, no new revision, nobody to tell.
-      else if (JSON.stringify(after) === JSON.stringify(record.findings)) summary.rematched++;
+      else if (sameFindings(after, record.findings as Finding[])) summary.rematched++;
       else
         changes.push({
           analysis: { ...record, findings: after },
@@ -129,12 +142,23 @@ export async function rematchAnalyses(
     lap('match');
     if (changes.length === 0) continue;
     const changed = await store.db.transaction(async (tx) => {
-      await replaceFindingsMany(
-        tx,
-        changes.map((c) => ({ imageDigest: c.analysis.imageDigest, findings: c.after })),
+      const written = new Set(
+        await replaceFindingsMany(
+          tx,
+          changes.map((c) => ({
+            imageDigest: c.analysis.imageDigest,
+            findings: c.after,
+            before: { findings: c.before, rev: revs.get(c.analysis.imageDigest)! },
+          })),
+        ),
       );
       lap('write');
-      return findingsChangedMany(deps, changes, tx);
+      // An analysis written afresh since it was read (a forced re-analysis) keeps its findings.
+      return findingsChangedMany(
+        deps,
+        changes.filter((c) => written.has(c.analysis.imageDigest)),
+        tx,
+      );
     });
     lap('notify');
     summary.rematched += changes.length;
@@ -142,7 +166,7 @@ export async function rematchAnalyses(
     for (const digest of changed) await options.onFindingsChanged?.(digest);
     lap('notify');
   }
-  if (summary.rematched > 0) await analyzeIndex(store.db);
+  if (summary.rematched > 0) await refreshIndexStatistics(store.db);
   lap('write');
   return summary;
 }

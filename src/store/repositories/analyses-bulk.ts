@@ -1,55 +1,87 @@
 /**
  * Bulk reads and writes of analyses for the re-match after a feed sync (issue 13): a chunk of
- * analyses read in one query, their new findings written with their index rows in three
- * statements, and what the notifications of a chunk need about the images holding them
+ * analyses read in one query, their new findings written in one statement with only the index
+ * rows of the findings that changed (two more), and what the notifications of a chunk need about the images holding them
  * (holders, tags, status) in one more. The single-digest versions are in analyses.ts,
  * images.ts and image-index.ts; these write exactly the same rows.
  */
 import type { Finding } from '../../core/matching/types.js';
 import type { Sql } from '../sql.js';
 import { toRecord, type AnalysisRecord, type AnalysisRow } from './analyses.js';
-import { findingRows, insertFindingRows } from './image-index.js';
+import {
+  applyFindingRowsDelta,
+  findingRows,
+  findingRowsDelta,
+  type FindingRowsDelta,
+} from './image-index.js';
+
+/** A stored analysis with the revision of its findings (what a later write checks it replaces). */
+export type StoredAnalysis = AnalysisRecord & { findingsRev: string };
 
 /** The stored analyses of these digests, in the order asked (missing ones left out). */
-export async function getAnalyses(db: Sql, digests: readonly string[]): Promise<AnalysisRecord[]> {
+export async function getAnalyses(db: Sql, digests: readonly string[]): Promise<StoredAnalysis[]> {
   if (digests.length === 0) return [];
-  const { rows } = await db.query<AnalysisRow>(
-    `SELECT image_digest, image_id, analyzer_version, metadata, sbom, findings, created_at
+  const { rows } = await db.query<AnalysisRow & { findings_rev: string }>(
+    `SELECT image_digest, image_id, analyzer_version, metadata, sbom, findings, created_at,
+       findings_rev::text AS findings_rev
      FROM analysis WHERE image_digest = ANY($1::text[])`,
     [[...digests]],
   );
   const byDigest = new Map(rows.map((r) => [r.image_digest, r] as const));
-  const out: AnalysisRecord[] = [];
+  const out: StoredAnalysis[] = [];
   for (const digest of digests) {
     const r = byDigest.get(digest);
     if (!r) continue;
-    out.push(toRecord(r));
+    out.push({ ...toRecord(r), findingsRev: r.findings_rev });
   }
   return out;
+}
+
+/** New findings for one analysis; with `before`, what was read and which revision it had. */
+export interface FindingsReplacement {
+  imageDigest: string;
+  findings: readonly Finding[];
+  before?: { findings: readonly Finding[]; rev: string };
 }
 
 /**
  * Replaces the findings of many analyses with their index rows (each takes a new findings
  * revision), in the caller's transaction or one of its own: what `replaceFindings` does for one.
+ * With `before`, an analysis is written only if its findings are still at that revision (a
+ * re-analysis or restore in between wrote fresher ones, which stay), and only the index rows
+ * of findings that changed are rewritten. Returns the digests written.
  */
 export async function replaceFindingsMany(
   db: Sql,
-  entries: readonly { imageDigest: string; findings: readonly Finding[] }[],
-): Promise<void> {
-  if (entries.length === 0) return;
-  const digests = entries.map((e) => e.imageDigest);
-  await db.transaction(async (tx) => {
-    await tx.query(
+  entries: readonly FindingsReplacement[],
+): Promise<string[]> {
+  if (entries.length === 0) return [];
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ image_digest: string }>(
       `UPDATE analysis a SET findings = x.f, findings_rev = nextval('analysis_findings_rev')
-       FROM (SELECT d, f FROM jsonb_to_recordset($1::jsonb) AS r(d text, f jsonb) ORDER BY d) x
-       WHERE a.image_digest = x.d`,
-      [JSON.stringify(entries.map((e) => ({ d: e.imageDigest, f: e.findings })))],
+       FROM (SELECT d, r, f FROM jsonb_to_recordset($1::jsonb) AS y(d text, r bigint, f jsonb) ORDER BY d) x
+       WHERE a.image_digest = x.d AND (x.r IS NULL OR a.findings_rev = x.r)
+       RETURNING a.image_digest`,
+      [JSON.stringify(entries.map((e) => ({ d: e.imageDigest, r: e.before?.rev ?? null, f: e.findings })))],
     );
-    await tx.query('DELETE FROM image_finding WHERE image_digest = ANY($1::text[])', [digests]);
-    await insertFindingRows(
-      tx,
-      entries.flatMap((e) => findingRows(e.imageDigest, e.findings)),
-    );
+    const written = new Set(rows.map((r) => r.image_digest));
+    const delta: FindingRowsDelta = { drop: [], add: [] };
+    const whole: string[] = [];
+    for (const e of entries) {
+      if (!written.has(e.imageDigest)) continue;
+      if (!e.before) {
+        whole.push(e.imageDigest);
+        delta.add.push(...findingRows(e.imageDigest, e.findings));
+        continue;
+      }
+      const one = findingRowsDelta(e.imageDigest, e.before.findings, e.findings);
+      delta.drop.push(...one.drop);
+      delta.add.push(...one.add);
+    }
+    if (whole.length > 0)
+      await tx.query('DELETE FROM image_finding WHERE image_digest = ANY($1::text[])', [whole]);
+    await applyFindingRowsDelta(tx, delta);
+    return entries.map((e) => e.imageDigest).filter((d) => written.has(d));
   });
 }
 

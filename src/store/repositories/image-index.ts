@@ -30,6 +30,7 @@ function baseLayerTest(doc: SbomDocument, metadata: unknown): (diffId: string | 
   };
 }
 
+/** Runs `sql` over rows given as one JSON parameter (an insert, or a delete by keys). */
 async function insertJson(db: Sql, sql: string, rows: readonly object[]): Promise<void> {
   // Batches keep one statement's JSON parameter small for images with thousands of packages.
   for (let i = 0; i < rows.length; i += 2000) {
@@ -57,8 +58,9 @@ export interface IndexRows {
   findings: object[];
 }
 
-export function findingRows(imageDigest: string, findings: readonly Finding[]): object[] {
-  return findings.map((f) => ({
+/** The index row of one finding, as INSERT_FINDINGS takes it. */
+function findingRow(imageDigest: string, f: Finding) {
+  return {
     d: imageDigest,
     v: f.id,
     i: [f.id, ...f.aliases],
@@ -73,7 +75,87 @@ export function findingRows(imageDigest: string, findings: readonly Finding[]): 
     sp: f.suppressed !== undefined,
     o: f.origin,
     ol: f.originLayer ?? null,
-  }));
+  };
+}
+
+type FindingRow = ReturnType<typeof findingRow>;
+
+export function findingRows(imageDigest: string, findings: readonly Finding[]): object[] {
+  return findings.map((f) => findingRow(imageDigest, f));
+}
+
+/** What names the rows of one finding in `image_finding`: DELETE_FINDING_KEYS matches on it. */
+type FindingRowKey = Pick<FindingRow, 'd' | 'v' | 'pn' | 'pv' | 'pt' | 'pp'>;
+
+const keyOf = (r: FindingRow): FindingRowKey => ({ d: r.d, v: r.v, pn: r.pn, pv: r.pv, pt: r.pt, pp: r.pp });
+
+/** The index rows to delete (by key) and to insert when an analysis's findings go from one set to another. */
+export interface FindingRowsDelta {
+  drop: FindingRowKey[];
+  add: object[];
+}
+
+/**
+ * Only the index rows that change (issue 13: a feed delta changes one or two findings of an
+ * image, not its ten others). A finding found by reference in both sets is unchanged (the
+ * re-match keeps the stored finding objects of packages it did not match again); for every
+ * other one, all rows under its key are compared before and after, and a key whose rows differ
+ * is deleted and written again whole, so duplicates under one key stay exact.
+ */
+export function findingRowsDelta(
+  imageDigest: string,
+  before: readonly Finding[],
+  after: readonly Finding[],
+): FindingRowsDelta {
+  const inAfter = new Set(after);
+  const inBefore = new Set(before);
+  const touched = new Map<string, FindingRowKey>();
+  const touch = (f: Finding) => {
+    const key = keyOf(findingRow(imageDigest, f));
+    touched.set(JSON.stringify(key), key);
+  };
+  for (const f of before) if (!inAfter.has(f)) touch(f);
+  for (const f of after) if (!inBefore.has(f)) touch(f);
+  const delta: FindingRowsDelta = { drop: [], add: [] };
+  if (touched.size === 0) return delta;
+  const rowsUnder = (findings: readonly Finding[]) => {
+    const out = new Map<string, FindingRow[]>();
+    for (const f of findings) {
+      const row = findingRow(imageDigest, f);
+      const k = JSON.stringify(keyOf(row));
+      if (touched.has(k)) out.set(k, [...(out.get(k) ?? []), row]);
+    }
+    return out;
+  };
+  const [old, fresh] = [rowsUnder(before), rowsUnder(after)];
+  const same = (a: FindingRow[] = [], b: FindingRow[] = []) =>
+    a.length === b.length &&
+    JSON.stringify(a.map((r) => JSON.stringify(r)).sort()) ===
+      JSON.stringify(b.map((r) => JSON.stringify(r)).sort());
+  for (const [k, key] of touched) {
+    if (same(old.get(k), fresh.get(k))) continue;
+    if (old.has(k)) delta.drop.push(key);
+    delta.add.push(...(fresh.get(k) ?? []));
+  }
+  return delta;
+}
+
+// The digests first, so the plan walks the digest index (a base-image package's name is on
+// every image's rows); the rest of the key is matched by hash, a NULL path as its own value.
+const DELETE_FINDING_KEYS = `DELETE FROM image_finding f
+   WHERE f.image_digest = ANY($2::text[])
+     AND (f.image_digest, f.vulnerability_id, f.package_name, f.package_version, f.package_type,
+          f.package_path IS NULL, coalesce(f.package_path, '')) IN
+       (SELECT d, v, pn, pv, pt, pp IS NULL, coalesce(pp, '')
+        FROM json_to_recordset($1::json) AS x(d text, v text, pn text, pv text, pt text, pp text))`;
+
+/** Applies finding row deltas (of one digest or of many) in the caller's transaction. */
+export async function applyFindingRowsDelta(db: Sql, delta: FindingRowsDelta): Promise<void> {
+  for (let i = 0; i < delta.drop.length; i += 2000) {
+    const keys = delta.drop.slice(i, i + 2000);
+    await db.query(DELETE_FINDING_KEYS, [JSON.stringify(keys), [...new Set(keys.map((k) => k.d))]]);
+  }
+  await insertJson(db, INSERT_FINDINGS, delta.add);
 }
 
 /** What indexAnalysis writes for one analysis: packages, lookup keys and findings. */
@@ -112,11 +194,6 @@ export async function insertIndexRows(db: Sql, rows: IndexRows): Promise<void> {
   await insertJson(db, INSERT_FINDINGS, rows.findings);
 }
 
-/** Inserts finding rows (of one digest or of many). */
-export async function insertFindingRows(db: Sql, rows: readonly object[]): Promise<void> {
-  await insertJson(db, INSERT_FINDINGS, rows);
-}
-
 /** Replaces the finding rows of one digest (after an analysis or a re-match). */
 export async function indexFindings(
   db: Sql,
@@ -143,13 +220,33 @@ export async function indexAnalysis(
   ]);
 }
 
+/** The tables whose statistics the index queries' plans depend on. */
+const INDEX_TABLES = ['image_package', 'image_finding', 'image_lookup_key', 'image', 'image_tag'];
+
 /**
  * Refreshes the planner's statistics of the index tables. PostgreSQL's autovacuum does it on a
  * server; embedded PGlite runs no autovacuum, and without statistics the planner walks every
  * image instead of the index (tens of ms per query at 300 images, growing with their number).
  */
 export async function analyzeIndex(db: Sql): Promise<void> {
-  await db.exec('ANALYZE image_package, image_finding, image_lookup_key, image, image_tag');
+  await db.exec(`ANALYZE ${INDEX_TABLES.join(', ')}`);
+}
+
+/**
+ * On the embedded store, refreshes the statistics of the index tables that changed by more than
+ * autovacuum's default share since their last ANALYZE (50 rows + 10%), as a server's
+ * autovacuum does by itself. A re-match changes only finding rows, and ANALYZE of the package
+ * table costs seconds at 10,000 images, so it is re-counted only when it changed.
+ */
+export async function refreshIndexStatistics(db: Sql): Promise<void> {
+  if (db.kind === 'postgres') return;
+  const { rows } = await db.query<{ relname: string }>(
+    `SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+     WHERE s.relname = ANY($1::text[]) AND s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0)
+     ORDER BY s.relname`,
+    [INDEX_TABLES],
+  );
+  if (rows.length > 0) await db.exec(`ANALYZE ${rows.map((r) => r.relname).join(', ')}`);
 }
 
 /**
@@ -171,6 +268,8 @@ export async function indexMissing(db: Sql, signal?: AbortSignal): Promise<numbe
       if (found.rows[0]) await indexAnalysis(tx, digest, found.rows[0]);
     });
   }
-  await analyzeIndex(db);
+  // The re-match calls this first: with nothing indexed, only tables that changed are re-counted.
+  if (rows.length > 0) await analyzeIndex(db);
+  else await refreshIndexStatistics(db);
   return rows.length;
 }

@@ -67,7 +67,12 @@ describe.each(STORE_KINDS)('bulk store functions of the re-match on %s', (kind) 
 
   it('reads many analyses in the order asked, as get reads one, leaving out unknown digests', async () => {
     const many = await getAnalyses(database.db, [D3, digest('f'), D1]);
-    expect(many).toEqual([await store.analyses.get(D3), await store.analyses.get(D1)]);
+    expect(many.map(({ findingsRev: _, ...record }) => record)).toEqual([
+      await store.analyses.get(D3),
+      await store.analyses.get(D1),
+    ]);
+    for (const a of many)
+      expect((await store.images.findingsState('team', a.imageDigest))?.findingsRev).toBe(a.findingsRev);
   });
 
   it('replaces the findings of many analyses with the rows replaceFindings writes for one', async () => {
@@ -101,6 +106,47 @@ describe.each(STORE_KINDS)('bulk store functions of the re-match on %s', (kind) 
     const after = [await rev(D1), await rev(D2), await rev(D3)];
     after.forEach((r, i) => expect(BigInt(r)).toBeGreaterThan(BigInt(before[i]!)));
     expect(new Set(after).size).toBe(3);
+  });
+
+  it('rewrites only the index rows of changed findings, and leaves an analysis written since it was read', async () => {
+    const [D5, D6, D7] = [digest('5'), digest('6'), digest('7')];
+    for (const d of [D5, D6, D7]) await store.analyses.save(syntheticAnalysis(d, [SSL, ZLIB], FINDINGS));
+    const rows = async (d: string) =>
+      (
+        await database.db.query<{ xmin: string; vulnerability_id: string }>(
+          `SELECT xmin::text AS xmin, vulnerability_id, ids, namespace, package_name, package_version, package_type,
+             package_path, severity, fix, will_not_fix, suppressed, origin, origin_layer
+           FROM image_finding WHERE image_digest = $1 ORDER BY vulnerability_id, severity`,
+          [d],
+        )
+      ).rows;
+    const [five, six] = await getAnalyses(database.db, [D5, D6]);
+    const [kept, bumped] = five!.findings as Finding[];
+    const added: Finding = { ...kept!, id: 'CVE-2099-0003', aliases: ['GHSA-test'] };
+    const after = [kept!, { ...bumped!, severity: 'Low' as const }, added];
+    const untouched = (await rows(D5)).find((r) => r.vulnerability_id === kept!.id)!;
+    // D6 is written again (a forced re-analysis) after the re-match read it.
+    await store.analyses.replaceFindings(D6, findings.slice(1));
+    const written = await replaceFindingsMany(database.db, [
+      {
+        imageDigest: D5,
+        findings: after,
+        before: { findings: five!.findings as Finding[], rev: five!.findingsRev },
+      },
+      {
+        imageDigest: D6,
+        findings: [],
+        before: { findings: six!.findings as Finding[], rev: six!.findingsRev },
+      },
+    ]);
+    expect(written).toEqual([D5]);
+    await store.analyses.replaceFindings(D7, after);
+    const strip = (r: Record<string, unknown>[]) => r.map(({ xmin: _, ...rest }) => rest);
+    expect((await store.analyses.get(D5))!.findings).toEqual(after);
+    expect(strip(await rows(D5))).toEqual(strip(await rows(D7)));
+    expect(await rows(D5)).toContainEqual(untouched); // the same row version: not deleted and inserted again
+    expect((await store.analyses.get(D6))!.findings).toEqual(findings.slice(1));
+    expect(strip(await rows(D6)).map((r) => r.vulnerability_id)).toEqual([findings[1]!.id]);
   });
 
   it('lists the active holders of digests with their tags in the order images.get gives', async () => {
