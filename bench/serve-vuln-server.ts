@@ -7,9 +7,8 @@
  * bookkeeping are elsewhere; on PostgreSQL the database server's is not counted). The log level is `info` and the
  * destination /dev/null, as a production process writes its logs but nobody reads them here.
  */
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import pino from 'pino';
+import { importFrom } from './base-checkout.js';
 
 interface ServeModule {
   startService(config: unknown, log: pino.Logger): Promise<{ url?: string; stop(): Promise<void> }>;
@@ -21,9 +20,8 @@ interface ConfigModule {
 async function main(): Promise<void> {
   const [root, dataDir, dbUrl] = process.argv.slice(2);
   if (!root || !dataDir) throw new Error('usage: serve-vuln-server.ts ROOT DATA_DIR [DB_URL]');
-  const load = async <T>(path: string) => (await import(pathToFileURL(join(root, path)).href)) as T;
-  const { startService } = await load<ServeModule>('src/main/serve.ts');
-  const { resolveServiceConfig } = await load<ConfigModule>('src/config/service.ts');
+  const { startService } = await importFrom<ServeModule>(root, 'src/main/serve.ts');
+  const { resolveServiceConfig } = await importFrom<ConfigModule>(root, 'src/config/service.ts');
   const config = resolveServiceConfig(
     { dataDir, listen: '127.0.0.1:0', feedSyncInterval: 'off', role: 'api', ...(dbUrl ? { dbUrl } : {}) },
     { HOME: dataDir },

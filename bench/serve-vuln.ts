@@ -15,7 +15,6 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FEED_DRIVERS } from '../src/core/advisories/feeds/registry.js';
 import { RegistryClients } from '../src/core/image/backends/registry/clients.js';
 import { Keychain } from '../src/core/image/backends/registry/keychain.js';
@@ -32,6 +31,7 @@ import { VulnerabilityStore } from '../src/store/vulnerability-store.js';
 import { startPostgres } from '../test/harness/postgres.js';
 import { getFixtureImage } from '../test/harness/fixtures/index.js';
 import { load, startApiProcess, summarise, type ApiProcess, type LoadFigures } from './serve-vuln-load.js';
+import { BASE_ROOT, ROOT } from './base-checkout.js';
 import type { Benchmark, PreparedBenchmark } from './types.js';
 import { MIRROR } from './vulndb-data.js';
 
@@ -93,9 +93,6 @@ export async function seed(dataDir: string, dbUrl: string | undefined): Promise<
     await db.close();
   }
 }
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BASE_ROOT = process.env.PORTCULLIS_BENCH_BASE_ROOT;
 
 function vulnBenchmark(kind: 'pglite' | 'postgres'): Benchmark {
   return {

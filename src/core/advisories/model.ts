@@ -90,6 +90,12 @@ export interface Advisory {
   source: RecordSource;
 }
 
+/**
+ * What matching reads of an advisory: everything but its references and modification time,
+ * which no finding carries (the store keeps this part as its own text, migration 6).
+ */
+export type MatchedAdvisory = Omit<Advisory, 'references' | 'modified'>;
+
 export interface CvssRecord {
   cve: string;
   /** 'nvd@nist.gov', a CNA's address, 'vulnrichment:cna', 'vulnrichment:adp', ... */

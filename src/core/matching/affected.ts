@@ -2,7 +2,7 @@
  * Decides whether one advisory covers one installed version, and says why: the explicit
  * version or the range that contains it, and the scheme that ordered the versions.
  */
-import type { Advisory, AffectedRange } from '../advisories/model.js';
+import type { AffectedRange, MatchedAdvisory } from '../advisories/model.js';
 import { isSchemeId, schemeFor } from '../versioning/registry.js';
 import { isAffected } from '../versioning/osv-events.js';
 import type { VersionScheme } from '../versioning/types.js';
@@ -17,7 +17,7 @@ type SchemeLookup = (id: string) => VersionScheme | string;
 const plainScheme: SchemeLookup = (id) => (isSchemeId(id) ? schemeFor(id) : id);
 
 function schemeOf(
-  advisory: Advisory,
+  advisory: MatchedAdvisory,
   range: AffectedRange | undefined,
   lookup: SchemeLookup,
 ): VersionScheme | string {
@@ -49,7 +49,7 @@ function memoized(scheme: VersionScheme): VersionScheme {
   };
 }
 
-export type Decide = (advisory: Advisory, version: string) => AffectedDecision;
+export type Decide = (advisory: MatchedAdvisory, version: string) => AffectedDecision;
 
 /**
  * A `decide` for one match run: it remembers comparisons, and the decision for an advisory and
@@ -65,7 +65,7 @@ export function memoizedDecide(): Decide {
     }
     return scheme;
   };
-  const decisions = new WeakMap<Advisory, Map<string, AffectedDecision>>();
+  const decisions = new WeakMap<MatchedAdvisory, Map<string, AffectedDecision>>();
   return (advisory, version) => {
     let byVersion = decisions.get(advisory);
     if (!byVersion) decisions.set(advisory, (byVersion = new Map()));
@@ -75,11 +75,11 @@ export function memoizedDecide(): Decide {
   };
 }
 
-export function decide(advisory: Advisory, version: string): AffectedDecision {
+export function decide(advisory: MatchedAdvisory, version: string): AffectedDecision {
   return decideWith(advisory, version, plainScheme);
 }
 
-function decideWith(advisory: Advisory, version: string, lookup: SchemeLookup): AffectedDecision {
+function decideWith(advisory: MatchedAdvisory, version: string, lookup: SchemeLookup): AffectedDecision {
   if (advisory.notAffected) return { affected: false, reason: 'not-affected' };
   const base = schemeOf(advisory, undefined, lookup);
   if (advisory.versions.length > 0) {

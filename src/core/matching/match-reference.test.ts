@@ -6,7 +6,7 @@
  * decisions come from the plain `decide`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Advisory, CvssRecord, EpssRecord, KevRecord } from '../advisories/model.js';
+import type { Advisory, CvssRecord, EpssRecord, KevRecord, MatchedAdvisory } from '../advisories/model.js';
 import { epssDriver } from '../advisories/feeds/epss/index.js';
 import { syncFeed } from '../advisories/sync.js';
 import type { SbomDocument } from '../sbom/document.js';
@@ -97,7 +97,7 @@ describe('matching fast paths against the plain reference, on the 1,000-package 
   it('remembered decisions equal fresh ones for every package and advisory', async () => {
     const lookups = doc.packages.flatMap((pkg) => lookupsFor(pkg, doc.distro));
     // One fetch, so the binaries of a source package share advisory objects as in a match.
-    const byKey = new Map<string, Advisory[]>();
+    const byKey = new Map<string, MatchedAdvisory[]>();
     for (const a of await new VulnerabilityStore(db).advisoriesFor(lookups)) {
       const key = `${a.namespace} ${a.packageName}`;
       byKey.set(key, [...(byKey.get(key) ?? []), a]);

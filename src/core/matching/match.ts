@@ -3,7 +3,7 @@
  * by source package in their release's namespace, language packages by their ecosystem name;
  * every match carries its evidence, and records about the same vulnerability become one finding.
  */
-import type { Advisory } from '../advisories/model.js';
+import type { MatchedAdvisory } from '../advisories/model.js';
 import type { SbomDocument } from '../sbom/document.js';
 import type { Package } from '../sbom/model.js';
 import { throwIfAborted } from '../abort.js';
@@ -39,7 +39,7 @@ export interface MatchResult {
 }
 
 interface PackageMatch {
-  advisory: Advisory;
+  advisory: MatchedAdvisory;
   evidence: Evidence;
   confidence: number;
 }
@@ -70,7 +70,7 @@ export async function matchSbom(
   }
   const advisories = await source.advisoriesFor([...keys.values()]);
   throwIfAborted(options.signal, 'matching');
-  const byKey = new Map<string, Advisory[]>();
+  const byKey = new Map<string, MatchedAdvisory[]>();
   for (const a of advisories) {
     const k = key(a.namespace, a.packageName);
     const list = byKey.get(k);

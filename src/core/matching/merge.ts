@@ -2,15 +2,15 @@
  * Groups the advisory matches of one package into findings: records that share any id
  * (an OSV GHSA with CVE alias, the Debian CVE record) are one vulnerability.
  */
-import type { Advisory } from '../advisories/model.js';
+import type { MatchedAdvisory } from '../advisories/model.js';
 
 export interface AdvisoryMatch {
-  advisory: Advisory;
+  advisory: MatchedAdvisory;
   evidenceIndex: number;
 }
 
 /** Union-find over ids; returns groups of matches that describe the same vulnerability. */
-export function groupByIdentity<T extends { advisory: Advisory }>(matches: readonly T[]): T[][] {
+export function groupByIdentity<T extends { advisory: MatchedAdvisory }>(matches: readonly T[]): T[][] {
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     let root = x;
@@ -40,8 +40,8 @@ export function groupByIdentity<T extends { advisory: Advisory }>(matches: reado
 }
 
 /** Distro records speak for distro packages; for language packages GHSA, then others. */
-export function primaryOf(advisories: readonly Advisory[]): Advisory {
-  const rank = (a: Advisory) =>
+export function primaryOf<A extends MatchedAdvisory>(advisories: readonly A[]): A {
+  const rank = (a: A) =>
     !a.namespace.startsWith('osv:') ? 0 : a.id.startsWith('GHSA-') ? 1 : a.id.startsWith('CVE-') ? 2 : 3;
-  return [...advisories].sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id))[0] as Advisory;
+  return [...advisories].sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id))[0] as A;
 }

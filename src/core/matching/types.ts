@@ -10,6 +10,7 @@ import type {
   CvssRecord,
   FixState,
   KevRecord,
+  MatchedAdvisory,
 } from '../advisories/model.js';
 import type { PackageType } from '../sbom/model.js';
 
@@ -87,7 +88,7 @@ export interface Finding {
 
 /** Where the matcher reads vulnerability data from (the store implements it). */
 export interface AdvisorySource {
-  advisoriesFor(keys: readonly { namespace: string; packageName: string }[]): Promise<Advisory[]>;
+  advisoriesFor(keys: readonly { namespace: string; packageName: string }[]): Promise<MatchedAdvisory[]>;
   enrichment(
     cves: readonly string[],
   ): Promise<

@@ -4,7 +4,7 @@
  * with its generation in `summary`, so a reader can tell whether it saw one whole generation.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Advisory } from '../../core/advisories/model.js';
+import type { Advisory, MatchedAdvisory } from '../../core/advisories/model.js';
 import type { Producer } from '../feed-import.js';
 
 export const GENERATION_SOURCE = 'test-feed';
@@ -55,7 +55,7 @@ export function generation(g: number, pauseMs = 0): Producer {
 }
 
 /** Which single generation a read saw, or why it is not one whole generation. */
-export function wholeGeneration(advisories: readonly Advisory[]): number | string {
+export function wholeGeneration(advisories: readonly MatchedAdvisory[]): number | string {
   const tags = new Set(advisories.map((a) => a.summary));
   if (tags.size !== 1) return `mixed generations: ${[...tags].join(', ')}`;
   const g = Number(/generation (\d+)/.exec([...tags][0] ?? '')?.[1]);
