@@ -24,8 +24,10 @@ export async function addImageAndQueue(
         ...(input.source ? { source: input.source } : {}),
         ...(input.force ? { force: true } : {}),
       },
-      // One job per digest: a burst of admission requests for a new image queues it once.
-      singletonKey: input.imageDigest,
+      // One job per digest: a burst of admission requests for a new image queues it once. A
+      // forced one has its own key: an unforced job in flight would otherwise swallow it and
+      // mark the reset image analysed with the old analysis (seen under load).
+      singletonKey: input.force ? `${input.imageDigest}#force` : input.imageDigest,
     });
   }
   return image;

@@ -183,6 +183,11 @@ describe.each(STORE_KINDS)('analyze-image job on %s', (kind) => {
           [pushed.digest],
         )
       ).rows[0]?.findings_rev;
+    // The previous test's job may still be finishing (its image is marked analysed inside it).
+    await until(async () => {
+      const counts = await queue.counts();
+      return counts.queued + counts.running === 0;
+    });
     const before = { analyses, rev: await rev() };
     const [registry, ...rest] = pushed.reference.split('/');
     const [repo, tag] = rest.join('/').split(':');
