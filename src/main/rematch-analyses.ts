@@ -8,7 +8,7 @@
  * evaluated again (`policy_eval` when the verdict changed).
  *
  * Batch-shaped (issue 13, ADR 0024): candidates go in chunks of CHUNK analyses, each read in one
- * query, matched in memory (each key's advisories read once per pass), and written with
+ * query (only the packages under the changed keys and what matching them needs, ADR 0030), matched in memory (each key's advisories read once per pass), and written with
  * its notifications in one transaction of a few multi-row statements.
  */
 import { performance } from 'node:perf_hooks';
@@ -23,8 +23,8 @@ import { JobQueue } from '../queue/queue.js';
 import { rematchUnderKeys } from '../archive/rematch.js';
 import { indexMissing, refreshIndexStatistics } from '../store/repositories/image-index.js';
 import { digestsWithLookupKeys } from '../store/repositories/image-queries.js';
-import type { AnalysisRecord } from '../store/repositories/analyses.js';
-import { getAnalyses, replaceFindingsMany } from '../store/repositories/analyses-bulk.js';
+import { replaceFindingsMany } from '../store/repositories/analyses-bulk.js';
+import { getRematchAnalyses, type RematchRecord } from '../store/repositories/analyses-lean.js';
 import type { ServiceStore } from '../store/repositories/index.js';
 import type { AnalysisMetadata } from '../worker/analyze.js';
 
@@ -61,7 +61,7 @@ interface RematchOptions {
 
 /** The new findings of one analysis; undefined when none of its packages is under a changed key. */
 async function rematchOne(
-  record: AnalysisRecord,
+  record: RematchRecord,
   data: AdvisorySource,
   changedKeys: readonly PackageKey[],
   options: RematchOptions,
@@ -116,7 +116,8 @@ export async function rematchAnalyses(
   lap('read');
   // On a server the next chunk is read while this one is matched and written (another
   // connection of the pool); the embedded store has one connection, so it reads in turn.
-  const read = (i: number) => getAnalyses(store.db, candidates.slice(i, i + CHUNK));
+  // Of each SBOM only what re-matching the packages under the changed keys needs (ADR 0030).
+  const read = (i: number) => getRematchAnalyses(store.db, candidates.slice(i, i + CHUNK), changedKeys);
   let next = store.db.kind === 'postgres' && candidates.length > 0 ? read(0) : undefined;
   for (let i = 0; i < candidates.length; i += CHUNK) {
     options.signal?.throwIfAborted();

@@ -2,7 +2,8 @@
  * `findingsChanged` for a chunk of re-matched images at once (issue 13): the same
  * notifications, events and evaluations, read and written in a few statements per chunk. The
  * analyses are the ones the re-match already read (with their new findings), so the policy is
- * evaluated without reading them again. Per image and account the order is the one-by-one
+ * evaluated without reading them again (when read in part, only a bundle that needs more
+ * reads them whole: ADR 0030). Per image and account the order is the one-by-one
  * order: `vuln_update` per tag, its events, then the evaluation of each tag (`policy_eval` and
  * its event where the verdict flipped). A tag whose last evaluation stands (its bundle reads no
  * findings or feeds, ADR 0027) is neither evaluated nor stored again.
@@ -15,8 +16,8 @@ import {
   type ComputedEvaluation,
   type EvaluateAnalysisRequest,
 } from '../store/evaluate-analysis.js';
+import { evaluationSources, type ReadAnalysis } from '../store/evaluation-input.js';
 import { memoPolicyFeeds } from '../store/policy-feeds.js';
-import type { AnalysisRecord } from '../store/repositories/analyses.js';
 import { holdersOf } from '../store/repositories/analyses-bulk.js';
 import type { EventInput } from '../store/repositories/events.js';
 import { addEvaluations, latestVerdicts, verdictKey } from '../store/repositories/evaluations-bulk.js';
@@ -27,8 +28,8 @@ import type { WantedNotification } from './notify-many.js';
 import { lastEvaluationStands, state, type ReevaluateDeps } from './reevaluate.js';
 
 export interface FindingsChange {
-  /** The analysis as stored now (its findings are `after`). */
-  analysis: AnalysisRecord;
+  /** The analysis as stored now (its findings are `after`), as the re-match read it (ADR 0030). */
+  analysis: ReadAnalysis;
   before: readonly Finding[];
   after: readonly Finding[];
 }
@@ -88,11 +89,11 @@ export async function findingsChangedMany(
   const last = await latestVerdicts(db, requests);
   const computed: ComputedEvaluation[] = [];
   const feedsOf = memoPolicyFeeds(db);
-  for (const request of requests) {
-    if (lastEvaluationStands(request.policy, last.get(verdictKey(request)))) continue;
-    const { analysis } = byDigest.get(request.imageDigest)!;
-    computed.push(evaluationOf(await decideAnalysis(db, analysis, request, feedsOf), request));
-  }
+  const due = requests.filter((r) => !lastEvaluationStands(r.policy, last.get(verdictKey(r))));
+  const analyses = new Map([...byDigest].map(([digest, c]) => [digest, c.analysis] as const));
+  const sourceOf = await evaluationSources(db, due, analyses);
+  for (const request of due)
+    computed.push(evaluationOf(await decideAnalysis(db, sourceOf(request), request, feedsOf), request));
   const stored = await addEvaluations(db, computed);
   const flips: WantedNotification[] = [];
   const flipEvents: EventInput[] = [];

@@ -4,6 +4,7 @@ import { HARBOR_MIGRATIONS } from './migrations/harbor.js';
 import { NOTIFICATION_MIGRATIONS } from './migrations/notifications.js';
 import { OPS_MIGRATIONS } from './migrations/ops.js';
 import { PROMOTION_MIGRATIONS } from './migrations/promotion.js';
+import { REMATCH_MIGRATIONS } from './migrations/rematch.js';
 import { SERVICE_MIGRATIONS } from './migrations/service.js';
 import { UI_MIGRATIONS } from './migrations/ui.js';
 /**
@@ -189,6 +190,7 @@ export const MIGRATIONS: readonly Migration[] = [
   // stays in id order.
   ...SERVICE_MIGRATIONS,
   ...ARCHIVE_MIGRATIONS,
+  ...REMATCH_MIGRATIONS,
   ...NOTIFICATION_MIGRATIONS,
   ...ADMISSION_MIGRATIONS,
   ...OPS_MIGRATIONS,

@@ -127,3 +127,8 @@ export interface ValidatedBundle {
 export function readsVulnerabilityData(bundle: Pick<ValidatedBundle, 'policies'>): boolean {
   return bundle.policies.some((p) => p.rules.some((r) => r.gate.readsVulnerabilityData === true));
 }
+
+/** Whether every rule of the bundle reads no more than a lean input holds (`GateDefinition.reads`). */
+export function readsLeanInputOnly(bundle: Pick<ValidatedBundle, 'policies'>): boolean {
+  return bundle.policies.every((p) => p.rules.every((r) => r.gate.reads !== undefined));
+}

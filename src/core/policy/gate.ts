@@ -57,7 +57,21 @@ export interface GateDefinition {
    * rule of one are evaluated again then.
    */
   readsVulnerabilityData?: true;
+  /**
+   * All its triggers read of the input, besides what the engine reads for every bundle (the
+   * image's identity, its unknowns, `now`); absent, they may read anything. A bundle whose
+   * every rule's gate declares this is evaluated from a lean read of the analysis after a feed
+   * sync (ADR 0030): what is not listed here is left out of that input.
+   */
+  reads?: readonly LeanInputPart[];
 }
+
+/**
+ * The parts of the policy input a lean read of a stored analysis holds. `packageKinds`: each
+ * package's `type` and whether it is `ownedBy` another, nothing else of it (no name, version,
+ * file, config or retrieved file).
+ */
+export type LeanInputPart = 'findings' | 'feeds' | 'vulnerabilityData' | 'distro' | 'packageKinds';
 
 /** A gate or trigger that is end-of-life: refused at validation, with its replacement named. */
 export interface EolGate {

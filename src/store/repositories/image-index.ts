@@ -48,8 +48,9 @@ const INSERT_PACKAGES = `INSERT INTO image_package (image_digest, name, version,
    SELECT d, n, v, t, p, s, l, o, b FROM json_to_recordset($1::json)
      AS x(d text, n text, v text, t text, p text, s text, l text, o text, b boolean)`;
 
-const INSERT_LOOKUP_KEYS = `INSERT INTO image_lookup_key (image_digest, namespace, package_name)
-   SELECT d, ns, pn FROM json_to_recordset($1::json) AS x(d text, ns text, pn text) ON CONFLICT DO NOTHING`;
+const INSERT_LOOKUP_KEYS = `INSERT INTO image_lookup_key (image_digest, namespace, package_name, package_ordinals)
+   SELECT d, ns, pn, o FROM json_to_recordset($1::json) AS x(d text, ns text, pn text, o integer[])
+   ON CONFLICT DO NOTHING`;
 
 /** The index rows of one analysis (or of many, concatenated), as the insert statements take them. */
 export interface IndexRows {
@@ -166,10 +167,16 @@ export function indexRows(
   const doc = analysis.sbom as SbomDocument;
   const packages = (doc.packages ?? []).filter((p) => p.inSquashed !== false && !p.declaredOnly);
   const fromBase = baseLayerTest(doc, analysis.metadata);
-  const keys = new Map<string, { ns: string; pn: string }>();
-  for (const p of doc.packages ?? [])
-    for (const l of lookupsFor(p, doc.distro))
-      keys.set(`${l.namespace}\u0000${l.packageName}`, { ns: l.namespace, pn: l.packageName });
+  // With each key, the positions of its packages in the SBOM: the re-match reads only those.
+  const keys = new Map<string, { ns: string; pn: string; o: number[] }>();
+  (doc.packages ?? []).forEach((p, at) => {
+    for (const l of lookupsFor(p, doc.distro)) {
+      const k = `${l.namespace}\u0000${l.packageName}`;
+      const key = keys.get(k) ?? { ns: l.namespace, pn: l.packageName, o: [] };
+      if (key.o.at(-1) !== at) key.o.push(at);
+      keys.set(k, key);
+    }
+  });
   return {
     packages: packages.map((p) => ({
       d: imageDigest,

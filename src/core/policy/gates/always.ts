@@ -5,6 +5,7 @@ export const alwaysGate: GateDefinition = {
   name: 'always',
   description: 'Fires unconditionally; used to test mappings and whitelists, or to deny everything.',
   state: 'active',
+  reads: [],
   triggers: [
     {
       name: 'always',

@@ -222,6 +222,8 @@ export const vulnerabilitiesGate: GateDefinition = {
   description: "Checks for vulnerabilities in the image's packages, and the freshness of vulnerability data.",
   state: 'active',
   readsVulnerabilityData: true,
+  // Findings and feed health; `vulnerability_data_unavailable` counts packages by kind only.
+  reads: ['findings', 'feeds', 'vulnerabilityData', 'distro', 'packageKinds'],
   triggers: [
     {
       name: 'package',

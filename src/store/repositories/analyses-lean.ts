@@ -1,0 +1,132 @@
+/**
+ * The re-match's read of a chunk of analyses after a feed sync (issue 13, ADR 0030). Re-matching
+ * an image needs only the packages under the changed keys, not its whole SBOM (tens of kB of
+ * JSON per image that the server renders and Node parses, to re-match one or two packages), so
+ * the server selects from each SBOM its source (layers), distro, unknowns and the packages the
+ * search index places under those keys, with a count of its packages by kind, and from the
+ * metadata the image history and those packages' Debian changelogs. An analysis indexed before
+ * the index knew package positions (migration 19) is read whole, as before.
+ */
+import type { PackageKey } from '../../core/matching/rematch.js';
+import { changelogPath } from '../../core/suppression/changelog-evidence.js';
+import type { Sql } from '../sql.js';
+import type { StoredAnalysis } from './analyses-bulk.js';
+import type { AnalysisRow } from './analyses.js';
+
+/** How many packages of one type an SBOM holds, owned by another package or not. */
+export interface PackageKind {
+  type: string;
+  owned: boolean;
+  count: number;
+}
+
+/**
+ * A stored analysis as the re-match read it. With `partial`, `sbom` holds only `source`,
+ * `distro`, `unknowns` and the packages under the changed keys (in document order), and
+ * `metadata` only the image history and those packages' changelogs.
+ */
+export type RematchRecord = StoredAnalysis & { partial?: { packageKinds: PackageKind[] } };
+
+interface Row extends AnalysisRow {
+  findings_rev: string;
+  partial: boolean;
+  source: unknown;
+  distro: unknown;
+  unknowns: unknown;
+  packages: unknown;
+  kinds: [string, boolean, number][] | null;
+  history: unknown;
+  changelogs: Record<string, string> | null;
+}
+
+// The changelog path of a package, around its name (the same path the suppression reads).
+const [CHANGELOG_PREFIX, CHANGELOG_SUFFIX] = changelogPath('\u0000').split('\u0000') as [string, string];
+
+// `ords`: the positions of the packages under the changed keys; NULL when a key row of the
+// digest predates migration 19 (the analysis is then read whole). Each document is taken apart
+// once (jsonb_to_record) rather than decompressed again for each part.
+const READ = `
+  WITH hit AS (
+    SELECT k.image_digest, k.package_ordinals
+    FROM image_lookup_key k
+    JOIN json_to_recordset($2::json) AS c(ns text, pn text) ON k.namespace = c.ns AND k.package_name = c.pn
+    WHERE k.image_digest = ANY($1::text[])
+  ), t AS (
+    SELECT h.image_digest,
+      CASE WHEN bool_or(h.package_ordinals IS NULL) THEN NULL ELSE array_agg(DISTINCT o) END AS ords
+    FROM hit h LEFT JOIN LATERAL unnest(h.package_ordinals) AS o ON true
+    GROUP BY h.image_digest
+  )
+  SELECT a.image_digest, a.image_id, a.analyzer_version, a.created_at, a.findings,
+    a.findings_rev::text AS findings_rev, t.ords IS NOT NULL AS partial,
+    CASE WHEN t.ords IS NULL THEN a.sbom END AS sbom,
+    CASE WHEN t.ords IS NULL THEN a.metadata END AS metadata,
+    l.source, l.distro, l.unknowns, l.packages, l.kinds, l.history, l.changelogs
+  FROM analysis a
+  LEFT JOIN t ON t.image_digest = a.image_digest
+  LEFT JOIN LATERAL (
+    SELECT s.source, s.distro, s.unknowns,
+      (SELECT coalesce(jsonb_agg(s.packages -> o ORDER BY o), '[]'::jsonb) FROM unnest(t.ords) AS o) AS packages,
+      (SELECT jsonb_agg(jsonb_build_array(g.type, g.owned, g.n) ORDER BY g.type, g.owned)
+       FROM (SELECT p ->> 'type' AS type, coalesce(p ->> 'ownedBy', '') <> '' AS owned, count(*) AS n
+             FROM jsonb_array_elements(s.packages) AS p GROUP BY 1, 2) g) AS kinds,
+      m.config -> 'history' AS history,
+      (SELECT jsonb_object_agg(x.path, m.changelogs -> x.path)
+       FROM (SELECT DISTINCT $3 || (s.packages -> o ->> 'name') || $4 AS path FROM unnest(t.ords) AS o) x
+       WHERE m.changelogs ? x.path) AS changelogs
+    FROM jsonb_to_record(a.sbom) AS s(source jsonb, distro jsonb, unknowns jsonb, packages jsonb),
+      jsonb_to_record(a.metadata) AS m(config jsonb, changelogs jsonb)
+    WHERE t.ords IS NOT NULL
+  ) l ON true
+  WHERE a.image_digest = ANY($1::text[])`;
+
+function recordOf(r: Row): RematchRecord {
+  const base = {
+    imageDigest: r.image_digest,
+    imageId: r.image_id,
+    analyzerVersion: r.analyzer_version,
+    findings: r.findings,
+    createdAt: r.created_at,
+    findingsRev: r.findings_rev,
+  };
+  if (!r.partial) return { ...base, sbom: r.sbom, metadata: r.metadata };
+  return {
+    ...base,
+    sbom: {
+      source: r.source,
+      ...(r.distro === null ? {} : { distro: r.distro }),
+      unknowns: r.unknowns ?? [],
+      packages: r.packages,
+    },
+    metadata: {
+      ...(r.history === null ? {} : { config: { history: r.history } }),
+      changelogs: r.changelogs ?? {},
+    },
+    partial: {
+      packageKinds: (r.kinds ?? []).map(([type, owned, count]) => ({ type, owned, count })),
+    },
+  };
+}
+
+/**
+ * The analyses of these digests (in the order asked, missing ones left out), each with only
+ * what re-matching its packages under `keys` needs when the index allows.
+ */
+export async function getRematchAnalyses(
+  db: Sql,
+  digests: readonly string[],
+  keys: readonly PackageKey[],
+): Promise<RematchRecord[]> {
+  if (digests.length === 0) return [];
+  const { rows } = await db.query<Row>(READ, [
+    [...digests],
+    JSON.stringify(keys.map((k) => ({ ns: k.namespace, pn: k.packageName }))),
+    CHANGELOG_PREFIX,
+    CHANGELOG_SUFFIX,
+  ]);
+  const byDigest = new Map(rows.map((r) => [r.image_digest, r] as const));
+  return digests.flatMap((d) => {
+    const r = byDigest.get(d);
+    return r ? [recordOf(r)] : [];
+  });
+}
