@@ -21,14 +21,18 @@ export type EvaluationSource = Pick<AnalysisRecord, 'imageId' | 'metadata' | 'sb
 /** An analysis as the re-match holds it: read whole, or in part (`partial`). */
 export type ReadAnalysis = AnalysisRecord & Pick<RematchRecord, 'partial'>;
 
-// Stands for the package that owns an owned one: a lean rule reads only that there is one.
-const OWNER_NOT_READ = '(not read)';
-
-/** One package per counted kind: its type and whether it is owned, nothing else. */
+/**
+ * One package per counted kind: its type and whether it is owned, nothing else (the owner
+ * stands in for the one not read: a lean rule reads only that there is one).
+ */
 function packagesOfKinds(kinds: readonly PackageKind[]): Package[] {
-  return kinds.flatMap(({ type, owned, count }) =>
-    Array.from({ length: count }, () => ({ type, ...(owned ? { ownedBy: OWNER_NOT_READ } : {}) }) as Package),
-  );
+  return kinds.flatMap(({ type, owned, count }) => {
+    const kind = {
+      type,
+      ...(owned ? { ownedBy: { type, name: '(not read)', version: '' } } : {}),
+    } as Package;
+    return Array.from({ length: count }, () => kind);
+  });
 }
 
 /**

@@ -42,7 +42,7 @@ interface Row extends AnalysisRow {
 // The changelog path of a package, around its name (the same path the suppression reads).
 const [CHANGELOG_PREFIX, CHANGELOG_SUFFIX] = changelogPath('\u0000').split('\u0000') as [string, string];
 
-// `ords`: the positions of the packages under the changed keys; NULL when a key row of the
+// `ords`: the positions of the packages under the changed keys; `stale` when a key row of the
 // digest predates migration 19 (the analysis is then read whole). Each document is taken apart
 // once (jsonb_to_record) rather than decompressed again for each part.
 const READ = `
@@ -52,33 +52,34 @@ const READ = `
     JOIN json_to_recordset($2::json) AS c(ns text, pn text) ON k.namespace = c.ns AND k.package_name = c.pn
     WHERE k.image_digest = ANY($1::text[])
   ), t AS (
-    SELECT h.image_digest,
-      CASE WHEN bool_or(h.package_ordinals IS NULL) THEN NULL ELSE array_agg(DISTINCT o) END AS ords
+    SELECT h.image_digest, bool_or(h.package_ordinals IS NULL) AS stale, array_agg(DISTINCT o) AS ords
     FROM hit h LEFT JOIN LATERAL unnest(h.package_ordinals) AS o ON true
     GROUP BY h.image_digest
+  ), r AS (
+    SELECT a.*, coalesce(t.stale, false) AS stale, coalesce(t.ords, '{}') AS ords
+    FROM analysis a LEFT JOIN t ON t.image_digest = a.image_digest
+    WHERE a.image_digest = ANY($1::text[])
   )
   SELECT a.image_digest, a.image_id, a.analyzer_version, a.created_at, a.findings,
-    a.findings_rev::text AS findings_rev, t.ords IS NOT NULL AS partial,
-    CASE WHEN t.ords IS NULL THEN a.sbom END AS sbom,
-    CASE WHEN t.ords IS NULL THEN a.metadata END AS metadata,
+    a.findings_rev::text AS findings_rev, NOT a.stale AS partial,
+    CASE WHEN a.stale THEN a.sbom END AS sbom,
+    CASE WHEN a.stale THEN a.metadata END AS metadata,
     l.source, l.distro, l.unknowns, l.packages, l.kinds, l.history, l.changelogs
-  FROM analysis a
-  LEFT JOIN t ON t.image_digest = a.image_digest
+  FROM r a
   LEFT JOIN LATERAL (
     SELECT s.source, s.distro, s.unknowns,
-      (SELECT coalesce(jsonb_agg(s.packages -> o ORDER BY o), '[]'::jsonb) FROM unnest(t.ords) AS o) AS packages,
+      (SELECT coalesce(jsonb_agg(s.packages -> o ORDER BY o), '[]'::jsonb) FROM unnest(a.ords) AS o) AS packages,
       (SELECT jsonb_agg(jsonb_build_array(g.type, g.owned, g.n) ORDER BY g.type, g.owned)
        FROM (SELECT p ->> 'type' AS type, coalesce(p ->> 'ownedBy', '') <> '' AS owned, count(*) AS n
              FROM jsonb_array_elements(s.packages) AS p GROUP BY 1, 2) g) AS kinds,
       m.config -> 'history' AS history,
       (SELECT jsonb_object_agg(x.path, m.changelogs -> x.path)
-       FROM (SELECT DISTINCT $3 || (s.packages -> o ->> 'name') || $4 AS path FROM unnest(t.ords) AS o) x
+       FROM (SELECT DISTINCT $3 || (s.packages -> o ->> 'name') || $4 AS path FROM unnest(a.ords) AS o) x
        WHERE m.changelogs ? x.path) AS changelogs
     FROM jsonb_to_record(a.sbom) AS s(source jsonb, distro jsonb, unknowns jsonb, packages jsonb),
       jsonb_to_record(a.metadata) AS m(config jsonb, changelogs jsonb)
-    WHERE t.ords IS NOT NULL
-  ) l ON true
-  WHERE a.image_digest = ANY($1::text[])`;
+    WHERE NOT a.stale
+  ) l ON true`;
 
 function recordOf(r: Row): RematchRecord {
   const base = {

@@ -47,8 +47,17 @@ export async function loadSyntheticFeed(
   source: string,
   advisories: readonly SyntheticAdvisory[],
 ): Promise<PackageKey[]> {
+  return loadAdvisories(store, source, advisories.map(syntheticAdvisory));
+}
+
+/** `loadSyntheticFeed` for advisories already in the store's model. */
+export async function loadAdvisories(
+  store: VulnerabilityStore,
+  source: string,
+  advisories: readonly Advisory[],
+): Promise<PackageKey[]> {
   const { changedKeys } = await store.replaceFeed(source, async (sink) => {
-    for (const a of advisories) await sink({ kind: 'advisory', advisory: syntheticAdvisory(a) });
+    for (const advisory of advisories) await sink({ kind: 'advisory', advisory });
     return {
       freshness: {
         driver: source,
