@@ -63,7 +63,12 @@ const COMMON: Pkg[] = [
   { name: 'left-pad', version: '1.3.0', type: 'npm', app: true },
   { name: 'left-pad', version: '1.3.0', type: 'npm', owned: true },
   { name: 'Foo_Bar.baz', version: '2.0.0', type: 'python', app: true },
-  { name: 'log4j-core', version: '2.14.0', type: 'java', purl: 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.0' },
+  {
+    name: 'log4j-core',
+    version: '2.14.0',
+    type: 'java',
+    purl: 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.0',
+  },
   { name: 'quiet', version: '1.0.0', type: 'npm' },
 ];
 
@@ -114,14 +119,32 @@ const advisory = (a: SyntheticAdvisory, scheme: VersionScheme): Advisory => ({
 
 /** Advisories under keys of packages of every variant. */
 export const VARIED_ADVISORIES: readonly Advisory[] = [
-  advisory({ id: 'CVE-2099-0001', namespace: 'debian:12', packageName: 'openssl', fixed: '3.0.13-1', severity: 'CRITICAL' }, 'deb'),
+  advisory(
+    {
+      id: 'CVE-2099-0001',
+      namespace: 'debian:12',
+      packageName: 'openssl',
+      fixed: '3.0.13-1',
+      severity: 'CRITICAL',
+    },
+    'deb',
+  ),
   advisory({ id: 'CVE-2099-0002', namespace: 'debian:12', packageName: 'zlib', severity: 'LOW' }, 'deb'),
   advisory({ id: 'CVE-2099-0003', namespace: 'debian:12', packageName: 'openssl', wontFix: true }, 'deb'),
-  advisory({ id: 'CVE-2099-0004', namespace: 'alpine:3.19', packageName: 'openssl', fixed: '3.1.5-r0' }, 'apk'),
+  advisory(
+    { id: 'CVE-2099-0004', namespace: 'alpine:3.19', packageName: 'openssl', fixed: '3.1.5-r0' },
+    'apk',
+  ),
   advisory({ id: 'GHSA-0005', namespace: 'osv:npm', packageName: 'left-pad', fixed: '1.3.1' }, 'semver'),
   advisory({ id: 'GHSA-0006', namespace: 'osv:PyPI', packageName: 'foo-bar-baz', fixed: '2.0.1' }, 'pep440'),
   advisory(
-    { id: 'CVE-2021-44228', namespace: 'osv:Maven', packageName: 'org.apache.logging.log4j:log4j-core', fixed: '2.15.0', severity: 'CRITICAL' },
+    {
+      id: 'CVE-2021-44228',
+      namespace: 'osv:Maven',
+      packageName: 'org.apache.logging.log4j:log4j-core',
+      fixed: '2.15.0',
+      severity: 'CRITICAL',
+    },
     'maven',
   ),
 ];
@@ -138,7 +161,14 @@ export function variedAnalyses(): Omit<AnalysisRecord, 'createdAt'>[] {
       packages: v.packages.map(packageOf),
       files: [{ path: '/etc/passwd', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 10 }],
       unknowns: v.unreadableDb
-        ? [{ path: '/var/lib/dpkg/status', cataloger: 'dpkg', code: 'PACKAGE_DB_UNREADABLE', reason: 'truncated' }]
+        ? [
+            {
+              path: '/var/lib/dpkg/status',
+              cataloger: 'dpkg',
+              code: 'PACKAGE_DB_UNREADABLE',
+              reason: 'truncated',
+            },
+          ]
         : [],
     };
     const findings: Finding[] = (v.findings ?? []).map((f) => syntheticFinding(sbom, f));
