@@ -30,12 +30,9 @@ import { evaluationSources, type ReadAnalysis } from './evaluation-input.js';
 import type { AnalysisMetadata } from './repositories/analysis-metadata.js';
 import { getAnalyses, type StoredAnalysis } from './repositories/analyses-bulk.js';
 import { getRematchAnalyses } from './repositories/analyses-lean.js';
-import { AnalysisRepository } from './repositories/analyses.js';
 import type { PolicyRecord } from './repositories/policies.js';
-import { loadAdvisories } from './test-support/synthetic-feed.js';
-import { VARIED_ADVISORIES, variedAnalyses } from './test-support/varied-analyses.js';
+import { storeVaried, variedAnalyses } from './test-support/varied-analyses.js';
 import { vulnerabilityDataOf } from './vulnerability-data.js';
-import { VulnerabilityStore } from './vulnerability-store.js';
 
 afterAll(() => stopSharedPostgres());
 
@@ -111,9 +108,7 @@ describe.each(STORE_KINDS)('the evaluation after a re-match read in part, on %s'
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
-    const analyses = new AnalysisRepository(database.db);
-    for (const a of ANALYSES) await analyses.save(a);
-    const changed = await loadAdvisories(new VulnerabilityStore(database.db), 'varied', VARIED_ADVISORIES);
+    const changed = await storeVaried(database.db);
     whole = await getAnalyses(database.db, DIGESTS);
     partial = new Map();
     for (const [i, read] of (await getRematchAnalyses(database.db, DIGESTS, changed)).entries()) {

@@ -15,14 +15,11 @@ import { rematchUnderKeys } from '../../archive/rematch.js';
 import type { PackageKey } from '../../core/matching/rematch.js';
 import type { Finding } from '../../core/matching/types.js';
 import type { SbomDocument } from '../../core/sbom/document.js';
-import { loadAdvisories } from '../test-support/synthetic-feed.js';
-import { VARIED_ADVISORIES, variedAnalyses } from '../test-support/varied-analyses.js';
+import { storeVaried, variedAnalyses } from '../test-support/varied-analyses.js';
 import { vulnerabilityDataOf } from '../vulnerability-data.js';
-import { VulnerabilityStore } from '../vulnerability-store.js';
 import type { AnalysisMetadata } from './analysis-metadata.js';
 import { getAnalyses } from './analyses-bulk.js';
 import { getRematchAnalyses } from './analyses-lean.js';
-import { AnalysisRepository } from './analyses.js';
 
 afterAll(() => stopSharedPostgres());
 
@@ -36,9 +33,7 @@ describe.each(STORE_KINDS)('the re-match read in part on %s', (kind) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
-    const analyses = new AnalysisRepository(database.db);
-    for (const a of ANALYSES) await analyses.save(a);
-    changed = await loadAdvisories(new VulnerabilityStore(database.db), 'varied', VARIED_ADVISORIES);
+    changed = await storeVaried(database.db);
   });
   afterAll(() => database?.stop());
 

@@ -11,8 +11,10 @@ import type { VersionScheme } from '../../core/advisories/model.js';
 import type { Finding } from '../../core/matching/types.js';
 import type { SbomDistro, SbomDocument } from '../../core/sbom/document.js';
 import type { Package, PackageType } from '../../core/sbom/model.js';
-import type { AnalysisRecord } from '../repositories/analyses.js';
-import { syntheticAdvisory, type SyntheticAdvisory } from './synthetic-feed.js';
+import { AnalysisRepository, type AnalysisRecord } from '../repositories/analyses.js';
+import type { Sql } from '../sql.js';
+import { VulnerabilityStore, type PackageKey } from '../vulnerability-store.js';
+import { loadAdvisories, syntheticAdvisory, type SyntheticAdvisory } from './synthetic-feed.js';
 import { APP_LAYER, BASE_LAYER, syntheticAnalysis, syntheticFinding } from './synthetic-analysis.js';
 
 const DEBIAN: SbomDistro = { id: 'debian', versionId: '12', versionCodename: 'bookworm' };
@@ -179,4 +181,11 @@ export function variedAnalyses(): Omit<AnalysisRecord, 'createdAt'>[] {
       metadata: { ...base.metadata, ...(v.changelogs ? { changelogs: v.changelogs } : {}) },
     };
   });
+}
+
+/** Stores the analyses (indexed, as the service does) and imports the advisories; the keys changed. */
+export async function storeVaried(db: Sql): Promise<PackageKey[]> {
+  const analyses = new AnalysisRepository(db);
+  for (const a of variedAnalyses()) await analyses.save(a);
+  return loadAdvisories(new VulnerabilityStore(db), 'varied', VARIED_ADVISORIES);
 }
