@@ -18,6 +18,7 @@ import type { AdvisorySource, Finding } from '../core/matching/types.js';
 import type { VulnerabilityData } from '../core/pipeline/index.js';
 import type { SbomDocument } from '../core/sbom/document.js';
 import { findingsChangedMany, type FindingsChange } from '../notifications/reevaluate-many.js';
+import type { ReevaluateDeps } from '../notifications/reevaluate.js';
 import { Notifier } from '../notifications/notify.js';
 import { JobQueue } from '../queue/queue.js';
 import { rematchUnderKeys } from '../archive/rematch.js';
@@ -37,7 +38,10 @@ export interface RematchSummary {
   changed: number;
 }
 
-/** Where the time went, in ms: reading analyses, matching, writing findings, notifying. */
+/**
+ * Where the time went, in ms: reading analyses, matching, writing findings, notifying. On a
+ * server a chunk is written while the next is read and matched, so the phases overlap.
+ */
 export interface RematchTimings {
   read: number;
   match: number;
@@ -88,6 +92,45 @@ export function sameFindings(after: readonly Finding[], before: readonly Finding
   return true;
 }
 
+/**
+ * Writes one chunk's new findings and its notifications in one transaction, then tells
+ * `onFindingsChanged`; its own write and notify time go to `timings`.
+ */
+async function writeChunk(
+  deps: ReevaluateDeps,
+  changes: readonly FindingsChange[],
+  revs: ReadonlyMap<string, string>,
+  summary: RematchSummary,
+  options: RematchOptions,
+  timings: RematchTimings,
+): Promise<void> {
+  let t = performance.now();
+  const changed = await deps.store.db.transaction(async (tx) => {
+    const written = new Set(
+      await replaceFindingsMany(
+        tx,
+        changes.map((c) => ({
+          imageDigest: c.analysis.imageDigest,
+          findings: c.after,
+          before: { findings: c.before, rev: revs.get(c.analysis.imageDigest)! },
+        })),
+      ),
+    );
+    timings.write += performance.now() - t;
+    t = performance.now();
+    // An analysis written afresh since it was read (a forced re-analysis) keeps its findings.
+    return findingsChangedMany(
+      deps,
+      changes.filter((c) => written.has(c.analysis.imageDigest)),
+      tx,
+    );
+  });
+  summary.rematched += changes.length;
+  summary.changed += changed.length;
+  for (const digest of changed) await options.onFindingsChanged?.(digest);
+  timings.notify += performance.now() - t;
+}
+
 export async function rematchAnalyses(
   store: ServiceStore,
   data: VulnerabilityData,
@@ -119,54 +162,46 @@ export async function rematchAnalyses(
   // Of each SBOM only what re-matching the packages under the changed keys needs (ADR 0030).
   const read = (i: number) => getRematchAnalyses(store.db, candidates.slice(i, i + CHUNK), changedKeys);
   let next = store.db.kind === 'postgres' && candidates.length > 0 ? read(0) : undefined;
-  for (let i = 0; i < candidates.length; i += CHUNK) {
-    options.signal?.throwIfAborted();
-    const records = await (next ?? read(i));
-    const revs = new Map(records.map((r) => [r.imageDigest, r.findingsRev] as const));
-    next = store.db.kind === 'postgres' && i + CHUNK < candidates.length ? read(i + CHUNK) : undefined;
-    next?.catch(() => undefined); // awaited next round; an abort must not leave it unhandled
-    lap('read');
-    const changes: FindingsChange[] = [];
-    for (const record of records) {
+  let writing: Promise<void> | undefined;
+  try {
+    for (let i = 0; i < candidates.length; i += CHUNK) {
       options.signal?.throwIfAborted();
-      const after = await rematchOne(record, source, changedKeys, options);
-      if (after === undefined) summary.untouched++;
-      // The same findings, byte for byte: nothing to write, no new revision, nobody to tell.
-      else if (sameFindings(after, record.findings as Finding[])) summary.rematched++;
-      else
-        changes.push({
-          analysis: { ...record, findings: after },
-          before: record.findings as Finding[],
-          after,
-        });
+      const records = await (next ?? read(i));
+      const revs = new Map(records.map((r) => [r.imageDigest, r.findingsRev] as const));
+      next = store.db.kind === 'postgres' && i + CHUNK < candidates.length ? read(i + CHUNK) : undefined;
+      next?.catch(() => undefined); // awaited next round; an abort must not leave it unhandled
+      lap('read');
+      const changes: FindingsChange[] = [];
+      for (const record of records) {
+        options.signal?.throwIfAborted();
+        const after = await rematchOne(record, source, changedKeys, options);
+        if (after === undefined) summary.untouched++;
+        // The same findings, byte for byte: nothing to write, no new revision, nobody to tell.
+        else if (sameFindings(after, record.findings as Finding[])) summary.rematched++;
+        else
+          changes.push({
+            analysis: { ...record, findings: after },
+            before: record.findings as Finding[],
+            after,
+          });
+      }
+      lap('match');
+      if (changes.length === 0) continue;
+      // On a server this chunk is written while the next one is matched (one write in flight, so
+      // notifications keep the chunks' order); the embedded store writes it before going on.
+      await writing;
+      writing = writeChunk(deps, changes, revs, summary, options, timings);
+      if (store.db.kind === 'postgres')
+        writing.catch(() => undefined); // awaited next round or below
+      else await writing;
+      t = performance.now();
     }
-    lap('match');
-    if (changes.length === 0) continue;
-    const changed = await store.db.transaction(async (tx) => {
-      const written = new Set(
-        await replaceFindingsMany(
-          tx,
-          changes.map((c) => ({
-            imageDigest: c.analysis.imageDigest,
-            findings: c.after,
-            before: { findings: c.before, rev: revs.get(c.analysis.imageDigest)! },
-          })),
-        ),
-      );
-      lap('write');
-      // An analysis written afresh since it was read (a forced re-analysis) keeps its findings.
-      return findingsChangedMany(
-        deps,
-        changes.filter((c) => written.has(c.analysis.imageDigest)),
-        tx,
-      );
-    });
-    lap('notify');
-    summary.rematched += changes.length;
-    summary.changed += changed.length;
-    for (const digest of changed) await options.onFindingsChanged?.(digest);
-    lap('notify');
+    await writing;
+  } finally {
+    // A failed or aborted pass returns only once the chunk being written is committed or rolled back.
+    await writing?.catch(() => undefined);
   }
+  t = performance.now();
   if (summary.rematched > 0) await refreshIndexStatistics(store.db);
   lap('write');
   return summary;

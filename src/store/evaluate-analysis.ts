@@ -23,6 +23,7 @@ import type { ServiceStore } from './repositories/index.js';
 import type { PolicyRecord } from './repositories/policies.js';
 import { policyFeeds } from './policy-feeds.js';
 import type { Sql } from './sql.js';
+import { CHECK_HEADER } from './check-header.js';
 
 /** The parts of the stored analysis metadata the policy input needs (written by the worker). */
 interface StoredMetadata {
@@ -30,18 +31,6 @@ interface StoredMetadata {
   /** Retrieved files, base64 by path. */
   retrieved?: Record<string, string>;
 }
-
-export const CHECK_HEADER = [
-  'Image_Id',
-  'Repo_Tag',
-  'Trigger_Id',
-  'Gate',
-  'Trigger',
-  'Check_Output',
-  'Gate_Action',
-  'Whitelisted',
-  'Policy_Id',
-] as const;
 
 export interface EvaluateAnalysisRequest {
   accountName: string;

@@ -1,5 +1,6 @@
 import { ADMISSION_MIGRATIONS } from './migrations/admission.js';
 import { ARCHIVE_MIGRATIONS } from './migrations/archive.js';
+import { EVALUATION_MIGRATIONS } from './migrations/evaluations.js';
 import { HARBOR_MIGRATIONS } from './migrations/harbor.js';
 import { NOTIFICATION_MIGRATIONS } from './migrations/notifications.js';
 import { OPS_MIGRATIONS } from './migrations/ops.js';
@@ -186,10 +187,11 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   // Each wing keeps its migrations in its own file; ids are reserved per wing (10s service,
-  // 20s notifications, 30s admission, 40s ops, 50s promotion, 60s ui, 70s harbor) so the list
+  // 17-18 evaluation storage, 20s notifications, 30s admission, 40s ops, 50s promotion, 60s ui, 70s harbor) so the list
   // stays in id order.
   ...SERVICE_MIGRATIONS,
   ...ARCHIVE_MIGRATIONS,
+  ...EVALUATION_MIGRATIONS,
   ...REMATCH_MIGRATIONS,
   ...NOTIFICATION_MIGRATIONS,
   ...ADMISSION_MIGRATIONS,

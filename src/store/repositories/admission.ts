@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AdmissionException, AuditRecord } from './admission-records.js';
 import type { Sql } from '../sql.js';
+import { RESULT_COLUMNS, RESULT_JOIN, resultOf, type ResultColumns } from './policy-documents.js';
 
 export interface StoredException extends AdmissionException {
   accountName: string;
@@ -185,13 +186,13 @@ export class AdmissionRepository {
     imageDigest: string,
     policyId: string,
   ): Promise<{ status: 'pass' | 'fail'; result: unknown; createdAt: Date } | undefined> {
-    const { rows } = await this.db.query<{ status: 'pass' | 'fail'; result: unknown; created_at: Date }>(
-      `SELECT status, result, created_at FROM policy_evaluation
-       WHERE account_name = $1 AND image_digest = $2 AND policy_id = $3 ORDER BY created_at DESC LIMIT 1`,
+    const { rows } = await this.db.query<ResultColumns & { status: 'pass' | 'fail'; created_at: Date }>(
+      `SELECT e.status, ${RESULT_COLUMNS}, e.created_at FROM policy_evaluation e ${RESULT_JOIN}
+       WHERE e.account_name = $1 AND e.image_digest = $2 AND e.policy_id = $3 ORDER BY e.created_at DESC LIMIT 1`,
       [accountName, imageDigest, policyId],
     );
     const r = rows[0];
-    return r && { status: r.status, result: r.result, createdAt: new Date(r.created_at) };
+    return r && { status: r.status, result: resultOf(r), createdAt: new Date(r.created_at) };
   }
 
   async recordAudit(accountName: string, row: AuditRecord): Promise<void> {

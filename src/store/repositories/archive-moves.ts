@@ -4,6 +4,13 @@
  * when no account's image still uses it), and put it back on restore with its original dates.
  */
 import type { Sql } from '../sql.js';
+import {
+  RESULT_COLUMNS,
+  RESULT_JOIN,
+  resultOf,
+  storedResults,
+  type ResultColumns,
+} from './policy-documents.js';
 
 export interface WorkingEvaluation {
   tag: string;
@@ -40,16 +47,18 @@ export async function evaluationsOf(
   accountName: string,
   imageDigest: string,
 ): Promise<WorkingEvaluation[]> {
-  const { rows } = await db.query<{
-    tag: string;
-    policy_id: string;
-    status: 'pass' | 'fail';
-    final_action: string;
-    result: unknown;
-    created_at: Date;
-  }>(
-    `SELECT tag, policy_id, status, final_action, result, created_at FROM policy_evaluation
-     WHERE account_name = $1 AND image_digest = $2 ORDER BY created_at`,
+  const { rows } = await db.query<
+    {
+      tag: string;
+      policy_id: string;
+      status: 'pass' | 'fail';
+      final_action: string;
+      created_at: Date;
+    } & ResultColumns
+  >(
+    `SELECT e.tag, e.policy_id, e.status, e.final_action, ${RESULT_COLUMNS}, e.created_at
+     FROM policy_evaluation e ${RESULT_JOIN}
+     WHERE e.account_name = $1 AND e.image_digest = $2 ORDER BY e.created_at`,
     [accountName, imageDigest],
   );
   return rows.map((r) => ({
@@ -57,7 +66,7 @@ export async function evaluationsOf(
     policyId: r.policy_id,
     status: r.status,
     finalAction: r.final_action,
-    result: r.result,
+    result: resultOf(r),
     createdAt: new Date(r.created_at).toISOString(),
   }));
 }
@@ -128,10 +137,14 @@ export async function restoreWorkingRows(
       [accountName, image.imageDigest, t.registry, t.repo, t.tag, t.pullDigest, t.createdAt, t.tagDetectedAt],
     );
   }
-  for (const e of image.evaluations) {
+  const stored = await storedResults(
+    tx,
+    image.evaluations.map((e) => e.result),
+  );
+  for (const [i, e] of image.evaluations.entries()) {
     await tx.query(
-      `INSERT INTO policy_evaluation (account_name, image_digest, tag, policy_id, status, final_action, result, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      `INSERT INTO policy_evaluation (account_name, image_digest, tag, policy_id, status, final_action, result, policy_digest, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [
         accountName,
         image.imageDigest,
@@ -139,7 +152,8 @@ export async function restoreWorkingRows(
         e.policyId,
         e.status,
         e.finalAction,
-        JSON.stringify(e.result),
+        JSON.stringify(stored[i]!.result),
+        stored[i]!.policyDigest,
         e.createdAt,
       ],
     );

@@ -5,6 +5,7 @@
  */
 import type { Sql } from '../sql.js';
 import type { EvaluationRecord } from './evaluations.js';
+import { storedResults } from './policy-documents.js';
 
 export type EvaluationVerdict = Omit<EvaluationRecord, 'result'>;
 
@@ -49,27 +50,35 @@ export async function latestVerdicts(
   return new Map(rows.map((r) => [verdictKey(toVerdict(r)), toVerdict(r)] as const));
 }
 
-/** Stores the evaluations in order; returns what was stored (without the result documents). */
+/**
+ * Stores the evaluations in order, in the caller's transaction (each bundle document once, the
+ * results compact: see policy-documents.ts); returns what was stored (without the results).
+ */
 export async function addEvaluations(
   db: Sql,
   inputs: readonly Omit<EvaluationRecord, 'createdAt'>[],
 ): Promise<EvaluationVerdict[]> {
   if (inputs.length === 0) return [];
+  const stored = await storedResults(
+    db,
+    inputs.map((e) => e.result),
+  );
   const { rows } = await db.query<VerdictRow>(
-    `INSERT INTO policy_evaluation (account_name, image_digest, tag, policy_id, status, final_action, result)
-     SELECT a, d, t, p, s, f, r FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (a text, d text, t text, p text, s text, f text, r jsonb)) WITH ORDINALITY
-       AS x(a, d, t, p, s, f, r, n)
+    `INSERT INTO policy_evaluation (account_name, image_digest, tag, policy_id, status, final_action, result, policy_digest)
+     SELECT a, d, t, p, s, f, r, b FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (a text, d text, t text, p text, s text, f text, r jsonb, b text)) WITH ORDINALITY
+       AS x(a, d, t, p, s, f, r, b, n)
      ORDER BY n RETURNING ${COLUMNS}`,
     [
       JSON.stringify(
-        inputs.map((e) => ({
+        inputs.map((e, i) => ({
           a: e.accountName,
           d: e.imageDigest,
           t: e.tag,
           p: e.policyId,
           s: e.status,
           f: e.finalAction,
-          r: e.result,
+          r: stored[i]!.result,
+          b: stored[i]!.policyDigest,
         })),
       ),
     ],

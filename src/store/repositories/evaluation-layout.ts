@@ -1,0 +1,144 @@
+/**
+ * How a policy evaluation's result document is stored (migration 17, ADR 0031). The API shape
+ * is `{ policy: <bundle document>, result: <Anchore evaluation> }`, and the Anchore document
+ * carries the decision twice: as positional rows and as Portcullis' own `decision`. Stored
+ * whole, each row is ~11 kB at 17 triggers, and the re-match after a feed sync writes
+ * thousands. So a row stores:
+ * - the bundle by reference (`policy_digest`, its document once in `policy_document`),
+ * - the Anchore document without its rows and header, which are rendered again on read from
+ *   `decision` (and the whitelist names the rows showed).
+ * A document is stored that way only when the rendering gives back exactly the rows it had;
+ * any other (older, foreign, hand-written) result is stored whole, as before, with no digest.
+ * Rows written before migration 17 have no digest and are read as they are.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { CHECK_HEADER } from '../check-header.js';
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+interface JsonTrigger {
+  trigger_id: string;
+  gate: string;
+  trigger: string;
+  message: string;
+  effective_action: string;
+  policy_id: string;
+  whitelisted: { whitelist_id: string; item_id: string } | null;
+}
+
+interface JsonFailClosed {
+  code: string;
+  message: string;
+}
+
+/** What a compact row keeps of the per-image table: the rest is rendered from `decision`. */
+interface CompactTable {
+  row_count: unknown;
+  final_action: unknown;
+  /** The names the rows gave the whitelists that whitelisted a trigger, by whitelist id. */
+  whitelist_names?: Record<string, string>;
+}
+
+/**
+ * The Anchore rows of a decision as `anchoreResult` renders them (src/store/evaluate-analysis.ts),
+ * from the stored JSON decision. Objects are built in jsonb's key order (shorter keys first), so
+ * a rendered document serializes to the bytes a stored one is read back as.
+ */
+function renderRows(anchore: Json, names: Record<string, string>): unknown[][] | undefined {
+  const decision = anchore.decision;
+  if (!isObject(decision) || !Array.isArray(decision.triggers) || !Array.isArray(decision.fail_closed))
+    return undefined;
+  const bundle = decision.bundle as { id?: unknown } | undefined;
+  const [imageId, tag] = [anchore.image_id, anchore.tag];
+  const rows: unknown[][] = (decision.triggers as JsonTrigger[]).map((t) => [
+    imageId,
+    tag,
+    t.trigger_id,
+    t.gate,
+    t.trigger,
+    t.message,
+    typeof t.effective_action === 'string' ? t.effective_action.toLowerCase() : t.effective_action,
+    t.whitelisted
+      ? {
+          whitelist_id: t.whitelisted.whitelist_id,
+          whitelist_name: names[t.whitelisted.whitelist_id] ?? t.whitelisted.whitelist_id,
+          matched_rule_id: t.whitelisted.item_id,
+        }
+      : false,
+    t.policy_id,
+  ]);
+  for (const reason of decision.fail_closed as JsonFailClosed[]) {
+    const unreadable = reason.code === 'PACKAGE_DB_UNREADABLE';
+    rows.push([
+      imageId,
+      tag,
+      reason.code,
+      unreadable ? 'packages' : 'vulnerabilities',
+      unreadable ? 'unreadable_database' : 'vulnerability_data_unavailable',
+      reason.message,
+      'stop',
+      false,
+      bundle?.id,
+    ]);
+  }
+  return rows;
+}
+
+/** The per-image table of an Anchore document ({ [image_id]: { result: table } }), if it has that shape. */
+function tableOf(anchore: Json): Json | undefined {
+  const byImage = anchore.result;
+  if (!isObject(byImage) || typeof anchore.image_id !== 'string') return undefined;
+  const entry = byImage[anchore.image_id];
+  return isObject(entry) && isObject(entry.result) ? entry.result : undefined;
+}
+
+/** The bundle and the compact document to store, or undefined to store `result` whole. */
+export function compactEvaluation(result: unknown): { policy: unknown; stored: Json } | undefined {
+  if (!isObject(result) || Object.keys(result).length !== 2 || !isObject(result.result)) return undefined;
+  if (!('policy' in result) || result.policy === null || result.policy === undefined) return undefined;
+  const anchore = result.result;
+  const table = tableOf(anchore);
+  if (
+    !table ||
+    !isDeepStrictEqual(Object.keys(table).sort(), ['final_action', 'header', 'row_count', 'rows'])
+  )
+    return undefined;
+  if (!isDeepStrictEqual(table.header, CHECK_HEADER) || !Array.isArray(table.rows)) return undefined;
+  const names: Record<string, string> = {};
+  for (const row of table.rows as unknown[]) {
+    const whitelisted = Array.isArray(row) ? (row[7] as Json | false | undefined) : undefined;
+    if (isObject(whitelisted) && typeof whitelisted.whitelist_id === 'string')
+      names[whitelisted.whitelist_id] = whitelisted.whitelist_name as string;
+  }
+  if (!isDeepStrictEqual(renderRows(anchore, names), table.rows)) return undefined;
+  const compact: CompactTable = {
+    row_count: table.row_count,
+    final_action: table.final_action,
+    ...(Object.keys(names).length > 0 ? { whitelist_names: names } : {}),
+  };
+  const byImage = anchore.result as Json;
+  const stored = { ...anchore, result: { ...byImage, [anchore.image_id as string]: { result: compact } } };
+  return { policy: result.policy, stored };
+}
+
+/**
+ * The API document of a stored result: `stored` as it is when the row has no bundle digest
+ * (written whole), else the bundle document and the Anchore document with its rows rendered.
+ */
+export function expandEvaluation(stored: unknown, policy: unknown, hasDigest: boolean): unknown {
+  if (!hasDigest || !isObject(stored)) return stored;
+  const table = tableOf(stored) as CompactTable | undefined;
+  if (!table) return { policy, result: stored };
+  const names = table.whitelist_names ?? {};
+  const full = {
+    rows: renderRows(stored, names),
+    header: [...CHECK_HEADER],
+    row_count: table.row_count,
+    final_action: table.final_action,
+  };
+  const byImage = stored.result as Json;
+  const result = { ...stored, result: { ...byImage, [stored.image_id as string]: { result: full } } };
+  return { policy, result };
+}
