@@ -83,12 +83,13 @@ export class FeedWriter {
       // The content hash leaves out `source` (which file it came from): the same advisory read
       // from another directory or a bundle hashes alike. jsonb text output is canonical. The
       // match record (migration 6) is rendered from the jsonb value, so its keys print in jsonb's
-      // order as the record's do: reports carry evidence objects read from it.
+      // order as the record's do: reports carry evidence objects read from it. It is kept in
+      // ASCII (migration 31): matching decodes it faster (ADR 0032).
       await db.query(
         `INSERT INTO "${await staging.table('advisory')}" (source, id, namespace, package_name, version_scheme, aliases, fix_state, withdrawn, record, content_hash, match_record)
          SELECT $1, e->>'id', e->>'namespace', e->>'packageName', e->>'versionScheme',
                 ARRAY(SELECT jsonb_array_elements_text(e->'aliases')), e->>'fixState', e ? 'withdrawn',
-                e, md5((e - 'source')::text), (e - '{references,modified}'::text[])::text
+                e, md5((e - 'source')::text), json_ascii((e - '{references,modified}'::text[])::text)
          FROM jsonb_array_elements($2::jsonb) AS e`,
         [source, json],
       );

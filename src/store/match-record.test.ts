@@ -2,8 +2,9 @@
  * The match record (migration 6, ADR 0026): what matching reads of each advisory, stored as text
  * at import. It must answer exactly the stored jsonb record without references and modified,
  * keys in the order the jsonb record prints them (reports carry evidence objects read from it,
- * golden files compare their bytes), withdrawn advisories left out; and migration 6 must bring a
- * store written before it to the same answers. On both stores.
+ * golden files compare their bytes), withdrawn advisories left out; stored in ASCII (migration
+ * 31, ADR 0032) with the same value; and migrations 6 and 31 must bring a store written before
+ * them to the same answers. On both stores.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres } from '../../test/harness/postgres.js';
@@ -19,7 +20,7 @@ function advisory(id: string, extra: Partial<Advisory> = {}): Advisory {
   return {
     // Keys deliberately not in jsonb's order (shorter first, then by bytes).
     source: { recordId: id, file: 'x.json', driver: SOURCE },
-    summary: 'line one\nline\ttwo "quoted" \\ back, ünïcödé',
+    summary: 'line one\nline\ttwo "quoted" \\ back, ünïcödé \u{1F512} \\u00e9',
     id,
     aliases: [`CVE-2099-${id.length}`],
     namespace: KEY.namespace,
@@ -108,6 +109,34 @@ describe.each(backends)('the match record on %s', (_name, open) => {
     expect(parsed.find((a) => a.id === 'GHSA-one')).toEqual(one);
     // jsonb's order: shorter keys first (`id` before `source`), not the order written.
     expect(Object.keys(parsed[0] as object).slice(0, 2)).toEqual(['id', 'ranges']);
+  });
+
+  it('stores the match record in ASCII: characters above U+007F as JSON escapes, surrogate pairs above U+FFFF', async () => {
+    const { rows } = await db.query<{ m: string }>(
+      "SELECT match_record AS m FROM advisory WHERE source = $1 AND id = 'GHSA-one'",
+      [SOURCE],
+    );
+    const stored = rows[0]?.m ?? '';
+    expect([...stored].every((c) => c.charCodeAt(0) < 0x80)).toBe(true);
+    expect(stored).toContain('\\u00fcn\\u00efc\\u00f6d\\u00e9 \\ud83d\\udd12 \\\\u00e9');
+    expect((JSON.parse(stored) as Advisory).summary).toBe(ADVISORIES[0]?.summary);
+  });
+
+  it('migration 31 rewrites a match record stored with other characters, answering the same bytes', async () => {
+    const before = await matchRead();
+    await db.query(
+      "UPDATE advisory SET match_record = (record - '{references,modified}'::text[])::text WHERE source = $1",
+      [SOURCE],
+    );
+    await db.exec('DROP FUNCTION json_ascii(text)');
+    await db.query('DELETE FROM schema_migration WHERE id = 31');
+    expect(await migrate(db)).toEqual([31]);
+    expect(await matchRead()).toBe(before);
+    const { rows } = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM advisory WHERE source = $1 AND match_record ~ '[^\\x01-\\x7f]'",
+      [SOURCE],
+    );
+    expect(rows[0]?.n).toBe(0);
   });
 
   it('migration 6 fills the match record of advisories stored before it, answering the same bytes', async () => {

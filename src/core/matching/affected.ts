@@ -32,7 +32,8 @@ function schemeOf(
  */
 function memoized(scheme: VersionScheme): VersionScheme {
   const valid = new Map<string, boolean>();
-  const compared = new Map<string, number>();
+  // Nested by the first version, not keyed by a joined string: a hit then allocates nothing.
+  const compared = new Map<string, Map<string, number>>();
   return {
     ...scheme,
     isValid(version) {
@@ -41,9 +42,10 @@ function memoized(scheme: VersionScheme): VersionScheme {
       return answer;
     },
     compare(a, b) {
-      const key = `${a}\u0000${b}`;
-      let answer = compared.get(key);
-      if (answer === undefined) compared.set(key, (answer = scheme.compare(a, b)));
+      let byB = compared.get(a);
+      if (byB === undefined) compared.set(a, (byB = new Map()));
+      let answer = byB.get(b);
+      if (answer === undefined) byB.set(b, (answer = scheme.compare(a, b)));
       return answer;
     },
   };
@@ -65,12 +67,15 @@ export function memoizedDecide(): Decide {
     }
     return scheme;
   };
-  const decisions = new WeakMap<MatchedAdvisory, Map<string, AffectedDecision>>();
+  // By installed version first: a match compares few distinct versions against thousands of
+  // advisories, so this holds a few maps, not one per advisory (and no WeakMap, whose entries
+  // every garbage collection of the match must visit).
+  const decisions = new Map<string, Map<MatchedAdvisory, AffectedDecision>>();
   return (advisory, version) => {
-    let byVersion = decisions.get(advisory);
-    if (!byVersion) decisions.set(advisory, (byVersion = new Map()));
-    let decision = byVersion.get(version);
-    if (!decision) byVersion.set(version, (decision = decideWith(advisory, version, lookup)));
+    let byAdvisory = decisions.get(version);
+    if (!byAdvisory) decisions.set(version, (byAdvisory = new Map()));
+    let decision = byAdvisory.get(advisory);
+    if (!decision) byAdvisory.set(advisory, (decision = decideWith(advisory, version, lookup)));
     return decision;
   };
 }

@@ -140,7 +140,7 @@ export async function matchSbom(
         cvss: [],
         ...(pkg.originLayer ? { originLayer: pkg.originLayer } : {}),
         origin: originOf(pkg, doc, options.baseLayerCount),
-        confidence: Math.max(...group.map((m) => m.confidence)),
+        confidence: group.reduce((max, m) => Math.max(max, m.confidence), -Infinity),
         ...(primary.summary ? { summary: primary.summary } : {}),
         ...(primary.published ? { published: primary.published } : {}),
         ...(primary.urgency ? { urgency: primary.urgency } : {}),
@@ -153,6 +153,7 @@ export async function matchSbom(
   }
 
   const enrichment = await source.enrichment([...new Set(draft.flatMap((d) => d.cves))]);
+  // The draft already holds severity, severities and cvss in their places: filled in, not copied.
   const findings = draft.map(({ finding, cves, group }) => {
     const facts = cves.map((c) => enrichment.get(c)).filter((e) => e !== undefined);
     const cvss = facts.flatMap((f) => f.cvss);
@@ -160,14 +161,12 @@ export async function matchSbom(
     const { severity, entries } = normalizeSeverity(cvss, advisorySeverities);
     const kev = facts.find((f) => f.kev)?.kev;
     const epss = facts.find((f) => f.epss)?.epss;
-    return {
-      ...finding,
-      severity,
-      severities: entries,
-      cvss,
-      ...(kev ? { kev } : {}),
-      ...(epss ? { epss: { score: epss.epss, percentile: epss.percentile } } : {}),
-    };
+    finding.severity = severity;
+    finding.severities = entries;
+    finding.cvss = cvss;
+    if (kev) finding.kev = kev;
+    if (epss) finding.epss = { score: epss.epss, percentile: epss.percentile };
+    return finding;
   });
   if (options.cpe) {
     const { cpeConfigsFor } = source;

@@ -43,5 +43,11 @@ export function groupByIdentity<T extends { advisory: MatchedAdvisory }>(matches
 export function primaryOf<A extends MatchedAdvisory>(advisories: readonly A[]): A {
   const rank = (a: A) =>
     !a.namespace.startsWith('osv:') ? 0 : a.id.startsWith('GHSA-') ? 1 : a.id.startsWith('CVE-') ? 2 : 3;
-  return [...advisories].sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id))[0] as A;
+  // The first of the lowest, as a stable sort would put first, without copying and sorting.
+  let best = advisories[0] as A;
+  for (let i = 1; i < advisories.length; i++) {
+    const a = advisories[i] as A;
+    if ((rank(a) - rank(best) || a.id.localeCompare(best.id)) < 0) best = a;
+  }
+  return best;
 }

@@ -57,12 +57,20 @@ function compareEventVersions(scheme: VersionScheme, x: Flat, y: Flat): number {
   return scheme.compare(x.version, y.version);
 }
 
+const KINDS = ['introduced', 'fixed', 'last_affected', 'limit'] as const;
+
 function flatten(event: OsvEvent, index: number): Flat {
-  const keys = (['introduced', 'fixed', 'last_affected', 'limit'] as const).filter(
-    (k) => event[k] !== undefined,
-  );
-  const kind = keys[0];
-  if (keys.length !== 1 || kind === undefined) {
+  // Runs for every range of every advisory decided: no array unless the event is malformed.
+  let kind: Kind | undefined;
+  let count = 0;
+  for (const k of KINDS) {
+    if (event[k] !== undefined) {
+      kind = k;
+      count++;
+    }
+  }
+  if (count !== 1 || kind === undefined) {
+    const keys = KINDS.filter((k) => event[k] !== undefined);
     throw new PortcullisError(
       'INVALID_RANGE',
       `OSV event ${index} must have exactly one of introduced, fixed, last_affected, limit; it has ${keys.length === 0 ? 'none' : keys.join(', ')}`,
