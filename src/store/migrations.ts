@@ -6,6 +6,7 @@ import { OPS_MIGRATIONS } from './migrations/ops.js';
 import { PROMOTION_MIGRATIONS } from './migrations/promotion.js';
 import { SERVICE_MIGRATIONS } from './migrations/service.js';
 import { UI_MIGRATIONS } from './migrations/ui.js';
+import { WEBHOOK_AUTH_MIGRATIONS } from './migrations/webhook-auth.js';
 /**
  * Numbered, append-only migrations. Never edit a released migration: add a new one.
  */
@@ -192,6 +193,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ...NOTIFICATION_MIGRATIONS,
   ...ADMISSION_MIGRATIONS,
   ...OPS_MIGRATIONS,
+  ...WEBHOOK_AUTH_MIGRATIONS,
   ...PROMOTION_MIGRATIONS,
   ...UI_MIGRATIONS,
   ...HARBOR_MIGRATIONS,
