@@ -6,7 +6,6 @@ import { readFile, mkdir } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import pino from 'pino';
 import { DEFAULT_TEAM_LABEL_KEYS } from '../core/report/html/team.js';
 import { DEFAULT_CHROMIUM, pdfPrinter } from './pdf.js';
 import { resolveServiceConfig, type ServeFlags, type ServiceConfig } from '../config/service.js';
@@ -42,6 +41,7 @@ import { createAnalyzeImage } from './analyze-image.js';
 import { ensureAdmin, loadSecretKey } from './bootstrap.js';
 import { checkRegistryLogin } from '../core/image/backends/registry/login.js';
 import { loadLocalImage } from './load-image.js';
+import { serviceLogger } from './log.js';
 import { createRegistryReader } from './registry-reader.js';
 import { createResolveImage } from './resolve-image.js';
 import { createSyncFeeds, newestSync } from './sync-feeds.js';
@@ -98,10 +98,7 @@ async function imageEnvironment(config: ServiceConfig): Promise<ImageEnvironment
   };
 }
 
-export async function startService(
-  config: ServiceConfig,
-  log = pino({ level: 'info' }),
-): Promise<RunningService> {
+export async function startService(config: ServiceConfig, log = serviceLogger()): Promise<RunningService> {
   const tls = config.tls && {
     cert: await readFile(config.tls.certFile),
     key: await readFile(config.tls.keyFile),

@@ -64,7 +64,13 @@ describe.each(STORE_KINDS)('notification endpoints at rest on %s', (kind) => {
       url: SLACK,
       secret,
     });
-    expect(shown).toEqual({ accountName: 'team-a', type: 'general', sink: 'slack', url: shownUrl(SLACK) });
+    expect(shown).toEqual({
+      accountName: 'team-a',
+      type: 'general',
+      sink: 'slack',
+      url: shownUrl(SLACK),
+      sslVerify: true,
+    });
     const raw = await rawTables();
     expect(raw).toContain('hooks.slack.com/services/…');
     expect(raw).not.toContain('xoxb-very-secret-token');
@@ -127,8 +133,106 @@ describe.each(STORE_KINDS)('notification endpoints at rest on %s', (kind) => {
     ]);
     expect(await endpoints.endpointFor('team-b', 'vuln_update')).toMatchObject({ url, secret });
     expect(await endpoints.list('team-b')).toEqual([
-      { accountName: 'team-b', type: 'vuln_update', sink: 'webhook', url: 'https://example.org/hooks/…' },
+      {
+        accountName: 'team-b',
+        type: 'vuln_update',
+        sink: 'webhook',
+        url: 'https://example.org/hooks/…',
+        sslVerify: true,
+      },
     ]);
     expect(await endpoints.sealPlaintext()).toBe(0);
+  });
+
+  it('seals the basic auth password, lists only the user and opens both for delivery', async () => {
+    const password = 'pa55-only-the-receiver-knows';
+    const shown = await endpoints.set({
+      accountName: 'team-a',
+      type: 'policy_eval',
+      sink: 'webhook',
+      url: 'https://receiver.example/anchore',
+      secret: newWebhookSecret(),
+      basicAuth: { user: 'anchore', password },
+      sslVerify: false,
+    });
+    expect(shown).toEqual({
+      accountName: 'team-a',
+      type: 'policy_eval',
+      sink: 'webhook',
+      url: 'https://receiver.example/anchore',
+      webhookUser: 'anchore',
+      sslVerify: false,
+    });
+    expect(await rawTables()).not.toContain(password);
+    expect(JSON.stringify(await endpoints.list('team-a'))).not.toContain(password);
+    expect(await endpoints.endpointFor('team-a', 'policy_eval')).toMatchObject({
+      basicAuth: { user: 'anchore', password },
+      sslVerify: false,
+    });
+    // The general endpoint's delivery carries no credentials of the per-type one.
+    expect(await endpoints.endpointFor('team-a', 'vuln_update')).not.toHaveProperty('basicAuth');
+
+    // A PUT replaces the whole endpoint: set again without credentials, it has none.
+    await endpoints.set({
+      accountName: 'team-a',
+      type: 'policy_eval',
+      sink: 'webhook',
+      url: 'https://receiver.example/anchore',
+      secret: newWebhookSecret(),
+    });
+    expect(await endpoints.endpointFor('team-a', 'policy_eval')).toMatchObject({ sslVerify: true });
+    expect(await endpoints.endpointFor('team-a', 'policy_eval')).not.toHaveProperty('basicAuth');
+    expect(await endpoints.delete('team-a', 'policy_eval')).toBe(true);
+  });
+
+  it('refuses credentials on a Slack sink, and half a pair, in the library and in the table', async () => {
+    const slack = {
+      accountName: 'team-a',
+      type: 'tag_update',
+      url: SLACK,
+      secret: newWebhookSecret(),
+    } as const;
+    await expect(
+      endpoints.set({ ...slack, sink: 'slack', basicAuth: { user: 'u', password: 'p' } }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('sink webhook only'),
+    });
+    for (const [user, pass, sink] of [
+      ['u', null, 'webhook'],
+      [null, 'v1.x.y.z', 'webhook'],
+      ['u', 'v1.x.y.z', 'slack'],
+      ['u:v', 'v1.x.y.z', 'webhook'],
+    ] as const) {
+      await expect(
+        database.db.query(
+          `INSERT INTO notification_endpoint (account_name, notification_type, sink, url, secret, webhook_user, webhook_pass)
+           VALUES ('team-a', 'tag_update', $1, 'x', 'y', $2, $3)`,
+          [sink, user, pass],
+        ),
+        `${user} ${pass} ${sink}`,
+      ).rejects.toThrow(/notification_endpoint_basic_auth/);
+    }
+  });
+
+  it('does not open a password copied onto another type of the account', async () => {
+    for (const type of ['analysis_update', 'vuln_update'] as const)
+      await endpoints.set({
+        accountName: 'team-a',
+        type,
+        sink: 'webhook',
+        url: 'https://receiver.example/a',
+        secret: newWebhookSecret(),
+        basicAuth: { user: type, password: `${type}-pw` },
+      });
+    await database.db.query(
+      `UPDATE notification_endpoint SET webhook_pass = (SELECT webhook_pass FROM notification_endpoint
+         WHERE account_name = 'team-a' AND notification_type = 'analysis_update')
+       WHERE account_name = 'team-a' AND notification_type = 'vuln_update'`,
+    );
+    await expect(endpoints.endpointFor('team-a', 'vuln_update')).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+    });
+    for (const type of ['analysis_update', 'vuln_update'] as const) await endpoints.delete('team-a', type);
   });
 });

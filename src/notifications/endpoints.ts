@@ -3,12 +3,16 @@
  * a credential) and the signing secret are sealed with the store's SecretBox, bound to the
  * row's account and type; only a shortened form of the URL (`shown`) is kept in clear for
  * listings and delivery attempts. Rows written before sealing existed are sealed on start.
+ * A webhook endpoint may carry basic auth credentials (migration 41): the password is sealed
+ * the same way and never leaves this module but for delivery; the user name is listed.
  */
+import { PortcullisError } from '../core/errors.js';
 import type { SecretBox } from '../store/repositories/secret-box.js';
 import type { Sql } from '../store/sql.js';
 import type { EventLevel } from '../store/repositories/events.js';
 import { DEFAULT_EVENT_LOG_LEVEL } from './event-log.js';
 import type { EndpointType, NotificationType } from './types.js';
+import { webhookAuthProblem, type BasicAuth } from './webhook-auth.js';
 
 export type Sink = 'webhook' | 'slack';
 
@@ -20,6 +24,10 @@ export interface NotificationEndpoint {
   secret: string;
   /** event_log only: the lowest level forwarded (default `error`). */
   minLevel?: EventLevel | undefined;
+  /** Anchore's `webhook_user`/`webhook_pass`, sent as HTTP basic auth (sink webhook only). */
+  basicAuth?: BasicAuth | undefined;
+  /** Anchore's `ssl_verify` (default true): false accepts any certificate of an https receiver. */
+  sslVerify?: boolean | undefined;
 }
 
 /** What an API answer may carry: the URL shortened, never the secret. */
@@ -30,9 +38,12 @@ export interface ShownEndpoint {
   url: string;
   /** event_log only: the lowest level forwarded. */
   minLevel?: EventLevel;
+  /** The basic auth user, when credentials are set (the password is never shown). */
+  webhookUser?: string;
+  sslVerify: boolean;
 }
 
-const context = (accountName: string, type: string, field: 'url' | 'secret') =>
+const context = (accountName: string, type: string, field: 'url' | 'secret' | 'webhook_pass') =>
   `notification-endpoint\0${accountName}\0${type}\0${field}`;
 
 /**
@@ -59,7 +70,17 @@ interface Row {
   url_shown: string | null;
   sealed: boolean;
   min_level: EventLevel | null;
+  webhook_user: string | null;
+  /** Always sealed (the column came after sealing). */
+  webhook_pass: string | null;
+  ssl_verify: boolean;
 }
+
+const shown = (r: Row): Pick<ShownEndpoint, 'minLevel' | 'webhookUser' | 'sslVerify'> => ({
+  ...(r.min_level ? { minLevel: r.min_level } : {}),
+  ...(r.webhook_user !== null ? { webhookUser: r.webhook_user } : {}),
+  sslVerify: r.ssl_verify,
+});
 
 /** True when a notification of `type` has somewhere to go (its own endpoint or `general`). */
 export async function hasEndpoint(db: Sql, accountName: string, type: NotificationType): Promise<boolean> {
@@ -77,25 +98,39 @@ export class NotificationEndpoints {
   ) {}
 
   async set(endpoint: NotificationEndpoint): Promise<ShownEndpoint> {
-    const { accountName, type } = endpoint;
-    const shown = shownUrl(endpoint.url);
+    const { accountName, type, basicAuth } = endpoint;
+    const problem = webhookAuthProblem({
+      user: basicAuth?.user,
+      password: basicAuth?.password,
+      sink: endpoint.sink,
+    });
+    if (problem) throw new PortcullisError('INVALID_ARGUMENT', problem);
+    const urlShown = shownUrl(endpoint.url);
     const minLevel = type === 'event_log' ? (endpoint.minLevel ?? DEFAULT_EVENT_LOG_LEVEL) : undefined;
-    await this.db.query(
-      `INSERT INTO notification_endpoint (account_name, notification_type, sink, url, secret, url_shown, sealed, min_level)
-       VALUES ($1, $2, $3, $4, $5, $6, true, $7)
+    const sslVerify = endpoint.sslVerify ?? true;
+    // A PUT replaces the whole endpoint: credentials not given are dropped.
+    const { rows } = await this.db.query<Row>(
+      `INSERT INTO notification_endpoint
+         (account_name, notification_type, sink, url, secret, url_shown, sealed, min_level, webhook_user, webhook_pass, ssl_verify)
+       VALUES ($1, $2, $3, $4, $5, $6, true, $7, $8, $9, $10)
        ON CONFLICT (account_name, notification_type)
-       DO UPDATE SET sink = $3, url = $4, secret = $5, url_shown = $6, sealed = true, min_level = $7`,
+       DO UPDATE SET sink = $3, url = $4, secret = $5, url_shown = $6, sealed = true, min_level = $7,
+         webhook_user = $8, webhook_pass = $9, ssl_verify = $10
+       RETURNING *`,
       [
         accountName,
         type,
         endpoint.sink,
         this.box.seal(endpoint.url, context(accountName, type, 'url')),
         this.box.seal(endpoint.secret, context(accountName, type, 'secret')),
-        shown,
+        urlShown,
         minLevel ?? null,
+        basicAuth?.user ?? null,
+        basicAuth ? this.box.seal(basicAuth.password, context(accountName, type, 'webhook_pass')) : null,
+        sslVerify,
       ],
     );
-    return { accountName, type, sink: endpoint.sink, url: shown, ...(minLevel ? { minLevel } : {}) };
+    return { accountName, type, sink: endpoint.sink, url: urlShown, ...shown(rows[0]!) };
   }
 
   async list(accountName: string): Promise<ShownEndpoint[]> {
@@ -108,7 +143,7 @@ export class NotificationEndpoints {
       type: r.notification_type,
       sink: r.sink,
       url: r.url_shown ?? shownUrl(r.url),
-      ...(r.min_level ? { minLevel: r.min_level } : {}),
+      ...shown(r),
     }));
   }
 
@@ -136,6 +171,16 @@ export class NotificationEndpoints {
     const open = (value: string, field: 'url' | 'secret') =>
       r.sealed ? this.box.open(value, context(accountName, r.notification_type, field)) : value;
     const url = open(r.url, 'url');
+    const basicAuth =
+      r.webhook_user !== null && r.webhook_pass !== null
+        ? {
+            user: r.webhook_user,
+            password: this.box.open(
+              r.webhook_pass,
+              context(accountName, r.notification_type, 'webhook_pass'),
+            ),
+          }
+        : undefined;
     return {
       accountName,
       type: r.notification_type,
@@ -143,6 +188,8 @@ export class NotificationEndpoints {
       url,
       secret: open(r.secret, 'secret'),
       shown: r.url_shown ?? shownUrl(url),
+      ...(basicAuth ? { basicAuth } : {}),
+      sslVerify: r.ssl_verify,
     };
   }
 

@@ -3,7 +3,8 @@
  * its URL vetted by the SSRF guard, once per run rather than once per notification, and the
  * posts share one kept-alive connection pinned to the vetted address. A run is short (it ends
  * at the first failure or when the stream is empty), so an endpoint changed meanwhile is used
- * from the next run on.
+ * from the next run on. Basic auth credentials go only to the vetted URL: a redirect is never
+ * followed (it could lead past the SSRF guard, and would carry the credentials to another host).
  */
 import { Agent, fetch } from 'undici';
 import type { DeliveryDeps } from './deliver.js';
@@ -14,6 +15,7 @@ import { signWebhook } from './sign.js';
 import { slackMessage } from './slack.js';
 import type { NotificationType } from './types.js';
 import { expandWebhookUrl } from './url-template.js';
+import { basicAuthorization } from './webhook-auth.js';
 
 export type Outcome = ({ ok: true; status: number } | { ok: false; status: number | null; error: string }) & {
   url: string;
@@ -23,10 +25,14 @@ type Target =
   | { ok: true; endpoint: NotificationEndpoint & { shown: string }; dispatcher: Agent }
   | { ok: false; outcome: Outcome };
 
-/** An agent whose connections go to the address the guard vetted (never a second lookup's). */
-function pinnedAgent(pinned: { address: string; family: 4 | 6 } | undefined): Agent {
+/**
+ * An agent whose connections go to the address the guard vetted (never a second lookup's).
+ * `sslVerify` false (Anchore's `ssl_verify: false`) accepts any certificate.
+ */
+function pinnedAgent(pinned: { address: string; family: 4 | 6 } | undefined, sslVerify: boolean): Agent {
   return new Agent({
     connect: {
+      rejectUnauthorized: sslVerify,
       lookup: (_host, options, callback) => {
         if (!pinned) return callback(new Error('no vetted address'), '', 4);
         if ((options as { all?: boolean }).all)
@@ -37,6 +43,43 @@ function pinnedAgent(pinned: { address: string; family: 4 | 6 } | undefined): Ag
       },
     },
   });
+}
+
+// Certificate errors a receiver with a private CA or a self-signed certificate causes.
+const TLS_HINTS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+const TLS_HINT = ": the receiver's certificate is not trusted (ssl_verify false skips the check)";
+
+/**
+ * Why an answer that is not 2xx failed, for the delivery attempts: `HTTP <status>` first (what
+ * operators grep for), then what to do about a refused login or a redirect.
+ */
+function refusal(
+  status: number,
+  location: string | null,
+  endpoint: NotificationEndpoint & { shown: string },
+): string {
+  if (status === 401)
+    return endpoint.basicAuth
+      ? `HTTP 401: the receiver refused webhook_user ${JSON.stringify(endpoint.basicAuth.user)} and its password`
+      : 'HTTP 401: the receiver wants credentials (set webhook_user and webhook_pass)';
+  if (status >= 300 && status < 400) {
+    let target = '';
+    try {
+      // Only the origin: the rest of a Location may carry a token.
+      if (location) target = ` to ${new URL(location, endpoint.url).origin}`;
+    } catch {
+      target = '';
+    }
+    return `HTTP ${status}: redirect${target} not followed (configure the final URL)`;
+  }
+  return `HTTP ${status}`;
 }
 
 export class StreamSender {
@@ -53,7 +96,7 @@ export class StreamSender {
     try {
       const vetted = await this.deps.guard.vet(endpoint.url);
       // The URL's host still names the server for TLS (SNI, certificate) and the Host header.
-      return { ok: true, endpoint, dispatcher: pinnedAgent(vetted.addresses[0]) };
+      return { ok: true, endpoint, dispatcher: pinnedAgent(vetted.addresses[0], found.sslVerify !== false) };
     } catch (error) {
       const message = (error as Error).message.split(endpoint.url).join(endpoint.shown);
       return { ok: false, outcome: { ok: false, status: null, error: message, url: endpoint.shown } };
@@ -89,6 +132,7 @@ export class StreamSender {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (endpoint.sink === 'webhook') {
       Object.assign(headers, signWebhook(endpoint.secret, row.id, Math.floor(Date.now() / 1000), body));
+      if (endpoint.basicAuth) headers.authorization = basicAuthorization(endpoint.basicAuth);
     }
     try {
       const response = await fetch(endpoint.url, {
@@ -101,10 +145,11 @@ export class StreamSender {
       });
       await response.body?.cancel();
       if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status, url };
-      return { ok: false, status: response.status, error: `HTTP ${response.status}`, url };
+      const error = refusal(response.status, response.headers.get('location'), endpoint);
+      return { ok: false, status: response.status, error, url };
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code;
-      const message = cause ?? (error as Error).message;
+      const message = cause ? `${cause}${TLS_HINTS.has(cause) ? TLS_HINT : ''}` : (error as Error).message;
       return { ok: false, status: null, error: message.split(endpoint.url).join(url), url };
     }
   }

@@ -30,6 +30,14 @@ describe('webhook URL guard', () => {
     });
   });
 
+  it('names a URL refused for its credentials without them', async () => {
+    const refused = await strict.check('https://anchore:s3cr3t-pw@example.org/hook').catch((e: Error) => e);
+    expect(refused).toMatchObject({ message: expect.stringContaining('webhook_user and webhook_pass') });
+    expect(JSON.stringify({ message: (refused as Error).message, ...(refused as object) })).not.toMatch(
+      /s3cr3t-pw|anchore/,
+    );
+  });
+
   it('lets allow-listed loopback through but never metadata or the service itself', async () => {
     expect((await loopbackAllowed.check('http://127.0.0.1:9000/hook')).port).toBe('9000');
     expect((await loopbackAllowed.check('http://[::1]:9000/hook')).hostname).toBe('[::1]');

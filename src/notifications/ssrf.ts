@@ -145,7 +145,13 @@ export class UrlGuard {
       refuse(raw, 'not a URL');
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') refuse(raw, 'only http and https');
-    if (url.username || url.password) refuse(raw, 'credentials in the URL');
+    if (url.username || url.password) {
+      // Named without them: the message is answered and may be logged.
+      const bare = new URL(url);
+      bare.username = '';
+      bare.password = '';
+      refuse(bare.toString(), 'credentials in the URL (give them as webhook_user and webhook_pass)');
+    }
     if (this.options.selfOrigins.some((origin) => new URL(origin).origin === url.origin)) {
       refuse(raw, 'it points at this service');
     }

@@ -9,6 +9,7 @@ import { REMATCH_MIGRATIONS } from './migrations/rematch.js';
 import { SERVICE_MIGRATIONS } from './migrations/service.js';
 import { UI_MIGRATIONS } from './migrations/ui.js';
 import { VULNERABILITY_DATA_MIGRATIONS } from './migrations/vulnerability-data.js';
+import { WEBHOOK_AUTH_MIGRATIONS } from './migrations/webhook-auth.js';
 /**
  * Numbered, append-only migrations. Never edit a released migration: add a new one.
  */
@@ -189,7 +190,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // Each wing keeps its migrations in its own file; ids are reserved per wing (10s service,
   // 17-18 evaluation storage, 19 re-match, 20s notifications, 30s admission, 40s ops, 50s
-  // promotion, 60s ui, 70s harbor; 31 was given to the vulnerability data's later migrations) so
+  // promotion, 60s ui, 70s harbor; 31 was given to the vulnerability data's later migrations, 41 to webhook auth) so
   // the list stays in id order.
   ...SERVICE_MIGRATIONS,
   ...ARCHIVE_MIGRATIONS,
@@ -199,6 +200,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ...ADMISSION_MIGRATIONS,
   ...VULNERABILITY_DATA_MIGRATIONS,
   ...OPS_MIGRATIONS,
+  ...WEBHOOK_AUTH_MIGRATIONS,
   ...PROMOTION_MIGRATIONS,
   ...UI_MIGRATIONS,
   ...HARBOR_MIGRATIONS,

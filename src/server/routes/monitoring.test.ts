@@ -172,10 +172,13 @@ describe.each(STORE_KINDS)('subscription and webhook routes on %s', (kind) => {
       webhook_type: 'general',
       sink: 'webhook',
       url: `${receiver.url}/…`,
+      ssl_verify: true,
       secret,
     });
     const listed = await api.call('alice', { method: 'GET', url: '/v1/system/webhooks' });
-    expect(listed.json()).toEqual([{ webhook_type: 'general', sink: 'webhook', url: `${receiver.url}/…` }]);
+    expect(listed.json()).toEqual([
+      { webhook_type: 'general', sink: 'webhook', url: `${receiver.url}/…`, ssl_verify: true },
+    ]);
     expect(listed.body).not.toContain('whsec_');
     const { rows } = await api.store.db.query<{ t: string }>(
       'SELECT row_to_json(e)::text AS t FROM notification_endpoint e',

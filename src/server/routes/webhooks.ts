@@ -2,8 +2,10 @@
  * Webhook endpoints of the caller's account: a `general` URL and per-type URLs (the per-type one
  * wins), each a signed webhook or a Slack incoming webhook. A URL is checked by the SSRF guard
  * when configured and again at each delivery. URL and secret are sealed at rest; answers show
- * the URL shortened and the signing secret only once, when it is made. `POST .../test` queues
- * a sample notification.
+ * the URL shortened and the signing secret only once, when it is made. A webhook endpoint may
+ * carry Anchore's `webhook_user`/`webhook_pass` (sent as basic auth; the password is sealed and
+ * never answered) and `ssl_verify`. `POST .../test` queues a sample notification, delivered
+ * like any other (credentials included).
  */
 import { z } from 'zod';
 import { advisoryUrl } from '../../core/report/advisory-links.js';
@@ -17,6 +19,12 @@ import { ENDPOINT_TYPES, type NotificationType } from '../../notifications/types
 import { ApiError, notFound } from '../errors.js';
 import type { RouteDeps, V1 } from './index.js';
 import type { TypePayload } from '../../notifications/payloads.js';
+import {
+  webhookAuthProblem,
+  webhookPassSchema,
+  webhookUserSchema,
+} from '../../notifications/webhook-auth.js';
+import type { ShownEndpoint } from '../../notifications/endpoints.js';
 
 const SAMPLE_DIGEST = `sha256:${'0'.repeat(64)}`;
 const SAMPLE_TAG = 'docker.io/library/sample:latest';
@@ -91,7 +99,15 @@ function sample(type: NotificationType): TypePayload {
   }
 }
 
-const level = (e: { minLevel?: string }) => (e.minLevel ? { level: e.minLevel } : {});
+/** An endpoint as answers show it: the URL shortened, the user but never the password. */
+const shownBody = (e: ShownEndpoint) => ({
+  webhook_type: e.type,
+  sink: e.sink,
+  url: e.url,
+  ...(e.minLevel ? { level: e.minLevel } : {}),
+  ...(e.webhookUser !== undefined ? { webhook_user: e.webhookUser } : {}),
+  ssl_verify: e.sslVerify,
+});
 
 const typeParams = z.object({ type: z.enum(ENDPOINT_TYPES) });
 
@@ -108,14 +124,7 @@ export function webhookRoutes(app: V1, deps: RouteDeps): void {
   const endpoints = new NotificationEndpoints(deps.store.db, deps.store.box);
   const notifier = deps.notifier ?? new Notifier(deps.store.db, deps.queue);
 
-  app.get('/system/webhooks', async (request) =>
-    (await endpoints.list(request.accountName)).map((e) => ({
-      webhook_type: e.type,
-      sink: e.sink,
-      url: e.url,
-      ...level(e),
-    })),
-  );
+  app.get('/system/webhooks', async (request) => (await endpoints.list(request.accountName)).map(shownBody));
 
   app.put(
     '/system/webhooks/:type',
@@ -128,28 +137,41 @@ export function webhookRoutes(app: V1, deps: RouteDeps): void {
           sink: z.enum(['webhook', 'slack']).optional(),
           /** event_log only: events at or above this level are forwarded (default error). */
           level: z.enum(EVENT_LEVELS).optional(),
+          /** Anchore's per-hook basic auth: both or neither, sink webhook only. */
+          webhook_user: webhookUserSchema.optional(),
+          webhook_pass: webhookPassSchema.optional(),
+          /** Anchore's ssl_verify (default true): false accepts any certificate of the receiver. */
+          ssl_verify: z.boolean().optional(),
         }),
       },
     },
     async (request) => {
-      const url = (await guard.check(request.body.url)).toString();
+      const { body } = request;
+      const url = (await guard.check(body.url)).toString();
+      const sink = body.sink ?? sinkFor(url);
+      if (body.sink === 'webhook' && sinkFor(url) === 'slack')
+        throw new ApiError(400, "Slack's incoming webhooks take only Slack messages: use sink slack");
+      if (body.level && request.params.type !== 'event_log')
+        throw new ApiError(400, 'level applies to the event_log webhook only');
+      const problem = webhookAuthProblem({ user: body.webhook_user, password: body.webhook_pass, sink });
+      if (problem) throw new ApiError(400, problem);
       // A new secret on every change; it is shown only in this answer.
       const secret = newWebhookSecret();
-      const endpoint = {
+      const shown = await endpoints.set({
         accountName: request.accountName,
         type: request.params.type,
-        sink: request.body.sink ?? sinkFor(url),
+        sink,
         url,
         secret,
-        minLevel: request.body.level,
-      };
-      if (request.body.sink === 'webhook' && sinkFor(url) === 'slack')
-        throw new ApiError(400, "Slack's incoming webhooks take only Slack messages: use sink slack");
-      if (request.body.level && request.params.type !== 'event_log')
-        throw new ApiError(400, 'level applies to the event_log webhook only');
-      const shown = await endpoints.set(endpoint);
+        minLevel: body.level,
+        basicAuth:
+          body.webhook_user !== undefined && body.webhook_pass !== undefined
+            ? { user: body.webhook_user, password: body.webhook_pass }
+            : undefined,
+        sslVerify: body.ssl_verify,
+      });
       // The URL comes back shortened, as listings show it: a Slack URL is a credential.
-      return { webhook_type: shown.type, sink: shown.sink, url: shown.url, secret, ...level(shown) };
+      return { ...shownBody(shown), secret };
     },
   );
 
