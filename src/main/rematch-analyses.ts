@@ -8,7 +8,8 @@
  * evaluated again (`policy_eval` when the verdict changed).
  *
  * Batch-shaped (issue 13, ADR 0024): candidates go in chunks of CHUNK analyses, each read in one
- * query (only the packages under the changed keys and what matching them needs, ADR 0030), matched in memory (each key's advisories read once per pass), and written with
+ * query (of each SBOM only the packages under the changed keys and what matching them needs,
+ * ADR 0030), matched in memory (each key's advisories read once per pass), and written with
  * its notifications in one transaction of a few multi-row statements.
  */
 import { performance } from 'node:perf_hooks';
