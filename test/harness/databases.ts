@@ -3,6 +3,7 @@
  * server. Each `open()` gives a fresh, migrated database; `stop()` removes it.
  */
 import { migrate } from '../../src/store/migrate.js';
+import { MIGRATIONS, type Migration } from '../../src/store/migrations.js';
 import { openPglite, openPostgres, type Sql } from '../../src/store/sql.js';
 import { startPostgres, type PostgresServer } from './postgres.js';
 
@@ -31,10 +32,14 @@ export async function stopSharedPostgres(): Promise<void> {
   server = undefined;
 }
 
-export async function openTestDatabase(kind: StoreKind): Promise<TestDatabase> {
+/** A fresh database migrated by `migrations` (all of them unless told: a migration test stops earlier). */
+export async function openTestDatabase(
+  kind: StoreKind,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<TestDatabase> {
   if (kind === 'PGlite') {
     const db = await openPglite();
-    await migrate(db);
+    await migrate(db, migrations);
     return { db, stop: () => db.close() };
   }
   const pg = await sharedServer();
@@ -44,6 +49,6 @@ export async function openTestDatabase(kind: StoreKind): Promise<TestDatabase> {
   await admin.close();
   const url = pg.url.replace(/\/postgres$/, `/${name}`);
   const db = await openPostgres(url);
-  await migrate(db);
+  await migrate(db, migrations);
   return { db, url, stop: () => db.close() };
 }
