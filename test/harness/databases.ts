@@ -32,7 +32,7 @@ export async function stopSharedPostgres(): Promise<void> {
   server = undefined;
 }
 
-/** `migrations`: a prefix of the list, to test what a later migration does to older rows. */
+/** A fresh database migrated by `migrations` (all of them unless told: a migration test stops earlier). */
 export async function openTestDatabase(
   kind: StoreKind,
   migrations: readonly Migration[] = MIGRATIONS,

@@ -2,7 +2,7 @@
  * How a policy evaluation's result document is stored (migration 17, ADR 0031). The API shape
  * is `{ policy: <bundle document>, result: <Anchore evaluation> }`, and the Anchore document
  * carries the decision twice: as positional rows and as Portcullis' own `decision`. Stored
- * whole, each row is ~11 kB at 17 triggers, and the re-match after a feed sync writes
+ * whole, a row of the benchmark fleet is 7–14 kB, and the re-match after a feed sync writes
  * thousands. So a row stores:
  * - the bundle by reference (`policy_digest`, its document once in `policy_document`),
  * - the Anchore document without its rows and header, which are rendered again on read from
