@@ -31,7 +31,9 @@ async function time(fn: () => Promise<unknown>, cpu: number[]): Promise<number> 
 async function runOne(bench: Benchmark, runs: number): Promise<Result> {
   const prepared = await bench.prepare();
   try {
-    // One warm-up of each side (page cache, JIT), then alternate so drift hits both equally.
+    // One warm-up of each side (page cache, JIT), then alternate so drift hits both equally, and
+    // swap which goes first on every run: a run pays part of the garbage collection of the run
+    // before it, so a fixed order charged each side with the other's garbage (ADR 0032).
     await prepared.baseline();
     await prepared.measure();
     const measured: number[] = [];
@@ -39,14 +41,22 @@ async function runOne(bench: Benchmark, runs: number): Promise<Result> {
     const measuredCpu: number[] = [];
     const baselineCpu: number[] = [];
     const outcomes: MeasureOutcome[] = [];
-    for (let i = 0; i < runs; i++) {
-      baseline.push(await time(() => prepared.baseline(), baselineCpu));
+    const runBaseline = async () => baseline.push(await time(() => prepared.baseline(), baselineCpu));
+    const runMeasured = async () =>
       measured.push(
         await time(async () => {
           const outcome = await prepared.measure();
           if (outcome) outcomes.push(outcome);
         }, measuredCpu),
       );
+    for (let i = 0; i < runs; i++) {
+      if (i % 2 === 0) {
+        await runBaseline();
+        await runMeasured();
+      } else {
+        await runMeasured();
+        await runBaseline();
+      }
       process.stderr.write(`\r${bench.name}: run ${i + 1}/${runs}`);
     }
     process.stderr.write('\n');

@@ -88,7 +88,7 @@ export class FeedImporter {
     let produced: Produced;
     try {
       produced = await produce((record) => writer.add(record));
-      await writer.flush();
+      await writer.finish();
       await staging.finish();
     } catch (err) {
       await staging.discard();

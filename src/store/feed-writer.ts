@@ -71,6 +71,20 @@ export class FeedWriter {
   }
 
   /**
+   * Writes what is buffered, then rewrites the few match records holding a character above
+   * U+007F as ASCII (migration 31, ADR 0032): one scan of the staged table and an update of those
+   * rows (158 of 30,669 on the mirror) cost less than calling `json_ascii` on every row.
+   */
+  async finish(): Promise<void> {
+    await this.flush();
+    const table = this.staging.staged('advisory');
+    if (table === undefined) return;
+    await this.db.query(
+      `UPDATE "${table}" SET match_record = json_ascii(match_record) WHERE match_record ~ '[^\\x01-\\x7f]'`,
+    );
+  }
+
+  /**
    * One JSON parameter per table and batch, expanded by json_to_recordset: PGlite serializes a
    * single string far faster than parallel text arrays (measured 2x on advisories, 2.5x on EPSS).
    */
@@ -83,13 +97,13 @@ export class FeedWriter {
       // The content hash leaves out `source` (which file it came from): the same advisory read
       // from another directory or a bundle hashes alike. jsonb text output is canonical. The
       // match record (migration 6) is rendered from the jsonb value, so its keys print in jsonb's
-      // order as the record's do: reports carry evidence objects read from it. It is kept in
-      // ASCII (migration 31): matching decodes it faster (ADR 0032).
+      // order as the record's do: reports carry evidence objects read from it. `finish` makes it
+      // ASCII (migration 31).
       await db.query(
         `INSERT INTO "${await staging.table('advisory')}" (source, id, namespace, package_name, version_scheme, aliases, fix_state, withdrawn, record, content_hash, match_record)
          SELECT $1, e->>'id', e->>'namespace', e->>'packageName', e->>'versionScheme',
                 ARRAY(SELECT jsonb_array_elements_text(e->'aliases')), e->>'fixState', e ? 'withdrawn',
-                e, md5((e - 'source')::text), json_ascii((e - '{references,modified}'::text[])::text)
+                e, md5((e - 'source')::text), (e - '{references,modified}'::text[])::text
          FROM jsonb_array_elements($2::jsonb) AS e`,
         [source, json],
       );
