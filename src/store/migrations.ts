@@ -187,7 +187,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // Each wing keeps its migrations in its own file; ids are reserved per wing (10s service,
   // 20s notifications, 30s admission, 40s ops, 50s promotion, 60s ui, 70s harbor) so the list
-  // stays in id order.
+  // stays in id order; 41 (webhook basic auth) was given from the 40s.
   ...SERVICE_MIGRATIONS,
   ...ARCHIVE_MIGRATIONS,
   ...NOTIFICATION_MIGRATIONS,
