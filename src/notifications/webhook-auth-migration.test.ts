@@ -4,7 +4,6 @@
  * credentials and with the certificate verified, as they were delivered until then.
  */
 import { randomBytes } from 'node:crypto';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   openTestDatabase,
@@ -17,13 +16,12 @@ import { migrate } from '../store/migrate.js';
 import { MIGRATIONS } from '../store/migrations.js';
 import { createServiceStore, type ServiceStore } from '../store/repositories/index.js';
 import { createSecretBox } from '../store/repositories/secret-box.js';
-import { deliverNotificationJob } from '../worker/jobs/deliver-notification.js';
-import { WorkerRunner } from '../worker/runner.js';
+import type { WorkerRunner } from '../worker/runner.js';
 import { NotificationEndpoints, shownUrl } from './endpoints.js';
 import { Notifier } from './notify.js';
 import type { TypePayload } from './payloads.js';
 import { newWebhookSecret } from './sign.js';
-import { UrlGuard } from './ssrf.js';
+import { startDeliveryRunner } from './test-support/delivery-runner.js';
 import { eventually, TestReceiver, verifyStandardWebhook } from './test-support/receiver.js';
 
 afterAll(() => stopSharedPostgres());
@@ -67,18 +65,7 @@ describe.each(STORE_KINDS)('an endpoint stored before migration 41 on %s', (kind
     expect(await migrate(database.db)).toContain(41);
 
     const queue = new JobQueue(database.db);
-    runner = new WorkerRunner(
-      queue,
-      [
-        deliverNotificationJob({
-          store,
-          notifications: { queue, guard: new UrlGuard({ allowCidrs: ['127.0.0.0/8'], selfOrigins: [] }) },
-        }),
-      ],
-      { owner: 'test', concurrency: 1, pollMs: 20, drainTimeoutMs: 2_000 },
-      pino({ level: 'silent' }),
-    );
-    runner.start();
+    runner = startDeliveryRunner(store, queue);
   });
   afterAll(async () => {
     await runner.stop();

@@ -190,8 +190,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // Each wing keeps its migrations in its own file; ids are reserved per wing (10s service,
   // 17-18 evaluation storage, 19 re-match, 20s notifications, 30s admission, 40s ops, 50s
-  // promotion, 60s ui, 70s harbor; 31 was given to the vulnerability data's later migrations, 41 to webhook auth) so
-  // the list stays in id order.
+  // promotion, 60s ui, 70s harbor) so the list stays in id order; 31 was given to the
+  // vulnerability data's later migrations and 41 (webhook basic auth) from the 40s.
   ...SERVICE_MIGRATIONS,
   ...ARCHIVE_MIGRATIONS,
   ...EVALUATION_MIGRATIONS,

@@ -123,6 +123,10 @@ export class TestReceiver {
   }
 }
 
+/** The `user:password` a delivery's basic auth header carries, decoded as a receiver does. */
+export const basicAuthOf = (received: Received): string =>
+  Buffer.from(String(received.headers.authorization).replace(/^Basic /, ''), 'base64').toString('utf8');
+
 /** Standard Webhooks verification, written from the spec (not with the code under test). */
 export function verifyStandardWebhook(secret: string, received: Received): boolean {
   const id = String(received.headers['webhook-id']);

@@ -9,23 +9,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from '../../../test/harness/api.js';
 import { STORE_KINDS, stopSharedPostgres } from '../../../test/harness/databases.js';
 import { NotificationOutbox } from '../../notifications/outbox.js';
-import { UrlGuard } from '../../notifications/ssrf.js';
 import {
+  basicAuthOf,
   eventually,
   TestReceiver,
   verifyStandardWebhook,
-  type Received,
 } from '../../notifications/test-support/receiver.js';
-import { deliverNotificationJob } from '../../worker/jobs/deliver-notification.js';
-import { WorkerRunner } from '../../worker/runner.js';
+import type { WorkerRunner } from '../../worker/runner.js';
+import { startDeliveryRunner } from '../../notifications/test-support/delivery-runner.js';
 
 afterAll(() => stopSharedPostgres());
 
 const PASSWORD = 'Pa55-for-the-anchore-receiver';
 const ENCODED = Buffer.from(`anchore:${PASSWORD}`).toString('base64');
-
-const decoded = (r: Received) =>
-  Buffer.from(String(r.headers.authorization).replace(/^Basic /, ''), 'base64').toString('utf8');
 
 describe.each(STORE_KINDS)('webhook credentials through the API on %s', (kind) => {
   let api: ApiHarness;
@@ -55,22 +51,7 @@ describe.each(STORE_KINDS)('webhook credentials through the API on %s', (kind) =
     receiver = await TestReceiver.create();
     receiver.requireBasicAuth('anchore', PASSWORD);
     await receiver.setMode('accept');
-    runner = new WorkerRunner(
-      api.queue,
-      [
-        deliverNotificationJob({
-          store: api.store,
-          notifications: {
-            queue: api.queue,
-            guard: new UrlGuard({ allowCidrs: ['127.0.0.0/8'], selfOrigins: [] }),
-            options: { retryBaseMs: 20, retryMaxMs: 200 },
-          },
-        }),
-      ],
-      { owner: 'test', concurrency: 1, pollMs: 20, drainTimeoutMs: 2_000 },
-      pino({ level: 'silent' }),
-    );
-    runner.start();
+    runner = startDeliveryRunner(api.store, api.queue);
   });
   afterAll(async () => {
     await runner.stop();
@@ -154,7 +135,7 @@ describe.each(STORE_KINDS)('webhook credentials through the API on %s', (kind) =
       'the test delivery',
     );
     const delivered = receiver.accepted.find((r) => r.headers['webhook-id'] === id)!;
-    expect(decoded(delivered)).toBe(`anchore:${PASSWORD}`);
+    expect(basicAuthOf(delivered)).toBe(`anchore:${PASSWORD}`);
     expect(verifyStandardWebhook(secret, delivered)).toBe(true);
     expect(JSON.parse(delivered.body)).toMatchObject({ queueId: 'policy_eval', dataId: id });
 

@@ -138,10 +138,14 @@ export function webhookRoutes(app: V1, deps: RouteDeps): void {
           /** event_log only: events at or above this level are forwarded (default error). */
           level: z.enum(EVENT_LEVELS).optional(),
           /** Anchore's per-hook basic auth: both or neither, sink webhook only. */
-          webhook_user: webhookUserSchema.optional(),
-          webhook_pass: webhookPassSchema.optional(),
+          webhook_user: webhookUserSchema
+            .optional()
+            .describe('HTTP basic auth user sent with each delivery (needs webhook_pass; sink webhook only)'),
+          webhook_pass: webhookPassSchema
+            .optional()
+            .describe('HTTP basic auth password (needs webhook_user); stored encrypted, never answered'),
           /** Anchore's ssl_verify (default true): false accepts any certificate of the receiver. */
-          ssl_verify: z.boolean().optional(),
+          ssl_verify: z.boolean().optional().describe("Verify the receiver's TLS certificate (default true)"),
         }),
       },
     },
