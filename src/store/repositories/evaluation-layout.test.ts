@@ -59,9 +59,11 @@ describe.each(STORE_KINDS)('compact policy evaluations on %s', (kind) => {
   const key = (digest: string, policyId: string) => `${digest} ${policyId}`;
 
   beforeAll(async () => {
+    // Every migration but 17: the fleet is stored by today's code (later migrations' columns,
+    // such as migration 19's lookup-key positions), the evaluations the way they were before 17.
     database = await openTestDatabase(
       kind,
-      MIGRATIONS.filter((m) => m.id < 17),
+      MIGRATIONS.filter((m) => m.id !== 17),
     );
     db = database.db;
     store = createServiceStore(db, createSecretBox(randomBytes(32)));
