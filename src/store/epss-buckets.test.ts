@@ -7,7 +7,7 @@ import type { EpssRecord } from '../core/advisories/model.js';
 import { epssDriver } from '../core/advisories/feeds/epss/index.js';
 import { syncFeed } from '../core/advisories/sync.js';
 import { SHARED_DATA } from '../../test/support/shared-data.js';
-import { epssBucket } from './epss-buckets.js';
+import { epssBucket, pickEpss, unpackEpss } from './epss-buckets.js';
 import { migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
 import { openPglite, type Sql } from './sql.js';
@@ -22,10 +22,17 @@ async function feedScores(): Promise<EpssRecord[]> {
   return scores;
 }
 
-/** What the store answers for every CVE of `expected`, in the same order. */
+/**
+ * What the store answers for every CVE of `expected`, in the same order; a store that remembers
+ * and a one-off store (which reads the buckets without parsing them) must answer alike.
+ */
 async function storedScores(db: Sql, expected: readonly EpssRecord[]): Promise<(EpssRecord | undefined)[]> {
-  const enrichment = await new VulnerabilityStore(db).enrichment(expected.map((e) => e.cve));
-  return expected.map((e) => enrichment.get(e.cve)?.epss);
+  const cves = expected.map((e) => e.cve);
+  const enrichment = await new VulnerabilityStore(db).enrichment(cves);
+  const oneOff = await new VulnerabilityStore(db, { remember: false }).enrichment(cves);
+  const answers = expected.map((e) => enrichment.get(e.cve)?.epss);
+  expect(expected.map((e) => oneOff.get(e.cve)?.epss)).toEqual(answers);
+  return answers;
 }
 
 describe('EPSS scores packed by CVE bucket', () => {
@@ -74,5 +81,23 @@ describe('EPSS scores packed by CVE bucket', () => {
     } finally {
       await old.close();
     }
+  });
+});
+
+describe('pickEpss', () => {
+  it('finds exactly the quoted id, in either JSON spelling, the last row of a bucket winning', () => {
+    const lines = [
+      'CVE-2024-1234\t{"CVE-2024-12340":[0.1,0.5],"CVE-2024-12345":[1e-05,0.25]}',
+      'CVE-2024-123\t{ "CVE-2024-1230" : [0.00043, 0.1], "CVE-2024-1231" : [0.2, 0.9] }',
+      'CVE-2024-1234\t{"CVE-2024-12345":[0.3,0.75]}',
+    ].join('\n');
+    expect(pickEpss(lines, ['CVE-2024-12345', 'CVE-2024-1230', 'CVE-2024-123', 'CVE-2024-12349'])).toEqual([
+      { cve: 'CVE-2024-12345', epss: 0.3, percentile: 0.75 },
+      { cve: 'CVE-2024-1230', epss: 0.00043, percentile: 0.1 },
+    ]);
+    // The same answers as parsing the buckets.
+    const rows = lines.split('\n').map((l) => l.slice(l.indexOf('\t') + 1));
+    const parsed = new Map(unpackEpss(rows).map((r) => [r.cve, r]));
+    for (const r of pickEpss(lines, parsed.keys())) expect(r).toEqual(parsed.get(r.cve));
   });
 });
