@@ -211,6 +211,14 @@ describe.each(STORE_KINDS)('compact policy evaluations on %s', (kind) => {
     }
   });
 
+  it('compresses results with lz4 on the server, keeps the default where there is none (migration 26)', async () => {
+    const { rows } = await db.query<{ c: string }>(
+      `SELECT attcompression::text AS c FROM pg_attribute
+       WHERE attrelid = 'policy_evaluation'::regclass AND attname = 'result'`,
+    );
+    expect(rows[0]!.c).toBe(kind === 'PGlite' ? '' : 'l');
+  });
+
   it('stores a result of another shape whole and answers it as it was given', async () => {
     const [e] = computed;
     const foreign = { policy: { id: 'p' }, result: { final_action: 'go', note: 'hand written' } };
