@@ -7,8 +7,6 @@
  * parses and compresses on every re-match. Decoded, each trigger is built with its keys in
  * jsonb's order (shorter keys first, then bytewise), as a layout 1 row reads them back.
  */
-import { isDeepStrictEqual } from 'node:util';
-
 type Json = Record<string, unknown>;
 
 export interface ColumnTriggers {
@@ -19,10 +17,25 @@ export interface ColumnTriggers {
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** jsonb's order of object keys: by length in bytes, then bytewise. */
+/** jsonb's order of object keys: by length in bytes, then bytewise (ASCII: by length, then by code unit). */
 function jsonbKeyOrder(a: string, b: string): number {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(a + b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
   const [x, y] = [Buffer.from(a), Buffer.from(b)];
   return x.length - y.length || Buffer.compare(x, y);
+}
+
+/** Key lists in jsonb's order, by the list as stored: a fleet has a handful of trigger shapes. */
+const ordered = new Map<string, string[]>();
+
+function inJsonbOrder(keys: string[]): string[] {
+  const id = JSON.stringify(keys);
+  let sorted = ordered.get(id);
+  if (!sorted) {
+    sorted = [...keys].sort(jsonbKeyOrder);
+    if (ordered.size < 1000) ordered.set(id, sorted);
+  }
+  return sorted;
 }
 
 /** The triggers back as objects, keys in jsonb's order; undefined when `stored` is not columns. */
@@ -36,30 +49,39 @@ export function decodeTriggers(stored: unknown): Json[] | undefined {
     return undefined;
   const { count, same } = stored;
   const each = stored.each as Record<string, unknown[]>;
-  const keys = [...Object.keys(same), ...Object.keys(each)].sort(jsonbKeyOrder);
+  const keys = inJsonbOrder([...Object.keys(same), ...Object.keys(each)]);
+  const columns = keys.map((k) => (Object.hasOwn(each, k) ? each[k]! : undefined));
   return Array.from({ length: count }, (_, i) =>
-    Object.fromEntries(keys.map((k) => [k, k in each ? each[k]![i] : same[k]])),
+    Object.fromEntries(keys.map((k, j) => [k, columns[j] ? columns[j][i] : same[k]])),
   );
 }
 
+/** Whether two values serialize alike (what a reader gets back), without serializing primitives. */
+const alike = (a: unknown, b: unknown): boolean =>
+  a === b || (typeof a === 'object' && typeof b === 'object' && JSON.stringify(a) === JSON.stringify(b));
+
 /**
- * The triggers by column, or undefined to keep them as they are: fewer than two, not all objects
- * with the same keys, a key undefined in some, or not given back exactly by `decodeTriggers`.
+ * The triggers by column, or undefined to keep them as they are: fewer than two, not all plain
+ * objects with the same keys, or a key undefined in some but not all (JSON drops an undefined
+ * member of an object but writes one in an array as null). A value the same in all is kept once,
+ * the first trigger's: the others serialize to the same text.
  */
 export function encodeTriggers(triggers: unknown): ColumnTriggers | undefined {
   if (!Array.isArray(triggers) || triggers.length < 2 || !triggers.every(isObject)) return undefined;
   const rows = triggers as Json[];
   const keys = Object.keys(rows[0]!);
-  if (!rows.every((t) => isDeepStrictEqual(Object.keys(t).sort(), [...keys].sort()))) return undefined;
+  const sameKeys = (t: Json) =>
+    Object.getPrototypeOf(t) === Object.prototype &&
+    Object.keys(t).length === keys.length &&
+    keys.every((k) => Object.hasOwn(t, k));
+  if (!rows.every(sameKeys) || keys.includes('__proto__')) return undefined;
   const same: Json = {};
   const each: Record<string, unknown[]> = {};
   for (const k of keys) {
-    const first = JSON.stringify(rows[0]![k]);
-    if (rows.every((t) => JSON.stringify(t[k]) === first)) same[k] = rows[0]![k];
-    // JSON drops an undefined member of an object but writes one in an array as null.
+    const first = rows[0]![k];
+    if (rows.every((t) => alike(t[k], first))) same[k] = first;
     else if (rows.some((t) => t[k] === undefined)) return undefined;
     else each[k] = rows.map((t) => t[k]);
   }
-  const encoded = { count: rows.length, same, each };
-  return isDeepStrictEqual(decodeTriggers(encoded), rows) ? encoded : undefined;
+  return { count: rows.length, same, each };
 }
