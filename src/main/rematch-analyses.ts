@@ -18,7 +18,11 @@ import { memoizedSource } from '../core/matching/memo-source.js';
 import type { AdvisorySource, Finding } from '../core/matching/types.js';
 import type { VulnerabilityData } from '../core/pipeline/index.js';
 import type { SbomDocument } from '../core/sbom/document.js';
-import { findingsChangedMany, type FindingsChange } from '../notifications/reevaluate-many.js';
+import {
+  planFindingsChanged,
+  writeFindingsChanged,
+  type FindingsChange,
+} from '../notifications/reevaluate-many.js';
 import type { ReevaluateDeps } from '../notifications/reevaluate.js';
 import { Notifier } from '../notifications/notify.js';
 import { JobQueue } from '../queue/queue.js';
@@ -95,7 +99,10 @@ export function sameFindings(after: readonly Finding[], before: readonly Finding
 
 /**
  * Writes one chunk's new findings and its notifications in one transaction, then tells
- * `onFindingsChanged`; its own write and notify time go to `timings`.
+ * `onFindingsChanged`; its own write and notify time go to `timings`. On a server, what the
+ * notifications and evaluations need is read and evaluated on another connection of the pool
+ * while the transaction writes the findings (ADR 0034); the embedded store's one connection is
+ * the transaction's, so there it is done in the transaction, after the findings.
  */
 async function writeChunk(
   deps: ReevaluateDeps,
@@ -106,26 +113,35 @@ async function writeChunk(
   timings: RematchTimings,
 ): Promise<void> {
   let t = performance.now();
-  const changed = await deps.store.db.transaction(async (tx) => {
-    const written = new Set(
-      await replaceFindingsMany(
-        tx,
-        changes.map((c) => ({
-          imageDigest: c.analysis.imageDigest,
-          findings: c.after,
-          before: { findings: c.before, rev: revs.get(c.analysis.imageDigest)! },
-        })),
-      ),
-    );
-    timings.write += performance.now() - t;
-    t = performance.now();
-    // An analysis written afresh since it was read (a forced re-analysis) keeps its findings.
-    return findingsChangedMany(
-      deps,
-      changes.filter((c) => written.has(c.analysis.imageDigest)),
-      tx,
-    );
-  });
+  const early = deps.store.db.kind === 'postgres' ? planFindingsChanged(deps, changes) : undefined;
+  early?.catch(() => undefined); // awaited in the transaction; a failed write must not leave it unhandled
+  let changed: string[];
+  try {
+    changed = await deps.store.db.transaction(async (tx) => {
+      const written = new Set(
+        await replaceFindingsMany(
+          tx,
+          changes.map((c) => ({
+            imageDigest: c.analysis.imageDigest,
+            findings: c.after,
+            before: { findings: c.before, rev: revs.get(c.analysis.imageDigest)! },
+          })),
+        ),
+      );
+      timings.write += performance.now() - t;
+      t = performance.now();
+      // An analysis written afresh since it was read (a forced re-analysis) keeps its findings.
+      const plan = await (early ??
+        planFindingsChanged(
+          deps,
+          changes.filter((c) => written.has(c.analysis.imageDigest)),
+          tx,
+        ));
+      return writeFindingsChanged(deps, plan, written, tx);
+    });
+  } finally {
+    await early?.catch(() => undefined); // still reading when the transaction failed: done first
+  }
   summary.rematched += changes.length;
   summary.changed += changed.length;
   for (const digest of changed) await options.onFindingsChanged?.(digest);

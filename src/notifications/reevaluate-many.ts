@@ -20,10 +20,15 @@ import { evaluationSources, type ReadAnalysis } from '../store/evaluation-input.
 import { memoPolicyFeeds } from '../store/policy-feeds.js';
 import { holdersOf } from '../store/repositories/analyses-bulk.js';
 import type { EventInput } from '../store/repositories/events.js';
-import { addEvaluations, latestVerdicts, verdictKey } from '../store/repositories/evaluations-bulk.js';
+import {
+  addEvaluations,
+  latestVerdicts,
+  verdictKey,
+  type EvaluationVerdict,
+} from '../store/repositories/evaluations-bulk.js';
 import { PolicyRepository, type PolicyRecord } from '../store/repositories/policies.js';
 import type { Sql } from '../store/sql.js';
-import { diffFindings, isEmptyDiff } from './diff.js';
+import { diffFindings, isEmptyDiff, type FindingsDiff } from './diff.js';
 import type { WantedNotification } from './notify-many.js';
 import { lastEvaluationStands, state, type ReevaluateDeps } from './reevaluate.js';
 
@@ -34,19 +39,81 @@ export interface FindingsChange {
   after: readonly Finding[];
 }
 
+/**
+ * What a chunk's notifications and evaluations are made from, read and computed before it is
+ * written: on a server, while the findings of the chunk are being written (ADR 0034).
+ */
+export interface ChangePlan {
+  /** The changes whose finding sets differ, with their diffs. */
+  diffs: (FindingsChange & { diff: FindingsDiff })[];
+  holders: Awaited<ReturnType<typeof holdersOf>>;
+  last: Map<string, EvaluationVerdict>;
+  computed: ComputedEvaluation[];
+}
+
+/** Reads through `db` what the notifications and evaluations of the changes need, and evaluates. */
+export async function planFindingsChanged(
+  deps: ReevaluateDeps,
+  changes: readonly FindingsChange[],
+  db: Sql = deps.store.db,
+): Promise<ChangePlan> {
+  const diffs = changes
+    .map((c) => ({ ...c, diff: diffFindings(c.before, c.after) }))
+    .filter((c) => !isEmptyDiff(c.diff));
+  if (diffs.length === 0) return { diffs, holders: [], last: new Map(), computed: [] };
+  const holders = await holdersOf(
+    db,
+    diffs.map((c) => c.analysis.imageDigest),
+  );
+  // Re-evaluation: each analysed holder's tags with its account's active bundle.
+  // Read through `db`: on the embedded store the caller's transaction holds the one connection.
+  const policies = new Map<string, PolicyRecord | undefined>();
+  const repository = new PolicyRepository(db);
+  for (const account of new Set(holders.map((h) => h.accountName)))
+    policies.set(account, await repository.active(account));
+  const requests: EvaluateAnalysisRequest[] = [];
+  for (const h of holders) {
+    const policy = policies.get(h.accountName);
+    if (!policy || h.analysisStatus !== 'analyzed') continue;
+    for (const tag of h.tags)
+      requests.push({ accountName: h.accountName, imageDigest: h.imageDigest, tag, policy });
+  }
+  const last = await latestVerdicts(db, requests);
+  const computed: ComputedEvaluation[] = [];
+  const feedsOf = memoPolicyFeeds(db);
+  const due = requests.filter((r) => !lastEvaluationStands(r.policy, last.get(verdictKey(r))));
+  const analyses = new Map(diffs.map((c) => [c.analysis.imageDigest, c.analysis] as const));
+  const sourceOf = await evaluationSources(db, due, analyses);
+  for (const request of due)
+    computed.push(evaluationOf(await decideAnalysis(db, sourceOf(request), request, feedsOf), request));
+  return { diffs, holders, last, computed };
+}
+
 /** Notifies and re-evaluates the changes whose finding sets differ; returns their digests. */
 export async function findingsChangedMany(
   deps: ReevaluateDeps,
   changes: readonly FindingsChange[],
   db: Sql = deps.store.db,
 ): Promise<string[]> {
+  return writeFindingsChanged(deps, await planFindingsChanged(deps, changes, db), undefined, db);
+}
+
+/**
+ * Writes the plan's notifications, events and evaluations through `db` (the transaction that
+ * wrote the findings), of the images in `written` only when given; returns their digests.
+ */
+export async function writeFindingsChanged(
+  deps: ReevaluateDeps,
+  plan: ChangePlan,
+  written: ReadonlySet<string> | undefined,
+  db: Sql = deps.store.db,
+): Promise<string[]> {
   const source = deps.hostId ?? hostname();
-  const diffs = changes
-    .map((c) => ({ ...c, diff: diffFindings(c.before, c.after) }))
-    .filter((c) => !isEmptyDiff(c.diff));
+  const kept = (digest: string) => written === undefined || written.has(digest);
+  const diffs = plan.diffs.filter((c) => kept(c.analysis.imageDigest));
   if (diffs.length === 0) return [];
   const byDigest = new Map(diffs.map((c) => [c.analysis.imageDigest, c] as const));
-  const holders = await holdersOf(db, [...byDigest.keys()]);
+  const holders = plan.holders.filter((h) => kept(h.imageDigest));
   const notifications: WantedNotification[] = [];
   const events: EventInput[] = [];
   for (const h of holders) {
@@ -72,28 +139,8 @@ export async function findingsChangedMany(
   }
   await deps.notifier.notifyMany(notifications, db);
   await deps.notifier.recordEvents(events, db);
-
-  // Re-evaluation: each analysed holder's tags with its account's active bundle.
-  // Read through `db`: on the embedded store the caller's transaction holds the one connection.
-  const policies = new Map<string, PolicyRecord | undefined>();
-  const repository = new PolicyRepository(db);
-  for (const account of new Set(holders.map((h) => h.accountName)))
-    policies.set(account, await repository.active(account));
-  const requests: EvaluateAnalysisRequest[] = [];
-  for (const h of holders) {
-    const policy = policies.get(h.accountName);
-    if (!policy || h.analysisStatus !== 'analyzed') continue;
-    for (const tag of h.tags)
-      requests.push({ accountName: h.accountName, imageDigest: h.imageDigest, tag, policy });
-  }
-  const last = await latestVerdicts(db, requests);
-  const computed: ComputedEvaluation[] = [];
-  const feedsOf = memoPolicyFeeds(db);
-  const due = requests.filter((r) => !lastEvaluationStands(r.policy, last.get(verdictKey(r))));
-  const analyses = new Map([...byDigest].map(([digest, c]) => [digest, c.analysis] as const));
-  const sourceOf = await evaluationSources(db, due, analyses);
-  for (const request of due)
-    computed.push(evaluationOf(await decideAnalysis(db, sourceOf(request), request, feedsOf), request));
+  const { last } = plan;
+  const computed = plan.computed.filter((e) => kept(e.imageDigest));
   const stored = await addEvaluations(db, computed);
   const flips: WantedNotification[] = [];
   const flipEvents: EventInput[] = [];

@@ -6,6 +6,7 @@ import { NOTIFICATION_MIGRATIONS } from './migrations/notifications.js';
 import { OPS_MIGRATIONS } from './migrations/ops.js';
 import { PROMOTION_MIGRATIONS } from './migrations/promotion.js';
 import { REMATCH_MIGRATIONS } from './migrations/rematch.js';
+import { REMATCH_WRITES_MIGRATIONS } from './migrations/rematch-writes.js';
 import { SERVICE_MIGRATIONS } from './migrations/service.js';
 import { UI_MIGRATIONS } from './migrations/ui.js';
 import { VULNERABILITY_DATA_MIGRATIONS } from './migrations/vulnerability-data.js';
@@ -197,6 +198,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ...EVALUATION_MIGRATIONS,
   ...REMATCH_MIGRATIONS,
   ...NOTIFICATION_MIGRATIONS,
+  ...REMATCH_WRITES_MIGRATIONS,
   ...ADMISSION_MIGRATIONS,
   ...VULNERABILITY_DATA_MIGRATIONS,
   ...OPS_MIGRATIONS,

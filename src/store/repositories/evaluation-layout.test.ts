@@ -23,6 +23,7 @@ import { compactEvaluation } from './evaluation-layout.js';
 import { addEvaluations } from './evaluations-bulk.js';
 import { createServiceStore, type ServiceStore } from './index.js';
 import type { PolicyRecord } from './policies.js';
+import { storedResults } from './policy-documents.js';
 import { createSecretBox } from './secret-box.js';
 
 const ACCOUNT = 'layout';
@@ -46,6 +47,34 @@ async function addTheOldWay(db: Sql, e: ComputedEvaluation): Promise<void> {
      VALUES ($1, $2, $3, $4, $5, $6, $7)`,
     [e.accountName, e.imageDigest, e.tag, e.policyId, e.status, e.finalAction, JSON.stringify(e.result)],
   );
+}
+
+/** The compact writer of layout 1 (ADR 0031): the decision's triggers stored as objects. */
+async function addLayoutOne(db: Sql, e: ComputedEvaluation): Promise<void> {
+  const [stored] = await storedResults(db, [e.result], 1);
+  await db.query(
+    `INSERT INTO policy_evaluation (account_name, image_digest, tag, policy_id, status, final_action, result, policy_digest)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [
+      e.accountName,
+      e.imageDigest,
+      e.tag,
+      e.policyId,
+      e.status,
+      e.finalAction,
+      JSON.stringify(stored!.result),
+      stored!.policyDigest,
+    ],
+  );
+}
+
+/** Each stored row's layout marker (null for layout 1 and whole rows) and size. */
+async function layouts(db: Sql): Promise<{ layout: string | null; bytes: number }[]> {
+  const { rows } = await db.query<{ layout: string | null; bytes: number }>(
+    `SELECT result->'result'->(result->>'image_id')->'result'->>'layout' AS layout,
+       octet_length(result::text) AS bytes FROM policy_evaluation ORDER BY tag, policy_id`,
+  );
+  return rows;
 }
 
 describe.each(STORE_KINDS)('compact policy evaluations on %s', (kind) => {
@@ -159,6 +188,35 @@ describe.each(STORE_KINDS)('compact policy evaluations on %s', (kind) => {
       const working = await evaluationsOf(db, ACCOUNT, e.imageDigest);
       expect(working.map((w) => JSON.stringify(w.result))).toContain(old);
     }
+  });
+
+  it('stores the triggers by column (layout 2) and answers the same bytes as for layout 1 rows', async () => {
+    await db.query('DELETE FROM policy_evaluation');
+    for (const e of computed) await addLayoutOne(db, e);
+    const one = await layouts(db);
+    expect(one.every((r) => r.layout === null)).toBe(true);
+    for (const e of computed) {
+      const [listed] = await store.evaluations.list(ACCOUNT, e.imageDigest, e.tag, e.policyId, false);
+      expect(JSON.stringify(listed!.result)).toBe(oldAnswers.get(key(e.imageDigest, e.policyId)));
+    }
+    await db.query('DELETE FROM policy_evaluation');
+    await db.transaction((tx) => addEvaluations(tx, computed));
+    const two = await layouts(db);
+    expect(two.every((r) => r.layout === '2')).toBe(true);
+    const sum = (rows: { bytes: number }[]) => rows.reduce((n, r) => n + Number(r.bytes), 0);
+    expect(sum(two)).toBeLessThan(sum(one) * 0.75);
+    for (const e of computed) {
+      const [listed] = await store.evaluations.list(ACCOUNT, e.imageDigest, e.tag, e.policyId, false);
+      expect(JSON.stringify(listed!.result)).toBe(oldAnswers.get(key(e.imageDigest, e.policyId)));
+    }
+  });
+
+  it('compresses results with lz4 on the server, keeps the default where there is none (migration 26)', async () => {
+    const { rows } = await db.query<{ c: string }>(
+      `SELECT attcompression::text AS c FROM pg_attribute
+       WHERE attrelid = 'policy_evaluation'::regclass AND attname = 'result'`,
+    );
+    expect(rows[0]!.c).toBe(kind === 'PGlite' ? '' : 'l');
   });
 
   it('stores a result of another shape whole and answers it as it was given', async () => {

@@ -10,9 +10,12 @@
  * A document is stored that way only when the rendering gives back exactly the rows it had;
  * any other (older, foreign, hand-written) result is stored whole, as before, with no digest.
  * Rows written before migration 17 have no digest and are read as they are.
+ * Layout 2 (ADR 0034, marked `layout: 2` in the compact table) also stores the decision's
+ * triggers by column (evaluation-triggers.ts); a row without the marker has them as objects.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { CHECK_HEADER } from '../check-header.js';
+import { decodeTriggers, encodeTriggers } from './evaluation-triggers.js';
 
 type Json = Record<string, unknown>;
 
@@ -39,7 +42,12 @@ interface CompactTable {
   final_action: unknown;
   /** The names the rows gave the whitelists that whitelisted a trigger, by whitelist id. */
   whitelist_names?: Record<string, string>;
+  /** 2 when the decision's triggers are stored by column; absent (layout 1) when as objects. */
+  layout?: 2;
 }
+
+/** The layouts a writer can choose; 2 unless a test writes the older one on purpose. */
+export type EvaluationLayout = 1 | 2;
 
 /**
  * The Anchore rows of a decision as `anchoreResult` renders them (src/store/evaluate-analysis.ts),
@@ -95,7 +103,10 @@ function tableOf(anchore: Json): Json | undefined {
 }
 
 /** The bundle and the compact document to store, or undefined to store `result` whole. */
-export function compactEvaluation(result: unknown): { policy: unknown; stored: Json } | undefined {
+export function compactEvaluation(
+  result: unknown,
+  layout: EvaluationLayout = 2,
+): { policy: unknown; stored: Json } | undefined {
   if (!isObject(result) || Object.keys(result).length !== 2 || !isObject(result.result)) return undefined;
   if (!('policy' in result) || result.policy === null || result.policy === undefined) return undefined;
   const anchore = result.result;
@@ -113,24 +124,39 @@ export function compactEvaluation(result: unknown): { policy: unknown; stored: J
       names[whitelisted.whitelist_id] = whitelisted.whitelist_name as string;
   }
   if (!isDeepStrictEqual(renderRows(anchore, names), table.rows)) return undefined;
+  const decision = anchore.decision as Json;
+  const columns = layout === 2 ? encodeTriggers(decision.triggers) : undefined;
   const compact: CompactTable = {
     row_count: table.row_count,
     final_action: table.final_action,
     ...(Object.keys(names).length > 0 ? { whitelist_names: names } : {}),
+    ...(columns ? { layout: 2 as const } : {}),
   };
   const byImage = anchore.result as Json;
-  const stored = { ...anchore, result: { ...byImage, [anchore.image_id as string]: { result: compact } } };
+  const stored = {
+    ...anchore,
+    result: { ...byImage, [anchore.image_id as string]: { result: compact } },
+    ...(columns ? { decision: { ...decision, triggers: columns } } : {}),
+  };
   return { policy: result.policy, stored };
 }
 
+/** A layout 2 document with its decision's triggers as objects again. */
+function withTriggers(stored: Json): Json {
+  const decision = stored.decision;
+  const triggers = isObject(decision) ? decodeTriggers(decision.triggers) : undefined;
+  return triggers ? { ...stored, decision: { ...(decision as Json), triggers } } : stored;
+}
+
 /**
- * The API document of a stored result: `stored` as it is when the row has no bundle digest
+ * The API document of a stored result: `row` as it is when the row has no bundle digest
  * (written whole), else the bundle document and the Anchore document with its rows rendered.
  */
-export function expandEvaluation(stored: unknown, policy: unknown, hasDigest: boolean): unknown {
-  if (!hasDigest || !isObject(stored)) return stored;
-  const table = tableOf(stored) as CompactTable | undefined;
-  if (!table) return { policy, result: stored };
+export function expandEvaluation(row: unknown, policy: unknown, hasDigest: boolean): unknown {
+  if (!hasDigest || !isObject(row)) return row;
+  const table = tableOf(row) as CompactTable | undefined;
+  if (!table) return { policy, result: row };
+  const stored = table.layout === 2 ? withTriggers(row) : row;
   const names = table.whitelist_names ?? {};
   const full = {
     rows: renderRows(stored, names),

@@ -4,7 +4,7 @@
  * bundle has a handful of versions, and old evaluations keep referring to theirs.
  */
 import type { Sql } from '../sql.js';
-import { compactEvaluation, expandEvaluation } from './evaluation-layout.js';
+import { compactEvaluation, expandEvaluation, type EvaluationLayout } from './evaluation-layout.js';
 
 /** Stores the documents (once each) in the caller's transaction; their digests, in order. */
 export async function storePolicyDocuments(db: Sql, documents: readonly unknown[]): Promise<string[]> {
@@ -33,8 +33,12 @@ export interface StoredResult {
  * The stored form of each result (its bundle stored once per distinct document object, in the
  * caller's transaction): compact where the result has the shape `evaluationOf` gives, else whole.
  */
-export async function storedResults(db: Sql, results: readonly unknown[]): Promise<StoredResult[]> {
-  const compact = results.map(compactEvaluation);
+export async function storedResults(
+  db: Sql,
+  results: readonly unknown[],
+  layout: EvaluationLayout = 2,
+): Promise<StoredResult[]> {
+  const compact = results.map((r) => compactEvaluation(r, layout));
   const documents = [...new Set(compact.flatMap((c) => (c ? [c.policy] : [])))];
   const digests = await storePolicyDocuments(db, documents);
   const digestOf = new Map(documents.map((d, i) => [d, digests[i]!] as const));
