@@ -177,7 +177,9 @@ describe.each(STORE_KINDS)('webhook basic auth and TLS verification on %s', (kin
     await configure('analysis_update', redirecting.url, {
       basicAuth: { user: 'anchore', password: PASSWORD },
     });
-    const id = await new Notifier(database.db, new JobQueue(database.db), { deadlineMs: 1_000 }).notify(
+    // A deadline the first attempt surely falls within on a busy machine (1 s let the notification
+    // expire before any attempt, and the redirect was never recorded), short enough to wait out.
+    const id = await new Notifier(database.db, new JobQueue(database.db), { deadlineMs: 5_000 }).notify(
       'team-a',
       'registry.example/app:1',
       sample('analysis_update'),
