@@ -7,6 +7,7 @@
  */
 import type { Finding } from '../../core/matching/types.js';
 import type { Sql } from '../sql.js';
+import { findingCounts } from './finding-counts.js';
 import { toRecord, type AnalysisRecord, type AnalysisRow } from './analyses.js';
 import {
   applyFindingRowsDelta,
@@ -58,11 +59,20 @@ export async function replaceFindingsMany(
   if (entries.length === 0) return [];
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ image_digest: string }>(
-      `UPDATE analysis a SET findings = x.f, findings_rev = nextval('analysis_findings_rev')
-       FROM (SELECT d, r, f FROM jsonb_to_recordset($1::jsonb) AS y(d text, r bigint, f jsonb) ORDER BY d) x
+      `UPDATE analysis a SET findings = x.f, finding_counts = x.c, findings_rev = nextval('analysis_findings_rev')
+       FROM (SELECT d, r, f, c FROM jsonb_to_recordset($1::jsonb) AS y(d text, r bigint, f jsonb, c jsonb) ORDER BY d) x
        WHERE a.image_digest = x.d AND (x.r IS NULL OR a.findings_rev = x.r)
        RETURNING a.image_digest`,
-      [JSON.stringify(entries.map((e) => ({ d: e.imageDigest, r: e.before?.rev ?? null, f: e.findings })))],
+      [
+        JSON.stringify(
+          entries.map((e) => ({
+            d: e.imageDigest,
+            r: e.before?.rev ?? null,
+            f: e.findings,
+            c: findingCounts(e.findings),
+          })),
+        ),
+      ],
     );
     const written = new Set(rows.map((r) => r.image_digest));
     const delta: FindingRowsDelta = { drop: [], add: [] };
