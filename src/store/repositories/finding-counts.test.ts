@@ -2,7 +2,8 @@
  * The finding counts the writers store beside the findings (ADR 0033) are the ones
  * `ui_finding_counts` computes from them, after every path that writes `analysis.findings`, on
  * both stores: the UI sorts and filters the images table on them, and no database computes them
- * any more.
+ * any more. The re-match's bulk write copies the findings it kept from the stored row: the
+ * result is the same JSON as the findings asked for.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +17,7 @@ import type { Finding } from '../../core/matching/types.js';
 import { fleet, storeInBulk, storeOneByOne } from '../test-support/monitor-fleet.js';
 import { seedImages } from '../test-support/portfolio-seed.js';
 import { syntheticAnalysis, type SyntheticFinding } from '../test-support/synthetic-analysis.js';
-import { replaceFindingsMany } from './analyses-bulk.js';
+import { getAnalyses, replaceFindingsMany } from './analyses-bulk.js';
 import { findingCounts } from './finding-counts.js';
 import { createServiceStore, type ServiceStore } from './index.js';
 import { createSecretBox } from './secret-box.js';
@@ -148,6 +149,39 @@ describe.each(STORE_KINDS)('finding counts written with the findings on %s', (ki
     expect(await stored(D3)).toEqual(findingCounts(findingsOf(D3, 4)));
     expect(await stored(D4)).toEqual(findingCounts([]));
     expect(await stored(D5)).toEqual(findingCounts(findingsOf(D5, 5)));
+    expect(await disagreeing()).toEqual([]);
+  });
+
+  it('keep the findings the re-match kept from the stored row, in the new order, among fresh ones', async () => {
+    const D6 = digest('6');
+    await store.analyses.save(analysisOf(D6, 0));
+    const [read] = await getAnalyses(database.db, [D6]);
+    const before = read!.findings as Finding[];
+    // Kept objects (copied by the database from the stored row) between fresh ones, reordered.
+    const fresh = findingsOf(D6, 1);
+    const after = [fresh[0]!, before[4]!, before[0]!, fresh[3]!, before[0]!, before[5]!, fresh[5]!];
+    expect(
+      await replaceFindingsMany(database.db, [
+        { imageDigest: D6, findings: after, before: { findings: before, rev: read!.findingsRev } },
+      ]),
+    ).toEqual([D6]);
+    const { rows } = await database.db.query<{ same: boolean }>(
+      'SELECT findings::text = $2::jsonb::text AS same FROM analysis WHERE image_digest = $1',
+      [D6, JSON.stringify(after)],
+    );
+    expect(rows).toEqual([{ same: true }]);
+    expect((await store.analyses.get(D6))!.findings).toEqual(after);
+    expect(await stored(D6)).toEqual(findingCounts(after));
+    // Nothing fresh, nothing left: the empty list, not null.
+    const [again] = await getAnalyses(database.db, [D6]);
+    await replaceFindingsMany(database.db, [
+      {
+        imageDigest: D6,
+        findings: [],
+        before: { findings: again!.findings as Finding[], rev: again!.findingsRev },
+      },
+    ]);
+    expect((await store.analyses.get(D6))!.findings).toEqual([]);
     expect(await disagreeing()).toEqual([]);
   });
 
