@@ -6,6 +6,7 @@ import { NOTIFICATION_MIGRATIONS } from './migrations/notifications.js';
 import { OPS_MIGRATIONS } from './migrations/ops.js';
 import { PROMOTION_MIGRATIONS } from './migrations/promotion.js';
 import { REMATCH_MIGRATIONS } from './migrations/rematch.js';
+import { REMATCH_STORAGE_MIGRATIONS } from './migrations/rematch-storage.js';
 import { REMATCH_WRITES_MIGRATIONS } from './migrations/rematch-writes.js';
 import { SERVICE_MIGRATIONS } from './migrations/service.js';
 import { UI_MIGRATIONS } from './migrations/ui.js';
@@ -192,7 +193,9 @@ export const MIGRATIONS: readonly Migration[] = [
   // Each wing keeps its migrations in its own file; ids are reserved per wing (10s service,
   // 17-18 evaluation storage, 19 re-match, 20s notifications, 30s admission, 40s ops, 50s
   // promotion, 60s ui, 70s harbor) so the list stays in id order; 31 was given to the
-  // vulnerability data's later migrations and 41 (webhook basic auth) from the 40s.
+  // vulnerability data's later migrations and 41 (webhook basic auth) from the 40s; 26 (the
+  // re-match's evaluation writes) from the 20s; 62 (the re-match's finding counts) follows 61,
+  // which adds the column it changes.
   ...SERVICE_MIGRATIONS,
   ...ARCHIVE_MIGRATIONS,
   ...EVALUATION_MIGRATIONS,
@@ -205,5 +208,6 @@ export const MIGRATIONS: readonly Migration[] = [
   ...WEBHOOK_AUTH_MIGRATIONS,
   ...PROMOTION_MIGRATIONS,
   ...UI_MIGRATIONS,
+  ...REMATCH_STORAGE_MIGRATIONS,
   ...HARBOR_MIGRATIONS,
 ];

@@ -7,6 +7,7 @@
  */
 import type { Finding } from '../../core/matching/types.js';
 import type { Sql } from '../sql.js';
+import { findingCounts } from './finding-counts.js';
 import { toRecord, type AnalysisRecord, type AnalysisRow } from './analyses.js';
 import {
   applyFindingRowsDelta,
@@ -37,12 +38,50 @@ export async function getAnalyses(db: Sql, digests: readonly string[]): Promise<
   return out;
 }
 
-/** New findings for one analysis; with `before`, what was read and which revision it had. */
+/**
+ * New findings for one analysis; with `before`, the findings read (exactly as stored, the objects
+ * the caller got from the read) and which revision they had.
+ */
 export interface FindingsReplacement {
   imageDigest: string;
   findings: readonly Finding[];
   before?: { findings: readonly Finding[]; rev: string };
 }
+
+/**
+ * What the UPDATE is sent of one replacement: the findings it made afresh (`n`) and, with
+ * `before`, where each new finding comes from (`k`: i >= 0 the stored finding at i, kept as the
+ * same object; -1 - j the fresh one at j). The re-match keeps most findings as they were, so
+ * the database copies those from the stored row instead of parsing them again from JSON text,
+ * which was most of the statement's cost (ADR 0033).
+ */
+function sentOf(e: FindingsReplacement) {
+  const c = findingCounts(e.findings);
+  if (!e.before) return { d: e.imageDigest, r: null, n: e.findings, k: null, c };
+  const at = new Map(e.before.findings.map((f, i) => [f, i] as const));
+  const n: Finding[] = [];
+  const k = e.findings.map((f) => {
+    const i = at.get(f);
+    if (i !== undefined) return i;
+    n.push(f);
+    return -n.length; // -1 - its position in n
+  });
+  return { d: e.imageDigest, r: e.before.rev, n, k, c };
+}
+
+// Rows are locked in digest order (two passes never wait on each other crosswise). A spliced
+// row is only written at the revision it was read at, so its stored findings are `before`.
+const REPLACE = `
+  UPDATE analysis a SET
+    findings = CASE WHEN x.k IS NULL THEN x.n ELSE (
+      SELECT coalesce(jsonb_agg(CASE WHEN o.k >= 0 THEN a.findings -> o.k ELSE x.n -> (-1 - o.k) END
+        ORDER BY o.i), '[]'::jsonb)
+      FROM unnest(x.k) WITH ORDINALITY AS o(k, i)) END,
+    finding_counts = x.c, findings_rev = nextval('analysis_findings_rev')
+  FROM (SELECT d, r, n, k, c FROM json_to_recordset($1::json) AS y(d text, r bigint, n jsonb, k int[], c jsonb)
+    ORDER BY d) x
+  WHERE a.image_digest = x.d AND (x.r IS NULL OR a.findings_rev = x.r)
+  RETURNING a.image_digest`;
 
 /**
  * Replaces the findings of many analyses with their index rows (each takes a new findings
@@ -57,13 +96,7 @@ export async function replaceFindingsMany(
 ): Promise<string[]> {
   if (entries.length === 0) return [];
   return db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ image_digest: string }>(
-      `UPDATE analysis a SET findings = x.f, findings_rev = nextval('analysis_findings_rev')
-       FROM (SELECT d, r, f FROM jsonb_to_recordset($1::jsonb) AS y(d text, r bigint, f jsonb) ORDER BY d) x
-       WHERE a.image_digest = x.d AND (x.r IS NULL OR a.findings_rev = x.r)
-       RETURNING a.image_digest`,
-      [JSON.stringify(entries.map((e) => ({ d: e.imageDigest, r: e.before?.rev ?? null, f: e.findings })))],
-    );
+    const { rows } = await tx.query<{ image_digest: string }>(REPLACE, [JSON.stringify(entries.map(sentOf))]);
     const written = new Set(rows.map((r) => r.image_digest));
     const delta: FindingRowsDelta = { drop: [], add: [] };
     const whole: string[] = [];

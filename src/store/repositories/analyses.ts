@@ -5,6 +5,7 @@
  */
 import type { Finding } from '../../core/matching/types.js';
 import type { Sql } from '../sql.js';
+import { findingCountsJson } from './finding-counts.js';
 import { indexAnalysis, indexFindings } from './image-index.js';
 
 export interface AnalysisRecord<Metadata = unknown, Sbom = unknown, Findings = unknown> {
@@ -56,11 +57,11 @@ export class AnalysisRepository {
     const onConflict = replace
       ? `DO UPDATE SET image_id = EXCLUDED.image_id, analyzer_version = EXCLUDED.analyzer_version,
            metadata = EXCLUDED.metadata, sbom = EXCLUDED.sbom, findings = EXCLUDED.findings,
-           findings_rev = nextval('analysis_findings_rev'), created_at = now()`
+           finding_counts = EXCLUDED.finding_counts, findings_rev = nextval('analysis_findings_rev'), created_at = now()`
       : 'DO NOTHING';
     const { rows } = await db.query(
-      `INSERT INTO analysis (image_digest, image_id, analyzer_version, metadata, sbom, findings)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (image_digest) ${onConflict} RETURNING image_digest`,
+      `INSERT INTO analysis (image_digest, image_id, analyzer_version, metadata, sbom, findings, finding_counts)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (image_digest) ${onConflict} RETURNING image_digest`,
       [
         record.imageDigest,
         record.imageId,
@@ -68,6 +69,7 @@ export class AnalysisRepository {
         JSON.stringify(record.metadata),
         JSON.stringify(record.sbom),
         JSON.stringify(record.findings),
+        findingCountsJson(record.findings),
       ],
     );
     return rows.length > 0;
@@ -107,8 +109,9 @@ export class AnalysisRepository {
   async replaceFindings(imageDigest: string, findings: readonly Finding[], db: Sql = this.db): Promise<void> {
     await db.transaction(async (tx) => {
       await tx.query(
-        `UPDATE analysis SET findings = $2, findings_rev = nextval('analysis_findings_rev') WHERE image_digest = $1`,
-        [imageDigest, JSON.stringify(findings)],
+        `UPDATE analysis SET findings = $2, finding_counts = $3, findings_rev = nextval('analysis_findings_rev')
+         WHERE image_digest = $1`,
+        [imageDigest, JSON.stringify(findings), findingCountsJson(findings)],
       );
       await indexFindings(tx, imageDigest, findings);
     });

@@ -4,6 +4,7 @@
  * query is scoped by account_name, exactly as the API's repositories are.
  */
 import type { Sql } from '../sql.js';
+import type { FindingCounts } from './finding-counts.js';
 
 export const IMAGE_SORTS = ['analyzed', 'repo', 'critical', 'high', 'verdict'] as const;
 export type ImageSort = (typeof IMAGE_SORTS)[number];
@@ -18,16 +19,7 @@ export interface ImageQuery {
   limit: number;
 }
 
-export interface FindingCounts {
-  critical: number;
-  high: number;
-  medium: number;
-  low: number;
-  unknown: number;
-  fixable: number;
-  kev: number;
-  total: number;
-}
+export type { FindingCounts };
 
 export interface ImageRow {
   digest: string;

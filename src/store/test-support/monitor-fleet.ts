@@ -15,6 +15,7 @@ import {
   type IndexRows,
 } from '../repositories/image-index.js';
 import { TAG_SUBSCRIPTION_TYPES } from '../repositories/subscriptions.js';
+import { findingCounts } from '../repositories/finding-counts.js';
 import type { Sql } from '../sql.js';
 import { syntheticAnalysis, type SyntheticFinding } from './synthetic-analysis.js';
 
@@ -99,8 +100,9 @@ export async function storeInBulk(
 ): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query(
-      `INSERT INTO analysis (image_digest, image_id, analyzer_version, metadata, sbom, findings, index_version)
-       SELECT d, i, v, m, s, f, $2 FROM json_to_recordset($1::json) AS x(d text, i text, v text, m jsonb, s jsonb, f jsonb)`,
+      `INSERT INTO analysis (image_digest, image_id, analyzer_version, metadata, sbom, findings, finding_counts, index_version)
+       SELECT d, i, v, m, s, f, c, $2
+       FROM json_to_recordset($1::json) AS x(d text, i text, v text, m jsonb, s jsonb, f jsonb, c jsonb)`,
       [
         json(
           images.map(({ analysis: a }) => ({
@@ -110,6 +112,7 @@ export async function storeInBulk(
             m: a.metadata,
             s: a.sbom,
             f: a.findings,
+            c: findingCounts(a.findings),
           })),
         ),
         IMAGE_INDEX_VERSION,
