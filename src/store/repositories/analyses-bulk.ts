@@ -55,9 +55,9 @@ export interface FindingsReplacement {
  * the database copies those from the stored row instead of parsing them again from JSON text,
  * which was most of the statement's cost (ADR 0033).
  */
-function sentOf(e: FindingsReplacement) {
+function sentOf(e: FindingsReplacement, splice: boolean) {
   const c = findingCounts(e.findings);
-  if (!e.before) return { d: e.imageDigest, r: null, n: e.findings, k: null, c };
+  if (!e.before || !splice) return { d: e.imageDigest, r: e.before?.rev ?? null, n: e.findings, k: null, c };
   const at = new Map(e.before.findings.map((f, i) => [f, i] as const));
   const n: Finding[] = [];
   const k = e.findings.map((f) => {
@@ -96,7 +96,12 @@ export async function replaceFindingsMany(
 ): Promise<string[]> {
   if (entries.length === 0) return [];
   return db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ image_digest: string }>(REPLACE, [JSON.stringify(entries.map(sentOf))]);
+    // Splicing kept findings pays on a server; on PGlite the jsonb_agg of the copies cost more
+    // than parsing the whole list (the 2,000-image re-match measured 6.9 against 6.1 s).
+    const splice = db.kind === 'postgres';
+    const { rows } = await tx.query<{ image_digest: string }>(REPLACE, [
+      JSON.stringify(entries.map((e) => sentOf(e, splice))),
+    ]);
     const written = new Set(rows.map((r) => r.image_digest));
     const delta: FindingRowsDelta = { drop: [], add: [] };
     const whole: string[] = [];
