@@ -22,22 +22,18 @@ export interface FindingCounts {
 const has = (f: Record<string, unknown>, key: string): boolean =>
   Object.hasOwn(f, key) && f[key] !== undefined;
 
+/** Every count at zero, in the order the UI lists them. */
+export function noFindingCounts(): FindingCounts {
+  return { critical: 0, high: 0, medium: 0, low: 0, unknown: 0, fixable: 0, kev: 0, total: 0 };
+}
+
 /**
  * The counts of findings as `ui_finding_counts` computes them from the stored JSON: suppressed
  * findings left out, Low and Negligible counted together, a missing severity as unknown, and
  * anything but an array counted as no findings.
  */
 export function findingCounts(findings: unknown): FindingCounts {
-  const counts: FindingCounts = {
-    critical: 0,
-    high: 0,
-    medium: 0,
-    low: 0,
-    unknown: 0,
-    fixable: 0,
-    kev: 0,
-    total: 0,
-  };
+  const counts = noFindingCounts();
   if (!Array.isArray(findings)) return counts;
   for (const item of findings as unknown[]) {
     // Findings are objects; anything else has no keys and counts as a finding of unknown severity.

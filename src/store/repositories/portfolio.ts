@@ -4,7 +4,7 @@
  * query is scoped by account_name, exactly as the API's repositories are.
  */
 import type { Sql } from '../sql.js';
-import type { FindingCounts } from './finding-counts.js';
+import { noFindingCounts, type FindingCounts } from './finding-counts.js';
 
 export const IMAGE_SORTS = ['analyzed', 'repo', 'critical', 'high', 'verdict'] as const;
 export type ImageSort = (typeof IMAGE_SORTS)[number];
@@ -33,16 +33,7 @@ export interface ImageRow {
   counts: FindingCounts;
 }
 
-const ZERO: FindingCounts = {
-  critical: 0,
-  high: 0,
-  medium: 0,
-  low: 0,
-  unknown: 0,
-  fixable: 0,
-  kev: 0,
-  total: 0,
-};
+const ZERO: FindingCounts = noFindingCounts();
 
 const ORDER: Record<ImageSort, string> = {
   analyzed: 'i.analyzed_at %DIR% NULLS LAST, i.image_digest',
