@@ -89,27 +89,18 @@ export async function planFindingsChanged(
   return { diffs, holders, last, computed };
 }
 
-/** Notifies and re-evaluates the changes whose finding sets differ; returns their digests. */
-export async function findingsChangedMany(
-  deps: ReevaluateDeps,
-  changes: readonly FindingsChange[],
-  db: Sql = deps.store.db,
-): Promise<string[]> {
-  return writeFindingsChanged(deps, await planFindingsChanged(deps, changes, db), undefined, db);
-}
-
 /**
  * Writes the plan's notifications, events and evaluations through `db` (the transaction that
- * wrote the findings), of the images in `written` only when given; returns their digests.
+ * wrote the findings), of the images in `written` only; returns their digests.
  */
 export async function writeFindingsChanged(
   deps: ReevaluateDeps,
   plan: ChangePlan,
-  written: ReadonlySet<string> | undefined,
+  written: ReadonlySet<string>,
   db: Sql = deps.store.db,
 ): Promise<string[]> {
   const source = deps.hostId ?? hostname();
-  const kept = (digest: string) => written === undefined || written.has(digest);
+  const kept = (digest: string) => written.has(digest);
   const diffs = plan.diffs.filter((c) => kept(c.analysis.imageDigest));
   if (diffs.length === 0) return [];
   const byDigest = new Map(diffs.map((c) => [c.analysis.imageDigest, c] as const));
