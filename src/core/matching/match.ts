@@ -10,10 +10,15 @@ import { throwIfAborted } from '../abort.js';
 import { PortcullisError } from '../errors.js';
 import { memoizedDecide } from './affected.js';
 import { matchByCpe } from './cpe/match-cpe.js';
-import { groupByIdentity, primaryOf } from './merge.js';
-import { lookupsFor } from './namespaces.js';
-import { normalizeSeverity } from './severity.js';
-import { SEVERITY_ORDER, type AdvisorySource, type Evidence, type Finding } from './types.js';
+import {
+  completeFinding,
+  draftFindings,
+  originOf,
+  type DraftFinding,
+  type PackageMatch,
+} from './finding-draft.js';
+import { lookupsFor, type Lookup } from './namespaces.js';
+import { SEVERITY_ORDER, type AdvisorySource, type Finding } from './types.js';
 
 export interface MatchOptions {
   /** Layers [0, baseLayerCount) belong to the base image; undefined = unknown. */
@@ -38,55 +43,42 @@ export interface MatchResult {
   advisoriesConsidered: number;
 }
 
-interface PackageMatch {
-  advisory: MatchedAdvisory;
-  evidence: Evidence;
-  confidence: number;
-}
-
-function key(namespace: string, name: string): string {
-  return `${namespace}\u0000${name}`;
-}
-
-function originOf(pkg: Package, doc: SbomDocument, baseLayerCount: number | undefined): Finding['origin'] {
-  if (baseLayerCount === undefined || !pkg.originLayer) return 'unknown';
-  const index = doc.source.layers.findIndex((l) => l.diffId === pkg.originLayer);
-  if (index < 0) return 'unknown';
-  return index < baseLayerCount ? 'base' : 'app';
-}
+/** Advisories by namespace, then package name: looked up per lookup without building a key string. */
+type AdvisoryIndex = Map<string, Map<string, MatchedAdvisory[]>>;
 
 export async function matchSbom(
   doc: SbomDocument,
   source: AdvisorySource,
   options: MatchOptions = {},
 ): Promise<MatchResult> {
-  const lookups = new Map<string, ReturnType<typeof lookupsFor>>();
-  const keys = new Map<string, { namespace: string; packageName: string }>();
-  for (const pkg of doc.packages) {
-    const l = lookupsFor(pkg, doc.distro);
-    lookups.set(pkg.id, l);
-    for (const x of l)
-      keys.set(key(x.namespace, x.packageName), { namespace: x.namespace, packageName: x.packageName });
+  const lookups = doc.packages.map((pkg) => lookupsFor(pkg, doc.distro));
+  const index: AdvisoryIndex = new Map();
+  const keys: { namespace: string; packageName: string }[] = [];
+  for (const pkgLookups of lookups) {
+    for (const { namespace, packageName } of pkgLookups) {
+      let names = index.get(namespace);
+      if (names === undefined) index.set(namespace, (names = new Map()));
+      if (names.has(packageName)) continue;
+      names.set(packageName, []);
+      keys.push({ namespace, packageName });
+    }
   }
-  const advisories = await source.advisoriesFor([...keys.values()]);
+  const advisories = await source.advisoriesFor(keys);
   throwIfAborted(options.signal, 'matching');
-  const byKey = new Map<string, MatchedAdvisory[]>();
-  for (const a of advisories) {
-    const k = key(a.namespace, a.packageName);
-    const list = byKey.get(k);
-    if (list) list.push(a);
-    else byKey.set(k, [a]);
-  }
+  for (const a of advisories) index.get(a.namespace)?.get(a.packageName)?.push(a);
 
   const decide = memoizedDecide();
   const problems: MatchProblem[] = [];
-  const perPackage: { pkg: Package; matches: PackageMatch[] }[] = [];
-  for (const pkg of doc.packages) {
+  const draft: DraftFinding[] = [];
+  // One set, emptied per package: a set per package was a tenth of the match's allocations.
+  const seen = new Set<string>();
+  for (let i = 0; i < doc.packages.length; i++) {
     throwIfAborted(options.signal, 'matching');
-    const matches: PackageMatch[] = [];
-    const seen = new Set<string>();
-    for (const lookup of lookups.get(pkg.id) ?? []) {
-      for (const advisory of byKey.get(key(lookup.namespace, lookup.packageName)) ?? []) {
+    const pkg = doc.packages[i] as Package;
+    let matches: PackageMatch[] | undefined;
+    seen.clear();
+    for (const lookup of lookups[i] as Lookup[]) {
+      for (const advisory of index.get(lookup.namespace)?.get(lookup.packageName) ?? []) {
         if (seen.has(advisory.id)) continue;
         const decision = decide(advisory, lookup.version);
         if (!decision.affected) {
@@ -95,7 +87,7 @@ export async function matchSbom(
           continue;
         }
         seen.add(advisory.id);
-        matches.push({
+        (matches ??= []).push({
           advisory,
           evidence: {
             advisoryId: advisory.id,
@@ -112,62 +104,14 @@ export async function matchSbom(
         });
       }
     }
-    if (matches.length) perPackage.push({ pkg, matches });
+    if (matches) draftFindings(pkg, matches, originOf(pkg, doc, options.baseLayerCount), draft);
   }
 
-  const draft: { finding: Finding; cves: string[]; group: PackageMatch[] }[] = [];
-  for (const { pkg, matches } of perPackage) {
-    for (const group of groupByIdentity(matches)) {
-      const primary = primaryOf(group.map((m) => m.advisory));
-      const ids = new Set(group.flatMap((m) => [m.advisory.id, ...m.advisory.aliases]));
-      ids.delete(primary.id);
-      const fixedVersions = [...new Set(group.flatMap((m) => m.advisory.fixedVersions))];
-      const finding: Finding = {
-        id: primary.id,
-        aliases: [...ids].sort(),
-        package: {
-          id: pkg.id,
-          name: pkg.name,
-          version: pkg.version,
-          type: pkg.type,
-          purl: pkg.purl,
-          ...(pkg.locations[0] ? { path: pkg.locations[0].path } : {}),
-        },
-        fixState: fixedVersions.length && primary.fixState === 'unknown' ? 'fixed' : primary.fixState,
-        fixedVersions,
-        severity: 'Unknown',
-        severities: [],
-        cvss: [],
-        ...(pkg.originLayer ? { originLayer: pkg.originLayer } : {}),
-        origin: originOf(pkg, doc, options.baseLayerCount),
-        confidence: group.reduce((max, m) => Math.max(max, m.confidence), -Infinity),
-        ...(primary.summary ? { summary: primary.summary } : {}),
-        ...(primary.published ? { published: primary.published } : {}),
-        ...(primary.urgency ? { urgency: primary.urgency } : {}),
-        ...(primary.flags?.endOfLife ? { endOfLife: true } : {}),
-        evidence: group.map((m) => m.evidence),
-      };
-      const cves = [primary.id, ...finding.aliases].filter((id) => id.startsWith('CVE-'));
-      draft.push({ finding, cves, group });
-    }
-  }
-
-  const enrichment = await source.enrichment([...new Set(draft.flatMap((d) => d.cves))]);
+  const cves = new Set<string>();
+  for (const d of draft) for (const cve of d.cves) cves.add(cve);
+  const enrichment = await source.enrichment([...cves]);
   // The draft already holds severity, severities and cvss in their places: filled in, not copied.
-  const findings = draft.map(({ finding, cves, group }) => {
-    const facts = cves.map((c) => enrichment.get(c)).filter((e) => e !== undefined);
-    const cvss = facts.flatMap((f) => f.cvss);
-    const advisorySeverities = group.flatMap((m) => m.advisory.severities);
-    const { severity, entries } = normalizeSeverity(cvss, advisorySeverities);
-    const kev = facts.find((f) => f.kev)?.kev;
-    const epss = facts.find((f) => f.epss)?.epss;
-    finding.severity = severity;
-    finding.severities = entries;
-    finding.cvss = cvss;
-    if (kev) finding.kev = kev;
-    if (epss) finding.epss = { score: epss.epss, percentile: epss.percentile };
-    return finding;
-  });
+  const findings = draft.map((d) => completeFinding(d, enrichment));
   if (options.cpe) {
     const { cpeConfigsFor } = source;
     if (!cpeConfigsFor) {

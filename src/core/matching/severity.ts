@@ -55,9 +55,11 @@ export function normalizeSeverity(
       ...(s.label ? { label: s.label } : {}),
     })),
   ];
-  const best = [...cvss]
-    .filter((c) => !c.version.startsWith('2'))
-    .sort((a, b) => cvssRank(a) - cvssRank(b))[0];
+  // The first of the best-ranked v3/v4 scores, as a stable sort would put first, without copies.
+  let best: CvssRecord | undefined;
+  for (const c of cvss) {
+    if (!c.version.startsWith('2') && (best === undefined || cvssRank(c) < cvssRank(best))) best = c;
+  }
   if (best) return { severity: fromScore(best.baseScore), entries };
   const scored = advisorySeverities.find((s) => s.score !== undefined && s.scheme !== 'CVSS_V2');
   if (scored?.score !== undefined) return { severity: fromScore(scored.score), entries };

@@ -43,6 +43,36 @@ describe('isAffected', () => {
     expect(isAffected(semver, '1.1.0', [{ fixed: '1.2.0' }, { introduced: '1.0.0' }])).toBe(true);
   });
 
+  // Events listed in evaluation order are walked where they stand; any other order is sorted
+  // first. Every order of the same events must give the same answer, ties included.
+  it('gives the same answer for every order of the same events, ties included', () => {
+    const permutations = <T>(xs: readonly T[]): T[][] =>
+      xs.length <= 1
+        ? [[...xs]]
+        : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+    const cases: [{ [k: string]: string }[], string[]][] = [
+      [
+        [{ introduced: '1.0.0' }, { fixed: '1.0.0' }, { introduced: '2.0.0' }, { last_affected: '2.0.0' }],
+        ['0.1.0', '1.0.0', '1.5.0', '2.0.0', '2.0.1'],
+      ],
+      [
+        [{ introduced: '0' }, { fixed: '1.2.0' }, { introduced: '1.5.0' }, { fixed: '1.6.0' }],
+        ['0.0.0', '1.1.9', '1.2.0', '1.5.0', '1.6.0'],
+      ],
+    ];
+    for (const [events, versions] of cases) {
+      for (const version of versions) {
+        const answers = new Set(permutations(events).map((order) => isAffected(semver, version, order)));
+        expect([version, answers.size]).toEqual([version, 1]);
+      }
+    }
+    expect(isAffected(semver, '1.0.0', [{ introduced: '1.0.0' }, { fixed: '1.0.0' }])).toBe(false);
+    expect(isAffected(semver, '2.0.0', [{ introduced: '2.0.0' }, { last_affected: '2.0.0' }])).toBe(true);
+    expect(
+      isAffected(semver, '1.5.0', [{ fixed: '1.6.0' }, { introduced: '0' }, { introduced: '1.5.0' }]),
+    ).toBe(true);
+  });
+
   it('orders events with the scheme (Debian epochs and tildes)', () => {
     const events = [{ introduced: '0' }, { fixed: '1:2.0-1~deb12u1' }];
     expect(isAffected(deb, '1:2.0-0', events)).toBe(true);
