@@ -8,6 +8,7 @@ import type { SbomDocument } from '../src/core/sbom/document.js';
 import type { AdvisorySource } from '../src/core/matching/types.js';
 import type { Sql } from '../src/store/sql.js';
 import { importFrom } from './base-checkout.js';
+import { importCompiled } from './compiled-checkout.js';
 
 export interface VulndbCode {
   openPglite(dataDir?: string): Promise<Sql>;
@@ -32,6 +33,27 @@ export async function vulndbCode(root: string): Promise<VulndbCode> {
     openPglite: (dataDir) => sql.openPglite(dataDir),
     importMirror: (db) => data.importMirror(db),
     loadedDataDir: () => data.loadedDataDir(),
+    newStore: (db, options) => new store.VulnerabilityStore(db, options),
+    matchSbom: (doc, source) => match.matchSbom(doc, source),
+  };
+}
+
+/** What a match benchmark measures of a checkout. */
+export type MatchCode = Pick<VulndbCode, 'openPglite' | 'newStore' | 'matchSbom'>;
+
+/**
+ * The match path of the checkout at `root` from its compiled build, as `portcullis` runs it
+ * (compiled-checkout.ts); PORTCULLIS_BENCH_TSX=1 measures its sources through tsx instead.
+ */
+export async function matchCode(root: string): Promise<MatchCode> {
+  if (process.env.PORTCULLIS_BENCH_TSX === '1') return vulndbCode(root);
+  const [sql, store, match] = await Promise.all([
+    importCompiled<Pick<VulndbCode, 'openPglite'>>(root, 'store/sql.js'),
+    importCompiled<{ VulnerabilityStore: StoreClass }>(root, 'store/vulnerability-store.js'),
+    importCompiled<Pick<VulndbCode, 'matchSbom'>>(root, 'core/matching/match.js'),
+  ]);
+  return {
+    openPglite: (dataDir) => sql.openPglite(dataDir),
     newStore: (db, options) => new store.VulnerabilityStore(db, options),
     matchSbom: (doc, source) => match.matchSbom(doc, source),
   };
