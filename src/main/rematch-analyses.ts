@@ -13,6 +13,7 @@
  * its notifications in one transaction of a few multi-row statements.
  */
 import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToIo } from 'node:timers/promises';
 import type { PackageKey } from '../core/matching/rematch.js';
 import { memoizedSource } from '../core/matching/memo-source.js';
 import type { AdvisorySource, Finding } from '../core/matching/types.js';
@@ -56,6 +57,9 @@ export interface RematchTimings {
 
 /** Analyses read, matched and written together. */
 export const CHUNK = 250;
+
+/** Matched between turns of the event loop (the write of the chunk before waits on its I/O). */
+const YIELD_EVERY = 16;
 
 interface RematchOptions {
   signal?: AbortSignal;
@@ -189,8 +193,9 @@ export async function rematchAnalyses(
       next?.catch(() => undefined); // awaited next round; an abort must not leave it unhandled
       lap('read');
       const changes: FindingsChange[] = [];
-      for (const record of records) {
+      for (const [n, record] of records.entries()) {
         options.signal?.throwIfAborted();
+        if (n % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo();
         const after = await rematchOne(record, source, changedKeys, options);
         if (after === undefined) summary.untouched++;
         // The same findings, byte for byte: nothing to write, no new revision, nobody to tell.

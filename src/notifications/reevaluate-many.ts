@@ -9,6 +9,7 @@
  * findings or feeds, ADR 0027) is neither evaluated nor stored again.
  */
 import { hostname } from 'node:os';
+import { setImmediate as yieldToIo } from 'node:timers/promises';
 import type { Finding } from '../core/matching/types.js';
 import {
   decideAnalysis,
@@ -26,7 +27,9 @@ import {
   verdictKey,
   type EvaluationVerdict,
 } from '../store/repositories/evaluations-bulk.js';
+import { compactEvaluation } from '../store/repositories/evaluation-layout.js';
 import { PolicyRepository, type PolicyRecord } from '../store/repositories/policies.js';
+import type { CompactResult } from '../store/repositories/policy-documents.js';
 import type { Sql } from '../store/sql.js';
 import { diffFindings, isEmptyDiff, type FindingsDiff } from './diff.js';
 import type { WantedNotification } from './notify-many.js';
@@ -49,6 +52,8 @@ export interface ChangePlan {
   holders: Awaited<ReturnType<typeof holdersOf>>;
   last: Map<string, EvaluationVerdict>;
   computed: ComputedEvaluation[];
+  /** Each computed evaluation's compact form, made here rather than in the write (ADR 0036). */
+  compact: CompactResult[];
 }
 
 /** Reads through `db` what the notifications and evaluations of the changes need, and evaluates. */
@@ -60,7 +65,7 @@ export async function planFindingsChanged(
   const diffs = changes
     .map((c) => ({ ...c, diff: diffFindings(c.before, c.after) }))
     .filter((c) => !isEmptyDiff(c.diff));
-  if (diffs.length === 0) return { diffs, holders: [], last: new Map(), computed: [] };
+  if (diffs.length === 0) return { diffs, holders: [], last: new Map(), computed: [], compact: [] };
   const holders = await holdersOf(
     db,
     diffs.map((c) => c.analysis.imageDigest),
@@ -80,13 +85,19 @@ export async function planFindingsChanged(
   }
   const last = await latestVerdicts(db, requests);
   const computed: ComputedEvaluation[] = [];
+  const compact: CompactResult[] = [];
   const feedsOf = memoPolicyFeeds(db);
   const due = requests.filter((r) => !lastEvaluationStands(r.policy, last.get(verdictKey(r))));
   const analyses = new Map(diffs.map((c) => [c.analysis.imageDigest, c.analysis] as const));
   const sourceOf = await evaluationSources(db, due, analyses);
-  for (const request of due)
-    computed.push(evaluationOf(await decideAnalysis(db, sourceOf(request), request, feedsOf), request));
-  return { diffs, holders, last, computed };
+  for (const [n, request] of due.entries()) {
+    // Evaluated between turns of the event loop: on a server this runs beside the chunk's write.
+    if (n % 16 === 15) await yieldToIo();
+    const evaluation = evaluationOf(await decideAnalysis(db, sourceOf(request), request, feedsOf), request);
+    computed.push(evaluation);
+    compact.push(compactEvaluation(evaluation.result));
+  }
+  return { diffs, holders, last, computed, compact };
 }
 
 /**
@@ -131,8 +142,12 @@ export async function writeFindingsChanged(
   await deps.notifier.notifyMany(notifications, db);
   await deps.notifier.recordEvents(events, db);
   const { last } = plan;
-  const computed = plan.computed.filter((e) => kept(e.imageDigest));
-  const stored = await addEvaluations(db, computed);
+  const keep = plan.computed.map((e) => kept(e.imageDigest));
+  const stored = await addEvaluations(
+    db,
+    plan.computed.filter((_, i) => keep[i]),
+    plan.compact.filter((_, i) => keep[i]),
+  );
   const flips: WantedNotification[] = [];
   const flipEvents: EventInput[] = [];
   for (const now of stored) {

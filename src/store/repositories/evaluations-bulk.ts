@@ -5,7 +5,7 @@
  */
 import type { Sql } from '../sql.js';
 import type { EvaluationRecord } from './evaluations.js';
-import { storedResults } from './policy-documents.js';
+import { storedResults, type CompactResult } from './policy-documents.js';
 
 export type EvaluationVerdict = Omit<EvaluationRecord, 'result'>;
 
@@ -34,17 +34,22 @@ export const verdictKey = (v: { accountName: string; imageDigest: string; tag: s
 
 const COLUMNS = 'account_name, image_digest, tag, policy_id, status, final_action, created_at';
 
-/** The newest verdict of each (account, image, tag) that has one, by `verdictKey`. */
+/**
+ * The newest verdict of each (account, image, tag) that has one, by `verdictKey`. Each key takes
+ * the first entry of `policy_evaluation_by_image` (created_at DESC): a tag's evaluations pile up
+ * with every feed sync, and picking the newest among all of them (DISTINCT ON) visited each.
+ */
 export async function latestVerdicts(
   db: Sql,
   keys: readonly { accountName: string; imageDigest: string; tag: string }[],
 ): Promise<Map<string, EvaluationVerdict>> {
   if (keys.length === 0) return new Map();
   const { rows } = await db.query<VerdictRow>(
-    `SELECT DISTINCT ON (e.account_name, e.image_digest, e.tag) ${COLUMNS.replace(/(\w+)/g, 'e.$1')}
-     FROM policy_evaluation e JOIN jsonb_to_recordset($1::jsonb) AS k(a text, d text, t text)
-       ON e.account_name = k.a AND e.image_digest = k.d AND e.tag = k.t
-     ORDER BY e.account_name, e.image_digest, e.tag, e.created_at DESC`,
+    `SELECT l.* FROM jsonb_to_recordset($1::jsonb) AS k(a text, d text, t text)
+     CROSS JOIN LATERAL (
+       SELECT ${COLUMNS} FROM policy_evaluation e
+       WHERE e.account_name = k.a AND e.image_digest = k.d AND e.tag = k.t
+       ORDER BY e.created_at DESC LIMIT 1) l`,
     [JSON.stringify(keys.map((k) => ({ a: k.accountName, d: k.imageDigest, t: k.tag })))],
   );
   return new Map(rows.map((r) => [verdictKey(toVerdict(r)), toVerdict(r)] as const));
@@ -53,15 +58,19 @@ export async function latestVerdicts(
 /**
  * Stores the evaluations in order, in the caller's transaction (each bundle document once, the
  * results compact: see policy-documents.ts); returns what was stored (without the results).
+ * `compact`: each result's `compactEvaluation`, when the caller made it beforehand.
  */
 export async function addEvaluations(
   db: Sql,
   inputs: readonly Omit<EvaluationRecord, 'createdAt'>[],
+  compact?: readonly CompactResult[],
 ): Promise<EvaluationVerdict[]> {
   if (inputs.length === 0) return [];
   const stored = await storedResults(
     db,
     inputs.map((e) => e.result),
+    2,
+    compact,
   );
   const { rows } = await db.query<VerdictRow>(
     `INSERT INTO policy_evaluation (account_name, image_digest, tag, policy_id, status, final_action, result, policy_digest)

@@ -119,9 +119,12 @@ export function findingRowsDelta(
   for (const f of after) if (!inBefore.has(f)) touch(f);
   const delta: FindingRowsDelta = { drop: [], add: [] };
   if (touched.size === 0) return delta;
+  // A finding under a touched key has that key's id: the others are not made into rows.
+  const ids = new Set([...touched.values()].map((k) => k.v));
   const rowsUnder = (findings: readonly Finding[]) => {
     const out = new Map<string, FindingRow[]>();
     for (const f of findings) {
+      if (!ids.has(f.id)) continue;
       const row = findingRow(imageDigest, f);
       const k = JSON.stringify(keyOf(row));
       if (touched.has(k)) out.set(k, [...(out.get(k) ?? []), row]);

@@ -29,16 +29,21 @@ export interface StoredResult {
   policyDigest: string | null;
 }
 
+/** A result's compact form (`compactEvaluation`), or undefined when it is stored whole. */
+export type CompactResult = ReturnType<typeof compactEvaluation>;
+
 /**
  * The stored form of each result (its bundle stored once per distinct document object, in the
  * caller's transaction): compact where the result has the shape `evaluationOf` gives, else whole.
+ * `compact`, when given, is `compactEvaluation` of each result at `layout`, made beforehand (the
+ * re-match does that while a chunk's findings are written, ADR 0036).
  */
 export async function storedResults(
   db: Sql,
   results: readonly unknown[],
   layout: EvaluationLayout = 2,
+  compact: readonly CompactResult[] = results.map((r) => compactEvaluation(r, layout)),
 ): Promise<StoredResult[]> {
-  const compact = results.map((r) => compactEvaluation(r, layout));
   const documents = [...new Set(compact.flatMap((c) => (c ? [c.policy] : [])))];
   const digests = await storePolicyDocuments(db, documents);
   const digestOf = new Map(documents.map((d, i) => [d, digests[i]!] as const));
