@@ -38,6 +38,18 @@ export function originOf(
   return index < baseLayerCount ? 'base' : 'app';
 }
 
+/** What a finding says of its package. */
+export function findingPackage(pkg: Package): Finding['package'] {
+  return {
+    id: pkg.id,
+    name: pkg.name,
+    version: pkg.version,
+    type: pkg.type,
+    purl: pkg.purl,
+    ...(pkg.locations[0] ? { path: pkg.locations[0].path } : {}),
+  };
+}
+
 /** `values` without repeats, in first-seen order; `skip` left out. Lists here are a handful long. */
 function addUnique(into: string[], values: readonly string[], skip?: string): void {
   for (const v of values) if (v !== skip && !into.includes(v)) into.push(v);
@@ -59,14 +71,7 @@ function draftOf(pkg: Package, group: PackageMatch[], origin: Finding['origin'])
   const finding: Finding = {
     id: primary.id,
     aliases,
-    package: {
-      id: pkg.id,
-      name: pkg.name,
-      version: pkg.version,
-      type: pkg.type,
-      purl: pkg.purl,
-      ...(pkg.locations[0] ? { path: pkg.locations[0].path } : {}),
-    },
+    package: findingPackage(pkg),
     fixState: fixedVersions.length && primary.fixState === 'unknown' ? 'fixed' : primary.fixState,
     fixedVersions,
     severity: 'Unknown',

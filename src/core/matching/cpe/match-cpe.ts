@@ -16,6 +16,7 @@ import { PortcullisError } from '../../errors.js';
 import { acceptsValue, parseCpe23, type Cpe } from './parse.js';
 import { distroSatisfies } from './platform.js';
 import { withinBounds } from './version-bounds.js';
+import { findingPackage } from '../finding-draft.js';
 
 /** Where CPE configurations come from (the store implements it). */
 export interface CpeSource extends Pick<AdvisorySource, 'enrichment'> {
@@ -193,14 +194,7 @@ function draftFinding(target: Target, cve: string, hits: CpeHit[], options: CpeM
   return {
     id: cve,
     aliases: [],
-    package: {
-      id: pkg.id,
-      name: pkg.name,
-      version: pkg.version,
-      type: pkg.type,
-      purl: pkg.purl,
-      ...(pkg.locations[0] ? { path: pkg.locations[0].path } : {}),
-    },
+    package: findingPackage(pkg),
     fixState: fixedVersions.length ? 'fixed' : 'unknown',
     fixedVersions,
     severity: 'Unknown',
