@@ -48,21 +48,14 @@ async function keyHashes(db: Sql, table: string | undefined): Promise<Map<string
   return new Map(rows.map((r) => [`${r.ns}\u0000${r.pkg}`, r.h]));
 }
 
-async function distinctKeys(db: Sql, table: string | undefined): Promise<PackageKey[]> {
-  if (!table) return [];
-  const { rows } = await db.query<{ ns: string; pkg: string }>(
-    `SELECT DISTINCT namespace AS ns, package_name AS pkg FROM "${table}"`,
-  );
-  return rows.map((r) => ({ namespace: r.ns, packageName: r.pkg }));
-}
+const toKey = (k: string): PackageKey => {
+  const i = k.indexOf('\u0000');
+  return { namespace: k.slice(0, i), packageName: k.slice(i + 1) };
+};
 
 /** Keys whose advisories were added, removed or changed between two snapshots. */
 function diffKeys(before: Map<string, string>, after: Map<string, string>): PackageKey[] {
   const changed: PackageKey[] = [];
-  const toKey = (k: string): PackageKey => {
-    const i = k.indexOf('\u0000');
-    return { namespace: k.slice(0, i), packageName: k.slice(i + 1) };
-  };
   for (const [k, h] of after) if (before.get(k) !== h) changed.push(toKey(k));
   for (const k of before.keys()) if (!after.has(k)) changed.push(toKey(k));
   return changed;
@@ -96,10 +89,11 @@ export class FeedImporter {
     }
     const current = await attachedPartition(db, 'advisory', source);
     const next = staging.staged('advisory');
-    // On a first import every key is new: listing them is enough, no hashes to compare.
+    // On a first import every key is new: the writer's list of them is enough, no hashes to
+    // compare and no scan of the staged table.
     const changedKeys = current
       ? diffKeys(await keyHashes(db, current), await keyHashes(db, next))
-      : await distinctKeys(db, next);
+      : [...writer.keys].map(toKey);
     const staged: StagedFeed = {
       source,
       records: produced.records ?? writer.count,

@@ -47,6 +47,17 @@ export async function attachedPartition(
   return rows[0]?.name;
 }
 
+/** The partitions attached for `source`, by feed table: one catalog query for them all. */
+export async function attachedPartitions(db: Sql, source: string): Promise<Map<FeedTable, string>> {
+  const { rows } = await db.query<{ parent: FeedTable; name: string }>(
+    `SELECT p.relname AS parent, c.relname AS name FROM pg_inherits i
+     JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+     WHERE i.inhparent = ANY($1::regclass[]) AND pg_get_expr(c.relpartbound, c.oid) = $2`,
+    [FEED_TABLES, `FOR VALUES IN (${quoteLiteral(source)})`],
+  );
+  return new Map(rows.map((r) => [r.parent, r.name]));
+}
+
 /** Drops staging tables of `source` left behind by an import that crashed before its swap. */
 export async function dropOrphanStaging(db: Sql, source: string): Promise<void> {
   const { rows } = await db.query<{ name: string }>(
@@ -117,8 +128,9 @@ export class StagingTables {
    */
   async swap(tx: Sql): Promise<void> {
     const literal = quoteLiteral(this.source);
+    const attached = await attachedPartitions(tx, this.source);
     for (const table of FEED_TABLES) {
-      const old = await attachedPartition(tx, table, this.source);
+      const old = attached.get(table);
       if (old) await tx.exec(`ALTER TABLE ${table} DETACH PARTITION "${old}"; DROP TABLE "${old}"`);
       const name = this.created.get(table);
       if (name) await tx.exec(`ALTER TABLE ${table} ATTACH PARTITION "${name}" FOR VALUES IN (${literal})`);

@@ -10,6 +10,7 @@ import type {
   KevRecord,
   SsvcRecord,
 } from '../core/advisories/model.js';
+import { insertAdvisories } from './advisory-insert.js';
 import { CpeWriter } from './cpe-store.js';
 import { insertEpss } from './epss-buckets.js';
 import type { StagingTables } from './feed-partitions.js';
@@ -27,6 +28,8 @@ export class FeedWriter {
   private ssvc: SsvcRecord[] = [];
   private readonly cpe: CpeWriter;
   count = 0;
+  /** Every (namespace, package) written, as `namespace\0package`: a first import's changed keys. */
+  readonly keys = new Set<string>();
 
   constructor(
     private readonly db: Sql,
@@ -44,6 +47,7 @@ export class FeedWriter {
     switch (record.kind) {
       case 'advisory':
         this.advisories.push(record.advisory);
+        this.keys.add(`${record.advisory.namespace}\u0000${record.advisory.packageName}`);
         break;
       case 'cvss':
         this.cvss.push(record.cvss);
@@ -70,18 +74,9 @@ export class FeedWriter {
     }
   }
 
-  /**
-   * Writes what is buffered, then rewrites the few match records holding a character above
-   * U+007F as ASCII (migration 31, ADR 0032): one scan of the staged table and an update of those
-   * rows (158 of 30,669 on the mirror) cost less than calling `json_ascii` on every row.
-   */
+  /** Writes what is buffered. */
   async finish(): Promise<void> {
     await this.flush();
-    const table = this.staging.staged('advisory');
-    if (table === undefined) return;
-    await this.db.query(
-      `UPDATE "${table}" SET match_record = json_ascii(match_record) WHERE match_record ~ '[^\\x01-\\x7f]'`,
-    );
   }
 
   /**
@@ -92,21 +87,9 @@ export class FeedWriter {
     const { db, source, staging } = this;
     await this.cpe.flush(db, source);
     if (this.advisories.length) {
-      const json = JSON.stringify(this.advisories);
+      const rows = this.advisories;
       this.advisories = [];
-      // The content hash leaves out `source` (which file it came from): the same advisory read
-      // from another directory or a bundle hashes alike. jsonb text output is canonical. The
-      // match record (migration 6) is rendered from the jsonb value, so its keys print in jsonb's
-      // order as the record's do: reports carry evidence objects read from it. `finish` makes it
-      // ASCII (migration 31).
-      await db.query(
-        `INSERT INTO "${await staging.table('advisory')}" (source, id, namespace, package_name, version_scheme, aliases, fix_state, withdrawn, record, content_hash, match_record)
-         SELECT $1, e->>'id', e->>'namespace', e->>'packageName', e->>'versionScheme',
-                ARRAY(SELECT jsonb_array_elements_text(e->'aliases')), e->>'fixState', e ? 'withdrawn',
-                e, md5((e - 'source')::text), (e - '{references,modified}'::text[])::text
-         FROM jsonb_array_elements($2::jsonb) AS e`,
-        [source, json],
-      );
+      await insertAdvisories(db, await staging.table('advisory'), source, rows);
     }
     if (this.cvss.length) {
       const json = JSON.stringify(this.cvss);
