@@ -34,26 +34,23 @@ export function isAffected(scheme: VersionScheme, version: string, events: reado
  * (a malformed event, a version the scheme rejects) takes the general path, which reports it.
  */
 function inOrder(scheme: VersionScheme, events: readonly OsvEvent[]): boolean {
-  let previous: OsvEvent | undefined;
+  let previousKind: Kind | undefined;
+  let previous = '';
   for (const event of events) {
     const kind = kindOf(event);
     if (kind === undefined || kind === 'limit') return false;
-    if (previous !== undefined) {
+    const version = event[kind] as string;
+    if (previousKind !== undefined) {
       try {
-        if (compareEvents(scheme, previous, event) > 0) return false;
+        if (compareFlat(scheme, previousKind, previous, kind, version) > 0) return false;
       } catch {
         return false;
       }
     }
-    previous = event;
+    previousKind = kind;
+    previous = version;
   }
   return true;
-}
-
-function compareEvents(scheme: VersionScheme, x: OsvEvent, y: OsvEvent): number {
-  const xKind = kindOf(x) as Kind;
-  const yKind = kindOf(y) as Kind;
-  return compareFlat(scheme, xKind, x[xKind] as string, yKind, y[yKind] as string);
 }
 
 /** Evaluation order: by version (`introduced: "0"` first), then introduced before the others. */
@@ -109,16 +106,8 @@ function kindOf(event: OsvEvent): Kind | undefined {
 }
 
 function flatten(event: OsvEvent, index: number): Flat {
-  // Runs for every range of every advisory decided: no array unless the event is malformed.
-  let kind: Kind | undefined;
-  let count = 0;
-  for (const k of KINDS) {
-    if (event[k] !== undefined) {
-      kind = k;
-      count++;
-    }
-  }
-  if (count !== 1 || kind === undefined) {
+  const kind = kindOf(event);
+  if (kind === undefined) {
     const keys = KINDS.filter((k) => event[k] !== undefined);
     throw new PortcullisError(
       'INVALID_RANGE',
