@@ -9,15 +9,19 @@
  *   p95 <= 50 ms; the harness prints median and p90, the p95 is printed after the runs).
  * - `monitor-rematch-*`: a feed delta touching 1% of the package names imported, the affected
  *   analyses re-matched from their SBOMs and their vuln_update / policy_eval notifications queued
- *   (target <= 10 s). Baseline: the same import with the re-match given no changed keys.
+ *   (target <= 10 s), by the checkout's compiled build as `portcullis serve` runs it
+ *   (compiled-checkout.ts). Baseline: the feed import alone or, with
+ *   PORTCULLIS_BENCH_BASE_ROOT=<older checkout>, the same re-match by that checkout's compiled
+ *   build on the same database, alternating run by run (each run imports a delta of its own).
  * The three benchmarks of a store share one seeded database (seeded once, released by teardown).
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { rematchAnalyses } from '../src/main/rematch-analyses.js';
+import type { PackageKey } from '../src/core/matching/rematch.js';
+import type { rematchAnalyses, RematchSummary, RematchTimings } from '../src/main/rematch-analyses.js';
 import { NotificationEndpoints } from '../src/notifications/endpoints.js';
-import { Notifier } from '../src/notifications/notify.js';
-import { JobQueue } from '../src/queue/queue.js';
+import type { Notifier } from '../src/notifications/notify.js';
+import type { JobQueue } from '../src/queue/queue.js';
 import { migrate } from '../src/store/migrate.js';
 import { analyzeIndex } from '../src/store/repositories/image-index.js';
 import { imagesByPackage, imagesByVulnerability } from '../src/store/repositories/image-queries.js';
@@ -34,9 +38,11 @@ import {
   type FleetImage,
 } from '../src/store/test-support/monitor-fleet.js';
 import { loadSyntheticFeed } from '../src/store/test-support/synthetic-feed.js';
-import { vulnerabilityDataOf } from '../src/store/vulnerability-data.js';
+import type { vulnerabilityDataOf } from '../src/store/vulnerability-data.js';
 import { VulnerabilityStore } from '../src/store/vulnerability-store.js';
 import { startPostgres, type PostgresServer } from '../test/harness/postgres.js';
+import { BASE_ROOT, ROOT } from './base-checkout.js';
+import { importCompiled } from './compiled-checkout.js';
 import { percentile } from './stats.js';
 import type { Benchmark, PreparedBenchmark } from './types.js';
 
@@ -143,18 +149,36 @@ function queryBenchmark(
 
 const PAGE = { page: 1, limit: 100 };
 
+/** The re-match of one checkout's compiled build (as `portcullis serve` runs it) on a seeded store. */
+interface RematchCode {
+  rematch(s: Seeded, keys: readonly PackageKey[], timings: RematchTimings): Promise<RematchSummary>;
+}
+
+async function rematchCode(root: string, s: Seeded): Promise<RematchCode> {
+  const [main, repositories, data, vulnerabilityStore, notify, queue] = await Promise.all([
+    importCompiled<{ rematchAnalyses: typeof rematchAnalyses }>(root, 'main/rematch-analyses.js'),
+    importCompiled<{ createServiceStore: typeof createServiceStore }>(root, 'store/repositories/index.js'),
+    importCompiled<{ vulnerabilityDataOf: typeof vulnerabilityDataOf }>(root, 'store/vulnerability-data.js'),
+    importCompiled<{ VulnerabilityStore: typeof VulnerabilityStore }>(root, 'store/vulnerability-store.js'),
+    importCompiled<{ Notifier: typeof Notifier }>(root, 'notifications/notify.js'),
+    importCompiled<{ JobQueue: typeof JobQueue }>(root, 'queue/queue.js'),
+  ]);
+  const store = repositories.createServiceStore(s.db, s.store.box);
+  const source = data.vulnerabilityDataOf(s.db, new vulnerabilityStore.VulnerabilityStore(s.db));
+  const notifier = new notify.Notifier(s.db, new queue.JobQueue(s.db));
+  return { rematch: (_, keys, timings) => main.rematchAnalyses(store, source, keys, { notifier, timings }) };
+}
+
 function rematchBenchmark(kind: Kind, shared: ReturnType<typeof sharedFleet>): Benchmark {
   return {
     name: `monitor-rematch-${kind}`,
-    baselineLabel: 'the feed import alone',
+    baselineLabel: BASE_ROOT ? `the same re-match on ${BASE_ROOT}` : 'the feed import alone',
     targetMs: 10_000,
     runs: 3,
     teardown: shared.teardown,
     async prepare(): Promise<PreparedBenchmark> {
       const s = await shared.get();
       const vulnerabilities = new VulnerabilityStore(s.db);
-      const data = vulnerabilityDataOf(s.db, vulnerabilities);
-      const notifier = new Notifier(s.db, new JobQueue(s.db));
       const all = [...FLEET_BASE, ...FLEET_TAIL];
       let run = 0;
       // 1% of the package names, drawn anew each run; the advisory ids change so every run is a delta.
@@ -175,24 +199,25 @@ function rematchBenchmark(kind: Kind, shared: ReturnType<typeof sharedFleet>): B
           })),
         );
       };
+      const measured = async (code: RematchCode, label: string) => {
+        const keys = await delta();
+        const timings = { read: 0, match: 0, write: 0, notify: 0 };
+        const cpu = process.cpuUsage();
+        const summary = await code.rematch(s, keys, timings);
+        const used = process.cpuUsage(cpu);
+        const split = Object.entries(timings)
+          .map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)} s`)
+          .join(', ');
+        process.stderr.write(
+          `  ${label}: re-matched ${summary.rematched} of ${IMAGES} (N), changed ${summary.changed}; ${split}; ` +
+            `this process's CPU ${((used.user + used.system) / 1e6).toFixed(2)} s\n`,
+        );
+      };
+      const current = await rematchCode(ROOT, s);
+      const base = BASE_ROOT ? await rematchCode(BASE_ROOT, s) : undefined;
       return {
-        async measure() {
-          const keys = await delta();
-          const timings = { read: 0, match: 0, write: 0, notify: 0 };
-          const cpu = process.cpuUsage();
-          const summary = await rematchAnalyses(s.store, data, keys, { notifier, timings });
-          const used = process.cpuUsage(cpu);
-          const split = Object.entries(timings)
-            .map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)} s`)
-            .join(', ');
-          process.stderr.write(
-            `  re-matched ${summary.rematched} of ${IMAGES} (N), changed ${summary.changed}; ${split}; ` +
-              `this process's CPU ${((used.user + used.system) / 1e6).toFixed(2)} s\n`,
-          );
-        },
-        async baseline() {
-          await delta();
-        },
+        measure: () => measured(current, 'this checkout'),
+        baseline: base ? () => measured(base, BASE_ROOT!) : async () => void (await delta()),
       };
     },
   };
