@@ -70,13 +70,15 @@ function sentOf(e: FindingsReplacement, splice: boolean) {
 }
 
 // Rows are locked in digest order (two passes never wait on each other crosswise). A spliced
-// row is only written at the revision it was read at, so its stored findings are `before`.
+// row is only written at the revision it was read at, so its stored findings are `before`. The
+// kept findings are taken from one pass over the stored array: `a.findings -> k` for each of
+// them fetched and decompressed the stored (TOASTed) array again, once per finding kept.
 const REPLACE = `
   UPDATE analysis a SET
     findings = CASE WHEN x.k IS NULL THEN x.n ELSE (
-      SELECT coalesce(jsonb_agg(CASE WHEN o.k >= 0 THEN a.findings -> o.k ELSE x.n -> (-1 - o.k) END
-        ORDER BY o.i), '[]'::jsonb)
-      FROM unnest(x.k) WITH ORDINALITY AS o(k, i)) END,
+      SELECT coalesce(jsonb_agg(CASE WHEN o.k >= 0 THEN f.v ELSE x.n -> (-1 - o.k) END ORDER BY o.i), '[]'::jsonb)
+      FROM unnest(x.k) WITH ORDINALITY AS o(k, i)
+      LEFT JOIN jsonb_array_elements(a.findings) WITH ORDINALITY AS f(v, j) ON f.j = o.k + 1) END,
     finding_counts = x.c, findings_rev = nextval('analysis_findings_rev')
   FROM (SELECT d, r, n, k, c FROM json_to_recordset($1::json) AS y(d text, r bigint, n jsonb, k int[], c jsonb)
     ORDER BY d) x
