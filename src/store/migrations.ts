@@ -4,6 +4,7 @@ import { EVALUATION_MIGRATIONS } from './migrations/evaluations.js';
 import { HARBOR_MIGRATIONS } from './migrations/harbor.js';
 import { NOTIFICATION_MIGRATIONS } from './migrations/notifications.js';
 import { OPS_MIGRATIONS } from './migrations/ops.js';
+import { PACKAGE_KINDS_MIGRATIONS } from './migrations/package-kinds.js';
 import { PROMOTION_MIGRATIONS } from './migrations/promotion.js';
 import { REMATCH_MIGRATIONS } from './migrations/rematch.js';
 import { REMATCH_STORAGE_MIGRATIONS } from './migrations/rematch-storage.js';
@@ -210,4 +211,5 @@ export const MIGRATIONS: readonly Migration[] = [
   ...UI_MIGRATIONS,
   ...REMATCH_STORAGE_MIGRATIONS,
   ...HARBOR_MIGRATIONS,
+  ...PACKAGE_KINDS_MIGRATIONS,
 ];

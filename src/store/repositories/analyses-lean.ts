@@ -3,15 +3,17 @@
  * an image needs only the packages under the changed keys, not its whole SBOM (tens of kB of
  * JSON per image that the server renders and Node parses, to re-match one or two packages), so
  * the server selects from each SBOM its source (layers), distro, unknowns and the packages the
- * search index places under those keys, with a count of its packages by kind, and from the
- * metadata the image history and those packages' Debian changelogs. An analysis indexed before
- * the index knew package positions (migration 19) is read whole, as before.
+ * search index places under those keys, and from the metadata the image history and those
+ * packages' Debian changelogs; its packages' kinds were counted when it was stored (migration
+ * 71). An analysis indexed before the index knew package positions (migration 19) is read whole,
+ * as before.
  */
 import type { PackageKey } from '../../core/matching/rematch.js';
 import { changelogPath } from '../../core/suppression/changelog-evidence.js';
 import type { Sql } from '../sql.js';
 import type { StoredAnalysis } from './analyses-bulk.js';
 import type { AnalysisRow } from './analyses.js';
+import type { PackageKindRow } from './package-kinds.js';
 
 /** How many packages of one type an SBOM holds, owned by another package or not. */
 export interface PackageKind {
@@ -34,7 +36,7 @@ interface Row extends AnalysisRow {
   distro: unknown;
   unknowns: unknown;
   packages: unknown;
-  kinds: [string, boolean, number][] | null;
+  kinds: PackageKindRow[];
   history: unknown;
   changelogs: Record<string, string> | null;
 }
@@ -64,14 +66,11 @@ const READ = `
     a.findings_rev::text AS findings_rev, NOT a.stale AS partial,
     CASE WHEN a.stale THEN a.sbom END AS sbom,
     CASE WHEN a.stale THEN a.metadata END AS metadata,
-    l.source, l.distro, l.unknowns, l.packages, l.kinds, l.history, l.changelogs
+    l.source, l.distro, l.unknowns, l.packages, a.package_kinds AS kinds, l.history, l.changelogs
   FROM r a
   LEFT JOIN LATERAL (
     SELECT s.source, s.distro, s.unknowns,
       (SELECT coalesce(jsonb_agg(s.packages -> o ORDER BY o), '[]'::jsonb) FROM unnest(a.ords) AS o) AS packages,
-      (SELECT jsonb_agg(jsonb_build_array(g.type, g.owned, g.n) ORDER BY g.type, g.owned)
-       FROM (SELECT p ->> 'type' AS type, coalesce(p ->> 'ownedBy', '') <> '' AS owned, count(*) AS n
-             FROM jsonb_array_elements(s.packages) AS p GROUP BY 1, 2) g) AS kinds,
       m.config -> 'history' AS history,
       (SELECT jsonb_object_agg(x.path, m.changelogs -> x.path)
        FROM (SELECT DISTINCT $3 || (s.packages -> o ->> 'name') || $4 AS path FROM unnest(a.ords) AS o) x
@@ -104,7 +103,7 @@ function recordOf(r: Row): RematchRecord {
       changelogs: r.changelogs ?? {},
     },
     partial: {
-      packageKinds: (r.kinds ?? []).map(([type, owned, count]) => ({ type, owned, count })),
+      packageKinds: r.kinds.map(([type, owned, count]) => ({ type: type ?? '', owned, count })),
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { Finding } from '../../core/matching/types.js';
 import type { Sql } from '../sql.js';
+import { packageKindsJson } from './package-kinds.js';
 import { findingCountsJson } from './finding-counts.js';
 import { indexAnalysis, indexFindings } from './image-index.js';
 
@@ -57,11 +58,12 @@ export class AnalysisRepository {
     const onConflict = replace
       ? `DO UPDATE SET image_id = EXCLUDED.image_id, analyzer_version = EXCLUDED.analyzer_version,
            metadata = EXCLUDED.metadata, sbom = EXCLUDED.sbom, findings = EXCLUDED.findings,
-           finding_counts = EXCLUDED.finding_counts, findings_rev = nextval('analysis_findings_rev'), created_at = now()`
+           finding_counts = EXCLUDED.finding_counts, package_kinds = EXCLUDED.package_kinds,
+           findings_rev = nextval('analysis_findings_rev'), created_at = now()`
       : 'DO NOTHING';
     const { rows } = await db.query(
-      `INSERT INTO analysis (image_digest, image_id, analyzer_version, metadata, sbom, findings, finding_counts)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (image_digest) ${onConflict} RETURNING image_digest`,
+      `INSERT INTO analysis (image_digest, image_id, analyzer_version, metadata, sbom, findings, finding_counts, package_kinds)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (image_digest) ${onConflict} RETURNING image_digest`,
       [
         record.imageDigest,
         record.imageId,
@@ -70,6 +72,7 @@ export class AnalysisRepository {
         JSON.stringify(record.sbom),
         JSON.stringify(record.findings),
         findingCountsJson(record.findings),
+        packageKindsJson(record.sbom),
       ],
     );
     return rows.length > 0;

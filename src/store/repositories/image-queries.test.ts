@@ -7,6 +7,7 @@ import {
   type TestDatabase,
 } from '../../../test/harness/databases.js';
 import { syntheticAnalysis } from '../test-support/synthetic-analysis.js';
+import { packageKindsJson } from './package-kinds.js';
 import { findingCountsJson } from './finding-counts.js';
 import { indexMissing } from './image-index.js';
 import { digestsWithLookupKeys, imagesByPackage, imagesByVulnerability } from './image-queries.js';
@@ -186,9 +187,16 @@ describe.each(STORE_KINDS)('the search index on %s', (kind) => {
     // An analysis written without its index (as before migration 13) is indexed on demand.
     const old = syntheticAnalysis(D4, [{ name: 'zlib1g', version: '1:1.2.13.dfsg-1', source: 'zlib' }], []);
     await database.db.query(
-      `INSERT INTO analysis (image_digest, image_id, analyzer_version, metadata, sbom, findings, finding_counts)
-       VALUES ($1, $2, 'old', $3, $4, '[]', $5)`,
-      [D4, old.imageId, JSON.stringify(old.metadata), JSON.stringify(old.sbom), findingCountsJson([])],
+      `INSERT INTO analysis (image_digest, image_id, analyzer_version, metadata, sbom, findings, finding_counts, package_kinds)
+       VALUES ($1, $2, 'old', $3, $4, '[]', $5, $6)`,
+      [
+        D4,
+        old.imageId,
+        JSON.stringify(old.metadata),
+        JSON.stringify(old.sbom),
+        findingCountsJson([]),
+        packageKindsJson(old.sbom),
+      ],
     );
     expect(
       await digestsWithLookupKeys(database.db, [{ namespace: 'debian:12', packageName: 'zlib' }]),

@@ -16,6 +16,7 @@ import {
 } from '../repositories/image-index.js';
 import { TAG_SUBSCRIPTION_TYPES } from '../repositories/subscriptions.js';
 import { findingCounts } from '../repositories/finding-counts.js';
+import { packageKinds } from '../repositories/package-kinds.js';
 import type { Sql } from '../sql.js';
 import { syntheticAnalysis, type SyntheticFinding } from './synthetic-analysis.js';
 
@@ -100,9 +101,10 @@ export async function storeInBulk(
 ): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query(
-      `INSERT INTO analysis (image_digest, image_id, analyzer_version, metadata, sbom, findings, finding_counts, index_version)
-       SELECT d, i, v, m, s, f, c, $2
-       FROM json_to_recordset($1::json) AS x(d text, i text, v text, m jsonb, s jsonb, f jsonb, c jsonb)`,
+      `INSERT INTO analysis (image_digest, image_id, analyzer_version, metadata, sbom, findings, finding_counts,
+         package_kinds, index_version)
+       SELECT d, i, v, m, s, f, c, k, $2
+       FROM json_to_recordset($1::json) AS x(d text, i text, v text, m jsonb, s jsonb, f jsonb, c jsonb, k jsonb)`,
       [
         json(
           images.map(({ analysis: a }) => ({
@@ -113,6 +115,7 @@ export async function storeInBulk(
             s: a.sbom,
             f: a.findings,
             c: findingCounts(a.findings),
+            k: packageKinds(a.sbom),
           })),
         ),
         IMAGE_INDEX_VERSION,

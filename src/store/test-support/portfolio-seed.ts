@@ -10,8 +10,8 @@ import type { Sql } from '../sql.js';
 export async function seedImages(db: Sql, account: string, count: number, from = 0): Promise<void> {
   const severities = `ARRAY['Critical','High','Medium','Low','Negligible','Unknown']`;
   await db.exec(`
-    INSERT INTO analysis (image_digest, image_id, analyzer_version, metadata, sbom, findings, finding_counts)
-    SELECT d, i, v, m, s, f, ui_finding_counts(f) FROM (
+    INSERT INTO analysis (image_digest, image_id, analyzer_version, metadata, sbom, findings, finding_counts, package_kinds)
+    SELECT d, i, v, m, s, f, ui_finding_counts(f), package_kinds_of(s) FROM (
     SELECT 'sha256:' || lpad(to_hex(n), 64, '0') AS d, lpad(to_hex(n), 64, 'f') AS i, 'bench' AS v, '{}'::jsonb AS m,
       '{"packages":[],"files":[]}'::jsonb AS s,
       (SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('id', 'CVE-2024-' || (n * 12 + k), 'severity', (${severities})[1 + (n + k) % 6],
