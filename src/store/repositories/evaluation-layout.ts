@@ -13,13 +13,35 @@
  * Layout 2 (ADR 0034, marked `layout: 2` in the compact table) also stores the decision's
  * triggers by column (evaluation-triggers.ts); a row without the marker has them as objects.
  */
-import { isDeepStrictEqual } from 'node:util';
 import { CHECK_HEADER } from '../check-header.js';
 import { decodeTriggers, encodeTriggers } from './evaluation-triggers.js';
 
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Whether two JSON-shaped values (what the renderers build and JSON parses) are equal: the same
+ * answers as `isDeepStrictEqual` for them, without its generality, which cost the re-match's
+ * compaction about a tenth of a second per thousand evaluations.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys)
+    if (!Object.hasOwn(b, key) || !sameJson((a as Json)[key], (b as Json)[key])) return false;
+  return true;
+}
+
+const TABLE_KEYS = ['final_action', 'header', 'row_count', 'rows'];
 
 interface JsonTrigger {
   trigger_id: string;
@@ -111,19 +133,15 @@ export function compactEvaluation(
   if (!('policy' in result) || result.policy === null || result.policy === undefined) return undefined;
   const anchore = result.result;
   const table = tableOf(anchore);
-  if (
-    !table ||
-    !isDeepStrictEqual(Object.keys(table).sort(), ['final_action', 'header', 'row_count', 'rows'])
-  )
-    return undefined;
-  if (!isDeepStrictEqual(table.header, CHECK_HEADER) || !Array.isArray(table.rows)) return undefined;
+  if (!table || !sameJson(Object.keys(table).sort(), TABLE_KEYS)) return undefined;
+  if (!sameJson(table.header, CHECK_HEADER) || !Array.isArray(table.rows)) return undefined;
   const names: Record<string, string> = {};
   for (const row of table.rows as unknown[]) {
     const whitelisted = Array.isArray(row) ? (row[7] as Json | false | undefined) : undefined;
     if (isObject(whitelisted) && typeof whitelisted.whitelist_id === 'string')
       names[whitelisted.whitelist_id] = whitelisted.whitelist_name as string;
   }
-  if (!isDeepStrictEqual(renderRows(anchore, names), table.rows)) return undefined;
+  if (!sameJson(renderRows(anchore, names), table.rows)) return undefined;
   const decision = anchore.decision as Json;
   const columns = layout === 2 ? encodeTriggers(decision.triggers) : undefined;
   const compact: CompactTable = {
