@@ -1,6 +1,7 @@
 import { ADMISSION_MIGRATIONS } from './migrations/admission.js';
 import { ARCHIVE_MIGRATIONS } from './migrations/archive.js';
 import { EVALUATION_MIGRATIONS } from './migrations/evaluations.js';
+import { FINDINGS_JSON_MIGRATIONS } from './migrations/findings-json.js';
 import { HARBOR_MIGRATIONS } from './migrations/harbor.js';
 import { NOTIFICATION_MIGRATIONS } from './migrations/notifications.js';
 import { OPS_MIGRATIONS } from './migrations/ops.js';
@@ -212,4 +213,5 @@ export const MIGRATIONS: readonly Migration[] = [
   ...REMATCH_STORAGE_MIGRATIONS,
   ...HARBOR_MIGRATIONS,
   ...PACKAGE_KINDS_MIGRATIONS,
+  ...FINDINGS_JSON_MIGRATIONS,
 ];

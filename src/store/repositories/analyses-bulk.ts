@@ -71,16 +71,17 @@ function sentOf(e: FindingsReplacement, splice: boolean) {
 
 // Rows are locked in digest order (two passes never wait on each other crosswise). A spliced
 // row is only written at the revision it was read at, so its stored findings are `before`. The
-// kept findings are taken from one pass over the stored array: `a.findings -> k` for each of
-// them fetched and decompressed the stored (TOASTed) array again, once per finding kept.
+// kept findings are taken from one pass over the stored text (migration 72: json, spliced as
+// text): `a.findings -> k` for each of them fetched and decompressed the stored (TOASTed)
+// value again, once per finding kept (ADR 0041).
 const REPLACE = `
   UPDATE analysis a SET
     findings = CASE WHEN x.k IS NULL THEN x.n ELSE (
-      SELECT coalesce(jsonb_agg(CASE WHEN o.k >= 0 THEN f.v ELSE x.n -> (-1 - o.k) END ORDER BY o.i), '[]'::jsonb)
+      SELECT coalesce(json_agg(CASE WHEN o.k >= 0 THEN f.v ELSE x.n -> (-1 - o.k) END ORDER BY o.i), '[]'::json)
       FROM unnest(x.k) WITH ORDINALITY AS o(k, i)
-      LEFT JOIN jsonb_array_elements(a.findings) WITH ORDINALITY AS f(v, j) ON f.j = o.k + 1) END,
+      LEFT JOIN json_array_elements(a.findings) WITH ORDINALITY AS f(v, j) ON f.j = o.k + 1) END,
     finding_counts = x.c, findings_rev = nextval('analysis_findings_rev')
-  FROM (SELECT d, r, n, k, c FROM json_to_recordset($1::json) AS y(d text, r bigint, n jsonb, k int[], c jsonb)
+  FROM (SELECT d, r, n, k, c FROM json_to_recordset($1::json) AS y(d text, r bigint, n json, k int[], c jsonb)
     ORDER BY d) x
   WHERE a.image_digest = x.d AND (x.r IS NULL OR a.findings_rev = x.r)
   RETURNING a.image_digest`;
@@ -99,7 +100,8 @@ export async function replaceFindingsMany(
   if (entries.length === 0) return [];
   return db.transaction(async (tx) => {
     // Splicing kept findings pays on a server; on PGlite the jsonb_agg of the copies cost more
-    // than parsing the whole list (the 2,000-image re-match measured 6.9 against 6.1 s).
+    // than parsing the whole list (the 2,000-image re-match measured 6.9 against 6.1 s, when
+    // findings were jsonb: not measured again since migration 72).
     const splice = db.kind === 'postgres';
     const { rows } = await tx.query<{ image_digest: string }>(REPLACE, [
       JSON.stringify(entries.map((e) => sentOf(e, splice))),

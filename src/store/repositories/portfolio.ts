@@ -165,7 +165,7 @@ export class PortfolioRepository {
     const { rows } = await this.db.query<{ digest: string; id: string; pkg: string; version: string }>(
       `SELECT i.image_digest AS digest, f->>'id' AS id, f->'package'->>'name' AS pkg, f->'package'->>'version' AS version
        FROM image i JOIN analysis a ON a.image_digest = i.image_digest
-       CROSS JOIN LATERAL jsonb_array_elements(a.findings) f
+       CROSS JOIN LATERAL jsonb_array_elements(a.findings::jsonb) f
        WHERE i.account_name = $1 AND (a.finding_counts->>'kev')::int > 0 AND f ? 'kev' AND NOT f ? 'suppressed'
        ORDER BY i.analyzed_at DESC NULLS LAST, 2 LIMIT $2`,
       [accountName, limit],

@@ -104,7 +104,7 @@ export async function storeInBulk(
       `INSERT INTO analysis (image_digest, image_id, analyzer_version, metadata, sbom, findings, finding_counts,
          package_kinds, index_version)
        SELECT d, i, v, m, s, f, c, k, $2
-       FROM json_to_recordset($1::json) AS x(d text, i text, v text, m jsonb, s jsonb, f jsonb, c jsonb, k jsonb)`,
+       FROM json_to_recordset($1::json) AS x(d text, i text, v text, m jsonb, s jsonb, f json, c jsonb, k jsonb)`,
       [
         json(
           images.map(({ analysis: a }) => ({
