@@ -12,7 +12,8 @@
  *   (target <= 10 s), by the checkout's compiled build as `portcullis serve` runs it
  *   (compiled-checkout.ts). Baseline: the feed import alone or, with
  *   PORTCULLIS_BENCH_BASE_ROOT=<older checkout>, the same re-match by that checkout's compiled
- *   build on the same database, alternating run by run (each run imports a delta of its own).
+ *   build on the same database, alternating run by run (each run imports a delta of its own);
+ *   refused when that checkout lacks a migration of this one (then run it in each checkout).
  * The three benchmarks of a store share one seeded database (seeded once, released by teardown).
  */
 import { randomBytes } from 'node:crypto';
@@ -23,6 +24,7 @@ import { NotificationEndpoints } from '../src/notifications/endpoints.js';
 import type { Notifier } from '../src/notifications/notify.js';
 import type { JobQueue } from '../src/queue/queue.js';
 import { migrate } from '../src/store/migrate.js';
+import { MIGRATIONS } from '../src/store/migrations.js';
 import { analyzeIndex } from '../src/store/repositories/image-index.js';
 import { imagesByPackage, imagesByVulnerability } from '../src/store/repositories/image-queries.js';
 import { createServiceStore, type ServiceStore } from '../src/store/repositories/index.js';
@@ -41,7 +43,7 @@ import { loadSyntheticFeed } from '../src/store/test-support/synthetic-feed.js';
 import type { vulnerabilityDataOf } from '../src/store/vulnerability-data.js';
 import { VulnerabilityStore } from '../src/store/vulnerability-store.js';
 import { startPostgres, type PostgresServer } from '../test/harness/postgres.js';
-import { BASE_ROOT, ROOT } from './base-checkout.js';
+import { BASE_ROOT, importFrom, ROOT } from './base-checkout.js';
 import { importCompiled } from './compiled-checkout.js';
 import { percentile } from './stats.js';
 import type { Benchmark, PreparedBenchmark } from './types.js';
@@ -169,6 +171,21 @@ async function rematchCode(root: string, s: Seeded): Promise<RematchCode> {
   return { rematch: (_, keys, timings) => main.rematchAnalyses(store, source, keys, { notifier, timings }) };
 }
 
+/**
+ * The older checkout re-matches this checkout's database: only sound when it knows every
+ * migration this one applied (a later one may change a column its statements read).
+ */
+async function sameSchema(root: string): Promise<void> {
+  const theirs = await importFrom<{ MIGRATIONS: readonly { id: number }[] }>(root, 'src/store/migrations.ts');
+  const known = new Set(theirs.MIGRATIONS.map((m) => m.id));
+  const missing = MIGRATIONS.filter((m) => !known.has(m.id)).map((m) => m.id);
+  if (missing.length > 0)
+    throw new Error(
+      `${root} lacks migrations ${missing.join(', ')} of this checkout, so its code cannot re-match this ` +
+        'database: run the benchmark without PORTCULLIS_BENCH_BASE_ROOT in each checkout instead',
+    );
+}
+
 function rematchBenchmark(kind: Kind, shared: ReturnType<typeof sharedFleet>): Benchmark {
   return {
     name: `monitor-rematch-${kind}`,
@@ -215,6 +232,7 @@ function rematchBenchmark(kind: Kind, shared: ReturnType<typeof sharedFleet>): B
         );
       };
       const current = await rematchCode(ROOT, s);
+      if (BASE_ROOT) await sameSchema(BASE_ROOT);
       const base = BASE_ROOT ? await rematchCode(BASE_ROOT, s) : undefined;
       return {
         measure: () => measured(current, 'this checkout'),
