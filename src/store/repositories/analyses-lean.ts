@@ -46,12 +46,18 @@ const [CHANGELOG_PREFIX, CHANGELOG_SUFFIX] = changelogPath('\u0000').split('\u00
 
 // `ords`: the positions of the packages under the changed keys; `stale` when a key row of the
 // digest predates migration 19 (the analysis is then read whole). Each document is taken apart
-// once (jsonb_to_record) rather than decompressed again for each part.
+// once (jsonb_to_record) rather than decompressed again for each part. The key rows are found
+// per key in the primary key (namespace, package, digest), over the range of the chunk's
+// digests (a chunk is a run of the sorted candidates): joined on the digests instead, every key
+// row of the 250 images (160 each) was read and hashed to keep the few under the keys (ADR 0041).
 const READ = `
   WITH hit AS (
     SELECT k.image_digest, k.package_ordinals
-    FROM image_lookup_key k
-    JOIN json_to_recordset($2::json) AS c(ns text, pn text) ON k.namespace = c.ns AND k.package_name = c.pn
+    FROM json_to_recordset($2::json) AS c(ns text, pn text)
+    CROSS JOIN LATERAL (
+      SELECT k.image_digest, k.package_ordinals FROM image_lookup_key k
+      WHERE k.namespace = c.ns AND k.package_name = c.pn
+        AND k.image_digest BETWEEN (SELECT min(d) FROM unnest($1::text[]) d) AND (SELECT max(d) FROM unnest($1::text[]) d)) k
     WHERE k.image_digest = ANY($1::text[])
   ), t AS (
     SELECT h.image_digest, bool_or(h.package_ordinals IS NULL) AS stale, array_agg(DISTINCT o) AS ords
