@@ -221,13 +221,16 @@ function rematchBenchmark(kind: Kind, shared: ReturnType<typeof sharedFleet>): B
         const keys = await delta();
         const timings = { read: 0, match: 0, write: 0, notify: 0 };
         const cpu = process.cpuUsage();
+        const started = performance.now();
         const summary = await code.rematch(s, keys, timings);
+        const wall = performance.now() - started;
         const used = process.cpuUsage(cpu);
         const split = Object.entries(timings)
           .map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(2)} s`)
           .join(', ');
         process.stderr.write(
-          `  ${label}: re-matched ${summary.rematched} of ${IMAGES} (N), changed ${summary.changed}; ${split}; ` +
+          `  ${label}: re-matched ${summary.rematched} of ${IMAGES} (N), changed ${summary.changed} in ` +
+            `${(wall / 1000).toFixed(2)} s; ${split}; ` +
             `this process's CPU ${((used.user + used.system) / 1e6).toFixed(2)} s\n`,
         );
       };
