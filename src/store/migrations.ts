@@ -1,4 +1,5 @@
 import { ADMISSION_MIGRATIONS } from './migrations/admission.js';
+import { ANALYSIS_LZ4_MIGRATIONS } from './migrations/analysis-lz4.js';
 import { ARCHIVE_MIGRATIONS } from './migrations/archive.js';
 import { EVALUATION_MIGRATIONS } from './migrations/evaluations.js';
 import { FINDINGS_JSON_MIGRATIONS } from './migrations/findings-json.js';
@@ -214,4 +215,5 @@ export const MIGRATIONS: readonly Migration[] = [
   ...HARBOR_MIGRATIONS,
   ...PACKAGE_KINDS_MIGRATIONS,
   ...FINDINGS_JSON_MIGRATIONS,
+  ...ANALYSIS_LZ4_MIGRATIONS,
 ];

@@ -6,6 +6,7 @@
  * images.ts and image-index.ts; these write exactly the same rows.
  */
 import type { Finding } from '../../core/matching/types.js';
+import { jsonSlices, sliceOf } from '../json-slices.js';
 import type { Sql } from '../sql.js';
 import { findingCounts } from './finding-counts.js';
 import { toRecord, type AnalysisRecord, type AnalysisRow } from './analyses.js';
@@ -48,41 +49,15 @@ export interface FindingsReplacement {
   before?: { findings: readonly Finding[]; rev: string };
 }
 
-/**
- * What the UPDATE is sent of one replacement: the findings it made afresh (`n`) and, with
- * `before`, where each new finding comes from (`k`: i >= 0 the stored finding at i, kept as the
- * same object; -1 - j the fresh one at j). The re-match keeps most findings as they were, so
- * the database copies those from the stored row instead of parsing them again from JSON text,
- * which was most of the statement's cost (ADR 0033).
- */
-function sentOf(e: FindingsReplacement, splice: boolean) {
-  const c = findingCounts(e.findings);
-  if (!e.before || !splice) return { d: e.imageDigest, r: e.before?.rev ?? null, n: e.findings, k: null, c };
-  const at = new Map(e.before.findings.map((f, i) => [f, i] as const));
-  const n: Finding[] = [];
-  const k = e.findings.map((f) => {
-    const i = at.get(f);
-    if (i !== undefined) return i;
-    n.push(f);
-    return -n.length; // -1 - its position in n
-  });
-  return { d: e.imageDigest, r: e.before.rev, n, k, c };
-}
-
-// Rows are locked in digest order (two passes never wait on each other crosswise). A spliced
-// row is only written at the revision it was read at, so its stored findings are `before`. The
-// kept findings are taken from one pass over the stored text (migration 72: json, spliced as
-// text): `a.findings -> k` for each of them fetched and decompressed the stored (TOASTed)
-// value again, once per finding kept (ADR 0041).
+// Rows are locked in digest order (two passes never wait on each other crosswise). Each new
+// list travels as JSON text in one bytea and is stored as sent (json, migration 72): no JSON
+// array of the chunk is parsed on the server (ADR 0042). The kept findings used to be spliced
+// from the stored list on the server (ADR 0033, 0041), which cost more than sending them whole
+// once the whole list no longer had to be parsed.
 const REPLACE = `
-  UPDATE analysis a SET
-    findings = CASE WHEN x.k IS NULL THEN x.n ELSE (
-      SELECT coalesce(json_agg(CASE WHEN o.k >= 0 THEN f.v ELSE x.n -> (-1 - o.k) END ORDER BY o.i), '[]'::json)
-      FROM unnest(x.k) WITH ORDINALITY AS o(k, i)
-      LEFT JOIN json_array_elements(a.findings) WITH ORDINALITY AS f(v, j) ON f.j = o.k + 1) END,
-    finding_counts = x.c, findings_rev = nextval('analysis_findings_rev')
-  FROM (SELECT d, r, n, k, c FROM json_to_recordset($1::json) AS y(d text, r bigint, n json, k int[], c jsonb)
-    ORDER BY d) x
+  UPDATE analysis a SET findings = x.n, finding_counts = x.c, findings_rev = nextval('analysis_findings_rev')
+  FROM (SELECT d, r, ${sliceOf(2, 'y')}::json AS n, c
+    FROM json_to_recordset($1::json) AS y(d text, r bigint, c jsonb, s int, l int) ORDER BY d) x
   WHERE a.image_digest = x.d AND (x.r IS NULL OR a.findings_rev = x.r)
   RETURNING a.image_digest`;
 
@@ -99,12 +74,17 @@ export async function replaceFindingsMany(
 ): Promise<string[]> {
   if (entries.length === 0) return [];
   return db.transaction(async (tx) => {
-    // Splicing kept findings pays on a server; on PGlite the jsonb_agg of the copies cost more
-    // than parsing the whole list (the 2,000-image re-match measured 6.9 against 6.1 s, when
-    // findings were jsonb: not measured again since migration 72).
-    const splice = db.kind === 'postgres';
+    const { blob, spans } = jsonSlices(entries.map((e) => e.findings));
     const { rows } = await tx.query<{ image_digest: string }>(REPLACE, [
-      JSON.stringify(entries.map((e) => sentOf(e, splice))),
+      JSON.stringify(
+        entries.map((e, i) => ({
+          d: e.imageDigest,
+          r: e.before?.rev ?? null,
+          c: findingCounts(e.findings),
+          ...spans[i],
+        })),
+      ),
+      blob,
     ]);
     const written = new Set(rows.map((r) => r.image_digest));
     const delta: FindingRowsDelta = { drop: [], add: [] };

@@ -108,6 +108,24 @@ describe.each(STORE_KINDS)('bulk store functions of the re-match on %s', (kind) 
     expect(new Set(after).size).toBe(3);
   });
 
+  it('compresses written finding lists with lz4 on the server, keeps the default where there is none (migration 73)', async () => {
+    const { rows: columns } = await database.db.query<{ a: string; c: string }>(
+      `SELECT attname AS a, attcompression::text AS c FROM pg_attribute
+       WHERE attrelid = 'analysis'::regclass AND attname IN ('findings', 'sbom', 'metadata') ORDER BY attname`,
+    );
+    const expected = kind === 'PGlite' ? '' : 'l';
+    expect(columns).toEqual(['findings', 'metadata', 'sbom'].map((a) => ({ a, c: expected })));
+    // A list long enough to be compressed (over 2 kB), written by the bulk replace.
+    const many = Array.from({ length: 40 }, (_, i) => ({ ...findings[0]!, id: `CVE-2099-${1000 + i}` }));
+    await replaceFindingsMany(database.db, [{ imageDigest: D3, findings: many }]);
+    const { rows } = await database.db.query<{ m: string | null }>(
+      'SELECT pg_column_compression(findings) AS m FROM analysis WHERE image_digest = $1',
+      [D3],
+    );
+    expect(rows[0]!.m).toBe(kind === 'PGlite' ? 'pglz' : 'lz4');
+    expect((await store.analyses.get(D3))!.findings).toEqual(many);
+  });
+
   it('rewrites only the index rows of changed findings, and leaves an analysis written since it was read', async () => {
     const [D5, D6, D7] = [digest('5'), digest('6'), digest('7')];
     for (const d of [D5, D6, D7]) await store.analyses.save(syntheticAnalysis(d, [SSL, ZLIB], FINDINGS));
