@@ -22,6 +22,7 @@ import type { SbomDocument } from '../core/sbom/document.js';
 import {
   planFindingsChanged,
   writeFindingsChanged,
+  type ChangePlan,
   type FindingsChange,
 } from '../notifications/reevaluate-many.js';
 import type { ReevaluateDeps } from '../notifications/reevaluate.js';
@@ -104,30 +105,33 @@ export function sameFindings(after: readonly Finding[], before: readonly Finding
 /**
  * Writes one chunk's new findings and its notifications in one transaction, then tells
  * `onFindingsChanged`; its own write and notify time go to `timings`. On a server, what the
- * notifications and evaluations need is read and evaluated on another connection of the pool
- * while the transaction writes the findings (ADR 0034); the embedded store's one connection is
- * the transaction's, so there it is done in the transaction, after the findings.
+ * notifications and evaluations need (`early`) was read and evaluated on another connection of
+ * the pool as soon as the chunk was matched, while the chunk before was still being written
+ * (ADR 0034, 0042); the embedded store's one connection is the transaction's, so there it is
+ * done in the transaction, after the findings. `texts`: each change's new findings as JSON,
+ * rendered while matching.
  */
 async function writeChunk(
   deps: ReevaluateDeps,
   changes: readonly FindingsChange[],
+  texts: readonly string[],
+  early: Promise<ChangePlan> | undefined,
   revs: ReadonlyMap<string, string>,
   summary: RematchSummary,
   options: RematchOptions,
   timings: RematchTimings,
 ): Promise<void> {
   let t = performance.now();
-  const early = deps.store.db.kind === 'postgres' ? planFindingsChanged(deps, changes) : undefined;
-  early?.catch(() => undefined); // awaited in the transaction; a failed write must not leave it unhandled
   let changed: string[];
   try {
     changed = await deps.store.db.transaction(async (tx) => {
       const written = new Set(
         await replaceFindingsMany(
           tx,
-          changes.map((c) => ({
+          changes.map((c, i) => ({
             imageDigest: c.analysis.imageDigest,
             findings: c.after,
+            text: texts[i]!,
             before: { findings: c.before, rev: revs.get(c.analysis.imageDigest)! },
           })),
         ),
@@ -193,6 +197,7 @@ export async function rematchAnalyses(
       next?.catch(() => undefined); // awaited next round; an abort must not leave it unhandled
       lap('read');
       const changes: FindingsChange[] = [];
+      const texts: string[] = [];
       for (const [n, record] of records.entries()) {
         options.signal?.throwIfAborted();
         if (n % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo();
@@ -200,19 +205,31 @@ export async function rematchAnalyses(
         if (after === undefined) summary.untouched++;
         // The same findings, byte for byte: nothing to write, no new revision, nobody to tell.
         else if (sameFindings(after, record.findings as Finding[])) summary.rematched++;
-        else
+        else {
           changes.push({
             analysis: { ...record, findings: after },
             before: record.findings as Finding[],
             after,
           });
+          texts.push(JSON.stringify(after));
+        }
       }
       lap('match');
       if (changes.length === 0) continue;
-      // On a server this chunk is written while the next one is matched (one write in flight, so
-      // notifications keep the chunks' order); the embedded store writes it before going on.
-      await writing;
-      writing = writeChunk(deps, changes, revs, summary, options, timings);
+      // On a server this chunk's notifications and evaluations are prepared at once, on another
+      // connection, while the chunk before may still be writing (chunks hold other images, so
+      // what is read is not what that write changes); the chunk is written once that write
+      // is done (one write in flight, so notifications keep the chunks' order) while the next
+      // one is matched. The embedded store writes each chunk before going on.
+      const early = store.db.kind === 'postgres' ? planFindingsChanged(deps, changes) : undefined;
+      early?.catch(() => undefined); // awaited in the write; a failed write must not leave it unhandled
+      try {
+        await writing;
+      } catch (err) {
+        await early?.catch(() => undefined); // a failed pass returns only once its reads are done
+        throw err;
+      }
+      writing = writeChunk(deps, changes, texts, early, revs, summary, options, timings);
       if (store.db.kind === 'postgres')
         writing.catch(() => undefined); // awaited next round or below
       else await writing;

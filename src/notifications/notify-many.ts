@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JobQueue } from '../queue/queue.js';
 import { toEvent, type EventInput, type EventRecord, type EventRow } from '../store/repositories/events.js';
+import { jsonSlices, sliceOf } from '../store/json-slices.js';
 import type { Sql } from '../store/sql.js';
 import { wakeStreams } from './deliver.js';
 import { hasEndpoint } from './endpoints.js';
@@ -45,15 +46,21 @@ async function insertOutbox(
   rows: readonly OutboxInsert[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const values = rows.map((r) => {
-    const id = `msg_${randomUUID()}`;
-    return { i: id, a: r.accountName, t: r.type, s: r.stream, p: r.payload(id) };
-  });
+  const ids = rows.map(() => `msg_${randomUUID()}`);
+  // Each payload (a diff can be kilobytes) travels as JSON text in one bytea beside the small
+  // columns, parsed on its own into its jsonb (ADR 0042).
+  const { blob, spans } = jsonSlices(rows.map((r, i) => r.payload(ids[i]!)));
   await db.query(
     `INSERT INTO notification (id, account_name, notification_type, stream, payload, state, deadline)
-     SELECT i, a, t, s, p, 'pending', $2 FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (i text, a text, t text, s text, p jsonb)) WITH ORDINALITY
-       AS x(i, a, t, s, p, n) ORDER BY n`,
-    [JSON.stringify(values), deadline],
+     SELECT x.i, x.a, x.t, x.m, ${sliceOf(3, 'x')}::jsonb, 'pending', $2
+     FROM ROWS FROM (json_to_recordset($1::json) AS (i text, a text, t text, m text, s int, l int))
+       WITH ORDINALITY AS x(i, a, t, m, s, l, n)
+     ORDER BY x.n`,
+    [
+      JSON.stringify(rows.map((r, i) => ({ i: ids[i], a: r.accountName, t: r.type, m: r.stream, ...spans[i] }))),
+      deadline,
+      blob,
+    ],
   );
   await wakeStreams(queue, db, rows);
 }

@@ -29,7 +29,7 @@ import {
 } from '../store/repositories/evaluations-bulk.js';
 import { compactEvaluation } from '../store/repositories/evaluation-layout.js';
 import { PolicyRepository, type PolicyRecord } from '../store/repositories/policies.js';
-import type { CompactResult } from '../store/repositories/policy-documents.js';
+import { storedText, type CompactResult } from '../store/repositories/policy-documents.js';
 import type { Sql } from '../store/sql.js';
 import { diffFindings, isEmptyDiff, type FindingsDiff } from './diff.js';
 import type { WantedNotification } from './notify-many.js';
@@ -54,6 +54,8 @@ export interface ChangePlan {
   computed: ComputedEvaluation[];
   /** Each computed evaluation's compact form, made here rather than in the write (ADR 0036). */
   compact: CompactResult[];
+  /** The JSON text each computed evaluation's row stores, rendered here too (ADR 0042). */
+  texts: string[];
 }
 
 /** Reads through `db` what the notifications and evaluations of the changes need, and evaluates. */
@@ -65,7 +67,8 @@ export async function planFindingsChanged(
   const diffs = changes
     .map((c) => ({ ...c, diff: diffFindings(c.before, c.after) }))
     .filter((c) => !isEmptyDiff(c.diff));
-  if (diffs.length === 0) return { diffs, holders: [], last: new Map(), computed: [], compact: [] };
+  if (diffs.length === 0)
+    return { diffs, holders: [], last: new Map(), computed: [], compact: [], texts: [] };
   const holders = await holdersOf(
     db,
     diffs.map((c) => c.analysis.imageDigest),
@@ -86,6 +89,7 @@ export async function planFindingsChanged(
   const last = await latestVerdicts(db, requests);
   const computed: ComputedEvaluation[] = [];
   const compact: CompactResult[] = [];
+  const texts: string[] = [];
   const feedsOf = memoPolicyFeeds(db);
   const due = requests.filter((r) => !lastEvaluationStands(r.policy, last.get(verdictKey(r))));
   const analyses = new Map(diffs.map((c) => [c.analysis.imageDigest, c.analysis] as const));
@@ -95,9 +99,11 @@ export async function planFindingsChanged(
     if (n % 16 === 15) await yieldToIo();
     const evaluation = evaluationOf(await decideAnalysis(db, sourceOf(request), request, feedsOf), request);
     computed.push(evaluation);
-    compact.push(compactEvaluation(evaluation.result));
+    const c = compactEvaluation(evaluation.result);
+    compact.push(c);
+    texts.push(storedText(evaluation.result, c));
   }
-  return { diffs, holders, last, computed, compact };
+  return { diffs, holders, last, computed, compact, texts };
 }
 
 /**
@@ -147,6 +153,7 @@ export async function writeFindingsChanged(
     db,
     plan.computed.filter((_, i) => keep[i]),
     plan.compact.filter((_, i) => keep[i]),
+    plan.texts.filter((_, i) => keep[i]),
   );
   const flips: WantedNotification[] = [];
   const flipEvents: EventInput[] = [];

@@ -20,7 +20,11 @@ export interface JsonSlices {
 
 /** Each value as JSON text, one after the other in one buffer, with its span. */
 export function jsonSlices(values: readonly unknown[]): JsonSlices {
-  const texts = values.map((v) => JSON.stringify(v) ?? 'null');
+  return textSlices(values.map((v) => JSON.stringify(v) ?? 'null'));
+}
+
+/** JSON texts rendered beforehand (off the write path), one after the other, with their spans. */
+export function textSlices(texts: readonly string[]): JsonSlices {
   const spans: JsonSpan[] = [];
   let at = 1;
   for (const text of texts) {

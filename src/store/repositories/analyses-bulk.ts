@@ -6,7 +6,7 @@
  * images.ts and image-index.ts; these write exactly the same rows.
  */
 import type { Finding } from '../../core/matching/types.js';
-import { jsonSlices, sliceOf } from '../json-slices.js';
+import { sliceOf, textSlices } from '../json-slices.js';
 import type { Sql } from '../sql.js';
 import { findingCounts } from './finding-counts.js';
 import { toRecord, type AnalysisRecord, type AnalysisRow } from './analyses.js';
@@ -46,6 +46,11 @@ export async function getAnalyses(db: Sql, digests: readonly string[]): Promise<
 export interface FindingsReplacement {
   imageDigest: string;
   findings: readonly Finding[];
+  /**
+   * `JSON.stringify(findings)`, when the caller rendered it beforehand: the re-match does that
+   * while matching, so the text is ready when the chunk's write starts (ADR 0042).
+   */
+  text?: string;
   before?: { findings: readonly Finding[]; rev: string };
 }
 
@@ -74,7 +79,7 @@ export async function replaceFindingsMany(
 ): Promise<string[]> {
   if (entries.length === 0) return [];
   return db.transaction(async (tx) => {
-    const { blob, spans } = jsonSlices(entries.map((e) => e.findings));
+    const { blob, spans } = textSlices(entries.map((e) => e.text ?? JSON.stringify(e.findings)));
     const { rows } = await tx.query<{ image_digest: string }>(REPLACE, [
       JSON.stringify(
         entries.map((e, i) => ({

@@ -3,6 +3,7 @@
  * the newest verdict of each (without its result document) and a multi-row insert. The
  * one-at-a-time versions are `EvaluationRepository.latest` and `add`.
  */
+import { sliceOf, textSlices } from '../json-slices.js';
 import type { Sql } from '../sql.js';
 import type { EvaluationRecord } from './evaluations.js';
 import { storedResults, type CompactResult } from './policy-documents.js';
@@ -58,12 +59,14 @@ export async function latestVerdicts(
 /**
  * Stores the evaluations in order, in the caller's transaction (each bundle document once, the
  * results compact: see policy-documents.ts); returns what was stored (without the results).
- * `compact`: each result's `compactEvaluation`, when the caller made it beforehand.
+ * `compact`: each result's `compactEvaluation`, when the caller made it beforehand; `texts`,
+ * with it, the JSON of what each row stores (`storedText`), rendered beforehand too.
  */
 export async function addEvaluations(
   db: Sql,
   inputs: readonly Omit<EvaluationRecord, 'createdAt'>[],
   compact?: readonly CompactResult[],
+  texts?: readonly string[],
 ): Promise<EvaluationVerdict[]> {
   if (inputs.length === 0) return [];
   const stored = await storedResults(
@@ -72,11 +75,15 @@ export async function addEvaluations(
     2,
     compact,
   );
+  // Each result (3–8 kB) travels as JSON text in one bytea beside the small columns: parsed on
+  // its own into its jsonb, not as part of one array of the whole chunk (ADR 0042).
+  const { blob, spans } = textSlices(texts ?? stored.map((s) => JSON.stringify(s.result)));
   const { rows } = await db.query<VerdictRow>(
     `INSERT INTO policy_evaluation (account_name, image_digest, tag, policy_id, status, final_action, result, policy_digest)
-     SELECT a, d, t, p, s, f, r, b FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (a text, d text, t text, p text, s text, f text, r jsonb, b text)) WITH ORDINALITY
-       AS x(a, d, t, p, s, f, r, b, n)
-     ORDER BY n RETURNING ${COLUMNS}`,
+     SELECT x.a, x.d, x.t, x.p, x.v, x.f, ${sliceOf(2, 'x')}::jsonb, x.b
+     FROM ROWS FROM (json_to_recordset($1::json) AS (a text, d text, t text, p text, v text, f text, b text, s int, l int))
+       WITH ORDINALITY AS x(a, d, t, p, v, f, b, s, l, n)
+     ORDER BY x.n RETURNING ${COLUMNS}`,
     [
       JSON.stringify(
         inputs.map((e, i) => ({
@@ -84,12 +91,13 @@ export async function addEvaluations(
           d: e.imageDigest,
           t: e.tag,
           p: e.policyId,
-          s: e.status,
+          v: e.status,
           f: e.finalAction,
-          r: stored[i]!.result,
           b: stored[i]!.policyDigest,
+          ...spans[i],
         })),
       ),
+      blob,
     ],
   );
   const byKey = new Map(rows.map((r) => [verdictKey(toVerdict(r)), toVerdict(r)] as const));
