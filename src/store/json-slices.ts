@@ -32,7 +32,10 @@ export function textSlices(texts: readonly string[]): JsonSlices {
     spans.push({ s: at, l });
     at += l;
   }
-  return { blob: Buffer.from(texts.join(''), 'utf8'), spans };
+  // Encoded straight into the buffer: joining the texts first made a string of the whole chunk.
+  const blob = Buffer.allocUnsafe(at - 1);
+  texts.forEach((text, i) => blob.write(text, spans[i]!.s - 1, spans[i]!.l, 'utf8'));
+  return { blob, spans };
 }
 
 /**
