@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JobQueue } from '../queue/queue.js';
 import { toEvent, type EventInput, type EventRecord, type EventRow } from '../store/repositories/events.js';
-import { jsonSlices, sliceOf } from '../store/json-slices.js';
+import { documentColumns, documentNames, documentOf, rowsWithDocuments } from '../store/json-slices.js';
 import type { Sql } from '../store/sql.js';
 import { wakeStreams } from './deliver.js';
 import { hasEndpoint } from './endpoints.js';
@@ -47,20 +47,20 @@ async function insertOutbox(
 ): Promise<void> {
   if (rows.length === 0) return;
   const ids = rows.map(() => `msg_${randomUUID()}`);
-  // Each payload (a diff can be kilobytes) travels as JSON text in one bytea beside the small
-  // columns, parsed on its own into its jsonb (ADR 0042).
-  const { blob, spans } = jsonSlices(rows.map((r, i) => r.payload(ids[i]!)));
+  // Each payload (a diff can be kilobytes) travels as its own JSON text beside the small
+  // columns: on a server it is parsed on its own into its jsonb (ADR 0042).
+  const sent = rowsWithDocuments(
+    db.kind,
+    rows.map((r, i) => ({ i: ids[i], a: r.accountName, t: r.type, m: r.stream })),
+    rows.map((r, i) => JSON.stringify(r.payload(ids[i]!))),
+  );
   await db.query(
     `INSERT INTO notification (id, account_name, notification_type, stream, payload, state, deadline)
-     SELECT x.i, x.a, x.t, x.m, ${sliceOf(3, 'x')}::jsonb, 'pending', $2
-     FROM ROWS FROM (json_to_recordset($1::json) AS (i text, a text, t text, m text, s int, l int))
-       WITH ORDINALITY AS x(i, a, t, m, s, l, n)
+     SELECT x.i, x.a, x.t, x.m, ${documentOf(db.kind, 3, 'x')}::jsonb, 'pending', $2
+     FROM ROWS FROM (json_to_recordset($1::json) AS (i text, a text, t text, m text, ${documentColumns(db.kind)}))
+       WITH ORDINALITY AS x(i, a, t, m, ${documentNames(db.kind)}, n)
      ORDER BY x.n`,
-    [
-      JSON.stringify(rows.map((r, i) => ({ i: ids[i], a: r.accountName, t: r.type, m: r.stream, ...spans[i] }))),
-      deadline,
-      blob,
-    ],
+    sent.blob ? [sent.rows, deadline, sent.blob] : [sent.rows, deadline],
   );
   await wakeStreams(queue, db, rows);
 }

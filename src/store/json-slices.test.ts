@@ -1,6 +1,7 @@
 /**
- * Documents sent as one bytea come back out of it whole, on both stores: spans are in bytes, so
- * text beyond ASCII (and beyond the BMP) must not shift the documents after it.
+ * Documents sent beside a statement's rows come back out whole, on both stores: on a server
+ * they travel as one bytea cut by byte spans, so text beyond ASCII (and beyond the BMP) must not
+ * shift the documents after it; on PGlite they stay inside the rows' JSON.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,7 +10,7 @@ import {
   stopSharedPostgres,
   type TestDatabase,
 } from '../../test/harness/databases.js';
-import { jsonSlices, sliceOf } from './json-slices.js';
+import { documentColumns, documentNames, documentOf, jsonSlices, rowsWithDocuments } from './json-slices.js';
 
 afterAll(() => stopSharedPostgres());
 
@@ -23,6 +24,9 @@ const DOCUMENTS: unknown[] = [
   {},
   42,
 ];
+
+// Every document but JSON null, which a row cannot carry (see rowsWithDocuments).
+const SENT = DOCUMENTS.filter((d) => d !== null);
 
 describe('jsonSlices', () => {
   it('gives byte spans that cut the blob back into each JSON text', () => {
@@ -39,25 +43,50 @@ describe('jsonSlices', () => {
   it('sends nothing for no documents', () => {
     expect(jsonSlices([])).toEqual({ blob: Buffer.alloc(0), spans: [] });
   });
+
+  it('puts the documents inside the rows on PGlite, and beside them on a server', () => {
+    const texts = SENT.map((d) => JSON.stringify(d));
+    const rows = SENT.map((_, n) => (n % 2 ? { n } : {}));
+    const embedded = rowsWithDocuments('pglite', rows, texts);
+    expect(embedded.blob).toBeUndefined();
+    expect(JSON.parse(embedded.rows)).toEqual(rows.map((r, i) => ({ ...r, j: SENT[i] })));
+    const server = rowsWithDocuments('postgres', rows, texts);
+    expect(server.blob).toBeInstanceOf(Buffer);
+    expect(JSON.parse(server.rows)).toEqual(rows.map((r, i) => ({ ...r, ...jsonSlices(SENT).spans[i] })));
+  });
+
+  it('refuses a JSON null document, which a row would read as SQL NULL', () => {
+    expect(() => rowsWithDocuments('postgres', [{}], ['null'])).toThrow(/must not be JSON null/);
+    expect(() => rowsWithDocuments('pglite', [{}], ['null'])).toThrow(/must not be JSON null/);
+  });
 });
 
-describe.each(STORE_KINDS)('documents taken out of one bytea on %s', (kind) => {
+describe.each(STORE_KINDS)('documents sent beside the rows on %s', (kind) => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await openTestDatabase(kind);
   }, 120_000);
   afterAll(() => database?.stop());
 
-  it('reads back every document, in order, as json and as jsonb', async () => {
-    const { blob, spans } = jsonSlices(DOCUMENTS);
-    const { rows } = await database.db.query<{ n: number; j: unknown; b: unknown; t: string }>(
-      `SELECT y.n, ${sliceOf(2, 'y')}::json AS j, ${sliceOf(2, 'y')}::jsonb AS b, ${sliceOf(2, 'y')} AS t
-       FROM json_to_recordset($1::json) AS y(s int, l int, n int) ORDER BY y.n`,
-      [JSON.stringify(spans.map((span, n) => ({ ...span, n }))), blob],
+  it('reads back every document, in order, as json and as jsonb, json byte for byte', async () => {
+    const db = database.db;
+    const texts = SENT.map((d) => JSON.stringify(d));
+    const sent = rowsWithDocuments(
+      db.kind,
+      SENT.map((_, n) => ({ n })),
+      texts,
     );
-    expect(rows.map((r) => r.j)).toEqual(DOCUMENTS);
-    expect(rows.map((r) => r.b)).toEqual(DOCUMENTS);
-    // json keeps the text as sent, byte for byte.
-    expect(rows.map((r) => r.t)).toEqual(DOCUMENTS.map((d) => JSON.stringify(d)));
+    const doc = documentOf(db.kind, 2, 'y');
+    const { rows } = await db.query<{ n: number; j: unknown; b: unknown; t: string }>(
+      `SELECT y.n, ${doc}::json AS j, ${doc}::jsonb AS b, ${doc} AS t
+       FROM ROWS FROM (json_to_recordset($1::json) AS (n int, ${documentColumns(db.kind)}))
+         WITH ORDINALITY AS y(n, ${documentNames(db.kind)}, o)
+       ORDER BY y.o`,
+      sent.blob ? [sent.rows, sent.blob] : [sent.rows],
+    );
+    expect(rows.map((r) => r.n)).toEqual(SENT.map((_, n) => n));
+    expect(rows.map((r) => r.j)).toEqual(SENT);
+    expect(rows.map((r) => r.b)).toEqual(SENT);
+    expect(rows.map((r) => r.t)).toEqual(texts);
   });
 });

@@ -6,7 +6,7 @@
  * images.ts and image-index.ts; these write exactly the same rows.
  */
 import type { Finding } from '../../core/matching/types.js';
-import { sliceOf, textSlices } from '../json-slices.js';
+import { documentColumns, documentOf, rowsWithDocuments } from '../json-slices.js';
 import type { Sql } from '../sql.js';
 import { findingCounts } from './finding-counts.js';
 import { toRecord, type AnalysisRecord, type AnalysisRow } from './analyses.js';
@@ -55,14 +55,14 @@ export interface FindingsReplacement {
 }
 
 // Rows are locked in digest order (two passes never wait on each other crosswise). Each new
-// list travels as JSON text in one bytea and is stored as sent (json, migration 72): no JSON
-// array of the chunk is parsed on the server (ADR 0042). The kept findings used to be spliced
+// list travels as its own JSON text (`rowsWithDocuments`) and is stored as sent (json,
+// migration 72): on a server no JSON array of the chunk is parsed (ADR 0042). The kept findings used to be spliced
 // from the stored list on the server (ADR 0033, 0041), which cost more than sending them whole
 // once the whole list no longer had to be parsed.
-const REPLACE = `
+const replace = (kind: Sql['kind']) => `
   UPDATE analysis a SET findings = x.n, finding_counts = x.c, findings_rev = nextval('analysis_findings_rev')
-  FROM (SELECT d, r, ${sliceOf(2, 'y')}::json AS n, c
-    FROM json_to_recordset($1::json) AS y(d text, r bigint, c jsonb, s int, l int) ORDER BY d) x
+  FROM (SELECT d, r, ${documentOf(kind, 2, 'y')}::json AS n, c
+    FROM json_to_recordset($1::json) AS y(d text, r bigint, c jsonb, ${documentColumns(kind)}) ORDER BY d) x
   WHERE a.image_digest = x.d AND (x.r IS NULL OR a.findings_rev = x.r)
   RETURNING a.image_digest`;
 
@@ -79,18 +79,15 @@ export async function replaceFindingsMany(
 ): Promise<string[]> {
   if (entries.length === 0) return [];
   return db.transaction(async (tx) => {
-    const { blob, spans } = textSlices(entries.map((e) => e.text ?? JSON.stringify(e.findings)));
-    const { rows } = await tx.query<{ image_digest: string }>(REPLACE, [
-      JSON.stringify(
-        entries.map((e, i) => ({
-          d: e.imageDigest,
-          r: e.before?.rev ?? null,
-          c: findingCounts(e.findings),
-          ...spans[i],
-        })),
-      ),
-      blob,
-    ]);
+    const sent = rowsWithDocuments(
+      db.kind,
+      entries.map((e) => ({ d: e.imageDigest, r: e.before?.rev ?? null, c: findingCounts(e.findings) })),
+      entries.map((e) => e.text ?? JSON.stringify(e.findings)),
+    );
+    const { rows } = await tx.query<{ image_digest: string }>(
+      replace(db.kind),
+      sent.blob ? [sent.rows, sent.blob] : [sent.rows],
+    );
     const written = new Set(rows.map((r) => r.image_digest));
     const delta: FindingRowsDelta = { drop: [], add: [] };
     const whole: string[] = [];

@@ -3,7 +3,7 @@
  * the newest verdict of each (without its result document) and a multi-row insert. The
  * one-at-a-time versions are `EvaluationRepository.latest` and `add`.
  */
-import { sliceOf, textSlices } from '../json-slices.js';
+import { documentColumns, documentNames, documentOf, rowsWithDocuments } from '../json-slices.js';
 import type { Sql } from '../sql.js';
 import type { EvaluationRecord } from './evaluations.js';
 import { storedResults, type CompactResult } from './policy-documents.js';
@@ -75,30 +75,28 @@ export async function addEvaluations(
     2,
     compact,
   );
-  // Each result (3–8 kB) travels as JSON text in one bytea beside the small columns: parsed on
-  // its own into its jsonb, not as part of one array of the whole chunk (ADR 0042).
-  const { blob, spans } = textSlices(texts ?? stored.map((s) => JSON.stringify(s.result)));
+  // Each result (3–8 kB) travels as its own JSON text beside the small columns: on a server it
+  // is parsed on its own into its jsonb, not as part of one array of the whole chunk (ADR 0042).
+  const sent = rowsWithDocuments(
+    db.kind,
+    inputs.map((e, i) => ({
+      a: e.accountName,
+      d: e.imageDigest,
+      t: e.tag,
+      p: e.policyId,
+      v: e.status,
+      f: e.finalAction,
+      b: stored[i]!.policyDigest,
+    })),
+    texts ?? stored.map((s) => JSON.stringify(s.result)),
+  );
   const { rows } = await db.query<VerdictRow>(
     `INSERT INTO policy_evaluation (account_name, image_digest, tag, policy_id, status, final_action, result, policy_digest)
-     SELECT x.a, x.d, x.t, x.p, x.v, x.f, ${sliceOf(2, 'x')}::jsonb, x.b
-     FROM ROWS FROM (json_to_recordset($1::json) AS (a text, d text, t text, p text, v text, f text, b text, s int, l int))
-       WITH ORDINALITY AS x(a, d, t, p, v, f, b, s, l, n)
+     SELECT x.a, x.d, x.t, x.p, x.v, x.f, ${documentOf(db.kind, 2, 'x')}::jsonb, x.b
+     FROM ROWS FROM (json_to_recordset($1::json) AS (a text, d text, t text, p text, v text, f text, b text, ${documentColumns(db.kind)}))
+       WITH ORDINALITY AS x(a, d, t, p, v, f, b, ${documentNames(db.kind)}, n)
      ORDER BY x.n RETURNING ${COLUMNS}`,
-    [
-      JSON.stringify(
-        inputs.map((e, i) => ({
-          a: e.accountName,
-          d: e.imageDigest,
-          t: e.tag,
-          p: e.policyId,
-          v: e.status,
-          f: e.finalAction,
-          b: stored[i]!.policyDigest,
-          ...spans[i],
-        })),
-      ),
-      blob,
-    ],
+    sent.blob ? [sent.rows, sent.blob] : [sent.rows],
   );
   const byKey = new Map(rows.map((r) => [verdictKey(toVerdict(r)), toVerdict(r)] as const));
   return inputs.map((e) => byKey.get(verdictKey(e))).filter((v): v is EvaluationVerdict => v !== undefined);
