@@ -8,7 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import type { JobQueue } from '../queue/queue.js';
 import { toEvent, type EventInput, type EventRecord, type EventRow } from '../store/repositories/events.js';
-import { documentColumns, documentNames, documentOf, rowsWithDocuments } from '../store/json-slices.js';
+import {
+  documentColumns,
+  documentNames,
+  documentOf,
+  documentRows,
+  rowsWithDocuments,
+} from '../store/json-slices.js';
 import type { Sql } from '../store/sql.js';
 import { wakeStreams } from './deliver.js';
 import { hasEndpoint } from './endpoints.js';
@@ -56,8 +62,8 @@ async function insertOutbox(
   );
   await db.query(
     `INSERT INTO notification (id, account_name, notification_type, stream, payload, state, deadline)
-     SELECT x.i, x.a, x.t, x.m, ${documentOf(db.kind, 3, 'x')}::jsonb, 'pending', $2
-     FROM ROWS FROM (json_to_recordset($1::json) AS (i text, a text, t text, m text, ${documentColumns(db.kind)}))
+     SELECT x.i, x.a, x.t, x.m, ${documentOf(db.kind, 'jsonb', 3, 'x')}, 'pending', $2
+     FROM ROWS FROM (${documentRows(db.kind, 'jsonb')} AS (i text, a text, t text, m text, ${documentColumns(db.kind, 'jsonb')}))
        WITH ORDINALITY AS x(i, a, t, m, ${documentNames(db.kind)}, n)
      ORDER BY x.n`,
     sent.blob ? [sent.rows, deadline, sent.blob] : [sent.rows, deadline],

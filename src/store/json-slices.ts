@@ -67,18 +67,28 @@ export function rowsWithDocuments(
   return { rows: `[${parts.join(',')}]` };
 }
 
+/** The type a row's document is stored as: it decides how PGlite reads the rows' JSON. */
+export type DocumentType = 'json' | 'jsonb';
+
+/**
+ * The set-returning call that reads the rows' JSON (parameter 1): on PGlite as `type`, so a
+ * jsonb document is parsed once, with the rows, as before this change.
+ */
+export const documentRows = (kind: Sql['kind'], type: DocumentType): string =>
+  kind === 'postgres' ? 'json_to_recordset($1::json)' : `${type}_to_recordset($1::${type})`;
+
 /** The column definitions `rowsWithDocuments` adds to each row of the recordset. */
-export const documentColumns = (kind: Sql['kind']): string =>
-  kind === 'postgres' ? 's int, l int' : 'j json';
+export const documentColumns = (kind: Sql['kind'], type: DocumentType): string =>
+  kind === 'postgres' ? 's int, l int' : `j ${type}`;
 
 /** The names of those columns, for an alias list (`WITH ORDINALITY AS x(..., names, n)`). */
 export const documentNames = (kind: Sql['kind']): string => (kind === 'postgres' ? 's, l' : 'j');
 
 /**
- * The SQL of a row's document, as text (cast it to json or jsonb): `alias` is the recordset's
- * alias, `param` the number of the blob parameter (used on a server only).
+ * The SQL of a row's document as `type`: `alias` is the recordset's alias, `param` the number
+ * of the blob parameter (used on a server only).
  */
-export const documentOf = (kind: Sql['kind'], param: number, alias: string): string =>
+export const documentOf = (kind: Sql['kind'], type: DocumentType, param: number, alias: string): string =>
   kind === 'postgres'
-    ? `convert_from(substring($${param}::bytea FROM ${alias}.s FOR ${alias}.l), 'UTF8')`
-    : `${alias}.j::text`;
+    ? `convert_from(substring($${param}::bytea FROM ${alias}.s FOR ${alias}.l), 'UTF8')::${type}`
+    : `${alias}.j`;

@@ -6,7 +6,7 @@
  * images.ts and image-index.ts; these write exactly the same rows.
  */
 import type { Finding } from '../../core/matching/types.js';
-import { documentColumns, documentOf, rowsWithDocuments } from '../json-slices.js';
+import { documentColumns, documentOf, documentRows, rowsWithDocuments } from '../json-slices.js';
 import type { Sql } from '../sql.js';
 import { findingCounts } from './finding-counts.js';
 import { toRecord, type AnalysisRecord, type AnalysisRow } from './analyses.js';
@@ -61,8 +61,8 @@ export interface FindingsReplacement {
 // once the whole list no longer had to be parsed.
 const replace = (kind: Sql['kind']) => `
   UPDATE analysis a SET findings = x.n, finding_counts = x.c, findings_rev = nextval('analysis_findings_rev')
-  FROM (SELECT d, r, ${documentOf(kind, 2, 'y')}::json AS n, c
-    FROM json_to_recordset($1::json) AS y(d text, r bigint, c jsonb, ${documentColumns(kind)}) ORDER BY d) x
+  FROM (SELECT d, r, ${documentOf(kind, 'json', 2, 'y')} AS n, c
+    FROM ${documentRows(kind, 'json')} AS y(d text, r bigint, c jsonb, ${documentColumns(kind, 'json')}) ORDER BY d) x
   WHERE a.image_digest = x.d AND (x.r IS NULL OR a.findings_rev = x.r)
   RETURNING a.image_digest`;
 

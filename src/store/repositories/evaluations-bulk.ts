@@ -3,7 +3,13 @@
  * the newest verdict of each (without its result document) and a multi-row insert. The
  * one-at-a-time versions are `EvaluationRepository.latest` and `add`.
  */
-import { documentColumns, documentNames, documentOf, rowsWithDocuments } from '../json-slices.js';
+import {
+  documentColumns,
+  documentNames,
+  documentOf,
+  documentRows,
+  rowsWithDocuments,
+} from '../json-slices.js';
 import type { Sql } from '../sql.js';
 import type { EvaluationRecord } from './evaluations.js';
 import { storedResults, type CompactResult } from './policy-documents.js';
@@ -92,8 +98,8 @@ export async function addEvaluations(
   );
   const { rows } = await db.query<VerdictRow>(
     `INSERT INTO policy_evaluation (account_name, image_digest, tag, policy_id, status, final_action, result, policy_digest)
-     SELECT x.a, x.d, x.t, x.p, x.v, x.f, ${documentOf(db.kind, 2, 'x')}::jsonb, x.b
-     FROM ROWS FROM (json_to_recordset($1::json) AS (a text, d text, t text, p text, v text, f text, b text, ${documentColumns(db.kind)}))
+     SELECT x.a, x.d, x.t, x.p, x.v, x.f, ${documentOf(db.kind, 'jsonb', 2, 'x')}, x.b
+     FROM ROWS FROM (${documentRows(db.kind, 'jsonb')} AS (a text, d text, t text, p text, v text, f text, b text, ${documentColumns(db.kind, 'jsonb')}))
        WITH ORDINALITY AS x(a, d, t, p, v, f, b, ${documentNames(db.kind)}, n)
      ORDER BY x.n RETURNING ${COLUMNS}`,
     sent.blob ? [sent.rows, sent.blob] : [sent.rows],
