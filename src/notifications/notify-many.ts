@@ -8,13 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JobQueue } from '../queue/queue.js';
 import { toEvent, type EventInput, type EventRecord, type EventRow } from '../store/repositories/events.js';
-import {
-  documentColumns,
-  documentNames,
-  documentOf,
-  documentRows,
-  rowsWithDocuments,
-} from '../store/json-slices.js';
+import { documentParams, documentsSql, rowsWithDocuments } from '../store/json-slices.js';
 import type { Sql } from '../store/sql.js';
 import { wakeStreams } from './deliver.js';
 import { hasEndpoint } from './endpoints.js';
@@ -60,13 +54,14 @@ async function insertOutbox(
     rows.map((r, i) => ({ i: ids[i], a: r.accountName, t: r.type, m: r.stream })),
     rows.map((r, i) => JSON.stringify(r.payload(ids[i]!))),
   );
+  const documents = documentsSql(db.kind, 'jsonb', 3);
   await db.query(
     `INSERT INTO notification (id, account_name, notification_type, stream, payload, state, deadline)
-     SELECT x.i, x.a, x.t, x.m, ${documentOf(db.kind, 'jsonb', 3, 'x')}, 'pending', $2
-     FROM ROWS FROM (${documentRows(db.kind, 'jsonb')} AS (i text, a text, t text, m text, ${documentColumns(db.kind, 'jsonb')}))
-       WITH ORDINALITY AS x(i, a, t, m, ${documentNames(db.kind)}, n)
+     SELECT x.i, x.a, x.t, x.m, ${documents.value('x')}, 'pending', $2
+     FROM ROWS FROM (${documents.rows} AS (i text, a text, t text, m text, ${documents.columns}))
+       WITH ORDINALITY AS x(i, a, t, m, ${documents.names}, n)
      ORDER BY x.n`,
-    sent.blob ? [sent.rows, deadline, sent.blob] : [sent.rows, deadline],
+    documentParams(sent, deadline),
   );
   await wakeStreams(queue, db, rows);
 }

@@ -10,14 +10,9 @@ import {
   stopSharedPostgres,
   type TestDatabase,
 } from '../../test/harness/databases.js';
-import {
-  documentColumns,
-  documentNames,
-  documentOf,
-  documentRows,
-  jsonSlices,
-  rowsWithDocuments,
-} from './json-slices.js';
+import { documentParams, documentsSql, rowsWithDocuments, textSlices } from './json-slices.js';
+
+const jsonSlices = (values: readonly unknown[]) => textSlices(values.map((v) => JSON.stringify(v)));
 
 afterAll(() => stopSharedPostgres());
 
@@ -83,16 +78,17 @@ describe.each(STORE_KINDS)('documents sent beside the rows on %s', (kind) => {
       SENT.map((_, n) => ({ n })),
       texts,
     );
-    const read = async (type: 'json' | 'jsonb') =>
-      (
-        await db.query<{ n: number; d: unknown; t: string }>(
-          `SELECT y.n, ${documentOf(db.kind, type, 2, 'y')} AS d, ${documentOf(db.kind, type, 2, 'y')}::text AS t
-           FROM ROWS FROM (${documentRows(db.kind, type)} AS (n int, ${documentColumns(db.kind, type)}))
-             WITH ORDINALITY AS y(n, ${documentNames(db.kind)}, o)
-           ORDER BY y.o`,
-          sent.blob ? [sent.rows, sent.blob] : [sent.rows],
-        )
-      ).rows;
+    const read = async (type: 'json' | 'jsonb') => {
+      const documents = documentsSql(db.kind, type, 2);
+      const { rows } = await db.query<{ n: number; d: unknown; t: string }>(
+        `SELECT y.n, ${documents.value('y')} AS d, ${documents.value('y')}::text AS t
+         FROM ROWS FROM (${documents.rows} AS (n int, ${documents.columns}))
+           WITH ORDINALITY AS y(n, ${documents.names}, o)
+         ORDER BY y.o`,
+        documentParams(sent),
+      );
+      return rows;
+    };
     const [rows, binary] = [await read('json'), await read('jsonb')];
     expect(binary.map((r) => r.n)).toEqual(SENT.map((_, n) => n));
     expect(binary.map((r) => r.d)).toEqual(SENT);

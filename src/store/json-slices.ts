@@ -23,11 +23,6 @@ export interface JsonSlices {
   spans: JsonSpan[];
 }
 
-/** Each value as JSON text, one after the other in one buffer, with its span. */
-export function jsonSlices(values: readonly unknown[]): JsonSlices {
-  return textSlices(values.map((v) => JSON.stringify(v) ?? 'null'));
-}
-
 /** JSON texts rendered beforehand (off the write path), one after the other, with their spans. */
 export function textSlices(texts: readonly string[]): JsonSlices {
   const spans: JsonSpan[] = [];
@@ -43,6 +38,16 @@ export function textSlices(texts: readonly string[]): JsonSlices {
   return { blob, spans };
 }
 
+/** What `rowsWithDocuments` sends: the rows' JSON array and, on a server, the blob. */
+export interface SentDocuments {
+  rows: string;
+  blob?: Buffer;
+}
+
+/** A statement's parameters: the rows' JSON first, then `others`, then the blob on a server. */
+export const documentParams = (sent: SentDocuments, ...others: unknown[]): unknown[] =>
+  sent.blob ? [sent.rows, ...others, sent.blob] : [sent.rows, ...others];
+
 /**
  * The parameters of a multi-row statement whose rows (small columns, `rows`) each carry one
  * JSON document (`texts`, rendered): the rows' JSON array, then, on a server, the blob. The
@@ -53,7 +58,7 @@ export function rowsWithDocuments(
   kind: Sql['kind'],
   rows: readonly Record<string, unknown>[],
   texts: readonly string[],
-): { rows: string; blob?: Buffer } {
+): SentDocuments {
   if (texts.includes('null')) throw new TypeError('a document sent beside its row must not be JSON null');
   if (kind === 'postgres') {
     const { blob, spans } = textSlices(texts);
@@ -70,25 +75,35 @@ export function rowsWithDocuments(
 /** The type a row's document is stored as: it decides how PGlite reads the rows' JSON. */
 export type DocumentType = 'json' | 'jsonb';
 
-/**
- * The set-returning call that reads the rows' JSON (parameter 1): on PGlite as `type`, so a
- * jsonb document is parsed once, with the rows, as before this change.
- */
-export const documentRows = (kind: Sql['kind'], type: DocumentType): string =>
-  kind === 'postgres' ? 'json_to_recordset($1::json)' : `${type}_to_recordset($1::${type})`;
-
-/** The column definitions `rowsWithDocuments` adds to each row of the recordset. */
-export const documentColumns = (kind: Sql['kind'], type: DocumentType): string =>
-  kind === 'postgres' ? 's int, l int' : `j ${type}`;
-
-/** The names of those columns, for an alias list (`WITH ORDINALITY AS x(..., names, n)`). */
-export const documentNames = (kind: Sql['kind']): string => (kind === 'postgres' ? 's, l' : 'j');
+/** The SQL that reads the rows of `rowsWithDocuments` and each row's document. */
+export interface DocumentsSql {
+  /** The set-returning call over the rows' JSON (parameter 1). */
+  rows: string;
+  /** The column definitions the documents add to each row of that recordset. */
+  columns: string;
+  /** The names of those columns, for an alias list (`WITH ORDINALITY AS x(..., names, n)`). */
+  names: string;
+  /** A row's document as its type, `alias` being the recordset's alias. */
+  value: (alias: string) => string;
+}
 
 /**
- * The SQL of a row's document as `type`: `alias` is the recordset's alias, `param` the number
- * of the blob parameter (used on a server only).
+ * The SQL of documents stored as `type`, the blob being parameter `blobParam` (on a server). On
+ * PGlite the rows' JSON is read as `type`, so a jsonb document is parsed once, with its row.
  */
-export const documentOf = (kind: Sql['kind'], type: DocumentType, param: number, alias: string): string =>
-  kind === 'postgres'
-    ? `convert_from(substring($${param}::bytea FROM ${alias}.s FOR ${alias}.l), 'UTF8')::${type}`
-    : `${alias}.j`;
+export function documentsSql(kind: Sql['kind'], type: DocumentType, blobParam: number): DocumentsSql {
+  if (kind === 'postgres')
+    return {
+      rows: 'json_to_recordset($1::json)',
+      columns: 's int, l int',
+      names: 's, l',
+      value: (alias) =>
+        `convert_from(substring($${blobParam}::bytea FROM ${alias}.s FOR ${alias}.l), 'UTF8')::${type}`,
+    };
+  return {
+    rows: `${type}_to_recordset($1::${type})`,
+    columns: `j ${type}`,
+    names: 'j',
+    value: (alias) => `${alias}.j`,
+  };
+}

@@ -6,7 +6,7 @@
  * images.ts and image-index.ts; these write exactly the same rows.
  */
 import type { Finding } from '../../core/matching/types.js';
-import { documentColumns, documentOf, documentRows, rowsWithDocuments } from '../json-slices.js';
+import { documentParams, documentsSql, rowsWithDocuments } from '../json-slices.js';
 import type { Sql } from '../sql.js';
 import { findingCounts } from './finding-counts.js';
 import { toRecord, type AnalysisRecord, type AnalysisRow } from './analyses.js';
@@ -56,13 +56,13 @@ export interface FindingsReplacement {
 
 // Rows are locked in digest order (two passes never wait on each other crosswise). Each new
 // list travels as its own JSON text (`rowsWithDocuments`) and is stored as sent (json,
-// migration 72): on a server no JSON array of the chunk is parsed (ADR 0042). The kept findings used to be spliced
-// from the stored list on the server (ADR 0033, 0041), which cost more than sending them whole
-// once the whole list no longer had to be parsed.
-const replace = (kind: Sql['kind']) => `
+// migration 72): on a server no JSON array of the chunk is parsed (ADR 0042). The kept
+// findings used to be spliced from the stored list on the server (ADR 0033, 0041), which cost
+// more than sending them whole once the whole list no longer had to be parsed.
+const replace = (kind: Sql['kind'], documents = documentsSql(kind, 'json', 2)) => `
   UPDATE analysis a SET findings = x.n, finding_counts = x.c, findings_rev = nextval('analysis_findings_rev')
-  FROM (SELECT d, r, ${documentOf(kind, 'json', 2, 'y')} AS n, c
-    FROM ${documentRows(kind, 'json')} AS y(d text, r bigint, c jsonb, ${documentColumns(kind, 'json')}) ORDER BY d) x
+  FROM (SELECT d, r, ${documents.value('y')} AS n, c
+    FROM ${documents.rows} AS y(d text, r bigint, c jsonb, ${documents.columns}) ORDER BY d) x
   WHERE a.image_digest = x.d AND (x.r IS NULL OR a.findings_rev = x.r)
   RETURNING a.image_digest`;
 
@@ -84,10 +84,7 @@ export async function replaceFindingsMany(
       entries.map((e) => ({ d: e.imageDigest, r: e.before?.rev ?? null, c: findingCounts(e.findings) })),
       entries.map((e) => e.text ?? JSON.stringify(e.findings)),
     );
-    const { rows } = await tx.query<{ image_digest: string }>(
-      replace(db.kind),
-      sent.blob ? [sent.rows, sent.blob] : [sent.rows],
-    );
+    const { rows } = await tx.query<{ image_digest: string }>(replace(db.kind), documentParams(sent));
     const written = new Set(rows.map((r) => r.image_digest));
     const delta: FindingRowsDelta = { drop: [], add: [] };
     const whole: string[] = [];

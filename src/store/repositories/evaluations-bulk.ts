@@ -3,13 +3,7 @@
  * the newest verdict of each (without its result document) and a multi-row insert. The
  * one-at-a-time versions are `EvaluationRepository.latest` and `add`.
  */
-import {
-  documentColumns,
-  documentNames,
-  documentOf,
-  documentRows,
-  rowsWithDocuments,
-} from '../json-slices.js';
+import { documentParams, documentsSql, rowsWithDocuments } from '../json-slices.js';
 import type { Sql } from '../sql.js';
 import type { EvaluationRecord } from './evaluations.js';
 import { storedResults, type CompactResult } from './policy-documents.js';
@@ -96,13 +90,14 @@ export async function addEvaluations(
     })),
     texts ?? stored.map((s) => JSON.stringify(s.result)),
   );
+  const documents = documentsSql(db.kind, 'jsonb', 2);
   const { rows } = await db.query<VerdictRow>(
     `INSERT INTO policy_evaluation (account_name, image_digest, tag, policy_id, status, final_action, result, policy_digest)
-     SELECT x.a, x.d, x.t, x.p, x.v, x.f, ${documentOf(db.kind, 'jsonb', 2, 'x')}, x.b
-     FROM ROWS FROM (${documentRows(db.kind, 'jsonb')} AS (a text, d text, t text, p text, v text, f text, b text, ${documentColumns(db.kind, 'jsonb')}))
-       WITH ORDINALITY AS x(a, d, t, p, v, f, b, ${documentNames(db.kind)}, n)
+     SELECT x.a, x.d, x.t, x.p, x.v, x.f, ${documents.value('x')}, x.b
+     FROM ROWS FROM (${documents.rows} AS (a text, d text, t text, p text, v text, f text, b text, ${documents.columns}))
+       WITH ORDINALITY AS x(a, d, t, p, v, f, b, ${documents.names}, n)
      ORDER BY x.n RETURNING ${COLUMNS}`,
-    sent.blob ? [sent.rows, sent.blob] : [sent.rows],
+    documentParams(sent),
   );
   const byKey = new Map(rows.map((r) => [verdictKey(toVerdict(r)), toVerdict(r)] as const));
   return inputs.map((e) => byKey.get(verdictKey(e))).filter((v): v is EvaluationVerdict => v !== undefined);
