@@ -4,6 +4,7 @@ import { ARCHIVE_MIGRATIONS } from './migrations/archive.js';
 import { EVALUATION_MIGRATIONS } from './migrations/evaluations.js';
 import { FINDINGS_JSON_MIGRATIONS } from './migrations/findings-json.js';
 import { HARBOR_MIGRATIONS } from './migrations/harbor.js';
+import { NOTIFICATION_LZ4_MIGRATIONS } from './migrations/notification-lz4.js';
 import { NOTIFICATION_MIGRATIONS } from './migrations/notifications.js';
 import { OPS_MIGRATIONS } from './migrations/ops.js';
 import { PACKAGE_KINDS_MIGRATIONS } from './migrations/package-kinds.js';
@@ -216,4 +217,5 @@ export const MIGRATIONS: readonly Migration[] = [
   ...PACKAGE_KINDS_MIGRATIONS,
   ...FINDINGS_JSON_MIGRATIONS,
   ...ANALYSIS_LZ4_MIGRATIONS,
+  ...NOTIFICATION_LZ4_MIGRATIONS,
 ];

@@ -14,6 +14,7 @@ import {
 } from '../../../test/harness/databases.js';
 import type { Finding } from '../../core/matching/types.js';
 import { NotificationEndpoints } from '../../notifications/endpoints.js';
+import { diffFindings } from '../../notifications/diff.js';
 import { Notifier } from '../../notifications/notify.js';
 import { newWebhookSecret } from '../../notifications/sign.js';
 import { JobQueue } from '../../queue/queue.js';
@@ -292,5 +293,40 @@ describe.each(STORE_KINDS)('bulk store functions of the re-match on %s', (kind) 
       })),
     });
     expect(withoutTimes(many)).toEqual(withoutTimes(one));
+  });
+
+  it('compresses queued payloads with lz4 on the server, keeps the default where there is none (migration 74)', async () => {
+    const { rows: columns } = await database.db.query<{ c: string }>(
+      `SELECT attcompression::text AS c FROM pg_attribute
+       WHERE attrelid = 'notification'::regclass AND attname = 'payload'`,
+    );
+    expect(columns).toEqual([{ c: kind === 'PGlite' ? '' : 'l' }]);
+    await new NotificationEndpoints(database.db, store.box).set({
+      accountName: 'team',
+      type: 'general',
+      sink: 'webhook',
+      url: 'http://127.0.0.1:9/hook',
+      secret: newWebhookSecret(),
+    });
+    await store.subscriptions.ensureForTag('team', tagOf('4'), true);
+    for (const s of await store.subscriptions.list('team', { key: tagOf('4') }))
+      await store.subscriptions.update('team', s.id, { active: s.type === 'vuln_update' });
+    // A diff long enough for its payload to be compressed (over 2 kB).
+    const many = Array.from({ length: 40 }, (_, i) => ({ ...findings[0]!, id: `CVE-2099-${2000 + i}` }));
+    const notifier = new Notifier(database.db, new JobQueue(database.db));
+    const queued = await notifier.notifyMany([
+      {
+        accountName: 'team',
+        tag: tagOf('4'),
+        payload: { type: 'vuln_update', imageDigest: D4, diff: diffFindings([], many) },
+      },
+    ]);
+    expect(queued).toBe(1);
+    const { rows } = await database.db.query<{ m: string | null; n: number }>(
+      `SELECT pg_column_compression(payload) AS m, jsonb_array_length(payload #> '{notification_payload,diff_vulnerability_result,added}') AS n
+       FROM notification WHERE stream = $1`,
+      [`vuln_update:${tagOf('4')}`],
+    );
+    expect(rows).toEqual([{ m: kind === 'PGlite' ? 'pglz' : 'lz4', n: 40 }]);
   });
 });
