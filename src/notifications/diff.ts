@@ -45,9 +45,42 @@ const sameFinding = (a: Finding, b: Finding) =>
   fixOf(a) === fixOf(b) &&
   (a.suppressed === undefined) === (b.suppressed === undefined);
 
+/** Whether the findings of `a` that are also in `b` (the same objects) come in the same order in both. */
+function sameSharedOrder(a: readonly Finding[], inA: Set<Finding>, b: readonly Finding[], inB: Set<Finding>) {
+  let j = 0;
+  for (const f of a) {
+    if (!inB.has(f)) continue;
+    while (j < b.length && !inA.has(b[j]!)) j++;
+    if (b[j] !== f) return false;
+    j++;
+  }
+  while (j < b.length && !inA.has(b[j]!)) j++;
+  return j === b.length;
+}
+
+/**
+ * The findings that can make a difference: a re-match keeps the findings of every package it
+ * did not match again as the same objects, in the same order, so only the others, and any
+ * finding sharing a package name (so maybe a key) with one of them, need keys. The diff is the
+ * one of the whole lists: a key of none of those names has the same objects on both sides.
+ */
+function differing(
+  before: readonly Finding[],
+  after: readonly Finding[],
+): [readonly Finding[], readonly Finding[]] {
+  const [inBefore, inAfter] = [new Set(before), new Set(after)];
+  if (!sameSharedOrder(before, inBefore, after, inAfter)) return [before, after];
+  const names = new Set<string>();
+  for (const f of before) if (!inAfter.has(f)) names.add(f.package.name);
+  for (const f of after) if (!inBefore.has(f)) names.add(f.package.name);
+  const named = (f: Finding) => names.has(f.package.name);
+  return [before.filter(named), after.filter(named)];
+}
+
 export function diffFindings(before: readonly Finding[], after: readonly Finding[]): FindingsDiff {
-  const old = new Map(before.map((f) => [keyOf(f), f]));
-  const now = new Map(after.map((f) => [keyOf(f), f]));
+  const [was, is] = differing(before, after);
+  const old = new Map(was.map((f) => [keyOf(f), f]));
+  const now = new Map(is.map((f) => [keyOf(f), f]));
   const diff: FindingsDiff = { added: [], updated: [], removed: [] };
   for (const [key, finding] of now) {
     const previous = old.get(key);
