@@ -12,8 +12,8 @@ import { hostname } from 'node:os';
 import { setImmediate as yieldToIo } from 'node:timers/promises';
 import type { Finding } from '../core/matching/types.js';
 import {
+  compactEvaluationOf,
   decideAnalysis,
-  evaluationOf,
   type ComputedEvaluation,
   type EvaluateAnalysisRequest,
 } from '../store/evaluate-analysis.js';
@@ -27,9 +27,8 @@ import {
   verdictKey,
   type EvaluationVerdict,
 } from '../store/repositories/evaluations-bulk.js';
-import { compactEvaluation } from '../store/repositories/evaluation-layout.js';
 import { PolicyRepository, type PolicyRecord } from '../store/repositories/policies.js';
-import { storedText, type CompactResult } from '../store/repositories/policy-documents.js';
+import type { CompactResult } from '../store/repositories/policy-documents.js';
 import type { Sql } from '../store/sql.js';
 import { diffFindings, isEmptyDiff, type FindingsDiff } from './diff.js';
 import type { WantedNotification } from './notify-many.js';
@@ -97,11 +96,12 @@ export async function planFindingsChanged(
   for (const [n, request] of due.entries()) {
     // Evaluated between turns of the event loop: on a server this runs beside the chunk's write.
     if (n % 16 === 15) await yieldToIo();
-    const evaluation = evaluationOf(await decideAnalysis(db, sourceOf(request), request, feedsOf), request);
+    const decided = await decideAnalysis(db, sourceOf(request), request, feedsOf);
+    // Made compact without rendering the rows it drops (ADR 0043).
+    const { evaluation, compact: c } = compactEvaluationOf(decided, request);
     computed.push(evaluation);
-    const c = compactEvaluation(evaluation.result);
     compact.push(c);
-    texts.push(storedText(evaluation.result, c));
+    texts.push(JSON.stringify(c.stored));
   }
   return { diffs, holders, last, computed, compact, texts };
 }

@@ -24,6 +24,11 @@ import type { PolicyRecord } from './repositories/policies.js';
 import { policyFeeds } from './policy-feeds.js';
 import type { Sql } from './sql.js';
 import { CHECK_HEADER } from './check-header.js';
+import {
+  compactDocument,
+  expandEvaluation,
+  type CompactEvaluation,
+} from './repositories/evaluation-layout.js';
 
 /** The parts of the stored analysis metadata the policy input needs (written by the worker). */
 interface StoredMetadata {
@@ -68,13 +73,22 @@ function compile(policy: PolicyRecord): ValidatedBundle {
   return result.bundle;
 }
 
-/** Anchore's evaluation document: positional rows under the image id, lower-case actions. */
-export function anchoreResult(
+interface AnchoreContext {
+  imageId: string;
+  tag: string;
+  accountName: string;
+  now: Date;
+}
+
+const whitelistName = (bundle: ValidatedBundle, id: string) =>
+  bundle.whitelists.find((w) => w.id === id)?.name ?? id;
+
+/** The positional rows of a decision: its triggers, then its fail-closed reasons. */
+function anchoreRows(
   decision: PolicyDecision,
   bundle: ValidatedBundle,
-  context: { imageId: string; tag: string; accountName: string; now: Date },
-): Record<string, unknown> {
-  const whitelistName = (id: string) => bundle.whitelists.find((w) => w.id === id)?.name ?? id;
+  context: AnchoreContext,
+): unknown[][] {
   const rows: unknown[][] = decision.triggers.map((t) => [
     context.imageId,
     context.tag,
@@ -85,7 +99,7 @@ export function anchoreResult(
     t.effectiveAction.toLowerCase(),
     t.whitelisted
       ? {
-          whitelist_name: whitelistName(t.whitelisted.whitelistId),
+          whitelist_name: whitelistName(bundle, t.whitelisted.whitelistId),
           whitelist_id: t.whitelisted.whitelistId,
           matched_rule_id: t.whitelisted.itemId,
         }
@@ -105,29 +119,51 @@ export function anchoreResult(
       false,
       bundle.id,
     ]);
-  const finalAction = decision.finalAction.toLowerCase();
+  return rows;
+}
+
+/** Anchore's evaluation document around `table`, the per-image result table. */
+function anchoreDocument(
+  decision: PolicyDecision,
+  bundle: ValidatedBundle,
+  context: AnchoreContext,
+  table: Record<string, unknown>,
+): Record<string, unknown> {
   return {
     image_id: context.imageId,
     tag: context.tag,
     user_id: context.accountName,
-    final_action: finalAction,
+    final_action: decision.finalAction.toLowerCase(),
     final_action_reason: decision.failClosed.length > 0 ? 'policy_evaluation' : decision.reason,
     created_at: Math.floor(context.now.getTime() / 1000),
     matched_mapping_rule: decision.mapping ? { id: decision.mapping.id, name: decision.mapping.name } : false,
     matched_whitelisted_images_rule: decision.matchedWhitelistedImage ?? false,
     matched_blacklisted_images_rule: decision.matchedBlacklistedImage ?? false,
     result: {
-      [context.imageId]: {
-        result: { header: [...CHECK_HEADER], row_count: rows.length, final_action: finalAction, rows },
-      },
+      [context.imageId]: { result: table },
       policy_data: [],
       whitelist_data: [],
       policy_name: bundle.name ?? '',
-      whitelist_names: decision.whitelistIds.map(whitelistName),
+      whitelist_names: decision.whitelistIds.map((id) => whitelistName(bundle, id)),
     },
     /** Portcullis' own rendering of the decision, with evidence and rule errors. */
     decision: decisionToJson(decision),
   };
+}
+
+/** Anchore's evaluation document: positional rows under the image id, lower-case actions. */
+export function anchoreResult(
+  decision: PolicyDecision,
+  bundle: ValidatedBundle,
+  context: AnchoreContext,
+): Record<string, unknown> {
+  const rows = anchoreRows(decision, bundle, context);
+  return anchoreDocument(decision, bundle, context, {
+    header: [...CHECK_HEADER],
+    row_count: rows.length,
+    final_action: decision.finalAction.toLowerCase(),
+    rows,
+  });
 }
 
 export type ComputedEvaluation = Omit<EvaluationRecord, 'createdAt'>;
@@ -203,24 +239,58 @@ export async function computeEvaluation(
   return decided && evaluationOf(decided, request);
 }
 
+const contextOf = (decided: StoredDecision, request: EvaluateAnalysisRequest): AnchoreContext => ({
+  imageId: decided.imageId,
+  tag: request.tag,
+  accountName: request.accountName,
+  now: decided.now,
+});
+
+/** The evaluation record of a decision, not yet stored, without its result document. */
+const verdictOf = (decided: StoredDecision, request: EvaluateAnalysisRequest) => ({
+  accountName: request.accountName,
+  imageDigest: request.imageDigest,
+  tag: request.tag,
+  policyId: request.policy.policyId,
+  status: decided.decision.status,
+  finalAction: decided.decision.finalAction.toLowerCase(),
+});
+
 /** The evaluation record of a decision, not yet stored. */
 export function evaluationOf(decided: StoredDecision, request: EvaluateAnalysisRequest): ComputedEvaluation {
-  const { decision, bundle, now } = decided;
-  const result = anchoreResult(decision, bundle, {
-    imageId: decided.imageId,
-    tag: request.tag,
-    accountName: request.accountName,
-    now,
-  });
-  return {
-    accountName: request.accountName,
-    imageDigest: request.imageDigest,
-    tag: request.tag,
-    policyId: request.policy.policyId,
-    status: decision.status,
-    finalAction: decision.finalAction.toLowerCase(),
-    result: { policy: request.policy.bundle, result },
+  const { decision, bundle } = decided;
+  const result = anchoreResult(decision, bundle, contextOf(decided, request));
+  return { ...verdictOf(decided, request), result: { policy: request.policy.bundle, result } };
+}
+
+/**
+ * `evaluationOf` with its result in the compact form it is stored in (layout 2), made without
+ * the positional rows: the same as `compactEvaluation` of `evaluationOf`'s result, which
+ * renders the rows, renders them again from the decision and compares (the re-match stores
+ * thousands, ADR 0043). The record's `result` is the full document, rendered when read.
+ */
+export function compactEvaluationOf(
+  decided: StoredDecision,
+  request: EvaluateAnalysisRequest,
+): { evaluation: ComputedEvaluation; compact: CompactEvaluation } {
+  const { decision, bundle } = decided;
+  const names: Record<string, string> = {};
+  for (const t of decision.triggers)
+    if (t.whitelisted) names[t.whitelisted.whitelistId] = whitelistName(bundle, t.whitelisted.whitelistId);
+  const table = {
+    row_count: decision.triggers.length + decision.failClosed.length,
+    final_action: decision.finalAction.toLowerCase(),
   };
+  const anchore = anchoreDocument(decision, bundle, contextOf(decided, request), {});
+  const compact = compactDocument(request.policy.bundle, anchore, table, names);
+  let result: unknown;
+  const evaluation = {
+    ...verdictOf(decided, request),
+    get result() {
+      return (result ??= expandEvaluation(compact.stored, compact.policy, true));
+    },
+  };
+  return { evaluation, compact };
 }
 
 /** After an analysis: each account's active bundle against each of its tags of the image. */

@@ -13,7 +13,13 @@ import {
   stopSharedPostgres,
   type TestDatabase,
 } from '../../../test/harness/databases.js';
-import { computeEvaluation, type ComputedEvaluation } from '../evaluate-analysis.js';
+import {
+  compactEvaluationOf,
+  computeEvaluation,
+  decideStoredAnalysis,
+  evaluationOf,
+  type ComputedEvaluation,
+} from '../evaluate-analysis.js';
 import { migrate } from '../migrate.js';
 import { MIGRATIONS } from '../migrations.js';
 import type { Sql } from '../sql.js';
@@ -147,6 +153,27 @@ describe.each(STORE_KINDS)('compact policy evaluations on %s', (kind) => {
     expect(rows.some((r) => typeof r[7] === 'object')).toBe(true);
     expect(rows.some((r) => r[2] === 'PACKAGE_DB_UNREADABLE')).toBe(true);
     expect(computed.every((e) => compactEvaluation(e.result) !== undefined)).toBe(true);
+  });
+
+  it('makes the compact form of its own results without their rows, as compactEvaluation does', async () => {
+    const policy = (await store.policies.active(ACCOUNT))!;
+    const triggerId = rowsOf(computed[0]!, images[0]!.analysis.imageId)[0]![2] as string;
+    let whitelisted = 0;
+    for (const image of images)
+      for (const p of [policy, whitelisting(policy, triggerId)]) {
+        const request = { accountName: ACCOUNT, imageDigest: image.digest, tag: image.fullTag, policy: p };
+        const decided = (await decideStoredAnalysis(store, request))!;
+        const reference = evaluationOf(decided, request);
+        const { evaluation, compact } = compactEvaluationOf(decided, request);
+        expect(compact).toEqual(compactEvaluation(reference.result));
+        expect(JSON.stringify(compact.stored)).toBe(
+          JSON.stringify(compactEvaluation(reference.result)!.stored),
+        );
+        // The record's result, rendered when read, is the document evaluationOf makes.
+        expect(evaluation).toEqual(reference);
+        if (JSON.stringify(compact.stored).includes('"whitelist_names":{')) whitelisted++;
+      }
+    expect(whitelisted).toBeGreaterThan(0);
   });
 
   it('answers as before for rows written before the migration', async () => {

@@ -124,24 +124,24 @@ function tableOf(anchore: Json): Json | undefined {
   return isObject(entry) && isObject(entry.result) ? entry.result : undefined;
 }
 
-/** The bundle and the compact document to store, or undefined to store `result` whole. */
-export function compactEvaluation(
-  result: unknown,
+/** A result's bundle document and the compact document stored for it. */
+export interface CompactEvaluation {
+  policy: unknown;
+  stored: Json;
+}
+
+/**
+ * The compact form of an Anchore document (`anchore`, whose per-image table is replaced) with
+ * the bundle `policy`: its table reduced to `table` (row count and final action) and the names
+ * its rows gave whitelists, its decision's triggers by column at layout 2.
+ */
+export function compactDocument(
+  policy: unknown,
+  anchore: Json,
+  table: Pick<CompactTable, 'row_count' | 'final_action'>,
+  names: Record<string, string>,
   layout: EvaluationLayout = 2,
-): { policy: unknown; stored: Json } | undefined {
-  if (!isObject(result) || Object.keys(result).length !== 2 || !isObject(result.result)) return undefined;
-  if (!('policy' in result) || result.policy === null || result.policy === undefined) return undefined;
-  const anchore = result.result;
-  const table = tableOf(anchore);
-  if (!table || !sameJson(Object.keys(table).sort(), TABLE_KEYS)) return undefined;
-  if (!sameJson(table.header, CHECK_HEADER) || !Array.isArray(table.rows)) return undefined;
-  const names: Record<string, string> = {};
-  for (const row of table.rows as unknown[]) {
-    const whitelisted = Array.isArray(row) ? (row[7] as Json | false | undefined) : undefined;
-    if (isObject(whitelisted) && typeof whitelisted.whitelist_id === 'string')
-      names[whitelisted.whitelist_id] = whitelisted.whitelist_name as string;
-  }
-  if (!sameJson(renderRows(anchore, names), table.rows)) return undefined;
+): CompactEvaluation {
   const decision = anchore.decision as Json;
   const columns = layout === 2 ? encodeTriggers(decision.triggers) : undefined;
   const compact: CompactTable = {
@@ -156,7 +156,29 @@ export function compactEvaluation(
     result: { ...byImage, [anchore.image_id as string]: { result: compact } },
     ...(columns ? { decision: { ...decision, triggers: columns } } : {}),
   };
-  return { policy: result.policy, stored };
+  return { policy, stored };
+}
+
+/** The bundle and the compact document to store, or undefined to store `result` whole. */
+export function compactEvaluation(
+  result: unknown,
+  layout: EvaluationLayout = 2,
+): CompactEvaluation | undefined {
+  if (!isObject(result) || Object.keys(result).length !== 2 || !isObject(result.result)) return undefined;
+  if (!('policy' in result) || result.policy === null || result.policy === undefined) return undefined;
+  const anchore = result.result;
+  const table = tableOf(anchore);
+  if (!table || !sameJson(Object.keys(table).sort(), TABLE_KEYS)) return undefined;
+  if (!sameJson(table.header, CHECK_HEADER) || !Array.isArray(table.rows)) return undefined;
+  const names: Record<string, string> = {};
+  for (const row of table.rows as unknown[]) {
+    const whitelisted = Array.isArray(row) ? (row[7] as Json | false | undefined) : undefined;
+    if (isObject(whitelisted) && typeof whitelisted.whitelist_id === 'string')
+      names[whitelisted.whitelist_id] = whitelisted.whitelist_name as string;
+  }
+  if (!sameJson(renderRows(anchore, names), table.rows)) return undefined;
+  const counts = { row_count: table.row_count, final_action: table.final_action };
+  return compactDocument(result.policy, anchore, counts, names, layout);
 }
 
 /** A layout 2 document with its decision's triggers as objects again. */

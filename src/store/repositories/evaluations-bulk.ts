@@ -60,7 +60,8 @@ export async function latestVerdicts(
  * Stores the evaluations in order, in the caller's transaction (each bundle document once, the
  * results compact: see policy-documents.ts); returns what was stored (without the results).
  * `compact`: each result's `compactEvaluation`, when the caller made it beforehand; `texts`,
- * with it, the JSON of what each row stores (`storedText`), rendered beforehand too.
+ * with it, the JSON of what each row stores, rendered beforehand too. A result is read only
+ * where it has no compact form (`compactEvaluationOf` renders it when read).
  */
 export async function addEvaluations(
   db: Sql,
@@ -71,7 +72,7 @@ export async function addEvaluations(
   if (inputs.length === 0) return [];
   const stored = await storedResults(
     db,
-    inputs.map((e) => e.result),
+    inputs.map((e, i) => (compact?.[i] ? undefined : e.result)),
     2,
     compact,
   );

@@ -55,10 +55,6 @@ export async function storedResults(
   });
 }
 
-/** The JSON text of what `storedResults` stores for a result with this compact form. */
-export const storedText = (result: unknown, compact: CompactResult): string =>
-  JSON.stringify(compact ? compact.stored : result);
-
 /** The columns a reader selects to get the API document back (`resultOf`), with `e` the evaluation. */
 export const RESULT_COLUMNS = 'e.result, e.policy_digest, d.document AS policy_document';
 export const RESULT_JOIN = 'LEFT JOIN policy_document d ON d.digest = e.policy_digest';
