@@ -103,17 +103,6 @@ export function sameFindings(after: readonly Finding[], before: readonly Finding
 }
 
 /**
- * The JSON text of `after`, the findings a re-match of `record` gave: the ones it kept (the same
- * objects as read) as their texts were read, the new ones serialized. The same text as
- * `JSON.stringify(after)` when the stored texts are what `JSON.stringify` wrote (ADR 0043).
- */
-export function findingsText(after: readonly Finding[], record: RematchRecord): string {
-  const textOf = new Map<unknown, string>();
-  (record.findings as unknown[]).forEach((f, i) => textOf.set(f, record.findingTexts[i]!));
-  return `[${after.map((f) => textOf.get(f) ?? JSON.stringify(f)).join(',')}]`;
-}
-
-/**
  * Writes one chunk's new findings and its notifications in one transaction, then tells
  * `onFindingsChanged`; its own write and notify time go to `timings`. On a server, what the
  * notifications and evaluations need (`early`) was read and evaluated on another connection of
@@ -217,13 +206,12 @@ export async function rematchAnalyses(
         // The same findings, byte for byte: nothing to write, no new revision, nobody to tell.
         else if (sameFindings(after, record.findings as Finding[])) summary.rematched++;
         else {
-          const { findingTexts: _read, ...analysis } = record;
           changes.push({
-            analysis: { ...analysis, findings: after },
+            analysis: { ...record, findings: after },
             before: record.findings as Finding[],
             after,
           });
-          texts.push(findingsText(after, record));
+          texts.push(JSON.stringify(after));
         }
       }
       lap('match');

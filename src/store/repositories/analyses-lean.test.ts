@@ -62,7 +62,6 @@ describe.each(STORE_KINDS)('the re-match read in part on %s', (kind) => {
       const full = whole[i]!;
       expect(a.partial, a.imageDigest).toBeDefined();
       expect(JSON.stringify(a.findings)).toBe(JSON.stringify(full.findings));
-      expect(`[${a.findingTexts.join(',')}]`).toBe(JSON.stringify(full.findings));
       const [lean, reference] = [await rematch(a, keys()), await rematch(full, keys())];
       expect(JSON.stringify(lean), a.imageDigest).toBe(JSON.stringify(reference));
       if (reference !== undefined) rematched++;

@@ -25,17 +25,11 @@ export interface PackageKind {
 /**
  * A stored analysis as the re-match read it. With `partial`, `sbom` holds only `source`,
  * `distro`, `unknowns` and the packages under the changed keys (in document order), and
- * `metadata` only the image history and those packages' changelogs. `findingTexts`: each
- * finding's JSON text as stored, in order (`findings` are those texts parsed), so the findings
- * a re-match keeps are written back as they were read, not serialized again (ADR 0043).
+ * `metadata` only the image history and those packages' changelogs.
  */
-export type RematchRecord = StoredAnalysis & {
-  partial?: { packageKinds: PackageKind[] };
-  findingTexts: readonly string[];
-};
+export type RematchRecord = StoredAnalysis & { partial?: { packageKinds: PackageKind[] } };
 
-interface Row extends Omit<AnalysisRow, 'findings'> {
-  finding_texts: string | null;
+interface Row extends AnalysisRow {
   findings_rev: string;
   partial: boolean;
   source: unknown;
@@ -56,9 +50,7 @@ const [CHANGELOG_PREFIX, CHANGELOG_SUFFIX] = changelogPath('\u0000').split('\u00
 // per key in the primary key (namespace, package, digest), over the range of the chunk's
 // digests (a chunk is a run of the sorted candidates): joined on the digests instead, every key
 // row of the 250 images (160 each) was read and hashed to keep the few under the keys (ADR 0041).
-// The findings (a json array) come as their elements' texts joined by U+001E, a character
-// JSON text never holds unescaped: the server finds the elements' bounds faster than a scanner
-// in JavaScript would. `OFFSET 0` keeps the lookup per key: without it the planner may pull the subquery up into a
+// `OFFSET 0` keeps the lookup per key: without it the planner may pull the subquery up into a
 // hash join over the digest index, which is that same scan again (seen on a 10,000-image fleet
 // after ANALYZE: 22 against 7 ms a chunk, ADR 0042).
 const READ = `
@@ -80,8 +72,7 @@ const READ = `
     FROM analysis a LEFT JOIN t ON t.image_digest = a.image_digest
     WHERE a.image_digest = ANY($1::text[])
   )
-  SELECT a.image_digest, a.image_id, a.analyzer_version, a.created_at,
-    (SELECT string_agg(e::text, E'\\x1e') FROM json_array_elements(a.findings) AS e) AS finding_texts,
+  SELECT a.image_digest, a.image_id, a.analyzer_version, a.created_at, a.findings,
     a.findings_rev::text AS findings_rev, NOT a.stale AS partial,
     CASE WHEN a.stale THEN a.sbom END AS sbom,
     CASE WHEN a.stale THEN a.metadata END AS metadata,
@@ -99,16 +90,12 @@ const READ = `
     WHERE NOT a.stale
   ) l ON true`;
 
-const SEPARATOR = '\u001e';
-
 function recordOf(r: Row): RematchRecord {
-  const findingTexts = r.finding_texts === null ? [] : r.finding_texts.split(SEPARATOR);
   const base = {
     imageDigest: r.image_digest,
     imageId: r.image_id,
     analyzerVersion: r.analyzer_version,
-    findings: findingTexts.map((text) => JSON.parse(text) as unknown),
-    findingTexts,
+    findings: r.findings,
     createdAt: r.created_at,
     findingsRev: r.findings_rev,
   };
