@@ -90,6 +90,38 @@ type FindingRowKey = Pick<FindingRow, 'd' | 'v' | 'pn' | 'pv' | 'pt' | 'pp'>;
 
 const keyOf = (r: FindingRow): FindingRowKey => ({ d: r.d, v: r.v, pn: r.pn, pv: r.pv, pt: r.pt, pp: r.pp });
 
+/** A finding's row key within one digest, as text (a NULL path distinct from every path). */
+const keyText = (f: Finding): string =>
+  JSON.stringify([f.id, f.package.name, f.package.version, f.package.type, f.package.path ?? null]);
+
+/** Whether two rows serialize alike, compared field by field rather than serialized. */
+function sameRow(a: FindingRow, b: FindingRow): boolean {
+  if (a.i.length !== b.i.length || a.i.some((id, n) => id !== b.i[n])) return false;
+  return (
+    a.d === b.d &&
+    a.v === b.v &&
+    a.ns === b.ns &&
+    a.pn === b.pn &&
+    a.pv === b.pv &&
+    a.pt === b.pt &&
+    a.pp === b.pp &&
+    a.s === b.s &&
+    a.f === b.f &&
+    a.w === b.w &&
+    a.sp === b.sp &&
+    a.o === b.o &&
+    a.ol === b.ol
+  );
+}
+
+/** Whether two lists of rows under one key hold the same rows, in any order. */
+function sameRows(a: FindingRow[], b: FindingRow[]): boolean {
+  if (a.length !== b.length) return false;
+  if (a.length === 1) return sameRow(a[0]!, b[0]!);
+  const texts = (rows: FindingRow[]) => JSON.stringify(rows.map((r) => JSON.stringify(r)).sort());
+  return texts(a) === texts(b);
+}
+
 /** The index rows to delete (by key) and to insert when an analysis's findings go from one set to another. */
 export interface FindingRowsDelta {
   drop: FindingRowKey[];
@@ -101,7 +133,9 @@ export interface FindingRowsDelta {
  * image, not its ten others). A finding found by reference in both sets is unchanged (the
  * re-match keeps the stored finding objects of packages it did not match again); for every
  * other one, all rows under its key are compared before and after, and a key whose rows differ
- * is deleted and written again whole, so duplicates under one key stay exact.
+ * is deleted and written again whole, so duplicates under one key stay exact. Rows are made
+ * only for the findings under those keys (a re-match makes every finding of a package it
+ * matched again afresh, so most of an image's findings can be under them, ADR 0043).
  */
 export function findingRowsDelta(
   imageDigest: string,
@@ -110,36 +144,35 @@ export function findingRowsDelta(
 ): FindingRowsDelta {
   const inAfter = new Set(after);
   const inBefore = new Set(before);
-  const touched = new Map<string, FindingRowKey>();
+  const touched = new Set<string>();
+  // A finding under a touched key has that key's id: the others need no key text.
+  const ids = new Set<string>();
   const touch = (f: Finding) => {
-    const key = keyOf(findingRow(imageDigest, f));
-    touched.set(JSON.stringify(key), key);
+    touched.add(keyText(f));
+    ids.add(f.id);
   };
   for (const f of before) if (!inAfter.has(f)) touch(f);
   for (const f of after) if (!inBefore.has(f)) touch(f);
   const delta: FindingRowsDelta = { drop: [], add: [] };
   if (touched.size === 0) return delta;
-  // A finding under a touched key has that key's id: the others are not made into rows.
-  const ids = new Set([...touched.values()].map((k) => k.v));
   const rowsUnder = (findings: readonly Finding[]) => {
     const out = new Map<string, FindingRow[]>();
     for (const f of findings) {
       if (!ids.has(f.id)) continue;
-      const row = findingRow(imageDigest, f);
-      const k = JSON.stringify(keyOf(row));
-      if (touched.has(k)) out.set(k, [...(out.get(k) ?? []), row]);
+      const k = keyText(f);
+      if (!touched.has(k)) continue;
+      const rows = out.get(k);
+      if (rows) rows.push(findingRow(imageDigest, f));
+      else out.set(k, [findingRow(imageDigest, f)]);
     }
     return out;
   };
   const [old, fresh] = [rowsUnder(before), rowsUnder(after)];
-  const same = (a: FindingRow[] = [], b: FindingRow[] = []) =>
-    a.length === b.length &&
-    JSON.stringify(a.map((r) => JSON.stringify(r)).sort()) ===
-      JSON.stringify(b.map((r) => JSON.stringify(r)).sort());
-  for (const [k, key] of touched) {
-    if (same(old.get(k), fresh.get(k))) continue;
-    if (old.has(k)) delta.drop.push(key);
-    delta.add.push(...(fresh.get(k) ?? []));
+  for (const k of touched) {
+    const [was, is] = [old.get(k) ?? [], fresh.get(k) ?? []];
+    if (sameRows(was, is)) continue;
+    if (was.length > 0) delta.drop.push(keyOf(was[0]!));
+    delta.add.push(...is);
   }
   return delta;
 }
