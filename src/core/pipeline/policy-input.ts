@@ -23,45 +23,61 @@ export interface AnalysisForPolicy {
   now: Date;
 }
 
+const NVD = 'nvd@nist.gov';
+
+/** NVD's and the first other source's CVSS v3 base score, found in one pass. */
 function nvdAndVendor(f: Finding): VulnerabilityFinding['cvssV3'] {
-  const v3 = f.cvss.filter((c) => c.version.startsWith('3'));
-  const nvd = v3.find((c) => c.source === 'nvd@nist.gov');
-  const vendor = v3.find((c) => c.source !== 'nvd@nist.gov');
-  return {
-    ...(nvd ? { nvd: { base: nvd.baseScore } } : {}),
-    ...(vendor ? { vendor: { base: vendor.baseScore } } : {}),
-  };
+  const scores: VulnerabilityFinding['cvssV3'] = {};
+  let vendor: number | undefined;
+  for (const c of f.cvss) {
+    if (!c.version.startsWith('3')) continue;
+    if (c.source === NVD) scores.nvd ??= { base: c.baseScore };
+    else vendor ??= c.baseScore;
+  }
+  // In this order (nvd, then vendor), as the policy engine's evidence has always shown them.
+  if (vendor !== undefined) scores.vendor = { base: vendor };
+  return scores;
 }
 
 /** The distro's own rating (Debian urgency), what Anchore called the vendor severity. */
 function vendorSeverity(f: Finding): string | undefined {
-  const label = f.severities.find((s) => s.scheme === 'label' && !s.source.startsWith('osv'))?.label;
-  return label ? label.charAt(0) + label.slice(1).toLowerCase() : undefined;
+  for (const s of f.severities) {
+    if (s.scheme !== 'label' || s.source.startsWith('osv')) continue;
+    return s.label ? s.label.charAt(0) + s.label.slice(1).toLowerCase() : undefined;
+  }
+  return undefined;
 }
 
+/**
+ * A finding as the policy engine reads it. Built field by field (optional ones only when set,
+ * in the same key order as ever): every finding of every image goes through here on a re-match
+ * (ADR 0043).
+ */
 export function toPolicyFinding(f: Finding): VulnerabilityFinding {
-  const vendor = vendorSeverity(f);
-  return {
+  const pkg: VulnerabilityFinding['package'] = {
+    name: f.package.name,
+    version: f.package.version,
+    type: f.package.type,
+  };
+  if (f.package.path) pkg.path = f.package.path;
+  const out: VulnerabilityFinding = {
     id: f.id,
     aliases: f.aliases,
-    package: {
-      name: f.package.name,
-      version: f.package.version,
-      type: f.package.type,
-      ...(f.package.path ? { path: f.package.path } : {}),
-    },
+    package: pkg,
     severity: f.severity,
-    ...(vendor ? { vendorSeverity: vendor } : {}),
-    cvssV3: nvdAndVendor(f),
-    fixedVersions: f.fixedVersions,
-    fixState: f.fixState,
-    ...(f.published ? { publishedAt: new Date(f.published) } : {}),
-    kev: f.kev !== undefined,
-    ...(f.epss ? { epss: f.epss } : {}),
-    origin: f.origin,
-    confidence: f.confidence,
-    namespace: f.evidence[0]?.namespace ?? '',
-  };
+  } as VulnerabilityFinding;
+  const vendor = vendorSeverity(f);
+  if (vendor) out.vendorSeverity = vendor;
+  out.cvssV3 = nvdAndVendor(f);
+  out.fixedVersions = f.fixedVersions;
+  out.fixState = f.fixState;
+  if (f.published) out.publishedAt = new Date(f.published);
+  out.kev = f.kev !== undefined;
+  if (f.epss) out.epss = f.epss;
+  out.origin = f.origin;
+  out.confidence = f.confidence;
+  out.namespace = f.evidence[0]?.namespace ?? '';
+  return out;
 }
 
 function splitTag(tag: string): { registry?: string; repository?: string; tag?: string } {
