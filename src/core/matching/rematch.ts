@@ -18,6 +18,19 @@ export interface RematchResult extends MatchResult {
   rematched: string[];
 }
 
+/**
+ * The changed keys as text, made once per key list: a re-match passes the same list for each of
+ * thousands of images, and making the set for each was most of this function's time. A key
+ * list is not changed once passed.
+ */
+const keySets = new WeakMap<readonly PackageKey[], ReadonlySet<string>>();
+
+function keySet(keys: readonly PackageKey[]): ReadonlySet<string> {
+  let set = keySets.get(keys);
+  if (!set) keySets.set(keys, (set = new Set(keys.map((k) => `${k.namespace}\u0000${k.packageName}`))));
+  return set;
+}
+
 export async function rematchChanged(
   doc: SbomDocument,
   previous: readonly Finding[],
@@ -25,7 +38,7 @@ export async function rematchChanged(
   changedKeys: readonly PackageKey[],
   options: MatchOptions = {},
 ): Promise<RematchResult> {
-  const changed = new Set(changedKeys.map((k) => `${k.namespace}\u0000${k.packageName}`));
+  const changed = keySet(changedKeys);
   const touched = doc.packages.filter((p) =>
     lookupsFor(p, doc.distro).some((l) => changed.has(`${l.namespace}\u0000${l.packageName}`)),
   );
