@@ -32,6 +32,7 @@ import { rematchUnderKeys } from '../archive/rematch.js';
 import { indexMissing, refreshIndexStatistics } from '../store/repositories/image-index.js';
 import { digestsWithLookupKeys } from '../store/repositories/image-queries.js';
 import { replaceFindingsMany } from '../store/repositories/analyses-bulk.js';
+import { findingsText } from '../store/repositories/findings-text.js';
 import { getRematchAnalyses, type RematchRecord } from '../store/repositories/analyses-lean.js';
 import type { ServiceStore } from '../store/repositories/index.js';
 import type { AnalysisMetadata } from '../worker/analyze.js';
@@ -100,6 +101,20 @@ export function sameFindings(after: readonly Finding[], before: readonly Finding
     if (after[i] !== before[i] && JSON.stringify(after[i]) !== JSON.stringify(before[i])) return false;
   }
   return true;
+}
+
+/**
+ * The stored text of `after`, the findings a re-match of `record` gave: the ones it kept (the
+ * same objects as read) as their texts were read, when the list was stored one finding per
+ * line; the others serialized (ADR 0043).
+ */
+function afterText(after: readonly Finding[], record: RematchRecord): string {
+  const texts = record.findingTexts;
+  const read = record.findings as readonly Finding[];
+  if (!texts || texts.length !== read.length) return findingsText(after);
+  const textOf = new Map<Finding, string>();
+  read.forEach((f, i) => textOf.set(f, texts[i]!));
+  return findingsText(after, (f) => textOf.get(f));
 }
 
 /**
@@ -206,12 +221,13 @@ export async function rematchAnalyses(
         // The same findings, byte for byte: nothing to write, no new revision, nobody to tell.
         else if (sameFindings(after, record.findings as Finding[])) summary.rematched++;
         else {
+          const { findingTexts: _read, ...analysis } = record;
           changes.push({
-            analysis: { ...record, findings: after },
+            analysis: { ...analysis, findings: after },
             before: record.findings as Finding[],
             after,
           });
-          texts.push(JSON.stringify(after));
+          texts.push(afterText(after, record));
         }
       }
       lap('match');

@@ -5,6 +5,7 @@
  * index rows, one `vuln_update` per subscribed tag and one evaluation per tag: nothing is
  * lost or written twice at a chunk boundary.
  */
+import { findingsText } from '../store/repositories/findings-text.js';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -93,6 +94,9 @@ describe.each(STORE_KINDS)('a re-match of %s images over several chunks', (kind)
       const kept = image.analysis.findings.filter((f) => !rematched.has(f.package.name)).map((f) => f.id);
       expect(ids.filter((id) => id !== EVERYWHERE.id && id !== SOMEWHERE.id).sort()).toEqual(kept.sort());
     }
+    // Written one finding per line, kept findings as their stored texts (findings-text.ts).
+    const texts = await database.db.query<{ t: string }>('SELECT findings::text AS t FROM analysis');
+    for (const { t } of texts.rows) expect(t).toBe(findingsText(JSON.parse(t) as unknown[]));
     const indexed = await database.db.query<{ vulnerability_id: string; n: string | number }>(
       `SELECT vulnerability_id, count(*) AS n FROM image_finding
        WHERE vulnerability_id = ANY($1::text[]) GROUP BY vulnerability_id ORDER BY vulnerability_id`,

@@ -5,6 +5,7 @@
  * (holders, tags, status) in one more. The single-digest versions are in analyses.ts,
  * images.ts and image-index.ts; these write exactly the same rows.
  */
+import { findingsText } from './findings-text.js';
 import type { Finding } from '../../core/matching/types.js';
 import { documentParams, documentsSql, rowsWithDocuments } from '../json-slices.js';
 import type { Sql } from '../sql.js';
@@ -47,8 +48,8 @@ export interface FindingsReplacement {
   imageDigest: string;
   findings: readonly Finding[];
   /**
-   * `JSON.stringify(findings)`, when the caller rendered it beforehand: the re-match does that
-   * while matching, so the text is ready when the chunk's write starts (ADR 0042).
+   * `findingsText(findings)`, when the caller rendered it beforehand: the re-match does that
+   * while matching, so the text is ready when the chunk's write starts (ADR 0042, 0043).
    */
   text?: string;
   before?: { findings: readonly Finding[]; rev: string };
@@ -82,7 +83,7 @@ export async function replaceFindingsMany(
     const sent = rowsWithDocuments(
       db.kind,
       entries.map((e) => ({ d: e.imageDigest, r: e.before?.rev ?? null, c: findingCounts(e.findings) })),
-      entries.map((e) => e.text ?? JSON.stringify(e.findings)),
+      entries.map((e) => e.text ?? findingsText(e.findings)),
     );
     const { rows } = await tx.query<{ image_digest: string }>(replace(db.kind), documentParams(sent));
     const written = new Set(rows.map((r) => r.image_digest));

@@ -62,6 +62,8 @@ describe.each(STORE_KINDS)('the re-match read in part on %s', (kind) => {
       const full = whole[i]!;
       expect(a.partial, a.imageDigest).toBeDefined();
       expect(JSON.stringify(a.findings)).toBe(JSON.stringify(full.findings));
+      // Stored one finding per line by analyses.save: each finding's text is read too.
+      expect(a.findingTexts).toEqual((full.findings as unknown[]).map((f) => JSON.stringify(f)));
       const [lean, reference] = [await rematch(a, keys()), await rematch(full, keys())];
       expect(JSON.stringify(lean), a.imageDigest).toBe(JSON.stringify(reference));
       if (reference !== undefined) rematched++;

@@ -12,6 +12,7 @@ import type { PackageKey } from '../../core/matching/rematch.js';
 import { changelogPath } from '../../core/suppression/changelog-evidence.js';
 import type { Sql } from '../sql.js';
 import type { StoredAnalysis } from './analyses-bulk.js';
+import { findingTexts } from './findings-text.js';
 import type { AnalysisRow } from './analyses.js';
 import type { PackageKindRow } from './package-kinds.js';
 
@@ -25,11 +26,17 @@ export interface PackageKind {
 /**
  * A stored analysis as the re-match read it. With `partial`, `sbom` holds only `source`,
  * `distro`, `unknowns` and the packages under the changed keys (in document order), and
- * `metadata` only the image history and those packages' changelogs.
+ * `metadata` only the image history and those packages' changelogs. `findingTexts`: each
+ * finding's text as stored, when the list was stored one finding per line (findings-text.ts).
  */
-export type RematchRecord = StoredAnalysis & { partial?: { packageKinds: PackageKind[] } };
+export type RematchRecord = StoredAnalysis & {
+  partial?: { packageKinds: PackageKind[] };
+  findingTexts?: readonly string[];
+};
 
-interface Row extends AnalysisRow {
+interface Row extends Omit<AnalysisRow, 'findings'> {
+  /** The stored text, parsed here: its lines are the findings' own texts. */
+  findings_text: string;
   findings_rev: string;
   partial: boolean;
   source: unknown;
@@ -72,7 +79,7 @@ const READ = `
     FROM analysis a LEFT JOIN t ON t.image_digest = a.image_digest
     WHERE a.image_digest = ANY($1::text[])
   )
-  SELECT a.image_digest, a.image_id, a.analyzer_version, a.created_at, a.findings,
+  SELECT a.image_digest, a.image_id, a.analyzer_version, a.created_at, a.findings::text AS findings_text,
     a.findings_rev::text AS findings_rev, NOT a.stale AS partial,
     CASE WHEN a.stale THEN a.sbom END AS sbom,
     CASE WHEN a.stale THEN a.metadata END AS metadata,
@@ -91,11 +98,13 @@ const READ = `
   ) l ON true`;
 
 function recordOf(r: Row): RematchRecord {
+  const texts = findingTexts(r.findings_text);
   const base = {
     imageDigest: r.image_digest,
     imageId: r.image_id,
     analyzerVersion: r.analyzer_version,
-    findings: r.findings,
+    findings: JSON.parse(r.findings_text) as unknown,
+    ...(texts ? { findingTexts: texts } : {}),
     createdAt: r.created_at,
     findingsRev: r.findings_rev,
   };

@@ -3,6 +3,7 @@
  * the same image. Written once, in the same transaction that marks the images analysed, so a
  * reader sees either no analysis or a whole one.
  */
+import { findingsText, storedFindingsText } from './findings-text.js';
 import type { Finding } from '../../core/matching/types.js';
 import type { Sql } from '../sql.js';
 import { packageKindsJson } from './package-kinds.js';
@@ -70,7 +71,7 @@ export class AnalysisRepository {
         record.analyzerVersion,
         JSON.stringify(record.metadata),
         JSON.stringify(record.sbom),
-        JSON.stringify(record.findings),
+        storedFindingsText(record.findings),
         findingCountsJson(record.findings),
         packageKindsJson(record.sbom),
       ],
@@ -114,7 +115,7 @@ export class AnalysisRepository {
       await tx.query(
         `UPDATE analysis SET findings = $2, finding_counts = $3, findings_rev = nextval('analysis_findings_rev')
          WHERE image_digest = $1`,
-        [imageDigest, JSON.stringify(findings), findingCountsJson(findings)],
+        [imageDigest, findingsText(findings), findingCountsJson(findings)],
       );
       await indexFindings(tx, imageDigest, findings);
     });

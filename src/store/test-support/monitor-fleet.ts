@@ -7,6 +7,7 @@
  * `storeInBulk` writes the same rows with a few multi-row statements per batch
  * (monitor-fleet.test.ts compares the two table by table).
  */
+import { findingsText } from '../repositories/findings-text.js';
 import type { ServiceStore } from '../repositories/index.js';
 import {
   IMAGE_INDEX_VERSION,
@@ -103,8 +104,8 @@ export async function storeInBulk(
     await tx.query(
       `INSERT INTO analysis (image_digest, image_id, analyzer_version, metadata, sbom, findings, finding_counts,
          package_kinds, index_version)
-       SELECT d, i, v, m, s, f, c, k, $2
-       FROM json_to_recordset($1::json) AS x(d text, i text, v text, m jsonb, s jsonb, f json, c jsonb, k jsonb)`,
+       SELECT d, i, v, m, s, f::json, c, k, $2
+       FROM json_to_recordset($1::json) AS x(d text, i text, v text, m jsonb, s jsonb, f text, c jsonb, k jsonb)`,
       [
         json(
           images.map(({ analysis: a }) => ({
@@ -113,7 +114,7 @@ export async function storeInBulk(
             v: a.analyzerVersion,
             m: a.metadata,
             s: a.sbom,
-            f: a.findings,
+            f: findingsText(a.findings), // the text analyses.save stores
             c: findingCounts(a.findings),
             k: packageKinds(a.sbom),
           })),
