@@ -39,6 +39,15 @@ const tagOf = (t: string) => `registry.example/app:${t}`;
 describe.each(STORE_KINDS)('bulk store functions of the re-match on %s', (kind) => {
   let database: TestDatabase;
   let store: ServiceStore;
+  /** The account's general webhook endpoint (set again, as an update, by each test needing it). */
+  const generalEndpoint = () =>
+    new NotificationEndpoints(database.db, store.box).set({
+      accountName: 'team',
+      type: 'general',
+      sink: 'webhook',
+      url: 'http://127.0.0.1:9/hook',
+      secret: newWebhookSecret(),
+    });
   let findings: Finding[];
 
   beforeAll(async () => {
@@ -214,13 +223,7 @@ describe.each(STORE_KINDS)('bulk store functions of the re-match on %s', (kind) 
   });
 
   it('queues notifications, events and jobs in bulk as notify and recordEvent do one by one', async () => {
-    await new NotificationEndpoints(database.db, store.box).set({
-      accountName: 'team',
-      type: 'general',
-      sink: 'webhook',
-      url: 'http://127.0.0.1:9/hook',
-      secret: newWebhookSecret(),
-    });
+    await generalEndpoint();
     await new NotificationEndpoints(database.db, store.box).set({
       accountName: 'team',
       type: 'event_log',
@@ -301,13 +304,7 @@ describe.each(STORE_KINDS)('bulk store functions of the re-match on %s', (kind) 
        WHERE attrelid = 'notification'::regclass AND attname = 'payload'`,
     );
     expect(columns).toEqual([{ c: kind === 'PGlite' ? '' : 'l' }]);
-    await new NotificationEndpoints(database.db, store.box).set({
-      accountName: 'team',
-      type: 'general',
-      sink: 'webhook',
-      url: 'http://127.0.0.1:9/hook',
-      secret: newWebhookSecret(),
-    });
+    await generalEndpoint();
     await store.subscriptions.ensureForTag('team', tagOf('4'), true);
     for (const s of await store.subscriptions.list('team', { key: tagOf('4') }))
       await store.subscriptions.update('team', s.id, { active: s.type === 'vuln_update' });
