@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { prng } from '../store/test-support/monitor-fleet.js';
+import { bareFinding } from '../store/test-support/synthetic-analysis.js';
 import type { Finding } from '../core/matching/types.js';
 import { diffFindings, toRow, type FindingsDiff } from './diff.js';
 
@@ -29,33 +30,8 @@ function reference(before: readonly Finding[], after: readonly Finding[]): Findi
   return diff;
 }
 
-function finding(
-  id: string,
-  name: string,
-  version: string,
-  severity: Finding['severity'],
-  fixed: string[],
-): Finding {
-  return {
-    id,
-    aliases: [],
-    package: {
-      id: `deb:${name}@${version}`,
-      name,
-      version,
-      type: 'deb',
-      purl: `pkg:deb/debian/${name}@${version}`,
-    },
-    fixState: fixed.length ? 'fixed' : 'not-fixed',
-    fixedVersions: fixed,
-    severity,
-    severities: [],
-    cvss: [],
-    origin: 'base',
-    confidence: 1,
-    evidence: [{ namespace: 'debian:12' } as Finding['evidence'][number]],
-  };
-}
+const finding = (id: string, name: string, version: string, severity: Finding['severity'], fixed: string[]) =>
+  bareFinding({ id, name, version, severity, fixed });
 
 describe('diffFindings', () => {
   it('gives the diff of the whole lists for random re-matches', () => {

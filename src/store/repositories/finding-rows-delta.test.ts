@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../core/matching/types.js';
 import { prng } from '../test-support/monitor-fleet.js';
+import { bareFinding } from '../test-support/synthetic-analysis.js';
 import { findingRows, findingRowsDelta } from './image-index.js';
 
 const DIGEST = `sha256:${'e'.repeat(64)}`;
@@ -16,29 +17,17 @@ const sorted = (rows: readonly object[]) => rows.map((r) => JSON.stringify(r)).s
 
 function finding(random: () => number): Finding {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-  const name = pick(['libssl3', 'zlib1g', 'curl']);
-  const version = pick(['1.0-1', '2.0-1']);
   const path = pick([undefined, '/var/lib/dpkg/status', '']);
-  return {
+  return bareFinding({
     id: `CVE-2099-${Math.floor(random() * 4)}`,
-    aliases: random() < 0.3 ? ['GHSA-xxxx-yyyy-zzzz'] : [],
-    package: {
-      id: `deb:${name}@${version}`,
-      name,
-      version,
-      type: 'deb',
-      purl: `pkg:deb/debian/${name}@${version}`,
-      ...(path === undefined ? {} : { path }),
-    },
-    fixState: random() < 0.5 ? 'fixed' : 'not-fixed',
-    fixedVersions: random() < 0.5 ? ['9.0-1'] : [],
+    name: pick(['libssl3', 'zlib1g', 'curl']),
+    version: pick(['1.0-1', '2.0-1']),
     severity: pick(['Low', 'High', 'Critical'] as const),
-    severities: [],
-    cvss: [],
+    fixed: random() < 0.5 ? ['9.0-1'] : [],
+    aliases: random() < 0.3 ? ['GHSA-xxxx-yyyy-zzzz'] : [],
+    ...(path === undefined ? {} : { path }),
     origin: pick(['base', 'app'] as const),
-    confidence: 1,
-    evidence: [{ namespace: 'debian:12' } as Finding['evidence'][number]],
-  };
+  });
 }
 
 describe('findingRowsDelta', () => {

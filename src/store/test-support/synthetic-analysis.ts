@@ -133,3 +133,39 @@ export function syntheticAnalysis(
     findings: findings.map((f) => syntheticFinding(doc, f)),
   };
 }
+
+/** What a finding of a comparison test varies (diffs, index rows). */
+export interface BareFinding {
+  id: string;
+  name: string;
+  version: string;
+  severity: NormalizedSeverity;
+  fixed: readonly string[];
+  aliases?: string[];
+  path?: string;
+  origin?: Finding['origin'];
+}
+
+/** A Debian finding with only the fields that finding comparisons read. */
+export function bareFinding(f: BareFinding): Finding {
+  return {
+    id: f.id,
+    aliases: f.aliases ?? [],
+    package: {
+      id: `deb:${f.name}@${f.version}`,
+      name: f.name,
+      version: f.version,
+      type: 'deb',
+      purl: `pkg:deb/debian/${f.name}@${f.version}`,
+      ...(f.path === undefined ? {} : { path: f.path }),
+    },
+    fixState: f.fixed.length ? 'fixed' : 'not-fixed',
+    fixedVersions: [...f.fixed],
+    severity: f.severity,
+    severities: [],
+    cvss: [],
+    origin: f.origin ?? 'base',
+    confidence: 1,
+    evidence: [{ namespace: 'debian:12' } as Finding['evidence'][number]],
+  };
+}
