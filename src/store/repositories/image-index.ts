@@ -94,24 +94,18 @@ const keyOf = (r: FindingRow): FindingRowKey => ({ d: r.d, v: r.v, pn: r.pn, pv:
 const keyText = (f: Finding): string =>
   JSON.stringify([f.id, f.package.name, f.package.version, f.package.type, f.package.path ?? null]);
 
-/** Whether two rows serialize alike, compared field by field rather than serialized. */
+/**
+ * Whether two rows serialize alike, compared field by field rather than serialized: every
+ * field `findingRow` writes, the ids list element by element.
+ */
 function sameRow(a: FindingRow, b: FindingRow): boolean {
-  if (a.i.length !== b.i.length || a.i.some((id, n) => id !== b.i[n])) return false;
-  return (
-    a.d === b.d &&
-    a.v === b.v &&
-    a.ns === b.ns &&
-    a.pn === b.pn &&
-    a.pv === b.pv &&
-    a.pt === b.pt &&
-    a.pp === b.pp &&
-    a.s === b.s &&
-    a.f === b.f &&
-    a.w === b.w &&
-    a.sp === b.sp &&
-    a.o === b.o &&
-    a.ol === b.ol
-  );
+  for (const k of Object.keys(a) as (keyof FindingRow)[]) {
+    const [x, y] = [a[k], b[k]];
+    const same =
+      Array.isArray(x) && Array.isArray(y) ? x.length === y.length && x.every((v, n) => v === y[n]) : x === y;
+    if (!same) return false;
+  }
+  return true;
 }
 
 /** Whether two lists of rows under one key hold the same rows, in any order. */
