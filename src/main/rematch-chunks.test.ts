@@ -5,7 +5,6 @@
  * index rows, one `vuln_update` per subscribed tag and one evaluation per tag: nothing is
  * lost or written twice at a chunk boundary.
  */
-import { findingsText } from '../store/repositories/findings-text.js';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -19,6 +18,7 @@ import { NotificationEndpoints } from '../notifications/endpoints.js';
 import { Notifier } from '../notifications/notify.js';
 import { newWebhookSecret } from '../notifications/sign.js';
 import { JobQueue } from '../queue/queue.js';
+import { findingsText } from '../store/repositories/findings-text.js';
 import { createServiceStore, type ServiceStore } from '../store/repositories/index.js';
 import { createSecretBox } from '../store/repositories/secret-box.js';
 import { fleet, storeInBulk, type FleetImage } from '../store/test-support/monitor-fleet.js';

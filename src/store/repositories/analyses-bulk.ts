@@ -5,11 +5,11 @@
  * (holders, tags, status) in one more. The single-digest versions are in analyses.ts,
  * images.ts and image-index.ts; these write exactly the same rows.
  */
-import { findingsText } from './findings-text.js';
 import type { Finding } from '../../core/matching/types.js';
 import { documentParams, documentsSql, rowsWithDocuments } from '../json-slices.js';
 import type { Sql } from '../sql.js';
 import { findingCounts } from './finding-counts.js';
+import { findingsText } from './findings-text.js';
 import { toRecord, type AnalysisRecord, type AnalysisRow } from './analyses.js';
 import {
   applyFindingRowsDelta,

@@ -3,11 +3,11 @@
  * the same image. Written once, in the same transaction that marks the images analysed, so a
  * reader sees either no analysis or a whole one.
  */
-import { findingsText, storedFindingsText } from './findings-text.js';
 import type { Finding } from '../../core/matching/types.js';
 import type { Sql } from '../sql.js';
 import { packageKindsJson } from './package-kinds.js';
 import { findingCountsJson } from './finding-counts.js';
+import { findingsText, storedFindingsText } from './findings-text.js';
 import { indexAnalysis, indexFindings } from './image-index.js';
 
 export interface AnalysisRecord<Metadata = unknown, Sbom = unknown, Findings = unknown> {

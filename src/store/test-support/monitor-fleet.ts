@@ -7,7 +7,6 @@
  * `storeInBulk` writes the same rows with a few multi-row statements per batch
  * (monitor-fleet.test.ts compares the two table by table).
  */
-import { findingsText } from '../repositories/findings-text.js';
 import type { ServiceStore } from '../repositories/index.js';
 import {
   IMAGE_INDEX_VERSION,
@@ -17,6 +16,7 @@ import {
 } from '../repositories/image-index.js';
 import { TAG_SUBSCRIPTION_TYPES } from '../repositories/subscriptions.js';
 import { findingCounts } from '../repositories/finding-counts.js';
+import { findingsText } from '../repositories/findings-text.js';
 import { packageKinds } from '../repositories/package-kinds.js';
 import type { Sql } from '../sql.js';
 import { syntheticAnalysis, type SyntheticFinding } from './synthetic-analysis.js';
