@@ -108,7 +108,7 @@ export function sameFindings(after: readonly Finding[], before: readonly Finding
  * same objects as read) as their texts were read, when the list was stored one finding per
  * line; the others serialized (ADR 0043).
  */
-function afterText(after: readonly Finding[], record: RematchRecord): string {
+export function afterText(after: readonly Finding[], record: RematchRecord): string {
   const texts = record.findingTexts;
   const read = record.findings as readonly Finding[];
   if (!texts || texts.length !== read.length) return findingsText(after);
